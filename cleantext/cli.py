@@ -1,0 +1,498 @@
+"""The ``cleantext`` command: a thin layer over the library.
+
+Exit codes: 0 all inputs cleaned; 1 some inputs failed (each named on stderr,
+the others still cleaned); 2 usage or rule-file error (nothing was touched).
+
+Example::
+
+    >>> main(["rules", "list", "--format", "json"]) == 0  # doctest: +SKIP
+    True
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import sys
+from collections import deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import IO, Any
+
+from cleantext import __version__
+from cleantext.decode import decode
+from cleantext.emit import Result
+from cleantext.errors import InputError, RuleError
+from cleantext.examples import check_rule_examples
+from cleantext.inputs import Input, discover, read_bytes, read_jsonl_records, set_field
+from cleantext.outputs import write_atomic
+from cleantext.pipeline import DEFAULT_TIMEOUT, Pipeline
+from cleantext.rules import OPTIONS, builtin_pack_names, load_pack, load_packs, rules_dir
+
+__all__ = ["main"]
+
+PROG = "cleantext"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Strip boilerplate from article text and normalize it, with provenance."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    clean = commands.add_parser(
+        "clean", help="clean files, folders or stdin", description="Clean files, folders (recursed) or stdin (-)."
+    )
+    clean.add_argument("paths", nargs="*", metavar="PATH", help="files, folders, or - for stdin (default: stdin)")
+    target = clean.add_mutually_exclusive_group()
+    target.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="output file, or folder (a folder when several inputs or a folder are given, or OUT ends with /)",
+    )
+    target.add_argument("--in-place", action="store_true", help="rewrite each input file atomically")
+    clean.add_argument(
+        "--format",
+        choices=("text", "json", "jsonl"),
+        default="text",
+        help="text (default); json: the provenance object (an array for several documents); jsonl: one object per line",
+    )
+    clean.add_argument(
+        "--input-format",
+        choices=("auto", "text", "jsonl"),
+        default="auto",
+        help="auto: .jsonl/.ndjson files are JSON Lines, everything else text",
+    )
+    clean.add_argument(
+        "--text-field",
+        default="text",
+        metavar="FIELD",
+        help="the text field of JSON Lines records; dotted for nested (meta.body)",
+    )
+    clean.add_argument(
+        "--provenance",
+        action="store_true",
+        help="JSON Lines output: add the edits and metadata under a 'cleantext' field",
+    )
+    _add_rule_options(clean)
+    clean.add_argument(
+        "--encoding", metavar="NAME", help="decode every input with this encoding instead of detecting it"
+    )
+    clean.add_argument(
+        "--errors",
+        choices=("strict", "replace"),
+        default="strict",
+        help="strict (default): refuse undecodable input; replace: decode it with U+FFFD",
+    )
+    clean.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip files whose name matches GLOB when walking folders (repeatable)",
+    )
+    clean.add_argument("--jobs", type=_positive_int, default=1, metavar="N", help="worker processes (default 1)")
+    clean.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
+    clean.set_defaults(handler=run_clean)
+
+    rules = commands.add_parser("rules", help="list, show and test rules", description="List, show and test rules.")
+    rule_commands = rules.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
+    listing = rule_commands.add_parser("list", help="list the rules (id, category, kind, stage, description)")
+    listing.add_argument("--format", choices=("text", "json"), default="text")
+    listing.add_argument("--all", action="store_true", help="include rules that are off by default")
+    _add_rule_options(listing)
+    listing.set_defaults(handler=run_rules_list)
+    show = rule_commands.add_parser("show", help="show one rule with its examples")
+    show.add_argument("rule_id", metavar="ID")
+    show.add_argument("--rules", action="append", default=[], metavar="FILE", help="also load this pack file")
+    show.set_defaults(handler=run_rules_show)
+    test = rule_commands.add_parser("test", help="run the examples of pack files (default: the built-in packs)")
+    test.add_argument("files", nargs="*", metavar="FILE")
+    test.set_defaults(handler=run_rules_test)
+    return parser
+
+
+def _add_rule_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--rules", action="append", default=[], metavar="FILE", help="add a rule pack file (repeatable)"
+    )
+    parser.add_argument(
+        "--enable",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="turn on rules by id, category, pack or glob (repeatable)",
+    )
+    parser.add_argument(
+        "--disable",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="turn off rules by id, category, pack or glob (repeatable; wins over --enable)",
+    )
+    parser.add_argument(
+        "--quotes", choices=OPTIONS["quotes"], default="ascii", help="quote style of the output (default ascii)"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"time limit of one rule on one document (default {DEFAULT_TIMEOUT})",
+    )
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:
+        return stop.code if isinstance(stop.code, int) else 2
+    try:
+        return args.handler(args)
+    except RuleError as error:
+        _say(f"error: {error}")
+        return 2
+    except BrokenPipeError:
+        # The reader went away (``| head``); that is not a failure of ours.
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return 130
+
+
+def _say(message: str) -> None:
+    print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+
+
+def _load_pipeline(args: argparse.Namespace) -> Pipeline:
+    return Pipeline.load(
+        extra=args.rules, enable=args.enable, disable=args.disable, quotes=args.quotes, timeout=args.timeout
+    )
+
+
+# ---- clean -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Task:
+    """One step of a run in input order: a document to clean, or a marker for the writer."""
+
+    kind: str  # "start", "document", "end", "error"
+    item: Input | None = None
+    data: str | bytes | None = None
+    name: str | None = None
+    record: dict[str, Any] | None = None
+    message: str | None = None
+    encoding: str | None = None
+
+
+class _Emitter:
+    """Writes documents in one output format to one stream."""
+
+    def __init__(self, stream: IO[bytes], *, fmt: str, many: bool, provenance: bool, text_field: str) -> None:
+        self.stream = stream
+        self.fmt = fmt
+        self.many = many
+        self.provenance = provenance
+        self.text_field = text_field
+        self.count = 0
+
+    def document(self, result: Result) -> None:
+        if self.fmt == "text":
+            self.stream.write(result.text.encode("utf-8", errors="replace"))
+        elif self.fmt == "jsonl":
+            self.stream.write(_json_line(result.to_dict()))
+        else:
+            prefix = (b"[\n" if self.count == 0 else b",\n") if self.many else b""
+            self.stream.write(prefix + _json_line(result.to_dict(), indent=2).rstrip(b"\n"))
+            if not self.many:
+                self.stream.write(b"\n")
+        self.count += 1
+
+    def record(self, record: dict[str, Any], result: Result) -> None:
+        if self.fmt == "json":
+            self.document(result)
+            return
+        set_field(record, self.text_field, result.text)
+        if self.provenance:
+            details = result.to_dict()
+            record["cleantext"] = {key: details[key] for key in ("encoding", "edits", "metadata", "warnings")}
+        self.stream.write(_json_line(record))
+        self.count += 1
+
+    def close(self) -> None:
+        if self.fmt == "json" and self.many:
+            self.stream.write(b"[]\n" if self.count == 0 else b"\n]\n")
+        self.stream.flush()
+
+
+def _json_line(value: Any, indent: int | None = None) -> bytes:
+    try:
+        return (json.dumps(value, ensure_ascii=False, indent=indent) + "\n").encode("utf-8")
+    except UnicodeEncodeError:
+        # Lone surrogates cannot be UTF-8; JSON's \\u escapes can carry them.
+        return (json.dumps(value, ensure_ascii=True, indent=indent) + "\n").encode("ascii")
+
+
+class _Run:
+    """The bookkeeping of one ``clean`` run: where output goes and what failed."""
+
+    def __init__(self, args: argparse.Namespace, inputs: list[Input], out_folder: Path | None) -> None:
+        self.args = args
+        self.inputs = inputs
+        self.out_folder = out_folder
+        self.cleaned = 0
+        self.failed = 0
+        self.emitter: _Emitter | None = None
+        self.buffer: io.BytesIO | None = None
+        self.shared: _Emitter | None = None
+        self.shared_temp: Path | None = None
+        self.per_input = bool(args.in_place or out_folder is not None)
+
+    def is_jsonl(self, item: Input) -> bool:
+        mode = self.args.input_format
+        return mode == "jsonl" or (mode == "auto" and item.is_jsonl)
+
+    def open_shared(self) -> None:
+        if self.per_input:
+            return
+        many = (
+            len(self.inputs) != 1
+            or any(self.is_jsonl(i) for i in self.inputs)
+            or any(i.path is not None and i.relative != Path(i.path.name) for i in self.inputs)
+        )
+        if self.args.output:
+            target = Path(self.args.output)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.shared_temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            stream: IO[bytes] = self.shared_temp.open("wb")
+        else:
+            stream = sys.stdout.buffer
+        self.shared = self._emitter(stream, many)
+
+    def _emitter(self, stream: IO[bytes], many: bool) -> _Emitter:
+        return _Emitter(
+            stream, fmt=self.args.format, many=many, provenance=self.args.provenance, text_field=self.args.text_field
+        )
+
+    def start(self, item: Input) -> None:
+        if self.per_input:
+            self.buffer = io.BytesIO()
+            self.emitter = self._emitter(self.buffer, self.is_jsonl(item))
+        else:
+            self.emitter = self.shared
+
+    def end(self, item: Input, *, ok: bool) -> None:
+        if not self.per_input or self.emitter is None or self.buffer is None:
+            return
+        self.emitter.close()
+        if ok:
+            target = item.path if self.args.in_place else self._folder_target(item)
+            assert target is not None
+            try:
+                write_atomic(target, self.buffer.getvalue())
+            except OSError as error:
+                self.fail(f"{item.label}: cannot write {target}: {error.strerror or error}")
+        self.emitter = self.buffer = None
+
+    def _folder_target(self, item: Input) -> Path:
+        assert self.out_folder is not None
+        relative = item.relative
+        if self.args.format != "text" and not self.is_jsonl(item):
+            relative = relative.with_name(relative.name + "." + self.args.format)
+        return self.out_folder / relative
+
+    def fail(self, message: str) -> None:
+        self.failed += 1
+        _say(f"error: {message}")
+
+    def finish(self) -> None:
+        if self.shared is None:
+            return
+        self.shared.close()
+        if self.shared_temp is not None:
+            self.shared.stream.close()
+            os.replace(self.shared_temp, self.args.output)
+
+
+def run_clean(args: argparse.Namespace) -> int:
+    """``cleantext clean``: clean every input, write the results, report failures."""
+    if args.in_place and args.format != "text":
+        _say("error: --in-place writes clean text only; drop --format or use -o")
+        return 2
+    paths = args.paths or ["-"]
+    if args.in_place and "-" in paths:
+        _say("error: --in-place needs files, not stdin")
+        return 2
+    pipeline = _load_pipeline(args)
+    out_folder = _output_folder(args, paths)
+    inputs = list(discover(paths, exclude=args.exclude, skip=out_folder))
+    run = _Run(args, inputs, out_folder)
+    run.open_shared()
+    pending: deque[_Task] = deque()
+
+    def feed() -> Iterator[tuple[str | bytes, str | None]]:
+        for task in _tasks(run):
+            pending.append(task)
+            if task.kind == "document":
+                assert task.data is not None
+                yield task.data, task.name
+
+    failed_inputs: set[str] = set()
+    for outcome in pipeline.clean_many(feed(), jobs=args.jobs, on_error="return"):
+        while pending[0].kind != "document":
+            _handle_marker(run, pending.popleft(), failed_inputs)
+        task = pending.popleft()
+        assert task.item is not None and run.emitter is not None
+        if isinstance(outcome, InputError):
+            run.fail(str(outcome))
+            failed_inputs.add(task.item.label)
+            continue
+        if task.encoding:
+            outcome = replace(outcome, encoding=task.encoding)
+        for warning in outcome.warnings:
+            _say(f"warning: {warning}")
+        if task.record is not None:
+            run.emitter.record(task.record, outcome)
+        else:
+            run.emitter.document(outcome)
+        run.cleaned += 1
+    while pending:
+        _handle_marker(run, pending.popleft(), failed_inputs)
+    run.finish()
+    if not args.quiet and (len(inputs) > 1 or run.failed or any(run.is_jsonl(i) for i in inputs)):
+        _say(f"cleaned {run.cleaned}, failed {run.failed}")
+    return 1 if run.failed else 0
+
+
+def _handle_marker(run: _Run, task: _Task, failed_inputs: set[str]) -> None:
+    assert task.item is not None
+    if task.kind == "start":
+        run.start(task.item)
+    elif task.kind == "end":
+        run.end(task.item, ok=task.item.label not in failed_inputs)
+    elif task.kind == "error":
+        run.fail(task.message or "failed")
+        if not run.is_jsonl(task.item):
+            failed_inputs.add(task.item.label)
+
+
+def _output_folder(args: argparse.Namespace, paths: list[str]) -> Path | None:
+    if not args.output:
+        return None
+    output = Path(args.output)
+    if output.is_dir() or args.output.endswith(("/", os.sep)) or len(paths) > 1 or any(Path(p).is_dir() for p in paths):
+        return output
+    return None
+
+
+def _tasks(run: _Run) -> Iterator[_Task]:
+    args = run.args
+    for item in run.inputs:
+        if item.error:
+            yield _Task("error", item, message=f"{item.label}: {item.error}")
+            continue
+        yield _Task("start", item)
+        try:
+            data = read_bytes(item)
+        except OSError as error:
+            yield _Task("error", item, message=f"{item.label}: cannot read ({error.strerror or error})")
+            yield _Task("end", item)
+            continue
+        if run.is_jsonl(item):
+            for record in read_jsonl_records(data, item.label, args.text_field):
+                if record.error:
+                    yield _Task("error", item, message=record.error)
+                else:
+                    yield _Task(
+                        "document", item, data=record.text, name=f"{item.label}:{record.line}", record=record.record
+                    )
+        elif args.encoding or args.errors != "strict":
+            try:
+                text, encoding = decode(data, encoding=args.encoding, errors=args.errors)
+            except InputError as error:
+                yield _Task("error", item, message=str(error.named(item.label)))
+            else:
+                yield _Task("document", item, data=text, name=item.label, encoding=encoding)
+        else:
+            yield _Task("document", item, data=data, name=item.label)
+        yield _Task("end", item)
+
+
+# ---- rules -----------------------------------------------------------------
+
+
+def run_rules_list(args: argparse.Namespace) -> int:
+    """``cleantext rules list``: the rules of the pipeline, one a line (or JSON)."""
+    rules = load_packs(builtin_pack_names(), args.rules) if args.all else list(_load_pipeline(args).rules)
+    if args.format == "json":
+        print(json.dumps([rule.summary() for rule in rules], ensure_ascii=False, indent=2))
+        return 0
+    width = max((len(rule.id) for rule in rules), default=0)
+    for rule in rules:
+        print(f"{rule.id:<{width}}  {rule.category:<11} {rule.kind:<8} {rule.stage:<9} {rule.description}")
+    return 0
+
+
+def run_rules_show(args: argparse.Namespace) -> int:
+    """``cleantext rules show ID``: one rule, its pattern and its examples."""
+    rules = load_packs(builtin_pack_names(), args.rules)
+    matches = [rule for rule in rules if rule.id == args.rule_id]
+    if not matches:
+        _say(f"error: no rule {args.rule_id!r}; see 'cleantext rules list --all'")
+        return 2
+    rule = matches[0]
+    for key, value in rule.summary().items():
+        print(f"{key:<12} {value}")
+    for key in ("pattern", "replacement", "canonical", "form"):
+        value = getattr(rule, key)
+        if value:
+            print(f"{key:<12} {value!r}")
+    if rule.mapping:
+        print(f"{'map':<12} {dict(rule.mapping)!r}")
+    if rule.when:
+        print(f"{'when':<12} {dict(rule.when)!r}")
+    if not rule.enabled:
+        print(f"{'enabled':<12} false (turn on with --enable {rule.id})")
+    for number, example in enumerate(rule.examples, 1):
+        verb = "fires" if example.fires else "must not fire"
+        print(f"\nexample {number} ({verb}):\n  input:  {example.input!r}\n  output: {example.output!r}")
+    return 0
+
+
+def run_rules_test(args: argparse.Namespace) -> int:
+    """``cleantext rules test [FILE ...]``: run every example of the packs; exit 1 on a failure."""
+    files = args.files or [rules_dir() / f"{name}.toml" for name in builtin_pack_names()]
+    packs = [load_pack(path) for path in files]
+    rules = [rule for pack in packs for rule in pack]
+    failures = 0
+    examples = 0
+    for pack in packs:
+        for rule in pack:
+            problems = check_rule_examples(rule, pack)
+            examples += len(rule.examples)
+            for problem in problems:
+                failures += 1
+                print(f"FAIL {rule.id}: {problem}")
+    print(f"{len(rules)} rules, {examples} examples: {examples - failures} passed, {failures} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,94 @@
+"""The decode stage: bytes to text, never silently lossy, with the encoding reported.
+
+Order: an explicit encoding; a byte-order mark; strict UTF-8; detection with
+chardet. A BOM stays in the text as U+FEFF so source offsets cover every
+character (the whitespace pack removes it from the output). Binary input and
+bytes that no candidate decodes are refused with an :class:`InputError`.
+
+Example::
+
+    >>> decode(b"\\xef\\xbb\\xbfcaf\\xc3\\xa9")
+    ('\\ufeffcafé', 'utf-8')
+    >>> decode("Привет".encode("utf-16"))
+    ('\\ufeffПривет', 'utf-16-le')
+"""
+
+from __future__ import annotations
+
+import codecs
+
+import chardet
+
+from cleantext.errors import InputError
+
+__all__ = ["decode"]
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_BINARY_CONTROLS = bytes(range(0, 9)) + bytes(range(14, 27)) + bytes(range(28, 32))
+_SAMPLE = 64 * 1024
+
+
+def decode(data: bytes, *, encoding: str | None = None, errors: str = "strict") -> tuple[str, str]:
+    """Decode ``data`` and return ``(text, encoding)``; raise :class:`InputError` if it is not text.
+
+    ``errors="replace"`` decodes what it can and puts U+FFFD for the rest, instead of refusing.
+    """
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise InputError(f"unknown encoding {encoding!r}") from None
+        return _decode_as(data, encoding, errors), encoding
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return _decode_as(data, name, errors), name
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        utf8_error = error
+    else:
+        _refuse_binary_text(text)
+        return text, "utf-8"
+    _refuse_binary_bytes(data)
+    guess = chardet.detect(data[:_SAMPLE])
+    name = (guess.get("encoding") or "").lower()
+    if name and name not in ("ascii", "utf-8"):
+        try:
+            return data.decode(name), name
+        except (UnicodeDecodeError, LookupError):
+            pass
+    if errors == "replace":
+        return data.decode("utf-8", errors="replace"), "utf-8"
+    raise InputError(
+        f"not valid UTF-8 (byte 0x{data[utf8_error.start]:02x} at offset {utf8_error.start}) "
+        "and no other encoding fits; pass --encoding NAME or --errors replace"
+    )
+
+
+def _decode_as(data: bytes, encoding: str, errors: str) -> str:
+    try:
+        return data.decode(encoding, errors="replace" if errors == "replace" else "strict")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"not valid {encoding} (byte 0x{data[error.start]:02x} at offset {error.start}); "
+            "pass another --encoding or --errors replace"
+        ) from None
+
+
+def _refuse_binary_bytes(data: bytes) -> None:
+    sample = data[:_SAMPLE]
+    if b"\x00" in sample or sum(sample.count(c) for c in _BINARY_CONTROLS[:8]) > len(sample) // 100 + 1:
+        offset = next(i for i, byte in enumerate(sample) if byte in _BINARY_CONTROLS)
+        raise InputError(f"binary content (control byte 0x{sample[offset]:02x} at offset {offset}); not text")
+
+
+def _refuse_binary_text(text: str) -> None:
+    position = text.find("\x00", 0, _SAMPLE)
+    if position >= 0:
+        raise InputError(f"binary content (NUL byte at offset {len(text[:position].encode('utf-8'))}); not text")

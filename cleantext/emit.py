@@ -1,0 +1,193 @@
+"""The emit stage: the clean text, its edits in source coordinates, metadata and lookups.
+
+Example::
+
+    >>> import cleantext
+    >>> result = cleantext.clean("It\\u2019s  here.")
+    >>> result.text
+    "It's here.\\n"
+    >>> [(e.src, e.rule, e.before, e.after) for e in result.edits][:1]
+    [((2, 3), 'typography.single-quotes', '\\u2019', "'")]
+    >>> result.source_span(0, 4)
+    (0, 4)
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, NamedTuple
+
+from cleantext.document import Document
+
+__all__ = ["Edit", "Result"]
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One change: ``source[src[0]:src[1]] == before`` became ``text[out[0]:out[1]] == after``.
+
+    ``rule`` is the last rule that acted on the span and ``rules`` all of them in
+    order (more than one when rules touched overlapping text).
+    """
+
+    src: tuple[int, int]
+    out: tuple[int, int]
+    rule: str
+    rules: tuple[str, ...]
+    category: str
+    before: str
+    after: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The edit as in the JSON contract of DESIGN.md."""
+        return {
+            "src": list(self.src),
+            "out": list(self.out),
+            "rule": self.rule,
+            "rules": list(self.rules),
+            "category": self.category,
+            "before": self.before,
+            "after": self.after,
+        }
+
+
+@dataclass(frozen=True)
+class Result:
+    """A cleaned document: the clean ``text``, the ``edits`` from ``source`` to it, and metadata.
+
+    ``source`` is the decoded input text that edit offsets point into; ``name``
+    is the input's label (a path, ``-`` for stdin, or None) and ``encoding`` the
+    encoding the input was decoded with (None for ``str`` input).
+    """
+
+    source: str
+    text: str
+    edits: tuple[Edit, ...]
+    name: str | None = None
+    encoding: str | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    @classmethod
+    def from_document(
+        cls,
+        document: Document,
+        *,
+        name: str | None,
+        encoding: str | None,
+        metadata: Mapping[str, Any] | None = None,
+        warnings: Sequence[str] = (),
+    ) -> Result:
+        """Freeze a cleaned :class:`Document` into a result."""
+        edits = tuple(
+            Edit(
+                src=record.src,
+                out=record.out,
+                rule=record.rules[-1].id,
+                rules=record.rule_ids,
+                category=record.rules[-1].category,
+                before=record.before,
+                after=record.after,
+            )
+            for record in document.edits()
+        )
+        return cls(
+            source=document.source,
+            text=document.text,
+            edits=edits,
+            name=name,
+            encoding=encoding,
+            metadata=dict(metadata or {}),
+            warnings=tuple(warnings),
+        )
+
+    @property
+    def changed(self) -> bool:
+        """Whether cleaning changed anything."""
+        return bool(self.edits)
+
+    def source_span(self, out_start: int, out_end: int) -> tuple[int, int]:
+        """The source span that output characters ``out_start:out_end`` came from.
+
+        A position inside a replacement maps to the whole replaced source span.
+        """
+        _check_span(out_start, out_end, len(self.text), "output")
+        index = self._offsets
+        start = _map_start(out_start, index.out_starts, index.out_ends, index.src_starts, index.out_to_src)
+        if out_end == out_start:
+            return start, start
+        return start, _map_end(out_end, index.out_starts, index.out_ends, index.src_ends, index.out_to_src)
+
+    def output_span(self, src_start: int, src_end: int) -> tuple[int, int]:
+        """The output span that source characters ``src_start:src_end`` became.
+
+        A removed span maps to an empty span at the position it was removed from.
+        """
+        _check_span(src_start, src_end, len(self.source), "source")
+        index = self._offsets
+        start = _map_start(src_start, index.src_starts, index.src_ends, index.out_starts, index.src_to_out)
+        if src_end == src_start:
+            return start, start
+        end = _map_end(src_end, index.src_starts, index.src_ends, index.out_ends, index.src_to_out)
+        return start, max(start, end)
+
+    @cached_property
+    def _offsets(self) -> _Offsets:
+        src_ends = [e.src[1] for e in self.edits]
+        out_ends = [e.out[1] for e in self.edits]
+        return _Offsets(
+            src_starts=[e.src[0] for e in self.edits],
+            src_ends=src_ends,
+            out_starts=[e.out[0] for e in self.edits],
+            out_ends=out_ends,
+            # Between edits a position shifts by the difference after the last edit.
+            out_to_src=[s - o for s, o in zip(src_ends, out_ends, strict=True)],
+            src_to_out=[o - s for s, o in zip(src_ends, out_ends, strict=True)],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as in the JSON contract of DESIGN.md."""
+        return {
+            "source": self.name,
+            "encoding": self.encoding,
+            "text": self.text,
+            "edits": [edit.to_dict() for edit in self.edits],
+            "metadata": dict(self.metadata),
+            "warnings": list(self.warnings),
+        }
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """The result as JSON text (non-ASCII characters kept as they are)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+
+class _Offsets(NamedTuple):
+    src_starts: list[int]
+    src_ends: list[int]
+    out_starts: list[int]
+    out_ends: list[int]
+    out_to_src: list[int]
+    src_to_out: list[int]
+
+
+def _check_span(start: int, end: int, length: int, side: str) -> None:
+    if not 0 <= start <= end <= length:
+        raise ValueError(f"{side} span ({start}, {end}) is not within 0..{length}")
+
+
+def _map_start(position: int, starts: list[int], ends: list[int], targets: list[int], deltas: list[int]) -> int:
+    k = bisect_right(ends, position)
+    if k < len(starts) and starts[k] <= position:
+        return targets[k]
+    return position + (deltas[k - 1] if k else 0)
+
+
+def _map_end(position: int, starts: list[int], ends: list[int], targets: list[int], deltas: list[int]) -> int:
+    k = bisect_left(ends, position)
+    if k < len(starts) and starts[k] < position:
+        return targets[k]
+    return position + (deltas[k - 1] if k else 0)

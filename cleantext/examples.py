@@ -1,0 +1,58 @@
+"""Check rules against their own examples.
+
+An example runs through a pipeline of the rule, the other rules of its pack that
+are on under the example's options, and the whitespace pack (the canonical
+layout every output has): what a user of the pack gets. It passes when the
+output matches and the rule itself fired exactly when the example says so.
+
+Example::
+
+    >>> from cleantext.rules import load_packs
+    >>> pack = load_packs(["typography"])
+    >>> [problem for rule in pack for problem in check_rule_examples(rule, pack)]
+    []
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+from cleantext.pipeline import Pipeline, default_options
+from cleantext.rules import STAGES, Example, Rule, load_packs
+
+__all__ = ["check_rule_examples", "run_example"]
+
+
+@lru_cache(maxsize=1)
+def _layout_rules() -> tuple[Rule, ...]:
+    return tuple(load_packs(["whitespace"]))
+
+
+def run_example(rule: Rule, example: Example, pack: Sequence[Rule] = ()) -> tuple[str, bool]:
+    """The output of an example and whether ``rule`` took part in any edit.
+
+    ``pack`` is the rules of the rule's own pack, which run with it where they are on.
+    """
+    options = {**default_options(), **example.options}
+    companions = {r.id: r for r in (*_layout_rules(), *pack) if r.active_under(options)}
+    companions[rule.id] = rule
+    rules = sorted(companions.values(), key=lambda r: STAGES.index(r.stage))
+    result = Pipeline(rules, options=options, timeout=None).clean(example.input)
+    fired = any(rule.id in edit.rules for edit in result.edits)
+    return result.text, fired
+
+
+def check_rule_examples(rule: Rule, pack: Sequence[Rule] = ()) -> list[str]:
+    """One message per failing example of ``rule`` (run with its ``pack``); empty when all pass."""
+    problems = []
+    for number, example in enumerate(rule.examples, 1):
+        output, fired = run_example(rule, example, pack)
+        if output != example.output:
+            problems.append(f"example {number}: expected {example.output!r}, got {output!r}")
+        elif fired != example.fires:
+            verb = "fired" if fired else "did not fire"
+            problems.append(
+                f"example {number}: the rule {verb}, but the example says fires = {str(example.fires).lower()}"
+            )
+    return problems

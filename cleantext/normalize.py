@@ -1,0 +1,113 @@
+"""The normalize stage: inline rules that replace spans inside lines.
+
+Kinds: ``inline`` (a regex and its replacement), ``charmap`` (single characters
+mapped through a table, found with one character-class scan), ``unicode`` (a
+normalization form, applied only where the text is not already in it) and
+``lexicon`` (name variants to one canonical spelling, one alternation per rule).
+
+Example::
+
+    >>> from cleantext.rules import Rule
+    >>> rule = Rule(id="demo.quotes", category="typography", kind="charmap", stage="normalize",
+    ...             action="replace", description="", mapping={"\\u201c": '"', "\\u201d": '"'})
+    >>> find_charmap(rule, "\\u201chi\\u201d", 0, 4, None)
+    [(0, 1, '"'), (3, 4, '"')]
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import regex
+
+from cleantext.rules import Rule
+
+__all__ = ["find_charmap", "find_inline", "find_lexicon", "find_unicode"]
+
+Replacements = list[tuple[int, int, str]]
+
+# A base character with the marks and conjoining jamo that may compose with it,
+# or a lone character that a normalization form maps to something else.
+_COMPOSABLE_RUN = regex.compile(r".[\p{M}\u1160-\u11ff]+|[^\x00-\u02ff]", regex.DOTALL)
+
+
+def find_inline(rule: Rule, text: str, low: int, high: int, timeout: float | None) -> Replacements:
+    """Replacements for every match of an inline rule's pattern."""
+    template = rule.replacement
+    literal = "\\" not in template
+    if rule.action == "remove":
+        template, literal = "", True
+    return [
+        (m.start(), m.end(), template if literal else m.expand(template))
+        for m in rule.compiled.finditer(text, low, high, timeout=timeout)
+    ]
+
+
+def find_charmap(rule: Rule, text: str, low: int, high: int, timeout: float | None) -> Replacements:
+    """Replacements for every character of a charmap rule's table."""
+    table = rule.mapping
+    return [(m.start(), m.end(), table[m.group()]) for m in rule.compiled.finditer(text, low, high, timeout=timeout)]
+
+
+def find_unicode(rule: Rule, text: str, low: int, high: int, timeout: float | None) -> Replacements:
+    """Replacements that bring the text into the rule's normalization form, line by line.
+
+    Text already in the form (the common case) costs one C-level check. Within a
+    line that is not, each composable run is normalized on its own; if that does
+    not give the line's normalized form, the line is replaced whole.
+    """
+    form = rule.form or "NFC"
+    if unicodedata.is_normalized(form, text[low:high]):
+        return []
+    found: Replacements = []
+    position = low
+    while position < high:
+        end = text.find("\n", position, high)
+        end = high if end < 0 else end
+        line = text[position:end]
+        if not unicodedata.is_normalized(form, line):
+            found.extend(_normalize_line(line, position, form))
+        position = end + 1
+    return found
+
+
+def _normalize_line(line: str, offset: int, form: str) -> Replacements:
+    expected = unicodedata.normalize(form, line)
+    pieces: Replacements = []
+    rebuilt = []
+    copied = 0
+    for match in _COMPOSABLE_RUN.finditer(line):
+        run = match.group()
+        normal = unicodedata.normalize(form, run)
+        if normal != run:
+            rebuilt.append(line[copied : match.start()])
+            rebuilt.append(normal)
+            copied = match.end()
+            pieces.append((offset + match.start(), offset + match.end(), normal))
+    rebuilt.append(line[copied:])
+    if "".join(rebuilt) == expected:
+        return pieces
+    return [(offset, offset + len(line), expected)]
+
+
+def find_lexicon(rule: Rule, text: str, low: int, high: int, timeout: float | None) -> Replacements:
+    """Replacements of a lexicon rule's variants by its canonical spelling, whole words only.
+
+    An all-capitals variant becomes the canonical spelling in capitals; a variant
+    inside one of the rule's protected expressions is left alone.
+    """
+    canonical = rule.canonical or rule.variants[0]
+    matcher, guard = rule.compiled
+    found: Replacements = []
+    guarded = [m.span() for m in guard.finditer(text, low, high, timeout=timeout)] if guard else []
+    g = 0
+    for match in matcher.finditer(text, low, high, timeout=timeout):
+        start, end = match.span()
+        while g < len(guarded) and guarded[g][1] <= start:
+            g += 1
+        if g < len(guarded) and guarded[g][0] <= start and end <= guarded[g][1]:
+            continue
+        word = match.group()
+        wanted = canonical.upper() if word.isupper() and len(word) > 1 and not canonical.isupper() else canonical
+        found.append((start, end, wanted))
+    return found

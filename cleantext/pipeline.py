@@ -1,0 +1,259 @@
+"""The pipeline: decode, then the rule stages in order, then emit.
+
+A :class:`Pipeline` is an immutable list of selected rules plus options; it is
+picklable (patterns recompile on arrival) so it runs unchanged in worker
+processes. ``cleantext.clean`` uses a shared default pipeline.
+
+Example::
+
+    >>> pipeline = Pipeline.load(disable=["typography"])
+    >>> pipeline.clean("\\u201cHi\\u201d  there \\r\\n").text
+    '\\u201cHi\\u201d there\\n'
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from cleantext.decode import decode
+from cleantext.document import Document
+from cleantext.emit import Result
+from cleantext.errors import InputError, RuleError
+from cleantext.normalize import find_charmap, find_inline, find_lexicon, find_unicode
+from cleantext.rules import OPTIONS, Rule, Where, default_pack_names, load_packs, select_rules
+from cleantext.segment import block_spans
+from cleantext.strip import find_block_matches, find_line_matches
+
+__all__ = ["DEFAULT_TIMEOUT", "Pipeline", "clean"]
+
+DEFAULT_TIMEOUT = 2.0
+"""Seconds one rule may spend on one document before it is skipped there."""
+
+Finder = Callable[[Rule, str, int, int, "float | None"], list[tuple[int, int, str]]]
+
+_FINDERS: Mapping[str, Finder] = {
+    "block": find_block_matches,
+    "line": find_line_matches,
+    "inline": find_inline,
+    "charmap": find_charmap,
+    "unicode": find_unicode,
+    "lexicon": find_lexicon,
+}
+
+
+class Pipeline:
+    """Selected rules in run order, with the options they were selected under."""
+
+    __slots__ = ("options", "rules", "timeout")
+
+    def __init__(
+        self,
+        rules: Sequence[Rule],
+        *,
+        options: Mapping[str, str] | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+    ) -> None:
+        self.rules: tuple[Rule, ...] = tuple(rules)
+        self.options: Mapping[str, str] = {**default_options(), **(options or {})}
+        self.timeout = timeout
+
+    @classmethod
+    def load(
+        cls,
+        *,
+        packs: Iterable[str] | None = None,
+        extra: Iterable[str | Path] = (),
+        enable: Iterable[str] = (),
+        disable: Iterable[str] = (),
+        quotes: str = "ascii",
+        timeout: float | None = DEFAULT_TIMEOUT,
+    ) -> Pipeline:
+        """Load built-in ``packs`` (default: ``rules/pipeline.toml``) and ``extra`` pack files.
+
+        ``enable``/``disable`` select rules by id, category, pack or glob;
+        ``quotes`` is ``"ascii"`` or ``"curly"``; ``timeout`` bounds the seconds
+        one rule may take on one document (None: no bound).
+        """
+        options = {"quotes": quotes}
+        check_options(options)
+        names = default_pack_names() if packs is None else list(packs)
+        every_rule = load_packs(names, extra)
+        chosen = select_rules(every_rule, options=options, enable=enable, disable=disable)
+        return cls(chosen, options=options, timeout=timeout)
+
+    def clean(
+        self,
+        data: str | bytes,
+        *,
+        name: str | None = None,
+        encoding: str | None = None,
+        errors: str = "strict",
+    ) -> Result:
+        """Clean one document (text, or bytes to decode) and return its :class:`Result`.
+
+        Raises :class:`~cleantext.errors.InputError` when bytes are not text.
+        """
+        used_encoding = None
+        if isinstance(data, bytes | bytearray | memoryview):
+            try:
+                text, used_encoding = decode(bytes(data), encoding=encoding, errors=errors)
+            except InputError as error:
+                if name is None:
+                    raise
+                raise error.named(name) from None
+        else:
+            text = data
+        document = Document(text)
+        warnings = self.run(document, name=name)
+        return Result.from_document(document, name=name, encoding=used_encoding, warnings=warnings)
+
+    def run(self, document: Document, *, name: str | None = None) -> list[str]:
+        """Apply every rule to ``document`` in order; return warnings (rules skipped on time-outs).
+
+        This is the pipeline as a step: it only needs a :class:`Document`.
+        """
+        warnings = []
+        for rule in self.rules:
+            text = document.text
+            if not text:
+                break
+            low, high = _region(text, rule.where)
+            started = time.monotonic()
+            try:
+                found = _FINDERS[rule.kind](rule, text, low, high, self.timeout)
+            except TimeoutError:
+                spent = time.monotonic() - started
+                warnings.append(
+                    f"rule {rule.id} timed out after {spent:.1f}s on {name or 'the document'}; "
+                    "skipped there (raise the time limit with --timeout)"
+                )
+                continue
+            if found:
+                document.apply(found, rule=rule.ref)
+        return warnings
+
+    def clean_many(
+        self,
+        items: Iterable[str | bytes | tuple[str | bytes, str | None]],
+        *,
+        jobs: int = 1,
+        chunksize: int = 8,
+        on_error: str = "raise",
+    ) -> Iterator[Result | InputError]:
+        """Clean many documents and yield their results in input order.
+
+        An item is text, bytes, or ``(data, name)``. ``jobs > 1`` spreads the work
+        over a process pool while only a bounded window of items is in flight, so
+        memory stays flat on long inputs. With ``on_error="return"`` an input
+        that cannot be cleaned yields its :class:`InputError` instead of raising.
+        """
+        if on_error not in ("raise", "return"):
+            raise ValueError("on_error must be 'raise' or 'return'")
+        work = (item if isinstance(item, tuple) else (item, None) for item in items)
+        if jobs <= 1:
+            for data, name in work:
+                outcome = _clean_or_error(self, data, name)
+                if isinstance(outcome, InputError) and on_error == "raise":
+                    raise outcome
+                yield outcome
+            return
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_install_worker, initargs=(self,)) as pool:
+            window: deque[Future[list[Result | InputError]]] = deque()
+            batches = _batched(work, chunksize)
+            for batch in batches:
+                window.append(pool.submit(_clean_batch_in_worker, batch))
+                if len(window) >= 4 * jobs:
+                    yield from _unwrap(window.popleft().result(), on_error)
+            while window:
+                yield from _unwrap(window.popleft().result(), on_error)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_pipeline, (self.rules, dict(self.options), self.timeout))
+
+    def __repr__(self) -> str:
+        return f"Pipeline({len(self.rules)} rules, options={dict(self.options)})"
+
+
+def default_options() -> dict[str, str]:
+    """Every pipeline option at its default value."""
+    return {name: values[0] for name, values in OPTIONS.items()}
+
+
+def check_options(options: Mapping[str, str]) -> None:
+    """Raise :class:`RuleError` for an unknown option or value."""
+    for name, value in options.items():
+        if name not in OPTIONS:
+            raise RuleError(f"unknown option {name!r}; known options: {', '.join(OPTIONS)}")
+        if value not in OPTIONS[name]:
+            raise RuleError(f"option {name} must be one of {', '.join(OPTIONS[name])}, not {value!r}")
+
+
+def _region(text: str, where: Where) -> tuple[int, int]:
+    if where.side == "any":
+        return 0, len(text)
+    blocks = block_spans(text)
+    if where.side == "head":
+        return 0, blocks[min(where.count, len(blocks)) - 1][1] if blocks else 0
+    return (blocks[-min(where.count, len(blocks))][0] if blocks else len(text)), len(text)
+
+
+def _rebuild_pipeline(rules: tuple[Rule, ...], options: dict[str, str], timeout: float | None) -> Pipeline:
+    return Pipeline(rules, options=options, timeout=timeout)
+
+
+_worker_pipeline: Pipeline | None = None
+
+
+def _install_worker(pipeline: Pipeline) -> None:
+    global _worker_pipeline
+    _worker_pipeline = pipeline
+
+
+def _clean_or_error(pipeline: Pipeline, data: str | bytes, name: str | None) -> Result | InputError:
+    try:
+        return pipeline.clean(data, name=name)
+    except InputError as error:
+        return error
+
+
+def _clean_batch_in_worker(batch: list[tuple[str | bytes, str | None]]) -> list[Result | InputError]:
+    assert _worker_pipeline is not None, "worker started without a pipeline"
+    return [_clean_or_error(_worker_pipeline, data, name) for data, name in batch]
+
+
+def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _unwrap(outcomes: list[Result | InputError], on_error: str) -> Iterator[Result | InputError]:
+    for outcome in outcomes:
+        if isinstance(outcome, InputError) and on_error == "raise":
+            raise outcome
+        yield outcome
+
+
+@lru_cache(maxsize=1)
+def _default_pipeline() -> Pipeline:
+    return Pipeline.load()
+
+
+def clean(data: str | bytes, *, name: str | None = None, encoding: str | None = None) -> Result:
+    """Clean one document with the default pipeline.
+
+    >>> clean("Kyiv\\u00a0\\u2014 \\u201cquoted\\u201d   \\n\\n\\n\\nnext").text
+    'Kyiv \\u2014 "quoted"\\n\\nnext\\n'
+    """
+    return _default_pipeline().clean(data, name=name, encoding=encoding)

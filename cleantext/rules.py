@@ -1,0 +1,443 @@
+"""Rule packs: TOML files of rules, loaded and checked before any input is touched.
+
+A pack is a TOML file with an optional ``[pack]`` table and ``[[rule]]`` tables::
+
+    [[rule]]
+    id = "mysite.promo"
+    category = "promo"
+    kind = "line"
+    pattern = '''(?i)^subscribe to .* newsletter\\.?$'''
+    description = "Newsletter promo line of mysite.example"
+
+    [[rule.example]]
+    input = "Body.\\n\\nSubscribe to the Daily newsletter.\\n"
+    output = "Body.\\n"
+
+Files are read as data only (``tomllib``); nothing in them is evaluated as code.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from cleantext.document import RuleRef
+from cleantext.errors import RuleError
+
+__all__ = [
+    "ACTIONS",
+    "KINDS",
+    "OPTIONS",
+    "STAGES",
+    "Example",
+    "Rule",
+    "Where",
+    "builtin_pack_names",
+    "default_pack_names",
+    "load_pack",
+    "load_packs",
+    "rules_dir",
+    "select_rules",
+]
+
+KINDS = ("block", "line", "inline", "charmap", "unicode", "lexicon")
+"""block/line: a paragraph or line matched as a whole; inline: regex replacement;
+charmap: single characters mapped; unicode: a normalization form; lexicon: names."""
+
+STAGES = ("prepare", "strip", "normalize", "layout")
+"""The order rule stages run in: prepare (line endings, invisible characters), strip
+(boilerplate), normalize (typography, names, units), layout (final whitespace)."""
+
+ACTIONS = ("remove", "replace")
+
+OPTIONS: Mapping[str, tuple[str, ...]] = {"quotes": ("ascii", "curly")}
+"""Pipeline options a rule's ``when`` may test, with their allowed values (first is the default)."""
+
+_DEFAULT_STAGE = {
+    "block": "strip",
+    "line": "strip",
+    "inline": "normalize",
+    "charmap": "normalize",
+    "unicode": "normalize",
+    "lexicon": "normalize",
+}
+_RULE_FIELDS = {
+    "id",
+    "category",
+    "kind",
+    "stage",
+    "pattern",
+    "action",
+    "replacement",
+    "where",
+    "description",
+    "example",
+    "map",
+    "form",
+    "canonical",
+    "variants",
+    "protected",
+    "enabled",
+    "when",
+}
+_REQUIRED_BY_KIND = {
+    "block": ("pattern",),
+    "line": ("pattern",),
+    "inline": ("pattern",),
+    "charmap": ("map",),
+    "unicode": ("form",),
+    "lexicon": ("canonical", "variants"),
+}
+_EXAMPLE_FIELDS = {"input", "output", "fires", "options"}
+_PACK_FIELDS = {"name", "description", "stage"}
+_ID_SHAPE = regex.compile(r"[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9][a-z0-9_-]*)+")
+_WORD_CHAR = regex.compile(r"\w")
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """Where a rule may fire: anywhere, or only in the first or last ``count`` blocks."""
+
+    side: str = "any"  # any | head | tail
+    count: int = 0
+
+    @classmethod
+    def parse(cls, spec: str) -> Where:
+        """Parse ``any``, ``head:N`` or ``tail:N``."""
+        if spec == "any":
+            return cls()
+        side, _, count = spec.partition(":")
+        if side in ("head", "tail") and count.isdigit() and int(count) > 0:
+            return cls(side, int(count))
+        raise ValueError(f"where must be 'any', 'head:N' or 'tail:N' with N > 0, not {spec!r}")
+
+    def __str__(self) -> str:
+        return "any" if self.side == "any" else f"{self.side}:{self.count}"
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """An input and the output a pipeline of this rule plus the whitespace pack must give."""
+
+    input: str
+    output: str
+    fires: bool
+    options: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class Rule:
+    """One rule of a pack, validated and compiled."""
+
+    id: str
+    category: str
+    kind: str
+    stage: str
+    action: str
+    description: str
+    where: Where = Where()
+    pattern: str | None = None
+    replacement: str = ""
+    mapping: Mapping[str, str] = field(default_factory=dict)
+    form: str | None = None
+    canonical: str | None = None
+    variants: tuple[str, ...] = ()
+    protected: tuple[str, ...] = ()
+    enabled: bool = True
+    when: Mapping[str, str] = field(default_factory=dict)
+    examples: tuple[Example, ...] = ()
+    file: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "ref", RuleRef(self.id, self.category))
+        object.__setattr__(self, "compiled", self._compile())
+
+    @property
+    def pack(self) -> str:
+        """The pack part of the id (``whitespace`` for ``whitespace.trailing``)."""
+        return self.id.split(".", 1)[0]
+
+    def _compile(self) -> Any:
+        if self.kind in ("block", "line", "inline"):
+            flags = regex.MULTILINE if self.kind == "line" else 0
+            return regex.compile(self.pattern or "", flags)
+        if self.kind == "charmap":
+            return regex.compile("[" + "".join(regex.escape(ch) for ch in self.mapping) + "]")
+        if self.kind == "lexicon":
+            return _compile_lexicon(self.variants, self.protected)
+        return None
+
+    def active_under(self, options: Mapping[str, str]) -> bool:
+        """Whether the rule runs by default under these pipeline options."""
+        return self.enabled and all(options.get(k) == v for k, v in self.when.items())
+
+    def summary(self) -> dict[str, Any]:
+        """A plain description of the rule, for listings and JSON."""
+        return {
+            "id": self.id,
+            "category": self.category,
+            "kind": self.kind,
+            "stage": self.stage,
+            "action": self.action,
+            "where": str(self.where),
+            "description": self.description,
+        }
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Compiled patterns rebuild on unpickling, so pipelines travel to worker processes.
+        state = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        return (_rebuild_rule, (state,))
+
+    def __repr__(self) -> str:
+        return f"Rule({self.id!r}, kind={self.kind!r}, stage={self.stage!r})"
+
+
+def _rebuild_rule(state: dict[str, Any]) -> Rule:
+    return Rule(**state)
+
+
+def _compile_lexicon(variants: Sequence[str], protected: Sequence[str]) -> tuple[Any, Any]:
+    """One alternation of the variants (longest first, whole words) and one of the protected phrases."""
+
+    def alternation(words: Iterable[str]) -> str:
+        ordered = sorted(set(words), key=lambda w: (-len(w), w))
+        return "|".join(regex.escape(w) for w in ordered)
+
+    spellings = set(variants) | {v.upper() for v in variants}
+    matcher = regex.compile(rf"(?<!\w)(?:{alternation(spellings)})(?!\w)")
+    guard = regex.compile(rf"(?<!\w)(?:{alternation(protected)})(?!\w)", regex.IGNORECASE) if protected else None
+    return matcher, guard
+
+
+def rules_dir() -> Path:
+    """The folder of the built-in packs: inside the installed package, or the checkout's ``rules/``."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "rules", here.parent / "rules"):
+        if (candidate / "pipeline.toml").is_file():
+            return candidate
+    raise RuleError("the built-in rule packs are missing; reinstall cleantext-toolkit")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except OSError as error:
+        raise RuleError(f"cannot read the file ({error.strerror or error})", file=str(path)) from None
+    except tomllib.TOMLDecodeError as error:
+        raise RuleError(f"not valid TOML: {error}", file=str(path)) from None
+
+
+def default_pack_names() -> list[str]:
+    """The packs the default pipeline runs, from ``rules/pipeline.toml``."""
+    data = _read_toml(rules_dir() / "pipeline.toml")
+    packs = data.get("packs")
+    if not isinstance(packs, list) or not all(isinstance(p, str) for p in packs):
+        raise RuleError("'packs' must be a list of pack names", file=str(rules_dir() / "pipeline.toml"))
+    return packs
+
+
+def builtin_pack_names() -> list[str]:
+    """Every built-in pack, default or not."""
+    return sorted(p.stem for p in rules_dir().glob("*.toml") if p.stem != "pipeline")
+
+
+def load_pack(path: str | Path) -> list[Rule]:
+    """Load and validate one pack file; raise :class:`RuleError` naming the file and rule."""
+    path = Path(path)
+    data = _read_toml(path)
+    file = str(path)
+    unknown = set(data) - {"pack", "rule"}
+    if unknown:
+        raise RuleError(f"unknown top-level table(s) {sorted(unknown)}; expected [pack] and [[rule]]", file=file)
+    pack = data.get("pack", {})
+    if not isinstance(pack, dict) or set(pack) - _PACK_FIELDS:
+        raise RuleError(f"[pack] may only have the fields {sorted(_PACK_FIELDS)}", file=file)
+    entries = data.get("rule", [])
+    if not isinstance(entries, list):
+        raise RuleError("rules must be written as [[rule]] tables", file=file)
+    rules = []
+    for number, entry in enumerate(entries, 1):
+        rule_id = entry.get("id") if isinstance(entry, dict) else None
+        label = rule_id if isinstance(rule_id, str) else f"#{number}"
+        try:
+            rules.append(_build_rule(entry, pack, file))
+        except (ValueError, TypeError, regex.error) as error:
+            raise RuleError(str(error), file=file, rule_id=label) from None
+    _check_unique(rules, file)
+    return rules
+
+
+def _check_unique(rules: Sequence[Rule], file: str | None) -> None:
+    seen: dict[str, Rule] = {}
+    for rule in rules:
+        if rule.id in seen:
+            other = seen[rule.id].file
+            where = f" (also in {other})" if other and other != rule.file else ""
+            raise RuleError(f"duplicate rule id{where}", file=rule.file or file, rule_id=rule.id)
+        seen[rule.id] = rule
+
+
+def _build_rule(entry: Any, pack: Mapping[str, Any], file: str) -> Rule:
+    if not isinstance(entry, dict):
+        raise TypeError("each [[rule]] must be a table")
+    unknown = set(entry) - _RULE_FIELDS
+    if unknown:
+        raise ValueError(f"unknown field(s) {sorted(unknown)}; allowed: {sorted(_RULE_FIELDS)}")
+    rule_id = _string(entry, "id")
+    if not _ID_SHAPE.fullmatch(rule_id):
+        raise ValueError("id must look like 'pack.name' (lowercase letters, digits, '-', '_')")
+    kind = _string(entry, "kind")
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    for name in _REQUIRED_BY_KIND[kind]:
+        if name not in entry:
+            raise ValueError(f"a {kind} rule needs the field {name!r}")
+    stage = entry.get("stage", pack.get("stage", _DEFAULT_STAGE[kind]))
+    if stage not in STAGES:
+        raise ValueError(f"stage must be one of {', '.join(STAGES)}, not {stage!r}")
+    default_action = "remove" if kind in ("block", "line") else "replace"
+    action = entry.get("action", default_action)
+    if action not in ACTIONS:
+        raise ValueError(f"action must be one of {', '.join(ACTIONS)}, not {action!r}")
+    when = entry.get("when", {})
+    if not isinstance(when, dict):
+        raise TypeError("when must be a table of option = value")
+    for option, value in when.items():
+        if option not in OPTIONS or value not in OPTIONS[option]:
+            raise ValueError(f"when: unknown option {option} = {value!r}; known: {dict(OPTIONS)}")
+    mapping = entry.get("map", {})
+    if not isinstance(mapping, dict) or not all(
+        isinstance(k, str) and len(k) == 1 and isinstance(v, str) for k, v in mapping.items()
+    ):
+        raise TypeError("map must be a table of single characters to strings")
+    if kind == "charmap" and not mapping:
+        raise ValueError("map must not be empty")
+    form = entry.get("form")
+    if kind == "unicode" and form not in ("NFC", "NFKC"):
+        raise ValueError(f"form must be NFC or NFKC, not {form!r}")
+    variants = tuple(_strings(entry, "variants"))
+    if kind == "lexicon" and not variants:
+        raise ValueError("variants must not be empty")
+    for variant in variants:
+        if not variant.strip() or not (_WORD_CHAR.match(variant[0]) and _WORD_CHAR.match(variant[-1])):
+            raise ValueError(f"variant {variant!r} must start and end with a letter or digit")
+    pattern = entry.get("pattern")
+    if pattern is not None and not isinstance(pattern, str):
+        raise TypeError("pattern must be a string")
+    if pattern == "":
+        raise ValueError("pattern must not be empty")
+    rule = Rule(
+        id=rule_id,
+        category=_string(entry, "category"),
+        kind=kind,
+        stage=stage,
+        action=action,
+        description=_string(entry, "description"),
+        where=Where.parse(entry.get("where", "any")),
+        pattern=pattern,
+        replacement=_string(entry, "replacement", ""),
+        mapping=dict(mapping),
+        form=form,
+        canonical=_string(entry, "canonical", "") or None,
+        variants=variants,
+        protected=tuple(_strings(entry, "protected")),
+        enabled=_boolean(entry, "enabled", True),
+        when=dict(when),
+        examples=tuple(_build_example(e, kind) for e in _list(entry, "example")),
+        file=file,
+    )
+    return rule
+
+
+def _build_example(entry: Any, kind: str) -> Example:
+    if not isinstance(entry, dict):
+        raise TypeError("each [[rule.example]] must be a table")
+    unknown = set(entry) - _EXAMPLE_FIELDS
+    if unknown:
+        raise ValueError(f"example has unknown field(s) {sorted(unknown)}; allowed: {sorted(_EXAMPLE_FIELDS)}")
+    text_in = _string(entry, "input")
+    text_out = _string(entry, "output")
+    options = entry.get("options", {})
+    if not isinstance(options, dict):
+        raise TypeError("example options must be a table")
+    return Example(text_in, text_out, _boolean(entry, "fires", text_in != text_out), dict(options))
+
+
+def _string(entry: Mapping[str, Any], name: str, default: str | None = None) -> str:
+    value = entry.get(name, default)
+    if value is None:
+        raise ValueError(f"missing required field {name!r}")
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string")
+    return value
+
+
+def _strings(entry: Mapping[str, Any], name: str) -> list[str]:
+    value = entry.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError(f"{name} must be a list of strings")
+    return value
+
+
+def _list(entry: Mapping[str, Any], name: str) -> list[Any]:
+    value = entry.get(name, [])
+    if not isinstance(value, list):
+        raise TypeError(f"{name} must be a list of tables")
+    return value
+
+
+def _boolean(entry: Mapping[str, Any], name: str, default: bool) -> bool:
+    value = entry.get(name, default)
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be true or false")
+    return value
+
+
+def load_packs(names: Iterable[str] = (), extra: Iterable[str | Path] = ()) -> list[Rule]:
+    """Load built-in packs by name, then users' pack files, checking ids are unique across all."""
+    rules: list[Rule] = []
+    known = builtin_pack_names()
+    for name in names:
+        if name not in known:
+            raise RuleError(f"no built-in pack named {name!r}; built-in packs: {', '.join(known)}")
+        rules.extend(load_pack(rules_dir() / f"{name}.toml"))
+    for path in extra:
+        rules.extend(load_pack(path))
+    _check_unique(rules, None)
+    return rules
+
+
+def select_rules(
+    rules: Sequence[Rule],
+    *,
+    options: Mapping[str, str],
+    enable: Iterable[str] = (),
+    disable: Iterable[str] = (),
+) -> list[Rule]:
+    """The rules that run, in stage order, then load order.
+
+    ``enable`` and ``disable`` name rules by id, category, pack or glob
+    (``typography.*``); a selector that matches nothing is an error, and
+    ``disable`` wins over ``enable``.
+    """
+    chosen = {rule.id: rule.active_under(options) for rule in rules}
+    for selectors, state in ((enable, True), (disable, False)):
+        for selector in selectors:
+            matched = [rule for rule in rules if _selects(selector, rule)]
+            if not matched:
+                raise RuleError(f"no rule, category or pack matches {selector!r}; see 'cleantext rules list'")
+            for rule in matched:
+                chosen[rule.id] = state
+    active = [rule for rule in rules if chosen[rule.id]]
+    return sorted(active, key=lambda rule: STAGES.index(rule.stage))
+
+
+def _selects(selector: str, rule: Rule) -> bool:
+    return selector in (rule.id, rule.category, rule.pack) or fnmatch.fnmatchcase(rule.id, selector)

@@ -1,0 +1,57 @@
+"""Segment text into blocks (paragraphs) and lines, as spans of the current text.
+
+A line is a span without its ``\\n``; a block is a run of non-blank lines, from the
+start of its first line to the end of its last. Removal spans take one line break
+with them, so removing a line or block never glues its neighbours together.
+
+Example::
+
+    >>> text = "Title\\n\\nFirst line\\nsecond line\\n"
+    >>> block_spans(text)
+    [(0, 5), (7, 29)]
+    >>> text[slice(*block_removal_span(text, block_spans(text), 0))]
+    'Title\\n\\n'
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["block_removal_span", "block_spans", "line_at", "line_removal_span"]
+
+_BLOCK = re.compile(r"^[^\S\n]*\S[^\n]*(?:\n[^\S\n]*\S[^\n]*)*", re.MULTILINE)
+
+
+def block_spans(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of every block: maximal runs of lines that are not blank."""
+    return [match.span() for match in _BLOCK.finditer(text)]
+
+
+def line_at(text: str, position: int) -> tuple[int, int]:
+    """The span of the line holding ``position``, without its line break."""
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    return start, len(text) if end < 0 else end
+
+
+def line_removal_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span that removes the line ``text[start:end]`` with one adjacent line break."""
+    if end < len(text):
+        return start, end + 1
+    if start > 0:
+        return start - 1, end
+    return start, end
+
+
+def block_removal_span(text: str, blocks: list[tuple[int, int]], index: int) -> tuple[int, int]:
+    """The span that removes block ``index`` with the blank lines that follow it.
+
+    The last block takes the blank lines before it instead, so the text keeps
+    its final line break.
+    """
+    start, end = blocks[index]
+    if index + 1 < len(blocks):
+        return start, blocks[index + 1][0]
+    if index > 0:
+        return blocks[index - 1][1], end
+    return start, end

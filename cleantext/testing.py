@@ -1,0 +1,91 @@
+"""Checks of the provenance contract, for cleantext's own tests and for users' suites.
+
+Example::
+
+    >>> import cleantext
+    >>> source = "\\u201cKyiv\\u201d  said\\r\\n"
+    >>> result = cleantext.clean(source)
+    >>> assert_provenance(result, source)
+    >>> replay(source, [edit.to_dict() for edit in result.edits]) == result.text
+    True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from cleantext.emit import Edit, Result
+from cleantext.pipeline import Pipeline
+
+__all__ = ["assert_idempotent", "assert_provenance", "replay"]
+
+
+def replay(source: str, edits: Iterable[Edit | Mapping[str, Any]]) -> str:
+    """Rebuild the clean text from the source and edits (objects or their JSON dicts)."""
+    pieces = []
+    copied = 0
+    for edit in edits:
+        start, end = edit.src if isinstance(edit, Edit) else edit["src"]
+        after = edit.after if isinstance(edit, Edit) else edit["after"]
+        pieces.append(source[copied:start])
+        pieces.append(after)
+        copied = end
+    pieces.append(source[copied:])
+    return "".join(pieces)
+
+
+def assert_provenance(result: Result, source: str | None = None) -> None:
+    """Assert invariants 1-3 and 5 of the provenance contract (DESIGN.md) for ``result``.
+
+    1. edits are sorted by ``src``, never overlap, ``before == source[src]`` and
+       ``after == text[out]``; 2. replaying them over the source rebuilds the
+    text; 3. ``out`` offsets are those the replay gives; 5. offsets map both ways.
+    """
+    source = result.source if source is None else source
+    assert result.source == source, "result.source is not the text that was cleaned"
+    text = result.text
+    copied_src = copied_out = 0
+    for number, edit in enumerate(result.edits):
+        (s0, s1), (o0, o1) = edit.src, edit.out
+        assert copied_src <= s0 <= s1 <= len(source), f"edit {number} {edit.src} is out of order or out of range"
+        assert source[s0:s1] == edit.before, f"edit {number}: before is not source[{s0}:{s1}]"
+        assert o0 == copied_out + (s0 - copied_src), f"edit {number}: out start {o0} does not follow from the replay"
+        assert o1 - o0 == len(edit.after), f"edit {number}: out span length differs from after"
+        assert text[o0:o1] == edit.after, f"edit {number}: after is not text[{o0}:{o1}]"
+        assert edit.before != edit.after, f"edit {number} changes nothing"
+        assert edit.rule and edit.rules and edit.rules[-1] == edit.rule, f"edit {number} has no rule"
+        copied_out = o1
+        copied_src = s1
+    assert len(text) - copied_out == len(source) - copied_src, "the text after the last edit is not copied verbatim"
+    assert replay(source, result.edits) == text, "replaying the edits does not rebuild the text"
+    _assert_lookups(result)
+
+
+def _assert_lookups(result: Result) -> None:
+    source, text = result.source, result.text
+    copied_src = copied_out = 0
+    for edit in (*result.edits, None):
+        # Between edits, every character maps to itself in both directions.
+        src_end = edit.src[0] if edit else len(source)
+        for offset in range(copied_src, src_end, max(1, (src_end - copied_src) // 4)):
+            out = copied_out + offset - copied_src
+            assert result.source_span(out, out + 1) == (offset, offset + 1), f"output {out} maps wrongly"
+            assert result.output_span(offset, offset + 1) == (out, out + 1), f"source {offset} maps wrongly"
+            assert source[offset] == text[out]
+        if edit is None:
+            break
+        (s0, s1), (o0, o1) = edit.src, edit.out
+        if s1 > s0:
+            assert result.output_span(s0, s1) == (o0, o1), f"edit {edit.src} maps to the wrong output span"
+        if o1 > o0:
+            assert result.source_span(o0, o1) == (s0, s1), f"edit output {edit.out} maps to the wrong source span"
+        copied_src, copied_out = s1, o1
+
+
+def assert_idempotent(pipeline: Pipeline, text: str | bytes) -> None:
+    """Assert that cleaning the clean output again changes nothing (invariant 4)."""
+    first = pipeline.clean(text)
+    second = pipeline.clean(first.text)
+    assert second.text == first.text, f"cleaning twice changed the text: {first.text!r} -> {second.text!r}"
+    assert not second.edits, f"cleaning the output again made edits: {[e.to_dict() for e in second.edits]}"

@@ -2,11 +2,8 @@
 
 Exit codes: 0 all inputs cleaned; 1 some inputs failed (each named on stderr,
 the others still cleaned); 2 usage or rule-file error (nothing was touched).
-
-Example::
-
-    >>> main(["rules", "list", "--format", "json"]) == 0  # doctest: +SKIP
-    True
+``main(argv)`` returns the exit code, so the command runs in-process in tests:
+``main(["clean", "seeds/003_0175700b6812221d.txt"])`` prints the clean text.
 """
 
 from __future__ import annotations
@@ -215,12 +212,12 @@ class _Emitter:
 
     def document(self, result: Result) -> None:
         if self.fmt == "text":
-            self.stream.write(result.text.encode("utf-8", errors="replace"))
+            self.stream.write(result.text.encode("utf-8"))
         elif self.fmt == "jsonl":
             self.stream.write(_json_line(result.to_dict()))
         else:
             prefix = (b"[\n" if self.count == 0 else b",\n") if self.many else b""
-            self.stream.write(prefix + _json_line(result.to_dict(), indent=2).rstrip(b"\n"))
+            self.stream.write(prefix + _encode(result.to_json(pretty=True)))
             if not self.many:
                 self.stream.write(b"\n")
         self.count += 1
@@ -242,12 +239,18 @@ class _Emitter:
         self.stream.flush()
 
 
-def _json_line(value: Any, indent: int | None = None) -> bytes:
+def _json_line(value: Any) -> bytes:
+    return _encode(json.dumps(value, ensure_ascii=False) + "\n")
+
+
+def _encode(json_text: str) -> bytes:
     try:
-        return (json.dumps(value, ensure_ascii=False, indent=indent) + "\n").encode("utf-8")
+        return json_text.encode("utf-8")
     except UnicodeEncodeError:
-        # Lone surrogates cannot be UTF-8; JSON's \\u escapes can carry them.
-        return (json.dumps(value, ensure_ascii=True, indent=indent) + "\n").encode("ascii")
+        # Lone surrogates cannot be UTF-8, but JSON can carry them as \\u escapes.
+        return json.dumps(json.loads(json_text), ensure_ascii=True).encode("ascii") + (
+            b"\n" if json_text.endswith("\n") else b""
+        )
 
 
 class _Run:

@@ -160,9 +160,19 @@ class Result:
             "warnings": list(self.warnings),
         }
 
-    def to_json(self, *, indent: int | None = None) -> str:
-        """The result as JSON text (non-ASCII characters kept as they are)."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+    def to_json(self, *, pretty: bool = False) -> str:
+        """The result as JSON (non-ASCII kept as is); ``pretty`` puts each field and edit on a line."""
+        payload = self.to_dict()
+        if not pretty:
+            return json.dumps(payload, ensure_ascii=False)
+        lines = []
+        for key, value in payload.items():
+            if key == "edits" and value:
+                items = ",\n".join(f"    {json.dumps(edit, ensure_ascii=False)}" for edit in value)
+                lines.append(f'  "edits": [\n{items}\n  ]')
+            else:
+                lines.append(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
+        return "{\n" + ",\n".join(lines) + "\n}"
 
 
 class _Offsets(NamedTuple):

@@ -1,0 +1,63 @@
+"""Decoding bytes: BOMs, UTF-8, detected legacy encodings, binary refusal, clear errors."""
+
+import pytest
+
+from cleantext import InputError, clean
+from cleantext.decode import decode
+
+
+def test_utf8_with_bom_keeps_the_bom_as_a_character_and_the_cleaner_removes_it():
+    data = "\ufeffKyiv\n".encode()
+    assert decode(data) == ("\ufeffKyiv\n", "utf-8")
+    result = clean(data)
+    assert result.text == "Kyiv\n"
+    assert result.edits[0].before == "\ufeff"
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-32"])
+def test_utf16_and_utf32_with_bom(codec):
+    text, encoding = decode("Привет, Київ".encode(codec))
+    assert text == "\ufeffПривет, Київ"
+    assert encoding.startswith(codec)
+
+
+def test_the_reported_encoding_reproduces_the_source_exactly():
+    data = "\ufeffcafé\r\n".encode("utf-16")
+    text, encoding = decode(data)
+    assert data.decode(encoding) == text
+
+
+def test_legacy_cyrillic_is_detected():
+    sentence = "Президент України заявив, що Росія випустила понад сімдесят ракет по енергосистемі країни."
+    text, encoding = decode(sentence.encode("cp1251"))
+    assert text == sentence
+    assert encoding.replace("-", "").lower() in ("windows1251", "cp1251")
+
+
+def test_explicit_encoding_overrides_detection():
+    assert decode("naïve".encode("latin-1"), encoding="latin-1") == ("naïve", "latin-1")
+
+
+def test_unknown_encoding_is_refused():
+    with pytest.raises(InputError, match="unknown encoding 'klingon'"):
+        decode(b"x", encoding="klingon")
+
+
+def test_binary_input_is_refused_with_the_offset():
+    with pytest.raises(InputError, match=r"binary content .* offset 4"):
+        decode(b"\x89PNG\x00\x00\x00\rIHDR" + bytes(range(256)))
+
+
+def test_undecodable_bytes_with_an_explicit_encoding_name_the_offset():
+    with pytest.raises(InputError, match="byte 0xff at offset 3"):
+        decode(b"abc\xffdef", encoding="utf-8")
+
+
+def test_errors_replace_decodes_what_it_can():
+    text, _ = decode(b"abc\xffdef", encoding="utf-8", errors="replace")
+    assert text == "abc\ufffddef"
+
+
+def test_errors_name_the_input():
+    with pytest.raises(InputError, match=r"^photo\.png: binary content"):
+        clean(b"\x00\x01\x02\x03binary", name="photo.png")

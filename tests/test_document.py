@@ -1,0 +1,85 @@
+"""The provenance core: replacements composed into edits in source coordinates."""
+
+import pytest
+
+from cleantext.document import Document, RuleRef
+
+A = RuleRef("test.a", "a")
+B = RuleRef("test.b", "b")
+
+
+def spans(doc):
+    return [(e.src, e.out, e.before, e.after, e.rule_ids) for e in doc.edits()]
+
+
+def test_a_replacement_is_recorded_in_both_coordinates():
+    doc = Document("hello world")
+    assert doc.apply([(0, 5, "HELLO")], rule=A) == 1
+    assert doc.text == "HELLO world"
+    assert spans(doc) == [((0, 5), (0, 5), "hello", "HELLO", ("test.a",))]
+
+
+def test_later_replacements_map_through_earlier_deletions():
+    doc = Document("aa XX bb YY cc")
+    doc.apply([(3, 6, "")], rule=A)  # "aa bb YY cc"
+    doc.apply([(6, 9, "")], rule=B)  # removes "YY " in current coordinates
+    assert doc.text == "aa bb cc"
+    assert spans(doc) == [
+        ((3, 6), (3, 3), "XX ", "", ("test.a",)),
+        ((9, 12), (6, 6), "YY ", "", ("test.b",)),
+    ]
+
+
+def test_overlapping_replacements_merge_into_one_edit_listing_both_rules():
+    doc = Document("one \u201ctwo\u201d three")
+    doc.apply([(4, 5, '"'), (8, 9, '"')], rule=A)
+    doc.apply([(3, 10, " ")], rule=B)  # swallows both quote edits
+    assert doc.text == "one three"
+    assert spans(doc) == [((3, 10), (3, 4), " \u201ctwo\u201d ", " ", ("test.a", "test.a", "test.b"))]
+
+
+def test_a_replacement_inside_an_earlier_replacement_keeps_its_outer_parts():
+    doc = Document("ab")
+    doc.apply([(0, 2, "xyz")], rule=A)
+    doc.apply([(1, 2, "Y")], rule=B)
+    assert doc.text == "xYz"
+    assert spans(doc) == [((0, 2), (0, 3), "ab", "xYz", ("test.a", "test.b"))]
+
+
+def test_an_edit_that_restores_the_source_is_dropped():
+    doc = Document("it\u2019s")
+    doc.apply([(2, 3, "'")], rule=A)
+    doc.apply([(2, 3, "\u2019")], rule=B)
+    assert doc.text == "it\u2019s"
+    assert spans(doc) == []
+
+
+def test_insertions_next_to_deletions_stay_ordered():
+    doc = Document("abc")
+    doc.apply([(1, 2, "")], rule=A)  # "ac"
+    doc.apply([(1, 1, "-")], rule=B)  # "a-c": after the deletion of "b"
+    assert doc.text == "a-c"
+    assert spans(doc) == [((1, 2), (1, 1), "b", "", ("test.a",)), ((2, 2), (1, 2), "", "-", ("test.b",))]
+
+
+def test_a_replacement_that_changes_nothing_is_not_recorded():
+    doc = Document("same")
+    assert doc.apply([(0, 4, "same")], rule=A) == 0
+    assert spans(doc) == []
+
+
+@pytest.mark.parametrize("bad", [[(2, 1, "")], [(0, 2, ""), (1, 3, "")], [(0, 99, "")]])
+def test_malformed_replacements_are_refused(bad):
+    with pytest.raises(ValueError, match=r"test\.a"):
+        Document("abcdef").apply(bad, rule=A)
+
+
+def test_many_edits_on_a_large_document_compose_in_linear_passes():
+    # 200,000 quote edits, then a pass that shifts every one of them.
+    source = "\u201cx\u201d " * 100_000
+    doc = Document(source)
+    quotes = [(i, i + 1, '"') for i, ch in enumerate(source) if ch in "\u201c\u201d"]
+    doc.apply(quotes, rule=A)
+    doc.apply([(i, i + 1, "") for i in range(3, len(doc.text), 4)], rule=B)
+    assert doc.text == '"x"' * 100_000
+    assert len(doc) == 300_000

@@ -1,0 +1,55 @@
+"""Results: the JSON contract and the two-way offset lookups."""
+
+import json
+
+import pytest
+
+import cleantext
+from cleantext import Pipeline
+
+PIPELINE = Pipeline.load()
+
+
+def test_json_has_the_fields_of_the_contract():
+    result = PIPELINE.clean("\u201cHi\u201d\r\n", name="x.txt")
+    payload = json.loads(result.to_json())
+    assert set(payload) == {"source", "encoding", "text", "edits", "metadata", "warnings"}
+    assert payload["source"] == "x.txt"
+    assert payload["text"] == '"Hi"\n'
+    assert payload["edits"][0] == {
+        "src": [0, 1],
+        "out": [0, 1],
+        "rule": "typography.double-quotes",
+        "rules": ["typography.double-quotes"],
+        "category": "typography",
+        "before": "\u201c",
+        "after": '"',
+    }
+
+
+def test_source_span_of_untouched_and_replaced_text():
+    source = "Kyiv\u00a0\u00a0said \u201cno\u201d."
+    result = PIPELINE.clean(source)
+    assert result.text == 'Kyiv said "no".\n'
+    # "said" was copied: it maps to itself shifted past the collapsed spaces.
+    start = result.text.index("said")
+    assert source[slice(*result.source_span(start, start + 4))] == "said"
+    # The single space came from two no-break spaces.
+    assert source[slice(*result.source_span(4, 5))] == "\u00a0\u00a0"
+
+
+def test_output_span_of_removed_text_is_empty_where_it_was():
+    source = "a\u200bb"
+    result = PIPELINE.clean(source)
+    assert result.text == "ab\n"
+    assert result.output_span(1, 2) == (1, 1)
+    assert result.output_span(0, 3) == (0, 2)
+
+
+@pytest.mark.parametrize("span", [(-1, 2), (2, 1), (0, 999)])
+def test_out_of_range_spans_are_refused(span):
+    result = cleantext.clean("text")
+    with pytest.raises(ValueError, match="not within"):
+        result.source_span(*span)
+    with pytest.raises(ValueError, match="not within"):
+        result.output_span(*span)

@@ -1,0 +1,67 @@
+"""Inline rule kinds: inline regex, charmap, Unicode normalization and lexicon."""
+
+import unicodedata
+
+from cleantext import Pipeline
+from cleantext.normalize import find_lexicon, find_unicode
+from cleantext.rules import Rule
+
+NFC = Rule(id="t.nfc", category="t", kind="unicode", stage="normalize", action="replace", description="", form="NFC")
+
+
+def test_nfc_replaces_only_the_runs_that_change():
+    text = "cafe\u0301 and Å (\u212b) stay apart\nplain line"
+    found = find_unicode(NFC, text, 0, len(text), None)
+    assert [(text[s:e], new) for s, e, new in found] == [("e\u0301", "\u00e9"), ("\u212b", "\u00c5")]
+
+
+def test_nfc_of_hangul_jamo_and_text_already_normal():
+    text = "\u1100\u1161\u11a8"
+    found = find_unicode(NFC, text, 0, len(text), None)
+    assert found == [(0, 3, unicodedata.normalize("NFC", text))]
+    assert find_unicode(NFC, "already fine é", 0, 14, None) == []
+
+
+def test_nfc_result_is_normalized_for_reordered_marks():
+    text = "a\u0323\u0302 q\u0307\u0323"
+    pipeline = Pipeline.load(packs=["typography"])
+    assert pipeline.clean(text).text == unicodedata.normalize("NFC", text)
+
+
+LEXICON = Rule(
+    id="names.kyiv",
+    category="names",
+    kind="lexicon",
+    stage="normalize",
+    action="replace",
+    description="",
+    canonical="Kyiv",
+    variants=("Kiev", "Kyiv"),
+    protected=("chicken Kiev", "Kievan Rus"),
+)
+
+
+def test_lexicon_replaces_whole_words_keeps_capitals_and_skips_protected_expressions():
+    text = "Kiev, KIEV and Kiev's chicken Kiev; Kievan Rus; Kievskaya"
+    found = find_lexicon(LEXICON, text, 0, len(text), None)
+    assert [(text[s:e], new) for s, e, new in found] == [("Kiev", "Kyiv"), ("KIEV", "KYIV"), ("Kiev", "Kyiv")]
+
+
+def test_inline_replacement_templates_expand_groups(tmp_path):
+    pack = tmp_path / "units.toml"
+    pack.write_text(
+        """
+[[rule]]
+id = "units.km"
+category = "units"
+kind = "inline"
+pattern = '''(?<=\\d)(km)\\b'''
+replacement = " \\\\1"
+description = "space before km"
+""",
+        encoding="utf-8",
+    )
+    pipeline = Pipeline.load(extra=[pack])
+    result = pipeline.clean("It flew 10km.")
+    assert result.text == "It flew 10 km.\n"
+    assert result.edits[0].rule == "units.km"

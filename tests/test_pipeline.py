@@ -1,0 +1,78 @@
+"""The pipeline as a whole: options, time limits, many documents, parallel runs."""
+
+import pytest
+
+from cleantext import InputError, Pipeline
+from cleantext.document import Document
+
+SLOW_PACK = """
+[[rule]]
+id = "user.catastrophic"
+category = "test"
+kind = "inline"
+pattern = '''(a|aa)+$'''
+action = "remove"
+description = "exponential backtracking on a run of a's followed by '!'"
+
+[[rule]]
+id = "user.fine"
+category = "test"
+kind = "inline"
+pattern = '''bad'''
+replacement = "good"
+description = "a well-behaved rule"
+"""
+
+
+def test_a_runaway_rule_is_skipped_with_a_warning_and_other_rules_still_apply(tmp_path):
+    pack = tmp_path / "slow.toml"
+    pack.write_text(SLOW_PACK, encoding="utf-8")
+    pipeline = Pipeline.load(extra=[pack], timeout=0.2)
+    result = pipeline.clean("bad \u201cquote\u201d " + "a" * 40 + "!", name="doc-7")
+    assert result.text == 'good "quote" ' + "a" * 40 + "!\n"
+    assert len(result.warnings) == 1
+    assert "user.catastrophic" in result.warnings[0] and "doc-7" in result.warnings[0]
+
+
+def test_curly_quotes_option_gives_typographic_quotes():
+    pipeline = Pipeline.load(quotes="curly")
+    text = "'Russia won't get what it wants,' he said. \"We endure.\""
+    expected = "\u2018Russia won\u2019t get what it wants,\u2019 he said. \u201cWe endure.\u201d\n"
+    assert pipeline.clean(text).text == expected
+
+
+def test_correctly_curly_text_records_no_edits_in_curly_mode():
+    pipeline = Pipeline.load(quotes="curly")
+    assert pipeline.clean("\u201cIt\u2019s cold,\u201d she said.\n").edits == ()
+
+
+def test_an_unknown_option_value_is_refused():
+    with pytest.raises(Exception, match="quotes must be one of ascii, curly"):
+        Pipeline.load(quotes="fancy")
+
+
+def test_the_pipeline_is_a_step_over_a_document():
+    document = Document("x\u00a0\u00a0y")
+    assert Pipeline.load().run(document) == []
+    assert document.text == "x y\n"
+
+
+DOCUMENTS = [f"Doc {i}: \u201cquote\u201d\u00a0 text\r\n".encode() if i % 3 else f"Doc {i}  \u2026" for i in range(40)]
+
+
+def test_clean_many_in_parallel_gives_the_same_results_in_order():
+    pipeline = Pipeline.load()
+    serial = [r.text for r in pipeline.clean_many(DOCUMENTS)]
+    parallel = [r.text for r in pipeline.clean_many(DOCUMENTS, jobs=2, chunksize=3)]
+    assert serial == parallel
+    assert serial[1] == 'Doc 1: "quote" text\n'
+
+
+def test_clean_many_can_return_errors_in_place():
+    pipeline = Pipeline.load()
+    items = ["fine", (b"\x00\x01binary", "bin.dat"), "also fine"]
+    outcomes = list(pipeline.clean_many(items, on_error="return"))
+    assert outcomes[0].text == "fine\n" and outcomes[2].text == "also fine\n"
+    assert isinstance(outcomes[1], InputError) and str(outcomes[1]).startswith("bin.dat: binary content")
+    with pytest.raises(InputError):
+        list(pipeline.clean_many(items))

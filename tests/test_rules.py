@@ -1,0 +1,147 @@
+"""Rule packs: loading, validation errors, selection, and every example of every rule."""
+
+import pickle
+import textwrap
+
+import pytest
+
+from cleantext import Pipeline, RuleError
+from cleantext.examples import check_rule_examples
+from cleantext.rules import builtin_pack_names, load_pack, load_packs, rules_dir, select_rules
+
+PACKS = {name: load_pack(rules_dir() / f"{name}.toml") for name in builtin_pack_names()}
+ALL_RULES = [(rule, pack) for pack in PACKS.values() for rule in pack]
+
+
+@pytest.mark.parametrize(("rule", "pack"), ALL_RULES, ids=[rule.id for rule, _ in ALL_RULES])
+def test_every_example_of_every_builtin_rule_passes(rule, pack):
+    assert check_rule_examples(rule, pack) == []
+
+
+@pytest.mark.parametrize(("rule", "pack"), ALL_RULES, ids=[rule.id for rule, _ in ALL_RULES])
+def test_every_builtin_rule_has_an_example_that_fires_and_one_that_must_not(rule, pack):
+    assert any(example.fires for example in rule.examples), f"{rule.id} has no example that fires"
+    assert any(not example.fires for example in rule.examples), f"{rule.id} has no example that must not fire"
+    assert rule.description
+
+
+def test_builtin_rule_ids_are_named_after_their_pack():
+    for name, pack in PACKS.items():
+        assert pack, name
+        assert all(rule.pack == name for rule in pack)
+
+
+def write_pack(tmp_path, body, name="mine.toml"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(body), encoding="utf-8")
+    return path
+
+
+def test_the_design_documents_minimal_user_pack_loads_and_its_examples_pass(tmp_path):
+    path = write_pack(
+        tmp_path,
+        """
+        [[rule]]
+        id = "mysite.promo"
+        category = "promo"
+        kind = "line"
+        pattern = '''(?i)^subscribe to .* newsletter\\.?$'''
+        action = "remove"
+        replacement = ""
+        where = "any"
+        description = "Newsletter promo line of mysite.example"
+
+        [[rule.example]]
+        input = "Body.\\n\\nSubscribe to the Daily newsletter.\\n"
+        output = "Body.\\n"
+
+        [[rule.example]]
+        input = "Readers subscribe to the newsletter for its maps.\\n"
+        output = "Readers subscribe to the newsletter for its maps.\\n"
+        """,
+    )
+    (rule,) = load_pack(path)
+    assert (rule.kind, rule.stage, rule.action) == ("line", "strip", "remove")
+    assert check_rule_examples(rule, [rule]) == []
+    pipeline = Pipeline.load(extra=[path])
+    assert pipeline.clean("Body.\n\nSubscribe to the Daily newsletter.\n").text == "Body.\n"
+
+
+RULE = """
+[[rule]]
+id = "mine.rule"
+category = "promo"
+kind = "line"
+pattern = '^Advertisement$'
+description = "ads"
+"""
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("pattern = '^Advertisement$'", "patern = '^Advertisement$'"), "unknown field"),
+        (("pattern = '^Advertisement$'", "pattern = '(unclosed'"), "missing \\)"),
+        (('kind = "line"', 'kind = "paragraph"'), "kind must be one of"),
+        (('id = "mine.rule"', 'id = "norule"'), "pack.name"),
+        (('description = "ads"', 'description = "ads"\nwhere = "middle"'), "where must be"),
+        (('description = "ads"', 'description = "ads"\naction = "delete"'), "action must be"),
+        (('description = "ads"', ""), "missing required field 'description'"),
+        (('description = "ads"', 'description = "ads"\nwhen = { quotes = "fancy" }'), "unknown option"),
+    ],
+)
+def test_invalid_rules_are_reported_with_file_rule_and_reason(tmp_path, change, message):
+    path = write_pack(tmp_path, RULE.replace(*change))
+    with pytest.raises(RuleError, match=message) as caught:
+        load_pack(path)
+    assert str(path) in str(caught.value)
+    if "norule" not in change[1]:
+        assert "rule mine.rule" in str(caught.value)
+
+
+def test_invalid_toml_and_duplicate_ids_are_reported(tmp_path):
+    broken = write_pack(tmp_path, "[[rule]\nid = 1\n", "broken.toml")
+    with pytest.raises(RuleError, match="not valid TOML"):
+        load_pack(broken)
+    twice = write_pack(tmp_path, RULE + RULE, "twice.toml")
+    with pytest.raises(RuleError, match="duplicate rule id"):
+        load_pack(twice)
+    clash = write_pack(tmp_path, RULE.replace("mine.rule", "whitespace.tabs"), "clash.toml")
+    with pytest.raises(RuleError, match="duplicate rule id"):
+        load_packs(["whitespace"], [clash])
+
+
+def test_an_unknown_builtin_pack_is_named():
+    with pytest.raises(RuleError, match="no built-in pack named 'nope'"):
+        load_packs(["nope"])
+
+
+def test_rules_are_selected_by_id_category_pack_and_glob():
+    rules = load_packs(["whitespace", "typography"])
+    options = {"quotes": "ascii"}
+
+    def ids(**selectors):
+        return {rule.id for rule in select_rules(rules, options=options, **selectors)}
+
+    everything = ids()
+    assert "typography.curly-apostrophes" not in everything  # only with quotes = curly
+    assert "whitespace.tabs" not in ids(disable=["whitespace.tabs"])
+    assert not any(i.startswith("typography.") for i in ids(disable=["typography"]))
+    assert not any(i.startswith("whitespace.") for i in ids(disable=["whitespace.*"]))
+    assert "typography.curly-apostrophes" in ids(enable=["typography.curly-apostrophes"])
+    assert "whitespace.tabs" not in ids(enable=["whitespace.tabs"], disable=["whitespace.tabs"])
+    with pytest.raises(RuleError, match="no rule, category or pack matches 'nothing'"):
+        ids(enable=["nothing"])
+
+
+def test_rules_run_in_stage_order():
+    stages = [rule.stage for rule in Pipeline.load().rules]
+    order = ["prepare", "strip", "normalize", "layout"]
+    assert stages == sorted(stages, key=order.index)
+
+
+def test_a_pipeline_survives_pickling():
+    pipeline = Pipeline.load(quotes="curly")
+    clone = pickle.loads(pickle.dumps(pipeline))
+    text = "He said 'it\u2019s   cold'\r\n"
+    assert clone.clean(text).text == pipeline.clean(text).text == "He said \u2018it\u2019s cold\u2019\n"

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 __all__ = ["Document", "EditRecord", "RuleRef"]
 
@@ -58,11 +58,12 @@ class EditRecord:
 class Document:
     """Source text, current text and the sorted, non-overlapping edits between them."""
 
-    __slots__ = ("_edits", "source", "text")
+    __slots__ = ("_edits", "metadata", "source", "text")
 
     def __init__(self, source: str) -> None:
         self.source = source
         self.text = source
+        self.metadata: dict[str, Any] = {}
         self._edits: list[_Stored] = []
 
     def apply(self, replacements: Iterable[tuple[int, int, str]], *, rule: RuleRef) -> int:

@@ -25,10 +25,10 @@ from cleantext.decode import decode
 from cleantext.document import Document
 from cleantext.emit import Result
 from cleantext.errors import InputError, RuleError
+from cleantext.metadata import clean_author, parse_date
 from cleantext.normalize import find_charmap, find_inline, find_lexicon, find_unicode
-from cleantext.rules import OPTIONS, Rule, Where, default_pack_names, load_packs, select_rules
-from cleantext.segment import block_spans
-from cleantext.strip import find_block_matches, find_line_matches
+from cleantext.rules import OPTIONS, Rule, default_pack_names, load_packs, select_rules
+from cleantext.strip import find_block_matches, find_line_matches, find_repeats
 
 __all__ = ["DEFAULT_TIMEOUT", "Pipeline", "clean"]
 
@@ -40,6 +40,7 @@ Finder = Callable[[Rule, str, int, int, "float | None"], list[tuple[int, int, st
 _FINDERS: Mapping[str, Finder] = {
     "block": find_block_matches,
     "line": find_line_matches,
+    "repeat": find_repeats,
     "inline": find_inline,
     "charmap": find_charmap,
     "unicode": find_unicode,
@@ -111,7 +112,9 @@ class Pipeline:
             text = data
         document = Document(text)
         warnings = self.run(document, name=name)
-        return Result.from_document(document, name=name, encoding=used_encoding, warnings=warnings)
+        return Result.from_document(
+            document, name=name, encoding=used_encoding, metadata=document.metadata, warnings=warnings
+        )
 
     def run(self, document: Document, *, name: str | None = None) -> list[str]:
         """Apply every rule to ``document`` in order; return warnings (rules skipped on time-outs).
@@ -123,10 +126,9 @@ class Pipeline:
             text = document.text
             if not text:
                 break
-            low, high = _region(text, rule.where)
             started = time.monotonic()
             try:
-                found = _FINDERS[rule.kind](rule, text, low, high, self.timeout)
+                found = _find(rule, text, self.timeout)
             except TimeoutError:
                 spent = time.monotonic() - started
                 warnings.append(
@@ -135,6 +137,8 @@ class Pipeline:
                 )
                 continue
             if found:
+                if rule.captures:
+                    _capture_metadata(rule, text, found, document.metadata)
                 document.apply(found, rule=rule.ref)
         return warnings
 
@@ -194,13 +198,30 @@ def check_options(options: Mapping[str, str]) -> None:
             raise RuleError(f"option {name} must be one of {', '.join(OPTIONS[name])}, not {value!r}")
 
 
-def _region(text: str, where: Where) -> tuple[int, int]:
-    if where.side == "any":
-        return 0, len(text)
-    blocks = block_spans(text)
-    if where.side == "head":
-        return 0, blocks[min(where.count, len(blocks)) - 1][1] if blocks else 0
-    return (blocks[-min(where.count, len(blocks))][0] if blocks else len(text)), len(text)
+def _find(rule: Rule, text: str, timeout: float | None) -> list[tuple[int, int, str]]:
+    finder = _FINDERS[rule.kind]
+    regions = rule.where.regions(text)
+    if len(regions) == 1:
+        return finder(rule, text, *regions[0], timeout)
+    found: list[tuple[int, int, str]] = []
+    for low, high in regions:
+        for start, end, new in finder(rule, text, low, high, timeout):
+            # A removal may take the line break just outside its region, which
+            # the next region can claim too; the first claim wins.
+            if not found or start >= found[-1][1]:
+                found.append((start, end, new))
+    return found
+
+
+def _capture_metadata(rule: Rule, text: str, found: list[tuple[int, int, str]], metadata: dict[str, Any]) -> None:
+    for start, end, _ in found:
+        match = rule.compiled.search(text[start:end])
+        if match is None:
+            continue
+        for group in rule.captures:
+            value = match.group(group)
+            if value and group not in metadata:
+                metadata[group] = parse_date(value) if group == "published" else clean_author(value)
 
 
 def _rebuild_pipeline(rules: tuple[Rule, ...], options: dict[str, str], timeout: float | None) -> Pipeline:

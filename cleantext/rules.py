@@ -29,6 +29,7 @@ import regex
 
 from cleantext.document import RuleRef
 from cleantext.errors import RuleError
+from cleantext.segment import block_spans
 
 __all__ = [
     "ACTIONS",
@@ -46,9 +47,13 @@ __all__ = [
     "select_rules",
 ]
 
-KINDS = ("block", "line", "inline", "charmap", "unicode", "lexicon")
-"""block/line: a paragraph or line matched as a whole; inline: regex replacement;
-charmap: single characters mapped; unicode: a normalization form; lexicon: names."""
+KINDS = ("block", "line", "repeat", "inline", "charmap", "unicode", "lexicon")
+"""block/line: a paragraph or line matched as a whole; repeat: a paragraph that repeats
+an earlier one (title, standfirst); inline: regex replacement; charmap: single
+characters mapped; unicode: a normalization form; lexicon: names."""
+
+METADATA_GROUPS = ("author", "published")
+"""Named groups of a removal rule's pattern whose text goes to the result's metadata."""
 
 STAGES = ("prepare", "strip", "normalize", "layout")
 """The order rule stages run in: prepare (line endings, invisible characters), strip
@@ -62,6 +67,7 @@ OPTIONS: Mapping[str, tuple[str, ...]] = {"quotes": ("ascii", "curly")}
 _DEFAULT_STAGE = {
     "block": "strip",
     "line": "strip",
+    "repeat": "strip",
     "inline": "normalize",
     "charmap": "normalize",
     "unicode": "normalize",
@@ -85,10 +91,13 @@ _RULE_FIELDS = {
     "protected",
     "enabled",
     "when",
+    "min_words",
+    "max_words",
 }
 _REQUIRED_BY_KIND = {
     "block": ("pattern",),
     "line": ("pattern",),
+    "repeat": (),
     "inline": ("pattern",),
     "charmap": ("map",),
     "unicode": ("form",),
@@ -102,23 +111,52 @@ _WORD_CHAR = regex.compile(r"\w")
 
 @dataclass(frozen=True, slots=True)
 class Where:
-    """Where a rule may fire: anywhere, or only in the first or last ``count`` blocks."""
+    """Where a rule may fire: anywhere, or only in the first and/or last blocks.
 
-    side: str = "any"  # any | head | tail
-    count: int = 0
+    >>> Where.parse(["head:3", "tail:2"]).regions("A\\n\\nB\\n\\nC\\n\\nD\\n\\nE\\n\\nF\\n")
+    [(0, 7), (12, 17)]
+    """
+
+    parts: tuple[tuple[str, int], ...] = ()  # () means anywhere; else ("head" | "tail", count) pairs
 
     @classmethod
-    def parse(cls, spec: str) -> Where:
-        """Parse ``any``, ``head:N`` or ``tail:N``."""
-        if spec == "any":
+    def parse(cls, spec: str | list[str]) -> Where:
+        """Parse ``any``, ``head:N``, ``tail:N``, or a list of ``head:N`` / ``tail:N``."""
+        specs = [spec] if isinstance(spec, str) else spec
+        if not isinstance(specs, list) or not specs or not all(isinstance(s, str) for s in specs):
+            raise ValueError(f"where must be 'any', 'head:N', 'tail:N' or a list of those, not {spec!r}")
+        if specs == ["any"]:
             return cls()
-        side, _, count = spec.partition(":")
-        if side in ("head", "tail") and count.isdigit() and int(count) > 0:
-            return cls(side, int(count))
-        raise ValueError(f"where must be 'any', 'head:N' or 'tail:N' with N > 0, not {spec!r}")
+        parts = []
+        for part in specs:
+            side, _, count = part.partition(":")
+            if side not in ("head", "tail") or not count.isdigit() or int(count) < 1:
+                raise ValueError(f"where must be 'any', 'head:N' or 'tail:N' with N > 0, not {part!r}")
+            parts.append((side, int(count)))
+        return cls(tuple(parts))
+
+    def regions(self, text: str) -> list[tuple[int, int]]:
+        """The sorted, non-overlapping spans of ``text`` the rule may fire in."""
+        if not self.parts:
+            return [(0, len(text))]
+        blocks = block_spans(text)
+        if not blocks:
+            return []
+        spans = []
+        for side, count in self.parts:
+            count = min(count, len(blocks))
+            spans.append((0, blocks[count - 1][1]) if side == "head" else (blocks[-count][0], len(text)))
+        spans.sort()
+        merged = [spans[0]]
+        for start, end in spans[1:]:
+            if start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        return merged
 
     def __str__(self) -> str:
-        return "any" if self.side == "any" else f"{self.side}:{self.count}"
+        return ", ".join(f"{side}:{count}" for side, count in self.parts) or "any"
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,12 +189,16 @@ class Rule:
     protected: tuple[str, ...] = ()
     enabled: bool = True
     when: Mapping[str, str] = field(default_factory=dict)
+    min_words: int = 0
+    max_words: int = 0
     examples: tuple[Example, ...] = ()
     file: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "ref", RuleRef(self.id, self.category))
         object.__setattr__(self, "compiled", self._compile())
+        groups = getattr(self.compiled, "groupindex", {})
+        object.__setattr__(self, "captures", tuple(g for g in METADATA_GROUPS if g in groups))
 
     @property
     def pack(self) -> str:
@@ -302,7 +344,7 @@ def _build_rule(entry: Any, pack: Mapping[str, Any], file: str) -> Rule:
     stage = entry.get("stage", pack.get("stage", _DEFAULT_STAGE[kind]))
     if stage not in STAGES:
         raise ValueError(f"stage must be one of {', '.join(STAGES)}, not {stage!r}")
-    default_action = "remove" if kind in ("block", "line") else "replace"
+    default_action = "remove" if kind in ("block", "line", "repeat") else "replace"
     action = entry.get("action", default_action)
     if action not in ACTIONS:
         raise ValueError(f"action must be one of {', '.join(ACTIONS)}, not {action!r}")
@@ -333,6 +375,8 @@ def _build_rule(entry: Any, pack: Mapping[str, Any], file: str) -> Rule:
         raise TypeError("pattern must be a string")
     if pattern == "":
         raise ValueError("pattern must not be empty")
+    if action == "replace" and kind == "repeat":
+        raise ValueError("a repeat rule can only remove")
     rule = Rule(
         id=rule_id,
         category=_string(entry, "category"),
@@ -350,6 +394,8 @@ def _build_rule(entry: Any, pack: Mapping[str, Any], file: str) -> Rule:
         protected=tuple(_strings(entry, "protected")),
         enabled=_boolean(entry, "enabled", True),
         when=dict(when),
+        min_words=_count(entry, "min_words"),
+        max_words=_count(entry, "max_words"),
         examples=tuple(_build_example(e, kind) for e in _list(entry, "example")),
         file=file,
     )
@@ -390,6 +436,13 @@ def _list(entry: Mapping[str, Any], name: str) -> list[Any]:
     value = entry.get(name, [])
     if not isinstance(value, list):
         raise TypeError(f"{name} must be a list of tables")
+    return value
+
+
+def _count(entry: Mapping[str, Any], name: str) -> int:
+    value = entry.get(name, 0)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise TypeError(f"{name} must be a whole number, 0 or more")
     return value
 
 

@@ -7,7 +7,9 @@ tidy the blank lines left behind.
 
 Example::
 
-    >>> from cleantext.rules import Rule
+    >>> import regex
+
+from cleantext.rules import Rule
     >>> rule = Rule(id="demo.ad", category="promo", kind="line", stage="strip",
     ...             action="remove", description="", pattern=r"^Advertisement$")
     >>> find_line_matches(rule, "Text.\\nAdvertisement\\nMore.\\n", 0, 22, None)
@@ -16,10 +18,14 @@ Example::
 
 from __future__ import annotations
 
+import regex
+
 from cleantext.rules import Rule
 from cleantext.segment import block_removal_span, block_spans, line_at, line_removal_span
 
-__all__ = ["find_block_matches", "find_line_matches"]
+__all__ = ["find_block_matches", "find_line_matches", "find_repeats"]
+
+_WORD = regex.compile(r"\w+")
 
 Replacements = list[tuple[int, int, str]]
 
@@ -40,7 +46,7 @@ def find_line_matches(rule: Rule, text: str, low: int, high: int, timeout: float
             break
         line = text[start:end]
         confirmed = pattern.search(line, timeout=timeout)
-        if confirmed is not None:
+        if confirmed is not None and _fits(rule, line):
             if rule.action == "remove":
                 found.append((*line_removal_span(text, start, end), ""))
             else:
@@ -57,14 +63,44 @@ def find_block_matches(rule: Rule, text: str, low: int, high: int, timeout: floa
     for index, (start, end) in enumerate(blocks):
         if start < low or end > high:
             continue
-        match = pattern.search(text[start:end], timeout=timeout)
-        if match is None:
+        block = text[start:end]
+        match = pattern.search(block, timeout=timeout)
+        if match is None or not _fits(rule, block):
             continue
         if rule.action == "remove":
             found.append((*block_removal_span(text, blocks, index), ""))
         else:
             found.append((start + match.start(), start + match.end(), match.expand(rule.replacement)))
     return _without_overlaps(found)
+
+
+def find_repeats(rule: Rule, text: str, low: int, high: int, timeout: float | None) -> Replacements:
+    """Removals of blocks that repeat an earlier block of ``text[low:high]`` (a title or standfirst).
+
+    Blocks are compared by their words, case-folded, so quote styles and
+    punctuation do not hide a repeat; blocks of fewer than ``min_words`` words
+    are never treated as repeats. The first copy stays.
+    """
+    blocks = block_spans(text)
+    seen: set[tuple[str, ...]] = set()
+    found: Replacements = []
+    for index, (start, end) in enumerate(blocks):
+        words = tuple(_WORD.findall(text[start:end].casefold()))
+        if len(words) < max(rule.min_words, 1):
+            continue
+        if words in seen:
+            found.append((*block_removal_span(text, blocks, index), ""))
+        elif start >= low and end <= high:
+            seen.add(words)
+    return _without_overlaps(found)
+
+
+def _fits(rule: Rule, span: str) -> bool:
+    """Whether a line or block has the number of words the rule allows."""
+    if not (rule.min_words or rule.max_words):
+        return True
+    count = len(span.split())
+    return count >= rule.min_words and (not rule.max_words or count <= rule.max_words)
 
 
 def _without_overlaps(found: Replacements) -> Replacements:

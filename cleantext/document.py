@@ -120,6 +120,17 @@ class Document:
                 e_out_start = e_src_start - delta
                 if e_out_start >= end:
                     break
+                if not new and not e_after:
+                    # A removal around an earlier removal shares no source text
+                    # with it: record the part before it and keep the earlier
+                    # edit (and its rule) as it is.
+                    if prefix != source[src_start:e_src_start]:
+                        merged.append((src_start, e_src_start, prefix, (*rules, rule)))
+                    merged.append(old[i])
+                    delta += e_src_end - e_src_start
+                    i += 1
+                    src_start, prefix, rules = e_src_end, "", ()
+                    continue
                 if e_out_start < start:
                     src_start = e_src_start
                     prefix = e_after[: start - e_out_start]

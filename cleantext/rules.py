@@ -117,11 +117,11 @@ class Where:
     [(0, 7), (12, 17)]
     """
 
-    parts: tuple[tuple[str, int], ...] = ()  # () means anywhere; else ("head" | "tail", count) pairs
+    parts: tuple[tuple[str, int, int], ...] = ()  # () is anywhere; else (head | tail, first, last) block ranges
 
     @classmethod
     def parse(cls, spec: str | list[str]) -> Where:
-        """Parse ``any``, ``head:N``, ``tail:N``, or a list of ``head:N`` / ``tail:N``."""
+        """Parse ``any``, ``head:N``, ``tail:N``, ``head:M-N`` (blocks M to N), or a list of those."""
         specs = [spec] if isinstance(spec, str) else spec
         if not isinstance(specs, list) or not specs or not all(isinstance(s, str) for s in specs):
             raise ValueError(f"where must be 'any', 'head:N', 'tail:N' or a list of those, not {spec!r}")
@@ -130,9 +130,15 @@ class Where:
         parts = []
         for part in specs:
             side, _, count = part.partition(":")
-            if side not in ("head", "tail") or not count.isdigit() or int(count) < 1:
-                raise ValueError(f"where must be 'any', 'head:N' or 'tail:N' with N > 0, not {part!r}")
-            parts.append((side, int(count)))
+            first, _, last = count.rpartition("-")
+            first = first or "1"
+            if (
+                side not in ("head", "tail")
+                or not (first.isdigit() and last.isdigit())
+                or not 1 <= int(first) <= int(last)
+            ):
+                raise ValueError(f"where must be 'any', 'head:N', 'tail:N' or 'head:M-N' with 0 < M <= N, not {part!r}")
+            parts.append((side, int(first), int(last)))
         return cls(tuple(parts))
 
     def regions(self, text: str) -> list[tuple[int, int]]:
@@ -143,9 +149,16 @@ class Where:
         if not blocks:
             return []
         spans = []
-        for side, count in self.parts:
-            count = min(count, len(blocks))
-            spans.append((0, blocks[count - 1][1]) if side == "head" else (blocks[-count][0], len(text)))
+        for side, first, last in self.parts:
+            if first > len(blocks):
+                continue
+            last = min(last, len(blocks))
+            if side == "head":
+                spans.append((0 if first == 1 else blocks[first - 1][0], blocks[last - 1][1]))
+            else:
+                spans.append((blocks[-last][0], len(text) if first == 1 else blocks[-first][1]))
+        if not spans:
+            return []
         spans.sort()
         merged = [spans[0]]
         for start, end in spans[1:]:
@@ -156,7 +169,7 @@ class Where:
         return merged
 
     def __str__(self) -> str:
-        return ", ".join(f"{side}:{count}" for side, count in self.parts) or "any"
+        return ", ".join(f"{s}:{f}-{n}" if f > 1 else f"{s}:{n}" for s, f, n in self.parts) or "any"
 
 
 @dataclass(frozen=True, slots=True)

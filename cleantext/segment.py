@@ -10,7 +10,7 @@ Example::
     >>> block_spans(text)
     [(0, 5), (7, 29)]
     >>> text[slice(*block_removal_span(text, block_spans(text), 0))]
-    'Title\\n\\n'
+    'Title\\n'
 """
 
 from __future__ import annotations
@@ -44,14 +44,9 @@ def line_removal_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def block_removal_span(text: str, blocks: list[tuple[int, int]], index: int) -> tuple[int, int]:
-    """The span that removes block ``index`` with the blank lines that follow it.
+    """The span that removes block ``index`` with one adjacent line break, like a line.
 
-    The last block takes the blank lines before it instead, so the text keeps
-    its final line break.
+    The blank lines around it stay for the layout rules to tidy, so a removal
+    never reaches into the text (or the earlier removals) next to it.
     """
-    start, end = blocks[index]
-    if index + 1 < len(blocks):
-        return start, blocks[index + 1][0]
-    if index > 0:
-        return blocks[index - 1][1], end
-    return start, end
+    return line_removal_span(text, *blocks[index])

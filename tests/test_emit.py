@@ -34,8 +34,9 @@ def test_source_span_of_untouched_and_replaced_text():
     # "said" was copied: it maps to itself shifted past the collapsed spaces.
     start = result.text.index("said")
     assert source[slice(*result.source_span(start, start + 4))] == "said"
-    # The single space came from two no-break spaces.
-    assert source[slice(*result.source_span(4, 5))] == "\u00a0\u00a0"
+    # The single space came from the first no-break space; the second was removed.
+    assert source[slice(*result.source_span(4, 5))] == "\u00a0"
+    assert result.output_span(5, 6) == (5, 5)
 
 
 def test_output_span_of_removed_text_is_empty_where_it_was():

@@ -57,4 +57,55 @@ def test_seed_001_loses_its_trailing_run_of_blank_lines():
     path = SEEDS / "001_ee7a9ebecb57a15f.txt"
     result = PIPELINE.clean(path.read_bytes())
     assert result.text.endswith("war.\n")
-    assert any(edit.rule == "whitespace.final-newline" for edit in result.edits)
+    assert any(edit.rule == "whitespace.trailing-blank-lines" for edit in result.edits)
+
+
+BOILERPLATE_LINES = {
+    "000_dd4f2a093bc6ca5d": ["By Anthony Solly"],
+    "003_0175700b6812221d": [
+        "by dharm",
+        "February 3, 2026",
+        "Unlock the White House Watch newsletter for free",
+        "in Kyiv \u00a9 AP",
+        "Andrii Sybiha/X",
+        "Additional reporting by Raphael Minder in Warsaw",
+        "Disclaimer:",
+        "Suggested Topics:",
+    ],
+}
+
+
+@pytest.mark.parametrize("stem", sorted(BOILERPLATE_LINES))
+def test_seed_boilerplate_is_gone(stem):
+    text = PIPELINE.clean((SEEDS / f"{stem}.txt").read_bytes()).text
+    for line in BOILERPLATE_LINES[stem]:
+        assert line not in text
+
+
+def test_repeated_title_and_standfirst_are_kept_once():
+    title = "Russia hits Ukraine energy sites as Trump truce unravels"
+    assert PIPELINE.clean((SEEDS / "003_0175700b6812221d.txt").read_bytes()).text.count(title) == 1
+    standfirst = "rather than diplomacy to end this war and called for"
+    assert PIPELINE.clean((SEEDS / "000_dd4f2a093bc6ca5d.txt").read_bytes()).text.count(standfirst) == 1
+
+
+def test_every_sentence_of_the_seeds_survives():
+    # Each source line that is article text (not a known boilerplate line) is kept,
+    # as the normalize stage alone would write it.
+    normalize_only = Pipeline.load(disable=["bylines", "promos", "notices", "credits", "widgets", "repeats"])
+    for path in SEED_FILES:
+        result = PIPELINE.clean(path.read_bytes())
+        clean_lines = set(result.text.split("\n"))
+        known = BOILERPLATE_LINES.get(path.stem, [])
+        for line in result.source.splitlines():
+            if not line.strip() or any(b in line for b in known):
+                continue
+            assert normalize_only.clean(line).text.strip() in clean_lines, (path.name, line)
+
+
+def test_metadata_comes_from_the_removed_bylines():
+    assert PIPELINE.clean((SEEDS / "000_dd4f2a093bc6ca5d.txt").read_bytes()).metadata == {"author": "Anthony Solly"}
+    assert PIPELINE.clean((SEEDS / "003_0175700b6812221d.txt").read_bytes()).metadata == {
+        "author": "dharm",
+        "published": "2026-02-03T11:32",
+    }

@@ -23,7 +23,7 @@ def test_removal_spans_take_one_line_break_with_them():
     assert text[slice(*line_removal_span(text, 4, 5))] == "\nC"
     text = "A\n\nB\n\nC\n"
     blocks = block_spans(text)
-    assert [text[slice(*block_removal_span(text, blocks, i))] for i in range(3)] == ["A\n\n", "B\n\n", "\n\nC"]
+    assert [text[slice(*block_removal_span(text, blocks, i))] for i in range(3)] == ["A\n", "B\n", "C\n"]
 
 
 def test_a_line_rule_removes_only_matching_lines():
@@ -40,7 +40,7 @@ def test_a_line_match_never_spans_two_lines():
 def test_a_block_rule_sees_whole_paragraphs():
     text = "Story.\n\nCopyright 2026\nAll rights reserved\n\nMore story.\n"
     found = find_block_matches(rule("block", r"\ACopyright .*\nAll rights reserved\Z"), text, 0, len(text), None)
-    assert [text[s:e] for s, e, _ in found] == ["Copyright 2026\nAll rights reserved\n\n"]
+    assert [text[s:e] for s, e, _ in found] == ["Copyright 2026\nAll rights reserved\n"]
 
 
 def test_where_limits_a_rule_to_the_first_or_last_blocks(tmp_path):
@@ -57,6 +57,6 @@ description = "A byline at the very end"
 """,
         encoding="utf-8",
     )
-    pipeline = Pipeline.load(extra=[pack])
+    pipeline = Pipeline.load(packs=["whitespace"], extra=[pack])
     text = "By Anna Smith\n\nBody text.\n\nBy Anthony Solly"
     assert pipeline.clean(text).text == "By Anna Smith\n\nBody text.\n"

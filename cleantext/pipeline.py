@@ -35,6 +35,9 @@ __all__ = ["DEFAULT_TIMEOUT", "Pipeline", "clean"]
 DEFAULT_TIMEOUT = 2.0
 """Seconds one rule may spend on one document before it is skipped there."""
 
+STRIP_PASSES = 8
+"""At most this many passes of the strip stage over one document."""
+
 Finder = Callable[[Rule, str, int, int, "float | None"], list[tuple[int, int, str]]]
 
 _FINDERS: Mapping[str, Finder] = {
@@ -51,7 +54,7 @@ _FINDERS: Mapping[str, Finder] = {
 class Pipeline:
     """Selected rules in run order, with the options they were selected under."""
 
-    __slots__ = ("options", "rules", "timeout")
+    __slots__ = ("_stages", "options", "rules", "timeout")
 
     def __init__(
         self,
@@ -63,6 +66,10 @@ class Pipeline:
         self.rules: tuple[Rule, ...] = tuple(rules)
         self.options: Mapping[str, str] = {**default_options(), **(options or {})}
         self.timeout = timeout
+        grouped: dict[str, list[Rule]] = {}
+        for rule in self.rules:
+            grouped.setdefault(rule.stage, []).append(rule)
+        self._stages = list(grouped.items())
 
     @classmethod
     def load(
@@ -121,15 +128,32 @@ class Pipeline:
 
         This is the pipeline as a step: it only needs a :class:`Document`.
         """
-        warnings = []
-        for rule in self.rules:
+        warnings: list[str] = []
+        timed_out: set[str] = set()
+        for stage, rules in self._stages:
+            # A removal moves other blocks into a rule's head or tail window, so
+            # the strip stage runs again until it removes nothing more.
+            passes = STRIP_PASSES if stage == "strip" else 1
+            for _ in range(passes):
+                if not self._run_rules(rules, document, name, warnings, timed_out):
+                    break
+        return warnings
+
+    def _run_rules(
+        self, rules: Sequence[Rule], document: Document, name: str | None, warnings: list[str], timed_out: set[str]
+    ) -> int:
+        changes = 0
+        for rule in rules:
             text = document.text
             if not text:
                 break
+            if rule.id in timed_out:
+                continue
             started = time.monotonic()
             try:
                 found = _find(rule, text, self.timeout)
             except TimeoutError:
+                timed_out.add(rule.id)
                 spent = time.monotonic() - started
                 warnings.append(
                     f"rule {rule.id} timed out after {spent:.1f}s on {name or 'the document'}; "
@@ -139,8 +163,8 @@ class Pipeline:
             if found:
                 if rule.captures:
                     _capture_metadata(rule, text, found, document.metadata)
-                document.apply(found, rule=rule.ref)
-        return warnings
+                changes += document.apply(found, rule=rule.ref)
+        return changes
 
     def clean_many(
         self,

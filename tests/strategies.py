@@ -58,3 +58,22 @@ noisy_text = st.lists(fragments, max_size=40).map("".join)
 
 any_text = st.one_of(noisy_text, st.text(max_size=200))
 """Noisy text or arbitrary Unicode (including lone surrogates)."""
+
+# Lines from every built-in rule's examples (boilerplate and its look-alikes), so
+# that generated documents exercise the strip rules too.
+from cleantext.rules import builtin_pack_names, load_packs  # noqa: E402
+
+RULE_LINES = sorted(
+    {
+        line
+        for rule in load_packs(builtin_pack_names())
+        for example in rule.examples
+        for line in example.input.split("\n")
+        if line.strip()
+    }
+)
+line_parts = st.one_of(st.sampled_from(RULE_LINES), noisy_text)
+documents = st.lists(st.tuples(line_parts, st.sampled_from(["\n", "\n\n", "\n\n\n", "\r\n", " \n"])), max_size=12).map(
+    lambda parts: "".join(line + end for line, end in parts)
+)
+"""Documents made of boilerplate lines, their look-alikes and noisy text."""

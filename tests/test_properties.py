@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 import cleantext
 from cleantext import InputError, Pipeline
 from cleantext.testing import assert_idempotent, assert_provenance, replay
-from tests.strategies import any_text, noisy_text
+from tests.strategies import any_text, documents, noisy_text
 
 DEFAULT = Pipeline.load()
 CURLY = Pipeline.load(quotes="curly")
@@ -26,6 +26,12 @@ def test_provenance_invariants_hold_with_curly_quotes(text):
 
 @given(any_text)
 def test_cleaning_is_idempotent(text):
+    assert_idempotent(DEFAULT, text)
+
+
+@given(documents)
+def test_documents_with_boilerplate_keep_the_contract_and_are_idempotent(text):
+    assert_provenance(DEFAULT.clean(text), text)
     assert_idempotent(DEFAULT, text)
 
 

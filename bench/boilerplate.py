@@ -246,7 +246,10 @@ def main(argv: list[str] | None = None) -> int:
     precision = sentences_kept / sentences_total
     print(f"{'all':<24}{sum(total.values()):>10}{sum(removed.values()):>10}{overall:>9.3f}")
     print(f"\nremoval recall {overall:.3f} (target >= 0.95)")
-    print(f"content precision {precision:.4f}: {sentences_kept} of {sentences_total} gold sentences intact (target >= 0.995)")
+    print(
+        f"content precision {precision:.4f}: {sentences_kept} of {sentences_total} gold sentences intact "
+        "(target >= 0.995)"
+    )
     print(f"offsets slice the input to the removed text in {offsets_ok} of {len(documents)} documents")
     print(f"\nthe {args.misses} most frequent misses:")
     for line, count in misses.most_common(args.misses):

@@ -17,12 +17,15 @@ Example::
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 import regex
 
-from cleantext.rules import Rule
+from cleantext.document import RuleRef
+from cleantext.rules import Rule, lexicon_spellings
 
-__all__ = ["find_charmap", "find_inline", "find_lexicon", "find_unicode"]
+__all__ = ["Lexicon", "find_charmap", "find_inline", "find_lexicon", "find_unicode"]
 
 Replacements = list[tuple[int, int, str]]
 
@@ -90,24 +93,55 @@ def _normalize_line(line: str, offset: int, form: str) -> Replacements:
     return [(offset, offset + len(line), expected)]
 
 
-def find_lexicon(rule: Rule, text: str, low: int, high: int, timeout: float | None) -> Replacements:
-    """Replacements of a lexicon rule's variants by its canonical spelling, whole words only.
+class Lexicon:
+    """One matcher for the variants of many lexicon rules: one pass over the text for all of them.
 
-    An all-capitals variant becomes the canonical spelling in capitals; a variant
-    inside one of the rule's protected expressions is left alone.
+    >>> from cleantext.rules import Rule
+    >>> kyiv = Rule(id="names.kyiv", category="names", kind="lexicon", stage="normalize", action="replace",
+    ...             description="", canonical="Kyiv", variants=("Kiev",), protected=("chicken Kiev",))
+    >>> [(s, e, new) for s, e, new, _ in Lexicon([kyiv]).find("Kiev, KIEV and chicken Kiev", 0, 27, None)]
+    [(0, 4, 'Kyiv'), (6, 10, 'KYIV')]
     """
-    canonical = rule.canonical or rule.variants[0]
-    matcher, guard = rule.compiled
-    found: Replacements = []
-    guarded = [m.span() for m in guard.finditer(text, low, high, timeout=timeout)] if guard else []
-    g = 0
-    for match in matcher.finditer(text, low, high, timeout=timeout):
-        start, end = match.span()
-        while g < len(guarded) and guarded[g][1] <= start:
-            g += 1
-        if g < len(guarded) and guarded[g][0] <= start and end <= guarded[g][1]:
-            continue
-        word = match.group()
-        wanted = canonical.upper() if word.isupper() and len(word) > 1 and not canonical.isupper() else canonical
-        found.append((start, end, wanted))
-    return found
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules = tuple(rules)
+        self.replacements: dict[str, tuple[str, RuleRef]] = {}
+        protected: set[str] = set()
+        for rule in self.rules:
+            for spelling, new in lexicon_spellings(rule).items():
+                self.replacements.setdefault(spelling, (new, rule.ref))
+            protected.update(rule.protected)
+        self.matcher = regex.compile(rf"(?<!\w)(?:{_alternation(self.replacements)})(?!\w)")
+        self.guard = (
+            regex.compile(rf"(?<!\w)(?:{_alternation(protected)})(?!\w)", regex.IGNORECASE) if protected else None
+        )
+
+    def find(self, text: str, low: int, high: int, timeout: float | None) -> list[tuple[int, int, str, RuleRef]]:
+        """Replacements of every variant in ``text[low:high]``, each tagged with its rule."""
+        found = []
+        guarded = [m.span() for m in self.guard.finditer(text, low, high, timeout=timeout)] if self.guard else []
+        g = 0
+        for match in self.matcher.finditer(text, low, high, timeout=timeout):
+            start, end = match.span()
+            while g < len(guarded) and guarded[g][1] <= start:
+                g += 1
+            if g < len(guarded) and guarded[g][0] <= start and end <= guarded[g][1]:
+                continue
+            new, ref = self.replacements[match.group()]
+            found.append((start, end, new, ref))
+        return found
+
+
+def _alternation(words: Iterable[str]) -> str:
+    # Longest first, so that a longer spelling wins over its own prefix.
+    return "|".join(regex.escape(word) for word in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+def find_lexicon(rule: Rule, text: str, low: int, high: int, timeout: float | None) -> Replacements:
+    """Replacements of one lexicon rule's variants by its canonical spelling (see :class:`Lexicon`)."""
+    return [(start, end, new) for start, end, new, _ in _lexicon_of(rule).find(text, low, high, timeout)]
+
+
+@lru_cache(maxsize=256)
+def _lexicon_of(rule: Rule) -> Lexicon:
+    return Lexicon([rule])

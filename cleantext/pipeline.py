@@ -26,8 +26,16 @@ from cleantext.document import Document
 from cleantext.emit import Result
 from cleantext.errors import InputError, RuleError
 from cleantext.metadata import clean_author, parse_date
-from cleantext.normalize import find_charmap, find_inline, find_lexicon, find_unicode
-from cleantext.rules import OPTIONS, Rule, default_pack_names, load_packs, select_rules
+from cleantext.normalize import Lexicon, find_charmap, find_inline, find_lexicon, find_unicode
+from cleantext.rules import (
+    OPTIONS,
+    Rule,
+    default_pack_names,
+    load_packs,
+    load_preferences,
+    prefer_spellings,
+    select_rules,
+)
 from cleantext.strip import find_block_matches, find_line_matches, find_repeats
 
 __all__ = ["DEFAULT_TIMEOUT", "Pipeline", "clean"]
@@ -66,10 +74,7 @@ class Pipeline:
         self.rules: tuple[Rule, ...] = tuple(rules)
         self.options: Mapping[str, str] = {**default_options(), **(options or {})}
         self.timeout = timeout
-        grouped: dict[str, list[Rule]] = {}
-        for rule in self.rules:
-            grouped.setdefault(rule.stage, []).append(rule)
-        self._stages = list(grouped.items())
+        self._stages = _plan(self.rules)
 
     @classmethod
     def load(
@@ -80,18 +85,22 @@ class Pipeline:
         enable: Iterable[str] = (),
         disable: Iterable[str] = (),
         quotes: str = "ascii",
+        canonical: Iterable[str] = (),
         timeout: float | None = DEFAULT_TIMEOUT,
     ) -> Pipeline:
         """Load built-in ``packs`` (default: ``rules/pipeline.toml``) and ``extra`` pack files.
 
         ``enable``/``disable`` select rules by id, category, pack or glob;
-        ``quotes`` is ``"ascii"`` or ``"curly"``; ``timeout`` bounds the seconds
-        one rule may take on one document (None: no bound).
+        ``quotes`` is ``"ascii"`` or ``"curly"``; ``canonical`` names spellings
+        to prefer over a lexicon entry's canonical one (``["Zelensky"]``), as do
+        the ``[canonical] prefer`` lists of ``extra`` pack files; ``timeout``
+        bounds the seconds one rule may take on one document (None: no bound).
         """
         options = {"quotes": quotes}
         check_options(options)
         names = default_pack_names() if packs is None else list(packs)
-        every_rule = load_packs(names, extra)
+        extra = list(extra)
+        every_rule = prefer_spellings(load_packs(names, extra), [*canonical, *load_preferences(extra)])
         chosen = select_rules(every_rule, options=options, enable=enable, disable=disable)
         return cls(chosen, options=options, timeout=timeout)
 
@@ -140,30 +149,41 @@ class Pipeline:
         return warnings
 
     def _run_rules(
-        self, rules: Sequence[Rule], document: Document, name: str | None, warnings: list[str], timed_out: set[str]
+        self,
+        units: Sequence[Rule | Lexicon],
+        document: Document,
+        name: str | None,
+        warnings: list[str],
+        timed_out: set[str],
     ) -> int:
         changes = 0
-        for rule in rules:
+        for unit in units:
             text = document.text
             if not text:
                 break
-            if rule.id in timed_out:
+            label = unit.id if isinstance(unit, Rule) else _lexicon_label(unit)
+            if label in timed_out:
                 continue
             started = time.monotonic()
             try:
-                found = _find(rule, text, self.timeout)
+                if isinstance(unit, Rule):
+                    found = _find(unit, text, self.timeout)
+                else:
+                    tagged = unit.find(text, 0, len(text), self.timeout)
             except TimeoutError:
-                timed_out.add(rule.id)
+                timed_out.add(label)
                 spent = time.monotonic() - started
                 warnings.append(
-                    f"rule {rule.id} timed out after {spent:.1f}s on {name or 'the document'}; "
+                    f"rule {label} timed out after {spent:.1f}s on {name or 'the document'}; "
                     "skipped there (raise the time limit with --timeout)"
                 )
                 continue
-            if found:
-                if rule.captures:
-                    _capture_metadata(rule, text, found, document.metadata)
-                changes += document.apply(found, rule=rule.ref)
+            if not isinstance(unit, Rule):
+                changes += document.apply_tagged(tagged)
+            elif found:
+                if unit.captures:
+                    _capture_metadata(unit, text, found, document.metadata)
+                changes += document.apply(found, rule=unit.ref)
         return changes
 
     def clean_many(
@@ -220,6 +240,27 @@ def check_options(options: Mapping[str, str]) -> None:
             raise RuleError(f"unknown option {name!r}; known options: {', '.join(OPTIONS)}")
         if value not in OPTIONS[name]:
             raise RuleError(f"option {name} must be one of {', '.join(OPTIONS[name])}, not {value!r}")
+
+
+def _plan(rules: Sequence[Rule]) -> list[tuple[str, list[Rule | Lexicon]]]:
+    """Rules grouped by stage; consecutive lexicon rules become one :class:`Lexicon` (one pass)."""
+    stages: dict[str, list[Rule | list[Rule]]] = {}
+    for rule in rules:
+        units = stages.setdefault(rule.stage, [])
+        fusable = rule.kind == "lexicon" and not rule.where.parts
+        if fusable and units and isinstance(units[-1], list):
+            units[-1].append(rule)
+        else:
+            units.append([rule] if fusable else rule)
+    return [
+        (stage, [Lexicon(unit) if isinstance(unit, list) else unit for unit in units])
+        for stage, units in stages.items()
+    ]
+
+
+def _lexicon_label(lexicon: Lexicon) -> str:
+    ids = [rule.id for rule in lexicon.rules]
+    return ids[0] if len(ids) == 1 else f"{ids[0]} (with {len(ids) - 1} other lexicon rules)"
 
 
 def _find(rule: Rule, text: str, timeout: float | None) -> list[tuple[int, int, str]]:

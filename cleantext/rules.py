@@ -21,7 +21,7 @@ from __future__ import annotations
 import fnmatch
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +41,11 @@ __all__ = [
     "Where",
     "builtin_pack_names",
     "default_pack_names",
+    "lexicon_spellings",
     "load_pack",
     "load_packs",
+    "load_preferences",
+    "prefer_spellings",
     "rules_dir",
     "select_rules",
 ]
@@ -224,8 +227,6 @@ class Rule:
             return regex.compile(self.pattern or "", flags)
         if self.kind == "charmap":
             return regex.compile("[" + "".join(regex.escape(ch) for ch in self.mapping) + "]")
-        if self.kind == "lexicon":
-            return _compile_lexicon(self.variants, self.protected)
         return None
 
     def active_under(self, options: Mapping[str, str]) -> bool:
@@ -257,17 +258,24 @@ def _rebuild_rule(state: dict[str, Any]) -> Rule:
     return Rule(**state)
 
 
-def _compile_lexicon(variants: Sequence[str], protected: Sequence[str]) -> tuple[Any, Any]:
-    """One alternation of the variants (longest first, whole words) and one of the protected phrases."""
+def lexicon_spellings(rule: Rule) -> dict[str, str]:
+    """Every spelling a lexicon rule replaces, with its replacement.
 
-    def alternation(words: Iterable[str]) -> str:
-        ordered = sorted(set(words), key=lambda w: (-len(w), w))
-        return "|".join(regex.escape(w) for w in ordered)
+    Each variant also matches in capitals and with a capital first letter, and
+    is then replaced in the same casing.
 
-    spellings = set(variants) | {v.upper() for v in variants}
-    matcher = regex.compile(rf"(?<!\w)(?:{alternation(spellings)})(?!\w)")
-    guard = regex.compile(rf"(?<!\w)(?:{alternation(protected)})(?!\w)", regex.IGNORECASE) if protected else None
-    return matcher, guard
+    >>> rule = Rule(id="n.q", category="names", kind="lexicon", stage="normalize", action="replace",
+    ...             description="", canonical="al-Qaeda", variants=("al-Qaida",))
+    >>> lexicon_spellings(rule)
+    {'al-Qaida': 'al-Qaeda', 'AL-QAIDA': 'AL-QAEDA', 'Al-Qaida': 'Al-Qaeda'}
+    """
+    canonical = rule.canonical or ""
+    spellings: dict[str, str] = {}
+    for variant in rule.variants:
+        spellings.setdefault(variant, canonical)
+        spellings.setdefault(variant.upper(), canonical.upper())
+        spellings.setdefault(variant[:1].upper() + variant[1:], canonical[:1].upper() + canonical[1:])
+    return {spelling: new for spelling, new in spellings.items() if spelling != new}
 
 
 def rules_dir() -> Path:
@@ -308,9 +316,11 @@ def load_pack(path: str | Path) -> list[Rule]:
     path = Path(path)
     data = _read_toml(path)
     file = str(path)
-    unknown = set(data) - {"pack", "rule"}
+    unknown = set(data) - {"pack", "rule", "canonical"}
     if unknown:
-        raise RuleError(f"unknown top-level table(s) {sorted(unknown)}; expected [pack] and [[rule]]", file=file)
+        raise RuleError(
+            f"unknown top-level table(s) {sorted(unknown)}; expected [pack], [[rule]] and [canonical]", file=file
+        )
     pack = data.get("pack", {})
     if not isinstance(pack, dict) or set(pack) - _PACK_FIELDS:
         raise RuleError(f"[pack] may only have the fields {sorted(_PACK_FIELDS)}", file=file)
@@ -331,12 +341,24 @@ def load_pack(path: str | Path) -> list[Rule]:
 
 def _check_unique(rules: Sequence[Rule], file: str | None) -> None:
     seen: dict[str, Rule] = {}
+    spelled: dict[str, Rule] = {}
     for rule in rules:
         if rule.id in seen:
             other = seen[rule.id].file
             where = f" (also in {other})" if other and other != rule.file else ""
             raise RuleError(f"duplicate rule id{where}", file=rule.file or file, rule_id=rule.id)
         seen[rule.id] = rule
+        if rule.kind != "lexicon":
+            continue
+        for spelling in {rule.canonical or "", *rule.variants} - {""}:
+            owner = spelled.setdefault(spelling.casefold(), rule)
+            if owner is not rule:
+                raise RuleError(
+                    f"the spelling {spelling!r} is also in lexicon rule {owner.id}; "
+                    "a spelling may belong to one entity",
+                    file=rule.file or file,
+                    rule_id=rule.id,
+                )
 
 
 def _build_rule(entry: Any, pack: Mapping[str, Any], file: str) -> Rule:
@@ -380,6 +402,8 @@ def _build_rule(entry: Any, pack: Mapping[str, Any], file: str) -> Rule:
     variants = tuple(_strings(entry, "variants"))
     if kind == "lexicon" and not variants:
         raise ValueError("variants must not be empty")
+    if kind == "lexicon" and entry.get("canonical") in variants:
+        raise ValueError("the canonical spelling must not also be a variant")
     for variant in variants:
         if not variant.strip() or not (_WORD_CHAR.match(variant[0]) and _WORD_CHAR.match(variant[-1])):
             raise ValueError(f"variant {variant!r} must start and end with a letter or digit")
@@ -464,6 +488,40 @@ def _boolean(entry: Mapping[str, Any], name: str, default: bool) -> bool:
     if not isinstance(value, bool):
         raise TypeError(f"{name} must be true or false")
     return value
+
+
+def load_preferences(paths: Iterable[str | Path]) -> list[str]:
+    """The spellings that pack files prefer, from their ``[canonical] prefer = [...]`` tables."""
+    preferred: list[str] = []
+    for path in paths:
+        table = _read_toml(Path(path)).get("canonical", {})
+        spellings = table.get("prefer", []) if isinstance(table, dict) else None
+        if not isinstance(spellings, list) or not all(isinstance(s, str) for s in spellings):
+            raise RuleError("[canonical] must hold prefer = [list of spellings]", file=str(path))
+        preferred.extend(spellings)
+    return preferred
+
+
+def prefer_spellings(rules: Sequence[Rule], spellings: Iterable[str]) -> list[Rule]:
+    """The rules with each preferred spelling made its lexicon entry's canonical form.
+
+    >>> rule = Rule(id="n.z", category="names", kind="lexicon", stage="normalize", action="replace",
+    ...             description="", canonical="Zelenskyy", variants=("Zelensky", "Zelenskiy"))
+    >>> [(r.canonical, r.variants) for r in prefer_spellings([rule], ["Zelensky"])]
+    [('Zelensky', ('Zelenskiy', 'Zelenskyy'))]
+    """
+    result = list(rules)
+    for spelling in spellings:
+        for index, rule in enumerate(result):
+            if rule.kind == "lexicon" and spelling in rule.variants:
+                variants = (*(v for v in rule.variants if v != spelling), rule.canonical or "")
+                result[index] = replace(rule, canonical=spelling, variants=variants)
+                break
+            if rule.kind == "lexicon" and spelling == rule.canonical:
+                break
+        else:
+            raise RuleError(f"no lexicon entry spells {spelling!r}; see 'cleantext rules list --format json'")
+    return result
 
 
 def load_packs(names: Iterable[str] = (), extra: Iterable[str | Path] = ()) -> list[Rule]:

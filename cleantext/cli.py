@@ -15,7 +15,7 @@ import os
 import sys
 from collections import deque
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -28,6 +28,7 @@ from cleantext.inputs import Input, discover, read_bytes, read_jsonl_records, se
 from cleantext.outputs import write_atomic
 from cleantext.pipeline import DEFAULT_TIMEOUT, Pipeline
 from cleantext.rules import OPTIONS, builtin_pack_names, load_pack, load_packs, rules_dir
+from cleantext.variants import count_names, find_clusters, lexicon_toml
 
 __all__ = ["main"]
 
@@ -79,6 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_rule_options(clean)
     clean.add_argument(
+        "--canonical",
+        action="append",
+        default=[],
+        metavar="SPELLING",
+        help="prefer this spelling for its lexicon entry (--canonical Zelensky; repeatable)",
+    )
+    clean.add_argument(
         "--encoding", metavar="NAME", help="decode every input with this encoding instead of detecting it"
     )
     clean.add_argument(
@@ -97,6 +105,19 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("--jobs", type=_positive_int, default=1, metavar="N", help="worker processes (default 1)")
     clean.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
     clean.set_defaults(handler=run_clean)
+
+    variants = commands.add_parser(
+        "variants",
+        help="propose name-variant clusters as a lexicon",
+        description="Find spellings of one name in a corpus (Zelensky / Zelenskyy / Zelenksy) and propose a lexicon.",
+    )
+    variants.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursed)")
+    variants.add_argument("-o", "--output", metavar="FILE", help="write the new clusters as a lexicon pack for --rules")
+    variants.add_argument("--all", action="store_true", help="also write clusters the built-in lexicon already covers")
+    variants.add_argument("--format", choices=("text", "json"), default="text")
+    variants.add_argument("--text-field", default="text", metavar="FIELD", help="the text field of JSON Lines records")
+    variants.add_argument("--exclude", action="append", default=[], metavar="GLOB")
+    variants.set_defaults(handler=run_variants)
 
     rules = commands.add_parser("rules", help="list, show and test rules", description="List, show and test rules.")
     rule_commands = rules.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
@@ -179,7 +200,12 @@ def _say(message: str) -> None:
 
 def _load_pipeline(args: argparse.Namespace) -> Pipeline:
     return Pipeline.load(
-        extra=args.rules, enable=args.enable, disable=args.disable, quotes=args.quotes, timeout=args.timeout
+        extra=args.rules,
+        enable=args.enable,
+        disable=args.disable,
+        quotes=args.quotes,
+        canonical=getattr(args, "canonical", ()),
+        timeout=args.timeout,
     )
 
 
@@ -436,6 +462,53 @@ def _tasks(run: _Run) -> Iterator[_Task]:
         else:
             yield _Task("document", item, data=data, name=item.label)
         yield _Task("end", item)
+
+
+# ---- variants --------------------------------------------------------------
+
+
+def run_variants(args: argparse.Namespace) -> int:
+    """``cleantext variants PATH ...``: print name-variant clusters and write the new ones as a pack."""
+    failed = 0
+
+    def texts() -> Iterator[str]:
+        nonlocal failed
+        for item in discover(args.paths, exclude=args.exclude):
+            try:
+                if item.error:
+                    raise InputError(item.error)
+                data = read_bytes(item)
+                if item.is_jsonl:
+                    yield from (r.text for r in read_jsonl_records(data, item.label, args.text_field) if r.text)
+                else:
+                    yield decode(data)[0]
+            except InputError as error:
+                failed += 1
+                _say(f"error: {item.label}: {error.reason}")
+            except OSError as error:
+                failed += 1
+                _say(f"error: {item.label}: cannot read ({error.strerror or error})")
+
+    clusters = find_clusters(count_names(texts()))
+    known = {
+        spelling: rule.id
+        for rule in load_packs(builtin_pack_names())
+        if rule.kind == "lexicon"
+        for spelling in (rule.canonical or "", *rule.variants)
+    }
+    covered = {c.canonical: next((known[s] for s in (c.canonical, *c.variants) if s in known), None) for c in clusters}
+    if args.format == "json":
+        rows = [{**asdict(c), "counts": dict(c.counts), "in_lexicon": covered[c.canonical]} for c in clusters]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for cluster in clusters:
+            note = f"  [already in {covered[cluster.canonical]}]" if covered[cluster.canonical] else ""
+            print(cluster.describe() + note)
+    new = [c for c in clusters if not covered[c.canonical]]
+    _say(f"{len(clusters)} clusters, {len(new)} not in the built-in lexicon")
+    if args.output:
+        write_atomic(Path(args.output), lexicon_toml(clusters if args.all else new))
+    return 1 if failed else 0
 
 
 # ---- rules -----------------------------------------------------------------

@@ -40,6 +40,7 @@ __all__ = [
     "Rule",
     "Where",
     "builtin_pack_names",
+    "check_lexicon",
     "default_pack_names",
     "lexicon_spellings",
     "load_pack",
@@ -336,18 +337,24 @@ def load_pack(path: str | Path) -> list[Rule]:
         except (ValueError, TypeError, regex.error) as error:
             raise RuleError(str(error), file=file, rule_id=label) from None
     _check_unique(rules, file)
+    check_lexicon(rules)
     return rules
 
 
 def _check_unique(rules: Sequence[Rule], file: str | None) -> None:
     seen: dict[str, Rule] = {}
-    spelled: dict[str, Rule] = {}
     for rule in rules:
         if rule.id in seen:
             other = seen[rule.id].file
             where = f" (also in {other})" if other and other != rule.file else ""
             raise RuleError(f"duplicate rule id{where}", file=rule.file or file, rule_id=rule.id)
         seen[rule.id] = rule
+
+
+def check_lexicon(rules: Sequence[Rule]) -> None:
+    """Raise :class:`RuleError` if one spelling belongs to two lexicon rules that both run."""
+    spelled: dict[str, Rule] = {}
+    for rule in rules:
         if rule.kind != "lexicon":
             continue
         for spelling in {rule.canonical or "", *rule.variants} - {""}:
@@ -355,8 +362,8 @@ def _check_unique(rules: Sequence[Rule], file: str | None) -> None:
             if owner is not rule:
                 raise RuleError(
                     f"the spelling {spelling!r} is also in lexicon rule {owner.id}; "
-                    "a spelling may belong to one entity",
-                    file=rule.file or file,
+                    "a spelling may belong to one entity (disable one of them)",
+                    file=rule.file,
                     rule_id=rule.id,
                 )
 
@@ -560,6 +567,7 @@ def select_rules(
             for rule in matched:
                 chosen[rule.id] = state
     active = [rule for rule in rules if chosen[rule.id]]
+    check_lexicon(active)
     return sorted(active, key=lambda rule: STAGES.index(rule.stage))
 
 

@@ -61,7 +61,7 @@ description = "space before km"
 """,
         encoding="utf-8",
     )
-    pipeline = Pipeline.load(extra=[pack])
+    pipeline = Pipeline.load(packs=["whitespace"], extra=[pack])
     result = pipeline.clean("It flew 10km.")
     assert result.text == "It flew 10 km.\n"
     assert result.edits[0].rule == "units.km"

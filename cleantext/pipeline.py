@@ -253,9 +253,15 @@ def _plan(rules: Sequence[Rule]) -> list[tuple[str, list[Rule | Lexicon]]]:
         else:
             units.append([rule] if fusable else rule)
     return [
-        (stage, [Lexicon(unit) if isinstance(unit, list) else unit for unit in units])
+        (stage, [_lexicon(tuple(unit)) if isinstance(unit, list) else unit for unit in units])
         for stage, units in stages.items()
     ]
+
+
+@lru_cache(maxsize=32)
+def _lexicon(rules: tuple[Rule, ...]) -> Lexicon:
+    # Pipelines built from the same rules (examples, workers) share one compiled trie.
+    return Lexicon(rules)
 
 
 def _lexicon_label(lexicon: Lexicon) -> str:

@@ -224,8 +224,7 @@ class Rule:
 
     def _compile(self) -> Any:
         if self.kind in ("block", "line", "inline"):
-            flags = regex.MULTILINE if self.kind == "line" else 0
-            return regex.compile(self.pattern or "", flags)
+            return regex.compile(self.pattern or "")
         if self.kind == "charmap":
             return regex.compile("[" + "".join(regex.escape(ch) for ch in self.mapping) + "]")
         return None

@@ -18,10 +18,12 @@ from cleantext.rules import Rule
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import regex
 
 from cleantext.rules import Rule
-from cleantext.segment import block_removal_span, block_spans, line_at, line_removal_span
+from cleantext.segment import block_removal_span, block_spans, line_removal_span
 
 __all__ = ["find_block_matches", "find_line_matches", "find_repeats"]
 
@@ -30,29 +32,46 @@ _WORD = regex.compile(r"\w+")
 Replacements = list[tuple[int, int, str]]
 
 
+LINE_MAX_CHARS = 1000
+"""Line rules look at lines of at most this many characters; longer lines are
+paragraphs of prose, which only block rules judge."""
+
+
 def find_line_matches(rule: Rule, text: str, low: int, high: int, timeout: float | None) -> Replacements:
-    """Replacements for every line in ``text[low:high]`` that ``rule`` fires on."""
+    """Replacements for every line in ``text[low:high]`` that ``rule`` fires on.
+
+    Each line is matched on its own (the text is split once per text, whatever
+    the number of rules), which is several times faster than one multi-line
+    scan, and a match can never span two lines.
+    """
     pattern = rule.compiled
     found: Replacements = []
-    position = low
-    while position < high:
-        # One search over the rest of the text finds the next candidate line; the
-        # line alone is then matched again so a match can never span two lines.
-        match = pattern.search(text, position, high, timeout=timeout)
-        if match is None:
-            break
-        start, end = line_at(text, match.start())
+    for start, end, line in short_lines(text):
+        if start < low:
+            continue
         if end > high:
             break
-        line = text[start:end]
-        confirmed = pattern.search(line, timeout=timeout)
-        if confirmed is not None and _fits(rule, line):
-            if rule.action == "remove":
-                found.append((*line_removal_span(text, start, end), ""))
-            else:
-                found.append((start + confirmed.start(), start + confirmed.end(), confirmed.expand(rule.replacement)))
-        position = end + 1
+        match = pattern.search(line, timeout=timeout)
+        if match is None or not _fits(rule, line):
+            continue
+        if rule.action == "remove":
+            found.append((*line_removal_span(text, start, end), ""))
+        else:
+            found.append((start + match.start(), start + match.end(), match.expand(rule.replacement)))
     return _without_overlaps(found)
+
+
+@lru_cache(maxsize=2)
+def short_lines(text: str) -> tuple[tuple[int, int, str], ...]:
+    """``(start, end, line)`` for every non-blank line of at most :data:`LINE_MAX_CHARS` characters."""
+    lines = []
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        if len(line) <= LINE_MAX_CHARS and not line.isspace() and line:
+            lines.append((start, end, line))
+        start = end + 1
+    return tuple(lines)
 
 
 def find_block_matches(rule: Rule, text: str, low: int, high: int, timeout: float | None) -> Replacements:

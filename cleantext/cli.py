@@ -162,7 +162,7 @@ def _add_rule_options(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
-        help=f"time limit of one rule on one document (default {DEFAULT_TIMEOUT})",
+        help=f"time limit of one rule's pattern on one document or line (default {DEFAULT_TIMEOUT})",
     )
 
 

@@ -145,3 +145,42 @@ def test_a_pipeline_survives_pickling():
     clone = pickle.loads(pickle.dumps(pipeline))
     text = "He said 'it\u2019s   cold'\r\n"
     assert clone.clean(text).text == pipeline.clean(text).text == "He said \u2018it\u2019s cold\u2019\n"
+
+
+def test_every_lexicon_entry_with_protected_expressions_has_an_example_using_one():
+    for rule, _ in ALL_RULES:
+        if rule.kind != "lexicon" or not rule.protected:
+            continue
+        protected = [p.casefold() for p in rule.protected]
+        assert any(
+            not example.fires and any(p in example.input.casefold() for p in protected) for example in rule.examples
+        ), f"{rule.id} has no must-not-fire example with a protected expression"
+
+
+def test_the_names_pack_is_large_and_every_spelling_belongs_to_one_entity():
+    names = PACKS["names"]
+    assert len(names) >= 150
+    per_rule = [{s.casefold() for s in (rule.canonical, *rule.variants)} for rule in names]
+    spellings = [s for group in per_rule for s in group]
+    assert len(spellings) == len(set(spellings))
+
+
+def test_one_spelling_in_two_running_lexicon_rules_is_refused(tmp_path):
+    pack = tmp_path / "mine.toml"
+    pack.write_text(
+        '[[rule]]\nid = "mine.kiev"\ncategory = "names"\nkind = "lexicon"\ncanonical = "Kiev"\n'
+        'variants = ["Kyiv"]\ndescription = "the old spelling"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleError, match="also in lexicon rule"):
+        Pipeline.load(extra=[pack])
+    assert Pipeline.load(extra=[pack], disable=["names.kyiv"]).clean("Kyiv").text == "Kiev\n"
+
+
+def test_a_preferred_spelling_becomes_canonical(tmp_path):
+    assert Pipeline.load(canonical=["Zelensky"]).clean("Zelenskyy and Zelenskiy").text == "Zelensky and Zelensky\n"
+    pack = tmp_path / "prefer.toml"
+    pack.write_text('[canonical]\nprefer = ["Kiev"]\n', encoding="utf-8")
+    assert Pipeline.load(extra=[pack]).clean("Kyiv, chicken Kiev").text == "Kiev, chicken Kiev\n"
+    with pytest.raises(RuleError, match="no lexicon entry spells 'Zelenskyyy'"):
+        Pipeline.load(canonical=["Zelenskyyy"])

@@ -35,7 +35,6 @@ from cleantext import Pipeline  # noqa: E402
 from cleantext.testing import assert_provenance  # noqa: E402
 
 BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
-STRIP_CATEGORIES_EXCLUDED = {"whitespace", "typography"}
 WORD = regex.compile(r"\p{L}{2}")
 SENTENCE_END = regex.compile(r"(?<=[.!?][\"')\]]?)\s+(?=[\"'(\[]?\p{Lu})")
 
@@ -201,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
 
     rng = random.Random(args.seed)
     pipeline = Pipeline.load(enable=args.enable)
+    strip_rules = {rule.id for rule in pipeline.rules if rule.stage == "strip"}
     snippets = load_snippets()
     removed = Counter()
     total = Counter()
@@ -217,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
             offsets_ok += 1
         except AssertionError:
             pass
-        strip_spans = [e.src for e in result.edits if e.category not in STRIP_CATEGORIES_EXCLUDED]
+        strip_spans = [e.src for e in result.edits if strip_rules.intersection(e.rules)]
         for start, end, source, line in inserted:
             total[source] += 1
             out_start, out_end = result.output_span(start, end)

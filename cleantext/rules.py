@@ -59,9 +59,11 @@ characters mapped; unicode: a normalization form; lexicon: names."""
 METADATA_GROUPS = ("author", "published")
 """Named groups of a removal rule's pattern whose text goes to the result's metadata."""
 
-STAGES = ("prepare", "strip", "normalize", "layout")
-"""The order rule stages run in: prepare (line endings, invisible characters), strip
-(boilerplate), normalize (typography, names, units), layout (final whitespace)."""
+STAGES = ("prepare", "normalize", "strip", "layout")
+"""The order rule stages run in: prepare (line endings, invisible characters, stray
+spaces), normalize (typography, names, units), strip (boilerplate), layout (blank
+lines, final newline). Strip runs on normalized text, so a boilerplate rule sees
+one spelling of everything and what it keeps cannot turn into boilerplate later."""
 
 ACTIONS = ("remove", "replace")
 

@@ -9,7 +9,6 @@ the others still cleaned); 2 usage or rule-file error (nothing was touched).
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import sys
@@ -24,8 +23,18 @@ from cleantext.decode import decode
 from cleantext.emit import Result
 from cleantext.errors import InputError, RuleError
 from cleantext.examples import check_rule_examples
-from cleantext.inputs import Input, discover, read_bytes, read_jsonl_records, set_field
-from cleantext.outputs import write_atomic
+from cleantext.inputs import (
+    COMPRESSED_SUFFIXES,
+    DECOMPRESSION_ERRORS,
+    Input,
+    compression_of,
+    discover,
+    open_input,
+    read_bytes,
+    read_jsonl_records,
+    set_field,
+)
+from cleantext.outputs import AtomicFile, write_atomic
 from cleantext.pipeline import DEFAULT_TIMEOUT, Pipeline
 from cleantext.rules import OPTIONS, builtin_pack_names, load_pack, load_packs, rules_dir
 from cleantext.variants import count_names, find_clusters, lexicon_toml
@@ -72,6 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="text",
         metavar="FIELD",
         help="the text field of JSON Lines records; dotted for nested (meta.body)",
+    )
+    clean.add_argument(
+        "--on-error",
+        choices=("skip", "keep"),
+        default="skip",
+        help="JSON Lines: skip a bad line (default) or pass it through untouched; either way it is reported",
     )
     clean.add_argument(
         "--provenance",
@@ -259,6 +274,10 @@ class _Emitter:
         self.stream.write(_json_line(record))
         self.count += 1
 
+    def raw(self, line: bytes) -> None:
+        """A JSON Lines input line passed through untouched (``--on-error keep``)."""
+        self.stream.write(line.rstrip(b"\r\n") + b"\n")
+
     def close(self) -> None:
         if self.fmt == "json" and self.many:
             self.stream.write(b"[]\n" if self.count == 0 else b"\n]\n")
@@ -289,9 +308,9 @@ class _Run:
         self.cleaned = 0
         self.failed = 0
         self.emitter: _Emitter | None = None
-        self.buffer: io.BytesIO | None = None
+        self.target: AtomicFile | None = None
         self.shared: _Emitter | None = None
-        self.shared_temp: Path | None = None
+        self.shared_target: AtomicFile | None = None
         self.per_input = bool(args.in_place or out_folder is not None)
 
     def is_jsonl(self, item: Input) -> bool:
@@ -307,10 +326,8 @@ class _Run:
             or any(i.path is not None and i.relative != Path(i.path.name) for i in self.inputs)
         )
         if self.args.output:
-            target = Path(self.args.output)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self.shared_temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            stream: IO[bytes] = self.shared_temp.open("wb")
+            self.shared_target = AtomicFile(Path(self.args.output))
+            stream: IO[bytes] = self.shared_target.stream
         else:
             stream = sys.stdout.buffer
         self.shared = self._emitter(stream, many)
@@ -321,28 +338,48 @@ class _Run:
         )
 
     def start(self, item: Input) -> None:
-        if self.per_input:
-            self.buffer = io.BytesIO()
-            self.emitter = self._emitter(self.buffer, self.is_jsonl(item))
-        else:
+        if not self.per_input:
             self.emitter = self.shared
+            return
+        path = item.path if self.args.in_place else self._folder_target(item)
+        assert path is not None
+        try:
+            if self.args.in_place and compression_of(path):
+                self.emitter = None
+                self.fail(f"{item.label}: --in-place does not rewrite compressed files; write with -o instead")
+                return
+            self.target = AtomicFile(path)
+        except OSError as error:
+            self.target = self.emitter = None
+            self.fail(f"{item.label}: cannot write {path}: {error.strerror or error}")
+            return
+        self.emitter = self._emitter(self.target.stream, self.is_jsonl(item))
 
     def end(self, item: Input, *, ok: bool) -> None:
-        if not self.per_input or self.emitter is None or self.buffer is None:
+        if not self.per_input or self.emitter is None or self.target is None:
             return
-        self.emitter.close()
-        if ok:
-            target = item.path if self.args.in_place else self._folder_target(item)
-            assert target is not None
-            try:
-                write_atomic(target, self.buffer.getvalue())
-            except OSError as error:
-                self.fail(f"{item.label}: cannot write {target}: {error.strerror or error}")
-        self.emitter = self.buffer = None
+        try:
+            self.emitter.close()
+            if ok:
+                self.target.commit()
+            else:
+                self.target.abort()
+        except OSError as error:
+            self.target.abort()
+            self.fail(f"{item.label}: cannot write {self.target.path}: {error.strerror or error}")
+        self.emitter = self.target = None
+
+    def abort(self) -> None:
+        """Leave no partial output behind (an interrupted or failed run)."""
+        for target in (self.target, self.shared_target):
+            if target is not None:
+                target.abort()
 
     def _folder_target(self, item: Input) -> Path:
         assert self.out_folder is not None
         relative = item.relative
+        if relative.suffix in COMPRESSED_SUFFIXES:
+            relative = relative.with_suffix("")  # the output is written uncompressed
         if self.args.format != "text" and not self.is_jsonl(item):
             relative = relative.with_name(relative.name + "." + self.args.format)
         return self.out_folder / relative
@@ -355,9 +392,8 @@ class _Run:
         if self.shared is None:
             return
         self.shared.close()
-        if self.shared_temp is not None:
-            self.shared.stream.close()
-            os.replace(self.shared_temp, self.args.output)
+        if self.shared_target is not None:
+            self.shared_target.commit()
 
 
 def run_clean(args: argparse.Namespace) -> int:
@@ -384,27 +420,40 @@ def run_clean(args: argparse.Namespace) -> int:
                 yield task.data, task.name
 
     failed_inputs: set[str] = set()
-    for outcome in pipeline.clean_many(feed(), jobs=args.jobs, on_error="return"):
-        while pending[0].kind != "document":
+    try:
+        for outcome in pipeline.clean_many(feed(), jobs=args.jobs, on_error="return"):
+            while pending[0].kind != "document":
+                _handle_marker(run, pending.popleft(), failed_inputs)
+            task = pending.popleft()
+            assert task.item is not None
+            if isinstance(outcome, InputError):
+                run.fail(str(outcome))
+                failed_inputs.add(task.item.label)
+                continue
+            if run.emitter is None:
+                continue  # its output could not be opened, which was reported
+            if task.encoding:
+                outcome = replace(outcome, encoding=task.encoding)
+            for warning in outcome.warnings:
+                _say(f"warning: {warning}")
+            if task.record is not None:
+                run.emitter.record(task.record, outcome)
+            else:
+                run.emitter.document(outcome)
+            run.cleaned += 1
+        while pending:
             _handle_marker(run, pending.popleft(), failed_inputs)
-        task = pending.popleft()
-        assert task.item is not None and run.emitter is not None
-        if isinstance(outcome, InputError):
-            run.fail(str(outcome))
-            failed_inputs.add(task.item.label)
-            continue
-        if task.encoding:
-            outcome = replace(outcome, encoding=task.encoding)
-        for warning in outcome.warnings:
-            _say(f"warning: {warning}")
-        if task.record is not None:
-            run.emitter.record(task.record, outcome)
-        else:
-            run.emitter.document(outcome)
-        run.cleaned += 1
-    while pending:
-        _handle_marker(run, pending.popleft(), failed_inputs)
-    run.finish()
+        run.finish()
+    except BaseException:
+        # Interrupted or failed: the files finished so far stay (their end markers
+        # come before the document that was cut short), the one being written is
+        # dropped, and no input was touched.
+        try:
+            while pending and pending[0].kind != "document":
+                _handle_marker(run, pending.popleft(), failed_inputs)
+        finally:
+            run.abort()
+        raise
     if not args.quiet and (len(inputs) > 1 or run.failed or any(run.is_jsonl(i) for i in inputs)):
         _say(f"cleaned {run.cleaned}, failed {run.failed}")
     return 1 if run.failed else 0
@@ -420,6 +469,8 @@ def _handle_marker(run: _Run, task: _Task, failed_inputs: set[str]) -> None:
         run.fail(task.message or "failed")
         if not run.is_jsonl(task.item):
             failed_inputs.add(task.item.label)
+    elif task.kind == "raw" and run.emitter is not None:
+        run.emitter.raw(task.data if isinstance(task.data, bytes) else b"")
 
 
 def _output_folder(args: argparse.Namespace, paths: list[str]) -> Path | None:
@@ -439,20 +490,34 @@ def _tasks(run: _Run) -> Iterator[_Task]:
             continue
         yield _Task("start", item)
         try:
+            if run.is_jsonl(item):
+                # Streamed line by line: memory stays flat however long the file.
+                with open_input(item) as stream:
+                    for record in read_jsonl_records(stream, item.label, args.text_field):
+                        if record.error:
+                            yield _Task("error", item, message=record.error)
+                            if args.on_error == "keep":
+                                yield _Task("raw", item, data=record.raw)
+                        else:
+                            name = f"{item.label}:{record.line}"
+                            yield _Task("document", item, data=record.text, name=name, record=record.record)
+                yield _Task("end", item)
+                continue
             data = read_bytes(item)
+        except DECOMPRESSION_ERRORS as error:
+            message = f"{item.label}: cannot decompress ({error or type(error).__name__})"
+            yield _Task("error", item, message=message)
+            yield _Task("end", item)
+            continue
         except OSError as error:
             yield _Task("error", item, message=f"{item.label}: cannot read ({error.strerror or error})")
             yield _Task("end", item)
             continue
-        if run.is_jsonl(item):
-            for record in read_jsonl_records(data, item.label, args.text_field):
-                if record.error:
-                    yield _Task("error", item, message=record.error)
-                else:
-                    yield _Task(
-                        "document", item, data=record.text, name=f"{item.label}:{record.line}", record=record.record
-                    )
-        elif args.encoding or args.errors != "strict":
+        except InputError as error:
+            yield _Task("error", item, message=str(error.named(item.label)))
+            yield _Task("end", item)
+            continue
+        if args.encoding or args.errors != "strict":
             try:
                 text, encoding = decode(data, encoding=args.encoding, errors=args.errors)
             except InputError as error:

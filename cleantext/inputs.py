@@ -9,18 +9,44 @@ Example::
 
 from __future__ import annotations
 
+import bz2
 import fnmatch
+import gzip
+import io
 import json
+import lzma
 import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-__all__ = ["Input", "JsonRecord", "discover", "get_field", "read_bytes", "read_jsonl_records", "set_field"]
+import zstandard
+
+from cleantext.errors import InputError
+
+__all__ = [
+    "DECOMPRESSION_ERRORS",
+    "Input",
+    "JsonRecord",
+    "compression_of",
+    "discover",
+    "get_field",
+    "open_input",
+    "read_bytes",
+    "read_jsonl_records",
+    "set_field",
+]
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
+COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".zst")
+_MAGIC = (
+    (b"\x1f\x8b", "gzip"),
+    (b"BZh", "bz2"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"\x28\xb5\x2f\xfd", "zstd"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +64,11 @@ class Input:
 
     @property
     def is_jsonl(self) -> bool:
-        """Whether the name says JSON Lines."""
-        return self.label.lower().endswith(JSONL_SUFFIXES)
+        """Whether the name says JSON Lines (``corpus.jsonl``, ``corpus.jsonl.gz``)."""
+        name = self.label.lower()
+        for suffix in COMPRESSED_SUFFIXES:
+            name = name.removesuffix(suffix)
+        return name.endswith(JSONL_SUFFIXES)
 
 
 def discover(paths: Iterable[str], *, exclude: Iterable[str] = (), skip: Path | None = None) -> Iterator[Input]:
@@ -82,13 +111,56 @@ def _is_within(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def read_bytes(item: Input) -> bytes:
-    """The bytes of an input (stdin read whole); raises OSError as the OS reports it."""
+def open_input(item: Input) -> BinaryIO:
+    """A binary stream of an input, decompressed when its first bytes say gzip, bz2, xz or zstd.
+
+    Raises OSError as the OS reports it, and :class:`InputError` for a
+    compressed stream that cannot be read.
+    """
     if item.path is None:
-        return sys.stdin.buffer.read()
-    if item.path.is_dir():
+        raw: BinaryIO = sys.stdin.buffer
+    elif item.path.is_dir():
         raise IsADirectoryError(21, "is a folder", str(item.path))
-    return item.path.read_bytes()
+    else:
+        raw = item.path.open("rb")
+    buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
+    head = buffered.peek(8)[:8]
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return _decompressed(buffered, kind)
+    return buffered
+
+
+def compression_of(path: Path) -> str | None:
+    """``gzip``, ``bz2``, ``xz`` or ``zstd`` when the file's first bytes say so, else None."""
+    with path.open("rb") as stream:
+        head = stream.read(8)
+    return next((kind for magic, kind in _MAGIC if head.startswith(magic)), None)
+
+
+def _decompressed(stream: BinaryIO, kind: str) -> BinaryIO:
+    if kind == "gzip":
+        return gzip.GzipFile(fileobj=stream)  # type: ignore[return-value]
+    if kind == "bz2":
+        return bz2.BZ2File(stream)  # type: ignore[return-value]
+    if kind == "xz":
+        return lzma.LZMAFile(stream)  # type: ignore[return-value]
+    # The zstd reader has no line iteration of its own; a buffer gives it one.
+    reader = zstandard.ZstdDecompressor().stream_reader(stream, read_across_frames=True)
+    return io.BufferedReader(reader)  # type: ignore[arg-type]
+
+
+DECOMPRESSION_ERRORS = (EOFError, gzip.BadGzipFile, lzma.LZMAError, zstandard.ZstdError)
+"""What a truncated or corrupt compressed stream raises while it is read."""
+
+
+def read_bytes(item: Input) -> bytes:
+    """The whole (decompressed) bytes of an input; raises OSError, or InputError for broken compression."""
+    with open_input(item) as stream:
+        try:
+            return stream.read()
+        except (*DECOMPRESSION_ERRORS, ValueError) as error:
+            raise InputError(f"cannot decompress ({error or type(error).__name__})") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,34 +171,41 @@ class JsonRecord:
     record: dict[str, Any] | None
     text: str | None
     error: str | None = None
+    raw: bytes = b""
 
 
-def read_jsonl_records(data: bytes, label: str, field: str) -> Iterator[JsonRecord]:
+def read_jsonl_records(lines: bytes | Iterable[bytes], label: str, field: str) -> Iterator[JsonRecord]:
     """Parse JSON Lines, one record per non-blank line; bad lines become error records.
 
-    ``field`` may be a dotted path (``meta.body``) into nested objects.
+    ``lines`` is the whole input or, for streaming, an iterable of lines (an
+    open binary file). ``field`` may be a dotted path (``meta.body``).
     """
-    for number, raw in enumerate(data.splitlines(), 1):
+    if isinstance(lines, bytes):
+        lines = lines.splitlines()
+    for number, raw in enumerate(lines, 1):
         if not raw.strip():
             continue
         where = f"{label}:{number}"
         try:
             record = json.loads(raw)
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            yield JsonRecord(number, None, None, f"{where}: invalid JSON ({error})")
+            yield JsonRecord(number, None, None, f"{where}: invalid JSON ({error})", raw=raw)
             continue
         if not isinstance(record, dict):
-            yield JsonRecord(number, None, None, f"{where}: expected a JSON object, got {type(record).__name__}")
+            kind = type(record).__name__
+            yield JsonRecord(number, None, None, f"{where}: expected a JSON object, got {kind}", raw=raw)
             continue
         try:
             text = get_field(record, field)
         except KeyError:
-            yield JsonRecord(number, record, None, f"{where}: no field {field!r}; choose it with --text-field")
+            yield JsonRecord(number, record, None, f"{where}: no field {field!r}; choose it with --text-field", raw=raw)
             continue
         if not isinstance(text, str):
-            yield JsonRecord(number, record, None, f"{where}: field {field!r} is {type(text).__name__}, not a string")
+            yield JsonRecord(
+                number, record, None, f"{where}: field {field!r} is {type(text).__name__}, not a string", raw=raw
+            )
             continue
-        yield JsonRecord(number, record, text)
+        yield JsonRecord(number, record, text, raw=raw)
 
 
 def get_field(record: dict[str, Any], dotted: str) -> Any:

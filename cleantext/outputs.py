@@ -19,26 +19,55 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_atomic"]
+__all__ = ["AtomicFile", "write_atomic"]
+
+
+class AtomicFile:
+    """A file written beside its target and renamed over it on :meth:`commit`.
+
+    Until then the target is untouched; :meth:`abort` (or an exception inside a
+    ``with`` block) removes the temporary file and leaves nothing behind.
+    Creates missing parent folders; keeps the permission bits of a file it replaces.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.mode = path.stat().st_mode & 0o7777 if path.exists() else None
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        self.temporary = Path(temporary)
+        self.stream = os.fdopen(handle, "wb")
+
+    def commit(self) -> None:
+        """Flush to disk and put the file in place in one rename."""
+        try:
+            self.stream.flush()
+            os.fsync(self.stream.fileno())
+            self.stream.close()
+            if self.mode is not None:
+                os.chmod(self.temporary, self.mode)
+            os.replace(self.temporary, self.path)
+        except BaseException:
+            self.abort()
+            raise
+
+    def abort(self) -> None:
+        """Drop what was written; the target stays as it was."""
+        if not self.stream.closed:
+            self.stream.close()
+        self.temporary.unlink(missing_ok=True)
+
+    def __enter__(self) -> AtomicFile:
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        if kind is None:
+            self.commit()
+        else:
+            self.abort()
 
 
 def write_atomic(path: Path, content: str | bytes) -> None:
-    """Replace ``path`` with ``content`` (str is written as UTF-8) in one rename.
-
-    Creates missing parent folders; keeps the permission bits of a file it replaces.
-    """
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o7777 if path.exists() else None
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        if mode is not None:
-            os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Replace ``path`` with ``content`` (str is written as UTF-8) in one rename."""
+    with AtomicFile(path) as target:
+        target.stream.write(content.encode("utf-8") if isinstance(content, str) else content)

@@ -1,8 +1,9 @@
 """The decode stage: bytes to text, never silently lossy, with the encoding reported.
 
-Order: an explicit encoding; a byte-order mark; strict UTF-8; detection with
-chardet. A BOM stays in the text as U+FEFF so source offsets cover every
-character (the whitespace pack removes it from the output). Binary input and
+Order: an explicit encoding; a byte-order mark; a charset the document declares
+(HTML ``<meta charset>``, an XML prolog); strict UTF-8; detection with chardet.
+A BOM stays in the text as U+FEFF so source offsets cover every character (the
+whitespace pack removes it from the output). Binary input and
 bytes that no candidate decodes are refused with an :class:`InputError`.
 
 Example::
@@ -16,6 +17,7 @@ Example::
 from __future__ import annotations
 
 import codecs
+import re
 
 import chardet
 
@@ -32,6 +34,11 @@ _BOMS = (
 )
 _BINARY_CONTROLS = bytes(range(0, 9)) + bytes(range(14, 27)) + bytes(range(28, 32))
 _SAMPLE = 64 * 1024
+_DECLARATION_WINDOW = 4096
+_DECLARED = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([A-Za-z0-9_.:-]{2,40})|<\?xml[^>]{0,100}?encoding\s*=\s*["']([A-Za-z0-9_.:-]{2,40})""",
+    re.IGNORECASE,
+)
 
 
 def decode(data: bytes, *, encoding: str | None = None, errors: str = "strict") -> tuple[str, str]:
@@ -48,6 +55,15 @@ def decode(data: bytes, *, encoding: str | None = None, errors: str = "strict") 
     for bom, name in _BOMS:
         if data.startswith(bom):
             return _decode_as(data, name, errors), name
+    declared = _declared_charset(data)
+    if declared:
+        try:
+            text = data.decode(declared)
+        except UnicodeDecodeError:
+            pass  # a wrong declaration is common; fall back to the bytes themselves
+        else:
+            _refuse_binary_text(text)
+            return text, declared
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -69,6 +85,18 @@ def decode(data: bytes, *, encoding: str | None = None, errors: str = "strict") 
         f"not valid UTF-8 (byte 0x{data[utf8_error.start]:02x} at offset {utf8_error.start}) "
         "and no other encoding fits; pass --encoding NAME or --errors replace"
     )
+
+
+def _declared_charset(data: bytes) -> str | None:
+    match = _DECLARED.search(data[:_DECLARATION_WINDOW])
+    if not match:
+        return None
+    name = (match.group(1) or match.group(2)).decode("ascii").lower()
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return None
+    return name
 
 
 def _decode_as(data: bytes, encoding: str, errors: str) -> str:

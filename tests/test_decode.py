@@ -61,3 +61,32 @@ def test_errors_replace_decodes_what_it_can():
 def test_errors_name_the_input():
     with pytest.raises(InputError, match=r"^photo\.png: binary content"):
         clean(b"\x00\x01\x02\x03binary", name="photo.png")
+
+
+LEGACY = {
+    "cp1252": "Café owners said the “crisis” cost them €2,000 — and more — this winter.",
+    "latin-1": "Les élèves du collège ont réussi leur année; à Noël, la fête était réussie.",
+    "koi8-r": "Президент заявил, что ракетный удар по энергосистеме был самым мощным в этом году.",
+    "cp1251": "Президент заявил, что ракетный удар по энергосистеме был самым мощным в этом году.",
+    "shift_jis": "ロシアはウクライナのエネルギー施設を攻撃し、首都の多くの建物で暖房が止まった。",
+    "gb18030": "俄罗斯对乌克兰能源设施发动袭击，首都许多建筑停止供暖。",
+}
+
+
+@pytest.mark.parametrize("codec", sorted(LEGACY))
+def test_legacy_encodings_decode_from_real_bytes(codec):
+    text, encoding = decode(LEGACY[codec].encode(codec))
+    assert text == LEGACY[codec]
+    assert LEGACY[codec].encode(codec).decode(encoding) == text
+
+
+def test_a_declared_charset_wins_over_detection():
+    page = '<html><head><meta charset="windows-1251"><title>Тест</title></head><body>Привет</body></html>'
+    assert decode(page.encode("cp1251")) == (page, "windows-1251")
+    prolog = '<?xml version="1.0" encoding="koi8-r"?><doc>Привет мир</doc>'
+    assert decode(prolog.encode("koi8-r")) == (prolog, "koi8-r")
+
+
+def test_a_wrong_declaration_falls_back_to_the_bytes():
+    page = '<meta charset="ascii"><p>Caf\u00e9</p>'
+    assert decode(page.encode("utf-8")) == (page, "utf-8")

@@ -23,6 +23,7 @@ from cleantext.decode import decode
 from cleantext.emit import Result
 from cleantext.errors import InputError, RuleError
 from cleantext.examples import check_rule_examples
+from cleantext.explain import marked_text, render_explain, unified_diff
 from cleantext.inputs import (
     COMPRESSED_SUFFIXES,
     DECOMPRESSION_ERRORS,
@@ -118,7 +119,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="skip files whose name matches GLOB when walking folders (repeatable)",
     )
     clean.add_argument("--jobs", type=_positive_int, default=1, metavar="N", help="worker processes (default 1)")
-    clean.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
+    view = clean.add_mutually_exclusive_group()
+    view.add_argument(
+        "--mark",
+        action="store_true",
+        help="dry run: write the source with every proposed edit marked (--format text) or the edits (json)",
+    )
+    view.add_argument(
+        "--explain",
+        action="store_true",
+        help="show each document with removals struck through and replacements as old -> new, with rule ids",
+    )
+    view.add_argument("--diff", action="store_true", help="print a unified diff of source and clean text")
+    clean.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary line on stderr")
+    clean.add_argument("-v", "--verbose", action="store_true", help="one line on stderr per document cleaned")
     clean.set_defaults(handler=run_clean)
 
     variants = commands.add_parser(
@@ -243,16 +257,21 @@ class _Task:
 class _Emitter:
     """Writes documents in one output format to one stream."""
 
-    def __init__(self, stream: IO[bytes], *, fmt: str, many: bool, provenance: bool, text_field: str) -> None:
+    def __init__(
+        self, stream: IO[bytes], *, fmt: str, many: bool, provenance: bool, text_field: str, view: str = "clean"
+    ) -> None:
         self.stream = stream
         self.fmt = fmt
         self.many = many
-        self.provenance = provenance
+        self.provenance = provenance or view == "mark"
         self.text_field = text_field
+        self.view = view
         self.count = 0
 
     def document(self, result: Result) -> None:
-        if self.fmt == "text":
+        if self.view in ("explain", "diff") or (self.view == "mark" and self.fmt == "text"):
+            self._show(result)
+        elif self.fmt == "text":
             self.stream.write(result.text.encode("utf-8"))
         elif self.fmt == "jsonl":
             self.stream.write(_json_line(result.to_dict()))
@@ -263,11 +282,28 @@ class _Emitter:
                 self.stream.write(b"\n")
         self.count += 1
 
+    def _show(self, result: Result) -> None:
+        if self.view == "diff":
+            self.stream.write(unified_diff(result).encode("utf-8"))
+            return
+        if self.many:
+            self.stream.write(f"==> {result.name or 'document'} <==\n".encode())
+        if self.view == "explain" and self.stream is sys.stdout.buffer and sys.stdout.isatty():
+            from rich.console import Console
+
+            sys.stdout.flush()
+            Console(highlight=False).print(render_explain(result), end="")
+        else:
+            self.stream.write(marked_text(result).encode("utf-8"))
+        if self.many:
+            self.stream.write(b"\n")
+
     def record(self, record: dict[str, Any], result: Result) -> None:
-        if self.fmt == "json":
+        if self.fmt == "json" or self.view in ("explain", "diff"):
             self.document(result)
             return
-        set_field(record, self.text_field, result.text)
+        if self.view != "mark":
+            set_field(record, self.text_field, result.text)
         if self.provenance:
             details = result.to_dict()
             record["cleantext"] = {key: details[key] for key in ("encoding", "edits", "metadata", "warnings")}
@@ -333,8 +369,14 @@ class _Run:
         self.shared = self._emitter(stream, many)
 
     def _emitter(self, stream: IO[bytes], many: bool) -> _Emitter:
+        view = next((v for v in ("mark", "explain", "diff") if getattr(self.args, v)), "clean")
         return _Emitter(
-            stream, fmt=self.args.format, many=many, provenance=self.args.provenance, text_field=self.args.text_field
+            stream,
+            fmt=self.args.format,
+            many=many,
+            provenance=self.args.provenance,
+            text_field=self.args.text_field,
+            view=view,
         )
 
     def start(self, item: Input) -> None:
@@ -400,6 +442,9 @@ def run_clean(args: argparse.Namespace) -> int:
     """``cleantext clean``: clean every input, write the results, report failures."""
     if args.in_place and args.format != "text":
         _say("error: --in-place writes clean text only; drop --format or use -o")
+        return 2
+    if args.in_place and (args.mark or args.explain or args.diff):
+        _say("error: --mark, --explain and --diff change nothing; drop --in-place")
         return 2
     paths = args.paths or ["-"]
     if args.in_place and "-" in paths:

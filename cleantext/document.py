@@ -86,12 +86,31 @@ class Document:
         old = self._edits
         n_old = len(old)
         merged: list[_Stored] = []
+        # Merged edits whose text is cut from the new text once it exists:
+        # (index in merged, start and end in the new text).
+        pending: list[tuple[int, int, int]] = []
         pieces: list[str] = []
         copied_to = 0
         i = 0
-        delta = 0  # source offset minus current offset, between edits
+        delta = 0  # source offset minus current offset, after the old edits passed so far
+        shift = 0  # new offset minus current offset, after the replacements applied so far
         applied = 0
         previous_end = 0
+        # The open cluster: replacements and old edits that overlap, one edit in the end.
+        open_cluster = False
+        c_src_start = c_src_end = c_cur_start = c_cur_end = c_new_start = 0
+        c_old: tuple[RuleRef, ...] = ()  # rules of the absorbed old edits, which acted first
+        c_new: tuple[RuleRef, ...] = ()  # rules of this pass's replacements
+
+        def close(new_end: int | None = None) -> None:
+            # ``new_end``: where the cluster ends in the new text, when that is not
+            # its current end shifted by the replacements so far (inside a removal).
+            nonlocal open_cluster
+            if open_cluster:
+                merged.append((c_src_start, c_src_end, "", (*c_old, *c_new)))
+                pending.append((len(merged) - 1, c_new_start, c_cur_end + shift if new_end is None else new_end))
+                open_cluster = False
+
         for start, end, new, rule in replacements:
             if start < previous_end or end < start or end > len(text):
                 raise ValueError(
@@ -102,59 +121,73 @@ class Document:
             if text[start:end] == new:
                 continue
             applied += 1
-            # Edits that end at or before the replacement pass through untouched.
-            while i < n_old:
-                e_src_start, e_src_end, e_after, _ = old[i]
-                if e_src_start - delta + len(e_after) > start:
-                    break
-                merged.append(old[i])
-                delta += (e_src_end - e_src_start) - len(e_after)
-                i += 1
-            src_start = start + delta
-            prefix = suffix = ""
-            src_end = -1
-            rules: tuple[RuleRef, ...] = ()
-            # Edits overlapping the replacement are absorbed into one merged edit.
+            if open_cluster and start < c_cur_end:
+                c_new += (rule,)  # inside a cluster: it grows
+            else:
+                close()
+                # Old edits that end at or before the replacement pass through untouched.
+                while i < n_old:
+                    e_src_start, e_src_end, e_after, _ = old[i]
+                    if e_src_start - delta + len(e_after) > start:
+                        break
+                    merged.append(old[i])
+                    delta += (e_src_end - e_src_start) - len(e_after)
+                    i += 1
+                open_cluster = True
+                c_src_start, c_cur_start, c_new_start = start + delta, start, start + shift
+                c_src_end, c_cur_end, c_old, c_new = start + delta, start, (), (rule,)
+            # Old edits overlapping the replacement join the cluster.
             while i < n_old:
                 e_src_start, e_src_end, e_after, e_rules = old[i]
                 e_out_start = e_src_start - delta
                 if e_out_start >= end:
                     break
-                if not new and not e_after:
+                e_out_end = e_out_start + len(e_after)
+                if not new and not e_after and not c_old and c_new == (rule,) and c_cur_start < e_out_start:
                     # A removal around an earlier removal shares no source text
-                    # with it: record the part before it and keep the earlier
-                    # edit (and its rule) as it is.
-                    if prefix != source[src_start:e_src_start]:
-                        merged.append((src_start, e_src_start, prefix, (*rules, rule)))
+                    # with it: the part before becomes its own edit, and the
+                    # earlier edit keeps its rule.
+                    c_cur_end, c_src_end = e_out_start, e_src_start
+                    close(new_end=start + shift)
                     merged.append(old[i])
                     delta += e_src_end - e_src_start
                     i += 1
-                    src_start, prefix, rules = e_src_end, "", ()
+                    open_cluster = True
+                    c_src_start, c_cur_start, c_new_start = e_src_end, e_out_start, start + shift
+                    c_src_end, c_cur_end, c_old, c_new = e_src_end, e_out_start, (), (rule,)
                     continue
-                if e_out_start < start:
-                    src_start = e_src_start
-                    prefix = e_after[: start - e_out_start]
-                e_out_end = e_out_start + len(e_after)
-                if e_out_end > end:
-                    src_end = e_src_end
-                    suffix = e_after[end - e_out_start :]
-                rules += e_rules
+                if e_out_start < c_cur_start:
+                    c_src_start, c_cur_start = e_src_start, e_out_start
+                    c_new_start = e_out_start + shift
+                c_old += e_rules
                 delta += (e_src_end - e_src_start) - len(e_after)
                 i += 1
-            if src_end < 0:
-                src_end = end + delta
-            after = prefix + new + suffix
-            if after != source[src_start:src_end]:
-                merged.append((src_start, src_end, after, (*rules, rule)))
+                if e_out_end > c_cur_end:
+                    c_cur_end, c_src_end = e_out_end, e_src_end
+            if end > c_cur_end or (end == c_cur_end == start):
+                # The replacement ends the cluster: past the absorbed edits, the
+                # current offset maps to the source by the running difference.
+                c_cur_end, c_src_end = end, end + delta
             pieces.append(text[copied_to:start])
             pieces.append(new)
             copied_to = end
+            shift += len(new) - (end - start)
         if not applied:
             return 0
+        close()
         merged.extend(old[i:])
         pieces.append(text[copied_to:])
         self.text = "".join(pieces)
-        self._edits = merged
+        # Fill in the merged edits' text; an edit that gives back its source text is no edit.
+        dropped = set()
+        for index, new_start, new_end in pending:
+            src_start, src_end, _, rules = merged[index]
+            after = self.text[new_start:new_end]
+            if after == source[src_start:src_end]:
+                dropped.add(index)
+            else:
+                merged[index] = (src_start, src_end, after, rules)
+        self._edits = [edit for index, edit in enumerate(merged) if index not in dropped] if dropped else merged
         return applied
 
     def edits(self) -> list[EditRecord]:

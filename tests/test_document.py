@@ -83,3 +83,20 @@ def test_many_edits_on_a_large_document_compose_in_linear_passes():
     doc.apply([(i, i + 1, "") for i in range(3, len(doc.text), 4)], rule=B)
     assert doc.text == '"x"' * 100_000
     assert len(doc) == 300_000
+
+
+def test_replacements_inside_one_earlier_edit_merge_into_one_edit():
+    # A guillemet pair became quotes around two ellipsis characters, which then
+    # became dots: one edit, listing every rule, never two overlapping ones.
+    doc = Document("x \u00ab\u2026\u2026\u00bb")
+    doc.apply([(2, 6, '"\u2026\u2026"')], rule=A)
+    doc.apply([(3, 4, "..."), (4, 5, "...")], rule=B)
+    assert doc.text == 'x "......"'
+    assert spans(doc) == [((2, 6), (2, 10), "\u00ab\u2026\u2026\u00bb", '"......"', ("test.a", "test.b", "test.b"))]
+
+
+def test_a_removal_of_text_an_earlier_rule_rewrote_covers_its_source():
+    doc = Document("\u2026")
+    doc.apply([(0, 1, "...")], rule=A)
+    doc.apply([(0, 3, "")], rule=B)
+    assert spans(doc) == [((0, 1), (0, 0), "\u2026", "", ("test.a", "test.b"))]

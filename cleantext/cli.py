@@ -18,12 +18,19 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
-from cleantext import __version__
+try:
+    from cleantext import Pipeline, __version__
+except ImportError:  # pragma: no cover - only with the clean-text package in the way
+    raise SystemExit(
+        "cleantext: the module 'cleantext' in this environment is not cleantext-toolkit's: the clean-text "
+        "package installs a module with the same name. Uninstall both (pip uninstall clean-text "
+        "cleantext-toolkit), then reinstall cleantext-toolkit, or keep them in separate environments."
+    ) from None
 from cleantext.decode import decode
 from cleantext.emit import Result
 from cleantext.errors import InputError, RuleError
 from cleantext.examples import check_rule_examples
-from cleantext.explain import marked_text, render_explain, unified_diff
+from cleantext.explain import Stats, marked_text, render_explain, unified_diff
 from cleantext.inputs import (
     COMPRESSED_SUFFIXES,
     DECOMPRESSION_ERRORS,
@@ -36,7 +43,7 @@ from cleantext.inputs import (
     set_field,
 )
 from cleantext.outputs import AtomicFile, write_atomic
-from cleantext.pipeline import DEFAULT_TIMEOUT, Pipeline
+from cleantext.pipeline import DEFAULT_TIMEOUT
 from cleantext.rules import OPTIONS, builtin_pack_names, load_pack, load_packs, rules_dir
 from cleantext.variants import count_names, find_clusters, lexicon_toml
 
@@ -134,6 +141,19 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary line on stderr")
     clean.add_argument("-v", "--verbose", action="store_true", help="one line on stderr per document cleaned")
     clean.set_defaults(handler=run_clean)
+
+    stats = commands.add_parser(
+        "stats",
+        help="per rule and category: documents hit, characters removed or replaced, examples",
+        description="Clean a corpus without writing it and report what every rule did, most impact first.",
+    )
+    stats.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursed)")
+    stats.add_argument("--format", choices=("text", "json"), default="text")
+    stats.add_argument("--text-field", default="text", metavar="FIELD", help="the text field of JSON Lines records")
+    stats.add_argument("--exclude", action="append", default=[], metavar="GLOB")
+    stats.add_argument("--examples", type=int, default=3, metavar="N", help="example snippets per rule (default 3)")
+    _add_rule_options(stats)
+    stats.set_defaults(handler=run_stats)
 
     variants = commands.add_parser(
         "variants",
@@ -574,32 +594,58 @@ def _tasks(run: _Run) -> Iterator[_Task]:
         yield _Task("end", item)
 
 
-# ---- variants --------------------------------------------------------------
+# ---- stats and variants ----------------------------------------------------
+
+
+class _Corpus:
+    """The documents of a corpus as ``(name, text)``, with failures reported and counted."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.failed = 0
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        for item in discover(self.args.paths, exclude=self.args.exclude):
+            try:
+                if item.error:
+                    raise InputError(item.error)
+                if item.is_jsonl:
+                    with open_input(item) as stream:
+                        for record in read_jsonl_records(stream, item.label, self.args.text_field):
+                            if record.text is not None:
+                                yield f"{item.label}:{record.line}", record.text
+                else:
+                    yield item.label, decode(read_bytes(item))[0]
+            except InputError as error:
+                self.fail(f"{item.label}: {error.reason}")
+            except DECOMPRESSION_ERRORS as error:
+                self.fail(f"{item.label}: cannot decompress ({error or type(error).__name__})")
+            except OSError as error:
+                self.fail(f"{item.label}: cannot read ({error.strerror or error})")
+
+    def fail(self, message: str) -> None:
+        self.failed += 1
+        _say(f"error: {message}")
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    """``cleantext stats PATH ...``: what every rule did over a corpus, most impact first."""
+    pipeline = _load_pipeline(args)
+    corpus = _Corpus(args)
+    stats = Stats(examples=args.examples)
+    for name, text in corpus:
+        stats.add(pipeline.clean(text, name=name))
+    if args.format == "json":
+        print(json.dumps(stats.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(stats.to_text(), end="")
+    return 1 if corpus.failed else 0
 
 
 def run_variants(args: argparse.Namespace) -> int:
     """``cleantext variants PATH ...``: print name-variant clusters and write the new ones as a pack."""
-    failed = 0
-
-    def texts() -> Iterator[str]:
-        nonlocal failed
-        for item in discover(args.paths, exclude=args.exclude):
-            try:
-                if item.error:
-                    raise InputError(item.error)
-                data = read_bytes(item)
-                if item.is_jsonl:
-                    yield from (r.text for r in read_jsonl_records(data, item.label, args.text_field) if r.text)
-                else:
-                    yield decode(data)[0]
-            except InputError as error:
-                failed += 1
-                _say(f"error: {item.label}: {error.reason}")
-            except OSError as error:
-                failed += 1
-                _say(f"error: {item.label}: cannot read ({error.strerror or error})")
-
-    clusters = find_clusters(count_names(texts()))
+    corpus = _Corpus(args)
+    clusters = find_clusters(count_names(text for _, text in corpus))
     known = {
         spelling: rule.id
         for rule in load_packs(builtin_pack_names())
@@ -618,7 +664,7 @@ def run_variants(args: argparse.Namespace) -> int:
     _say(f"{len(clusters)} clusters, {len(new)} not in the built-in lexicon")
     if args.output:
         write_atomic(Path(args.output), lexicon_toml(clusters if args.all else new))
-    return 1 if failed else 0
+    return 1 if corpus.failed else 0
 
 
 # ---- rules -----------------------------------------------------------------

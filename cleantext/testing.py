@@ -1,4 +1,4 @@
-"""Checks of the provenance contract, for cleantext's own tests and for users' suites.
+"""Checks of the provenance contract and hypothesis strategies, for cleantext's own tests and users' suites.
 
 Example::
 
@@ -18,7 +18,7 @@ from typing import Any
 from cleantext.emit import Edit, Result
 from cleantext.pipeline import Pipeline
 
-__all__ = ["assert_idempotent", "assert_provenance", "replay"]
+__all__ = ["articles", "assert_idempotent", "assert_provenance", "replay"]
 
 
 def replay(source: str, edits: Iterable[Edit | Mapping[str, Any]]) -> str:
@@ -89,3 +89,104 @@ def assert_idempotent(pipeline: Pipeline, text: str | bytes) -> None:
     second = pipeline.clean(first.text)
     assert second.text == first.text, f"cleaning twice changed the text: {first.text!r} -> {second.text!r}"
     assert not second.edits, f"cleaning the output again made edits: {[e.to_dict() for e in second.edits]}"
+
+
+# Paragraphs already in the default canonical style (ASCII quotes, canonical
+# names and units), each different from the others, none of them boilerplate.
+CLEAN_PARAGRAPHS = (
+    'Russia launched a record number of missiles at the grid, President Volodymyr Zelenskyy said on "Tuesday".',
+    "Residents of Kyiv spent the night in metro stations as temperatures fell to {temp}.",
+    "By Wednesday, engineers had restored heating to most of the 1,170 buildings in the capital.",
+    "Volunteers sign up for shifts at the depot, where an advertisement offering free bread hangs in the window.",
+    "The ministry issued a disclaimer about the figures, which it called provisional.",
+    "Follow-up talks in Abu Dhabi are expected to begin on Thursday, officials in Kharkiv said.",
+    'A photograph of the damage in Odesa showed a power plant "beyond repair", the mayor\'s office said.',
+    "The second round of talks will cover energy facilities, prisoner swaps and a ceasefire line.",
+)
+TEMPERATURES = {"-20 °C": ("-20C", "minus 20C", "\u221220 \u00b0C", "-20 \u00b0C", "minus 20 degrees Celsius")}
+NAME_VARIANTS = {
+    "Zelenskyy": ("Zelenskyy", "Zelensky", "Zelenskiy", "Zelenksy"),
+    "Kyiv": ("Kyiv", "Kiev"),
+    "Kharkiv": ("Kharkiv", "Kharkov"),
+    "Odesa": ("Odesa", "Odessa"),
+}
+BOILERPLATE = {
+    "top": (
+        "By Anthony Solly",
+        "HOME > WORLD > EUROPE",
+        "Advertisement",
+        "Unlock the White House Watch newsletter for free",
+    ),
+    "middle": ("Advertisement", "Read more: Zelenskyy says Russia is choosing terror", "Share this article"),
+    "bottom": (
+        "Additional reporting by Raphael Minder in Warsaw",
+        "\u00a9 2026 Example Media Ltd. All rights reserved.",
+        "Explore more on these topics",
+        "Suggested Topics:",
+    ),
+}
+
+
+def articles(*, max_paragraphs: int = 6) -> Any:
+    """A hypothesis strategy of ``(noisy_text, expected_clean_text)`` for the default pipeline.
+
+    Articles are built from clean paragraphs, then made noisy the ways news text
+    is: boilerplate lines at the top, between paragraphs and at the bottom, curly
+    quotes and apostrophes, transliteration variants of names, temperatures in
+    several forms, no-break spaces and Windows line endings. A correct cleaner
+    turns the noisy text back into the clean one.
+
+    >>> import cleantext
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=20, deadline=None)
+    ... @given(articles())
+    ... def test_cleaning_restores_the_article(case):
+    ...     noisy, expected = case
+    ...     assert cleantext.clean(noisy).text == expected
+    >>> test_cleaning_restores_the_article()
+    """
+    from hypothesis import strategies as st
+
+    @st.composite
+    def build(draw: Any) -> tuple[str, str]:
+        indexes = draw(
+            st.lists(st.integers(0, len(CLEAN_PARAGRAPHS) - 1), min_size=1, max_size=max_paragraphs, unique=True)
+        )
+        clean, noisy = [], []
+        for index in indexes:
+            paragraph = CLEAN_PARAGRAPHS[index]
+            canonical_temp, temp_forms = next(iter(TEMPERATURES.items()))
+            clean.append(paragraph.format(temp=canonical_temp))
+            text = paragraph.format(temp=draw(st.sampled_from(temp_forms)))
+            for canonical, variants in NAME_VARIANTS.items():
+                text = text.replace(canonical, draw(st.sampled_from(variants)))
+            if draw(st.booleans()):
+                text = _curl(text)
+            if draw(st.booleans()):
+                text = text.replace(" ", "\u00a0", 1)
+            noisy.append(text)
+        blocks = [*draw(st.lists(st.sampled_from(BOILERPLATE["top"]), max_size=2, unique=True))]
+        for position, text in enumerate(noisy):
+            blocks.append(text)
+            if position < len(noisy) - 1 and draw(st.booleans()):
+                blocks.append(draw(st.sampled_from(BOILERPLATE["middle"])))
+        blocks += draw(st.lists(st.sampled_from(BOILERPLATE["bottom"]), max_size=2, unique=True))
+        separator = draw(st.sampled_from(["\n\n", "\r\n\r\n", "\n\n\n"]))
+        return separator.join(blocks) + draw(st.sampled_from(["", "\n", "  \n\n"])), "\n\n".join(clean) + "\n"
+
+    return build()
+
+
+def _curl(text: str) -> str:
+    """Typographic quotes in place of ASCII ones: what many sources publish."""
+    out, double_open = [], True
+    for position, character in enumerate(text):
+        if character == '"':
+            out.append("\u201c" if double_open else "\u201d")
+            double_open = not double_open
+        elif character == "'":
+            before = text[position - 1] if position else " "
+            out.append("\u2019" if before.isalnum() else "\u2018")
+        else:
+            out.append(character)
+    return "".join(out)

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 import cleantext
 from cleantext import InputError, Pipeline
-from cleantext.testing import assert_idempotent, assert_provenance, replay
+from cleantext.testing import articles, assert_idempotent, assert_provenance, replay
 from tests.strategies import any_text, documents, noisy_text
 
 DEFAULT = Pipeline.load()
@@ -93,3 +93,11 @@ def test_empty_and_blank_inputs_come_out_empty(text):
     result = DEFAULT.clean(text)
     assert result.text == ""
     assert_provenance(result, text)
+
+
+@given(articles())
+def test_noisy_articles_come_back_clean(case):
+    noisy, expected = case
+    result = DEFAULT.clean(noisy)
+    assert result.text == expected
+    assert_provenance(result, noisy)

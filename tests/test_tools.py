@@ -1,0 +1,108 @@
+"""Users' tools: --mark, --explain, --diff, stats, the testing kit, the distribution name guard."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from cleantext.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_003 = ROOT / "seeds" / "003_0175700b6812221d.txt"
+
+
+def test_mark_is_a_dry_run_that_wraps_every_edit(tmp_path, capsys):
+    source = tmp_path / "a.txt"
+    source.write_text("Advertisement\n\nIt\u2019s\u00a0cold.\n", encoding="utf-8")
+    assert main(["clean", "--mark", str(source)]) == 0
+    out = capsys.readouterr().out
+    assert out == (
+        "[-Advertisement\\n-]<widgets.advertisement>[-\\n-]<whitespace.leading-blank-lines>"
+        "It[-\u2019-]{+'+}<typography.single-quotes>s[-\\u00a0-]{+ +}<whitespace.unicode-spaces>cold.\n"
+    )
+    assert source.read_text(encoding="utf-8") == "Advertisement\n\nIt\u2019s\u00a0cold.\n"
+
+
+def test_mark_on_json_lines_keeps_the_text_and_adds_the_proposed_edits(tmp_path, capsys):
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text('{"text": "Advertisement\\n\\nBody."}\n', encoding="utf-8")
+    assert main(["clean", "--mark", "-q", str(corpus)]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["text"] == "Advertisement\n\nBody."
+    assert record["cleantext"]["edits"][0]["rule"] == "widgets.advertisement"
+
+
+def test_diff_prints_a_unified_diff(capsys):
+    assert main(["clean", "--diff", str(SEED_003)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"--- a/{SEED_003}\n+++ b/{SEED_003}\n")
+    assert "-Unlock the White House Watch newsletter for free\n" in out
+    assert "+The large-scale assault came as temperatures overnight plunged to -23 \u00b0C." in out
+
+
+def test_explain_in_a_pipe_has_no_colour_codes():
+    completed = subprocess.run(
+        [sys.executable, "-m", "cleantext", "clean", "--explain", str(SEED_003)], capture_output=True, check=True
+    )
+    out = completed.stdout.decode("utf-8")
+    assert "\x1b[" not in out
+    assert "[-by dharm\\n-]<bylines.by-handle>" in out
+
+
+def test_explain_on_a_terminal_strikes_removals_through():
+    import pty
+
+    leader, follower = pty.openpty()
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "200"}
+    env.pop("NO_COLOR", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cleantext", "clean", "--explain", str(SEED_003)],
+        stdout=follower,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=60)
+    os.close(leader)
+    out = b"".join(chunks).decode("utf-8", errors="replace")
+    assert process.returncode == 0
+    assert "\x1b[" in out and "[bylines.by-handle]" in out and "9" in out  # ANSI strike is SGR 9
+
+
+def test_stats_reports_rules_by_impact(capsys):
+    assert main(["stats", str(ROOT / "seeds"), "--exclude", "*.clean.txt", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["documents"] == 5
+    rules = {row["id"]: row for row in data["rules"]}
+    assert rules["names.zelenskyy"]["documents"] == 4
+    assert rules["bylines.by-name"]["removed"] == len("\nBy Anthony Solly")
+    impacts = [row["removed"] + row["replaced"] for row in data["rules"]]
+    assert impacts == sorted(impacts, reverse=True)
+    assert main(["stats", str(SEED_003)]) == 0
+    assert "notices.disclaimer" in capsys.readouterr().out
+
+
+def test_a_mixed_in_clean_text_package_is_reported(tmp_path):
+    copy = tmp_path / "cleantext"
+    shutil.copytree(ROOT / "cleantext", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    (copy / "clean.py").write_text("def clean(text):\n    return text\n", encoding="utf-8")
+    completed = subprocess.run(
+        [sys.executable, "-W", "always", "-c", "import cleantext"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "clean-text package's files are mixed into this cleantext package" in completed.stderr

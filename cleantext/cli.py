@@ -26,6 +26,7 @@ except ImportError:  # pragma: no cover - only with the clean-text package in th
         "package installs a module with the same name. Uninstall both (pip uninstall clean-text "
         "cleantext-toolkit), then reinstall cleantext-toolkit, or keep them in separate environments."
     ) from None
+from cleantext.config import Config, load_config
 from cleantext.decode import decode
 from cleantext.emit import Result
 from cleantext.errors import InputError, RuleError
@@ -103,13 +104,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_rule_options(clean)
     clean.add_argument(
-        "--canonical",
-        action="append",
-        default=[],
-        metavar="SPELLING",
-        help="prefer this spelling for its lexicon entry (--canonical Zelensky; repeatable)",
-    )
-    clean.add_argument(
         "--encoding", metavar="NAME", help="decode every input with this encoding instead of detecting it"
     )
     clean.add_argument(
@@ -168,6 +162,16 @@ def build_parser() -> argparse.ArgumentParser:
     variants.add_argument("--exclude", action="append", default=[], metavar="GLOB")
     variants.set_defaults(handler=run_variants)
 
+    config = commands.add_parser(
+        "config",
+        help="print the effective configuration and where each value came from",
+        description="Print the effective configuration: --config FILE, else cleantext.toml, else "
+        "[tool.cleantext] in pyproject.toml, with command-line flags on top.",
+    )
+    _add_rule_options(config)
+    config.add_argument("--format", choices=("text", "json"), default="text")
+    config.set_defaults(handler=run_config)
+
     rules = commands.add_parser("rules", help="list, show and test rules", description="List, show and test rules.")
     rule_commands = rules.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
     listing = rule_commands.add_parser("list", help="list the rules (id, category, kind, stage, description)")
@@ -186,30 +190,31 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_rule_options(parser: argparse.ArgumentParser) -> None:
+    # Defaults are None so that a flag given on the command line can be told
+    # apart from the configuration file's value, which it overrides.
     parser.add_argument(
-        "--rules", action="append", default=[], metavar="FILE", help="add a rule pack file (repeatable)"
+        "--config", metavar="FILE", help="configuration file (default: cleantext.toml or pyproject.toml)"
     )
+    parser.add_argument("--rules", action="append", metavar="FILE", help="add a rule pack file (repeatable)")
     parser.add_argument(
-        "--enable",
-        action="append",
-        default=[],
-        metavar="ID",
-        help="turn on rules by id, category, pack or glob (repeatable)",
+        "--enable", action="append", metavar="ID", help="turn on rules by id, category, pack or glob (repeatable)"
     )
     parser.add_argument(
         "--disable",
         action="append",
-        default=[],
         metavar="ID",
         help="turn off rules by id, category, pack or glob (repeatable; wins over --enable)",
     )
     parser.add_argument(
-        "--quotes", choices=OPTIONS["quotes"], default="ascii", help="quote style of the output (default ascii)"
+        "--canonical",
+        action="append",
+        metavar="SPELLING",
+        help="prefer this spelling for its lexicon entry (--canonical Zelensky; repeatable)",
     )
+    parser.add_argument("--quotes", choices=OPTIONS["quotes"], help="quote style of the output (default ascii)")
     parser.add_argument(
         "--timeout",
         type=float,
-        default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
         help=f"time limit of one rule's pattern on one document or line (default {DEFAULT_TIMEOUT})",
     )
@@ -247,15 +252,24 @@ def _say(message: str) -> None:
     print(f"{PROG}: {message}", file=sys.stderr, flush=True)
 
 
+def _effective_config(args: argparse.Namespace) -> Config:
+    keys = ("rules", "enable", "disable", "canonical", "quotes", "timeout")
+    return load_config(args.config).overridden({key: getattr(args, key) for key in keys})
+
+
 def _load_pipeline(args: argparse.Namespace) -> Pipeline:
-    return Pipeline.load(
-        extra=args.rules,
-        enable=args.enable,
-        disable=args.disable,
-        quotes=args.quotes,
-        canonical=getattr(args, "canonical", ()),
-        timeout=args.timeout,
-    )
+    return Pipeline.load(**_effective_config(args).pipeline_options())
+
+
+def run_config(args: argparse.Namespace) -> int:
+    """``cleantext config``: the effective configuration and where each value came from."""
+    settings = _effective_config(args).as_dict()
+    if args.format == "json":
+        print(json.dumps(settings, ensure_ascii=False, indent=2))
+        return 0
+    for key, entry in settings.items():
+        print(f"{key:<10} = {json.dumps(entry['value'], ensure_ascii=False):<40} ({entry['source']})")
+    return 0
 
 
 # ---- clean -----------------------------------------------------------------
@@ -485,8 +499,12 @@ def run_clean(args: argparse.Namespace) -> int:
                 yield task.data, task.name
 
     failed_inputs: set[str] = set()
+    show_progress = not args.quiet and sys.stderr.isatty() and (len(inputs) > 1 or any(map(run.is_jsonl, inputs)))
+    progress = _Progress() if show_progress else None
     try:
         for outcome in pipeline.clean_many(feed(), jobs=args.jobs, on_error="return"):
+            if progress is not None:
+                progress.update(0 if isinstance(outcome, InputError) else len(outcome.source), run.failed)
             while pending[0].kind != "document":
                 _handle_marker(run, pending.popleft(), failed_inputs)
             task = pending.popleft()
@@ -506,6 +524,8 @@ def run_clean(args: argparse.Namespace) -> int:
             else:
                 run.emitter.document(outcome)
             run.cleaned += 1
+            if args.verbose:
+                _say(f"cleaned {outcome.name}: {len(outcome.edits)} edits")
         while pending:
             _handle_marker(run, pending.popleft(), failed_inputs)
         run.finish()
@@ -519,9 +539,40 @@ def run_clean(args: argparse.Namespace) -> int:
         finally:
             run.abort()
         raise
+    finally:
+        if progress is not None:
+            progress.stop()
     if not args.quiet and (len(inputs) > 1 or run.failed or any(run.is_jsonl(i) for i in inputs)):
         _say(f"cleaned {run.cleaned}, failed {run.failed}")
     return 1 if run.failed else 0
+
+
+class _Progress:
+    """A progress bar on stderr: documents, throughput and failures."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TransferSpeedColumn
+
+        self.bar = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.fields[documents]} documents"),
+            TransferSpeedColumn(),
+            TextColumn("{task.fields[failed]} failed"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=False,
+        )
+        self.task = self.bar.add_task("cleaning", total=None, documents=0, failed=0)
+        self.documents = 0
+        self.bar.start()
+
+    def update(self, characters: int, failed: int) -> None:
+        self.documents += 1
+        self.bar.update(self.task, advance=characters, documents=self.documents, failed=failed)
+
+    def stop(self) -> None:
+        self.bar.stop()
 
 
 def _handle_marker(run: _Run, task: _Task, failed_inputs: set[str]) -> None:
@@ -672,7 +723,11 @@ def run_variants(args: argparse.Namespace) -> int:
 
 def run_rules_list(args: argparse.Namespace) -> int:
     """``cleantext rules list``: the rules of the pipeline, one a line (or JSON)."""
-    rules = load_packs(builtin_pack_names(), args.rules) if args.all else list(_load_pipeline(args).rules)
+    rules = (
+        load_packs(builtin_pack_names(), _effective_config(args).rules)
+        if args.all
+        else list(_load_pipeline(args).rules)
+    )
     if args.format == "json":
         print(json.dumps([rule.summary() for rule in rules], ensure_ascii=False, indent=2))
         return 0

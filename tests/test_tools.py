@@ -106,3 +106,77 @@ def test_a_mixed_in_clean_text_package_is_reported(tmp_path):
         check=True,
     )
     assert "clean-text package's files are mixed into this cleantext package" in completed.stderr
+
+
+def _run_on_terminal(argv, cwd=None):
+    """Run the command with stderr on a pseudo-terminal; return (exit code, stdout, terminal output)."""
+    import pty
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cleantext", *argv],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        cwd=cwd,
+        env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "120"},
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    stdout = process.stdout.read()
+    process.wait(timeout=60)
+    os.close(leader)
+    return process.returncode, stdout, b"".join(chunks).decode("utf-8", errors="replace")
+
+
+def test_a_progress_bar_shows_on_a_terminal_and_not_in_a_pipe(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for number in range(30):
+        (folder / f"{number:02}.txt").write_text(f"Document {number}\u00a0text.", encoding="utf-8")
+    code, _, terminal = _run_on_terminal(["clean", str(folder), "-o", str(tmp_path / "out")])
+    assert code == 0
+    assert "30 documents" in terminal and "0 failed" in terminal
+    quiet_code, _, quiet = _run_on_terminal(["clean", str(folder), "-o", str(tmp_path / "out2"), "--quiet"])
+    assert quiet_code == 0 and "documents" not in quiet
+    piped = subprocess.run(
+        [sys.executable, "-m", "cleantext", "clean", str(folder), "-o", str(tmp_path / "out3")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert piped.stderr == "cleantext: cleaned 30, failed 0\n"
+
+
+def test_verbose_names_every_document(tmp_path, capsys):
+    (tmp_path / "a.txt").write_text("A\u00a0b", encoding="utf-8")
+    assert main(["clean", str(tmp_path / "a.txt"), "--verbose"]) == 0
+    assert f"cleaned {tmp_path / 'a.txt'}: 2 edits" in capsys.readouterr().err  # the space and the final newline
+
+
+def test_configuration_files_and_flags(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[tool.cleantext]\nquotes = "curly"\n', encoding="utf-8")
+    (tmp_path / "a.txt").write_text("He said 'no' in Kiev.", encoding="utf-8")
+    assert main(["clean", "a.txt"]) == 0
+    assert capsys.readouterr().out == "He said \u2018no\u2019 in Kyiv.\n"
+    (tmp_path / "cleantext.toml").write_text('canonical = ["Kiev"]\n', encoding="utf-8")
+    assert main(["clean", "a.txt"]) == 0  # cleantext.toml wins over pyproject.toml
+    assert capsys.readouterr().out == "He said 'no' in Kiev.\n"
+    assert main(["clean", "a.txt", "--canonical", "Kyiv", "--quotes", "curly"]) == 0  # flags win over the file
+    assert capsys.readouterr().out == "He said \u2018no\u2019 in Kyiv.\n"
+    assert main(["config", "--quotes", "curly", "--format", "json"]) == 0
+    settings = json.loads(capsys.readouterr().out)
+    assert settings["canonical"] == {"value": ["Kiev"], "source": str(tmp_path / "cleantext.toml")}
+    assert settings["quotes"] == {"value": "curly", "source": "command line"}
+    assert settings["timeout"]["source"] == "default"
+    (tmp_path / "bad.toml").write_text("colour = 1\n", encoding="utf-8")
+    assert main(["clean", "--config", "bad.toml", "a.txt"]) == 2
+    assert "unknown setting 'colour'" in capsys.readouterr().err

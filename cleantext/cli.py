@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -234,8 +236,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as stop:
         return stop.code if isinstance(stop.code, int) else 2
+    previous = (
+        signal.signal(signal.SIGTERM, _terminate) if threading.current_thread() is threading.main_thread() else None
+    )
     try:
         return args.handler(args)
+    except _Terminated:
+        _say("terminated")
+        return 143
     except RuleError as error:
         _say(f"error: {error}")
         return 2
@@ -246,6 +254,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _say("interrupted")
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised where the program is so that partial outputs are dropped on the way out."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated
 
 
 def _say(message: str) -> None:
@@ -529,6 +548,15 @@ def run_clean(args: argparse.Namespace) -> int:
         while pending:
             _handle_marker(run, pending.popleft(), failed_inputs)
         run.finish()
+    except BrokenPipeError:
+        run.abort()
+        raise
+    except OSError as error:
+        # Writing failed (a full disk, a read-only folder): no partial file is left.
+        target = run.target.path if run.target is not None else (args.output or "standard output")
+        run.abort()
+        _say(f"error: cannot write {target}: {error.strerror or error}")
+        return 1
     except BaseException:
         # Interrupted or failed: the files finished so far stay (their end markers
         # come before the document that was cut short), the one being written is

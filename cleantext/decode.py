@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections import Counter
 
 import chardet
 
@@ -64,6 +65,9 @@ def decode(data: bytes, *, encoding: str | None = None, errors: str = "strict") 
         else:
             _refuse_binary_text(text)
             return text, declared
+    utf16 = _utf16_without_bom(data) if b"\x00" in data[:_SAMPLE] else None
+    if utf16 is not None:
+        return utf16
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -71,6 +75,15 @@ def decode(data: bytes, *, encoding: str | None = None, errors: str = "strict") 
     else:
         _refuse_binary_text(text)
         return text, "utf-8"
+    if _mostly_utf8(data):
+        # Valid UTF-8 with a few broken bytes: a legacy codec would turn every
+        # good character into mojibake, so the broken byte is the error.
+        if errors == "replace":
+            return data.decode("utf-8", errors="replace"), "utf-8"
+        raise InputError(
+            f"invalid UTF-8 (byte 0x{data[utf8_error.start]:02x} at offset {utf8_error.start}) in text that is "
+            "otherwise UTF-8; pass --errors replace to keep the rest, or --encoding NAME"
+        )
     _refuse_binary_bytes(data)
     guess = chardet.detect(data[:_SAMPLE])
     name = (guess.get("encoding") or "").lower()
@@ -85,6 +98,35 @@ def decode(data: bytes, *, encoding: str | None = None, errors: str = "strict") 
         f"not valid UTF-8 (byte 0x{data[utf8_error.start]:02x} at offset {utf8_error.start}) "
         "and no other encoding fits; pass --encoding NAME or --errors replace"
     )
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Whether the bytes hold more valid multi-byte UTF-8 characters than broken sequences."""
+    sample = data[:_SAMPLE]
+    decoded = sample.decode("utf-8", errors="replace")
+    broken = decoded.count("\ufffd") - sample.count("\ufffd".encode())
+    valid = sum(1 for character in decoded if ord(character) > 127 and character != "\ufffd")
+    return valid > 0 and broken <= valid
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 text without a byte-order mark, told by the zero bytes of its ASCII characters."""
+    sample = data[:_SAMPLE]
+    if len(sample) < 4 or len(sample) % 2:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    for high, low, codec in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        # The high bytes of one script's letters take one or two values (0x00
+        # for ASCII, 0x04 for Cyrillic ...); the low bytes are almost never 0.
+        common = sum(count for _, count in Counter(high).most_common(2))
+        if 0 in high and common >= 0.9 * len(high) and low.count(0) <= 0.02 * len(low):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError:
+                return None
+            if all(c.isprintable() or c in "\n\r\t" for c in text[:_SAMPLE]):
+                return text, codec
+    return None
 
 
 def _declared_charset(data: bytes) -> str | None:

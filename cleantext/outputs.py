@@ -15,6 +15,7 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -32,6 +33,13 @@ class AtomicFile:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.temporary: Path | None = None
+        if path.exists() and not path.is_file():
+            # A device or pipe (/dev/stdout, /dev/full, a FIFO) is written as it
+            # is: renaming over it would replace the device itself.
+            self.mode = None
+            self.stream = path.open("wb")
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         self.mode = path.stat().st_mode & 0o7777 if path.exists() else None
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -42,6 +50,9 @@ class AtomicFile:
         """Flush to disk and put the file in place in one rename."""
         try:
             self.stream.flush()
+            if self.temporary is None:
+                self.stream.close()
+                return
             os.fsync(self.stream.fileno())
             self.stream.close()
             if self.mode is not None:
@@ -54,8 +65,11 @@ class AtomicFile:
     def abort(self) -> None:
         """Drop what was written; the target stays as it was."""
         if not self.stream.closed:
-            self.stream.close()
-        self.temporary.unlink(missing_ok=True)
+            # Flushing what was buffered may fail too; nothing is kept either way.
+            with contextlib.suppress(OSError):
+                self.stream.close()
+        if self.temporary is not None:
+            self.temporary.unlink(missing_ok=True)
 
     def __enter__(self) -> AtomicFile:
         return self

@@ -270,6 +270,10 @@ def _lexicon_label(lexicon: Lexicon) -> str:
 
 
 def _find(rule: Rule, text: str, timeout: float | None) -> list[tuple[int, int, str]]:
+    # A rule that needs a word the text does not have cannot fire: one
+    # C-speed search instead of a pass of the rule's pattern.
+    if rule.requires and not any(word in _casefolded(text) for word in rule.requires):
+        return []
     finder = _FINDERS[rule.kind]
     regions = rule.where.regions(text)
     if len(regions) == 1:
@@ -282,6 +286,11 @@ def _find(rule: Rule, text: str, timeout: float | None) -> list[tuple[int, int, 
             if not found or start >= found[-1][1]:
                 found.append((start, end, new))
     return found
+
+
+@lru_cache(maxsize=2)
+def _casefolded(text: str) -> str:
+    return text.casefold()
 
 
 def _capture_metadata(rule: Rule, text: str, found: list[tuple[int, int, str]], metadata: dict[str, Any]) -> None:

@@ -99,6 +99,7 @@ _RULE_FIELDS = {
     "when",
     "min_words",
     "max_words",
+    "requires",
 }
 _REQUIRED_BY_KIND = {
     "block": ("pattern",),
@@ -210,6 +211,7 @@ class Rule:
     when: Mapping[str, str] = field(default_factory=dict)
     min_words: int = 0
     max_words: int = 0
+    requires: tuple[str, ...] = ()
     examples: tuple[Example, ...] = ()
     file: str | None = None
 
@@ -441,6 +443,7 @@ def _build_rule(entry: Any, pack: Mapping[str, Any], file: str) -> Rule:
         when=dict(when),
         min_words=_count(entry, "min_words"),
         max_words=_count(entry, "max_words"),
+        requires=tuple(word.casefold() for word in _strings(entry, "requires")),
         examples=tuple(_build_example(e, kind) for e in _list(entry, "example")),
         file=file,
     )

@@ -101,9 +101,15 @@ def find_repeats(rule: Rule, text: str, low: int, high: int, timeout: float | No
     are never treated as repeats. The first copy stays.
     """
     blocks = block_spans(text)
+    # Only a block about as long as an original can repeat it: the others are
+    # never split into words.
+    lengths = [end - start for start, end in blocks if start >= low and end <= high]
     seen: set[tuple[str, ...]] = set()
     found: Replacements = []
     for index, (start, end) in enumerate(blocks):
+        original = start >= low and end <= high
+        if not original and not any(length // 2 <= end - start <= 2 * length for length in lengths):
+            continue
         words = tuple(_WORD.findall(text[start:end].casefold()))
         if len(words) < max(rule.min_words, 1):
             continue

@@ -184,3 +184,17 @@ def test_a_preferred_spelling_becomes_canonical(tmp_path):
     assert Pipeline.load(extra=[pack]).clean("Kyiv, chicken Kiev").text == "Kiev, chicken Kiev\n"
     with pytest.raises(RuleError, match="no lexicon entry spells 'Zelenskyyy'"):
         Pipeline.load(canonical=["Zelenskyyy"])
+
+
+def test_a_rule_runs_only_on_texts_that_have_a_required_word(tmp_path):
+    pack = tmp_path / "req.toml"
+    pack.write_text(
+        '[[rule]]\nid = "req.line"\ncategory = "test"\nkind = "line"\npattern = "^Sponsored"\n'
+        'requires = ["SPONSORED"]\ndescription = "d"\n',
+        encoding="utf-8",
+    )
+    (rule,) = load_pack(pack)
+    assert rule.requires == ("sponsored",)
+    pipeline = Pipeline.load(packs=["whitespace"], extra=[pack])
+    assert pipeline.clean("Body.\n\nSponsored\n").text == "Body.\n"
+    assert pipeline.clean("Body.\n\nPromoted\n").text == "Body.\n\nPromoted\n"

@@ -14,7 +14,6 @@ Example (``cleantext.toml``)::
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,7 +21,7 @@ from typing import Any
 
 from cleantext.errors import RuleError
 from cleantext.pipeline import DEFAULT_TIMEOUT
-from cleantext.rules import OPTIONS
+from cleantext.rules import OPTIONS, read_toml
 
 __all__ = ["Config", "find_config_file", "load_config"]
 
@@ -82,7 +81,7 @@ def find_config_file(explicit: str | None, directory: Path) -> tuple[Path, str] 
     if (directory / "cleantext.toml").is_file():
         return directory / "cleantext.toml", ""
     pyproject = directory / "pyproject.toml"
-    if pyproject.is_file() and "cleantext" in _read(pyproject).get("tool", {}):
+    if pyproject.is_file() and "cleantext" in read_toml(pyproject).get("tool", {}):
         return pyproject, "tool.cleantext"
     return None
 
@@ -93,7 +92,7 @@ def load_config(explicit: str | None = None, directory: Path | None = None) -> C
     if found is None:
         return Config()
     path, table = found
-    data = _read(path)
+    data = read_toml(path)
     for part in table.split(".") if table else ():
         data = data.get(part, {})
     label = f"{path} [{table}]" if table else str(path)
@@ -117,13 +116,3 @@ def load_config(explicit: str | None = None, directory: Path | None = None) -> C
             known = ", ".join((*_LISTS, "quotes", "timeout"))
             raise RuleError(f"unknown setting {key!r}; known settings: {known}", file=label)
     return Config(**values, sources={key: label for key in values})
-
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except OSError as error:
-        raise RuleError(f"cannot read the configuration ({error.strerror or error})", file=str(path)) from None
-    except tomllib.TOMLDecodeError as error:
-        raise RuleError(f"not valid TOML: {error}", file=str(path)) from None

@@ -47,6 +47,7 @@ __all__ = [
     "load_packs",
     "load_preferences",
     "prefer_spellings",
+    "read_toml",
     "rules_dir",
     "select_rules",
 ]
@@ -291,7 +292,8 @@ def rules_dir() -> Path:
     raise RuleError("the built-in rule packs are missing; reinstall cleantext-toolkit")
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file as data; :class:`RuleError` naming the file when it cannot be read or parsed."""
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -303,7 +305,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def default_pack_names() -> list[str]:
     """The packs the default pipeline runs, from ``rules/pipeline.toml``."""
-    data = _read_toml(rules_dir() / "pipeline.toml")
+    data = read_toml(rules_dir() / "pipeline.toml")
     packs = data.get("packs")
     if not isinstance(packs, list) or not all(isinstance(p, str) for p in packs):
         raise RuleError("'packs' must be a list of pack names", file=str(rules_dir() / "pipeline.toml"))
@@ -318,7 +320,7 @@ def builtin_pack_names() -> list[str]:
 def load_pack(path: str | Path) -> list[Rule]:
     """Load and validate one pack file; raise :class:`RuleError` naming the file and rule."""
     path = Path(path)
-    data = _read_toml(path)
+    data = read_toml(path)
     file = str(path)
     unknown = set(data) - {"pack", "rule", "canonical"}
     if unknown:
@@ -505,7 +507,7 @@ def load_preferences(paths: Iterable[str | Path]) -> list[str]:
     """The spellings that pack files prefer, from their ``[canonical] prefer = [...]`` tables."""
     preferred: list[str] = []
     for path in paths:
-        table = _read_toml(Path(path)).get("canonical", {})
+        table = read_toml(Path(path)).get("canonical", {})
         spellings = table.get("prefer", []) if isinstance(table, dict) else None
         if not isinstance(spellings, list) or not all(isinstance(s, str) for s in spellings):
             raise RuleError("[canonical] must hold prefer = [list of spellings]", file=str(path))

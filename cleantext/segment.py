@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["block_removal_span", "block_spans", "line_at", "line_removal_span"]
+__all__ = ["block_removal_span", "block_spans", "line_removal_span"]
 
 _BLOCK = re.compile(r"^[^\S\n]*\S[^\n]*(?:\n[^\S\n]*\S[^\n]*)*", re.MULTILINE)
 
@@ -25,13 +25,6 @@ _BLOCK = re.compile(r"^[^\S\n]*\S[^\n]*(?:\n[^\S\n]*\S[^\n]*)*", re.MULTILINE)
 def block_spans(text: str) -> list[tuple[int, int]]:
     """The (start, end) of every block: maximal runs of lines that are not blank."""
     return [match.span() for match in _BLOCK.finditer(text)]
-
-
-def line_at(text: str, position: int) -> tuple[int, int]:
-    """The span of the line holding ``position``, without its line break."""
-    start = text.rfind("\n", 0, position) + 1
-    end = text.find("\n", position)
-    return start, len(text) if end < 0 else end
 
 
 def line_removal_span(text: str, start: int, end: int) -> tuple[int, int]:

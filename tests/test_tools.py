@@ -52,32 +52,9 @@ def test_explain_in_a_pipe_has_no_colour_codes():
 
 
 def test_explain_on_a_terminal_strikes_removals_through():
-    import pty
-
-    leader, follower = pty.openpty()
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "200"}
-    env.pop("NO_COLOR", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cleantext", "clean", "--explain", str(SEED_003)],
-        stdout=follower,
-        stderr=subprocess.PIPE,
-        env=env,
-    )
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    process.wait(timeout=60)
-    os.close(leader)
-    out = b"".join(chunks).decode("utf-8", errors="replace")
-    assert process.returncode == 0
-    assert "\x1b[" in out and "[bylines.by-handle]" in out and "9" in out  # ANSI strike is SGR 9
+    code, terminal, _ = _run_on_terminal(["clean", "--explain", str(SEED_003)], stream="stdout")
+    assert code == 0
+    assert "\x1b[" in terminal and "[bylines.by-handle]" in terminal and "9" in terminal  # ANSI strike is SGR 9
 
 
 def test_stats_reports_rules_by_impact(capsys):
@@ -108,17 +85,17 @@ def test_a_mixed_in_clean_text_package_is_reported(tmp_path):
     assert "clean-text package's files are mixed into this cleantext package" in completed.stderr
 
 
-def _run_on_terminal(argv, cwd=None):
-    """Run the command with stderr on a pseudo-terminal; return (exit code, stdout, terminal output)."""
+def _run_on_terminal(argv, stream="stderr"):
+    """Run the command with ``stream`` on a pseudo-terminal; return (exit code, terminal output, the other stream)."""
     import pty
 
     leader, follower = pty.openpty()
+    other = subprocess.PIPE
     process = subprocess.Popen(
         [sys.executable, "-m", "cleantext", *argv],
-        stdout=subprocess.PIPE,
-        stderr=follower,
-        cwd=cwd,
-        env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "120"},
+        stdout=follower if stream == "stdout" else other,
+        stderr=follower if stream == "stderr" else other,
+        env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "200"},
     )
     os.close(follower)
     chunks = []
@@ -130,10 +107,10 @@ def _run_on_terminal(argv, cwd=None):
         if not chunk:
             break
         chunks.append(chunk)
-    stdout = process.stdout.read()
+    rest = (process.stderr if stream == "stdout" else process.stdout).read()
     process.wait(timeout=60)
     os.close(leader)
-    return process.returncode, stdout, b"".join(chunks).decode("utf-8", errors="replace")
+    return process.returncode, b"".join(chunks).decode("utf-8", errors="replace"), rest
 
 
 def test_a_progress_bar_shows_on_a_terminal_and_not_in_a_pipe(tmp_path):
@@ -141,10 +118,10 @@ def test_a_progress_bar_shows_on_a_terminal_and_not_in_a_pipe(tmp_path):
     folder.mkdir()
     for number in range(30):
         (folder / f"{number:02}.txt").write_text(f"Document {number}\u00a0text.", encoding="utf-8")
-    code, _, terminal = _run_on_terminal(["clean", str(folder), "-o", str(tmp_path / "out")])
+    code, terminal, _ = _run_on_terminal(["clean", str(folder), "-o", str(tmp_path / "out")])
     assert code == 0
     assert "30 documents" in terminal and "0 failed" in terminal
-    quiet_code, _, quiet = _run_on_terminal(["clean", str(folder), "-o", str(tmp_path / "out2"), "--quiet"])
+    quiet_code, quiet, _ = _run_on_terminal(["clean", str(folder), "-o", str(tmp_path / "out2"), "--quiet"])
     assert quiet_code == 0 and "documents" not in quiet
     piped = subprocess.run(
         [sys.executable, "-m", "cleantext", "clean", str(folder), "-o", str(tmp_path / "out3")],

@@ -79,10 +79,9 @@ class Result:
         *,
         name: str | None,
         encoding: str | None,
-        metadata: Mapping[str, Any] | None = None,
         warnings: Sequence[str] = (),
     ) -> Result:
-        """Freeze a cleaned :class:`Document` into a result."""
+        """Freeze a cleaned :class:`Document` into a result (its metadata included)."""
         edits = tuple(
             Edit(
                 src=record.src,
@@ -101,7 +100,7 @@ class Result:
             edits=edits,
             name=name,
             encoding=encoding,
-            metadata=dict(metadata or {}),
+            metadata=dict(document.metadata),
             warnings=tuple(warnings),
         )
 

@@ -94,7 +94,8 @@ class Pipeline:
         ``quotes`` is ``"ascii"`` or ``"curly"``; ``canonical`` names spellings
         to prefer over a lexicon entry's canonical one (``["Zelensky"]``), as do
         the ``[canonical] prefer`` lists of ``extra`` pack files; ``timeout``
-        bounds the seconds one rule may take on one document (None: no bound).
+        bounds the seconds one rule's pattern may take on one document, or on
+        one line or paragraph for line and block rules (None: no bound).
         """
         options = {"quotes": quotes}
         check_options(options)
@@ -128,9 +129,7 @@ class Pipeline:
             text = data
         document = Document(text)
         warnings = self.run(document, name=name)
-        return Result.from_document(
-            document, name=name, encoding=used_encoding, metadata=document.metadata, warnings=warnings
-        )
+        return Result.from_document(document, name=name, encoding=used_encoding, warnings=warnings)
 
     def run(self, document: Document, *, name: str | None = None) -> list[str]:
         """Apply every rule to ``document`` in order; return warnings (rules skipped on time-outs).

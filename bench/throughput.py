@@ -1,0 +1,151 @@
+"""Throughput, side by side: cleantext and its peers on the same documents, in one run, on one core.
+
+The corpus is built deterministically from the five seeds and the gold article
+bodies of ``../shared/benchmarks/article-extraction-benchmark`` (documents of
+natural length, cycled until the corpus reaches ``--mb`` megabytes) and held in
+memory. Each contender runs over every document ``--runs`` times; the table
+gives the median MB/s and documents/s and each one's ratio to cleantext.
+
+- cleantext's default pipeline, provenance recorded (the normal and only mode);
+- ``ftfy.fix_text``;
+- clean-text's ``clean()`` with its defaults, in a virtual environment of its
+  own (it installs a module also called ``cleantext``), created on first use
+  under ``--peer-venv``; skipped with ``--no-clean-text``;
+- floors: decoding the corpus bytes, ``unicodedata.normalize("NFC")``, and one
+  ``regex`` pass with a literal-prefixed pattern.
+
+jusText and trafilatura extract articles from HTML and do not apply to plain
+text; HTML input is measured by the extraction benchmark.
+
+Run: ``python bench/throughput.py --mb 100`` (``--help`` for options).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import regex
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import ftfy  # noqa: E402
+
+from cleantext import Pipeline  # noqa: E402
+
+BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
+PEER_SCRIPT = """
+import json, statistics, sys, time
+from cleantext import clean
+docs = json.load(open(sys.argv[1], encoding="utf-8"))
+runs = int(sys.argv[2])
+times = []
+for _ in range(runs):
+    start = time.perf_counter()
+    for doc in docs:
+        clean(doc)
+    times.append(time.perf_counter() - start)
+print(json.dumps(times))
+"""
+
+
+def build_corpus(megabytes: float) -> list[str]:
+    """Seeds and gold bodies, cycled in a fixed order until the corpus has ``megabytes`` of UTF-8."""
+    gold = json.loads((BENCHMARKS / "article-extraction-benchmark" / "ground-truth.json").read_text(encoding="utf-8"))
+    pool = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("0*_????????????????.txt"))]
+    pool += [gold[key]["articleBody"] for key in sorted(gold)]
+    corpus, size, index = [], 0, 0
+    while size < megabytes * 1e6:
+        document = pool[index % len(pool)]
+        corpus.append(document)
+        size += len(document.encode("utf-8"))
+        index += 1
+    return corpus
+
+
+def median_seconds(work: Callable[[], object], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def clean_text_seconds(corpus: list[str], runs: int, venv: Path) -> float | None:
+    """Median seconds of clean-text's ``clean()`` over the corpus, in its own virtual environment."""
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        installed = subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "clean-text"], capture_output=True, text=True, check=False
+        )
+        if installed.returncode != 0:
+            print(f"clean-text could not be installed: {installed.stderr.strip()[:200]}", file=sys.stderr)
+            return None
+    with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8", delete=False) as handle:
+        json.dump(corpus, handle)
+    try:
+        done = subprocess.run(
+            [str(python), "-I", "-c", PEER_SCRIPT, handle.name, str(runs)], capture_output=True, text=True, check=True
+        )
+    finally:
+        Path(handle.name).unlink()
+    return statistics.median(json.loads(done.stdout))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mb", type=float, default=100.0, help="corpus size in megabytes (default 100)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per contender; the median counts (default 3)")
+    parser.add_argument("--no-clean-text", action="store_true", help="skip clean-text (needs PyPI on first use)")
+    parser.add_argument("--peer-venv", type=Path, default=Path(tempfile.gettempdir()) / "cleantext-peer-clean-text")
+    args = parser.parse_args(argv)
+
+    corpus = build_corpus(args.mb)
+    encoded = [document.encode("utf-8") for document in corpus]
+    megabytes = sum(map(len, encoded)) / 1e6
+    pipeline = Pipeline.load()
+    literal = regex.compile(r"Advertisement\b")
+    contenders: dict[str, float | None] = {
+        "cleantext (default pipeline, provenance)": median_seconds(
+            lambda: [pipeline.clean(d) for d in corpus], args.runs
+        ),
+        "ftfy.fix_text": median_seconds(lambda: [ftfy.fix_text(d) for d in corpus], args.runs),
+    }
+    if not args.no_clean_text:
+        contenders["clean-text clean() (own venv)"] = clean_text_seconds(corpus, args.runs, args.peer_venv)
+    contenders["floor: decode UTF-8"] = median_seconds(lambda: [b.decode("utf-8") for b in encoded], args.runs)
+    contenders["floor: unicodedata NFC"] = median_seconds(
+        lambda: [unicodedata.normalize("NFC", d) for d in corpus], args.runs
+    )
+    contenders["floor: one regex pass"] = median_seconds(lambda: [literal.findall(d) for d in corpus], args.runs)
+
+    print(
+        f"{date.today()} on {platform.machine()} ({platform.python_implementation()} {platform.python_version()}), "
+        f"one core, {len(corpus)} documents, {megabytes:.1f} MB, median of {args.runs} runs"
+    )
+    print(f"{'contender':<42}{'MB/s':>10}{'docs/s':>12}{'x cleantext':>13}")
+    reference = contenders["cleantext (default pipeline, provenance)"]
+    assert reference is not None
+    for name, seconds in contenders.items():
+        if seconds is None:
+            print(f"{name:<42}{'n/a':>10}")
+            continue
+        print(f"{name:<42}{megabytes / seconds:>10.2f}{len(corpus) / seconds:>12.0f}{reference / seconds:>13.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -45,14 +45,15 @@ def find_line_matches(rule: Rule, text: str, low: int, high: int, timeout: float
     scan, and a match can never span two lines.
     """
     pattern = rule.compiled
+    most = rule.max_words or LINE_MAX_CHARS
     found: Replacements = []
-    for start, end, line in short_lines(text):
-        if start < low:
-            continue
+    for start, end, line, words in short_lines(text):
+        if start < low or words > most or words < rule.min_words:
+            continue  # the cheap test first: a rule for short lines skips prose
         if end > high:
             break
         match = pattern.search(line, timeout=timeout)
-        if match is None or not _fits(rule, line):
+        if match is None:
             continue
         if rule.action == "remove":
             found.append((*line_removal_span(text, start, end), ""))
@@ -62,14 +63,14 @@ def find_line_matches(rule: Rule, text: str, low: int, high: int, timeout: float
 
 
 @lru_cache(maxsize=2)
-def short_lines(text: str) -> tuple[tuple[int, int, str], ...]:
-    """``(start, end, line)`` for every non-blank line of at most :data:`LINE_MAX_CHARS` characters."""
+def short_lines(text: str) -> tuple[tuple[int, int, str, int], ...]:
+    """``(start, end, line, words)`` for every non-blank line of at most :data:`LINE_MAX_CHARS` characters."""
     lines = []
     start = 0
     for line in text.split("\n"):
         end = start + len(line)
         if len(line) <= LINE_MAX_CHARS and not line.isspace() and line:
-            lines.append((start, end, line))
+            lines.append((start, end, line, len(line.split())))
         start = end + 1
     return tuple(lines)
 

@@ -102,14 +102,19 @@ def find_repeats(rule: Rule, text: str, low: int, high: int, timeout: float | No
     are never treated as repeats. The first copy stays.
     """
     blocks = block_spans(text)
-    # Only a block about as long as an original can repeat it: the others are
-    # never split into words.
-    lengths = [end - start for start, end in blocks if start >= low and end <= high]
+    # Only a block about as long as an original, and starting with the same
+    # word, can repeat it: the others are never split into words.
+    originals = [(start, end) for start, end in blocks if start >= low and end <= high]
+    lengths = [end - start for start, end in originals]
+    first_words = {_first_word(text, start, end) for start, end in originals}
     seen: set[tuple[str, ...]] = set()
     found: Replacements = []
     for index, (start, end) in enumerate(blocks):
         original = start >= low and end <= high
-        if not original and not any(length // 2 <= end - start <= 2 * length for length in lengths):
+        if not original and (
+            not any(length // 2 <= end - start <= 2 * length for length in lengths)
+            or _first_word(text, start, end) not in first_words
+        ):
             continue
         words = tuple(_WORD.findall(text[start:end].casefold()))
         if len(words) < max(rule.min_words, 1):
@@ -119,6 +124,11 @@ def find_repeats(rule: Rule, text: str, low: int, high: int, timeout: float | No
         elif start >= low and end <= high:
             seen.add(words)
     return _without_overlaps(found)
+
+
+def _first_word(text: str, start: int, end: int) -> str:
+    match = _WORD.search(text, start, end)
+    return match.group().casefold() if match else ""
 
 
 def _fits(rule: Rule, span: str) -> bool:

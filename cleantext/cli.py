@@ -143,10 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="per rule and category: documents hit, characters removed or replaced, examples",
         description="Clean a corpus without writing it and report what every rule did, most impact first.",
     )
-    stats.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursed)")
-    stats.add_argument("--format", choices=("text", "json"), default="text")
-    stats.add_argument("--text-field", default="text", metavar="FIELD", help="the text field of JSON Lines records")
-    stats.add_argument("--exclude", action="append", default=[], metavar="GLOB")
+    _add_corpus_options(stats)
     stats.add_argument("--examples", type=int, default=3, metavar="N", help="example snippets per rule (default 3)")
     _add_rule_options(stats)
     stats.set_defaults(handler=run_stats)
@@ -156,12 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="propose name-variant clusters as a lexicon",
         description="Find spellings of one name in a corpus (Zelensky / Zelenskyy / Zelenksy) and propose a lexicon.",
     )
-    variants.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursed)")
+    _add_corpus_options(variants)
     variants.add_argument("-o", "--output", metavar="FILE", help="write the new clusters as a lexicon pack for --rules")
     variants.add_argument("--all", action="store_true", help="also write clusters the built-in lexicon already covers")
-    variants.add_argument("--format", choices=("text", "json"), default="text")
-    variants.add_argument("--text-field", default="text", metavar="FIELD", help="the text field of JSON Lines records")
-    variants.add_argument("--exclude", action="append", default=[], metavar="GLOB")
     variants.set_defaults(handler=run_variants)
 
     config = commands.add_parser(
@@ -189,6 +183,14 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("files", nargs="*", metavar="FILE")
     test.set_defaults(handler=run_rules_test)
     return parser
+
+
+def _add_corpus_options(parser: argparse.ArgumentParser) -> None:
+    """The options of the commands that read a corpus without writing it (what :class:`_Corpus` reads)."""
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursed)")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--text-field", default="text", metavar="FIELD", help="the text field of JSON Lines records")
+    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB")
 
 
 def _add_rule_options(parser: argparse.ArgumentParser) -> None:

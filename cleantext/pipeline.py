@@ -27,6 +27,7 @@ from cleantext.emit import Result
 from cleantext.errors import InputError, RuleError
 from cleantext.metadata import clean_author, parse_date
 from cleantext.normalize import Lexicon, find_charmap, find_inline, find_lexicon, find_unicode
+from cleantext.repair import find_repairs
 from cleantext.rules import (
     OPTIONS,
     Rule,
@@ -56,6 +57,7 @@ _FINDERS: Mapping[str, Finder] = {
     "charmap": find_charmap,
     "unicode": find_unicode,
     "lexicon": find_lexicon,
+    "ftfy": find_repairs,
 }
 
 

@@ -19,6 +19,7 @@ Files are read as data only (``tomllib``); nothing in them is evaluated as code.
 from __future__ import annotations
 
 import fnmatch
+import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -33,6 +34,7 @@ from cleantext.segment import block_spans
 
 __all__ = [
     "ACTIONS",
+    "FTFY_FIXES",
     "KINDS",
     "OPTIONS",
     "STAGES",
@@ -52,21 +54,38 @@ __all__ = [
     "select_rules",
 ]
 
-KINDS = ("block", "line", "repeat", "inline", "charmap", "unicode", "lexicon")
+KINDS = ("block", "line", "repeat", "inline", "charmap", "unicode", "lexicon", "ftfy")
 """block/line: a paragraph or line matched as a whole; repeat: a paragraph that repeats
 an earlier one (title, standfirst); inline: regex replacement; charmap: single
-characters mapped; unicode: a normalization form; lexicon: names."""
+characters mapped; unicode: a normalization form; lexicon: names; ftfy: ftfy's
+fixes on the lines a cheap pattern finds (mojibake, entities, ...)."""
 
 METADATA_GROUPS = ("author", "published")
 """Named groups of a removal rule's pattern whose text goes to the result's metadata."""
 
-STAGES = ("prepare", "normalize", "strip", "layout")
-"""The order rule stages run in: prepare (line endings, invisible characters, stray
-spaces), normalize (typography, names, units), strip (boilerplate), layout (blank
+STAGES = ("repair", "prepare", "normalize", "strip", "layout")
+"""The order rule stages run in: repair (mojibake and broken Unicode), prepare (line
+endings, invisible characters, stray spaces), normalize (typography, names, units), strip (boilerplate), layout (blank
 lines, final newline). Strip runs on normalized text, so a boilerplate rule sees
 one spelling of everything and what it keeps cannot turn into boilerplate later."""
 
 ACTIONS = ("remove", "replace")
+
+FTFY_FIXES = (
+    "unescape_html",
+    "remove_terminal_escapes",
+    "fix_encoding",
+    "restore_byte_a0",
+    "replace_lossy_sequences",
+    "decode_inconsistent_utf8",
+    "fix_c1_controls",
+    "fix_latin_ligatures",
+    "fix_character_width",
+    "uncurl_quotes",
+    "fix_surrogates",
+    "remove_control_chars",
+)
+"""The ftfy fixes a rule may name (fields of :class:`ftfy.TextFixerConfig` that switch one fix)."""
 
 OPTIONS: Mapping[str, tuple[str, ...]] = {"quotes": ("ascii", "curly")}
 """Pipeline options a rule's ``when`` may test, with their allowed values (first is the default)."""
@@ -79,6 +98,7 @@ _DEFAULT_STAGE = {
     "charmap": "normalize",
     "unicode": "normalize",
     "lexicon": "normalize",
+    "ftfy": "repair",
 }
 _RULE_FIELDS = {
     "id",
@@ -101,6 +121,7 @@ _RULE_FIELDS = {
     "min_words",
     "max_words",
     "requires",
+    "fixes",
 }
 _REQUIRED_BY_KIND = {
     "block": ("pattern",),
@@ -110,6 +131,7 @@ _REQUIRED_BY_KIND = {
     "charmap": ("map",),
     "unicode": ("form",),
     "lexicon": ("canonical", "variants"),
+    "ftfy": ("pattern", "fixes"),
 }
 _EXAMPLE_FIELDS = {"input", "output", "fires", "options"}
 _PACK_FIELDS = {"name", "description", "stage"}
@@ -213,6 +235,7 @@ class Rule:
     min_words: int = 0
     max_words: int = 0
     requires: tuple[str, ...] = ()
+    fixes: tuple[str, ...] = ()
     examples: tuple[Example, ...] = ()
     file: str | None = None
 
@@ -230,6 +253,10 @@ class Rule:
     def _compile(self) -> Any:
         if self.kind in ("block", "line", "inline"):
             return regex.compile(self.pattern or "")
+        if self.kind == "ftfy":
+            # A pre-check of single characters or short runs: the standard
+            # library scans large character classes far faster than regex.
+            return re.compile(self.pattern or "")
         if self.kind == "charmap":
             return regex.compile("[" + "".join(regex.escape(ch) for ch in self.mapping) + "]")
         return None
@@ -424,6 +451,14 @@ def _build_rule(entry: Any, pack: Mapping[str, Any], file: str) -> Rule:
         raise TypeError("pattern must be a string")
     if pattern == "":
         raise ValueError("pattern must not be empty")
+    fixes = tuple(_strings(entry, "fixes"))
+    unknown_fixes = set(fixes) - set(FTFY_FIXES)
+    if unknown_fixes:
+        raise ValueError(f"unknown ftfy fix(es) {sorted(unknown_fixes)}; known: {', '.join(FTFY_FIXES)}")
+    if kind == "ftfy" and not fixes:
+        raise ValueError("fixes must not be empty")
+    if kind == "ftfy" and action != "replace":
+        raise ValueError("an ftfy rule can only replace")
     if action == "replace" and kind == "repeat":
         raise ValueError("a repeat rule can only remove")
     rule = Rule(
@@ -446,6 +481,7 @@ def _build_rule(entry: Any, pack: Mapping[str, Any], file: str) -> Rule:
         min_words=_count(entry, "min_words"),
         max_words=_count(entry, "max_words"),
         requires=tuple(word.casefold() for word in _strings(entry, "requires")),
+        fixes=fixes,
         examples=tuple(_build_example(e, kind) for e in _list(entry, "example")),
         file=file,
     )

@@ -39,12 +39,14 @@ def test_empty_and_blank_files_come_out_empty(tmp_path, data):
     assert (tmp_path / "out.txt").read_bytes() == b""
 
 
-def test_lone_surrogates_in_json_lines_survive_as_escapes(tmp_path, capsys):
+def test_lone_surrogates_in_json_lines_are_repaired_and_kept_in_the_edits(tmp_path, capsys):
     corpus = tmp_path / "c.jsonl"
     corpus.write_text('{"text": "broken \\ud800 pair", "id": 1}\n', encoding="utf-8")
-    assert main(["clean", str(corpus), "-q"]) == 0
+    assert main(["clean", str(corpus), "-q", "--provenance"]) == 0
     record = json.loads(capsys.readouterr().out)
-    assert record == {"text": "broken \ud800 pair\n", "id": 1}
+    assert record["text"] == "broken \ufffd pair\n" and record["id"] == 1
+    edit = record["cleantext"]["edits"][0]
+    assert (edit["rule"], edit["before"], edit["after"]) == ("repair.surrogates", "\ud800", "\ufffd")
 
 
 def test_a_symlink_loop_in_a_folder_is_reported_and_the_rest_cleaned(tmp_path, capsys):

@@ -18,8 +18,14 @@ def test_every_example_of_every_builtin_rule_passes(rule, pack):
     assert check_rule_examples(rule, pack) == []
 
 
+# TOML strings cannot hold surrogates, so this rule's firing cases are Python tests.
+FIRES_ONLY_ON_WHAT_TOML_CANNOT_SPELL = {"repair.surrogates"}
+
+
 @pytest.mark.parametrize(("rule", "pack"), ALL_RULES, ids=[rule.id for rule, _ in ALL_RULES])
 def test_every_builtin_rule_has_an_example_that_fires_and_one_that_must_not(rule, pack):
+    if rule.id in FIRES_ONLY_ON_WHAT_TOML_CANNOT_SPELL:
+        pytest.skip("its firing examples are in tests/test_repair.py")
     assert any(example.fires for example in rule.examples), f"{rule.id} has no example that fires"
     assert any(not example.fires for example in rule.examples), f"{rule.id} has no example that must not fire"
     assert rule.description
@@ -136,7 +142,7 @@ def test_rules_are_selected_by_id_category_pack_and_glob():
 
 def test_rules_run_in_stage_order():
     stages = [rule.stage for rule in Pipeline.load().rules]
-    order = ["prepare", "normalize", "strip", "layout"]
+    order = ["repair", "prepare", "normalize", "strip", "layout"]
     assert stages == sorted(stages, key=order.index)
 
 

@@ -1,0 +1,96 @@
+"""The repair stage: mojibake and broken Unicode fixed with ftfy, one edit per fix.
+
+A ``ftfy`` rule names the ftfy fixes it runs (``fixes``) and a cheap ``pattern``
+that finds the characters those fixes act on. Only the lines the pattern finds
+go through ftfy, so clean text pays one C-speed scan per rule and nothing more.
+ftfy works on whole lines, as :func:`ftfy.fix_text` does, because whether a run
+of characters is mojibake depends on the rest of the line; the fixed line is
+then compared with the original and only the characters that differ become
+replacements, so a repaired ``CafÃ©`` is one edit of two characters, not a
+rewritten paragraph.
+
+Example::
+
+    >>> from cleantext.rules import Rule
+    >>> rule = Rule(id="demo.mojibake", category="repair", kind="ftfy", stage="repair", action="replace",
+    ...             description="", pattern="Ã.", fixes=("fix_encoding",))
+    >>> find_repairs(rule, "Fine.\\nCafÃ© open.\\n", 0, 20, None)
+    [(9, 11, 'é')]
+"""
+
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+import ftfy
+
+from cleantext.rules import FTFY_FIXES, Rule
+
+__all__ = ["find_repairs"]
+
+_LONG_LINE = 100_000
+"""Longer lines go to ftfy in pieces cut at spaces, so one huge line costs linear time."""
+
+_FINE_DIFF = 2_000
+"""Changed stretches up to this long are split into per-character-run edits."""
+
+
+@lru_cache(maxsize=64)
+def _config(fixes: tuple[str, ...]) -> ftfy.TextFixerConfig:
+    # Everything off but the rule's own fixes: quotes, NFC and line breaks belong
+    # to other rules, and one rule's edits must be explained by that rule alone.
+    switches: dict[str, object] = {name: False for name in FTFY_FIXES}
+    for name in fixes:
+        switches[name] = "auto" if name == "unescape_html" else True
+    return ftfy.TextFixerConfig(**switches, normalization=None, fix_line_breaks=False, explain=False)
+
+
+def find_repairs(rule: Rule, text: str, low: int, high: int, timeout: float | None) -> list[tuple[int, int, str]]:
+    """Replacements for what the rule's ftfy fixes change on the lines its pattern finds."""
+    gate = rule.compiled
+    config = _config(rule.fixes)
+    found: list[tuple[int, int, str]] = []
+    position = low
+    while True:
+        hit = gate.search(text, position, high)
+        if hit is None:
+            return found
+        line_start = max(text.rfind("\n", low, hit.start()) + 1, low)
+        line_end = text.find("\n", hit.end(), high)
+        if line_end < 0:
+            line_end = high
+        for start, end in _pieces(text, line_start, line_end):
+            piece = text[start:end]
+            fixed = ftfy.fix_text(piece, config) if gate.search(piece) else piece
+            if fixed != piece:
+                found.extend((start + a, start + b, new) for a, b, new in _differences(piece, fixed))
+        position = max(line_end, hit.end())
+
+
+def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``text[start:end]`` cut at spaces into pieces of at most about :data:`_LONG_LINE` characters."""
+    pieces = []
+    while end - start > _LONG_LINE:
+        cut = text.rfind(" ", start + _LONG_LINE // 2, start + _LONG_LINE)
+        cut = start + _LONG_LINE if cut < 0 else cut + 1
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, end))
+    return pieces
+
+
+def _differences(old: str, new: str) -> list[tuple[int, int, str]]:
+    """The smallest replacements that turn ``old`` into ``new``, in ``old`` coordinates."""
+    head = 0
+    limit = min(len(old), len(new))
+    while head < limit and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    old_middle, new_middle = old[head : len(old) - tail], new[head : len(new) - tail]
+    if len(old_middle) > _FINE_DIFF or len(new_middle) > _FINE_DIFF:
+        return [(head, len(old) - tail, new_middle)]
+    matcher = SequenceMatcher(None, old_middle, new_middle, autojunk=False)
+    return [(head + i1, head + i2, new_middle[j1:j2]) for op, i1, i2, j1, j2 in matcher.get_opcodes() if op != "equal"]

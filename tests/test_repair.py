@@ -1,0 +1,128 @@
+"""The repair stage: ftfy's fixes, one edit per repaired stretch, only where text looks broken."""
+
+import json
+from pathlib import Path
+
+import ftfy
+import pytest
+
+from cleantext import clean
+from cleantext.pipeline import Pipeline
+from cleantext.testing import assert_provenance
+
+CASES = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "ftfy-test-cases"
+
+
+def test_each_repaired_stretch_is_its_own_edit_with_source_offsets():
+    source = "Caf\u00c3\u00a9 Ren\u00c3\u00a9e opened in Lviv.\n"
+    result = clean(source)
+    assert result.text == "Caf\u00e9 Ren\u00e9e opened in Lviv.\n"
+    repairs = [edit for edit in result.edits if edit.category == "repair"]
+    assert [(edit.rule, edit.before, edit.after) for edit in repairs] == [
+        ("repair.mojibake", "\u00c3\u00a9", "\u00e9"),
+        ("repair.mojibake", "\u00c3\u00a9", "\u00e9"),
+    ]
+    for edit in repairs:
+        assert source[edit.src[0] : edit.src[1]] == edit.before
+        assert result.text[edit.out[0] : edit.out[1]] == edit.after
+    assert_provenance(result)
+
+
+def test_mojibake_of_curly_quotes_becomes_ascii_quotes_through_both_rules():
+    result = clean("She said \u00e2\u20ac\u0153no\u00e2\u20ac\u009d.\n")
+    assert result.text == 'She said "no".\n'
+    assert [edit.rules for edit in result.edits] == [
+        ("repair.mojibake", "typography.double-quotes"),
+        ("repair.mojibake", "typography.double-quotes"),
+    ]
+
+
+def test_html_entities_then_mojibake_as_ftfy_orders_them():
+    assert clean("10\u00ce&frac14;s\n").text == "10\u03bcs\n"
+
+
+def test_a_lone_surrogate_becomes_the_replacement_character():
+    result = clean("A lone \ud800 surrogate.\n")
+    assert result.text == "A lone \ufffd surrogate.\n"
+    assert [(e.rule, e.before) for e in result.edits] == [("repair.surrogates", "\ud800")]
+
+
+def test_a_surrogate_pair_becomes_the_character_it_encodes():
+    result = clean("Smile \ud83d\ude00 now.\n")
+    assert result.text == "Smile \U0001f600 now.\n"
+    assert [(e.rule, e.before, e.after) for e in result.edits] == [("repair.surrogates", "\ud83d\ude00", "\U0001f600")]
+
+
+def test_clean_text_hardly_reaches_ftfy(monkeypatch):
+    calls = []
+    monkeypatch.setattr(ftfy, "fix_text", lambda text, config=None: calls.append(text) or text)
+    lines = 0
+    for path in sorted((Path(__file__).parent.parent / "seeds").glob("*.txt")):
+        if not path.name.endswith(".clean.txt"):
+            text = path.read_text(encoding="utf-8")
+            lines += text.count("\n")
+            Pipeline.load().clean(text)
+    # One seed line ends in a doubled closing quote, which is also what the
+    # UTF-8 of a dash looks like in Windows-1250; ftfy sees it and leaves it.
+    assert [call[-3:] for call in calls] == ["ar.\u201d\u201d"[-3:]]
+    assert lines > 100
+
+
+def test_only_the_broken_line_goes_to_ftfy(monkeypatch):
+    calls = []
+    real = ftfy.fix_text
+    monkeypatch.setattr(ftfy, "fix_text", lambda text, config=None: calls.append(text) or real(text, config))
+    Pipeline.load().clean("Fine line one.\nCaf\u00c3\u00a9 line.\nFine line three.\n")
+    assert calls == ["Caf\u00c3\u00a9 line."]
+
+
+def test_a_huge_line_with_mojibake_is_repaired_in_pieces():
+    chunk = "word " * 30_000 + "Caf\u00c3\u00a9 "
+    source = chunk * 10 + "\n"
+    result = clean(source)
+    repairs = [edit for edit in result.edits if edit.rule == "repair.mojibake"]
+    assert len(repairs) == 10
+    assert all(edit.before == "\u00c3\u00a9" and edit.after == "\u00e9" for edit in repairs)
+
+
+def test_correct_accented_text_is_left_alone():
+    without_repair = Pipeline.load(disable=["repair"])
+    for text in (
+        "n\u00e3o, a\u00e7\u00e3o, cora\u00e7\u00e3o",
+        "\u00abnon\u00bb",
+        "Zelensk\u00fdi \u00e0 Paris",
+        "\u0440\u0451\u0432",
+    ):
+        assert clean(text + "\n").text == without_repair.clean(text + "\n").text
+
+
+def test_the_width_rule_is_off_by_default_and_can_be_enabled():
+    text = "\u4f60\u597d\uff0c\u4e16\u754c\uff01\n"
+    assert clean(text).text == text
+    assert Pipeline.load(enable=["repair.width"]).clean("\uff2c\uff2f\uff35\uff24\n").text == "LOUD\n"
+
+
+def test_a_rule_with_an_unknown_ftfy_fix_is_refused(tmp_path):
+    pack = tmp_path / "mine.toml"
+    pack.write_text(
+        '[[rule]]\nid = "mine.fix"\ncategory = "repair"\nkind = "ftfy"\nfixes = ["fix_everything"]\n'
+        'pattern = "x"\ndescription = "d"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(Exception, match=r"mine\.fix.*unknown ftfy fix"):
+        Pipeline.load(extra=[pack])
+
+
+@pytest.mark.skipif(not CASES.is_dir(), reason="needs ../shared/benchmarks/ftfy-test-cases")
+@pytest.mark.parametrize(
+    ("name", "least"), [("synthetic", 30), ("language-names", 20), ("negative", 31), ("in-the-wild", 69)]
+)
+def test_ftfy_test_cases_come_out_right_through_the_whole_pipeline(name, least):
+    full = Pipeline.load()
+    without_repair = Pipeline.load(disable=["repair"])
+    cases = json.loads((CASES / f"{name}.json").read_text(encoding="utf-8"))
+    right = 0
+    for case in cases:
+        expected = {case["fixed"], case.get("fixed-encoding", case["fixed"])}
+        right += full.clean(case["original"]).text in {without_repair.clean(text).text for text in expected}
+    assert right >= least

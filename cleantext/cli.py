@@ -83,9 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     clean.add_argument(
         "--input-format",
-        choices=("auto", "text", "jsonl"),
+        choices=("auto", "text", "html", "jsonl"),
         default="auto",
-        help="auto: .jsonl/.ndjson files are JSON Lines, everything else text",
+        help="auto (default): .jsonl/.ndjson files are JSON Lines, and a file or record that looks like an HTML "
+        "page is reduced to its article body first; text, html, jsonl: treat every input so",
     )
     clean.add_argument(
         "--text-field",
@@ -279,7 +280,11 @@ def _effective_config(args: argparse.Namespace) -> Config:
 
 
 def _load_pipeline(args: argparse.Namespace) -> Pipeline:
-    return Pipeline.load(**_effective_config(args).pipeline_options())
+    # JSON Lines records are told apart as HTML or text one by one.
+    input_format = getattr(args, "input_format", "auto")
+    return Pipeline.load(
+        **_effective_config(args).pipeline_options(), input_format="auto" if input_format == "jsonl" else input_format
+    )
 
 
 def run_config(args: argparse.Namespace) -> int:

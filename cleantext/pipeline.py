@@ -25,6 +25,7 @@ from cleantext.decode import decode
 from cleantext.document import Document
 from cleantext.emit import Result
 from cleantext.errors import InputError, RuleError
+from cleantext.extract import TITLE, UNCONFIRMED, extract_article, locate_text, looks_like_html
 from cleantext.metadata import clean_author, parse_date
 from cleantext.normalize import Lexicon, find_charmap, find_inline, find_lexicon, find_unicode
 from cleantext.repair import find_repairs
@@ -37,12 +38,16 @@ from cleantext.rules import (
     prefer_spellings,
     select_rules,
 )
+from cleantext.segment import block_removal_span, block_spans
 from cleantext.strip import find_block_matches, find_line_matches, find_repeats
 
-__all__ = ["DEFAULT_TIMEOUT", "Pipeline", "clean"]
+__all__ = ["DEFAULT_TIMEOUT", "INPUT_FORMATS", "Pipeline", "clean"]
 
 DEFAULT_TIMEOUT = 2.0
 """Seconds one rule may spend on one document before it is skipped there."""
+
+INPUT_FORMATS = ("auto", "text", "html")
+"""What an input is: ``auto`` tells HTML from plain text by its content."""
 
 STRIP_PASSES = 8
 """At most this many passes of the strip stage over one document."""
@@ -64,7 +69,7 @@ _FINDERS: Mapping[str, Finder] = {
 class Pipeline:
     """Selected rules in run order, with the options they were selected under."""
 
-    __slots__ = ("_stages", "options", "rules", "timeout")
+    __slots__ = ("_stages", "input_format", "options", "rules", "timeout")
 
     def __init__(
         self,
@@ -72,10 +77,14 @@ class Pipeline:
         *,
         options: Mapping[str, str] | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
+        input_format: str = "auto",
     ) -> None:
+        if input_format not in INPUT_FORMATS:
+            raise ValueError(f"input_format must be one of {', '.join(INPUT_FORMATS)}, not {input_format!r}")
         self.rules: tuple[Rule, ...] = tuple(rules)
         self.options: Mapping[str, str] = {**default_options(), **(options or {})}
         self.timeout = timeout
+        self.input_format = input_format
         self._stages = _plan(self.rules)
 
     @classmethod
@@ -89,6 +98,7 @@ class Pipeline:
         quotes: str = "ascii",
         canonical: Iterable[str] = (),
         timeout: float | None = DEFAULT_TIMEOUT,
+        input_format: str = "auto",
     ) -> Pipeline:
         """Load built-in ``packs`` (default: ``rules/pipeline.toml``) and ``extra`` pack files.
 
@@ -97,7 +107,9 @@ class Pipeline:
         to prefer over a lexicon entry's canonical one (``["Zelensky"]``), as do
         the ``[canonical] prefer`` lists of ``extra`` pack files; ``timeout``
         bounds the seconds one rule's pattern may take on one document, or on
-        one line or paragraph for line and block rules (None: no bound).
+        one line or paragraph for line and block rules (None: no bound);
+        ``input_format`` is ``"auto"`` (HTML when the text looks like a page),
+        ``"text"`` or ``"html"``.
         """
         options = {"quotes": quotes}
         check_options(options)
@@ -105,7 +117,7 @@ class Pipeline:
         extra = list(extra)
         every_rule = prefer_spellings(load_packs(names, extra), [*canonical, *load_preferences(extra)])
         chosen = select_rules(every_rule, options=options, enable=enable, disable=disable)
-        return cls(chosen, options=options, timeout=timeout)
+        return cls(chosen, options=options, timeout=timeout, input_format=input_format)
 
     def clean(
         self,
@@ -114,8 +126,14 @@ class Pipeline:
         name: str | None = None,
         encoding: str | None = None,
         errors: str = "strict",
+        input_format: str | None = None,
     ) -> Result:
         """Clean one document (text, or bytes to decode) and return its :class:`Result`.
+
+        An HTML page (``input_format="html"``, or ``"auto"`` and the text looks
+        like one) is first reduced to its article body by :mod:`cleantext.extract`;
+        the result's ``source`` is then the HTML and its edits point into it.
+        ``input_format`` defaults to the pipeline's.
 
         Raises :class:`~cleantext.errors.InputError` when bytes are not text.
         """
@@ -130,7 +148,14 @@ class Pipeline:
         else:
             text = data
         document = Document(text)
-        warnings = self.run(document, name=name)
+        warnings = []
+        input_format = input_format or self.input_format
+        is_html = input_format == "html" or (input_format == "auto" and looks_like_html(text))
+        if is_html:
+            _extract(document)
+        warnings += self.run(document, name=name)
+        if is_html and not document.text:
+            warnings.append(f"no article text found in the HTML of {name or 'the document'}; the output is empty")
         return Result.from_document(document, name=name, encoding=used_encoding, warnings=warnings)
 
     def run(self, document: Document, *, name: str | None = None) -> list[str]:
@@ -223,7 +248,7 @@ class Pipeline:
                 yield from _unwrap(window.popleft().result(), on_error)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_pipeline, (self.rules, dict(self.options), self.timeout))
+        return (_rebuild_pipeline, (self.rules, dict(self.options), self.timeout, self.input_format))
 
     def __repr__(self) -> str:
         return f"Pipeline({len(self.rules)} rules, options={dict(self.options)})"
@@ -305,8 +330,25 @@ def _capture_metadata(rule: Rule, text: str, found: list[tuple[int, int, str]], 
                 metadata[group] = parse_date(value) if group == "published" else clean_author(value)
 
 
-def _rebuild_pipeline(rules: tuple[Rule, ...], options: dict[str, str], timeout: float | None) -> Pipeline:
-    return Pipeline(rules, options=options, timeout=timeout)
+def _rebuild_pipeline(
+    rules: tuple[Rule, ...], options: dict[str, str], timeout: float | None, input_format: str
+) -> Pipeline:
+    return Pipeline(rules, options=options, timeout=timeout, input_format=input_format)
+
+
+def _extract(document: Document) -> None:
+    """Reduce an HTML ``document`` to its article body, with edits that say what went."""
+    article = extract_article(document.text)
+    locate_text(document, article.body)
+    document.metadata.update(article.metadata)
+    # The body has one paragraph per block, so block i is paragraph i.
+    blocks = block_spans(document.text)
+    removals = [(index, UNCONFIRMED) for index in article.doubtful if index != article.title]
+    if article.title is not None:
+        removals.append((article.title, TITLE))
+    document.apply_tagged(
+        (*block_removal_span(document.text, blocks, index), "", rule) for index, rule in sorted(removals)
+    )
 
 
 _worker_pipeline: Pipeline | None = None
@@ -352,10 +394,12 @@ def _default_pipeline() -> Pipeline:
     return Pipeline.load()
 
 
-def clean(data: str | bytes, *, name: str | None = None, encoding: str | None = None) -> Result:
-    """Clean one document with the default pipeline.
+def clean(
+    data: str | bytes, *, name: str | None = None, encoding: str | None = None, input_format: str | None = None
+) -> Result:
+    """Clean one document (plain text or an HTML page) with the default pipeline.
 
     >>> clean("Kyiv\\u00a0\\u2014 \\u201cquoted\\u201d   \\n\\n\\n\\nnext").text
     'Kyiv \\u2014 "quoted"\\n\\nnext\\n'
     """
-    return _default_pipeline().clean(data, name=name, encoding=encoding)
+    return _default_pipeline().clean(data, name=name, encoding=encoding, input_format=input_format)

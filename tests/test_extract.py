@@ -1,0 +1,189 @@
+"""HTML input: trafilatura's article body, with offsets into the HTML that slice back to the text."""
+
+import gzip
+import socket
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cleantext import clean
+from cleantext.cli import main
+from cleantext.document import Document
+from cleantext.extract import locate_text, looks_like_html, visible_text
+from cleantext.pipeline import Pipeline
+from cleantext.testing import assert_provenance
+
+AEB = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "article-extraction-benchmark" / "html"
+
+PARAGRAPHS = [
+    "Russian drones struck the power grid of Odesa overnight, leaving 200,000 homes without heating as "
+    "temperatures fell to -20C, the regional governor said on Tuesday.",
+    "By Tuesday morning, engineers had restored power to most of the city, but the water supply in the "
+    "southern districts was still cut, and volunteers signed up for extra shifts at the heating points.",
+    "Zelenskiy said the attack used more than forty drones and three missiles, and he asked allies for "
+    "more air defence systems before the winter got any colder in the east.",
+]
+PAGE = (
+    "<!DOCTYPE html>\n<html><head><title>Odesa without heat after drone strike | The Daily</title>"
+    '<meta name="author" content="Jane Doe"><meta property="article:published_time" content="2026-02-03">'
+    "<script>var x = '<p>not text</p>';</script><style>p { color: red }</style></head>\n<body>"
+    '<nav><ul><li><a href="/">Home</a></li><li><a href="/world">World</a></li><li>Europe</li></ul></nav>'
+    "<article><h1>Odesa without heat after drone strike</h1>"
+    + "".join(f"<p>{p}</p>\n" for p in PARAGRAPHS)
+    + "</article><footer><p>&copy; 2026 The Daily. All rights reserved.</p>"
+    '<p>Follow us on <a href="#">X</a></p></footer></body></html>\n'
+)
+
+
+def slices_back(result):
+    """Every output character outside the edits is the source character its offset names."""
+    assert_provenance(result)
+    for edit in result.edits:
+        assert result.source[edit.src[0] : edit.src[1]] == edit.before
+
+
+def test_a_page_comes_out_as_its_article_with_offsets_into_the_html():
+    result = clean(PAGE)
+    assert result.text == (
+        "Russian drones struck the power grid of Odesa overnight, leaving 200,000 homes without heating as "
+        "temperatures fell to -20 °C, the regional governor said on Tuesday.\n\n"
+        + PARAGRAPHS[1]
+        + "\n\n"
+        + PARAGRAPHS[2].replace("Zelenskiy", "Zelenskyy")
+        + "\n"
+    )
+    assert result.source == PAGE
+    slices_back(result)
+    start = result.text.index("By Tuesday morning")
+    src = result.source_span(start, start + len("By Tuesday morning"))
+    assert PAGE[src[0] : src[1]] == "By Tuesday morning"
+    assert result.metadata["title"] == "Odesa without heat after drone strike"
+    assert result.metadata["author"] == "Jane Doe"
+    assert result.metadata["published"] == "2026-02-03"
+    rules = {rule for edit in result.edits for rule in edit.rules}
+    assert {"extract.markup", "extract.title", "units.temperature-signed", "names.zelenskyy"} <= rules
+
+
+def test_the_repeated_headline_is_an_edit_of_its_own():
+    result = clean(PAGE)
+    titles = [edit for edit in result.edits if "extract.title" in edit.rules]
+    assert len(titles) == 1
+    assert titles[0].before == "Odesa without heat after drone strike</h1><p>"
+
+
+def test_character_references_and_inline_tags_inside_words_are_edits():
+    page = "<html><body><article><p>Tom &amp; Jerry met in <b>Ky</b>iv on Tuesday&#8217;s night.</p></article>"
+    document = Document(page)
+    locate_text(document, "Tom & Jerry met in Kyiv on Tuesday\u2019s night.")
+    assert document.text == "Tom & Jerry met in Kyiv on Tuesday\u2019s night."
+    inner = [(e.before, e.after, e.rule_ids) for e in document.edits()][1:-1]
+    assert inner == [
+        ("&amp;", "&", ("extract.entity",)),
+        (" <b>", " ", ("extract.markup",)),
+        ("</b>", "", ("extract.markup",)),
+        ("&#8217;", "\u2019", ("extract.entity",)),
+    ]
+
+
+def test_text_that_is_not_in_the_page_is_marked_unlocated():
+    document = Document("<html><body><p>Kyiv was cold on Tuesday night.</p></body></html>")
+    locate_text(document, "Kyiv was cold on Tuesday night.\n\nA sentence the page never had.")
+    assert document.text == "Kyiv was cold on Tuesday night.\n\nA sentence the page never had."
+    last = document.edits()[-1]
+    assert last.rule_ids == ("extract.unlocated",)
+    assert last.after == "\n\nA sentence the page never had."
+    assert last.before == "</p></body></html>"
+
+
+def test_the_visible_text_skips_scripts_comments_and_keeps_words_apart():
+    visible = visible_text("<p>one</p><p>two</p><!-- three --><script>four</script><span>fi</span>ve")
+    assert visible.text.split() == ["one", "two", "five"]
+
+
+def test_html_is_told_from_text_by_its_content():
+    assert looks_like_html(PAGE)
+    assert looks_like_html("<div class='story'><p>Hello</p></div>")
+    assert not looks_like_html("Use <p> for paragraphs and <b> for bold.")
+    assert not looks_like_html("Kyiv, Tuesday. The <html> tag starts a page.")
+
+
+def test_the_command_line_reads_html_by_content_and_can_be_told(tmp_path, capsys):
+    (tmp_path / "page.txt").write_text(PAGE, encoding="utf-8")
+    assert main(["clean", str(tmp_path / "page.txt"), "-q"]) == 0
+    assert capsys.readouterr().out.startswith("Russian drones struck")
+    assert main(["clean", str(tmp_path / "page.txt"), "-q", "--input-format", "text"]) == 0
+    assert capsys.readouterr().out.startswith("<!DOCTYPE html>")
+    (tmp_path / "fragment.txt").write_text("<p>" + PARAGRAPHS[1] + "</p>", encoding="utf-8")
+    assert main(["clean", str(tmp_path / "fragment.txt"), "-q", "--input-format", "html"]) == 0
+    assert capsys.readouterr().out == PARAGRAPHS[1] + "\n"
+
+
+def test_html_records_in_json_lines_are_extracted_one_by_one(tmp_path, capsys):
+    import json
+
+    corpus = tmp_path / "c.jsonl"
+    records = [{"id": 1, "text": PAGE}, {"id": 2, "text": "Plain  text, \u201cquoted\u201d."}]
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    assert main(["clean", str(corpus), "-q"]) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert out[0]["text"].startswith("Russian drones struck") and out[1]["text"] == 'Plain text, "quoted".\n'
+
+
+def test_a_page_without_an_article_is_empty_with_a_warning():
+    result = clean("<html><body><nav><a href='/'>Home</a></nav></body></html>", name="empty.html")
+    assert result.text == ""
+    assert any("no article text" in warning and "empty.html" in warning for warning in result.warnings)
+    slices_back(result)
+
+
+def test_html_nested_100000_levels_deep_is_cleaned_without_crashing():
+    page = "<html><body>" + "<div>" * 100_000 + "<p>" + PARAGRAPHS[0] + "</p>" + "</div>" * 100_000 + "</body></html>"
+    result = clean(page)
+    slices_back(result)
+    assert result.text == "" or "Odesa" in result.text
+
+
+def test_external_entities_and_doctypes_are_never_resolved(tmp_path, monkeypatch):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-MARKER", encoding="utf-8")
+    connections = []
+    monkeypatch.setattr(socket.socket, "connect", lambda self, address: connections.append(address))
+    page = (
+        f'<?xml version="1.0"?>\n<!DOCTYPE html [<!ENTITY xxe SYSTEM "file://{secret}">'
+        '<!ENTITY web SYSTEM "http://127.0.0.1:9/x.dtd">]>\n'
+        '<html xmlns="http://www.w3.org/1999/xhtml"><body><article>'
+        f"<p>{PARAGRAPHS[1]} &xxe; &web;</p><p>{PARAGRAPHS[2]}</p></article></body></html>"
+    )
+    result = clean(page)
+    assert "TOP-SECRET-MARKER" not in result.text
+    assert connections == []
+    slices_back(result)
+
+
+@pytest.mark.skipif(not AEB.is_dir(), reason="needs ../shared/benchmarks/article-extraction-benchmark")
+def test_real_pages_slice_back_and_keep_their_text_located():
+    pipeline = Pipeline.load(input_format="html")
+    for path in sorted(AEB.glob("*.html.gz"))[:12]:
+        result = pipeline.clean(gzip.decompress(path.read_bytes()), name=path.name)
+        slices_back(result)
+        assert result.text
+        unlocated = sum(len(e.after) for e in result.edits if "extract.unlocated" in e.rules)
+        assert unlocated <= 0.05 * len(result.text), path.name
+
+
+HTML_PIPELINE = Pipeline.load(input_format="html")
+_TAGS = st.sampled_from(["<p>", "</p>", "<div>", "</div>", "<b>", "</b>", "<br>", "<!-- c -->", "<script>x</script>"])
+_BITS = st.one_of(
+    _TAGS,
+    st.sampled_from(["&amp;", "&nbsp;", "&#8217;", "&bogus;", "&", "<", ">", " ", "\n"]),
+    st.text(st.characters(codec="utf-8", exclude_characters="<&"), max_size=30),
+)
+
+
+@given(st.lists(_BITS, max_size=40))
+def test_any_html_is_cleaned_with_its_provenance_intact(bits):
+    page = "<html><body>" + "".join(bits) + "</body></html>"
+    result = HTML_PIPELINE.clean(page)
+    slices_back(result)

@@ -270,6 +270,11 @@ def _terminate(signum: int, frame: object) -> None:
     raise _Terminated
 
 
+def _read_only(path: Path) -> bool:
+    """Whether a file is read-only to us, or to everyone by its mode (root may write anything)."""
+    return not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222
+
+
 def _say(message: str) -> None:
     print(f"{PROG}: {message}", file=sys.stderr, flush=True)
 
@@ -449,6 +454,10 @@ class _Run:
             if self.args.in_place and compression_of(path):
                 self.emitter = None
                 self.fail(f"{item.label}: --in-place does not rewrite compressed files; write with -o instead")
+                return
+            if self.args.in_place and _read_only(path):
+                self.emitter = None
+                self.fail(f"{item.label}: --in-place leaves read-only files alone; make it writable or use -o")
                 return
             self.target = AtomicFile(path)
         except OSError as error:

@@ -107,3 +107,96 @@ def test_sigterm_in_the_middle_of_a_batch_leaves_no_partial_file(tmp_path):
     assert not [p for p in written if p.name.startswith(".")]  # no temporary file left
     expected = clean(paragraph).text
     assert all(p.read_text(encoding="utf-8") == expected for p in written)
+
+
+def test_in_place_leaves_a_read_only_file_alone_and_cleans_the_rest(tmp_path, capsys):
+    locked, open_ = tmp_path / "locked.txt", tmp_path / "open.txt"
+    for path in (locked, open_):
+        path.write_text("Kyiv\u00a0\u2014 cold.  ", encoding="utf-8")
+    locked.chmod(0o444)
+    assert main(["clean", "--in-place", str(locked), str(open_)]) == 1
+    err = capsys.readouterr().err
+    assert f"{locked}: --in-place leaves read-only files alone" in err and "cleaned 1, failed 1" in err
+    assert locked.read_text(encoding="utf-8") == "Kyiv\u00a0\u2014 cold.  "
+    assert open_.read_text(encoding="utf-8") == "Kyiv \u2014 cold.\n"
+
+
+def _run_as_nobody(argv, folder):
+    """Run the command line in a child process without root's power to read anything; its exit code and stderr."""
+    err_path = folder / "stderr.txt"
+    pid = os.fork()
+    if pid == 0:  # the child: drop privileges, run, and leave without running pytest's cleanup
+        code = 99
+        try:
+            sys.stderr = open(err_path, "w", encoding="utf-8")  # noqa: SIM115  (closed by _exit's flush below)
+            if os.geteuid() == 0:
+                os.setgroups([])
+                os.setgid(65534)
+                os.setuid(65534)
+            code = main(argv)
+        finally:
+            sys.stderr.flush()
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), err_path.read_text(encoding="utf-8")
+
+
+def test_an_unreadable_file_is_reported_and_the_others_cleaned():
+    import tempfile
+    from pathlib import Path
+
+    # Outside pytest's private temporary folders, which the unprivileged child could not enter.
+    folder = Path(tempfile.mkdtemp(prefix="cleantext-perm-"))
+    try:
+        folder.chmod(0o777)
+        (folder / "in").mkdir()
+        (folder / "in").chmod(0o777)
+        (folder / "in" / "good.txt").write_text("Good\u00a0text", encoding="utf-8")
+        (folder / "in" / "secret.txt").write_text("Secret text", encoding="utf-8")
+        (folder / "in" / "good.txt").chmod(0o644)
+        (folder / "in" / "secret.txt").chmod(0o000)
+        code, err = _run_as_nobody(["clean", str(folder / "in"), "-o", str(folder / "out")], folder)
+        assert code == 1
+        assert "secret.txt: cannot read" in err and "Permission denied" in err and "cleaned 1, failed 1" in err
+        assert (folder / "out" / "good.txt").read_text(encoding="utf-8") == "Good text\n"
+        assert not (folder / "out" / "secret.txt").exists()
+    finally:
+        subprocess.run(["rm", "-rf", str(folder)], check=False)
+
+
+def test_a_json_lines_record_of_100_mb_with_a_bad_field_is_reported_by_line_and_skipped(tmp_path, capsys):
+    corpus = tmp_path / "big.jsonl"
+    with corpus.open("w", encoding="utf-8") as out:
+        out.write('{"id": 1, "text": "First  record."}\n')
+        out.write('{"id": 2, "text": 7, "blob": "' + "x" * 100_000_000 + '"}\n')
+        out.write('{"id": 3, "text": "Third  record."}\n')
+    assert main(["clean", str(corpus), "-o", str(tmp_path / "out.jsonl")]) == 1
+    err = capsys.readouterr().err
+    assert "big.jsonl:2:" in err and "cleaned 2, failed 1" in err
+    lines = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [1, 3]
+
+
+SLOW = pytest.mark.skipif(
+    not os.environ.get("CLEANTEXT_SLOW_TESTS"), reason="minutes of work; set CLEANTEXT_SLOW_TESTS=1 to run"
+)
+
+
+@SLOW
+def test_a_200_mb_single_line_is_cleaned(tmp_path):
+    path = tmp_path / "line.txt"
+    sentence = "Kyiv said on Tuesday that \u201cthe grid\u201d held at -20C, and officials thanked allies. "
+    path.write_text(sentence * (200_000_000 // len(sentence)), encoding="utf-8")
+    assert main(["clean", str(path), "-o", str(tmp_path / "out.txt"), "-q"]) == 0
+    out = (tmp_path / "out.txt").read_text(encoding="utf-8")
+    assert out.startswith('Kyiv said on Tuesday that "the grid" held at -20 \u00b0C, and') and out.endswith("allies.\n")
+
+
+@SLOW
+def test_a_json_lines_record_with_100_mb_of_text_is_cleaned(tmp_path):
+    corpus = tmp_path / "big.jsonl"
+    sentence = "Kyiv said on Tuesday that the grid held, and officials thanked allies.\\n\\n"
+    corpus.write_text('{"id": 1, "text": "' + sentence * (100_000_000 // len(sentence)) + '"}\n', encoding="utf-8")
+    assert main(["clean", str(corpus), "-o", str(tmp_path / "out.jsonl"), "-q"]) == 0
+    record = json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8"))
+    assert record["id"] == 1 and record["text"].startswith("Kyiv said on Tuesday")

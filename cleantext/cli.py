@@ -221,7 +221,8 @@ def _add_rule_options(parser: argparse.ArgumentParser) -> None:
         "--timeout",
         type=float,
         metavar="SECONDS",
-        help=f"time limit of one rule's pattern on one document or line (default {DEFAULT_TIMEOUT})",
+        help=f"time limit of one rule's pattern on one line or paragraph, or per million characters of a document "
+        f"(default {DEFAULT_TIMEOUT})",
     )
 
 

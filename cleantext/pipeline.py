@@ -49,6 +49,9 @@ DEFAULT_TIMEOUT = 2.0
 INPUT_FORMATS = ("auto", "text", "html")
 """What an input is: ``auto`` tells HTML from plain text by its content."""
 
+TIMEOUT_CHARS = 1_000_000
+"""A rule that scans a whole document gets the time limit once per this many characters."""
+
 STRIP_PASSES = 8
 """At most this many passes of the strip stage over one document."""
 
@@ -106,8 +109,9 @@ class Pipeline:
         ``quotes`` is ``"ascii"`` or ``"curly"``; ``canonical`` names spellings
         to prefer over a lexicon entry's canonical one (``["Zelensky"]``), as do
         the ``[canonical] prefer`` lists of ``extra`` pack files; ``timeout``
-        bounds the seconds one rule's pattern may take on one document, or on
-        one line or paragraph for line and block rules (None: no bound);
+        bounds the seconds one rule's pattern may take on one line or paragraph
+        (line and block rules), or on each million characters of a document
+        (rules that scan the whole text); None: no bound;
         ``input_format`` is ``"auto"`` (HTML when the text looks like a page),
         ``"text"`` or ``"html"``.
         """
@@ -193,9 +197,9 @@ class Pipeline:
             started = time.monotonic()
             try:
                 if isinstance(unit, Rule):
-                    found = _find(unit, text, self.timeout)
+                    found = _find(unit, text, _time_limit(unit.kind, self.timeout, len(text)))
                 else:
-                    tagged = unit.find(text, 0, len(text), self.timeout)
+                    tagged = unit.find(text, 0, len(text), _time_limit("lexicon", self.timeout, len(text)))
             except TimeoutError:
                 timed_out.add(label)
                 spent = time.monotonic() - started
@@ -288,6 +292,18 @@ def _plan(rules: Sequence[Rule]) -> list[tuple[str, list[Rule | Lexicon]]]:
 def _lexicon(rules: tuple[Rule, ...]) -> Lexicon:
     # Pipelines built from the same rules (examples, workers) share one compiled trie.
     return Lexicon(rules)
+
+
+def _time_limit(kind: str, timeout: float | None, size: int) -> float | None:
+    """The time limit of one call of a rule: per line or paragraph, or per million characters scanned.
+
+    A runaway pattern blows up on a short stretch of text (40 characters do
+    it), so scaling the limit with a long document's length still stops one,
+    while an honest pass over 200 MB is not mistaken for one.
+    """
+    if timeout is None or kind in ("line", "block", "repeat"):
+        return timeout
+    return timeout * max(1.0, size / TIMEOUT_CHARS)
 
 
 def _lexicon_label(lexicon: Lexicon) -> str:

@@ -7,9 +7,7 @@ tidy the blank lines left behind.
 
 Example::
 
-    >>> import regex
-
-from cleantext.rules import Rule
+    >>> from cleantext.rules import Rule
     >>> rule = Rule(id="demo.ad", category="promo", kind="line", stage="strip",
     ...             action="remove", description="", pattern=r"^Advertisement$")
     >>> find_line_matches(rule, "Text.\\nAdvertisement\\nMore.\\n", 0, 22, None)

@@ -76,3 +76,13 @@ def test_clean_many_can_return_errors_in_place():
     assert isinstance(outcomes[1], InputError) and str(outcomes[1]).startswith("bin.dat: binary content")
     with pytest.raises(InputError):
         list(pipeline.clean_many(items))
+
+
+def test_the_time_limit_grows_with_a_long_document_but_not_with_a_line():
+    from cleantext.pipeline import _time_limit
+
+    assert _time_limit("inline", 2.0, 40) == 2.0
+    assert _time_limit("inline", 2.0, 200_000_000) == 400.0
+    assert _time_limit("lexicon", 2.0, 3_000_000) == 6.0
+    assert _time_limit("line", 2.0, 200_000_000) == 2.0
+    assert _time_limit("inline", None, 200_000_000) is None

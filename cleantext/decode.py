@@ -49,9 +49,11 @@ def decode(data: bytes, *, encoding: str | None = None, errors: str = "strict") 
     """
     if encoding is not None:
         try:
-            codecs.lookup(encoding)
+            codec = codecs.lookup(encoding)
         except LookupError:
             raise InputError(f"unknown encoding {encoding!r}") from None
+        if not _is_text_encoding(codec):
+            raise InputError(f"{encoding!r} is not a text encoding (it turns bytes into bytes, or text into text)")
         return _decode_as(data, encoding, errors), encoding
     for bom, name in _BOMS:
         if data.startswith(bom):
@@ -135,10 +137,16 @@ def _declared_charset(data: bytes) -> str | None:
         return None
     name = (match.group(1) or match.group(2)).decode("ascii").lower()
     try:
-        codecs.lookup(name)
+        codec = codecs.lookup(name)
     except LookupError:
         return None
-    return name
+    # A page that declares "base64" or "rot13" is not in that codec; ignore it.
+    return name if _is_text_encoding(codec) else None
+
+
+def _is_text_encoding(codec: codecs.CodecInfo) -> bool:
+    """Whether a codec decodes bytes to text (not base64, hex, zlib, rot13, ...)."""
+    return getattr(codec, "_is_text_encoding", True)
 
 
 def _decode_as(data: bytes, encoding: str, errors: str) -> str:

@@ -30,6 +30,7 @@ Example::
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
@@ -64,16 +65,22 @@ _HTML_START = re.compile(
 _CLOSING_TAG = re.compile(r"</(?:html|head|body|article|main|div|section|p|table|h[1-6]|ul|span|a)\s*>", re.IGNORECASE)
 
 # One token of HTML: a comment, a raw-text element with its content, any other
-# tag, a character reference, or text. Attribute values may hold '>', so tags
-# skip over quoted strings.
+# tag, a character reference, or text. Unclosed comments and raw-text elements
+# run to the end of the page, as in a browser; a tag runs to the next ">" (a
+# quoted ">" in an attribute value is rare, and honouring quotes would make an
+# unclosed quote scan the rest of the page for every tag after it).
 _TOKEN = re.compile(
     r"(?P<comment><!--.*?(?:-->|\Z))"
-    r"|(?P<raw><(?P<rawtag>script|style|noscript|template|textarea|title)\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>"
-    r".*?(?:</(?P=rawtag)\s*>|\Z))"
-    r"|(?P<tag><(?:[!?/]?[A-Za-z](?:[^>\"']|\"[^\"]*\"|'[^']*')*)>)"
+    r"|(?P<raw><(?P<rawtag>script|style|noscript|template|textarea|title)\b[^>]*>.*?(?:</(?P=rawtag)\s*>|\Z))"
+    r"|(?P<tag><[!?/]?[A-Za-z][^>]*>)"
     r"|(?P<entity>&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?)"
     r"|(?P<text>[^<&]+|[<&])",
     re.IGNORECASE | re.DOTALL,
+)
+# After the last ">" of a page no tag can close: text and references only, so
+# a run of unclosed "<a " costs one step each.
+_TAIL_TOKEN = re.compile(
+    r"(?P<entity>&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?)|(?P<text>[^&]+|&)"
 )
 _TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)")
 
@@ -159,7 +166,9 @@ def visible_text(page: str) -> _Visible:
         entity.append(is_entity)
         size += len(text)
 
-    for token in _TOKEN.finditer(page):
+    tags_end = page.rfind(">") + 1
+    tokens = itertools.chain(_TOKEN.finditer(page, 0, tags_end), _TAIL_TOKEN.finditer(page, tags_end))
+    for token in tokens:
         kind = token.lastgroup
         start, end = token.span()
         if kind == "text":

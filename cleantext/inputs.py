@@ -181,15 +181,20 @@ def read_jsonl_records(lines: bytes | Iterable[bytes], label: str, field: str) -
     open binary file). ``field`` may be a dotted path (``meta.body``).
     """
     if isinstance(lines, bytes):
-        lines = lines.splitlines()
+        # Lines end at "\n" only, as when a file is read line by line: a lone
+        # "\r" is whitespace inside a JSON value.
+        lines = lines.split(b"\n")
     for number, raw in enumerate(lines, 1):
         if not raw.strip():
             continue
         where = f"{label}:{number}"
         try:
             record = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        except ValueError as error:  # also UnicodeDecodeError, and numbers too long to convert
             yield JsonRecord(number, None, None, f"{where}: invalid JSON ({error})", raw=raw)
+            continue
+        except RecursionError:
+            yield JsonRecord(number, None, None, f"{where}: invalid JSON (nested too deeply)", raw=raw)
             continue
         if not isinstance(record, dict):
             kind = type(record).__name__

@@ -52,6 +52,9 @@ INPUT_FORMATS = ("auto", "text", "html")
 TIMEOUT_CHARS = 1_000_000
 """A rule that scans a whole document gets the time limit once per this many characters."""
 
+PIPELINE_ROUNDS = 3
+"""At most this many runs of all the stages, while the repair stage still finds something at the end."""
+
 STRIP_PASSES = 8
 """At most this many passes of the strip stage over one document."""
 
@@ -169,13 +172,20 @@ class Pipeline:
         """
         warnings: list[str] = []
         timed_out: set[str] = set()
-        for stage, rules in self._stages:
-            # A removal moves other blocks into a rule's head or tail window, so
-            # the strip stage runs again until it removes nothing more.
-            passes = STRIP_PASSES if stage == "strip" else 1
-            for _ in range(passes):
-                if not self._run_rules(rules, document, name, warnings, timed_out):
-                    break
+        repair = [rules for stage, rules in self._stages if stage == "repair"]
+        for _ in range(PIPELINE_ROUNDS):
+            for stage, rules in self._stages:
+                # A removal moves other blocks into a rule's head or tail window, so
+                # the strip stage runs again until it removes nothing more.
+                passes = STRIP_PASSES if stage == "strip" else 1
+                for _ in range(passes):
+                    if not self._run_rules(rules, document, name, warnings, timed_out):
+                        break
+            # Removing an invisible character or a stray control inside mojibake
+            # completes it, and only then can ftfy repair it: the repair rules
+            # look once more, and whatever they repair goes through every stage.
+            if not repair or not self._run_rules(repair[0], document, name, warnings, timed_out):
+                break
         return warnings
 
     def _run_rules(

@@ -52,6 +52,9 @@ INPUT_FORMATS = ("auto", "text", "html")
 TIMEOUT_CHARS = 1_000_000
 """A rule that scans a whole document gets the time limit once per this many characters."""
 
+REQUIRES_CHARS = 1_000_000
+"""Longer documents skip the ``requires`` test: they hold most words anyway, and casefolding them costs a copy."""
+
 PIPELINE_ROUNDS = 3
 """At most this many runs of all the stages, while the repair stage still finds something at the end."""
 
@@ -324,7 +327,7 @@ def _lexicon_label(lexicon: Lexicon) -> str:
 def _find(rule: Rule, text: str, timeout: float | None) -> list[tuple[int, int, str]]:
     # A rule that needs a word the text does not have cannot fire: one
     # C-speed search instead of a pass of the rule's pattern.
-    if rule.requires and not any(word in _casefolded(text) for word in rule.requires):
+    if rule.requires and len(text) <= REQUIRES_CHARS and not any(word in _casefolded(text) for word in rule.requires):
         return []
     finder = _FINDERS[rule.kind]
     regions = rule.where.regions(text)
@@ -340,7 +343,9 @@ def _find(rule: Rule, text: str, timeout: float | None) -> list[tuple[int, int, 
     return found
 
 
-@lru_cache(maxsize=2)
+# One entry: the cache keeps its text alive, and a stale copy of a long
+# document is memory the run does not need.
+@lru_cache(maxsize=1)
 def _casefolded(text: str) -> str:
     return text.casefold()
 

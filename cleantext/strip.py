@@ -30,6 +30,9 @@ _WORD = regex.compile(r"\w+")
 Replacements = list[tuple[int, int, str]]
 
 
+REPEAT_MAX_CHARS = 5000
+"""Blocks longer than this are never taken for a repeated title or standfirst."""
+
 LINE_MAX_CHARS = 1000
 """Line rules look at lines of at most this many characters; longer lines are
 paragraphs of prose, which only block rules judge."""
@@ -60,7 +63,7 @@ def find_line_matches(rule: Rule, text: str, low: int, high: int, timeout: float
     return _without_overlaps(found)
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=1)  # one entry: the cache keeps its text alive
 def short_lines(text: str) -> tuple[tuple[int, int, str, int], ...]:
     """``(start, end, line, words)`` for every non-blank line of at most :data:`LINE_MAX_CHARS` characters."""
     lines = []
@@ -99,7 +102,9 @@ def find_repeats(rule: Rule, text: str, low: int, high: int, timeout: float | No
     punctuation do not hide a repeat; blocks of fewer than ``min_words`` words
     are never treated as repeats. The first copy stays.
     """
-    blocks = block_spans(text)
+    # A title or standfirst is short: longer blocks are neither originals nor
+    # repeats, and are never split into words (a 20 MB paragraph would be).
+    blocks = [(start, end) for start, end in block_spans(text) if end - start <= REPEAT_MAX_CHARS]
     # Only a block about as long as an original, and starting with the same
     # word, can repeat it: the others are never split into words.
     originals = [(start, end) for start, end in blocks if start >= low and end <= high]
@@ -107,7 +112,7 @@ def find_repeats(rule: Rule, text: str, low: int, high: int, timeout: float | No
     first_words = {_first_word(text, start, end) for start, end in originals}
     seen: set[tuple[str, ...]] = set()
     found: Replacements = []
-    for index, (start, end) in enumerate(blocks):
+    for start, end in blocks:
         original = start >= low and end <= high
         if not original and (
             not any(length // 2 <= end - start <= 2 * length for length in lengths)
@@ -118,7 +123,7 @@ def find_repeats(rule: Rule, text: str, low: int, high: int, timeout: float | No
         if len(words) < max(rule.min_words, 1):
             continue
         if words in seen:
-            found.append((*block_removal_span(text, blocks, index), ""))
+            found.append((*line_removal_span(text, start, end), ""))
         elif start >= low and end <= high:
             seen.add(words)
     return _without_overlaps(found)

@@ -86,3 +86,18 @@ def test_the_time_limit_grows_with_a_long_document_but_not_with_a_line():
     assert _time_limit("lexicon", 2.0, 3_000_000) == 6.0
     assert _time_limit("line", 2.0, 200_000_000) == 2.0
     assert _time_limit("inline", None, 200_000_000) is None
+
+
+def test_a_10_mb_document_with_many_edits_is_cleaned_and_replays():
+    from cleantext.testing import assert_provenance
+
+    paragraph = (
+        "Kyiv said on Tuesday that \u201cthe grid held\u201d at -20C,  and officials thanked allies. "
+        + "The city restored heating to the districts one by one after the strike. " * 12
+    )
+    text = "\n\n".join(f"{n}. {paragraph}" for n in range(10_000_000 // len(paragraph)))
+    result = Pipeline.load().clean(text)
+    assert len(text) > 9_500_000
+    assert len(result.edits) > 40_000
+    assert result.text.count("\u00b0C") == text.count("-20C")
+    assert_provenance(result)

@@ -114,17 +114,27 @@ class Lexicon:
             protected.update(rule.protected)
         # The spellings are literals, so the patterns are tries that run in linear
         # time: the standard library's engine is faster on them than ``regex`` and
-        # needs no time limit.
-        self.matcher = re.compile(_whole_words(self.replacements))
+        # needs no time limit. The matcher starts with the trie itself, whose
+        # first letters the engine then skips ahead to; the word boundary before
+        # a match is checked in Python, on the few places found.
+        self.matcher = re.compile(_word_trie(self.replacements))
         self.guard = re.compile(_whole_words(protected), re.IGNORECASE) if protected else None
 
     def find(self, text: str, low: int, high: int, timeout: float | None) -> list[tuple[int, int, str, RuleRef]]:
         """Replacements of every variant in ``text[low:high]``, each tagged with its rule."""
-        found = []
-        guarded = [m.span() for m in self.guard.finditer(text, low, high)] if self.guard else []
+        found: list[tuple[int, int, str, RuleRef]] = []
+        guarded: list[tuple[int, int]] | None = None  # the protected expressions, found once a variant is
         g = 0
-        for match in self.matcher.finditer(text, low, high):
+        search = self.matcher.search
+        position = low
+        while (match := search(text, position, high)) is not None:
             start, end = match.span()
+            if start and _is_word_character(text[start - 1]):
+                position = start + 1  # inside a word: look again from the next character
+                continue
+            position = end
+            if guarded is None:
+                guarded = [m.span() for m in self.guard.finditer(text, low, high)] if self.guard else []
             while g < len(guarded) and guarded[g][1] <= start:
                 g += 1
             if g < len(guarded) and guarded[g][0] <= start and end <= guarded[g][1]:
@@ -132,6 +142,31 @@ class Lexicon:
             new, ref = self.replacements[match.group()]
             found.append((start, end, new, ref))
         return found
+
+
+def _is_word_character(character: str) -> bool:
+    """What ``\\w`` matches in a ``str`` pattern."""
+    return character.isalnum() or character == "_"
+
+
+def _word_trie(words: Iterable[str]) -> str:
+    """A trie of ``words`` that must end at a word boundary; the start is the caller's to check.
+
+    >>> _word_trie(["Kiev", "Kievan", "Kyiv"])
+    '(?:K(?:iev(?:an)?|yiv))(?!\\\\w)'
+    """
+    trie = _trie(words)
+    return rf"(?:{_trie_pattern(trie)})(?!\w)" if trie else r"(?!)"
+
+
+def _trie(words: Iterable[str]) -> dict[str, dict]:
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for character in word:
+            node = node.setdefault(character, {})
+        node[""] = {}
+    return trie
 
 
 def _whole_words(words: Iterable[str]) -> str:
@@ -143,12 +178,7 @@ def _whole_words(words: Iterable[str]) -> str:
     >>> _whole_words(["Kiev", "Kievan", "Kyiv"])
     '(?<!\\\\w)(?=[Kk])(?:K(?:iev(?:an)?|yiv))(?!\\\\w)'
     """
-    trie: dict[str, dict] = {}
-    for word in words:
-        node = trie
-        for character in word:
-            node = node.setdefault(character, {})
-        node[""] = {}
+    trie = _trie(words)
     if not trie:
         return r"(?!)"
     first = "".join(sorted({re.escape(c) for c in trie} | {re.escape(c.swapcase()) for c in trie}))

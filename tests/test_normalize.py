@@ -65,3 +65,29 @@ description = "space before km"
     result = pipeline.clean("It flew 10km.")
     assert result.text == "It flew 10 km.\n"
     assert result.edits[0].rule == "units.km"
+
+
+def test_the_lexicon_finds_exactly_what_a_whole_word_pattern_finds():
+    import re
+
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from cleantext.normalize import Lexicon, _whole_words
+    from cleantext.pipeline import Pipeline
+
+    lexicon = next(u for _, units in Pipeline.load()._stages for u in units if isinstance(u, Lexicon))
+    reference = re.compile(_whole_words(lexicon.replacements))
+    spellings = sorted(lexicon.replacements)
+    pieces = st.one_of(st.sampled_from(spellings), st.sampled_from(["", " ", "x", "_", "é", "-", "1", ". "]))
+
+    @given(st.lists(pieces, max_size=12))
+    def check(parts):
+        text = "".join(parts)
+        expected = [m.span() for m in reference.finditer(text)]
+        found = [(start, end) for start, end, _, _ in lexicon.find(text, 0, len(text), None)]
+        guarded = [m.span() for m in lexicon.guard.finditer(text)] if lexicon.guard else []
+        unguarded = [(s, e) for s, e in expected if not any(gs <= s and e <= ge for gs, ge in guarded)]
+        assert found == unguarded
+
+    check()

@@ -176,7 +176,7 @@ class Pipeline:
         warnings: list[str] = []
         timed_out: set[str] = set()
         repair = [rules for stage, rules in self._stages if stage == "repair"]
-        for _ in range(PIPELINE_ROUNDS):
+        for round_number in range(1, PIPELINE_ROUNDS + 1):
             for stage, rules in self._stages:
                 # A removal moves other blocks into a rule's head or tail window, so
                 # the strip stage runs again until it removes nothing more.
@@ -186,8 +186,11 @@ class Pipeline:
                         break
             # Removing an invisible character or a stray control inside mojibake
             # completes it, and only then can ftfy repair it: the repair rules
-            # look once more, and whatever they repair goes through every stage.
-            if not repair or not self._run_rules(repair[0], document, name, warnings, timed_out):
+            # look once more, and whatever they repair goes through every stage
+            # (so the last round never ends with a repair no stage has seen).
+            if round_number == PIPELINE_ROUNDS or not repair:
+                break
+            if not self._run_rules(repair[0], document, name, warnings, timed_out):
                 break
         return warnings
 

@@ -121,7 +121,7 @@ class _Visible:
     starts: list[int]  # source start of each run of visible characters
     plain: list[int]  # visible offset where each run starts
     lengths: list[int]  # source length of each run
-    entity: list[bool]  # whether the run is one character reference (one visible character)
+    entity: list[bool]  # whether the run stands for a whole span (a reference, a tag, a script): no inner offsets
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
         """The HTML span of visible characters ``start:end`` (``end > start``)."""
@@ -214,13 +214,17 @@ def locate_text(document: Document, extracted: str) -> None:
         vis_start, vis_end = visible_words[found]
         src_start, src_end = visible.source_span(vis_start, vis_end)
         between = extracted[extracted_end:start]
-        rule = UNLOCATED if any(ch.isalnum() for ch in between) else MARKUP
-        replacements.append((source_end, src_start, between, rule))
+        replacements.append((source_end, src_start, between, _gap_rule(between)))
         replacements.extend(_inside_word(visible, vis_start, vis_end))
         source_end, extracted_end = src_end, end
     rest = extracted[extracted_end:]
-    replacements.append((source_end, len(page), rest, UNLOCATED if any(ch.isalnum() for ch in rest) else MARKUP))
+    replacements.append((source_end, len(page), rest, _gap_rule(rest)))
     document.apply_tagged(replacements)
+
+
+def _gap_rule(between: str) -> RuleRef:
+    """What replacing the HTML between two located words by ``between`` is: markup, or unlocated words."""
+    return UNLOCATED if any(character.isalnum() for character in between) else MARKUP
 
 
 def _place(

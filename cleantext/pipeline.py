@@ -160,6 +160,8 @@ class Pipeline:
         document = Document(text)
         warnings = []
         input_format = input_format or self.input_format
+        if input_format not in INPUT_FORMATS:
+            raise ValueError(f"input_format must be one of {', '.join(INPUT_FORMATS)}, not {input_format!r}")
         is_html = input_format == "html" or (input_format == "auto" and looks_like_html(text))
         if is_html:
             _extract(document)

@@ -187,3 +187,10 @@ def test_any_html_is_cleaned_with_its_provenance_intact(bits):
     page = "<html><body>" + "".join(bits) + "</body></html>"
     result = HTML_PIPELINE.clean(page)
     slices_back(result)
+
+
+def test_an_unknown_input_format_is_refused():
+    with pytest.raises(ValueError, match="input_format must be one of auto, text, html"):
+        clean("Kyiv", input_format="xml")
+    with pytest.raises(ValueError, match="input_format"):
+        Pipeline.load(input_format="xml")

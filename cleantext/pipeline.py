@@ -39,7 +39,7 @@ from cleantext.rules import (
     select_rules,
 )
 from cleantext.segment import block_removal_span, block_spans
-from cleantext.strip import find_block_matches, find_line_matches, find_repeats
+from cleantext.strip import find_block_matches, find_line_matches, find_offtopic, find_repeats
 
 __all__ = ["DEFAULT_TIMEOUT", "INPUT_FORMATS", "Pipeline", "clean"]
 
@@ -67,6 +67,7 @@ _FINDERS: Mapping[str, Finder] = {
     "block": find_block_matches,
     "line": find_line_matches,
     "repeat": find_repeats,
+    "offtopic": find_offtopic,
     "inline": find_inline,
     "charmap": find_charmap,
     "unicode": find_unicode,
@@ -319,7 +320,7 @@ def _time_limit(kind: str, timeout: float | None, size: int) -> float | None:
     it), so scaling the limit with a long document's length still stops one,
     while an honest pass over 200 MB is not mistaken for one.
     """
-    if timeout is None or kind in ("line", "block", "repeat"):
+    if timeout is None or kind in ("line", "block", "repeat", "offtopic"):
         return timeout
     return timeout * max(1.0, size / TIMEOUT_CHARS)
 

@@ -54,9 +54,10 @@ __all__ = [
     "select_rules",
 ]
 
-KINDS = ("block", "line", "repeat", "inline", "charmap", "unicode", "lexicon", "ftfy")
+KINDS = ("block", "line", "repeat", "offtopic", "inline", "charmap", "unicode", "lexicon", "ftfy")
 """block/line: a paragraph or line matched as a whole; repeat: a paragraph that repeats
-an earlier one (title, standfirst); inline: regex replacement; charmap: single
+an earlier one (title, standfirst); offtopic: a short paragraph that shares no content
+word with the article (menu items, teasers of other stories); inline: regex replacement; charmap: single
 characters mapped; unicode: a normalization form; lexicon: names; ftfy: ftfy's
 fixes on the lines a cheap pattern finds (mojibake, entities, ...)."""
 
@@ -94,6 +95,7 @@ _DEFAULT_STAGE = {
     "block": "strip",
     "line": "strip",
     "repeat": "strip",
+    "offtopic": "strip",
     "inline": "normalize",
     "charmap": "normalize",
     "unicode": "normalize",
@@ -127,6 +129,7 @@ _REQUIRED_BY_KIND = {
     "block": ("pattern",),
     "line": ("pattern",),
     "repeat": (),
+    "offtopic": (),
     "inline": ("pattern",),
     "charmap": ("map",),
     "unicode": ("form",),
@@ -251,7 +254,7 @@ class Rule:
         return self.id.split(".", 1)[0]
 
     def _compile(self) -> Any:
-        if self.kind in ("block", "line", "inline"):
+        if self.kind in ("block", "line", "inline", "offtopic"):
             return regex.compile(self.pattern or "")
         if self.kind == "ftfy":
             # A pre-check of single characters or short runs: the standard
@@ -418,7 +421,7 @@ def _build_rule(entry: Any, pack: Mapping[str, Any], file: str) -> Rule:
     stage = entry.get("stage", pack.get("stage", _DEFAULT_STAGE[kind]))
     if stage not in STAGES:
         raise ValueError(f"stage must be one of {', '.join(STAGES)}, not {stage!r}")
-    default_action = "remove" if kind in ("block", "line", "repeat") else "replace"
+    default_action = "remove" if kind in ("block", "line", "repeat", "offtopic") else "replace"
     action = entry.get("action", default_action)
     if action not in ACTIONS:
         raise ValueError(f"action must be one of {', '.join(ACTIONS)}, not {action!r}")
@@ -459,8 +462,8 @@ def _build_rule(entry: Any, pack: Mapping[str, Any], file: str) -> Rule:
         raise ValueError("fixes must not be empty")
     if kind == "ftfy" and action != "replace":
         raise ValueError("an ftfy rule can only replace")
-    if action == "replace" and kind == "repeat":
-        raise ValueError("a repeat rule can only remove")
+    if action == "replace" and kind in ("repeat", "offtopic"):
+        raise ValueError(f"a {kind} rule can only remove")
     rule = Rule(
         id=rule_id,
         category=_string(entry, "category"),

@@ -23,7 +23,7 @@ import regex
 from cleantext.rules import Rule
 from cleantext.segment import block_removal_span, block_spans, line_removal_span
 
-__all__ = ["find_block_matches", "find_line_matches", "find_repeats"]
+__all__ = ["find_block_matches", "find_line_matches", "find_offtopic", "find_repeats"]
 
 _WORD = regex.compile(r"\w+")
 
@@ -127,6 +127,128 @@ def find_repeats(rule: Rule, text: str, low: int, high: int, timeout: float | No
         elif start >= low and end <= high:
             seen.add(words)
     return _without_overlaps(found)
+
+
+OFFTOPIC_RUN_MAX_BLOCKS = 3
+"""An off-topic rule judges runs of at most this many short blocks; a longer run
+of short lines is a list or a table (results, ingredients, tour dates)."""
+
+OFFTOPIC_CONTEXT_MIN_WORDS = 150
+"""An off-topic rule fires only where the paragraphs around the short blocks
+hold at least this many words: a short text has too few words to tell."""
+
+OFFTOPIC_SHORT_CHARS_PER_WORD = 12
+"""A block longer than ``max_words`` times this many characters is never short
+(the cheap test that spares splitting long paragraphs into words)."""
+
+_LETTERS = regex.compile(r"\p{L}+")
+
+FUNCTION_WORDS = frozenset(
+    """a about after all also an and any are as at be been before being but by can could did do does for from
+    get got had has have he her here his how i if in into is it its just may me more most my new no not of on
+    one or our out over she so than that the their them then there these they this those to two up us was we
+    were what when where which who why will with would you your""".split()  # noqa: SIM905 (a list of 87 words)
+)
+"""Words that say nothing about what an article is about; they never count as shared."""
+
+
+TOPIC_CHUNK_CHARS = 1 << 20
+"""Long paragraphs are split into words a chunk at a time, so memory stays bounded."""
+
+
+def _topic_keys(text: str, start: int, end: int) -> set[str]:
+    """The content words of ``text[start:end]``, each by its first five letters."""
+    keys: set[str] = set()
+    while start < end:
+        stop = min(end, start + TOPIC_CHUNK_CHARS)
+        if stop < end:  # cut at a space, so no word is split in two
+            space = text.rfind(" ", start, stop)
+            stop = space + 1 if space > start else stop
+        # Five letters stand in for a stem: "prisons" and "prison", "charging"
+        # and "charger" are the same topic.
+        words = _LETTERS.findall(text[start:stop].lower())
+        keys.update(word[:5] for word in words if len(word) >= 3 and word not in FUNCTION_WORDS)
+        start = stop
+    return keys
+
+
+def find_offtopic(rule: Rule, text: str, low: int, high: int, timeout: float | None) -> Replacements:
+    """Removals of short blocks in ``text[low:high]`` that share no content word with the rest of the text.
+
+    A short block (at most ``max_words`` words, at least ``min_words``) that
+    stands alone or in a run of at most :data:`OFFTOPIC_RUN_MAX_BLOCKS` short
+    blocks between paragraphs, whose ``pattern`` matches, and none of whose
+    content words (function words aside, compared by their first five
+    letters) occurs anywhere outside its run, is furniture of the page: a menu
+    item, a teaser for another story, a call to action. A subheading shares
+    words with the paragraphs it heads, so it stays. One pass over the words of
+    the text, and only when there is a run to judge.
+    """
+    most = rule.max_words or 10
+    blocks = block_spans(text)
+    short = [
+        end - start <= most * OFFTOPIC_SHORT_CHARS_PER_WORD and len(text[start:end].split()) <= most
+        for start, end in blocks
+    ]
+    runs: list[tuple[int, int]] = []
+    index = 0
+    while index < len(blocks):
+        if not short[index]:
+            index += 1
+            continue
+        first = index
+        while index < len(blocks) and short[index]:
+            index += 1
+        if index - first <= OFFTOPIC_RUN_MAX_BLOCKS:
+            runs.append((first, index))
+    candidates = [
+        (first, last, index)
+        for first, last in runs
+        for index in range(first, last)
+        if blocks[index][0] >= low and blocks[index][1] <= high and _judged(rule, text[slice(*blocks[index])], timeout)
+    ]
+    if not candidates or not _enough_context(text, blocks, short):
+        return []
+    block_keys: dict[int, set[str]] = {}
+    blocks_with: dict[str, int] = {}  # how many blocks each key occurs in
+    for index, (start, end) in enumerate(blocks):
+        keys = _topic_keys(text, start, end)
+        if short[index]:
+            block_keys[index] = keys
+        for key in keys:
+            blocks_with[key] = blocks_with.get(key, 0) + 1
+    found: Replacements = []
+    for first, last, index in candidates:
+        keys = block_keys[index]
+        in_run = [block_keys[other] for other in range(first, last)]
+        # A word the run's own lines share ("Shop sofas", "Shop lamps") is still off topic.
+        if keys and all(blocks_with[key] == sum(key in other for other in in_run) for key in keys):
+            found.append((*block_removal_span(text, blocks, index), ""))
+    return _without_overlaps(found)
+
+
+def _judged(rule: Rule, block: str, timeout: float | None) -> bool:
+    """Whether a short block has the words and the shape (``pattern``) the rule judges.
+
+    Only one-line blocks are judged: short lines under one another are a list
+    (ingredients, results), which is content whatever its words.
+    """
+    return (
+        "\n" not in block
+        and len(block.split()) >= rule.min_words
+        and rule.compiled.search(block, timeout=timeout) is not None
+    )
+
+
+def _enough_context(text: str, blocks: list[tuple[int, int]], short: list[bool]) -> bool:
+    words = 0
+    for index, (start, end) in enumerate(blocks):
+        if not short[index]:
+            # Enough characters to hold the words still needed; a long paragraph is never split whole.
+            words += len(text[start : min(end, start + 20 * OFFTOPIC_CONTEXT_MIN_WORDS)].split())
+            if words >= OFFTOPIC_CONTEXT_MIN_WORDS:
+                return True
+    return False
 
 
 def _first_word(text: str, start: int, end: int) -> str:

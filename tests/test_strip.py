@@ -60,3 +60,67 @@ description = "A byline at the very end"
     pipeline = Pipeline.load(packs=["whitespace"], extra=[pack])
     text = "By Anna Smith\n\nBody text.\n\nBy Anthony Solly"
     assert pipeline.clean(text).text == "By Anna Smith\n\nBody text.\n"
+
+
+# An article body of about 160 words, for the off-topic rule to judge short lines against.
+DEPOT = [
+    "The city council voted on Tuesday to keep the old tram depot open through the winter, reversing a decision "
+    "taken in the spring to close it for repairs. The vote was unanimous.",
+    "Council members said the depot, which houses forty trams and a workshop, was needed while the new line to the "
+    "airport is built. Engineers had warned that the roof leaks and that the heating system is more than fifty "
+    "years old, but a report published last month found the building safe for another two years of use.",
+    "The transport department will spend about two million euros on temporary repairs, mostly on the roof and on "
+    "the heating. Unions welcomed the vote, saying that closing the depot would have forced mechanics to travel "
+    "across the city every morning. Residents near the depot have complained about noise from night shifts, and the "
+    "council promised to limit work after ten in the evening and to plant a row of trees along the fence.",
+]
+OFFTOPIC = Pipeline.load(packs=["offtopic", "whitespace"])
+
+
+def with_lines(*inserted):
+    """The depot article with ``inserted`` lines after its first paragraph."""
+    return "\n\n".join([DEPOT[0], *inserted, *DEPOT[1:]]) + "\n"
+
+
+def test_an_off_topic_line_between_paragraphs_is_removed_as_navigation():
+    result = OFFTOPIC.clean(with_lines("Seven hiking boots worth buying this season"))
+    assert result.text == "\n\n".join(DEPOT) + "\n"
+    removals = [(e.rule, e.category) for e in result.edits if e.rule.startswith("offtopic.")]
+    assert removals == [("offtopic.short-block", "navigation")]
+
+
+def test_a_run_of_up_to_three_off_topic_lines_goes_and_a_longer_run_is_a_list():
+    three = ["Shop garden furniture", "Best pizza ovens reviewed", "Celebrity chef opens bistro"]
+    assert OFFTOPIC.clean(with_lines(*three)).text == "\n\n".join(DEPOT) + "\n"
+    four = [*three, "Yoga mats for beginners"]
+    assert OFFTOPIC.clean(with_lines(*four)).text == with_lines(*four)
+
+
+def test_lines_sharing_a_word_with_the_article_stay():
+    for line in ("Why the roof leaks", "Heating bills and mechanics", "Engineer warnings ignored"):
+        assert OFFTOPIC.clean(with_lines(line)).text == with_lines(line), line
+
+
+def test_questions_lead_ins_capitals_lists_and_sentences_stay():
+    kept = [
+        "Who pays for pizza ovens?",
+        "Pizza ovens, explained:",
+        "CELEBRITY CHEF OPENS BISTRO",
+        "1. Celebrity chef opens bistro",
+        "- celebrity chef opens bistro",
+        "Celebrity chef opens a bistro.",
+        "Garden furniture\nPizza ovens",
+        "Furniture",
+    ]
+    for line in kept:
+        assert OFFTOPIC.clean(with_lines(line)).text == with_lines(line), line
+
+
+def test_a_short_text_is_never_judged():
+    text = "Shop garden furniture\n\nThe depot stays open through the winter, the council said on Tuesday.\n"
+    assert OFFTOPIC.clean(text).text == text
+
+
+def test_off_topic_lines_at_the_top_and_bottom_are_removed():
+    text = "Skip the queue: pizza ovens\n\n" + "\n\n".join(DEPOT) + "\n\nCelebrity chef opens bistro\n"
+    assert OFFTOPIC.clean(text).text == "\n\n".join(DEPOT) + "\n"

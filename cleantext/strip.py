@@ -16,6 +16,7 @@ Example::
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import regex
@@ -137,6 +138,11 @@ OFFTOPIC_CONTEXT_MIN_WORDS = 150
 """An off-topic rule fires only where the paragraphs around the short blocks
 hold at least this many words: a short text has too few words to tell."""
 
+OFFTOPIC_SEARCHED_BLOCKS = 16
+"""Up to this many short blocks to judge, each one's words are searched for in
+the rest of the text; past it, the text is split into words once (a search per
+block would grow with the square of a long document's length)."""
+
 OFFTOPIC_SHORT_CHARS_PER_WORD = 12
 """A block longer than ``max_words`` times this many characters is never short
 (the cheap test that spares splitting long paragraphs into words)."""
@@ -209,6 +215,13 @@ def find_offtopic(rule: Rule, text: str, low: int, high: int, timeout: float | N
     ]
     if not candidates or not _enough_context(text, blocks, short):
         return []
+    if len(candidates) <= OFFTOPIC_SEARCHED_BLOCKS:
+        found = [
+            (*block_removal_span(text, blocks, index), "")
+            for first, last, index in candidates
+            if _unshared(text, _topic_keys(text, *blocks[index]), blocks[first][0], blocks[last - 1][1])
+        ]
+        return _without_overlaps(found)
     block_keys: dict[int, set[str]] = {}
     blocks_with: dict[str, int] = {}  # how many blocks each key occurs in
     for index, (start, end) in enumerate(blocks):
@@ -217,7 +230,7 @@ def find_offtopic(rule: Rule, text: str, low: int, high: int, timeout: float | N
             block_keys[index] = keys
         for key in keys:
             blocks_with[key] = blocks_with.get(key, 0) + 1
-    found: Replacements = []
+    found = []
     for first, last, index in candidates:
         keys = block_keys[index]
         in_run = [block_keys[other] for other in range(first, last)]
@@ -225,6 +238,17 @@ def find_offtopic(rule: Rule, text: str, low: int, high: int, timeout: float | N
         if keys and all(blocks_with[key] == sum(key in other for other in in_run) for key in keys):
             found.append((*block_removal_span(text, blocks, index), ""))
     return _without_overlaps(found)
+
+
+def _unshared(text: str, keys: set[str], start: int, end: int) -> bool:
+    """Whether no word of ``text`` outside ``[start, end)`` starts with one of ``keys`` (any case)."""
+    if not keys:
+        return False
+    # One C-speed search on each side of the run instead of splitting the whole text into words.
+    # A key of five letters stands for every word it starts; a shorter one is a whole word.
+    words = "|".join(re.escape(key) + ("" if len(key) == 5 else r"(?![^\W\d_])") for key in sorted(keys))
+    pattern = re.compile(r"(?<![^\W\d_])(?:" + words + ")", re.IGNORECASE)
+    return pattern.search(text, 0, start) is None and pattern.search(text, end) is None
 
 
 def _judged(rule: Rule, block: str, timeout: float | None) -> bool:

@@ -124,3 +124,29 @@ def test_a_short_text_is_never_judged():
 def test_off_topic_lines_at_the_top_and_bottom_are_removed():
     text = "Skip the queue: pizza ovens\n\n" + "\n\n".join(DEPOT) + "\n\nCelebrity chef opens bistro\n"
     assert OFFTOPIC.clean(text).text == "\n\n".join(DEPOT) + "\n"
+
+
+def test_off_topic_removal_is_idempotent_when_another_rule_shortens_a_run():
+    # "Advertisement" goes first; the run it leaves is three lines long and judged on the next pass.
+    pipeline = Pipeline.load()
+    text = with_lines("Shop garden furniture", "Advertisement", "Best pizza ovens reviewed", "Why the roof leaks")
+    once = pipeline.clean(text).text
+    assert once == with_lines("Why the roof leaks")
+    assert pipeline.clean(once).text == once
+
+
+def test_searching_each_short_line_and_splitting_the_whole_text_agree(monkeypatch):
+    lines = [
+        "Shop garden furniture",
+        "Heating bills and mechanics",
+        "Seven hiking boots worth buying",
+        "Repairs ahead",
+        "Shopping for winter?",
+        "Ten best trams of Europe",
+    ]
+    text = "\n\n".join([DEPOT[0], *lines[:3], DEPOT[1], *lines[3:], DEPOT[2], "Celebrity chef opens bistro"]) + "\n"
+    searched = OFFTOPIC.clean(text).text
+    monkeypatch.setattr("cleantext.strip.OFFTOPIC_SEARCHED_BLOCKS", 0)
+    assert OFFTOPIC.clean(text).text == searched
+    assert "Shop garden furniture" not in searched and "Celebrity chef" not in searched
+    assert "Heating bills" in searched and "Ten best trams" in searched

@@ -106,6 +106,9 @@ class Lexicon:
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = tuple(rules)
+        ids = [rule.id for rule in self.rules]
+        # Named in warnings; built once, not per document (a pack can hold thousands of rules).
+        self.label = ids[0] if len(ids) == 1 else f"{ids[0]} (with {len(ids) - 1} other lexicon rules)"
         self.replacements: dict[str, tuple[str, RuleRef]] = {}
         protected: set[str] = set()
         for rule in self.rules:

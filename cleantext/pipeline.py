@@ -210,7 +210,7 @@ class Pipeline:
             text = document.text
             if not text:
                 break
-            label = unit.id if isinstance(unit, Rule) else _lexicon_label(unit)
+            label = unit.id if isinstance(unit, Rule) else unit.label
             if label in timed_out:
                 continue
             started = time.monotonic()
@@ -323,11 +323,6 @@ def _time_limit(kind: str, timeout: float | None, size: int) -> float | None:
     if timeout is None or kind in ("line", "block", "repeat", "offtopic"):
         return timeout
     return timeout * max(1.0, size / TIMEOUT_CHARS)
-
-
-def _lexicon_label(lexicon: Lexicon) -> str:
-    ids = [rule.id for rule in lexicon.rules]
-    return ids[0] if len(ids) == 1 else f"{ids[0]} (with {len(ids) - 1} other lexicon rules)"
 
 
 def _find(rule: Rule, text: str, timeout: float | None) -> list[tuple[int, int, str]]:

@@ -1,9 +1,14 @@
 """Block and line rules, their positions, and segmentation."""
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from cleantext import Pipeline
 from cleantext.rules import Rule
 from cleantext.segment import block_removal_span, block_spans, line_removal_span
 from cleantext.strip import find_block_matches, find_line_matches
+from cleantext.testing import assert_idempotent, assert_provenance
 
 
 def rule(kind, pattern, **extra):
@@ -150,3 +155,30 @@ def test_searching_each_short_line_and_splitting_the_whole_text_agree(monkeypatc
     assert OFFTOPIC.clean(text).text == searched
     assert "Shop garden furniture" not in searched and "Celebrity chef" not in searched
     assert "Heating bills" in searched and "Ten best trams" in searched
+
+
+SHORT_LINE_WORDS = ["roof", "depot", "Shop", "garden", "pizza", "ovens", "winter", "Trams", "repairs", "chef", "News"]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, len(DEPOT)),
+            st.lists(st.sampled_from(SHORT_LINE_WORDS), min_size=1, max_size=13).map(" ".join),
+            st.sampled_from(["", ".", "?", ":"]),
+        ),
+        max_size=8,
+    )
+)
+def test_off_topic_removal_keeps_the_contract_and_both_ways_of_judging_agree(insertions):
+    blocks = [[paragraph] for paragraph in ["", *DEPOT]]
+    for place, line, end in insertions:
+        blocks[place].append(line + end)
+    text = "\n\n".join(block for group in blocks for block in group if block) + "\n"
+    result = OFFTOPIC.clean(text)
+    assert_provenance(result, text)
+    assert_idempotent(OFFTOPIC, text)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("cleantext.strip.OFFTOPIC_SEARCHED_BLOCKS", 0)
+        assert OFFTOPIC.clean(text).text == result.text
+    assert all(paragraph in result.text for paragraph in DEPOT)

@@ -16,15 +16,29 @@ Example::
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["block_removal_span", "block_spans", "line_removal_span"]
 
 _BLOCK = re.compile(r"^[^\S\n]*\S[^\n]*(?:\n[^\S\n]*\S[^\n]*)*", re.MULTILINE)
 
 
+CACHED_MAX_CHARS = 1 << 20
+"""Texts up to this long keep their blocks for the next rule; a longer one is
+segmented again each time, so that no text older than the current one stays
+alive in the cache while a huge document is rewritten."""
+
+
 def block_spans(text: str) -> list[tuple[int, int]]:
     """The (start, end) of every block: maximal runs of lines that are not blank."""
-    return [match.span() for match in _BLOCK.finditer(text)]
+    if len(text) > CACHED_MAX_CHARS:
+        return [match.span() for match in _BLOCK.finditer(text)]
+    return list(_cached_block_spans(text))
+
+
+@lru_cache(maxsize=1)  # the rules of a pass segment the same text one after the other
+def _cached_block_spans(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(match.span() for match in _BLOCK.finditer(text))
 
 
 def line_removal_span(text: str, start: int, end: int) -> tuple[int, int]:

@@ -187,8 +187,14 @@ def find_offtopic(rule: Rule, text: str, low: int, high: int, timeout: float | N
     content words (function words aside, compared by their first five
     letters) occurs anywhere outside its run, is furniture of the page: a menu
     item, a teaser for another story, a call to action. A subheading shares
-    words with the paragraphs it heads, so it stays. One pass over the words of
-    the text, and only when there is a run to judge.
+    words with the paragraphs it heads, so it stays.
+
+    Nothing is split into words unless there is a run to judge. A few short
+    blocks are judged by searching their words in the text on either side of
+    their run; many are judged by splitting the whole text into words once.
+    The two ways agree but for rare spellings (a word such as "theirs" whose
+    first five letters are a function word; letters ``\w`` and ``\p{L}``
+    disagree on).
     """
     most = rule.max_words or 10
     blocks = block_spans(text)

@@ -179,7 +179,7 @@ def _topic_keys(text: str, start: int, end: int) -> set[str]:
 
 
 def find_offtopic(rule: Rule, text: str, low: int, high: int, timeout: float | None) -> Replacements:
-    """Removals of short blocks in ``text[low:high]`` that share no content word with the rest of the text.
+    r"""Removals of short blocks in ``text[low:high]`` that share no content word with the rest of the text.
 
     A short block (at most ``max_words`` words, at least ``min_words``) that
     stands alone or in a run of at most :data:`OFFTOPIC_RUN_MAX_BLOCKS` short

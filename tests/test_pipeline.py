@@ -101,3 +101,19 @@ def test_a_10_mb_document_with_many_edits_is_cleaned_and_replays():
     assert len(result.edits) > 40_000
     assert result.text.count("\u00b0C") == text.count("-20C")
     assert_provenance(result)
+
+
+@pytest.mark.parametrize("kind", ["line", "block", "offtopic"])
+def test_a_runaway_pattern_is_stopped_in_every_kind_that_matches_lines_or_paragraphs(tmp_path, kind):
+    pack = tmp_path / "slow.toml"
+    pack.write_text(
+        f"[[rule]]\nid = \"user.slow\"\ncategory = \"test\"\nkind = \"{kind}\"\npattern = '''^(a|aa)+$'''\n"
+        'max_words = 12\ndescription = "exponential backtracking"\n',
+        encoding="utf-8",
+    )
+    pipeline = Pipeline.load(packs=["whitespace"], extra=[pack], timeout=0.2)
+    prose = " ".join(["The council met on Tuesday and voted to keep the depot open."] * 15)
+    text = f"{prose}\n\n{'a' * 40}!\n\n{prose}\n"
+    result = pipeline.clean(text)
+    assert result.text == text
+    assert len(result.warnings) == 1 and "user.slow timed out" in result.warnings[0]

@@ -204,3 +204,18 @@ def test_a_rule_runs_only_on_texts_that_have_a_required_word(tmp_path):
     pipeline = Pipeline.load(packs=["whitespace"], extra=[pack])
     assert pipeline.clean("Body.\n\nSponsored\n").text == "Body.\n"
     assert pipeline.clean("Body.\n\nPromoted\n").text == "Body.\n\nPromoted\n"
+
+
+REQUIRING_RULES = [rule for rule, _ in ALL_RULES if rule.requires and rule.kind in ("line", "block")]
+
+
+@pytest.mark.parametrize("rule", REQUIRING_RULES, ids=[rule.id for rule in REQUIRING_RULES])
+def test_a_required_word_is_in_every_line_the_pattern_matches(rule):
+    # ``requires`` is a fast path: it must never skip a text the pattern would fire on.
+    from tests.test_precision import ARTICLES
+
+    texts = [example.input for pack in PACKS.values() for other in pack for example in other.examples]
+    texts += [path.read_text(encoding="utf-8") for path in ARTICLES]
+    units = {u for text in texts for u in (text.split("\n\n") if rule.kind == "block" else text.split("\n"))}
+    for unit in (unit for unit in units if unit.strip() and rule.compiled.search(unit)):
+        assert any(word in unit.casefold() for word in rule.requires), (rule.id, unit)

@@ -48,12 +48,15 @@ def find_line_matches(rule: Rule, text: str, low: int, high: int, timeout: float
     """
     pattern = rule.compiled
     most = rule.max_words or LINE_MAX_CHARS
+    required = rule.requires
     found: Replacements = []
     for start, end, line, words in short_lines(text):
         if start < low or words > most or words < rule.min_words:
             continue  # the cheap test first: a rule for short lines skips prose
         if end > high:
             break
+        if required and not _has_any(line, required):
+            continue  # a C-speed substring test instead of a search
         # pos, endpos, concurrent, partial, timeout by position: regex parses
         # keywords at about 1 µs a call, as long as searching a short line takes.
         match = pattern.search(line, None, None, None, False, timeout)
@@ -88,6 +91,8 @@ def find_block_matches(rule: Rule, text: str, low: int, high: int, timeout: floa
         if start < low or end > high:
             continue
         block = text[start:end]
+        if rule.requires and not _has_any(block, rule.requires):
+            continue
         match = pattern.search(block, None, None, None, False, timeout)  # by position, see above
         if match is None or not _fits(rule, block):
             continue
@@ -281,6 +286,12 @@ def _enough_context(text: str, blocks: list[tuple[int, int]], short: list[bool])
             if words >= OFFTOPIC_CONTEXT_MIN_WORDS:
                 return True
     return False
+
+
+def _has_any(span: str, words: tuple[str, ...]) -> bool:
+    """Whether ``span`` holds one of the (casefolded) ``words``, in any case."""
+    folded = span.casefold()
+    return any(word in folded for word in words)
 
 
 def _first_word(text: str, start: int, end: int) -> str:

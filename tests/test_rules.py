@@ -219,3 +219,15 @@ def test_a_required_word_is_in_every_line_the_pattern_matches(rule):
     units = {u for text in texts for u in (text.split("\n\n") if rule.kind == "block" else text.split("\n"))}
     for unit in (unit for unit in units if unit.strip() and rule.compiled.search(unit)):
         assert any(word in unit.casefold() for word in rule.requires), (rule.id, unit)
+
+
+def test_a_line_rule_fires_only_on_lines_that_have_a_required_word(tmp_path):
+    pack = tmp_path / "req.toml"
+    pack.write_text(
+        '[[rule]]\nid = "req.line"\ncategory = "test"\nkind = "line"\npattern = "^(?:Sponsored|Promoted)$"\n'
+        'requires = ["sponsored"]\ndescription = "d"\n',
+        encoding="utf-8",
+    )
+    pipeline = Pipeline.load(packs=["whitespace"], extra=[pack])
+    # The text has the word, but the line "Promoted" does not: it is never searched.
+    assert pipeline.clean("Sponsored\n\nBody.\n\nPromoted\n").text == "Body.\n\nPromoted\n"

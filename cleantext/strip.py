@@ -22,7 +22,7 @@ from functools import lru_cache
 import regex
 
 from cleantext.rules import Rule
-from cleantext.segment import block_removal_span, block_spans, line_removal_span
+from cleantext.segment import CACHED_MAX_CHARS, block_removal_span, block_spans, line_removal_span
 
 __all__ = ["find_block_matches", "find_line_matches", "find_offtopic", "find_repeats"]
 
@@ -254,14 +254,37 @@ def find_offtopic(rule: Rule, text: str, low: int, high: int, timeout: float | N
 
 
 def _unshared(text: str, keys: set[str], start: int, end: int) -> bool:
-    """Whether no word of ``text`` outside ``[start, end)`` starts with one of ``keys`` (any case)."""
+    """Whether no word of ``text`` outside ``[start, end)`` starts with one of ``keys`` (any case).
+
+    A key of five letters stands for every word it starts; a shorter one is a
+    whole word. A text of up to a million characters is lowered once and each
+    key found with ``str.find``; a longer one (or one whose lower case is not
+    as long) is searched with one pattern, without a copy.
+    """
     if not keys:
         return False
-    # One C-speed search on each side of the run instead of splitting the whole text into words.
-    # A key of five letters stands for every word it starts; a shorter one is a whole word.
-    words = "|".join(re.escape(key) + ("" if len(key) == 5 else r"(?![^\W\d_])") for key in sorted(keys))
-    pattern = re.compile(r"(?<![^\W\d_])(?:" + words + ")", re.IGNORECASE)
-    return pattern.search(text, 0, start) is None and pattern.search(text, end) is None
+    lowered = _lowered(text) if len(text) <= CACHED_MAX_CHARS else None
+    if lowered is None or len(lowered) != len(text):
+        words = "|".join(re.escape(key) + ("" if len(key) == 5 else r"(?![^\W\d_])") for key in sorted(keys))
+        pattern = re.compile(r"(?<![^\W\d_])(?:" + words + ")", re.IGNORECASE)
+        return pattern.search(text, 0, start) is None and pattern.search(text, end) is None
+    for key in keys:
+        position = lowered.find(key)
+        while position >= 0:
+            after = position + len(key)
+            if (
+                (after <= start or position >= end)
+                and not (position and lowered[position - 1].isalpha())
+                and (len(key) == 5 or after == len(lowered) or not lowered[after].isalpha())
+            ):
+                return False
+            position = lowered.find(key, position + 1)
+    return True
+
+
+@lru_cache(maxsize=1)  # the off-topic rule looks up several lines' words in the same text
+def _lowered(text: str) -> str:
+    return text.lower()
 
 
 def _judged(rule: Rule, block: str, timeout: float | None) -> bool:

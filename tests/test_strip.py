@@ -182,3 +182,13 @@ def test_off_topic_removal_keeps_the_contract_and_both_ways_of_judging_agree(ins
         patch.setattr("cleantext.strip.OFFTOPIC_SEARCHED_BLOCKS", 0)
         assert OFFTOPIC.clean(text).text == result.text
     assert all(paragraph in result.text for paragraph in DEPOT)
+
+
+def test_a_text_whose_lower_case_is_longer_is_searched_with_a_pattern_and_judged_alike(monkeypatch):
+    # "İ" lowers to two characters, so offsets in the lowered text would drift: the pattern search is used.
+    text = with_lines("Shop garden furniture", "Heating bills in İzmir") + "\nCelebrity chef opens bistro\n"
+    assert len(text.lower()) != len(text)
+    searched = OFFTOPIC.clean(text).text
+    assert "Shop garden" not in searched and "Celebrity chef" not in searched and "Heating bills" in searched
+    monkeypatch.setattr("cleantext.strip.OFFTOPIC_SEARCHED_BLOCKS", 0)
+    assert OFFTOPIC.clean(text).text == searched

@@ -199,9 +199,10 @@ def find_offtopic(rule: Rule, text: str, low: int, high: int, timeout: float | N
     Nothing is split into words unless there is a run to judge. A few short
     blocks are judged by searching their words in the text on either side of
     their run; many are judged by splitting the whole text into words once.
-    The two ways agree but for rare spellings (a word such as "theirs" whose
-    first five letters are a function word; letters ``\w`` and ``\p{L}``
-    disagree on).
+    The two ways agree but for rare spellings: a word such as "theirs" whose
+    first five letters are a function word, letters that ``str.isalpha``,
+    ``\w`` and ``\p{L}`` disagree on, and characters whose lower case and
+    case-insensitive match differ.
     """
     most = rule.max_words or 10
     blocks = block_spans(text)

@@ -58,6 +58,9 @@ REQUIRES_CHARS = 1_000_000
 PIPELINE_ROUNDS = 3
 """At most this many runs of all the stages, while the repair stage still finds something at the end."""
 
+INLINE_REPEATS = 3
+"""At most this many further applications of an inline rule that changed the text."""
+
 STRIP_PASSES = 8
 """At most this many passes of the strip stage over one document."""
 
@@ -233,6 +236,28 @@ class Pipeline:
                 if unit.captures:
                     _capture_metadata(unit, text, found, document.metadata)
                 changes += document.apply(found, rule=unit.ref)
+                if unit.kind == "inline":
+                    changes += self._apply_again(unit, document)
+        return changes
+
+    def _apply_again(self, rule: Rule, document: Document) -> int:
+        """Apply an inline rule that changed the text again, until it changes nothing.
+
+        One match can hide another until it is replaced (the outer pair of
+        nested guillemets, "«a «b» c»", is only a pair once the inner one is
+        gone), and cleaning must give in one go what it would give in two.
+        """
+        changes = 0
+        for _ in range(INLINE_REPEATS):
+            text = document.text
+            try:
+                found = _find(rule, text, _time_limit(rule.kind, self.timeout, len(text)))
+            except TimeoutError:
+                break  # the first application got through; the next one is not worth a warning
+            applied = document.apply(found, rule=rule.ref) if found else 0
+            if not applied:
+                break
+            changes += applied
         return changes
 
     def clean_many(

@@ -120,3 +120,28 @@ def test_fuzz_json_lines_bytes_and_stream_agree_on_a_lone_carriage_return():
     whole = [(r.line, r.text, r.error) for r in read_jsonl_records(data, "c.jsonl", "text")]
     streamed = [(r.line, r.text, r.error) for r in read_jsonl_records(io.BytesIO(data), "c.jsonl", "text")]
     assert whole == streamed == [(1, "Kyiv", None), (2, "b", None)]
+
+
+# fuzz_clean: a pair of guillemets inside another; the outer pair is only a pair
+# once the inner one is replaced, so an inline rule applies until it changes nothing.
+NESTED_GUILLEMETS = [
+    "\u00aba \u00abb\u00bb c\u00bb",
+    "\u041e\u043d \u0441\u043a\u0430\u0437\u0430\u043b: \u00ab\u042d\u0442\u043e \u00ab\u043d\u0435\u0442\u00bb.\u00bb",
+    "Il a dit \u00ab c'est \u00ab non \u00bb \u00bb.",
+]
+
+
+@pytest.mark.parametrize("text", NESTED_GUILLEMETS)
+def test_nested_guillemets_come_out_in_one_clean(text):
+    assert "\u00ab" not in cleantext.clean(text).text
+    assert_idempotent(Pipeline.load(), text)
+
+
+def test_the_nested_guillemets_reproducer_is_idempotent():
+    from pathlib import Path
+
+    data = (Path(__file__).parent.parent / "fuzz" / "crashes" / "clean-idempotence-nested-guillemets").read_bytes()
+    pipeline = Pipeline.load()
+    result = pipeline.clean(data)
+    assert_provenance(result, result.source)
+    assert pipeline.clean(result.text).text == result.text

@@ -11,11 +11,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import IO, Any
@@ -29,11 +31,12 @@ except ImportError:  # pragma: no cover - only with the clean-text package in th
         "cleantext-toolkit), then reinstall cleantext-toolkit, or keep them in separate environments."
     ) from None
 from cleantext.config import Config, load_config
-from cleantext.decode import decode
+from cleantext.decode import decode, decode_chunks, stream_encoding
 from cleantext.emit import Result
 from cleantext.errors import InputError, RuleError
 from cleantext.examples import check_rule_examples
 from cleantext.explain import Stats, marked_text, render_explain, unified_diff
+from cleantext.extract import looks_like_html
 from cleantext.inputs import (
     COMPRESSED_SUFFIXES,
     DECOMPRESSION_ERRORS,
@@ -49,6 +52,7 @@ from cleantext.outputs import AtomicFile, write_atomic
 from cleantext.pipeline import DEFAULT_TIMEOUT
 from cleantext.rules import OPTIONS, builtin_pack_names, load_pack, load_packs, rules_dir
 from cleantext.variants import count_names, find_clusters, lexicon_toml
+from cleantext.windows import WINDOW_CHARS, Window
 
 __all__ = ["main"]
 
@@ -123,6 +127,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="skip files whose name matches GLOB when walking folders (repeatable)",
     )
     clean.add_argument("--jobs", type=_positive_int, default=1, metavar="N", help="worker processes (default 1)")
+    clean.add_argument(
+        "--window",
+        type=_non_negative_int,
+        default=WINDOW_CHARS,
+        metavar="CHARS",
+        help="clean a plain-text file of more than twice this many bytes in windows of about this many "
+        f"characters, cut at blank lines, in bounded memory (default {WINDOW_CHARS}; 0: always whole)",
+    )
     view = clean.add_mutually_exclusive_group()
     view.add_argument(
         "--mark",
@@ -233,6 +245,13 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _non_negative_int(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return number
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
     parser = build_parser()
@@ -311,7 +330,7 @@ def run_config(args: argparse.Namespace) -> int:
 class _Task:
     """One step of a run in input order: a document to clean, or a marker for the writer."""
 
-    kind: str  # "start", "document", "end", "error"
+    kind: str  # "start", "document", "windows", "end", "error", "raw"
     item: Input | None = None
     data: str | bytes | None = None
     name: str | None = None
@@ -346,6 +365,46 @@ class _Emitter:
             self.stream.write(prefix + _encode(result.to_json(pretty=True)))
             if not self.many:
                 self.stream.write(b"\n")
+        self.count += 1
+
+    def windows(self, windows: Iterable[Window], *, name: str | None, encoding: str | None) -> None:
+        """Write one document cleaned in windows, window by window, as :meth:`document` writes it whole."""
+        if self.fmt == "text":
+            for window in windows:
+                self.stream.write(window.text.encode("utf-8"))
+            self.count += 1
+            return
+        pretty = self.fmt == "json"
+        if pretty and self.many:
+            self.stream.write(b"[\n" if self.count == 0 else b",\n")
+        separator = b",\n  " if pretty else b", "
+        write = self.stream.write
+        write((b"{\n  " if pretty else b"{") + b'"source": ' + _json_bytes(name))
+        write(separator + b'"encoding": ' + _json_bytes(encoding) + separator + b'"text": "')
+        metadata: dict[str, Any] = {}
+        warnings: list[str] = []
+        edits = 0
+        # The edits come with the text but are written after it: they wait on disk.
+        with tempfile.TemporaryFile() as spool:
+            for window in windows:
+                write(_json_bytes(window.text)[1:-1])
+                for edit in window.edits():
+                    spool.write(b"" if edits == 0 else (b",\n    " if pretty else b", "))
+                    spool.write(_json_bytes(edit.to_dict()))
+                    edits += 1
+                for key, value in window.result.metadata.items():
+                    metadata.setdefault(key, value)
+                warnings += window.result.warnings
+            write(b'"' + separator + b'"edits": [')
+            if edits:
+                write(b"\n    " if pretty else b"")
+                spool.seek(0)
+                shutil.copyfileobj(spool, self.stream)
+                write(b"\n  " if pretty else b"")
+        write(b"]" + separator + b'"metadata": ' + _json_bytes(metadata))
+        write(separator + b'"warnings": ' + _json_bytes(warnings) + (b"\n}" if pretty else b"}\n"))
+        if pretty and not self.many:
+            write(b"\n")
         self.count += 1
 
     def _show(self, result: Result) -> None:
@@ -386,6 +445,14 @@ class _Emitter:
         self.stream.flush()
 
 
+def _json_bytes(value: Any) -> bytes:
+    """``value`` as JSON in UTF-8; with ``\\u`` escapes when it holds lone surrogates, which UTF-8 cannot."""
+    try:
+        return json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, ensure_ascii=True).encode("ascii")
+
+
 def _json_line(value: Any) -> bytes:
     return _encode(json.dumps(value, ensure_ascii=False) + "\n")
 
@@ -403,8 +470,12 @@ def _encode(json_text: str) -> bytes:
 class _Run:
     """The bookkeeping of one ``clean`` run: where output goes and what failed."""
 
-    def __init__(self, args: argparse.Namespace, inputs: list[Input], out_folder: Path | None) -> None:
+    def __init__(
+        self, args: argparse.Namespace, inputs: list[Input], out_folder: Path | None, pipeline: Pipeline
+    ) -> None:
         self.args = args
+        self.pipeline = pipeline
+        self.view = next((v for v in ("mark", "explain", "diff") if getattr(args, v)), "clean")
         self.inputs = inputs
         self.out_folder = out_folder
         self.cleaned = 0
@@ -435,14 +506,13 @@ class _Run:
         self.shared = self._emitter(stream, many)
 
     def _emitter(self, stream: IO[bytes], many: bool) -> _Emitter:
-        view = next((v for v in ("mark", "explain", "diff") if getattr(self.args, v)), "clean")
         return _Emitter(
             stream,
             fmt=self.args.format,
             many=many,
             provenance=self.args.provenance,
             text_field=self.args.text_field,
-            view=view,
+            view=self.view,
         )
 
     def start(self, item: Input) -> None:
@@ -523,7 +593,7 @@ def run_clean(args: argparse.Namespace) -> int:
     pipeline = _load_pipeline(args)
     out_folder = _output_folder(args, paths)
     inputs = list(discover(paths, exclude=args.exclude, skip=out_folder))
-    run = _Run(args, inputs, out_folder)
+    run = _Run(args, inputs, out_folder, pipeline)
     run.open_shared()
     pending: deque[_Task] = deque()
 
@@ -632,6 +702,46 @@ def _handle_marker(run: _Run, task: _Task, failed_inputs: set[str]) -> None:
             failed_inputs.add(task.item.label)
     elif task.kind == "raw" and run.emitter is not None:
         run.emitter.raw(task.data if isinstance(task.data, bytes) else b"")
+    elif task.kind == "windows" and run.emitter is not None:
+        _clean_in_windows(run, task.item, task.encoding or "utf-8", failed_inputs)
+
+
+class _ReadFailed(Exception):
+    """Reading an input failed halfway through (the message names it and the reason)."""
+
+
+def _clean_in_windows(run: _Run, item: Input, encoding: str, failed_inputs: set[str]) -> None:
+    """Clean one long plain-text file in windows, writing each as soon as it is clean."""
+    assert run.emitter is not None
+
+    def pieces() -> Iterator[str]:
+        try:
+            with open_input(item) as stream:
+                yield from decode_chunks(stream, encoding)
+        except (OSError, UnicodeDecodeError, InputError, *DECOMPRESSION_ERRORS) as error:
+            reason = getattr(error, "strerror", None) or error or type(error).__name__
+            raise _ReadFailed(f"{item.label}: cannot read ({reason})") from None
+
+    edits = 0
+
+    def reported(windows: Iterator[Window]) -> Iterator[Window]:
+        nonlocal edits
+        for window in windows:
+            for warning in window.result.warnings:
+                _say(f"warning: {warning}")
+            edits += len(window.result.edits)
+            yield window
+
+    windows = run.pipeline.clean_windows(pieces(), name=item.label, encoding=encoding, window_chars=run.args.window)
+    try:
+        run.emitter.windows(reported(windows), name=item.label, encoding=encoding)
+    except _ReadFailed as error:
+        run.fail(str(error))
+        failed_inputs.add(item.label)
+        return
+    run.cleaned += 1
+    if run.args.verbose:
+        _say(f"cleaned {item.label}: {edits} edits (in windows)")
 
 
 def _output_folder(args: argparse.Namespace, paths: list[str]) -> Path | None:
@@ -650,6 +760,11 @@ def _tasks(run: _Run) -> Iterator[_Task]:
             yield _Task("error", item, message=f"{item.label}: {item.error}")
             continue
         yield _Task("start", item)
+        window_encoding = _window_encoding(run, item)
+        if window_encoding is not None:
+            yield _Task("windows", item, encoding=window_encoding)
+            yield _Task("end", item)
+            continue
         try:
             if run.is_jsonl(item):
                 # Streamed line by line: memory stays flat however long the file.
@@ -688,6 +803,34 @@ def _tasks(run: _Run) -> Iterator[_Task]:
         else:
             yield _Task("document", item, data=data, name=item.label)
         yield _Task("end", item)
+
+
+def _window_encoding(run: _Run, item: Input) -> str | None:
+    """The encoding to clean ``item`` in windows with, or None to clean it whole.
+
+    Only a plain-text file of more than twice ``--window`` bytes is cut into
+    windows, and only once it is known to decode all through (read once
+    first), so an input that fails, fails before any of it is written.
+    """
+    args = run.args
+    if not args.window or item.path is None or run.view != "clean" or args.input_format == "html":
+        return None
+    if run.is_jsonl(item):
+        return None
+    try:
+        if item.path.stat().st_size <= 2 * args.window:
+            return None
+        with open_input(item) as stream:
+            head = stream.read(_HTML_PROBE_BYTES)
+        if args.input_format == "auto" and looks_like_html(head.decode("utf-8", errors="replace")):
+            return None
+        with open_input(item) as stream:
+            return stream_encoding(stream, encoding=args.encoding)
+    except (OSError, InputError, ValueError, *DECOMPRESSION_ERRORS):
+        return None  # the whole-input path reads it again and reports what is wrong
+
+
+_HTML_PROBE_BYTES = 64 * 1024
 
 
 # ---- stats and variants ----------------------------------------------------

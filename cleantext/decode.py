@@ -19,12 +19,16 @@ from __future__ import annotations
 import codecs
 import re
 from collections import Counter
+from collections.abc import Iterator
+from typing import BinaryIO
 
 import chardet
 
 from cleantext.errors import InputError
 
-__all__ = ["decode"]
+__all__ = ["decode", "decode_chunks", "stream_encoding"]
+
+STREAM_CHUNK_BYTES = 1 << 20
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -100,6 +104,59 @@ def decode(data: bytes, *, encoding: str | None = None, errors: str = "strict") 
         f"not valid UTF-8 (byte 0x{data[utf8_error.start]:02x} at offset {utf8_error.start}) "
         "and no other encoding fits; pass --encoding NAME or --errors replace"
     )
+
+
+def stream_encoding(stream: BinaryIO, *, encoding: str | None = None) -> str | None:
+    """The encoding a long input can be decoded with piece by piece, or None when only :func:`decode` can tell.
+
+    Reads the whole stream: the encoding :func:`decode` would pick from the
+    first bytes (the given one, a byte-order mark, a declared charset, else
+    UTF-8) must decode all of it, strictly and without a NUL, so that cleaning
+    never has to refuse an input it has started to write out. Anything else
+    (legacy bytes, UTF-16 without a mark, broken bytes, binary) is None: the
+    caller decodes the whole input with :func:`decode`, which refuses or
+    detects as usual.
+    """
+    head = stream.read(STREAM_CHUNK_BYTES)
+    if encoding is None:
+        encoding = next((name for bom, name in _BOMS if head.startswith(bom)), None)
+    if encoding is None:
+        encoding = _declared_charset(head)
+    if encoding is None:
+        if b"\x00" in head[:_SAMPLE]:
+            return None
+        encoding = "utf-8"
+    try:
+        decoder = codecs.getincrementaldecoder(encoding)("strict")
+    except LookupError:
+        return None
+    if not _is_text_encoding(codecs.lookup(encoding)):
+        return None
+    chunk = head
+    try:
+        while True:
+            # A short read is not the end of a decompressing stream; an empty one is.
+            final = not chunk
+            if "\x00" in decoder.decode(chunk, final):
+                return None
+            if final:
+                return encoding
+            chunk = stream.read(STREAM_CHUNK_BYTES)
+    except UnicodeDecodeError:
+        return None
+
+
+def decode_chunks(stream: BinaryIO, encoding: str) -> Iterator[str]:
+    """The text of ``stream`` in pieces, decoded strictly with ``encoding`` (see :func:`stream_encoding`)."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    while True:
+        chunk = stream.read(STREAM_CHUNK_BYTES)
+        final = not chunk
+        text = decoder.decode(chunk, final)
+        if text:
+            yield text
+        if final:
+            return
 
 
 def _mostly_utf8(data: bytes) -> bool:

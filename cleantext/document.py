@@ -58,12 +58,15 @@ class EditRecord:
 class Document:
     """Source text, current text and the sorted, non-overlapping edits between them."""
 
-    __slots__ = ("_edits", "metadata", "source", "text")
+    __slots__ = ("_edits", "continues", "metadata", "source", "text")
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, *, continues: tuple[bool, bool] = (False, False)) -> None:
         self.source = source
         self.text = source
         self.metadata: dict[str, Any] = {}
+        # Whether the text is a window of a longer document that goes on before
+        # it and after it: rules for a document's head or tail then skip that side.
+        self.continues = continues
         self._edits: list[_Stored] = []
 
     def apply(self, replacements: Iterable[tuple[int, int, str]], *, rule: RuleRef) -> int:

@@ -40,6 +40,7 @@ from cleantext.rules import (
 )
 from cleantext.segment import block_removal_span, block_spans
 from cleantext.strip import find_block_matches, find_line_matches, find_offtopic, find_repeats
+from cleantext.windows import WINDOW_CHARS, Window, clean_in_windows
 
 __all__ = ["DEFAULT_TIMEOUT", "INPUT_FORMATS", "Pipeline", "clean"]
 
@@ -174,6 +175,27 @@ class Pipeline:
             warnings.append(f"no article text found in the HTML of {name or 'the document'}; the output is empty")
         return Result.from_document(document, name=name, encoding=used_encoding, warnings=warnings)
 
+    def clean_windows(
+        self,
+        text: str | Iterable[str],
+        *,
+        name: str | None = None,
+        encoding: str | None = None,
+        window_chars: int = WINDOW_CHARS,
+    ) -> Iterator[Window]:
+        """Clean plain text of any length in windows of about ``window_chars`` characters.
+
+        ``text`` is a string or an iterable of pieces (an open text file, a
+        generator). Yields :class:`~cleantext.windows.Window` objects as soon
+        as they are clean: joined, their ``text`` is the clean document, and
+        their ``edits()`` are in the whole document's coordinates. Memory
+        stays at a few windows, whatever the length. The result equals
+        :meth:`clean`'s except where a rule compares a paragraph with the rest
+        of the document (a title repeated in a later window stays). HTML is
+        not extracted here: pass a page to :meth:`clean`.
+        """
+        return clean_in_windows(self, text, name=name, encoding=encoding, window_chars=window_chars)
+
     def run(self, document: Document, *, name: str | None = None) -> list[str]:
         """Apply every rule to ``document`` in order; return warnings (rules skipped on time-outs).
 
@@ -219,7 +241,7 @@ class Pipeline:
             started = time.monotonic()
             try:
                 if isinstance(unit, Rule):
-                    found = _find(unit, text, _time_limit(unit.kind, self.timeout, len(text)))
+                    found = _find(unit, text, _time_limit(unit.kind, self.timeout, len(text)), document.continues)
                 else:
                     tagged = unit.find(text, 0, len(text), _time_limit("lexicon", self.timeout, len(text)))
             except TimeoutError:
@@ -251,7 +273,7 @@ class Pipeline:
         for _ in range(INLINE_REPEATS):
             text = document.text
             try:
-                found = _find(rule, text, _time_limit(rule.kind, self.timeout, len(text)))
+                found = _find(rule, text, _time_limit(rule.kind, self.timeout, len(text)), document.continues)
             except TimeoutError:
                 break  # the first application got through; the next one is not worth a warning
             applied = document.apply(found, rule=rule.ref) if found else 0
@@ -350,13 +372,15 @@ def _time_limit(kind: str, timeout: float | None, size: int) -> float | None:
     return timeout * max(1.0, size / TIMEOUT_CHARS)
 
 
-def _find(rule: Rule, text: str, timeout: float | None) -> list[tuple[int, int, str]]:
+def _find(
+    rule: Rule, text: str, timeout: float | None, continues: tuple[bool, bool] = (False, False)
+) -> list[tuple[int, int, str]]:
     # A rule that needs a word the text does not have cannot fire: one
     # C-speed search instead of a pass of the rule's pattern.
     if rule.requires and len(text) <= REQUIRES_CHARS and not any(word in _casefolded(text) for word in rule.requires):
         return []
     finder = _FINDERS[rule.kind]
-    regions = rule.where.regions(text)
+    regions = rule.where.regions(text, head=not continues[0], tail=not continues[1])
     if len(regions) == 1:
         return finder(rule, text, *regions[0], timeout)
     found: list[tuple[int, int, str]] = []

@@ -174,15 +174,23 @@ class Where:
             parts.append((side, int(first), int(last)))
         return cls(tuple(parts))
 
-    def regions(self, text: str) -> list[tuple[int, int]]:
-        """The sorted, non-overlapping spans of ``text`` the rule may fire in."""
+    def regions(self, text: str, *, head: bool = True, tail: bool = True) -> list[tuple[int, int]]:
+        """The sorted, non-overlapping spans of ``text`` the rule may fire in.
+
+        ``head``/``tail`` False: the text is a window of a longer document that
+        goes on before/after it, so it has no head/tail blocks. A text without
+        blocks (blank) is all head and all tail.
+        """
         if not self.parts:
             return [(0, len(text))]
+        parts = [part for part in self.parts if (head if part[0] == "head" else tail)]
+        if not parts:
+            return []
         blocks = block_spans(text)
         if not blocks:
-            return []
+            return [(0, len(text))]
         spans = []
-        for side, first, last in self.parts:
+        for side, first, last in parts:
             if first > len(blocks):
                 continue
             last = min(last, len(blocks))

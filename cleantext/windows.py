@@ -1,0 +1,264 @@
+"""Huge documents in windows: clean a plain-text document of any length in bounded memory.
+
+The text is cut at blank lines into windows of about ``window_chars``
+characters. Each window is cleaned as a :class:`~cleantext.document.Document`
+that goes on before and/or after it, so rules for a document's head only see
+the first window and rules for its tail only the last. Where two windows meet,
+the blank lines are tidied as the layout rules tidy them inside one text, and a
+window is handed on as soon as the next one with text is cleaned: at most two
+windows and the text still to be cut are in memory, whatever the length.
+
+Cleaned in windows, a document comes out as cleaned whole, except where a rule
+compares a paragraph with the rest of the document: a title repeated in a later
+window stays, and an off-topic line is judged against its own window.
+
+Example::
+
+    >>> from cleantext import Pipeline
+    >>> text = "By Ann Lee\\n\\nFirst paragraph.\\n\\nSecond paragraph.\\n"
+    >>> windows = list(Pipeline.load().clean_windows(text, window_chars=20))
+    >>> "".join(window.text for window in windows)
+    'First paragraph.\\n\\nSecond paragraph.\\n'
+    >>> [(edit.src, edit.rule) for window in windows for edit in window.edits()]
+    [((0, 11), 'bylines.by-name'), ((11, 12), 'whitespace.leading-blank-lines')]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from cleantext.document import Document
+from cleantext.emit import Edit, Result
+
+if TYPE_CHECKING:
+    from cleantext.pipeline import Pipeline
+
+__all__ = ["WINDOW_CHARS", "Window", "clean_in_windows", "cut_windows", "merged_metadata"]
+
+WINDOW_CHARS = 1_000_000
+"""Characters per window by default: big enough that every rule has an article's
+worth of context, small enough that a window's copies stay in tens of megabytes."""
+
+LINE_CUT_FACTOR = 4
+"""Text with no blank line in this many windows' worth is cut at a line break instead."""
+
+_SPACE = " \t\r\n\f\v"
+
+
+@dataclass(frozen=True)
+class Window:
+    """One window of a document cleaned in windows.
+
+    ``result`` is the window cleaned on its own, in the window's coordinates;
+    ``source_start`` and ``output_start`` say where its source and its clean
+    text start in the whole document's. Joined in order, the windows' ``text``
+    is the clean document and their :meth:`edits` its edits.
+    """
+
+    result: Result
+    source_start: int
+    output_start: int
+
+    @property
+    def text(self) -> str:
+        """The window's clean text."""
+        return self.result.text
+
+    def edits(self) -> list[Edit]:
+        """The window's edits in the whole document's coordinates."""
+        source_start, output_start = self.source_start, self.output_start
+        return [
+            replace(
+                edit,
+                src=(edit.src[0] + source_start, edit.src[1] + source_start),
+                out=(edit.out[0] + output_start, edit.out[1] + output_start),
+            )
+            for edit in self.result.edits
+        ]
+
+
+def cut_windows(chunks: Iterable[str], window_chars: int = WINDOW_CHARS) -> Iterator[tuple[str, int]]:
+    """Cut text arriving in ``chunks`` into windows of about ``window_chars`` characters.
+
+    Yields ``(window, breaks)``: a window ends with the line break of its last
+    line, and the next starts with the rest of the whitespace between them;
+    ``breaks`` is the number of line breaks in that whitespace (2 at a blank
+    line, 1 at a line break, which is the cut only when no blank line comes
+    for :data:`LINE_CUT_FACTOR` windows; 0 for the first window). Text
+    without any line break is never cut.
+    """
+    if window_chars < 1:
+        raise ValueError("window_chars must be at least 1")
+    pieces: list[str] = []
+    size = 0
+    breaks = 0
+    for chunk in chunks:
+        pieces.append(chunk)
+        size += len(chunk)
+        if size < 2 * window_chars:
+            continue
+        buffer = "".join(pieces)
+        while len(buffer) >= 2 * window_chars:
+            cut = _cut(buffer, window_chars)
+            if cut is None:
+                break
+            yield buffer[: cut[0]], breaks
+            buffer, breaks = buffer[cut[0] :], cut[1]
+        pieces, size = [buffer], len(buffer)
+    buffer = "".join(pieces)
+    pieces = []
+    while len(buffer) > 2 * window_chars:
+        cut = _cut(buffer, window_chars)
+        if cut is None:
+            break
+        yield buffer[: cut[0]], breaks
+        buffer, breaks = buffer[cut[0] :], cut[1]
+    yield buffer, breaks
+
+
+def _cut(buffer: str, window_chars: int) -> tuple[int, int] | None:
+    """Where to end the next window, and the line breaks between it and the next.
+
+    The cut falls just after the first line break of the last blank line in
+    the window's second half (so a window's last line keeps its line break,
+    as in the whole text), which must be followed by text in ``buffer`` (so
+    the whitespace around it is whole). Failing that, in a buffer of
+    :data:`LINE_CUT_FACTOR` windows, after the last line break.
+    """
+    cut = _last_separator(buffer, window_chars // 2, window_chars, blank=True)
+    if cut is None and len(buffer) >= LINE_CUT_FACTOR * window_chars:
+        cut = _last_separator(buffer, 1, window_chars, blank=False) or _last_separator(
+            buffer, 1, len(buffer), blank=False
+        )
+    return cut
+
+
+def _last_separator(buffer: str, floor: int, limit: int, *, blank: bool) -> tuple[int, int] | None:
+    position = limit
+    while True:
+        newline = buffer.rfind("\n", floor, position)
+        if newline < 0:
+            return None
+        start = newline
+        while start > 0 and buffer[start - 1] in _SPACE:
+            start -= 1
+        end = newline + 1
+        while end < len(buffer) and buffer[end] in _SPACE:
+            end += 1
+        breaks = buffer.count("\n", start, end)
+        if start > 0 and end < len(buffer) and (breaks >= 2 or not blank):
+            return buffer.index("\n", start) + 1, min(2, breaks)
+        position = start
+
+
+def clean_in_windows(
+    pipeline: Pipeline,
+    text: str | Iterable[str],
+    *,
+    name: str | None = None,
+    encoding: str | None = None,
+    window_chars: int = WINDOW_CHARS,
+) -> Iterator[Window]:
+    """Clean plain ``text`` (a string, or an iterable of pieces such as an open file) in windows.
+
+    See :meth:`cleantext.Pipeline.clean_windows`.
+    """
+    chunks = [text] if isinstance(text, str) else text
+    stitcher = _Stitcher(pipeline, name=name, encoding=encoding)
+    first = True
+    pending: tuple[str, int] | None = None
+    # One window of look-ahead: a window only knows it is the last when no other follows.
+    for window in cut_windows(chunks, window_chars):
+        if pending is not None:
+            yield from stitcher.add(*pending, first=first, last=False)
+            first = False
+        pending = window
+    if pending is not None:
+        yield from stitcher.add(*pending, first=first, last=True)
+    yield from stitcher.finish()
+
+
+class _Stitcher:
+    """Cleans windows and mends the line breaks where their clean texts meet."""
+
+    def __init__(self, pipeline: Pipeline, *, name: str | None, encoding: str | None) -> None:
+        self.pipeline = pipeline
+        self.name = name
+        self.encoding = encoding
+        refs = {rule.id: rule.ref for rule in pipeline.rules}
+        self.leading = refs.get("whitespace.leading-blank-lines")
+        self.blank = refs.get("whitespace.blank-lines")
+        self.trailing = refs.get("whitespace.trailing-blank-lines")
+        self.final = refs.get("whitespace.final-newline")
+        # Cleaned windows not yet handed on: the last one with text first (once
+        # there is one), then windows that came out empty after it.
+        self.held: list[tuple[Document, list[str]]] = []
+        self.has_text = False
+        self.gap = 0  # line breaks the clean text should have where the next text joins
+        self.source_at = 0
+        self.output_at = 0
+
+    def add(self, source: str, breaks: int, *, first: bool, last: bool) -> list[Window]:
+        document = Document(source, continues=(not first, not last))
+        warnings = self.pipeline.run(document, name=self.name)
+        text = document.text
+        if text and not text.strip("\n") and self.blank is not None:
+            document.apply([(0, len(text), "")], rule=self.blank)  # only blank lines: the neighbours space it
+        self.gap = max(self.gap, breaks)
+        if not document.text:
+            self.held.append((document, warnings))
+            return []
+        lead = len(document.text) - len(document.text.lstrip("\n"))
+        if not self.has_text:
+            if lead and self.leading is not None:
+                document.apply([(0, lead, "")], rule=self.leading)
+        elif self.blank is not None:
+            before = self.held[0][0]
+            tail = len(before.text) - len(before.text.rstrip("\n"))
+            excess = tail + lead - self.gap
+            if excess > 0:
+                from_here = min(excess, lead)
+                if from_here:
+                    document.apply([(0, from_here, "")], rule=self.blank)
+                if excess > from_here:
+                    end = len(before.text)
+                    before.apply([(end - (excess - from_here), end, "")], rule=self.blank)
+            elif excess < 0:
+                document.apply([(0, 0, "\n" * -excess)], rule=self.blank)
+        ready = self._hand_on()
+        self.held = [(document, warnings)]
+        self.has_text = True
+        self.gap = 0
+        return ready
+
+    def finish(self) -> list[Window]:
+        if self.has_text:
+            document = self.held[0][0]
+            text = document.text
+            tail = len(text) - len(text.rstrip("\n"))
+            if tail == 0 and self.final is not None:
+                document.apply([(len(text), len(text), "\n")], rule=self.final)
+            elif tail > 1 and self.trailing is not None:
+                document.apply([(len(text) - tail + 1, len(text), "")], rule=self.trailing)
+        return self._hand_on()
+
+    def _hand_on(self) -> list[Window]:
+        windows = []
+        for document, warnings in self.held:
+            result = Result.from_document(document, name=self.name, encoding=self.encoding, warnings=warnings)
+            windows.append(Window(result, self.source_at, self.output_at))
+            self.source_at += len(document.source)
+            self.output_at += len(document.text)
+        self.held = []
+        return windows
+
+
+def merged_metadata(windows: Iterable[Window]) -> dict[str, Any]:
+    """The metadata of a document cleaned in windows: for each key, the first window's value that has it."""
+    metadata: dict[str, Any] = {}
+    for window in windows:
+        for key, value in window.result.metadata.items():
+            metadata.setdefault(key, value)
+    return metadata

@@ -8,7 +8,9 @@ process that runs it (the table says which). Measured:
 a. JSON Lines streaming at 10 MB, 100 MB and 1 GB: records ``{"id": n, "text":
    article}`` of natural article length (target: peak RSS flat);
 b. one plain-text document of 10 MB and 100 MB (target: peak RSS < 10x the
-   input at 100 MB);
+   input at 100 MB), cleaned in windows as ``cleantext clean`` does by default
+   for a long file, and at ``--whole-mb`` sizes (default 10) also cleaned whole
+   (``--window 0``) for comparison;
 c. the baseline: an empty file.
 
 ``--where MB`` (default 2, 0 to skip) adds an in-process look at where a single document's memory
@@ -131,11 +133,11 @@ def read_peak(report: Path, method: str) -> int:
     raise RuntimeError(f"no maximum resident set size in {report}:\n{text}")
 
 
-def measure(label: str, source: Path, records: int, method: str) -> Measurement:
-    """Run ``cleantext clean source -o out -q`` once; its wall seconds and peak RSS."""
+def measure(label: str, source: Path, records: int, method: str, extra: Sequence[str] = ()) -> Measurement:
+    """Run ``cleantext clean source -o out -q [extra]`` once; its wall seconds and peak RSS."""
     out = source.with_name(f"out-{source.name}")
     report = source.with_name(f"{source.name}.rss")
-    command = [*cleantext_command(), "clean", str(source), "-o", str(out), "-q"]
+    command = [*cleantext_command(), "clean", str(source), "-o", str(out), "-q", *extra]
     start = time.perf_counter()
     subprocess.run(peak_command(command, report, method), check=True)
     wall = time.perf_counter() - start
@@ -168,13 +170,16 @@ def measure_jsonl(megabytes: float, method: str) -> Measurement:
         source.unlink()
 
 
-def measure_text(megabytes: float, method: str) -> Measurement:
-    """(b) One plain-text document of ``megabytes``."""
+def measure_text(megabytes: float, method: str, *, whole: bool) -> list[Measurement]:
+    """(b) One plain-text document of ``megabytes``: in windows, and also whole when ``whole``."""
     source = SCRATCH / f"memory-{megabytes:g}mb.txt"
     progress(f"writing {source}")
     write_text_document(source, int(megabytes * MB))
     try:
-        return measure("one text document", source, 1, method)
+        rows = [measure("one text document, in windows", source, 1, method)]
+        if whole:
+            rows.append(measure("one text document, whole (--window 0)", source, 1, method, ["--window", "0"]))
+        return rows
     finally:
         source.unlink()
 
@@ -256,8 +261,9 @@ def verdicts(jsonl: Sequence[Measurement], text: Sequence[Measurement], baseline
             f"{high.peak_kb / 1024:.0f} MB at {human_size(high.input_bytes)} ({growth:+.0f} MB for "
             f"{high.input_bytes / low.input_bytes:.0f}x the input): {'flat' if abs(growth) < 32 else 'NOT flat'}"
         )
-    if text:
-        big = text[-1]
+    windowed = [row for row in text if "windows" in row.label]
+    if windowed:
+        big = windowed[-1]
         ratio = big.peak_kb * 1024 / big.input_bytes
         print(
             f"- one document of {human_size(big.input_bytes)}: peak RSS {ratio:.1f}x the input "
@@ -272,6 +278,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 MB and 10 MB inputs")
     parser.add_argument("--jsonl-mb", type=float, nargs="+", help="JSON Lines sizes in MB (default 10 100 1000)")
     parser.add_argument("--text-mb", type=float, nargs="+", help="plain-text document sizes in MB (default 10 100)")
+    parser.add_argument(
+        "--whole-mb",
+        type=float,
+        nargs="*",
+        default=[10.0],
+        help="plain-text sizes also cleaned whole, for comparison (default 10)",
+    )
     parser.add_argument("--method", choices=("auto", "time", "getrusage"), default="auto", help="how to take peak RSS")
     parser.add_argument(
         "--where",
@@ -299,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
 
     baseline = measure_empty(method)
     jsonl = [measure_jsonl(size, method) for size in jsonl_sizes]
-    text = [measure_text(size, method) for size in text_sizes]
+    text = [row for size in text_sizes for row in measure_text(size, method, whole=size in args.whole_mb)]
     print_table("c. Baseline", [baseline], baseline.peak_kb)
     print_table("a. JSON Lines streaming (records of natural article length)", jsonl, baseline.peak_kb)
     print_table("b. One plain-text document", text, baseline.peak_kb)

@@ -148,6 +148,8 @@ class Where:
 
     >>> Where.parse(["head:3", "tail:2"]).regions("A\\n\\nB\\n\\nC\\n\\nD\\n\\nE\\n\\nF\\n")
     [(0, 7), (12, 17)]
+    >>> Where.parse(["head:3", "tail:2"]).regions("A\\n\\nB\\n\\nC\\n\\nD\\n\\nE\\n\\nF\\n", head=False)
+    [(12, 17)]
     """
 
     parts: tuple[tuple[str, int, int], ...] = ()  # () is anywhere; else (head | tail, first, last) block ranges

@@ -91,35 +91,39 @@ def cut_windows(chunks: Iterable[str], window_chars: int = WINDOW_CHARS) -> Iter
     """
     if window_chars < 1:
         raise ValueError("window_chars must be at least 1")
-    pieces: list[str] = []
-    size = 0
+    # The text not yet handed on is buffer[offset:]: windows are cut by moving
+    # the offset, and the rest is copied only when more text joins it, so a
+    # long string passed whole is never copied over and over.
+    buffer = ""
+    offset = 0
     breaks = 0
+    pending: list[str] = []
+    pending_size = 0
     for chunk in chunks:
-        pieces.append(chunk)
-        size += len(chunk)
-        if size < 2 * window_chars:
+        pending.append(chunk)
+        pending_size += len(chunk)
+        if len(buffer) - offset + pending_size < 2 * window_chars:
             continue
-        buffer = "".join(pieces)
-        while len(buffer) >= 2 * window_chars:
-            cut = _cut(buffer, window_chars)
+        buffer, offset = "".join([buffer[offset:], *pending]), 0
+        pending, pending_size = [], 0
+        while len(buffer) - offset >= 2 * window_chars:
+            cut = _cut(buffer, offset, window_chars)
             if cut is None:
                 break
-            yield buffer[: cut[0]], breaks
-            buffer, breaks = buffer[cut[0] :], cut[1]
-        pieces, size = [buffer], len(buffer)
-    buffer = "".join(pieces)
-    pieces = []
-    while len(buffer) > 2 * window_chars:
-        cut = _cut(buffer, window_chars)
+            yield buffer[offset : cut[0]], breaks
+            offset, breaks = cut
+    buffer, offset = "".join([buffer[offset:], *pending]), 0
+    while len(buffer) - offset > 2 * window_chars:
+        cut = _cut(buffer, offset, window_chars)
         if cut is None:
             break
-        yield buffer[: cut[0]], breaks
-        buffer, breaks = buffer[cut[0] :], cut[1]
-    yield buffer, breaks
+        yield buffer[offset : cut[0]], breaks
+        offset, breaks = cut
+    yield buffer[offset:], breaks
 
 
-def _cut(buffer: str, window_chars: int) -> tuple[int, int] | None:
-    """Where to end the next window, and the line breaks between it and the next.
+def _cut(buffer: str, offset: int, window_chars: int) -> tuple[int, int] | None:
+    """Where to end the window starting at ``offset``, and the line breaks between it and the next.
 
     The cut falls just after the first line break of the last blank line in
     the window's second half (so a window's last line keeps its line break,
@@ -127,28 +131,28 @@ def _cut(buffer: str, window_chars: int) -> tuple[int, int] | None:
     the whitespace around it is whole). Failing that, in a buffer of
     :data:`LINE_CUT_FACTOR` windows, after the last line break.
     """
-    cut = _last_separator(buffer, window_chars // 2, window_chars, blank=True)
-    if cut is None and len(buffer) >= LINE_CUT_FACTOR * window_chars:
-        cut = _last_separator(buffer, 1, window_chars, blank=False) or _last_separator(
-            buffer, 1, len(buffer), blank=False
+    cut = _last_separator(buffer, offset, offset + window_chars // 2, offset + window_chars, blank=True)
+    if cut is None and len(buffer) - offset >= LINE_CUT_FACTOR * window_chars:
+        cut = _last_separator(buffer, offset, offset + 1, offset + window_chars, blank=False) or _last_separator(
+            buffer, offset, offset + 1, len(buffer), blank=False
         )
     return cut
 
 
-def _last_separator(buffer: str, floor: int, limit: int, *, blank: bool) -> tuple[int, int] | None:
+def _last_separator(buffer: str, offset: int, floor: int, limit: int, *, blank: bool) -> tuple[int, int] | None:
     position = limit
     while True:
         newline = buffer.rfind("\n", floor, position)
         if newline < 0:
             return None
         start = newline
-        while start > 0 and buffer[start - 1] in _SPACE:
+        while start > offset and buffer[start - 1] in _SPACE:
             start -= 1
         end = newline + 1
         while end < len(buffer) and buffer[end] in _SPACE:
             end += 1
         breaks = buffer.count("\n", start, end)
-        if start > 0 and end < len(buffer) and (breaks >= 2 or not blank):
+        if start > offset and end < len(buffer) and (breaks >= 2 or not blank):
             return buffer.index("\n", start) + 1, min(2, breaks)
         position = start
 

@@ -9,6 +9,7 @@ the others still cleaned); 2 usage or rule-file error (nothing was touched).
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import shutil
@@ -36,7 +37,7 @@ from cleantext.emit import Result
 from cleantext.errors import InputError, RuleError
 from cleantext.examples import check_rule_examples
 from cleantext.explain import Stats, marked_text, render_explain, unified_diff
-from cleantext.extract import looks_like_html
+from cleantext.extract import starts_like_html
 from cleantext.inputs import (
     COMPRESSED_SUFFIXES,
     DECOMPRESSION_ERRORS,
@@ -446,11 +447,8 @@ class _Emitter:
 
 
 def _json_bytes(value: Any) -> bytes:
-    """``value`` as JSON in UTF-8; with ``\\u`` escapes when it holds lone surrogates, which UTF-8 cannot."""
-    try:
-        return json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        return json.dumps(value, ensure_ascii=True).encode("ascii")
+    """``value`` as JSON in UTF-8 (see :func:`_encode`)."""
+    return _encode(json.dumps(value, ensure_ascii=False))
 
 
 def _json_line(value: Any) -> bytes:
@@ -458,13 +456,10 @@ def _json_line(value: Any) -> bytes:
 
 
 def _encode(json_text: str) -> bytes:
-    try:
-        return json_text.encode("utf-8")
-    except UnicodeEncodeError:
-        # Lone surrogates cannot be UTF-8, but JSON can carry them as \\u escapes.
-        return json.dumps(json.loads(json_text), ensure_ascii=True).encode("ascii") + (
-            b"\n" if json_text.endswith("\n") else b""
-        )
+    """JSON text as UTF-8. Lone surrogates (a file name of undecodable bytes,
+    text that had them) cannot be UTF-8; inside a JSON string they become
+    ``\\udcXX`` escapes, and everything else stays as it is."""
+    return json_text.encode("utf-8", errors="backslashreplace")
 
 
 class _Run:
@@ -734,7 +729,18 @@ def _clean_in_windows(run: _Run, item: Input, encoding: str, failed_inputs: set[
 
     windows = run.pipeline.clean_windows(pieces(), name=item.label, encoding=encoding, window_chars=run.args.window)
     try:
-        run.emitter.windows(reported(windows), name=item.label, encoding=encoding)
+        if run.per_input:
+            # Its own file, renamed into place at the end (or dropped on failure).
+            run.emitter.windows(reported(windows), name=item.label, encoding=encoding)
+        else:
+            # A shared output gets whole documents only: the windows wait on disk.
+            with tempfile.TemporaryFile() as staged:
+                staging = copy.copy(run.emitter)
+                staging.stream = staged
+                staging.windows(reported(windows), name=item.label, encoding=encoding)
+                staged.seek(0)
+                shutil.copyfileobj(staged, run.emitter.stream)
+                run.emitter.count = staging.count
     except _ReadFailed as error:
         run.fail(str(error))
         failed_inputs.add(item.label)
@@ -821,16 +827,15 @@ def _window_encoding(run: _Run, item: Input) -> str | None:
         if item.path.stat().st_size <= 2 * args.window:
             return None
         with open_input(item) as stream:
-            head = stream.read(_HTML_PROBE_BYTES)
-        if args.input_format == "auto" and looks_like_html(head.decode("utf-8", errors="replace")):
-            return None
+            encoding = stream_encoding(stream, encoding=args.encoding)
+        if encoding is None or args.input_format == "text":
+            return encoding
+        # A page is extracted whole; one that only starts like a page is too.
         with open_input(item) as stream:
-            return stream_encoding(stream, encoding=args.encoding)
+            head = next(decode_chunks(stream, encoding), "")
+        return None if starts_like_html(head) else encoding
     except (OSError, InputError, ValueError, *DECOMPRESSION_ERRORS):
         return None  # the whole-input path reads it again and reports what is wrong
-
-
-_HTML_PROBE_BYTES = 64 * 1024
 
 
 # ---- stats and variants ----------------------------------------------------

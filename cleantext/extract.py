@@ -98,6 +98,15 @@ _ANCHOR = 3  # words that must agree before an alignment jumps ahead
 _CANDIDATES = 64  # places tried for a word before it is declared unlocated
 
 
+def starts_like_html(text: str) -> bool:
+    """Whether ``text`` starts the way an HTML page or article does (what :func:`looks_like_html` asks first).
+
+    >>> starts_like_html("<!DOCTYPE html><html>")
+    True
+    """
+    return _HTML_START.match(text[:4096]) is not None
+
+
 def looks_like_html(text: str) -> bool:
     """Whether ``text`` is an HTML page or fragment rather than plain text.
 

@@ -3,14 +3,26 @@
 The text is cut at blank lines into windows of about ``window_chars``
 characters. Each window is cleaned as a :class:`~cleantext.document.Document`
 that goes on before and/or after it, so rules for a document's head only see
-the first window and rules for its tail only the last. Where two windows meet,
-the blank lines are tidied as the layout rules tidy them inside one text, and a
-window is handed on as soon as the next one with text is cleaned: at most two
-windows and the text still to be cut are in memory, whatever the length.
+the first window that keeps any text, and rules for its tail only the last.
+Where two windows meet, the line breaks are tidied as the layout rules tidy
+them inside one text, and a window is handed on as soon as the next one with
+text is cleaned: a few windows and the text still to be cut are in memory,
+whatever the length.
 
-Cleaned in windows, a document comes out as cleaned whole, except where a rule
-compares a paragraph with the rest of the document: a title repeated in a later
-window stays, and an off-topic line is judged against its own window.
+Cleaned in windows, a document comes out as the same text as cleaned whole,
+except where a rule looks further than its window:
+
+- a title repeated in a later window stays, and an off-topic line is judged
+  against its own window;
+- a metadata key takes the first window's value (cleaned whole, the first
+  rule's);
+- a head or tail rule does not reach past the first or last window, which
+  matters only for windows shorter than an article's head or tail;
+- a pattern never matches across a cut (a blank line).
+
+The same rules act on the same text; only the edits that remove line breaks
+where windows meet can be credited to another layout rule, and an edit that
+absorbs its neighbours when the text is whole stays several edits.
 
 Example::
 
@@ -29,7 +41,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from cleantext.document import Document
+from cleantext.document import Document, RuleRef
 from cleantext.emit import Edit, Result
 
 if TYPE_CHECKING:
@@ -99,10 +111,14 @@ def cut_windows(chunks: Iterable[str], window_chars: int = WINDOW_CHARS) -> Iter
     breaks = 0
     pending: list[str] = []
     pending_size = 0
+    # After a failed cut (a line longer than the window), wait until the text
+    # has doubled before trying again: joining on every chunk would copy a huge
+    # line over and over.
+    retry_at = 2 * window_chars
     for chunk in chunks:
         pending.append(chunk)
         pending_size += len(chunk)
-        if len(buffer) - offset + pending_size < 2 * window_chars:
+        if len(buffer) - offset + pending_size < retry_at:
             continue
         buffer, offset = "".join([buffer[offset:], *pending]), 0
         pending, pending_size = [], 0
@@ -112,6 +128,7 @@ def cut_windows(chunks: Iterable[str], window_chars: int = WINDOW_CHARS) -> Iter
                 break
             yield buffer[offset : cut[0]], breaks
             offset, breaks = cut
+        retry_at = max(2 * window_chars, 2 * (len(buffer) - offset))
     buffer, offset = "".join([buffer[offset:], *pending]), 0
     while len(buffer) - offset > 2 * window_chars:
         cut = _cut(buffer, offset, window_chars)
@@ -129,13 +146,16 @@ def _cut(buffer: str, offset: int, window_chars: int) -> tuple[int, int] | None:
     the window's second half (so a window's last line keeps its line break,
     as in the whole text), which must be followed by text in ``buffer`` (so
     the whitespace around it is whole). Failing that, in a buffer of
-    :data:`LINE_CUT_FACTOR` windows, after the last line break.
+    :data:`LINE_CUT_FACTOR` windows, after the last line break within the
+    window, or else the first one after it.
     """
     cut = _last_separator(buffer, offset, offset + window_chars // 2, offset + window_chars, blank=True)
     if cut is None and len(buffer) - offset >= LINE_CUT_FACTOR * window_chars:
-        cut = _last_separator(buffer, offset, offset + 1, offset + window_chars, blank=False) or _last_separator(
-            buffer, offset, offset + 1, len(buffer), blank=False
-        )
+        cut = _last_separator(buffer, offset, offset + 1, offset + window_chars, blank=False)
+        if cut is None:
+            newline = buffer.find("\n", offset + window_chars)
+            if newline >= 0:
+                cut = _separator_at(buffer, offset, newline, blank=False)
     return cut
 
 
@@ -145,16 +165,26 @@ def _last_separator(buffer: str, offset: int, floor: int, limit: int, *, blank: 
         newline = buffer.rfind("\n", floor, position)
         if newline < 0:
             return None
-        start = newline
-        while start > offset and buffer[start - 1] in _SPACE:
-            start -= 1
-        end = newline + 1
-        while end < len(buffer) and buffer[end] in _SPACE:
-            end += 1
-        breaks = buffer.count("\n", start, end)
-        if start > offset and end < len(buffer) and (breaks >= 2 or not blank):
-            return buffer.index("\n", start) + 1, min(2, breaks)
-        position = start
+        cut = _separator_at(buffer, offset, newline, blank=blank)
+        if cut is not None:
+            return cut
+        position = newline
+        while position > offset and buffer[position - 1] in _SPACE:
+            position -= 1  # past the whitespace run: its line breaks were judged with this one
+
+
+def _separator_at(buffer: str, offset: int, newline: int, *, blank: bool) -> tuple[int, int] | None:
+    """The cut in the whitespace around the line break at ``newline``, if it can fall there."""
+    start = newline
+    while start > offset and buffer[start - 1] in _SPACE:
+        start -= 1
+    end = newline + 1
+    while end < len(buffer) and buffer[end] in _SPACE:
+        end += 1
+    breaks = buffer.count("\n", start, end)
+    if start > offset and end < len(buffer) and (breaks >= 2 or not blank):
+        return buffer.index("\n", start) + 1, min(2, breaks)
+    return None
 
 
 def clean_in_windows(
@@ -171,21 +201,26 @@ def clean_in_windows(
     """
     chunks = [text] if isinstance(text, str) else text
     stitcher = _Stitcher(pipeline, name=name, encoding=encoding)
-    first = True
-    pending: tuple[str, int] | None = None
+    pending: str | None = None
     # One window of look-ahead: a window only knows it is the last when no other follows.
-    for window in cut_windows(chunks, window_chars):
+    for window, _ in cut_windows(chunks, window_chars):
         if pending is not None:
-            yield from stitcher.add(*pending, first=first, last=False)
-            first = False
+            yield from stitcher.add(pending, last=False)
         pending = window
     if pending is not None:
-        yield from stitcher.add(*pending, first=first, last=True)
+        yield from stitcher.add(pending, last=True)
     yield from stitcher.finish()
 
 
 class _Stitcher:
-    """Cleans windows and mends the line breaks where their clean texts meet."""
+    """Cleans windows and mends the line breaks where their clean texts meet.
+
+    Inside one text the layout rules leave no line break before the first
+    line, at most two in a row, and one at the end. Where two windows meet,
+    the run of line breaks is the end of one clean text, any windows that came
+    out blank, and the start of the next: the stitcher keeps as many of them as
+    the layout rules would and removes the rest, under those rules' ids.
+    """
 
     def __init__(self, pipeline: Pipeline, *, name: str | None, encoding: str | None) -> None:
         self.pipeline = pipeline
@@ -197,65 +232,75 @@ class _Stitcher:
         self.trailing = refs.get("whitespace.trailing-blank-lines")
         self.final = refs.get("whitespace.final-newline")
         # Cleaned windows not yet handed on: the last one with text first (once
-        # there is one), then windows that came out empty after it.
+        # there is one), then those that came out empty or blank after it.
         self.held: list[tuple[Document, list[str]]] = []
         self.has_text = False
-        self.gap = 0  # line breaks the clean text should have where the next text joins
         self.source_at = 0
         self.output_at = 0
 
-    def add(self, source: str, breaks: int, *, first: bool, last: bool) -> list[Window]:
-        document = Document(source, continues=(not first, not last))
+    def add(self, source: str, *, last: bool) -> list[Window]:
+        """Clean the next window; return the windows that are now final."""
+        # The head of the clean text is in the first window that keeps any text.
+        document = Document(source, continues=(self.has_text, not last))
         warnings = self.pipeline.run(document, name=self.name)
-        text = document.text
-        if text and not text.strip("\n") and self.blank is not None:
-            document.apply([(0, len(text), "")], rule=self.blank)  # only blank lines: the neighbours space it
-        self.gap = max(self.gap, breaks)
-        if not document.text:
-            self.held.append((document, warnings))
-            return []
-        lead = len(document.text) - len(document.text.lstrip("\n"))
-        if not self.has_text:
-            if lead and self.leading is not None:
-                document.apply([(0, lead, "")], rule=self.leading)
-        elif self.blank is not None:
-            before = self.held[0][0]
-            tail = len(before.text) - len(before.text.rstrip("\n"))
-            excess = tail + lead - self.gap
-            if excess > 0:
-                from_here = min(excess, lead)
-                if from_here:
-                    document.apply([(0, from_here, "")], rule=self.blank)
-                if excess > from_here:
-                    end = len(before.text)
-                    before.apply([(end - (excess - from_here), end, "")], rule=self.blank)
-            elif excess < 0:
-                document.apply([(0, 0, "\n" * -excess)], rule=self.blank)
-        ready = self._hand_on()
-        self.held = [(document, warnings)]
+        self.held.append((document, warnings))
+        if not document.text.strip("\n"):
+            return []  # its line breaks join the run where text resumes
+        if self.has_text:
+            self._trim(self.held, keep=2, rule=self.blank)
+        else:
+            self._trim(self.held, keep=0, rule=self.leading)
+        ready = self._hand_on(self.held[:-1])
+        self.held = self.held[-1:]
         self.has_text = True
-        self.gap = 0
         return ready
 
     def finish(self) -> list[Window]:
-        if self.has_text:
+        """Mend the end of the text; return the windows still held."""
+        if not self.has_text:
+            self._trim(self.held, keep=0, rule=self.leading)
+            return self._hand_on(self.held)
+        # The layout rules' order: runs of three or more, then the end's blank lines.
+        self._trim(self.held, keep=2, rule=self.blank)
+        if not self._trim(self.held, keep=1, rule=self.trailing) and self.final is not None:
             document = self.held[0][0]
-            text = document.text
-            tail = len(text) - len(text.rstrip("\n"))
-            if tail == 0 and self.final is not None:
-                document.apply([(len(text), len(text), "\n")], rule=self.final)
-            elif tail > 1 and self.trailing is not None:
-                document.apply([(len(text) - tail + 1, len(text), "")], rule=self.trailing)
-        return self._hand_on()
+            end = len(document.text)
+            document.apply([(end, end, "\n")], rule=self.final)
+        return self._hand_on(self.held)
 
-    def _hand_on(self) -> list[Window]:
+    def _trim(self, held: list[tuple[Document, list[str]]], *, keep: int, rule: RuleRef | None) -> int:
+        """Keep the first ``keep`` line breaks of the run through ``held``, remove the rest; return the run's length.
+
+        The run is the end of the first window when it has text, every blank
+        window, and the start of the last window when it has text.
+        """
+        run = []
+        for index, (document, _) in enumerate(held):
+            text = document.text
+            if not text.strip("\n"):
+                run.append((document, 0, len(text)))
+            elif index == 0 and self.has_text:
+                run.append((document, len(text.rstrip("\n")), len(text)))
+            else:
+                run.append((document, 0, len(text) - len(text.lstrip("\n"))))
+        total = sum(end - start for _, start, end in run)
+        if rule is None or total <= keep:
+            return total
+        kept = 0
+        for document, start, end in run:
+            here = min(end - start, keep - kept)
+            kept += here
+            if start + here < end:
+                document.apply([(start + here, end, "")], rule=rule)
+        return total
+
+    def _hand_on(self, held: list[tuple[Document, list[str]]]) -> list[Window]:
         windows = []
-        for document, warnings in self.held:
+        for document, warnings in held:
             result = Result.from_document(document, name=self.name, encoding=self.encoding, warnings=warnings)
             windows.append(Window(result, self.source_at, self.output_at))
             self.source_at += len(document.source)
             self.output_at += len(document.text)
-        self.held = []
         return windows
 
 

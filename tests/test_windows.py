@@ -6,6 +6,8 @@ import gzip
 import io
 import itertools
 import json
+import os
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from cleantext import Pipeline
 from cleantext.cli import main
 from cleantext.decode import decode_chunks, stream_encoding
 from cleantext.document import Document
-from cleantext.emit import Result
+from cleantext.emit import Edit, Result
 from cleantext.testing import BOILERPLATE, assert_provenance
 from cleantext.windows import Window, cut_windows, merged_metadata
 
@@ -31,7 +33,7 @@ PROSE = tuple(
         if len(paragraph.split()) >= 15 and "\n" not in paragraph.strip()
     )
 )
-SEPARATORS = ("\n\n", "\n\n\n", "\n \n", "\n\n\n\n")
+SEPARATORS = ("\n\n", "\n\n\n", "\n \n", "\n\n\n\n", "\n", "\r\n\r\n", "\n\xa0\n", "\r\n\r", "\n\u2029", "\n\t\n\n")
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +56,17 @@ def cleaned_in_windows(pipeline: Pipeline, text: str, window_chars: int) -> Resu
     result = whole_result(windows, text)
     assert_provenance(result, text)
     return result
+
+
+def rules_applied(edits: tuple[Edit, ...]) -> Counter[str]:
+    """How often each rule but the whitespace ones acted, over all edits.
+
+    Where windows meet, line breaks are removed by the stitcher, and an edit
+    that absorbs its neighbours when the text is whole stays several edits in
+    windows: the whitespace rule credited, and how edits are grouped, differ.
+    What every other rule did must not.
+    """
+    return Counter(rule for edit in edits for rule in edit.rules if not rule.startswith("whitespace."))
 
 
 def article(paragraphs: list[str], separator: str = "\n\n") -> str:
@@ -139,8 +152,18 @@ def test_head_rules_see_only_the_first_window_and_tail_rules_only_the_last(pipel
 def test_where_windows_meet_the_blank_lines_are_as_in_one_piece(
     pipeline: Pipeline, paragraphs: list[str], window_chars: int
 ) -> None:
-    for text in (article(paragraphs), "\n\n\n" + article(paragraphs, "\n\n\n"), article(paragraphs)[:-1]):
-        assert cleaned_in_windows(pipeline, text, window_chars).text == pipeline.clean(text).text
+    for text in (
+        article(paragraphs),
+        "\n\n\n" + article(paragraphs, "\n\n\n"),
+        article(paragraphs)[:-1],
+        article(paragraphs) + "\n\n  \n",
+        article(paragraphs, "\n\xa0\n"),
+        "\ufeff\n\n" + article(paragraphs, "\r\n\r\n"),
+    ):
+        whole = pipeline.clean(text)
+        windowed = cleaned_in_windows(pipeline, text, window_chars)
+        assert windowed.text == whole.text
+        assert rules_applied(windowed.edits) == rules_applied(whole.edits)
 
 
 @given(
@@ -162,7 +185,24 @@ def test_cleaned_in_windows_equals_cleaned_whole(
     whole = pipeline.clean(text)
     windowed = cleaned_in_windows(pipeline, text, window_chars)
     assert windowed.text == whole.text
+    assert rules_applied(windowed.edits) == rules_applied(whole.edits)
     assert windowed.metadata == whole.metadata
+
+
+def test_a_line_removed_at_a_cut_keeps_the_blank_line_before_it(pipeline: Pipeline) -> None:
+    text = "First paragraph here.\n\nAdvertisement\nSecond paragraph here.\n"
+    for window_chars in range(1, 40):
+        windowed = cleaned_in_windows(pipeline, text, window_chars)
+        assert windowed.text == "First paragraph here.\n\nSecond paragraph here.\n"
+        assert windowed.edits == pipeline.clean(text).edits
+
+
+def test_the_head_is_in_the_first_window_that_keeps_text(pipeline: Pipeline) -> None:
+    text = article(["\ufeff", "By Anthony Solly", *PROSE[:4]])
+    whole = pipeline.clean(text)
+    windowed = cleaned_in_windows(pipeline, text, 3)
+    assert windowed.text == whole.text and "Solly" not in windowed.text
+    assert windowed.metadata == whole.metadata == {"author": "Anthony Solly"}
 
 
 def test_a_title_repeated_in_a_later_window_stays(pipeline: Pipeline) -> None:
@@ -284,6 +324,45 @@ def test_a_read_failing_halfway_is_named_and_leaves_no_output(
     assert f"error: {source}: cannot read (Input/output error)" in capsys.readouterr().err
     assert not (out / "long.txt").exists()
     assert (out / "short.txt").read_text(encoding="utf-8") == "Short text.\n"
+
+
+def test_a_read_failing_halfway_leaves_nothing_of_it_in_a_shared_output(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, short = tmp_path / "long.txt", tmp_path / "short.txt"
+    source.write_text(long_article(), encoding="utf-8")
+    short.write_text("Short text.\n", encoding="utf-8")
+
+    def failing(stream: io.BufferedReader, encoding: str):  # type: ignore[no-untyped-def]
+        yield stream.read(3000).decode(encoding)
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr("cleantext.cli.decode_chunks", failing)
+    assert main(["clean", str(source), str(short), "--format", "json", "--window", "500", "-q"]) == 1
+    payload = json.loads(capsysbinary.readouterr().out)
+    assert [item["source"] for item in payload] == [str(short)]
+
+
+def test_lone_surrogates_in_a_name_give_the_same_json_in_windows(tmp_path: Path) -> None:
+    source = tmp_path / os.fsdecode(b"caf\xe9.txt")
+    source.write_text(long_article(), encoding="utf-8")
+    for fmt in ("json", "jsonl"):
+        outputs = []
+        for window in ("0", "500"):
+            out = tmp_path / f"out-{window}.{fmt}"
+            assert main(["clean", str(source), "-o", str(out), "--format", fmt, "--window", window, "-q"]) == 0
+            outputs.append(out.read_bytes())
+        assert outputs[0] == outputs[1]
+        assert b"\\udce9" in outputs[0] and json.loads(outputs[0])["source"] == str(source)
+
+
+def test_a_utf16_page_is_extracted_whole(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    body = "".join(f"<p>{paragraph}</p>\n" for paragraph in PROSE[:30])
+    page.write_bytes(f"<!DOCTYPE html><html><body><article>{body}</article></body></html>".encode("utf-16"))
+    out = tmp_path / "page.txt"
+    assert main(["clean", str(page), "-o", str(out), "--window", "200", "-q"]) == 0
+    assert "<p>" not in out.read_text(encoding="utf-8") and PROSE[3] in out.read_text(encoding="utf-8")
 
 
 def test_html_and_views_are_never_cut_into_windows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

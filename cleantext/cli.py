@@ -727,7 +727,9 @@ def _clean_in_windows(run: _Run, item: Input, encoding: str, failed_inputs: set[
             edits += len(window.result.edits)
             yield window
 
-    windows = run.pipeline.clean_windows(pieces(), name=item.label, encoding=encoding, window_chars=run.args.window)
+    windows = run.pipeline.clean_windows(
+        pieces(), name=item.label, encoding=encoding, window_chars=run.args.window, jobs=run.args.jobs
+    )
     try:
         if run.per_input:
             # Its own file, renamed into place at the end (or dropped on failure).

@@ -182,6 +182,7 @@ class Pipeline:
         name: str | None = None,
         encoding: str | None = None,
         window_chars: int = WINDOW_CHARS,
+        jobs: int = 1,
     ) -> Iterator[Window]:
         """Clean plain text of any length in windows of about ``window_chars`` characters.
 
@@ -192,9 +193,10 @@ class Pipeline:
         stays at a few windows, whatever the length. The result equals
         :meth:`clean`'s except where a rule compares a paragraph with the rest
         of the document (a title repeated in a later window stays). HTML is
-        not extracted here: pass a page to :meth:`clean`.
+        not extracted here: pass a page to :meth:`clean`. ``jobs > 1`` cleans
+        windows in a process pool, a few ahead of the one handed on.
         """
-        return clean_in_windows(self, text, name=name, encoding=encoding, window_chars=window_chars)
+        return clean_in_windows(self, text, name=name, encoding=encoding, window_chars=window_chars, jobs=jobs)
 
     def run(self, document: Document, *, name: str | None = None) -> list[str]:
         """Apply every rule to ``document`` in order; return warnings (rules skipped on time-outs).
@@ -445,6 +447,13 @@ def _clean_or_error(pipeline: Pipeline, data: str | bytes, name: str | None) -> 
         return pipeline.clean(data, name=name)
     except InputError as error:
         return error
+
+
+def run_window_in_worker(source: str, continues: tuple[bool, bool], name: str | None) -> tuple[Document, list[str]]:
+    """Clean one window of a long document in a worker (see :mod:`cleantext.windows`)."""
+    assert _worker_pipeline is not None, "worker started without a pipeline"
+    document = Document(source, continues=continues)
+    return document, _worker_pipeline.run(document, name=name)
 
 
 def _clean_batch_in_worker(batch: list[tuple[str | bytes, str | None]]) -> list[Result | InputError]:

@@ -37,7 +37,9 @@ Example::
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -194,6 +196,7 @@ def clean_in_windows(
     name: str | None = None,
     encoding: str | None = None,
     window_chars: int = WINDOW_CHARS,
+    jobs: int = 1,
 ) -> Iterator[Window]:
     """Clean plain ``text`` (a string, or an iterable of pieces such as an open file) in windows.
 
@@ -201,15 +204,38 @@ def clean_in_windows(
     """
     chunks = [text] if isinstance(text, str) else text
     stitcher = _Stitcher(pipeline, name=name, encoding=encoding)
-    pending: str | None = None
     # One window of look-ahead: a window only knows it is the last when no other follows.
-    for window, _ in cut_windows(chunks, window_chars):
-        if pending is not None:
-            yield from stitcher.add(pending, last=False)
-        pending = window
-    if pending is not None:
-        yield from stitcher.add(pending, last=True)
+    windows = _with_last(window for window, _ in cut_windows(chunks, window_chars))
+    if jobs <= 1:
+        for source, last in windows:
+            yield from stitcher.add(source, last=last)
+        yield from stitcher.finish()
+        return
+    from cleantext.pipeline import _install_worker, run_window_in_worker  # the pipeline module imports this one
+
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_install_worker, initargs=(pipeline,)) as pool:
+        ahead: deque[tuple[str, bool, Future[tuple[Document, list[str]]]]] = deque()
+        for index, (source, last) in enumerate(windows):
+            # Workers take every window after the first for one that goes on
+            # before it; the stitcher cleans one again if the text started later.
+            ahead.append((source, last, pool.submit(run_window_in_worker, source, (index > 0, not last), name)))
+            if len(ahead) > 2 * jobs:
+                source, last, future = ahead.popleft()
+                yield from stitcher.add(source, last=last, cleaned=future.result())
+        while ahead:
+            source, last, future = ahead.popleft()
+            yield from stitcher.add(source, last=last, cleaned=future.result())
     yield from stitcher.finish()
+
+
+def _with_last(windows: Iterator[str]) -> Iterator[tuple[str, bool]]:
+    previous = None
+    for window in windows:
+        if previous is not None:
+            yield previous, False
+        previous = window
+    if previous is not None:
+        yield previous, True
 
 
 class _Stitcher:
@@ -238,11 +264,14 @@ class _Stitcher:
         self.source_at = 0
         self.output_at = 0
 
-    def add(self, source: str, *, last: bool) -> list[Window]:
-        """Clean the next window; return the windows that are now final."""
+    def add(self, source: str, *, last: bool, cleaned: tuple[Document, list[str]] | None = None) -> list[Window]:
+        """Clean the next window (or take it ``cleaned`` elsewhere); return the windows that are now final."""
         # The head of the clean text is in the first window that keeps any text.
-        document = Document(source, continues=(self.has_text, not last))
-        warnings = self.pipeline.run(document, name=self.name)
+        continues = (self.has_text, not last)
+        if cleaned is None or cleaned[0].continues != continues:
+            document = Document(source, continues=continues)
+            cleaned = document, self.pipeline.run(document, name=self.name)
+        document, warnings = cleaned
         self.held.append((document, warnings))
         if not document.text.strip("\n"):
             return []  # its line breaks join the run where text resumes

@@ -205,6 +205,17 @@ def test_the_head_is_in_the_first_window_that_keeps_text(pipeline: Pipeline) -> 
     assert windowed.metadata == whole.metadata == {"author": "Anthony Solly"}
 
 
+def test_windows_cleaned_in_a_process_pool_come_out_as_cleaned_in_one(pipeline: Pipeline) -> None:
+    # The first windows come out empty: the pool's guess of where the head is fails.
+    text = article([*["Advertisement"] * 12, "By Anthony Solly", *PROSE[:20]])
+    one = list(pipeline.clean_windows(text, window_chars=150))
+    pooled = list(pipeline.clean_windows(text, window_chars=150, jobs=2))
+    assert [(w.text, w.edits(), w.result.metadata) for w in pooled] == [
+        (w.text, w.edits(), w.result.metadata) for w in one
+    ]
+    assert "Solly" not in "".join(w.text for w in pooled)
+
+
 def test_a_title_repeated_in_a_later_window_stays(pipeline: Pipeline) -> None:
     title = "Rye bread makes a comeback in the old market hall of the town"
     text = article([title, *PROSE[:12], title, *PROSE[12:14]])
@@ -264,6 +275,10 @@ def test_the_command_writes_a_long_file_cleaned_in_windows_as_cleaned_whole(tmp_
     whole, windowed = tmp_path / "whole", tmp_path / "windowed"
     assert main(["clean", str(source), "-o", str(whole), "--format", fmt, "--window", "0", "-q"]) == 0
     assert main(["clean", str(source), "-o", str(windowed), "--format", fmt, "--window", "500", "-q"]) == 0
+    assert windowed.read_bytes() == whole.read_bytes()
+    assert (
+        main(["clean", str(source), "-o", str(windowed), "--format", fmt, "--window", "500", "--jobs", "2", "-q"]) == 0
+    )
     assert windowed.read_bytes() == whole.read_bytes()
     if fmt != "text":
         payload = json.loads(windowed.read_text(encoding="utf-8"))

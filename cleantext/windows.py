@@ -93,15 +93,14 @@ class Window:
         ]
 
 
-def cut_windows(chunks: Iterable[str], window_chars: int = WINDOW_CHARS) -> Iterator[tuple[str, int]]:
+def cut_windows(chunks: Iterable[str], window_chars: int = WINDOW_CHARS) -> Iterator[str]:
     """Cut text arriving in ``chunks`` into windows of about ``window_chars`` characters.
 
-    Yields ``(window, breaks)``: a window ends with the line break of its last
-    line, and the next starts with the rest of the whitespace between them;
-    ``breaks`` is the number of line breaks in that whitespace (2 at a blank
-    line, 1 at a line break, which is the cut only when no blank line comes
-    for :data:`LINE_CUT_FACTOR` windows; 0 for the first window). Text
-    without any line break is never cut.
+    A window ends with the line break of its last line, and the next starts
+    with the rest of the whitespace between them: the rest of a blank line,
+    or nothing at a line break, which is the cut only when no blank line
+    comes for :data:`LINE_CUT_FACTOR` windows. Text without any line break is
+    never cut.
     """
     if window_chars < 1:
         raise ValueError("window_chars must be at least 1")
@@ -110,7 +109,6 @@ def cut_windows(chunks: Iterable[str], window_chars: int = WINDOW_CHARS) -> Iter
     # long string passed whole is never copied over and over.
     buffer = ""
     offset = 0
-    breaks = 0
     pending: list[str] = []
     pending_size = 0
     # After a failed cut (a line longer than the window), wait until the text
@@ -128,21 +126,21 @@ def cut_windows(chunks: Iterable[str], window_chars: int = WINDOW_CHARS) -> Iter
             cut = _cut(buffer, offset, window_chars)
             if cut is None:
                 break
-            yield buffer[offset : cut[0]], breaks
-            offset, breaks = cut
+            yield buffer[offset:cut]
+            offset = cut
         retry_at = max(2 * window_chars, 2 * (len(buffer) - offset))
     buffer, offset = "".join([buffer[offset:], *pending]), 0
     while len(buffer) - offset > 2 * window_chars:
         cut = _cut(buffer, offset, window_chars)
         if cut is None:
             break
-        yield buffer[offset : cut[0]], breaks
-        offset, breaks = cut
-    yield buffer[offset:], breaks
+        yield buffer[offset:cut]
+        offset = cut
+    yield buffer[offset:]
 
 
-def _cut(buffer: str, offset: int, window_chars: int) -> tuple[int, int] | None:
-    """Where to end the window starting at ``offset``, and the line breaks between it and the next.
+def _cut(buffer: str, offset: int, window_chars: int) -> int | None:
+    """Where to end the window starting at ``offset``.
 
     The cut falls just after the first line break of the last blank line in
     the window's second half (so a window's last line keeps its line break,
@@ -161,7 +159,7 @@ def _cut(buffer: str, offset: int, window_chars: int) -> tuple[int, int] | None:
     return cut
 
 
-def _last_separator(buffer: str, offset: int, floor: int, limit: int, *, blank: bool) -> tuple[int, int] | None:
+def _last_separator(buffer: str, offset: int, floor: int, limit: int, *, blank: bool) -> int | None:
     position = limit
     while True:
         newline = buffer.rfind("\n", floor, position)
@@ -175,7 +173,7 @@ def _last_separator(buffer: str, offset: int, floor: int, limit: int, *, blank: 
             position -= 1  # past the whitespace run: its line breaks were judged with this one
 
 
-def _separator_at(buffer: str, offset: int, newline: int, *, blank: bool) -> tuple[int, int] | None:
+def _separator_at(buffer: str, offset: int, newline: int, *, blank: bool) -> int | None:
     """The cut in the whitespace around the line break at ``newline``, if it can fall there."""
     start = newline
     while start > offset and buffer[start - 1] in _SPACE:
@@ -183,9 +181,8 @@ def _separator_at(buffer: str, offset: int, newline: int, *, blank: bool) -> tup
     end = newline + 1
     while end < len(buffer) and buffer[end] in _SPACE:
         end += 1
-    breaks = buffer.count("\n", start, end)
-    if start > offset and end < len(buffer) and (breaks >= 2 or not blank):
-        return buffer.index("\n", start) + 1, min(2, breaks)
+    if start > offset and end < len(buffer) and (not blank or buffer.count("\n", start, end) >= 2):
+        return buffer.index("\n", start) + 1
     return None
 
 
@@ -205,7 +202,7 @@ def clean_in_windows(
     chunks = [text] if isinstance(text, str) else text
     stitcher = _Stitcher(pipeline, name=name, encoding=encoding)
     # One window of look-ahead: a window only knows it is the last when no other follows.
-    windows = _with_last(window for window, _ in cut_windows(chunks, window_chars))
+    windows = _with_last(cut_windows(chunks, window_chars))
     if jobs <= 1:
         for source, last in windows:
             yield from stitcher.add(source, last=last)

@@ -18,7 +18,7 @@ import sys
 import tempfile
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import IO, Any
@@ -53,7 +53,7 @@ from cleantext.outputs import AtomicFile, write_atomic
 from cleantext.pipeline import DEFAULT_TIMEOUT
 from cleantext.rules import OPTIONS, builtin_pack_names, load_pack, load_packs, rules_dir
 from cleantext.variants import count_names, find_clusters, lexicon_toml
-from cleantext.windows import WINDOW_CHARS, Window
+from cleantext.windows import WINDOW_CHARS, Window, merged_metadata
 
 __all__ = ["main"]
 
@@ -382,7 +382,7 @@ class _Emitter:
         write = self.stream.write
         write((b"{\n  " if pretty else b"{") + b'"source": ' + _json_bytes(name))
         write(separator + b'"encoding": ' + _json_bytes(encoding) + separator + b'"text": "')
-        metadata: dict[str, Any] = {}
+        metadata: list[Mapping[str, Any]] = []  # each window's: a few small dicts
         warnings: list[str] = []
         edits = 0
         # The edits come with the text but are written after it: they wait on disk.
@@ -393,8 +393,7 @@ class _Emitter:
                     spool.write(b"" if edits == 0 else (b",\n    " if pretty else b", "))
                     spool.write(_json_bytes(edit.to_dict()))
                     edits += 1
-                for key, value in window.result.metadata.items():
-                    metadata.setdefault(key, value)
+                metadata.append(window.result.metadata)
                 warnings += window.result.warnings
             write(b'"' + separator + b'"edits": [')
             if edits:
@@ -402,7 +401,7 @@ class _Emitter:
                 spool.seek(0)
                 shutil.copyfileobj(spool, self.stream)
                 write(b"\n  " if pretty else b"")
-        write(b"]" + separator + b'"metadata": ' + _json_bytes(metadata))
+        write(b"]" + separator + b'"metadata": ' + _json_bytes(merged_metadata(metadata)))
         write(separator + b'"warnings": ' + _json_bytes(warnings) + (b"\n}" if pretty else b"}\n"))
         if pretty and not self.many:
             write(b"\n")

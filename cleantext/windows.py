@@ -38,7 +38,7 @@ Example::
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -273,9 +273,9 @@ class _Stitcher:
         if not document.text.strip("\n"):
             return []  # its line breaks join the run where text resumes
         if self.has_text:
-            self._trim(self.held, keep=2, rule=self.blank)
+            self._trim(keep=2, rule=self.blank)
         else:
-            self._trim(self.held, keep=0, rule=self.leading)
+            self._trim(keep=0, rule=self.leading)
         ready = self._hand_on(self.held[:-1])
         self.held = self.held[-1:]
         self.has_text = True
@@ -284,24 +284,24 @@ class _Stitcher:
     def finish(self) -> list[Window]:
         """Mend the end of the text; return the windows still held."""
         if not self.has_text:
-            self._trim(self.held, keep=0, rule=self.leading)
+            self._trim(keep=0, rule=self.leading)
             return self._hand_on(self.held)
         # The layout rules' order: runs of three or more, then the end's blank lines.
-        self._trim(self.held, keep=2, rule=self.blank)
-        if not self._trim(self.held, keep=1, rule=self.trailing) and self.final is not None:
+        self._trim(keep=2, rule=self.blank)
+        if not self._trim(keep=1, rule=self.trailing) and self.final is not None:
             document = self.held[0][0]
             end = len(document.text)
             document.apply([(end, end, "\n")], rule=self.final)
         return self._hand_on(self.held)
 
-    def _trim(self, held: list[tuple[Document, list[str]]], *, keep: int, rule: RuleRef | None) -> int:
-        """Keep the first ``keep`` line breaks of the run through ``held``, remove the rest; return the run's length.
+    def _trim(self, *, keep: int, rule: RuleRef | None) -> int:
+        """Keep the first ``keep`` line breaks of the run through the held windows, remove the rest; return its length.
 
         The run is the end of the first window when it has text, every blank
         window, and the start of the last window when it has text.
         """
         run = []
-        for index, (document, _) in enumerate(held):
+        for index, (document, _) in enumerate(self.held):
             text = document.text
             if not text.strip("\n"):
                 run.append((document, 0, len(text)))
@@ -330,10 +330,10 @@ class _Stitcher:
         return windows
 
 
-def merged_metadata(windows: Iterable[Window]) -> dict[str, Any]:
-    """The metadata of a document cleaned in windows: for each key, the first window's value that has it."""
+def merged_metadata(windows_metadata: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The metadata of a document cleaned in windows, from its windows' in order: each key's first value."""
     metadata: dict[str, Any] = {}
-    for window in windows:
-        for key, value in window.result.metadata.items():
+    for window_metadata in windows_metadata:
+        for key, value in window_metadata.items():
             metadata.setdefault(key, value)
     return metadata

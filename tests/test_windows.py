@@ -45,7 +45,8 @@ def whole_result(windows: list[Window], source: str) -> Result:
     """The windows of one document as one result, for the provenance checks."""
     edits = tuple(edit for window in windows for edit in window.edits())
     text = "".join(window.text for window in windows)
-    return Result(source=source, text=text, edits=edits, metadata=merged_metadata(windows))
+    metadata = merged_metadata(window.result.metadata for window in windows)
+    return Result(source=source, text=text, edits=edits, metadata=metadata)
 
 
 def cleaned_in_windows(pipeline: Pipeline, text: str, window_chars: int) -> Result:

@@ -13,6 +13,13 @@ Boilerplate comes from three sources, reported apart: the "without" snippets of
 ``trafilatura-eval-en`` and ``wcxb-test-articles`` (real boilerplate seen on
 pages), and lines made from templates of each class the strip packs handle.
 
+The "without" snippets are cut out of longer lines (WCXB's are 3-8 words by
+design), so inserted as they are they make fragments no page holds ("Published
+since September 1843 to take part in"). A second run inserts, in their place,
+the whole lines they stand in on their own page: each page's HTML is split into
+the lines a text extraction gives (one per block element), and a snippet takes
+the line that holds it, or the run of up to four lines it spans.
+
 Run: ``python bench/boilerplate.py`` (``--help`` for options).
 """
 
@@ -20,12 +27,15 @@ from __future__ import annotations
 
 import argparse
 import glob
+import gzip
 import json
 import random
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import lxml.etree
+import lxml.html
 import regex
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,6 +131,84 @@ def load_snippets() -> dict[str, list[str]]:
     }
 
 
+# Elements that start a new line in a text extraction; the rest run on in their parent's line.
+BLOCK_TAGS = frozenset(
+    """address article aside blockquote body br caption center dd div dl dt fieldset figcaption figure footer
+    form h1 h2 h3 h4 h5 h6 header hr html label legend li main nav ol option p pre section select table td th
+    tr ul""".split()  # noqa: SIM905
+)
+SILENT_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "head", "iframe"})
+SPAN_MAX_LINES = 4
+
+
+def page_lines(html: bytes) -> list[str]:
+    """The text of a page as an extraction without boilerplate removal gives it: one line per block element."""
+    try:
+        root = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return []
+    lines: list[str] = []
+    pieces: list[str] = []
+
+    def line_break() -> None:
+        line = " ".join("".join(pieces).split())
+        if line:
+            lines.append(line)
+        pieces.clear()
+
+    def walk(element) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag not in SILENT_TAGS:
+            if tag in BLOCK_TAGS:
+                line_break()
+            pieces.append(element.text or "")
+            for child in element:
+                walk(child)
+            if tag in BLOCK_TAGS:
+                line_break()
+        pieces.append(element.tail or "")
+
+    walk(root)
+    line_break()
+    return lines
+
+
+def whole_line(lines: list[str], snippet: str) -> str | None:
+    """The line of ``lines`` that holds ``snippet``, or the shortest run of lines it spans (joined by line breaks)."""
+    for count in range(1, SPAN_MAX_LINES + 1):
+        for start in range(len(lines) - count + 1):
+            if snippet in " ".join(lines[start : start + count]):
+                return "\n".join(lines[start : start + count])
+    return None
+
+
+def load_whole_lines() -> tuple[dict[str, list[str]], int]:
+    """The whole lines the "without" snippets stand in on their own pages, and how many snippets no line holds."""
+    trafilatura = json.loads((BENCHMARKS / "trafilatura-eval-en" / "annotations-en.json").read_text(encoding="utf-8"))
+    pages: list[tuple[str, Path, list[str]]] = [
+        ("trafilatura-lines", BENCHMARKS / "trafilatura-eval-en" / "html" / f"{entry['file']}.gz", entry["without"])
+        for entry in trafilatura.values()
+        if entry.get("without")
+    ]
+    for path in sorted(glob.glob(str(BENCHMARKS / "wcxb-test-articles" / "ground-truth" / "*.json"))):
+        truth = json.loads(Path(path).read_text(encoding="utf-8"))
+        page = BENCHMARKS / "wcxb-test-articles" / "html" / f"{truth['file_id']}.html.gz"
+        pages.append(("wcxb-lines", page, truth["ground_truth"].get("without", [])))
+    pools: dict[str, set[str]] = defaultdict(set)
+    unfound = 0
+    for source, page, snippets in pages:
+        lines = page_lines(gzip.decompress(page.read_bytes()))
+        for snippet in snippets:
+            if not snippet.strip():
+                continue
+            line = whole_line(lines, " ".join(snippet.split()))
+            if line is None:
+                unfound += 1
+            else:
+                pools[source].add(line)
+    return {source: sorted(lines) for source, lines in sorted(pools.items())}, unfound
+
+
 # Where each class stands on real pages (the strip rules are positional on purpose:
 # "By Tuesday, ..." in the middle of an article is content).
 PLACES = {
@@ -189,6 +277,89 @@ def build_document(body: str, rng: random.Random, snippets: dict[str, list[str]]
     return "".join(parts) + "\n", inserted, sentences
 
 
+class Score:
+    """What one run counted: inserted lines removed per source, gold sentences kept, offsets checked."""
+
+    def __init__(self) -> None:
+        self.removed: Counter[str] = Counter()
+        self.total: Counter[str] = Counter()
+        self.misses: Counter[str] = Counter()
+        self.damaged: Counter[str] = Counter()
+        self.sentences_total = self.sentences_kept = self.offsets_ok = self.documents = 0
+
+    @property
+    def recall(self) -> float:
+        return sum(self.removed.values()) / sum(self.total.values())
+
+    @property
+    def precision(self) -> float:
+        return self.sentences_kept / self.sentences_total
+
+
+def measure(pipeline: Pipeline, documents: dict[str, str], snippets: dict[str, list[str]], args) -> Score:
+    """Clean every gold body with boilerplate from ``snippets`` and the templates inserted, and score it."""
+    rng = random.Random(args.seed)
+    strip_rules = {rule.id for rule in pipeline.rules if rule.stage == "strip"}
+    score = Score()
+    for body in documents.values():
+        text, inserted, sentences = build_document(body, rng, snippets, args.per_position)
+        result = pipeline.clean(text)
+        score.documents += 1
+        try:
+            assert_provenance(result, text)
+            score.offsets_ok += 1
+        except AssertionError:
+            pass
+        strip_spans = [e.src for e in result.edits if strip_rules.intersection(e.rules)]
+        for start, end, source, line in inserted:
+            score.total[source] += 1
+            out_start, out_end = result.output_span(start, end)
+            if out_start == out_end:
+                score.removed[source] += 1
+            else:
+                score.misses[f"[{source}] {line}"] += 1
+        for start, end, sentence in sentences:
+            if not WORD.search(sentence):
+                continue  # separators such as '___' carry no sentence
+            score.sentences_total += 1
+            if any(s < end and start < e for s, e in strip_spans):
+                score.damaged[sentence[:100]] += 1
+            else:
+                score.sentences_kept += 1
+    return score
+
+
+def report(title: str, score: Score, misses: int) -> dict[str, object]:
+    """Print one run's table, targets, misses and touched sentences; return its figures."""
+    print(f"\n## {title}\n")
+    print(f"{'source':<24}{'inserted':>10}{'removed':>10}{'recall':>9}")
+    recall_by_source = {}
+    for source in sorted(score.total):
+        recall = score.removed[source] / score.total[source]
+        recall_by_source[source] = round(recall, 4)
+        print(f"{source:<24}{score.total[source]:>10}{score.removed[source]:>10}{recall:>9.3f}")
+    print(f"{'all':<24}{sum(score.total.values()):>10}{sum(score.removed.values()):>10}{score.recall:>9.3f}")
+    print(f"\nremoval recall {score.recall:.3f} (target >= 0.95)")
+    print(
+        f"content precision {score.precision:.4f}: {score.sentences_kept} of {score.sentences_total} gold sentences "
+        "intact (target >= 0.995)"
+    )
+    print(f"offsets slice the input to the removed text in {score.offsets_ok} of {score.documents} documents")
+    print(f"\nthe {misses} most frequent misses:")
+    for line, count in score.misses.most_common(misses):
+        print(f"  {count:>3}  {line[:110]}".replace("\n", " / "))
+    print("\ngold sentences touched by a strip rule:")
+    for sentence, count in score.damaged.most_common(misses):
+        print(f"  {count:>3}  {sentence}")
+    return {
+        "recall": recall_by_source,
+        "removal_recall": round(score.recall, 4),
+        "content_precision": round(score.precision, 4),
+        "offsets_ok": score.offsets_ok,
+        "misses": score.misses.most_common(misses),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=20261122)
@@ -196,73 +367,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--misses", type=int, default=10, help="how many of the most frequent misses to print")
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     parser.add_argument("--enable", action="append", default=[], metavar="ID", help="rules to turn on (repeatable)")
+    parser.add_argument(
+        "--pools",
+        choices=["snippets", "lines", "both"],
+        default="both",
+        help="insert the 'without' snippets as given, the whole lines they stand in on their pages, or both runs",
+    )
     args = parser.parse_args(argv)
 
-    rng = random.Random(args.seed)
     pipeline = Pipeline.load(enable=args.enable)
-    strip_rules = {rule.id for rule in pipeline.rules if rule.stage == "strip"}
-    snippets = load_snippets()
-    removed = Counter()
-    total = Counter()
-    misses: Counter[str] = Counter()
-    sentences_total = sentences_kept = 0
-    damaged: Counter[str] = Counter()
-    offsets_ok = 0
     documents = load_gold()
-    for body in documents.values():
-        text, inserted, sentences = build_document(body, rng, snippets, args.per_position)
-        result = pipeline.clean(text)
-        try:
-            assert_provenance(result, text)
-            offsets_ok += 1
-        except AssertionError:
-            pass
-        strip_spans = [e.src for e in result.edits if strip_rules.intersection(e.rules)]
-        for start, end, source, line in inserted:
-            total[source] += 1
-            out_start, out_end = result.output_span(start, end)
-            if out_start == out_end:
-                removed[source] += 1
-            else:
-                misses[f"[{source}] {line}"] += 1
-        for start, end, sentence in sentences:
-            if not WORD.search(sentence):
-                continue  # separators such as '___' carry no sentence
-            sentences_total += 1
-            if any(s < end and start < e for s, e in strip_spans):
-                damaged[sentence[:100]] += 1
-            else:
-                sentences_kept += 1
-
     enabled = f", enabled: {', '.join(args.enable)}" if args.enable else ""
     print(f"documents: {len(documents)} (gold bodies of article-extraction-benchmark), seed {args.seed}{enabled}")
-    print(f"{'source':<24}{'inserted':>10}{'removed':>10}{'recall':>9}")
-    figures: dict[str, object] = {"seed": args.seed, "documents": len(documents), "recall": {}}
-    for source in sorted(total):
-        recall = removed[source] / total[source]
-        figures["recall"][source] = round(recall, 4)  # type: ignore[index]
-        print(f"{source:<24}{total[source]:>10}{removed[source]:>10}{recall:>9.3f}")
-    overall = sum(removed.values()) / sum(total.values())
-    precision = sentences_kept / sentences_total
-    print(f"{'all':<24}{sum(total.values()):>10}{sum(removed.values()):>10}{overall:>9.3f}")
-    print(f"\nremoval recall {overall:.3f} (target >= 0.95)")
-    print(
-        f"content precision {precision:.4f}: {sentences_kept} of {sentences_total} gold sentences intact "
-        "(target >= 0.995)"
-    )
-    print(f"offsets slice the input to the removed text in {offsets_ok} of {len(documents)} documents")
-    print(f"\nthe {args.misses} most frequent misses:")
-    for line, count in misses.most_common(args.misses):
-        print(f"  {count:>3}  {line[:110]}")
-    print("\ngold sentences touched by a strip rule:")
-    for sentence, count in damaged.most_common(args.misses):
-        print(f"  {count:>3}  {sentence}")
-    figures.update(
-        removal_recall=round(overall, 4),
-        content_precision=round(precision, 4),
-        offsets_ok=offsets_ok,
-        misses=misses.most_common(args.misses),
-    )
+    figures: dict[str, object] = {"seed": args.seed, "documents": len(documents)}
+    if args.pools in ("snippets", "both"):
+        score = measure(pipeline, documents, load_snippets(), args)
+        figures["snippets"] = report("the 'without' snippets as given", score, args.misses)
+    if args.pools in ("lines", "both"):
+        pools, unfound = load_whole_lines()
+        sizes = ", ".join(f"{len(lines)} {source}" for source, lines in pools.items())
+        score = measure(pipeline, documents, pools, args)
+        title = f"the whole lines the snippets stand in ({sizes}; {unfound} snippets in no line of their page)"
+        figures["lines"] = report(title, score, args.misses)
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2, ensure_ascii=False), encoding="utf-8")
     return 0

@@ -1,0 +1,50 @@
+"""The helpers of bench/boilerplate.py: how a page becomes lines, and a snippet its whole line."""
+
+import importlib.util
+import random
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent.parent / "bench" / "boilerplate.py"
+spec = importlib.util.spec_from_file_location("bench_boilerplate", BENCH)
+boilerplate = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(boilerplate)
+
+
+def test_a_page_becomes_one_line_per_block_element_without_scripts():
+    page = b"""<html><head><title>T</title><script>var x = 1;</script></head><body>
+    <nav><ul><li><a href="/">Home</a></li><li>Privacy <b>Policy</b></li></ul></nav>
+    <p>First   paragraph with <a href="#">a link</a> inside.</p>
+    <div>Sign up for our newsletter<br>We won't share your email.<style>p {}</style></div>
+    </body></html>"""
+    assert boilerplate.page_lines(page) == [
+        "Home",
+        "Privacy Policy",
+        "First paragraph with a link inside.",
+        "Sign up for our newsletter",
+        "We won't share your email.",
+    ]
+
+
+def test_a_page_that_does_not_parse_has_no_lines():
+    assert boilerplate.page_lines(b"") == []
+
+
+def test_a_snippet_takes_the_line_that_holds_it_or_the_lines_it_spans():
+    lines = ["Home", "Privacy Policy", "Sign up for our newsletter", "We won't share your email."]
+    assert boilerplate.whole_line(lines, "Privacy") == "Privacy Policy"
+    spanned = boilerplate.whole_line(lines, "newsletter We won't")
+    assert spanned == "Sign up for our newsletter\nWe won't share your email."
+    assert boilerplate.whole_line(lines, "not on the page") is None
+
+
+def test_inserted_lines_and_gold_sentences_are_where_the_document_says():
+    body = "First paragraph. It has two sentences.\nSecond paragraph here.\nThird one."
+    snippets = {"pool": ["Privacy Policy", "Share this article"]}
+    text, inserted, sentences = boilerplate.build_document(body, random.Random(1), snippets, 3)
+    assert inserted and all(text[start:end] == line for start, end, _, line in inserted)
+    assert [text[start:end] for start, end, _ in sentences] == [
+        "First paragraph.",
+        "It has two sentences.",
+        "Second paragraph here.",
+        "Third one.",
+    ]

@@ -1,6 +1,7 @@
 """Rule packs: TOML files of rules, loaded and checked before any input is touched.
 
-A pack is a TOML file with an optional ``[pack]`` table and ``[[rule]]`` tables::
+A pack is a TOML file with an optional ``[pack]`` table, an optional
+``[guards]`` table and ``[[rule]]`` tables::
 
     [[rule]]
     id = "mysite.promo"
@@ -12,6 +13,10 @@ A pack is a TOML file with an optional ``[pack]`` table and ``[[rule]]`` tables:
     [[rule.example]]
     input = "Body.\\n\\nSubscribe to the Daily newsletter.\\n"
     output = "Body.\\n"
+
+A guard is a named pattern that line and block rules list in ``unless``: a
+line or block a guard finds is never removed by them. ``rules/guards.toml``
+holds the built-in guards; a pack's own ``[guards]`` table adds more.
 
 Files are read as data only (``tomllib``); nothing in them is evaluated as code.
 """
@@ -124,6 +129,7 @@ _RULE_FIELDS = {
     "max_words",
     "requires",
     "fixes",
+    "unless",
 }
 _REQUIRED_BY_KIND = {
     "block": ("pattern",),
@@ -249,6 +255,8 @@ class Rule:
     max_words: int = 0
     requires: tuple[str, ...] = ()
     fixes: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
+    unless_pattern: str | None = None
     examples: tuple[Example, ...] = ()
     file: str | None = None
 
@@ -257,6 +265,7 @@ class Rule:
         object.__setattr__(self, "compiled", self._compile())
         groups = getattr(self.compiled, "groupindex", {})
         object.__setattr__(self, "captures", tuple(g for g in METADATA_GROUPS if g in groups))
+        object.__setattr__(self, "guard", regex.compile(self.unless_pattern) if self.unless_pattern else None)
 
     @property
     def pack(self) -> str:
@@ -287,6 +296,7 @@ class Rule:
             "stage": self.stage,
             "action": self.action,
             "where": str(self.where),
+            "unless": list(self.unless),
             "description": self.description,
         }
 
@@ -354,19 +364,42 @@ def default_pack_names() -> list[str]:
 
 def builtin_pack_names() -> list[str]:
     """Every built-in pack, default or not."""
-    return sorted(p.stem for p in rules_dir().glob("*.toml") if p.stem != "pipeline")
+    return sorted(p.stem for p in rules_dir().glob("*.toml") if p.stem not in ("pipeline", "guards"))
+
+
+def builtin_guards() -> dict[str, str]:
+    """The built-in guards, from ``rules/guards.toml``: name -> pattern."""
+    path = rules_dir() / "guards.toml"
+    return _guards(read_toml(path), str(path))
+
+
+def _guards(data: Mapping[str, Any], file: str) -> dict[str, str]:
+    table = data.get("guards", {})
+    if not isinstance(table, dict) or not all(isinstance(v, str) and v for v in table.values()):
+        raise RuleError("[guards] must hold name = pattern entries (non-empty strings)", file=file)
+    for name, pattern in table.items():
+        try:
+            regex.compile(pattern)
+        except regex.error as error:
+            raise RuleError(f"guard {name!r} is not a valid pattern: {error}", file=file) from None
+    return dict(table)
 
 
 def load_pack(path: str | Path) -> list[Rule]:
-    """Load and validate one pack file; raise :class:`RuleError` naming the file and rule."""
+    """Load and validate one pack file; raise :class:`RuleError` naming the file and rule.
+
+    Its rules may name the built-in guards and the pack's own in ``unless``.
+    """
     path = Path(path)
     data = read_toml(path)
     file = str(path)
-    unknown = set(data) - {"pack", "rule", "canonical"}
+    unknown = set(data) - {"pack", "rule", "canonical", "guards"}
     if unknown:
         raise RuleError(
-            f"unknown top-level table(s) {sorted(unknown)}; expected [pack], [[rule]] and [canonical]", file=file
+            f"unknown top-level table(s) {sorted(unknown)}; expected [pack], [guards], [[rule]] and [canonical]",
+            file=file,
         )
+    guards = {**builtin_guards(), **_guards(data, file)}
     pack = data.get("pack", {})
     if not isinstance(pack, dict) or set(pack) - _PACK_FIELDS:
         raise RuleError(f"[pack] may only have the fields {sorted(_PACK_FIELDS)}", file=file)
@@ -378,7 +411,7 @@ def load_pack(path: str | Path) -> list[Rule]:
         rule_id = entry.get("id") if isinstance(entry, dict) else None
         label = rule_id if isinstance(rule_id, str) else f"#{number}"
         try:
-            rules.append(_build_rule(entry, pack, file))
+            rules.append(_build_rule(entry, pack, file, guards))
         except (ValueError, TypeError, regex.error) as error:
             raise RuleError(str(error), file=file, rule_id=label) from None
     _check_unique(rules, file)
@@ -413,7 +446,7 @@ def check_lexicon(rules: Sequence[Rule]) -> None:
                 )
 
 
-def _build_rule(entry: Any, pack: Mapping[str, Any], file: str) -> Rule:
+def _build_rule(entry: Any, pack: Mapping[str, Any], file: str, guards: Mapping[str, str]) -> Rule:
     if not isinstance(entry, dict):
         raise TypeError("each [[rule]] must be a table")
     unknown = set(entry) - _RULE_FIELDS
@@ -465,6 +498,12 @@ def _build_rule(entry: Any, pack: Mapping[str, Any], file: str) -> Rule:
     if pattern == "":
         raise ValueError("pattern must not be empty")
     fixes = tuple(_strings(entry, "fixes"))
+    unless = tuple(_strings(entry, "unless"))
+    unknown_guards = [name for name in unless if name not in guards]
+    if unknown_guards:
+        raise ValueError(f"unless: no guard named {unknown_guards}; known: {', '.join(sorted(guards))}")
+    if unless and kind not in ("line", "block"):
+        raise ValueError("unless applies to line and block rules only")
     unknown_fixes = set(fixes) - set(FTFY_FIXES)
     if unknown_fixes:
         raise ValueError(f"unknown ftfy fix(es) {sorted(unknown_fixes)}; known: {', '.join(FTFY_FIXES)}")
@@ -495,6 +534,8 @@ def _build_rule(entry: Any, pack: Mapping[str, Any], file: str) -> Rule:
         max_words=_count(entry, "max_words"),
         requires=tuple(word.casefold() for word in _strings(entry, "requires")),
         fixes=fixes,
+        unless=unless,
+        unless_pattern="|".join(f"(?:{guards[name]})" for name in unless) or None,
         examples=tuple(_build_example(e, kind) for e in _list(entry, "example")),
         file=file,
     )

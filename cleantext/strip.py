@@ -60,7 +60,7 @@ def find_line_matches(rule: Rule, text: str, low: int, high: int, timeout: float
         # pos, endpos, concurrent, partial, timeout by position: regex parses
         # keywords at about 1 µs a call, as long as searching a short line takes.
         match = pattern.search(line, None, None, None, False, timeout)
-        if match is None:
+        if match is None or (rule.guard is not None and rule.guard.search(line, None, None, None, False, timeout)):
             continue
         if rule.action == "remove":
             found.append((*line_removal_span(text, start, end), ""))
@@ -95,6 +95,8 @@ def find_block_matches(rule: Rule, text: str, low: int, high: int, timeout: floa
             continue
         match = pattern.search(block, None, None, None, False, timeout)  # by position, see above
         if match is None or not _fits(rule, block):
+            continue
+        if rule.guard is not None and rule.guard.search(block, None, None, None, False, timeout):
             continue
         if rule.action == "remove":
             found.append((*block_removal_span(text, blocks, index), ""))

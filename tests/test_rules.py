@@ -94,6 +94,8 @@ description = "ads"
         (('description = "ads"', 'description = "ads"\naction = "delete"'), "action must be"),
         (('description = "ads"', ""), "missing required field 'description'"),
         (('description = "ads"', 'description = "ads"\nwhen = { quotes = "fancy" }'), "unknown option"),
+        (('description = "ads"', 'description = "ads"\nunless = ["no-such-guard"]'), "no guard named"),
+        (('kind = "line"', 'kind = "inline"\nunless = ["reported-speech"]'), "line and block rules only"),
     ],
 )
 def test_invalid_rules_are_reported_with_file_rule_and_reason(tmp_path, change, message):
@@ -231,3 +233,38 @@ def test_a_line_rule_fires_only_on_lines_that_have_a_required_word(tmp_path):
     pipeline = Pipeline.load(packs=["whitespace"], extra=[pack])
     # The text has the word, but the line "Promoted" does not: it is never searched.
     assert pipeline.clean("Sponsored\n\nBody.\n\nPromoted\n").text == "Body.\n\nPromoted\n"
+
+
+def test_a_guard_keeps_the_lines_it_finds_from_the_rules_that_name_it(tmp_path):
+    path = write_pack(
+        tmp_path,
+        """
+        [guards]
+        recipe = '(?i)\\bteaspoons?\\b'
+
+        [[rule]]
+        id = "mine.signup"
+        category = "promo"
+        kind = "line"
+        pattern = '(?i)^sign up\\b'
+        unless = ["reported-speech", "recipe"]
+        description = "sign-up lines"
+        """,
+    )
+    (rule,) = load_pack(path)
+    assert rule.summary()["unless"] == ["reported-speech", "recipe"]
+    pipeline = Pipeline.load(packs=[], extra=[path])
+    text = (
+        "Body.\n\nSign up for the Daily.\n\nSign up here, she told volunteers.\n\n"
+        "Sign up for a teaspoon of honey a day.\n\n\u201cSign up now\u201d was the slogan.\n"
+    )
+    clean = pipeline.clean(text).text
+    assert "Sign up for the Daily." not in clean
+    assert all(kept in clean for kept in ("she told volunteers.", "a teaspoon of honey", "was the slogan."))
+
+
+def test_a_guard_that_is_not_a_pattern_is_reported(tmp_path):
+    path = write_pack(tmp_path, "[guards]\nbroken = '(unclosed'\n" + RULE)
+    with pytest.raises(RuleError, match="guard 'broken' is not a valid pattern") as caught:
+        load_pack(path)
+    assert str(path) in str(caught.value)

@@ -1,13 +1,14 @@
 """Rule packs: loading, validation errors, selection, and every example of every rule."""
 
 import pickle
+import re
 import textwrap
 
 import pytest
 
 from cleantext import Pipeline, RuleError
 from cleantext.examples import check_rule_examples
-from cleantext.rules import builtin_pack_names, load_pack, load_packs, rules_dir, select_rules
+from cleantext.rules import builtin_guards, builtin_pack_names, load_pack, load_packs, rules_dir, select_rules
 
 PACKS = {name: load_pack(rules_dir() / f"{name}.toml") for name in builtin_pack_names()}
 ALL_RULES = [(rule, pack) for pack in PACKS.values() for rule in pack]
@@ -268,3 +269,53 @@ def test_a_guard_that_is_not_a_pattern_is_reported(tmp_path):
     with pytest.raises(RuleError, match="guard 'broken' is not a valid pattern") as caught:
         load_pack(path)
     assert str(path) in str(caught.value)
+
+
+CASED_PROPERTY = re.compile(r"\\[pP]\{(?:Lu|Ll|Lt|Uppercase|Lowercase)\}")
+
+
+def _case_blind_properties(pattern: str) -> list[int]:
+    """Where ``pattern`` tests a letter's case while matching ignores case (regex then accepts any letter)."""
+    blind = [pattern.startswith("(?i)")]
+    found, index, in_class = [], 0, False
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            if CASED_PROPERTY.match(pattern, index) and blind[-1]:
+                found.append(index)
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            index += 1 if pattern[index + 1 : index + 2] != "]" else 2  # a ']' first is literal
+            continue
+        elif char == "(":
+            scoped = re.match(r"\(\?([a-z]*)(?:-([a-z]*))?:", pattern[index:])
+            on = blind[-1]
+            if scoped and "i" in scoped.group(1):
+                on = True
+            elif scoped and "i" in (scoped.group(2) or ""):
+                on = False
+            blind.append(on)
+        elif char == ")":
+            blind.pop()
+        index += 1
+    return found
+
+
+def test_the_case_blind_property_check_finds_what_it_should():
+    assert _case_blind_properties(r"(?i)^by\s+\p{Lu}") != []
+    assert _case_blind_properties(r"(?i)^by\s+(?-i:\p{Lu})") == []
+    assert _case_blind_properties(r"^(?i:by)\s+\p{Lu}[\p{L}(]") == []
+    assert _case_blind_properties(r"^(?i:by [\p{Lu}])") != []
+
+
+PATTERNS = {rule.id: rule.pattern for pack in PACKS.values() for rule in pack if rule.pattern}
+PATTERNS.update({f"guard {name}": pattern for name, pattern in builtin_guards().items()})
+
+
+@pytest.mark.parametrize("name", sorted(PATTERNS))
+def test_no_pattern_asks_for_a_letters_case_where_case_is_ignored(name):
+    assert _case_blind_properties(PATTERNS[name]) == [], f"{name}: \\p{{Lu}} under (?i) matches any letter"

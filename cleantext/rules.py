@@ -28,6 +28,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -367,10 +368,15 @@ def builtin_pack_names() -> list[str]:
     return sorted(p.stem for p in rules_dir().glob("*.toml") if p.stem not in ("pipeline", "guards"))
 
 
+@lru_cache(maxsize=1)  # every pack file loaded names them; the file is read once
+def _builtin_guards() -> tuple[tuple[str, str], ...]:
+    path = rules_dir() / "guards.toml"
+    return tuple(_guards(read_toml(path), str(path)).items())
+
+
 def builtin_guards() -> dict[str, str]:
     """The built-in guards, from ``rules/guards.toml``: name -> pattern."""
-    path = rules_dir() / "guards.toml"
-    return _guards(read_toml(path), str(path))
+    return dict(_builtin_guards())
 
 
 def _guards(data: Mapping[str, Any], file: str) -> dict[str, str]:

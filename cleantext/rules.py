@@ -257,7 +257,7 @@ class Rule:
     requires: tuple[str, ...] = ()
     fixes: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()
-    unless_pattern: str | None = None
+    unless_patterns: tuple[str, ...] = ()
     examples: tuple[Example, ...] = ()
     file: str | None = None
 
@@ -266,7 +266,8 @@ class Rule:
         object.__setattr__(self, "compiled", self._compile())
         groups = getattr(self.compiled, "groupindex", {})
         object.__setattr__(self, "captures", tuple(g for g in METADATA_GROUPS if g in groups))
-        object.__setattr__(self, "guard", regex.compile(self.unless_pattern) if self.unless_pattern else None)
+        # Each guard on its own: a flag such as (?i) in one must not reach another.
+        object.__setattr__(self, "guards", tuple(regex.compile(pattern) for pattern in self.unless_patterns))
 
     @property
     def pack(self) -> str:
@@ -541,7 +542,7 @@ def _build_rule(entry: Any, pack: Mapping[str, Any], file: str, guards: Mapping[
         requires=tuple(word.casefold() for word in _strings(entry, "requires")),
         fixes=fixes,
         unless=unless,
-        unless_pattern="|".join(f"(?:{guards[name]})" for name in unless) or None,
+        unless_patterns=tuple(guards[name] for name in unless),
         examples=tuple(_build_example(e, kind) for e in _list(entry, "example")),
         file=file,
     )

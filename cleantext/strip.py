@@ -60,7 +60,7 @@ def find_line_matches(rule: Rule, text: str, low: int, high: int, timeout: float
         # pos, endpos, concurrent, partial, timeout by position: regex parses
         # keywords at about 1 µs a call, as long as searching a short line takes.
         match = pattern.search(line, None, None, None, False, timeout)
-        if match is None or (rule.guard is not None and rule.guard.search(line, None, None, None, False, timeout)):
+        if match is None or _guarded(rule, line, timeout):
             continue
         if rule.action == "remove":
             found.append((*line_removal_span(text, start, end), ""))
@@ -96,7 +96,7 @@ def find_block_matches(rule: Rule, text: str, low: int, high: int, timeout: floa
         match = pattern.search(block, None, None, None, False, timeout)  # by position, see above
         if match is None or not _fits(rule, block):
             continue
-        if rule.guard is not None and rule.guard.search(block, None, None, None, False, timeout):
+        if _guarded(rule, block, timeout):
             continue
         if rule.action == "remove":
             found.append((*block_removal_span(text, blocks, index), ""))
@@ -312,6 +312,11 @@ def _enough_context(text: str, blocks: list[tuple[int, int]], short: list[bool])
             if words >= OFFTOPIC_CONTEXT_MIN_WORDS:
                 return True
     return False
+
+
+def _guarded(rule: Rule, span: str, timeout: float | None) -> bool:
+    """Whether one of the rule's guards (``unless``) finds something in the line or block it matched."""
+    return any(guard.search(span, None, None, None, False, timeout) for guard in rule.guards)
 
 
 def _has_any(span: str, words: tuple[str, ...]) -> bool:

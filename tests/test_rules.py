@@ -319,3 +319,27 @@ PATTERNS.update({f"guard {name}": pattern for name, pattern in builtin_guards().
 @pytest.mark.parametrize("name", sorted(PATTERNS))
 def test_no_pattern_asks_for_a_letters_case_where_case_is_ignored(name):
     assert _case_blind_properties(PATTERNS[name]) == [], f"{name}: \\p{{Lu}} under (?i) matches any letter"
+
+
+def test_each_guard_keeps_its_own_flags(tmp_path):
+    # reported-speech ignores case; a pack's case-sensitive guard must not start to.
+    path = write_pack(
+        tmp_path,
+        """
+        [guards]
+        shouting = 'FREE'
+
+        [[rule]]
+        id = "mine.signup"
+        category = "promo"
+        kind = "line"
+        pattern = '(?i)^sign up\\\\b'
+        unless = ["reported-speech", "shouting"]
+        description = "sign-up lines"
+        """,
+    )
+    (rule,) = load_pack(path)
+    assert pickle.loads(pickle.dumps(rule)).unless_patterns == rule.unless_patterns
+    clean = Pipeline.load(packs=[], extra=[path]).clean("Body.\n\nSign up for FREE.\n\nSign up for free.\n").text
+    assert "Sign up for FREE." in clean
+    assert "Sign up for free." not in clean

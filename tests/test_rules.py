@@ -333,7 +333,7 @@ def test_each_guard_keeps_its_own_flags(tmp_path):
         id = "mine.signup"
         category = "promo"
         kind = "line"
-        pattern = '(?i)^sign up\\\\b'
+        pattern = '(?i)^sign up\\b'
         unless = ["reported-speech", "shouting"]
         description = "sign-up lines"
         """,

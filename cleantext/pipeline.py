@@ -211,8 +211,12 @@ class Pipeline:
                 # A removal moves other blocks into a rule's head or tail window, so
                 # the strip stage runs again until it removes nothing more.
                 passes = STRIP_PASSES if stage == "strip" else 1
-                for _ in range(passes):
-                    if not self._run_rules(rules, document, name, warnings, timed_out):
+                for number in range(passes):
+                    # Only rules that look at position or at other blocks can find
+                    # something new once lines are gone; a line rule for any line
+                    # judges each line alone, and the lines left are the same.
+                    todo = rules if number == 0 else [unit for unit in rules if _sees_context(unit)]
+                    if not self._run_rules(todo, document, name, warnings, timed_out):
                         break
             # Removing an invisible character or a stray control inside mojibake
             # completes it, and only then can ftfy repair it: the repair rules
@@ -372,6 +376,11 @@ def _time_limit(kind: str, timeout: float | None, size: int) -> float | None:
     if timeout is None or kind in ("line", "block", "repeat", "offtopic"):
         return timeout
     return timeout * max(1.0, size / TIMEOUT_CHARS)
+
+
+def _sees_context(unit: Rule | Lexicon) -> bool:
+    """Whether removing lines elsewhere can change what ``unit`` finds (position, neighbours, whole blocks)."""
+    return not (isinstance(unit, Rule) and unit.kind == "line" and not unit.where.parts)
 
 
 def _find(

@@ -1,7 +1,10 @@
 """The pipeline as a whole: options, time limits, many documents, parallel runs."""
 
+from pathlib import Path
+
 import pytest
 
+import cleantext.pipeline as pipeline_module
 from cleantext import InputError, Pipeline
 from cleantext.document import Document
 
@@ -117,3 +120,22 @@ def test_a_runaway_pattern_is_stopped_in_every_kind_that_matches_lines_or_paragr
     result = pipeline.clean(text)
     assert result.text == text
     assert len(result.warnings) == 1 and "user.slow timed out" in result.warnings[0]
+
+
+def test_later_strip_passes_skip_only_rules_whose_findings_cannot_change(monkeypatch):
+    # Every rule in every pass must give exactly what the pipeline gives.
+    here = Path(__file__).resolve().parent
+    texts = [path.read_text(encoding="utf-8") for path in sorted((here.parent / "seeds").glob("*[0-9a-f].txt"))]
+    body = (here / "data" / "clean_articles" / "01_harbour-bridge-reopens.txt").read_text(encoding="utf-8")
+    texts.append(
+        "Skip to main content\n\nBy Jane Roe\n\nFebruary 3, 2026\n\n"
+        + body.replace("\n\n", "\n\nAdvertisement\n\nSign up to First Edition, our free daily newsletter\n\n", 2)
+        + "\nShare this article\n\n(Reporting by Jane Roe; Editing by John Doe)\n\n© 2026 Valley Media Ltd.\n"
+    )
+    pipeline = Pipeline.load()
+    results = [pipeline.clean(text) for text in texts]
+    monkeypatch.setattr(pipeline_module, "_sees_context", lambda unit: True)
+    for text, result in zip(texts, results, strict=True):
+        every_pass = pipeline.clean(text)
+        assert every_pass.text == result.text
+        assert [e.to_dict() for e in every_pass.edits] == [e.to_dict() for e in result.edits]

@@ -236,22 +236,27 @@ def test_a_line_rule_fires_only_on_lines_that_have_a_required_word(tmp_path):
     assert pipeline.clean("Sponsored\n\nBody.\n\nPromoted\n").text == "Body.\n\nPromoted\n"
 
 
-def test_a_guard_keeps_the_lines_it_finds_from_the_rules_that_name_it(tmp_path):
-    path = write_pack(
+def signup_pack(tmp_path, name, guard):
+    """A pack of one sign-up rule guarded by reported-speech and by its own guard ``name``."""
+    return write_pack(
         tmp_path,
-        """
+        f"""
         [guards]
-        recipe = '(?i)\\bteaspoons?\\b'
+        {name} = '{guard}'
 
         [[rule]]
         id = "mine.signup"
         category = "promo"
         kind = "line"
         pattern = '(?i)^sign up\\b'
-        unless = ["reported-speech", "recipe"]
+        unless = ["reported-speech", "{name}"]
         description = "sign-up lines"
         """,
     )
+
+
+def test_a_guard_keeps_the_lines_it_finds_from_the_rules_that_name_it(tmp_path):
+    path = signup_pack(tmp_path, "recipe", "(?i)\\bteaspoons?\\b")
     (rule,) = load_pack(path)
     assert rule.summary()["unless"] == ["reported-speech", "recipe"]
     pipeline = Pipeline.load(packs=[], extra=[path])
@@ -323,21 +328,7 @@ def test_no_pattern_asks_for_a_letters_case_where_case_is_ignored(name):
 
 def test_each_guard_keeps_its_own_flags(tmp_path):
     # reported-speech ignores case; a pack's case-sensitive guard must not start to.
-    path = write_pack(
-        tmp_path,
-        """
-        [guards]
-        shouting = 'FREE'
-
-        [[rule]]
-        id = "mine.signup"
-        category = "promo"
-        kind = "line"
-        pattern = '(?i)^sign up\\b'
-        unless = ["reported-speech", "shouting"]
-        description = "sign-up lines"
-        """,
-    )
+    path = signup_pack(tmp_path, "shouting", "FREE")
     (rule,) = load_pack(path)
     assert pickle.loads(pickle.dumps(rule)).unless_patterns == rule.unless_patterns
     clean = Pipeline.load(packs=[], extra=[path]).clean("Body.\n\nSign up for FREE.\n\nSign up for free.\n").text

@@ -379,8 +379,12 @@ def _time_limit(kind: str, timeout: float | None, size: int) -> float | None:
 
 
 def _sees_context(unit: Rule | Lexicon) -> bool:
-    """Whether removing lines elsewhere can change what ``unit`` finds (position, neighbours, whole blocks)."""
-    return not (isinstance(unit, Rule) and unit.kind == "line" and not unit.where.parts)
+    """Whether removing lines elsewhere can change what ``unit`` finds (position, neighbours, whole blocks).
+
+    A line rule that removes lines anywhere cannot: it judges each line alone,
+    and what it removed is gone (a replacing rule could match its own output).
+    """
+    return not (isinstance(unit, Rule) and unit.kind == "line" and unit.action == "remove" and not unit.where.parts)
 
 
 def _find(

@@ -94,9 +94,7 @@ def find_block_matches(rule: Rule, text: str, low: int, high: int, timeout: floa
         if rule.requires and not _has_any(block, rule.requires):
             continue
         match = pattern.search(block, None, None, None, False, timeout)  # by position, see above
-        if match is None or not _fits(rule, block):
-            continue
-        if _guarded(rule, block, timeout):
+        if match is None or not _fits(rule, block) or _guarded(rule, block, timeout):
             continue
         if rule.action == "remove":
             found.append((*block_removal_span(text, blocks, index), ""))

@@ -296,7 +296,9 @@ class Score:
         return self.sentences_kept / self.sentences_total
 
 
-def measure(pipeline: Pipeline, documents: dict[str, str], snippets: dict[str, list[str]], args) -> Score:
+def measure(
+    pipeline: Pipeline, documents: dict[str, str], snippets: dict[str, list[str]], args: argparse.Namespace
+) -> Score:
     """Clean every gold body with boilerplate from ``snippets`` and the templates inserted, and score it."""
     rng = random.Random(args.seed)
     strip_rules = {rule.id for rule in pipeline.rules if rule.stage == "strip"}

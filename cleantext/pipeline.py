@@ -384,7 +384,13 @@ def _sees_context(unit: Rule | Lexicon) -> bool:
     A line rule that removes lines anywhere cannot: it judges each line alone,
     and what it removed is gone (a replacing rule could match its own output).
     """
-    return not (isinstance(unit, Rule) and unit.kind == "line" and unit.action == "remove" and not unit.where.parts)
+    return not (
+        isinstance(unit, Rule)
+        and unit.kind == "line"
+        and unit.action == "remove"
+        and not unit.where.parts
+        and not unit.max_matches
+    )
 
 
 def _find(
@@ -395,6 +401,10 @@ def _find(
     if rule.requires and len(text) <= REQUIRES_CHARS and not any(word in _casefolded(text) for word in rule.requires):
         return []
     finder = _FINDERS[rule.kind]
+    # More matches in the document than a page has of its kind are structure:
+    # a timeline's dates, a travel guide's "By Train", "By Bus", "By Car".
+    if rule.max_matches and len(finder(rule, text, 0, len(text), timeout)) > rule.max_matches:
+        return []
     regions = rule.where.regions(text, head=not continues[0], tail=not continues[1])
     if len(regions) == 1:
         return finder(rule, text, *regions[0], timeout)

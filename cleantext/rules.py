@@ -127,6 +127,7 @@ _RULE_FIELDS = {
     "enabled",
     "when",
     "min_words",
+    "max_matches",
     "max_words",
     "requires",
     "fixes",
@@ -253,6 +254,7 @@ class Rule:
     enabled: bool = True
     when: Mapping[str, str] = field(default_factory=dict)
     min_words: int = 0
+    max_matches: int = 0
     max_words: int = 0
     requires: tuple[str, ...] = ()
     fixes: tuple[str, ...] = ()
@@ -511,6 +513,8 @@ def _build_rule(entry: Any, pack: Mapping[str, Any], file: str, guards: Mapping[
         raise ValueError(f"unless: no guard named {unknown_guards}; known: {', '.join(sorted(guards))}")
     if unless and kind not in ("line", "block"):
         raise ValueError("unless applies to line and block rules only")
+    if "max_matches" in entry and kind not in ("line", "block"):
+        raise ValueError("max_matches applies to line and block rules only")
     unknown_fixes = set(fixes) - set(FTFY_FIXES)
     if unknown_fixes:
         raise ValueError(f"unknown ftfy fix(es) {sorted(unknown_fixes)}; known: {', '.join(FTFY_FIXES)}")
@@ -538,6 +542,7 @@ def _build_rule(entry: Any, pack: Mapping[str, Any], file: str, guards: Mapping[
         enabled=_boolean(entry, "enabled", True),
         when=dict(when),
         min_words=_count(entry, "min_words"),
+        max_matches=_count(entry, "max_matches"),
         max_words=_count(entry, "max_words"),
         requires=tuple(word.casefold() for word in _strings(entry, "requires")),
         fixes=fixes,

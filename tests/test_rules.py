@@ -97,6 +97,8 @@ description = "ads"
         (('description = "ads"', 'description = "ads"\nwhen = { quotes = "fancy" }'), "unknown option"),
         (('description = "ads"', 'description = "ads"\nunless = ["no-such-guard"]'), "no guard named"),
         (('kind = "line"', 'kind = "inline"\nunless = ["reported-speech"]'), "line and block rules only"),
+        (('kind = "line"', 'kind = "inline"\nmax_matches = 2'), "max_matches applies to line and block"),
+        (('description = "ads"', 'description = "ads"\nmax_matches = -1'), "max_matches"),
     ],
 )
 def test_invalid_rules_are_reported_with_file_rule_and_reason(tmp_path, change, message):
@@ -334,3 +336,12 @@ def test_each_guard_keeps_its_own_flags(tmp_path):
     clean = Pipeline.load(packs=[], extra=[path]).clean("Body.\n\nSign up for FREE.\n\nSign up for free.\n").text
     assert "Sign up for FREE." in clean
     assert "Sign up for free." not in clean
+
+
+def test_a_rule_with_more_matches_than_its_max_removes_none(tmp_path):
+    path = write_pack(tmp_path, RULE.replace('description = "ads"', 'description = "ads"\nmax_matches = 2'))
+    pipeline = Pipeline.load(packs=[], extra=[path])
+    two = "Body.\n\nAdvertisement\n\nMore.\n\nAdvertisement\n\nEnd.\n"
+    assert "Advertisement" not in pipeline.clean(two).text
+    three = two.replace("End.", "Advertisement\n\nEnd.")
+    assert pipeline.clean(three).text == three

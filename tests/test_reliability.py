@@ -97,7 +97,8 @@ def test_sigterm_in_the_middle_of_a_batch_leaves_no_partial_file(tmp_path):
         [sys.executable, "-m", "cleantext", "clean", str(folder), "-o", str(out), "-q"], stderr=subprocess.PIPE
     )
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not (out.exists() and any(out.iterdir())):
+    # Wait for a finished file: a staged one (.name.tmp) alone may be all there is when the signal lands.
+    while time.monotonic() < deadline and not (out.exists() and any(not f.name.startswith(".") for f in out.iterdir())):
         time.sleep(0.05)
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=60)

@@ -194,7 +194,8 @@ def find_offtopic(rule: Rule, text: str, low: int, high: int, timeout: float | N
     content words (function words aside, compared by their first five
     letters) occurs anywhere outside its run, is furniture of the page: a menu
     item, a teaser for another story, a call to action. A subheading shares
-    words with the paragraphs it heads, so it stays.
+    words with the paragraphs it heads, so it stays. Nor is a run judged that
+    holds a line ending with a comma or a colon (see :func:`_leads_in`).
 
     Nothing is split into words unless there is a run to judge. A few short
     blocks are judged by searching their words in the text on either side of
@@ -219,7 +220,7 @@ def find_offtopic(rule: Rule, text: str, low: int, high: int, timeout: float | N
         first = index
         while index < len(blocks) and short[index]:
             index += 1
-        if index - first <= OFFTOPIC_RUN_MAX_BLOCKS:
+        if index - first <= OFFTOPIC_RUN_MAX_BLOCKS and not _leads_in(text, blocks[first:index]):
             runs.append((first, index))
     candidates = [
         (first, last, index)
@@ -252,6 +253,16 @@ def find_offtopic(rule: Rule, text: str, low: int, high: int, timeout: float | N
         if keys and all(blocks_with[key] == sum(key in other for other in in_run) for key in keys):
             found.append((*block_removal_span(text, blocks, index), ""))
     return _without_overlaps(found)
+
+
+def _leads_in(text: str, run: list[tuple[int, int]]) -> bool:
+    """Whether a line of the run ends with a comma or a colon.
+
+    Such a line opens the next one ("With warm wishes," over a name, "Dear
+    parents,", "Opening hours:" over the hours), so the run is the text's own:
+    a letter's greeting or closing, a label and its value.
+    """
+    return any(text[start:end].rstrip().endswith((",", ":")) for start, end in run)
 
 
 def _unshared(text: str, keys: set[str], start: int, end: int) -> bool:

@@ -398,13 +398,17 @@ def _find(
 ) -> list[tuple[int, int, str]]:
     # A rule that needs a word the text does not have cannot fire: one
     # C-speed search instead of a pass of the rule's pattern.
-    if rule.requires and len(text) <= REQUIRES_CHARS and not any(word in _casefolded(text) for word in rule.requires):
+    if rule.requires and len(text) <= REQUIRES_CHARS and not _holds_any(text, rule.requires):
         return []
     finder = _FINDERS[rule.kind]
     # More matches in the document than a page has of its kind are structure:
     # a timeline's dates, a travel guide's "By Train", "By Bus", "By Car".
-    if rule.max_matches and len(finder(rule, text, 0, len(text), timeout)) > rule.max_matches:
-        return []
+    if rule.max_matches:
+        everywhere = finder(rule, text, 0, len(text), timeout)
+        if len(everywhere) > rule.max_matches:
+            return []
+        if not rule.where.parts:
+            return everywhere  # the whole text is the rule's region: no second search
     regions = rule.where.regions(text, head=not continues[0], tail=not continues[1])
     if len(regions) == 1:
         return finder(rule, text, *regions[0], timeout)
@@ -423,6 +427,27 @@ def _find(
 @lru_cache(maxsize=1)
 def _casefolded(text: str) -> str:
     return text.casefold()
+
+
+@lru_cache(maxsize=1)  # one text at a time, as above
+def _word_presence(text: str) -> dict[str, bool]:
+    return {}
+
+
+def _holds_any(text: str, words: tuple[str, ...]) -> bool:
+    """Whether the casefolded ``text`` holds one of ``words``.
+
+    Rules share many required words ("subscri", "privacy"), so each word's
+    answer is kept for the text: one substring search per word and text.
+    """
+    known = _word_presence(text)
+    for word in words:
+        present = known.get(word)
+        if present is None:
+            present = known[word] = word in _casefolded(text)
+        if present:
+            return True
+    return False
 
 
 def _capture_metadata(rule: Rule, text: str, found: list[tuple[int, int, str]], metadata: dict[str, Any]) -> None:

@@ -50,12 +50,13 @@ def find_line_matches(rule: Rule, text: str, low: int, high: int, timeout: float
     most = rule.max_words or LINE_MAX_CHARS
     required = rule.requires
     found: Replacements = []
-    for start, end, line, words in short_lines(text):
-        if start < low or words > most or words < rule.min_words:
-            continue  # the cheap test first: a rule for short lines skips prose
+    removes = rule.action == "remove"
+    for start, end, line, words, folded, table_row in short_lines(text):
+        if start < low or words > most or words < rule.min_words or (table_row and removes):
+            continue  # the cheap test first: a rule for short lines skips prose; a table is content
         if end > high:
             break
-        if required and not _has_any(line, required):
+        if required and not any(word in folded for word in required):
             continue  # a C-speed substring test instead of a search
         # pos, endpos, concurrent, partial, timeout by position: regex parses
         # keywords at about 1 µs a call, as long as searching a short line takes.
@@ -70,15 +71,27 @@ def find_line_matches(rule: Rule, text: str, low: int, high: int, timeout: float
 
 
 @lru_cache(maxsize=1)  # one entry: the cache keeps its text alive
-def short_lines(text: str) -> tuple[tuple[int, int, str, int], ...]:
-    """``(start, end, line, words)`` for every non-blank line of at most :data:`LINE_MAX_CHARS` characters."""
+def short_lines(text: str) -> tuple[tuple[int, int, str, int, str, bool], ...]:
+    """``(start, end, line, words, casefolded line, table row)`` for every non-blank line of at most
+    :data:`LINE_MAX_CHARS` characters.
+
+    The casefolded line is made once per text for every rule's ``requires`` test.
+    A table row is a line with two or more ``|`` or tabs, right above or below
+    a line with as many: "Feature | Score | Comments" heads a table, which is
+    content, however much it looks like a menu on its own.
+    """
     lines = []
     start = 0
     for line in text.split("\n"):
         end = start + len(line)
         if len(line) <= LINE_MAX_CHARS and not line.isspace() and line:
-            lines.append((start, end, line, len(line.split())))
+            lines.append((start, end, line, len(line.split()), line.casefold(), False))
         start = end + 1
+    cells = [max(line.count("|"), line.count("\t")) for _, _, line, _, _, _ in lines]
+    for index in range(1, len(lines)):
+        if cells[index] >= 2 and cells[index] == cells[index - 1] and lines[index - 1][1] + 1 == lines[index][0]:
+            lines[index - 1] = (*lines[index - 1][:5], True)
+            lines[index] = (*lines[index][:5], True)
     return tuple(lines)
 
 
@@ -91,10 +104,10 @@ def find_block_matches(rule: Rule, text: str, low: int, high: int, timeout: floa
         if start < low or end > high:
             continue
         block = text[start:end]
-        if rule.requires and not _has_any(block, rule.requires):
-            continue
+        if not _fits(rule, block) or (rule.requires and not _has_any(block, rule.requires)):
+            continue  # word counts and substrings first: both cost less than a search
         match = pattern.search(block, None, None, None, False, timeout)  # by position, see above
-        if match is None or not _fits(rule, block) or _guarded(rule, block, timeout):
+        if match is None or _guarded(rule, block, timeout):
             continue
         if rule.action == "remove":
             found.append((*block_removal_span(text, blocks, index), ""))
@@ -343,7 +356,8 @@ def _fits(rule: Rule, span: str) -> bool:
     """Whether a line or block has the number of words the rule allows."""
     if not (rule.min_words or rule.max_words):
         return True
-    count = len(span.split())
+    # Splitting stops one word past the limit: a long paragraph is not split whole.
+    count = len(span.split(None, rule.max_words) if rule.max_words else span.split())
     return count >= rule.min_words and (not rule.max_words or count <= rule.max_words)
 
 

@@ -324,6 +324,13 @@ PATTERNS.update({f"guard {name}": pattern for name, pattern in builtin_guards().
 
 
 @pytest.mark.parametrize("name", sorted(PATTERNS))
+def test_no_pattern_has_an_empty_alternative(name):
+    # "a||b" or "(?:|a)" matches the empty string: a rule anchored on both ends
+    # would then take every line of punctuation alone.
+    assert not re.search(r"(?<!\\)\|(?:\||\))|\((?:\?:)?\|", PATTERNS[name]), f"{name}: an empty alternative"
+
+
+@pytest.mark.parametrize("name", sorted(PATTERNS))
 def test_no_pattern_asks_for_a_letters_case_where_case_is_ignored(name):
     assert _case_blind_properties(PATTERNS[name]) == [], f"{name}: \\p{{Lu}} under (?i) matches any letter"
 

@@ -42,6 +42,25 @@ def test_a_line_match_never_spans_two_lines():
     assert find_line_matches(rule("line", r"Sign\s+up"), text, 0, len(text), None) == []
 
 
+def test_a_table_row_is_content_for_line_rules_that_remove():
+    menu = rule("line", r"^\w+ \| \w+ \| \w+$")
+    table = "Feature | Score | Comments\nBoard | 9 | Fast\nTimeline | 6 | Slow\n"
+    assert find_line_matches(menu, table, 0, len(table), None) == []
+    # Rows need as many cells as their neighbour and no blank line between them.
+    for text in ["Home | News | World\n\nSport | Money | Life\n", "Home | News | World\nSport | Money\n"]:
+        found = find_line_matches(menu, text, 0, len(text), None)
+        assert text[found[0][0] : found[0][1]].strip() == "Home | News | World"
+
+
+def test_a_block_rule_counts_words_before_it_searches():
+    one_word = rule("block", r"^\S+$", max_words=1)
+    text = "example.com\n\nA paragraph of several words.\n\nnews.org\n"
+    assert [text[s:e] for s, e, _ in find_block_matches(one_word, text, 0, len(text), None)] == [
+        "example.com\n",
+        "news.org\n",
+    ]
+
+
 def test_a_block_rule_sees_whole_paragraphs():
     text = "Story.\n\nCopyright 2026\nAll rights reserved\n\nMore story.\n"
     found = find_block_matches(rule("block", r"\ACopyright .*\nAll rights reserved\Z"), text, 0, len(text), None)

@@ -14,8 +14,8 @@ A pack is a TOML file with an optional ``[pack]`` table, an optional
     input = "Body.\\n\\nSubscribe to the Daily newsletter.\\n"
     output = "Body.\\n"
 
-A guard is a named pattern that line and block rules list in ``unless``: a
-line or block a guard finds is never removed by them. ``rules/guards.toml``
+A guard is a named pattern that line, block and off-topic rules list in
+``unless``: a line or block a guard finds is never removed by them. ``rules/guards.toml``
 holds the built-in guards; a pack's own ``[guards]`` table adds more.
 
 Files are read as data only (``tomllib``); nothing in them is evaluated as code.
@@ -511,8 +511,8 @@ def _build_rule(entry: Any, pack: Mapping[str, Any], file: str, guards: Mapping[
     unknown_guards = [name for name in unless if name not in guards]
     if unknown_guards:
         raise ValueError(f"unless: no guard named {unknown_guards}; known: {', '.join(sorted(guards))}")
-    if unless and kind not in ("line", "block"):
-        raise ValueError("unless applies to line and block rules only")
+    if unless and kind not in ("line", "block", "offtopic"):
+        raise ValueError("unless applies to line, block and offtopic rules only")
     if "max_matches" in entry and kind not in ("line", "block"):
         raise ValueError("max_matches applies to line and block rules only")
     unknown_fixes = set(fixes) - set(FTFY_FIXES)

@@ -150,6 +150,11 @@ def find_repeats(rule: Rule, text: str, low: int, high: int, timeout: float | No
     return _without_overlaps(found)
 
 
+OFFTOPIC_SECTION_HEADINGS = 3
+"""A text with this many lone heading-shaped lines between paragraphs is divided
+into sections: the off-topic rules judge only its head and tail lines and
+runs of two or more lines there (0: judge every run)."""
+
 OFFTOPIC_RUN_MAX_BLOCKS = 3
 """An off-topic rule judges runs of at most this many short blocks; a longer run
 of short lines is a list or a table (results, ingredients, tour dates)."""
@@ -243,6 +248,22 @@ def find_offtopic(rule: Rule, text: str, low: int, high: int, timeout: float | N
     ]
     if not candidates or not _enough_context(text, blocks, short):
         return []
+    if OFFTOPIC_SECTION_HEADINGS:
+        # Lone lines between paragraphs, several of them through the body: the
+        # article's own section headings, which share no word with it as often
+        # as not ("A rocky start", "Worth the wait").
+        lone = [index for first, last, index in candidates if last - first == 1 and 0 < index < len(blocks) - 1]
+        headings = sum(
+            1
+            for first, last in runs
+            if last - first == 1
+            and 0 < first < len(blocks) - 1
+            and _judged(rule, text[slice(*blocks[first])], timeout, guarded=False)
+        )
+        if headings >= OFFTOPIC_SECTION_HEADINGS:
+            candidates = [item for item in candidates if item[2] not in lone]
+            if not candidates:
+                return []
     if len(candidates) <= OFFTOPIC_SEARCHED_BLOCKS:
         found = [
             (*block_removal_span(text, blocks, index), "")
@@ -312,16 +333,18 @@ def _lowered(text: str) -> str:
     return text.lower()
 
 
-def _judged(rule: Rule, block: str, timeout: float | None) -> bool:
+def _judged(rule: Rule, block: str, timeout: float | None, *, guarded: bool = True) -> bool:
     """Whether a short block has the words and the shape (``pattern``) the rule judges.
 
     Only one-line blocks are judged: short lines under one another are a list
-    (ingredients, results), which is content whatever its words.
+    (ingredients, results), which is content whatever its words. A block one
+    of the rule's guards finds is not judged (``guarded=False``: whatever the guards say).
     """
     return (
         "\n" not in block
         and len(block.split()) >= rule.min_words
         and rule.compiled.search(block, None, None, None, False, timeout) is not None  # by position, see above
+        and not (guarded and _guarded(rule, block, timeout))
     )
 
 

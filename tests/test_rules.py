@@ -96,7 +96,7 @@ description = "ads"
         (('description = "ads"', ""), "missing required field 'description'"),
         (('description = "ads"', 'description = "ads"\nwhen = { quotes = "fancy" }'), "unknown option"),
         (('description = "ads"', 'description = "ads"\nunless = ["no-such-guard"]'), "no guard named"),
-        (('kind = "line"', 'kind = "inline"\nunless = ["reported-speech"]'), "line and block rules only"),
+        (('kind = "line"', 'kind = "inline"\nunless = ["reported-speech"]'), "line, block and offtopic rules only"),
         (('kind = "line"', 'kind = "inline"\nmax_matches = 2'), "max_matches applies to line and block"),
         (('description = "ads"', 'description = "ads"\nmax_matches = -1'), "max_matches"),
     ],

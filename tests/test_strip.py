@@ -120,6 +120,21 @@ def test_a_run_of_up_to_three_off_topic_lines_goes_and_a_longer_run_is_a_list():
     assert OFFTOPIC.clean(with_lines(*four)).text == with_lines(*four)
 
 
+def test_an_article_divided_into_sections_keeps_its_headings_and_loses_its_menu_lines():
+    headings = ["Nobody saw it coming", "Cracks and kettles", "Who gains"]
+    closing = "Unions and residents will meet the council again in March, when the engineers present a plan."
+    blocks = ["Seven hiking boots worth buying this season", DEPOT[0], headings[0], DEPOT[1], headings[1], DEPOT[2]]
+    sectioned = "\n\n".join([*blocks, headings[2], closing, "Shop garden furniture"]) + "\n"
+    clean = OFFTOPIC.clean(sectioned).text
+    assert [heading for heading in headings if heading not in clean] == []
+    # The first and last blocks are still judged: a menu line there goes.
+    assert "Seven hiking boots" not in clean
+    assert "Shop garden furniture" not in clean
+    # Two lone lines are not yet sections: each is judged by its words.
+    two = sectioned.replace(headings[2] + "\n\n", "")
+    assert headings[0] not in OFFTOPIC.clean(two).text
+
+
 def test_lines_sharing_a_word_with_the_article_stay():
     for line in ("Why the roof leaks", "Heating bills and mechanics", "Engineer warnings ignored"):
         assert OFFTOPIC.clean(with_lines(line)).text == with_lines(line), line

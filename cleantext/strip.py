@@ -213,7 +213,10 @@ def find_offtopic(rule: Rule, text: str, low: int, high: int, timeout: float | N
     letters) occurs anywhere outside its run, is furniture of the page: a menu
     item, a teaser for another story, a call to action. A subheading shares
     words with the paragraphs it heads, so it stays. Nor is a run judged that
-    holds a line ending with a comma or a colon (see :func:`_leads_in`).
+    holds a line ending with a comma or a colon (see :func:`_leads_in`), nor,
+    in a text with :data:`OFFTOPIC_SECTION_HEADINGS` or more lone
+    heading-shaped lines between paragraphs, such a lone line: those are the
+    text's section headings, which share no word with it as often as not.
 
     Nothing is split into words unless there is a run to judge. A few short
     blocks are judged by searching their words in the text on either side of
@@ -248,20 +251,14 @@ def find_offtopic(rule: Rule, text: str, low: int, high: int, timeout: float | N
     ]
     if not candidates or not _enough_context(text, blocks, short):
         return []
-    if OFFTOPIC_SECTION_HEADINGS:
-        # Lone lines between paragraphs, several of them through the body: the
-        # article's own section headings, which share no word with it as often
-        # as not ("A rocky start", "Worth the wait").
-        lone = [index for first, last, index in candidates if last - first == 1 and 0 < index < len(blocks) - 1]
-        headings = sum(
-            1
-            for first, last in runs
-            if last - first == 1
-            and 0 < first < len(blocks) - 1
-            and _judged(rule, text[slice(*blocks[first])], timeout, guarded=False)
-        )
-        if headings >= OFFTOPIC_SECTION_HEADINGS:
-            candidates = [item for item in candidates if item[2] not in lone]
+    # Lone lines between paragraphs, several of them through the body, are the
+    # article's own section headings, which share no word with it as often as
+    # not ("A rocky start", "Worth the wait"): guarded ones count too.
+    lone = [first for first, last in runs if last - first == 1 and 0 < first < len(blocks) - 1]
+    if OFFTOPIC_SECTION_HEADINGS and len(lone) >= OFFTOPIC_SECTION_HEADINGS:
+        shaped = [first for first in lone if _judged(rule, text[slice(*blocks[first])], timeout, guarded=False)]
+        if len(shaped) >= OFFTOPIC_SECTION_HEADINGS:
+            candidates = [(first, last, index) for first, last, index in candidates if first not in lone]
             if not candidates:
                 return []
     if len(candidates) <= OFFTOPIC_SEARCHED_BLOCKS:

@@ -135,6 +135,13 @@ def test_an_article_divided_into_sections_keeps_its_headings_and_loses_its_menu_
     assert headings[0] not in OFFTOPIC.clean(two).text
 
 
+def test_a_signature_or_a_closing_stays():
+    for line in ("Rev. Anne Fletcher", "Thomas Berger, Rektor", "Till next week, Jo"):
+        assert line in OFFTOPIC.clean("\n\n".join([*DEPOT, line]) + "\n").text
+    # Without the sign-off guard the same lines go: they share no word with the article.
+    assert "Anne Fletcher" not in OFFTOPIC.clean("\n\n".join([*DEPOT, "Anne Fletcher sings"]) + "\n").text
+
+
 def test_lines_sharing_a_word_with_the_article_stay():
     for line in ("Why the roof leaks", "Heating bills and mechanics", "Engineer warnings ignored"):
         assert OFFTOPIC.clean(with_lines(line)).text == with_lines(line), line

@@ -42,4 +42,6 @@ def test_the_wheel_ships_the_rules_and_runs_from_a_fresh_install(tmp_path):
         [str(target / "bin" / "cleantext"), "clean", str(seed)], cwd=tmp_path, env=env, capture_output=True, check=False
     )
     assert completed.returncode == 0, completed.stderr
-    assert completed.stdout.decode("utf-8") == seed.with_name(seed.stem + ".clean.txt").read_text(encoding="utf-8")
+    assert completed.stdout.decode("utf-8") == (ROOT / "tests" / "golden" / (seed.stem + ".clean.txt")).read_text(
+        encoding="utf-8"
+    )

@@ -17,6 +17,7 @@ import signal
 import sys
 import tempfile
 import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -32,24 +33,27 @@ except ImportError:  # pragma: no cover - only with the clean-text package in th
         "cleantext-toolkit), then reinstall cleantext-toolkit, or keep them in separate environments."
     ) from None
 from cleantext.config import Config, load_config
-from cleantext.decode import decode, decode_chunks, stream_encoding
+from cleantext.decode import ERRORS, decode_chunks, decode_text, stream_encoding
 from cleantext.emit import Result
 from cleantext.errors import InputError, RuleError
 from cleantext.examples import check_rule_examples
 from cleantext.explain import Stats, marked_text, render_explain, unified_diff
-from cleantext.extract import starts_like_html
+from cleantext.extract import extract_article, looks_like_html, starts_like_html
 from cleantext.inputs import (
     COMPRESSED_SUFFIXES,
     DECOMPRESSION_ERRORS,
+    HTML_SUFFIXES,
     Input,
     compression_of,
     discover,
+    looks_like_jsonl,
     open_input,
     read_bytes,
     read_jsonl_records,
     set_field,
+    stdin_stream,
 )
-from cleantext.outputs import AtomicFile, write_atomic
+from cleantext.outputs import AtomicFile, OutputError, write_atomic
 from cleantext.pipeline import DEFAULT_TIMEOUT
 from cleantext.rules import OPTIONS, builtin_pack_names, load_pack, load_packs, rules_dir
 from cleantext.variants import count_names, find_clusters, lexicon_toml
@@ -60,75 +64,45 @@ __all__ = ["main"]
 PROG = "cleantext"
 
 
+CLEAN_EXAMPLES = """\
+examples:
+  cleantext clean article.txt                   print the clean text
+  cleantext clean seeds/ -o out/                a folder in, a folder out (same names; HTML pages as .txt)
+  cleantext clean page.html --format json       the clean text with its edits and metadata
+  cleantext clean corpus.jsonl -o clean.jsonl   clean the "text" field of every record
+  cat corpus.jsonl | cleantext clean - --text-field body
+  cleantext clean article.txt --explain         what each rule removed or changed
+  cleantext clean notes/ --in-place             rewrite files where they are
+"""
+
+CORPUS_EXAMPLES = """\
+examples:
+  cleantext stats corpus/                       what every rule did, most impact first
+  cleantext variants corpus/ -o my_names.toml   name spellings as a lexicon pack for --rules
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(
-        prog=PROG, description="Strip boilerplate from article text and normalize it, with provenance."
+        prog=PROG,
+        description="Strip boilerplate from article text and normalize it, with provenance.",
+        epilog="Run 'cleantext COMMAND --help' for a command's options and examples.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     clean = commands.add_parser(
-        "clean", help="clean files, folders or stdin", description="Clean files, folders (recursed) or stdin (-)."
+        "clean",
+        help="clean files, folders or stdin",
+        description="Clean files, folders (recursed) or stdin (-).",
+        epilog=CLEAN_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     clean.add_argument("paths", nargs="*", metavar="PATH", help="files, folders, or - for stdin (default: stdin)")
-    target = clean.add_mutually_exclusive_group()
-    target.add_argument(
-        "-o",
-        "--output",
-        metavar="OUT",
-        help="output file, or folder (a folder when several inputs or a folder are given, or OUT ends with /)",
-    )
-    target.add_argument("--in-place", action="store_true", help="rewrite each input file atomically")
-    clean.add_argument(
-        "--format",
-        choices=("text", "json", "jsonl"),
-        default="text",
-        help="text (default); json: the provenance object (an array for several documents); jsonl: one object per line",
-    )
-    clean.add_argument(
-        "--input-format",
-        choices=("auto", "text", "html", "jsonl"),
-        default="auto",
-        help="auto (default): .jsonl/.ndjson files are JSON Lines, and a file or record that looks like an HTML "
-        "page is reduced to its article body first; text, html, jsonl: treat every input so",
-    )
-    clean.add_argument(
-        "--text-field",
-        default="text",
-        metavar="FIELD",
-        help="the text field of JSON Lines records; dotted for nested (meta.body)",
-    )
-    clean.add_argument(
-        "--on-error",
-        choices=("skip", "keep"),
-        default="skip",
-        help="JSON Lines: skip a bad line (default) or pass it through untouched; either way it is reported",
-    )
-    clean.add_argument(
-        "--provenance",
-        action="store_true",
-        help="JSON Lines output: add the edits and metadata under a 'cleantext' field",
-    )
-    _add_rule_options(clean)
-    clean.add_argument(
-        "--encoding", metavar="NAME", help="decode every input with this encoding instead of detecting it"
-    )
-    clean.add_argument(
-        "--errors",
-        choices=("strict", "replace"),
-        default="strict",
-        help="strict (default): refuse undecodable input; replace: decode it with U+FFFD",
-    )
-    clean.add_argument(
-        "--exclude",
-        action="append",
-        default=[],
-        metavar="GLOB",
-        help="skip files whose name matches GLOB when walking folders (repeatable)",
-    )
-    clean.add_argument("--jobs", type=_positive_int, default=1, metavar="N", help="worker processes (default 1)")
-    clean.add_argument(
+    reading = clean.add_argument_group("input")
+    _add_input_options(reading)
+    reading.add_argument(
         "--window",
         type=_non_negative_int,
         default=WINDOW_CHARS,
@@ -136,7 +110,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="clean a plain-text file of more than twice this many bytes in windows of about this many "
         f"characters, cut at blank lines, in bounded memory (default {WINDOW_CHARS}; 0: always whole)",
     )
-    view = clean.add_mutually_exclusive_group()
+    writing = clean.add_argument_group("output")
+    target = writing.add_mutually_exclusive_group()
+    target.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="output file, or folder (a folder when several inputs or a folder are given, or OUT ends with /); "
+        "default: standard output",
+    )
+    target.add_argument("--in-place", action="store_true", help="rewrite each input file atomically")
+    writing.add_argument(
+        "--format",
+        choices=("text", "json", "jsonl"),
+        default="text",
+        help="text (default); json: the provenance object (an array for several documents); jsonl: one object per line",
+    )
+    writing.add_argument(
+        "--provenance",
+        action="store_true",
+        help="JSON Lines output: add the edits and metadata under a 'cleantext' field",
+    )
+    writing.add_argument(
+        "--on-error",
+        choices=("skip", "keep"),
+        default="skip",
+        help="JSON Lines: skip a bad line (default) or pass it through untouched; either way it is reported",
+    )
+    view = clean.add_argument_group("seeing what cleaning does (nothing is rewritten)").add_mutually_exclusive_group()
     view.add_argument(
         "--mark",
         action="store_true",
@@ -148,24 +149,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="show each document with removals struck through and replacements as old -> new, with rule ids",
     )
     view.add_argument("--diff", action="store_true", help="print a unified diff of source and clean text")
-    clean.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary line on stderr")
-    clean.add_argument("-v", "--verbose", action="store_true", help="one line on stderr per document cleaned")
+    _add_rule_options(clean.add_argument_group("rules and style"))
+    running = clean.add_argument_group("running")
+    _add_jobs_option(running)
+    running.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary line on stderr")
+    running.add_argument("-v", "--verbose", action="store_true", help="one line on stderr per document cleaned")
     clean.set_defaults(handler=run_clean)
 
     stats = commands.add_parser(
         "stats",
         help="per rule and category: documents hit, characters removed or replaced, examples",
         description="Clean a corpus without writing it and report what every rule did, most impact first.",
+        epilog=CORPUS_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_corpus_options(stats)
     stats.add_argument("--examples", type=int, default=3, metavar="N", help="example snippets per rule (default 3)")
-    _add_rule_options(stats)
+    _add_rule_options(stats.add_argument_group("rules and style"))
     stats.set_defaults(handler=run_stats)
 
     variants = commands.add_parser(
         "variants",
         help="propose name-variant clusters as a lexicon",
         description="Find spellings of one name in a corpus (Zelensky / Zelenskyy / Zelenksy) and propose a lexicon.",
+        epilog=CORPUS_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_corpus_options(variants)
     variants.add_argument("-o", "--output", metavar="FILE", help="write the new clusters as a lexicon pack for --rules")
@@ -176,38 +184,76 @@ def build_parser() -> argparse.ArgumentParser:
         "config",
         help="print the effective configuration and where each value came from",
         description="Print the effective configuration: --config FILE, else cleantext.toml, else "
-        "[tool.cleantext] in pyproject.toml, with command-line flags on top.",
+        "[tool.cleantext] in pyproject.toml, with command-line flags on top. Rule ids are checked.",
     )
     _add_rule_options(config)
-    config.add_argument("--format", choices=("text", "json"), default="text")
+    config.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
     config.set_defaults(handler=run_config)
 
     rules = commands.add_parser("rules", help="list, show and test rules", description="List, show and test rules.")
     rule_commands = rules.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
     listing = rule_commands.add_parser("list", help="list the rules (id, category, kind, stage, description)")
-    listing.add_argument("--format", choices=("text", "json"), default="text")
+    listing.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
     listing.add_argument("--all", action="store_true", help="include rules that are off by default")
     _add_rule_options(listing)
     listing.set_defaults(handler=run_rules_list)
     show = rule_commands.add_parser("show", help="show one rule with its examples")
-    show.add_argument("rule_id", metavar="ID")
+    show.add_argument("rule_id", metavar="ID", help="the rule's id, such as bylines.by-name")
     show.add_argument("--rules", action="append", default=[], metavar="FILE", help="also load this pack file")
     show.set_defaults(handler=run_rules_show)
     test = rule_commands.add_parser("test", help="run the examples of pack files (default: the built-in packs)")
-    test.add_argument("files", nargs="*", metavar="FILE")
+    test.add_argument("files", nargs="*", metavar="FILE", help="pack files (default: every built-in pack)")
     test.set_defaults(handler=run_rules_test)
     return parser
 
 
+def _add_input_options(group: argparse._ActionsContainer) -> None:
+    """How inputs are read: the same options for ``clean``, ``stats`` and ``variants``."""
+    group.add_argument(
+        "--input-format",
+        choices=("auto", "text", "html", "jsonl"),
+        default="auto",
+        help="auto (default): .jsonl/.ndjson files and JSON Lines on stdin are JSON Lines, and a file or record "
+        "that looks like an HTML page is reduced to its article body first; text, html, jsonl: treat every input so",
+    )
+    group.add_argument(
+        "--text-field",
+        metavar="FIELD",
+        help="the text field of JSON Lines records, dotted for nested (meta.body); default: text. "
+        "Given, it also marks stdin as JSON Lines",
+    )
+    group.add_argument(
+        "--encoding", metavar="NAME", help="decode every input with this encoding instead of detecting it"
+    )
+    group.add_argument(
+        "--errors",
+        choices=ERRORS,
+        default="warn",
+        help="warn (default): refuse undecodable input, warn when the encoding is a low-confidence guess; "
+        "strict: refuse both; replace: decode undecodable bytes as U+FFFD",
+    )
+    group.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip files whose name matches GLOB when walking folders (repeatable)",
+    )
+
+
+def _add_jobs_option(group: argparse._ActionsContainer) -> None:
+    group.add_argument("--jobs", type=_positive_int, default=1, metavar="N", help="worker processes (default 1)")
+
+
 def _add_corpus_options(parser: argparse.ArgumentParser) -> None:
     """The options of the commands that read a corpus without writing it (what :class:`_Corpus` reads)."""
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursed)")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument("--text-field", default="text", metavar="FIELD", help="the text field of JSON Lines records")
-    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB")
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursed), or - for stdin")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
+    _add_input_options(parser.add_argument_group("input"))
+    _add_jobs_option(parser)
 
 
-def _add_rule_options(parser: argparse.ArgumentParser) -> None:
+def _add_rule_options(parser: argparse._ActionsContainer) -> None:
     # Defaults are None so that a flag given on the command line can be told
     # apart from the configuration file's value, which it overrides.
     parser.add_argument(
@@ -231,12 +277,23 @@ def _add_rule_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--quotes", choices=OPTIONS["quotes"], help="quote style of the output (default ascii)")
     parser.add_argument(
+        "--names",
+        choices=OPTIONS["names"],
+        help="native (default): names written in their own language's letters stay so (Kraków); "
+        "ascii: every name in its lexicon spelling (Krakow)",
+    )
+    parser.add_argument(
         "--timeout",
         type=float,
         metavar="SECONDS",
         help=f"time limit of one rule's pattern on one line or paragraph, or per million characters of a document "
         f"(default {DEFAULT_TIMEOUT})",
     )
+
+
+def _text_field(args: argparse.Namespace) -> str:
+    """The JSON Lines field to clean: ``--text-field``, else ``text``."""
+    return args.text_field or "text"
 
 
 def _positive_int(value: str) -> int:
@@ -301,7 +358,7 @@ def _say(message: str) -> None:
 
 
 def _effective_config(args: argparse.Namespace) -> Config:
-    keys = ("rules", "enable", "disable", "canonical", "quotes", "timeout")
+    keys = ("rules", "enable", "disable", "canonical", "quotes", "names", "timeout")
     return load_config(args.config).overridden({key: getattr(args, key) for key in keys})
 
 
@@ -314,7 +371,12 @@ def _load_pipeline(args: argparse.Namespace) -> Pipeline:
 
 
 def run_config(args: argparse.Namespace) -> int:
-    """``cleantext config``: the effective configuration and where each value came from."""
+    """``cleantext config``: the effective configuration and where each value came from.
+
+    The pipeline is loaded as ``clean`` would load it, so an unknown rule id or
+    a broken pack file is refused here too.
+    """
+    _load_pipeline(args)
     settings = _effective_config(args).as_dict()
     if args.format == "json":
         print(json.dumps(settings, ensure_ascii=False, indent=2))
@@ -338,6 +400,7 @@ class _Task:
     record: dict[str, Any] | None = None
     message: str | None = None
     encoding: str | None = None
+    layout: str | None = None  # "field" for a JSON Lines record's text
 
 
 class _Emitter:
@@ -353,6 +416,7 @@ class _Emitter:
         self.text_field = text_field
         self.view = view
         self.count = 0
+        self.passed_through = 0
 
     def document(self, result: Result) -> None:
         if self.view in ("explain", "diff") or (self.view == "mark" and self.fmt == "text"):
@@ -438,6 +502,7 @@ class _Emitter:
     def raw(self, line: bytes) -> None:
         """A JSON Lines input line passed through untouched (``--on-error keep``)."""
         self.stream.write(line.rstrip(b"\r\n") + b"\n")
+        self.passed_through += 1
 
     def close(self) -> None:
         if self.fmt == "json" and self.many:
@@ -478,11 +543,20 @@ class _Run:
         self.target: AtomicFile | None = None
         self.shared: _Emitter | None = None
         self.shared_target: AtomicFile | None = None
+        self.progress: _Progress | None = None
         self.per_input = bool(args.in_place or out_folder is not None)
+        self.claimed: dict[Path, str] = {}  # output file -> the input that writes it
+        self._stdin_is_jsonl: bool | None = None
 
     def is_jsonl(self, item: Input) -> bool:
         mode = self.args.input_format
-        return mode == "jsonl" or (mode == "auto" and item.is_jsonl)
+        if mode != "auto":
+            return mode == "jsonl"
+        if item.path is not None:
+            return item.is_jsonl
+        if self._stdin_is_jsonl is None:
+            self._stdin_is_jsonl = self.args.text_field is not None or looks_like_jsonl(stdin_stream())
+        return self._stdin_is_jsonl
 
     def open_shared(self) -> None:
         if self.per_input:
@@ -493,7 +567,7 @@ class _Run:
             or any(i.path is not None and i.relative != Path(i.path.name) for i in self.inputs)
         )
         if self.args.output:
-            self.shared_target = AtomicFile(Path(self.args.output))
+            self.shared_target = AtomicFile(Path(self.args.output))  # OutputError: reported by the caller
             stream: IO[bytes] = self.shared_target.stream
         else:
             stream = sys.stdout.buffer
@@ -505,7 +579,7 @@ class _Run:
             fmt=self.args.format,
             many=many,
             provenance=self.args.provenance,
-            text_field=self.args.text_field,
+            text_field=_text_field(self.args),
             view=self.view,
         )
 
@@ -515,6 +589,11 @@ class _Run:
             return
         path = item.path if self.args.in_place else self._folder_target(item)
         assert path is not None
+        other = self.claimed.setdefault(path, item.label)
+        if other != item.label:
+            self.emitter = None
+            self.fail(f"{item.label}: its output {path} is already written for {other}; rename one of them")
+            return
         try:
             if self.args.in_place and compression_of(path):
                 self.emitter = None
@@ -524,7 +603,12 @@ class _Run:
                 self.emitter = None
                 self.fail(f"{item.label}: --in-place leaves read-only files alone; make it writable or use -o")
                 return
-            self.target = AtomicFile(path)
+            # Subfolders under the output folder mirror the input tree.
+            self.target = AtomicFile(path, make_parents=not self.args.in_place)
+        except OutputError as error:
+            self.target = self.emitter = None
+            self.fail(f"{item.label}: {error}")
+            return
         except OSError as error:
             self.target = self.emitter = None
             self.fail(f"{item.label}: cannot write {path}: {error.strerror or error}")
@@ -556,6 +640,13 @@ class _Run:
         relative = item.relative
         if relative.suffix in COMPRESSED_SUFFIXES:
             relative = relative.with_suffix("")  # the output is written uncompressed
+        if (
+            self.args.format == "text"
+            and self.args.input_format != "text"
+            and relative.suffix.lower() in HTML_SUFFIXES
+            and not self.is_jsonl(item)
+        ):
+            relative = relative.with_suffix(".txt")  # the article's text, not a page
         if self.args.format != "text" and not self.is_jsonl(item):
             relative = relative.with_name(relative.name + "." + self.args.format)
         return self.out_folder / relative
@@ -568,7 +659,12 @@ class _Run:
         if self.shared is None:
             return
         self.shared.close()
-        if self.shared_target is not None:
+        if self.shared_target is None:
+            return
+        if self.failed and not self.cleaned and not self.shared.passed_through:
+            # Nothing succeeded: an existing output stays as it was, and none is created.
+            self.shared_target.abort()
+        else:
             self.shared_target.commit()
 
 
@@ -586,21 +682,30 @@ def run_clean(args: argparse.Namespace) -> int:
         return 2
     pipeline = _load_pipeline(args)
     out_folder = _output_folder(args, paths)
-    inputs = list(discover(paths, exclude=args.exclude, skip=out_folder))
-    run = _Run(args, inputs, out_folder, pipeline)
-    run.open_shared()
+    try:
+        if out_folder is not None:
+            _make_output_folder(out_folder)
+        inputs = list(discover(paths, exclude=args.exclude, skip=out_folder))
+        run = _Run(args, inputs, out_folder, pipeline)
+        run.open_shared()
+    except OutputError as error:
+        _say(f"error: {error}")
+        return 2
     pending: deque[_Task] = deque()
 
-    def feed() -> Iterator[tuple[str | bytes, str | None]]:
+    def feed() -> Iterator[tuple[str | bytes, str | None, str | None]]:
         for task in _tasks(run):
             pending.append(task)
             if task.kind == "document":
                 assert task.data is not None
-                yield task.data, task.name
+                yield task.data, task.name, task.layout
 
     failed_inputs: set[str] = set()
-    show_progress = not args.quiet and sys.stderr.isatty() and (len(inputs) > 1 or any(map(run.is_jsonl, inputs)))
-    progress = _Progress() if show_progress else None
+    any_jsonl = any(map(run.is_jsonl, inputs))
+    show_progress = not args.quiet and sys.stderr.isatty() and (len(inputs) > 1 or any_jsonl)
+    # Without JSON Lines every input is one document, so the total is known.
+    progress = _Progress(total=None if any_jsonl else len(inputs)) if show_progress else None
+    run.progress = progress
     try:
         for outcome in pipeline.clean_many(feed(), jobs=args.jobs, on_error="return"):
             if progress is not None:
@@ -657,28 +762,48 @@ def run_clean(args: argparse.Namespace) -> int:
 
 
 class _Progress:
-    """A progress bar on stderr: documents, throughput and failures."""
+    """A progress bar on stderr: documents (of ``total`` when known, with the time left), speed and failures."""
 
-    def __init__(self) -> None:
+    def __init__(self, total: int | None = None) -> None:
         from rich.console import Console
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TransferSpeedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            ProgressColumn,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
+        counted: tuple[ProgressColumn, ...] = (
+            (BarColumn(), MofNCompleteColumn(), TextColumn("documents"))
+            if total is not None
+            else (TextColumn("{task.completed} documents"),)
+        )
+        remaining: tuple[ProgressColumn, ...] = (TimeRemainingColumn(),) if total is not None else ()
         self.bar = Progress(
             SpinnerColumn(),
-            TextColumn("{task.fields[documents]} documents"),
-            TransferSpeedColumn(),
+            *counted,
+            TextColumn("{task.fields[speed]}"),
             TextColumn("{task.fields[failed]} failed"),
             TimeElapsedColumn(),
+            *remaining,
             console=Console(stderr=True),
             transient=False,
         )
-        self.task = self.bar.add_task("cleaning", total=None, documents=0, failed=0)
-        self.documents = 0
+        self.task = self.bar.add_task("cleaning", total=total, failed=0, speed="")
+        self.characters = 0
+        self.started = time.monotonic()
         self.bar.start()
 
     def update(self, characters: int, failed: int) -> None:
-        self.documents += 1
-        self.bar.update(self.task, advance=characters, documents=self.documents, failed=failed)
+        """One more document done, of ``characters`` characters."""
+        self.characters += characters
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        speed = f"{self.characters / elapsed / 1e6:.2f} M chars/s"
+        self.bar.update(self.task, advance=1, failed=failed, speed=speed)
 
     def stop(self) -> None:
         self.bar.stop()
@@ -694,6 +819,8 @@ def _handle_marker(run: _Run, task: _Task, failed_inputs: set[str]) -> None:
         run.fail(task.message or "failed")
         if not run.is_jsonl(task.item):
             failed_inputs.add(task.item.label)
+            if run.progress is not None:
+                run.progress.update(0, run.failed)
     elif task.kind == "raw" and run.emitter is not None:
         run.emitter.raw(task.data if isinstance(task.data, bytes) else b"")
     elif task.kind == "windows" and run.emitter is not None:
@@ -745,10 +872,28 @@ def _clean_in_windows(run: _Run, item: Input, encoding: str, failed_inputs: set[
     except _ReadFailed as error:
         run.fail(str(error))
         failed_inputs.add(item.label)
+        if run.progress is not None:
+            run.progress.update(0, run.failed)
         return
     run.cleaned += 1
+    if run.progress is not None:
+        run.progress.update(0, run.failed)
     if run.args.verbose:
         _say(f"cleaned {item.label}: {edits} edits (in windows)")
+
+
+def _make_output_folder(folder: Path) -> None:
+    """Create the output folder; its parent must exist (a mistyped path is not created silently)."""
+    if folder.is_dir():
+        return
+    if folder.exists():
+        raise OutputError(f"cannot write {folder}/: it is a file, not a folder")
+    if not folder.parent.is_dir():
+        raise OutputError(f"cannot write {folder}/: no folder {folder.parent}")
+    try:
+        folder.mkdir()
+    except OSError as error:
+        raise OutputError(f"cannot write {folder}/: {error.strerror or error}") from None
 
 
 def _output_folder(args: argparse.Namespace, paths: list[str]) -> Path | None:
@@ -776,14 +921,16 @@ def _tasks(run: _Run) -> Iterator[_Task]:
             if run.is_jsonl(item):
                 # Streamed line by line: memory stays flat however long the file.
                 with open_input(item) as stream:
-                    for record in read_jsonl_records(stream, item.label, args.text_field):
+                    for record in read_jsonl_records(stream, item.label, _text_field(args)):
                         if record.error:
                             yield _Task("error", item, message=record.error)
                             if args.on_error == "keep":
                                 yield _Task("raw", item, data=record.raw)
                         else:
                             name = f"{item.label}:{record.line}"
-                            yield _Task("document", item, data=record.text, name=name, record=record.record)
+                            yield _Task(
+                                "document", item, data=record.text, name=name, record=record.record, layout="field"
+                            )
                 yield _Task("end", item)
                 continue
             data = read_bytes(item)
@@ -800,13 +947,15 @@ def _tasks(run: _Run) -> Iterator[_Task]:
             yield _Task("error", item, message=str(error.named(item.label)))
             yield _Task("end", item)
             continue
-        if args.encoding or args.errors != "strict":
+        if args.encoding or args.errors != "warn":
             try:
-                text, encoding = decode(data, encoding=args.encoding, errors=args.errors)
+                decoded = decode_text(data, encoding=args.encoding, errors=args.errors)
             except InputError as error:
                 yield _Task("error", item, message=str(error.named(item.label)))
             else:
-                yield _Task("document", item, data=text, name=item.label, encoding=encoding)
+                if decoded.doubtful:
+                    _say(f"warning: {decoded.warning(item.label)}")
+                yield _Task("document", item, data=decoded.text, name=item.label, encoding=decoded.encoding)
         else:
             yield _Task("document", item, data=data, name=item.label)
         yield _Task("end", item)
@@ -843,30 +992,44 @@ def _window_encoding(run: _Run, item: Input) -> str | None:
 
 
 class _Corpus:
-    """The documents of a corpus as ``(name, text)``, with failures reported and counted."""
+    """The documents of a corpus as ``(text, name, layout)``, read as ``clean`` reads them, failures reported."""
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.failed = 0
 
-    def __iter__(self) -> Iterator[tuple[str, str]]:
-        for item in discover(self.args.paths, exclude=self.args.exclude):
+    def __iter__(self) -> Iterator[tuple[str, str, str | None]]:
+        args = self.args
+        for item in discover(args.paths, exclude=args.exclude):
             try:
                 if item.error:
                     raise InputError(item.error)
-                if item.is_jsonl:
+                if self._is_jsonl(item):
                     with open_input(item) as stream:
-                        for record in read_jsonl_records(stream, item.label, self.args.text_field):
+                        for record in read_jsonl_records(stream, item.label, _text_field(args)):
                             if record.text is not None:
-                                yield f"{item.label}:{record.line}", record.text
-                else:
-                    yield item.label, decode(read_bytes(item))[0]
+                                yield record.text, f"{item.label}:{record.line}", "field"
+                            else:
+                                self.fail(record.error or f"{item.label}:{record.line}: no text")
+                    continue
+                decoded = decode_text(read_bytes(item), encoding=args.encoding, errors=args.errors)
+                if decoded.doubtful:
+                    _say(f"warning: {decoded.warning(item.label)}")
+                yield decoded.text, item.label, None
             except InputError as error:
                 self.fail(f"{item.label}: {error.reason}")
             except DECOMPRESSION_ERRORS as error:
                 self.fail(f"{item.label}: cannot decompress ({error or type(error).__name__})")
             except OSError as error:
                 self.fail(f"{item.label}: cannot read ({error.strerror or error})")
+
+    def _is_jsonl(self, item: Input) -> bool:
+        mode = self.args.input_format
+        if mode != "auto":
+            return mode == "jsonl"
+        if item.path is None:
+            return self.args.text_field is not None or looks_like_jsonl(stdin_stream())
+        return item.is_jsonl
 
     def fail(self, message: str) -> None:
         self.failed += 1
@@ -878,8 +1041,11 @@ def run_stats(args: argparse.Namespace) -> int:
     pipeline = _load_pipeline(args)
     corpus = _Corpus(args)
     stats = Stats(examples=args.examples)
-    for name, text in corpus:
-        stats.add(pipeline.clean(text, name=name))
+    for outcome in pipeline.clean_many(corpus, jobs=args.jobs, on_error="return"):
+        if isinstance(outcome, InputError):
+            corpus.fail(str(outcome))
+        else:
+            stats.add(outcome)
     if args.format == "json":
         print(json.dumps(stats.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -887,10 +1053,18 @@ def run_stats(args: argparse.Namespace) -> int:
     return 1 if corpus.failed else 0
 
 
+def _article_text(text: str, input_format: str) -> str:
+    """The text to count names in: a page's article body, else the text itself."""
+    if input_format == "html" or (input_format == "auto" and looks_like_html(text)):
+        return extract_article(text).body
+    return text
+
+
 def run_variants(args: argparse.Namespace) -> int:
     """``cleantext variants PATH ...``: print name-variant clusters and write the new ones as a pack."""
     corpus = _Corpus(args)
-    clusters = find_clusters(count_names(text for _, text in corpus))
+    texts = (_article_text(text, args.input_format) for text, _, _ in corpus)
+    clusters = find_clusters(count_names(texts, jobs=args.jobs))
     known = {
         spelling: rule.id
         for rule in load_packs(builtin_pack_names())

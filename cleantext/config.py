@@ -6,6 +6,7 @@ which ``cleantext config`` prints.
 Example (``cleantext.toml``)::
 
     quotes = "curly"
+    names = "ascii"
     disable = ["widgets.teaser"]
     canonical = ["Zelensky"]
     rules = ["packs/mysite.toml"]     # relative to the file
@@ -26,6 +27,7 @@ from cleantext.rules import OPTIONS, read_toml
 __all__ = ["Config", "find_config_file", "load_config"]
 
 _LISTS = ("packs", "rules", "enable", "disable", "canonical")
+_STYLES = ("quotes", "names")
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Config:
     disable: tuple[str, ...] = ()
     canonical: tuple[str, ...] = ()
     quotes: str = OPTIONS["quotes"][0]
+    names: str = OPTIONS["names"][0]
     timeout: float | None = DEFAULT_TIMEOUT
     sources: Mapping[str, str] = field(default_factory=dict)
 
@@ -61,12 +64,13 @@ class Config:
             "disable": self.disable,
             "canonical": self.canonical,
             "quotes": self.quotes,
+            "names": self.names,
             "timeout": self.timeout,
         }
 
     def as_dict(self) -> dict[str, Any]:
         """Every setting with its value and source."""
-        keys = ("packs", "rules", "enable", "disable", "canonical", "quotes", "timeout")
+        keys = ("packs", "rules", "enable", "disable", "canonical", "quotes", "names", "timeout")
         return {key: {"value": _plain(getattr(self, key)), "source": self.source_of(key)} for key in keys}
 
 
@@ -104,15 +108,15 @@ def load_config(explicit: str | None = None, directory: Path | None = None) -> C
             if key == "rules":
                 value = [str((path.parent / v).resolve()) for v in value]
             values[key] = tuple(value)
-        elif key == "quotes":
-            if value not in OPTIONS["quotes"]:
-                raise RuleError(f"quotes must be one of {', '.join(OPTIONS['quotes'])}, not {value!r}", file=label)
+        elif key in _STYLES:
+            if value not in OPTIONS[key]:
+                raise RuleError(f"{key} must be one of {', '.join(OPTIONS[key])}, not {value!r}", file=label)
             values[key] = value
         elif key == "timeout":
             if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
                 raise RuleError("timeout must be a number of seconds above 0", file=label)
             values[key] = float(value)
         else:
-            known = ", ".join((*_LISTS, "quotes", "timeout"))
+            known = ", ".join((*_LISTS, *_STYLES, "timeout"))
             raise RuleError(f"unknown setting {key!r}; known settings: {known}", file=label)
     return Config(**values, sources={key: label for key in values})

@@ -33,14 +33,17 @@ __all__ = [
     "compression_of",
     "discover",
     "get_field",
+    "looks_like_jsonl",
     "open_input",
     "read_bytes",
     "read_jsonl_records",
     "set_field",
+    "stdin_stream",
 ]
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".zst")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
 _MAGIC = (
     (b"\x1f\x8b", "gzip"),
     (b"BZh", "bz2"),
@@ -118,17 +121,51 @@ def open_input(item: Input) -> BinaryIO:
     compressed stream that cannot be read.
     """
     if item.path is None:
-        raw: BinaryIO = sys.stdin.buffer
+        buffered = stdin_stream()
     elif item.path.is_dir():
         raise IsADirectoryError(21, "is a folder", str(item.path))
     else:
-        raw = item.path.open("rb")
-    buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
+        buffered = item.path.open("rb")
     head = buffered.peek(8)[:8]
     for magic, kind in _MAGIC:
         if head.startswith(magic):
             return _decompressed(buffered, kind)
     return buffered
+
+
+_stdin_wrapper: tuple[object, io.BufferedReader] | None = None
+
+
+def stdin_stream() -> io.BufferedReader:
+    """Standard input as one buffered stream, so that what is peeked at is still there to read."""
+    global _stdin_wrapper
+    raw = sys.stdin.buffer
+    if isinstance(raw, io.BufferedReader):
+        return raw
+    if _stdin_wrapper is None or _stdin_wrapper[0] is not raw:
+        _stdin_wrapper = (raw, io.BufferedReader(raw))  # type: ignore[arg-type]
+    return _stdin_wrapper[1]
+
+
+def looks_like_jsonl(stream: io.BufferedReader) -> bool:
+    """Whether a stream (stdin) starts with a JSON object on a line of its own; reads nothing off it.
+
+    >>> looks_like_jsonl(io.BufferedReader(io.BytesIO(b'\\n{"text": "Hi"}\\n{"text": "Bye"}\\n')))
+    True
+    >>> looks_like_jsonl(io.BufferedReader(io.BytesIO(b'{braces} in plain text\\n')))
+    False
+    """
+    head = stream.peek(1 << 16).lstrip()
+    if not head.startswith(b"{"):
+        return False
+    line, newline, _ = head.partition(b"\n")
+    if not newline:
+        # A record longer than what can be peeked: an object's first key is enough of a sign.
+        return head[1:].lstrip().startswith(b'"')
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False
 
 
 def compression_of(path: Path) -> str | None:

@@ -2,12 +2,13 @@
 
 A failed write never leaves a truncated or half-written file behind: the data
 goes to a temporary file beside the target, is flushed to disk, and only then
-replaces the target in one rename.
+replaces the target in one rename. A new file gets the permissions the umask
+allows, as one made by ``open`` would; a replaced file keeps its own.
 
 Example::
 
     >>> import tempfile, pathlib
-    >>> target = pathlib.Path(tempfile.mkdtemp()) / "out" / "a.txt"
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
     >>> write_atomic(target, "clean\\n")
     >>> target.read_text()
     'clean\\n'
@@ -20,7 +21,25 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["AtomicFile", "write_atomic"]
+__all__ = ["AtomicFile", "OutputError", "write_atomic"]
+
+
+class OutputError(OSError):
+    """An output that cannot be written; the message names it and says why."""
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system allows."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere the only way to read it is to set it, and back
+    os.umask(mask)
+    return mask
 
 
 class AtomicFile:
@@ -28,21 +47,35 @@ class AtomicFile:
 
     Until then the target is untouched; :meth:`abort` (or an exception inside a
     ``with`` block) removes the temporary file and leaves nothing behind.
-    Creates missing parent folders; keeps the permission bits of a file it replaces.
+    Missing parent folders are created only with ``make_parents``; otherwise,
+    like a target that cannot be written, they raise :class:`OutputError`.
+    Keeps the permission bits of a file it replaces.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, make_parents: bool = False) -> None:
         self.path = path
         self.temporary: Path | None = None
+        self.mode: int | None = None
         if path.exists() and not path.is_file():
             # A device or pipe (/dev/stdout, /dev/full, a FIFO) is written as it
             # is: renaming over it would replace the device itself.
-            self.mode = None
-            self.stream = path.open("wb")
+            try:
+                self.stream = path.open("wb")
+            except OSError as error:
+                raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.mode = path.stat().st_mode & 0o7777 if path.exists() else None
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        folder = path.parent
+        try:
+            if make_parents:
+                folder.mkdir(parents=True, exist_ok=True)
+            elif not folder.is_dir():
+                raise OutputError(f"cannot write {path}: no folder {folder}")
+            self.mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
+            handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        except OutputError:
+            raise
+        except OSError as error:
+            raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
         self.temporary = Path(temporary)
         self.stream = os.fdopen(handle, "wb")
 

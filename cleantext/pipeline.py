@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from cleantext.decode import decode
+from cleantext.decode import decode_text
 from cleantext.document import Document
 from cleantext.emit import Result
 from cleantext.errors import InputError, RuleError
@@ -37,6 +37,7 @@ from cleantext.rules import (
     load_preferences,
     prefer_spellings,
     select_rules,
+    spelled_for,
 )
 from cleantext.segment import block_removal_span, block_spans
 from cleantext.strip import find_block_matches, find_line_matches, find_offtopic, find_repeats
@@ -83,7 +84,7 @@ _FINDERS: Mapping[str, Finder] = {
 class Pipeline:
     """Selected rules in run order, with the options they were selected under."""
 
-    __slots__ = ("_stages", "input_format", "options", "rules", "timeout")
+    __slots__ = ("_layouts", "_stages", "input_format", "options", "rules", "timeout")
 
     def __init__(
         self,
@@ -99,7 +100,8 @@ class Pipeline:
         self.options: Mapping[str, str] = {**default_options(), **(options or {})}
         self.timeout = timeout
         self.input_format = input_format
-        self._stages = _plan(self.rules)
+        self._layouts: dict[str, list[tuple[str, list[Rule | Lexicon]]]] = {}
+        self._stages = self._stages_for(self.options["layout"])
 
     @classmethod
     def load(
@@ -110,6 +112,8 @@ class Pipeline:
         enable: Iterable[str] = (),
         disable: Iterable[str] = (),
         quotes: str = "ascii",
+        names: str = "native",
+        layout: str = "file",
         canonical: Iterable[str] = (),
         timeout: float | None = DEFAULT_TIMEOUT,
         input_format: str = "auto",
@@ -117,7 +121,10 @@ class Pipeline:
         """Load built-in ``packs`` (default: ``rules/pipeline.toml``) and ``extra`` pack files.
 
         ``enable``/``disable`` select rules by id, category, pack or glob;
-        ``quotes`` is ``"ascii"`` or ``"curly"``; ``canonical`` names spellings
+        ``quotes`` is ``"ascii"`` or ``"curly"``; ``names`` is ``"native"``
+        (Kraków stays Kraków) or ``"ascii"`` (Krakow); ``layout`` is ``"file"``
+        (the text ends with a line break) or ``"field"`` (as the source ends,
+        for values inside records); ``canonical`` names spellings
         to prefer over a lexicon entry's canonical one (``["Zelensky"]``), as do
         the ``[canonical] prefer`` lists of ``extra`` pack files; ``timeout``
         bounds the seconds one rule's pattern may take on one line or paragraph
@@ -126,7 +133,7 @@ class Pipeline:
         ``input_format`` is ``"auto"`` (HTML when the text looks like a page),
         ``"text"`` or ``"html"``.
         """
-        options = {"quotes": quotes}
+        options = {"quotes": quotes, "names": names, "layout": layout}
         check_options(options)
         names = default_pack_names() if packs is None else list(packs)
         extra = list(extra)
@@ -140,37 +147,46 @@ class Pipeline:
         *,
         name: str | None = None,
         encoding: str | None = None,
-        errors: str = "strict",
+        errors: str = "warn",
         input_format: str | None = None,
+        layout: str | None = None,
     ) -> Result:
         """Clean one document (text, or bytes to decode) and return its :class:`Result`.
 
         An HTML page (``input_format="html"``, or ``"auto"`` and the text looks
         like one) is first reduced to its article body by :mod:`cleantext.extract`;
         the result's ``source`` is then the HTML and its edits point into it.
-        ``input_format`` defaults to the pipeline's.
+        ``input_format`` defaults to the pipeline's, and so does ``layout``
+        (``"field"`` for a value inside a record: no final line break is added).
+
+        Bytes are decoded by :func:`cleantext.decode.decode_text` with
+        ``encoding`` and ``errors``; a low-confidence guess of the encoding is
+        a warning on the result (``errors="warn"``) or refused (``"strict"``).
 
         Raises :class:`~cleantext.errors.InputError` when bytes are not text.
         """
         used_encoding = None
+        warnings = []
         if isinstance(data, bytes | bytearray | memoryview):
             try:
-                text, used_encoding = decode(bytes(data), encoding=encoding, errors=errors)
+                decoded = decode_text(bytes(data), encoding=encoding, errors=errors)
             except InputError as error:
                 if name is None:
                     raise
                 raise error.named(name) from None
+            text, used_encoding = decoded.text, decoded.encoding
+            if decoded.doubtful:
+                warnings.append(decoded.warning(name))
         else:
             text = data
         document = Document(text)
-        warnings = []
         input_format = input_format or self.input_format
         if input_format not in INPUT_FORMATS:
             raise ValueError(f"input_format must be one of {', '.join(INPUT_FORMATS)}, not {input_format!r}")
         is_html = input_format == "html" or (input_format == "auto" and looks_like_html(text))
         if is_html:
             _extract(document)
-        warnings += self.run(document, name=name)
+        warnings += self.run(document, name=name, layout=layout)
         if is_html and not document.text:
             warnings.append(f"no article text found in the HTML of {name or 'the document'}; the output is empty")
         return Result.from_document(document, name=name, encoding=used_encoding, warnings=warnings)
@@ -198,16 +214,18 @@ class Pipeline:
         """
         return clean_in_windows(self, text, name=name, encoding=encoding, window_chars=window_chars, jobs=jobs)
 
-    def run(self, document: Document, *, name: str | None = None) -> list[str]:
+    def run(self, document: Document, *, name: str | None = None, layout: str | None = None) -> list[str]:
         """Apply every rule to ``document`` in order; return warnings (rules skipped on time-outs).
 
         This is the pipeline as a step: it only needs a :class:`Document`.
+        ``layout`` overrides the pipeline's option of that name for this document.
         """
         warnings: list[str] = []
         timed_out: set[str] = set()
-        repair = [rules for stage, rules in self._stages if stage == "repair"]
+        stages = self._stages_for(layout or self.options["layout"])
+        repair = [rules for stage, rules in stages if stage == "repair"]
         for round_number in range(1, PIPELINE_ROUNDS + 1):
-            for stage, rules in self._stages:
+            for stage, rules in stages:
                 # A removal moves other blocks into a rule's head or tail window, so
                 # the strip stage runs again until it removes nothing more.
                 passes = STRIP_PASSES if stage == "strip" else 1
@@ -227,6 +245,16 @@ class Pipeline:
             if not self._run_rules(repair[0], document, name, warnings, timed_out):
                 break
         return warnings
+
+    def _stages_for(self, layout: str) -> list[tuple[str, list[Rule | Lexicon]]]:
+        """The planned stages under a ``layout``: the rules whose ``when`` asks for another one drop out."""
+        stages = self._layouts.get(layout)
+        if stages is None:
+            check_options({"layout": layout})
+            options = {**self.options, "layout": layout}
+            rules = [rule for rule in self.rules if rule.when.get("layout", layout) == layout]
+            stages = self._layouts[layout] = _plan(spelled_for(rules, options))
+        return stages
 
     def _run_rules(
         self,
@@ -290,7 +318,7 @@ class Pipeline:
 
     def clean_many(
         self,
-        items: Iterable[str | bytes | tuple[str | bytes, str | None]],
+        items: Iterable[str | bytes | tuple[str | bytes, str | None] | tuple[str | bytes, str | None, str | None]],
         *,
         jobs: int = 1,
         chunksize: int = 8,
@@ -298,17 +326,18 @@ class Pipeline:
     ) -> Iterator[Result | InputError]:
         """Clean many documents and yield their results in input order.
 
-        An item is text, bytes, or ``(data, name)``. ``jobs > 1`` spreads the work
+        An item is text, bytes, ``(data, name)`` or ``(data, name, layout)``
+        (see :meth:`clean`). ``jobs > 1`` spreads the work
         over a process pool while only a bounded window of items is in flight, so
         memory stays flat on long inputs. With ``on_error="return"`` an input
         that cannot be cleaned yields its :class:`InputError` instead of raising.
         """
         if on_error not in ("raise", "return"):
             raise ValueError("on_error must be 'raise' or 'return'")
-        work = (item if isinstance(item, tuple) else (item, None) for item in items)
+        work = ((*item, None)[:3] if isinstance(item, tuple) else (item, None, None) for item in items)
         if jobs <= 1:
-            for data, name in work:
-                outcome = _clean_or_error(self, data, name)
+            for data, name, layout in work:
+                outcome = _clean_or_error(self, data, name, layout)
                 if isinstance(outcome, InputError) and on_error == "raise":
                     raise outcome
                 yield outcome
@@ -490,9 +519,11 @@ def _install_worker(pipeline: Pipeline) -> None:
     _worker_pipeline = pipeline
 
 
-def _clean_or_error(pipeline: Pipeline, data: str | bytes, name: str | None) -> Result | InputError:
+def _clean_or_error(
+    pipeline: Pipeline, data: str | bytes, name: str | None, layout: str | None = None
+) -> Result | InputError:
     try:
-        return pipeline.clean(data, name=name)
+        return pipeline.clean(data, name=name, layout=layout)
     except InputError as error:
         return error
 
@@ -504,9 +535,9 @@ def run_window_in_worker(source: str, continues: tuple[bool, bool], name: str | 
     return document, _worker_pipeline.run(document, name=name)
 
 
-def _clean_batch_in_worker(batch: list[tuple[str | bytes, str | None]]) -> list[Result | InputError]:
+def _clean_batch_in_worker(batch: list[tuple[str | bytes, str | None, str | None]]) -> list[Result | InputError]:
     assert _worker_pipeline is not None, "worker started without a pipeline"
-    return [_clean_or_error(_worker_pipeline, data, name) for data, name in batch]
+    return [_clean_or_error(_worker_pipeline, data, name, layout) for data, name, layout in batch]
 
 
 def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

@@ -58,6 +58,7 @@ __all__ = [
     "read_toml",
     "rules_dir",
     "select_rules",
+    "spelled_for",
 ]
 
 KINDS = ("block", "line", "repeat", "offtopic", "inline", "charmap", "unicode", "lexicon", "ftfy")
@@ -94,8 +95,19 @@ FTFY_FIXES = (
 )
 """The ftfy fixes a rule may name (fields of :class:`ftfy.TextFixerConfig` that switch one fix)."""
 
-OPTIONS: Mapping[str, tuple[str, ...]] = {"quotes": ("ascii", "curly")}
-"""Pipeline options a rule's ``when`` may test, with their allowed values (first is the default)."""
+OPTIONS: Mapping[str, tuple[str, ...]] = {
+    "quotes": ("ascii", "curly"),
+    "names": ("native", "ascii"),
+    "layout": ("file", "field"),
+}
+"""Pipeline options a rule's ``when`` may test, with their allowed values (first is the default).
+
+``names``: ``native`` leaves a name written with its own language's letters as
+it is (Düsseldorf, Kraków, São Paulo); ``ascii`` gives every lexicon entry its
+canonical spelling (Duesseldorf, Krakow, Sao Paulo). ``layout``: ``file``
+ends non-empty text with a line break; ``field`` (a value inside a record,
+such as a JSON Lines field) keeps the end as the source has it.
+"""
 
 _DEFAULT_STAGE = {
     "block": "strip",
@@ -335,6 +347,33 @@ def lexicon_spellings(rule: Rule) -> dict[str, str]:
         spellings.setdefault(variant.upper(), canonical.upper())
         spellings.setdefault(variant[:1].upper() + variant[1:], canonical[:1].upper() + canonical[1:])
     return {spelling: new for spelling, new in spellings.items() if spelling != new}
+
+
+def spelled_for(rules: Sequence[Rule], options: Mapping[str, str]) -> list[Rule]:
+    """The rules with lexicon variants in a name's own letters left alone under ``names = "native"``.
+
+    A variant with letters beyond ASCII (Kraków, Düsseldorf, Erdoğan) is the
+    name as its own language writes it; the ASCII canonical form is a style
+    of English news. A lexicon rule left without variants drops out.
+
+    >>> rule = Rule(id="n.k", category="names", kind="lexicon", stage="normalize", action="replace",
+    ...             description="", canonical="Krakow", variants=("Kraków", "Cracow"))
+    >>> [r.variants for r in spelled_for([rule], {"names": "native"})]
+    [('Cracow',)]
+    >>> [r.variants for r in spelled_for([rule], {"names": "ascii"})]
+    [('Kraków', 'Cracow')]
+    """
+    if options.get("names", OPTIONS["names"][0]) != "native":
+        return list(rules)
+    styled = []
+    for rule in rules:
+        if rule.kind == "lexicon" and not all(variant.isascii() for variant in rule.variants):
+            variants = tuple(variant for variant in rule.variants if variant.isascii())
+            if not variants:
+                continue
+            rule = replace(rule, variants=variants)
+        styled.append(rule)
+    return styled
 
 
 def rules_dir() -> Path:

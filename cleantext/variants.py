@@ -20,6 +20,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import regex
@@ -59,21 +60,37 @@ def transliteration_key(word: str) -> str:
     return key
 
 
-def count_names(texts: Iterable[str]) -> Counter[str]:
+def count_names(texts: Iterable[str], *, jobs: int = 1) -> Counter[str]:
     """How often each capitalized word (possessive dropped) occurs in ``texts``.
 
-    Words the texts also write in lower case are ordinary words, not names, and are left out.
+    Words the texts also write in lower case are ordinary words, not names, and
+    are left out. ``jobs > 1`` counts in that many worker processes.
     """
     counts: Counter[str] = Counter()
     lower: set[str] = set()
-    for text in texts:
-        text = text.replace("\u2019", "'")
-        lower.update(_LOWER_WORD.findall(text))
-        for match in _NAME.finditer(text):
-            word = _POSSESSIVE.sub("", match.group())
-            if len(word) >= 4:
-                counts[word] += 1
+    if jobs > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            tallies: Iterable[tuple[Counter[str], set[str]]] = pool.map(_tally, texts, chunksize=16)
+            for text_counts, text_lower in tallies:
+                counts.update(text_counts)
+                lower.update(text_lower)
+    else:
+        for text in texts:
+            text_counts, text_lower = _tally(text)
+            counts.update(text_counts)
+            lower.update(text_lower)
     return Counter({word: n for word, n in counts.items() if word.lower() not in lower})
+
+
+def _tally(text: str) -> tuple[Counter[str], set[str]]:
+    """The capitalized words of one text with their counts, and its lower-case words."""
+    text = text.replace("\u2019", "'")
+    counts: Counter[str] = Counter()
+    for match in _NAME.finditer(text):
+        word = _POSSESSIVE.sub("", match.group())
+        if len(word) >= 4:
+            counts[word] += 1
+    return counts, set(_LOWER_WORD.findall(text))
 
 
 @dataclass(frozen=True)

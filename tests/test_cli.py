@@ -107,8 +107,8 @@ def test_json_lines_keep_every_field_and_the_order(tmp_path, capsys):
     captured = capsys.readouterr()
     records = [json.loads(line) for line in captured.out.splitlines()]
     assert records == [
-        {"id": 1, "text": '"One" two\n', "lang": "en"},
-        {"id": 2, "text": "Three\n\nfour\n", "tags": ["a"]},
+        {"id": 1, "text": '"One" two', "lang": "en"},
+        {"id": 2, "text": "Three\n\nfour", "tags": ["a"]},
     ]
     assert "cleaned 2, failed 0" in captured.err
 
@@ -122,7 +122,7 @@ def test_json_lines_with_bad_lines_report_line_numbers_and_keep_the_rest(tmp_pat
     assert main(["clean", "--text-field", "meta.body", "--provenance", str(corpus)]) == 1
     captured = capsys.readouterr()
     records = [json.loads(line) for line in captured.out.splitlines()]
-    assert [r["meta"]["body"] for r in records] == ["A b\n", "C\n"]
+    assert [r["meta"]["body"] for r in records] == ["A b", "C"]
     assert records[0]["cleantext"]["edits"][0]["rule"] == "whitespace.unicode-spaces"
     assert f"{corpus}:2: invalid JSON" in captured.err
     assert f"{corpus}:3: no field 'meta.body'" in captured.err

@@ -3,7 +3,7 @@
 import pytest
 
 from cleantext import InputError, clean
-from cleantext.decode import decode
+from cleantext.decode import decode, decode_text
 
 
 def test_utf8_with_bom_keeps_the_bom_as_a_character_and_the_cleaner_removes_it():
@@ -90,3 +90,36 @@ def test_a_declared_charset_wins_over_detection():
 def test_a_wrong_declaration_falls_back_to_the_bytes():
     page = '<meta charset="ascii"><p>Caf\u00e9</p>'
     assert decode(page.encode("utf-8")) == (page, "utf-8")
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"\xc9t\xe9 \xe0 Qu\xe9bec, na\xefvet\xe9.\n", "Été à Québec, naïveté.\n"),
+        (b"Stra\xdfe in M\xfcnchen\n", "Straße in München\n"),
+        (b"l\x92h\xf4tel co\xfbte 5\x80.\n", "l’hôtel coûte 5€.\n"),
+    ],
+)
+def test_short_western_text_prefers_windows_1252_over_rare_code_pages_and_says_it_guessed(data, expected):
+    decoded = decode_text(data)
+    assert (decoded.text, decoded.encoding) == (expected, "windows-1252")
+    assert decoded.doubtful
+    assert "encoding guessed as windows-1252" in decoded.warning("note.txt")
+    with pytest.raises(InputError, match="the encoding is uncertain"):
+        decode_text(data, errors="strict")
+    result = clean(data, name="note.txt")
+    assert result.text == expected.replace("\u2019", "'")  # quotes are normalized too
+    assert any("note.txt: encoding guessed as windows-1252" in warning for warning in result.warnings)
+
+
+def test_text_in_other_scripts_is_not_taken_for_windows_1252():
+    polish = "Zażółć gęślą jaźń w Krakowie."
+    assert decode_text(polish.encode("cp1250")).text == polish
+    russian = "Привет, как дела? Это тест."
+    assert decode_text(russian.encode("cp1251")).text == russian
+
+
+def test_certain_encodings_carry_full_confidence():
+    assert decode_text("café".encode()).confidence == 1.0
+    assert decode_text(b"caf\xe9", encoding="latin-1").confidence == 1.0
+    assert not clean("café".encode()).warnings

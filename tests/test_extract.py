@@ -128,7 +128,7 @@ def test_html_records_in_json_lines_are_extracted_one_by_one(tmp_path, capsys):
     corpus.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     assert main(["clean", str(corpus), "-q"]) == 0
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert out[0]["text"].startswith("Russian drones struck") and out[1]["text"] == 'Plain text, "quoted".\n'
+    assert out[0]["text"].startswith("Russian drones struck") and out[1]["text"] == 'Plain text, "quoted".'
 
 
 def test_a_page_without_an_article_is_empty_with_a_warning():

@@ -93,7 +93,7 @@ def test_fuzz_json_lines_cli_reports_the_bad_line_and_cleans_the_rest(tmp_path, 
     corpus.write_bytes(b"[" * 100_000 + b"\n" + json.dumps({"text": "Kiev\u00a0said"}).encode() + b"\n")
     assert main(["clean", str(corpus), "-q"]) == 1
     captured = capsys.readouterr()
-    assert json.loads(captured.out)["text"] == "Kyiv said\n"
+    assert json.loads(captured.out)["text"] == "Kyiv said"
     assert "c.jsonl:1: invalid JSON" in captured.err
 
 

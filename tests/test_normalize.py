@@ -91,3 +91,19 @@ def test_the_lexicon_finds_exactly_what_a_whole_word_pattern_finds():
         assert found == unguarded
 
     check()
+
+
+def test_names_in_their_own_letters_stay_by_default_and_take_the_lexicon_spelling_in_ascii_style():
+    source = "Wir fahren nach Düsseldorf und Zürich. São Paulo, Kraków. Zelensky met Erdoğan.\n"
+    native = Pipeline.load().clean(source).text
+    assert native == "Wir fahren nach Düsseldorf und Zürich. São Paulo, Kraków. Zelenskyy met Erdoğan.\n"
+    ascii_style = Pipeline.load(names="ascii").clean(source).text
+    assert ascii_style == "Wir fahren nach Duesseldorf und Zurich. Sao Paulo, Krakow. Zelenskyy met Erdogan.\n"
+
+
+def test_a_field_keeps_its_end_and_a_file_gets_a_final_line_break():
+    pipeline = Pipeline.load()
+    assert pipeline.clean("One  two").text == "One two\n"
+    assert pipeline.clean("One  two", layout="field").text == "One two"
+    assert pipeline.clean("One  two\n\n\n", layout="field").text == "One two\n"
+    assert Pipeline.load(layout="field").clean("One  two").text == "One two"

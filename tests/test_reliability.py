@@ -44,7 +44,7 @@ def test_lone_surrogates_in_json_lines_are_repaired_and_kept_in_the_edits(tmp_pa
     corpus.write_text('{"text": "broken \\ud800 pair", "id": 1}\n', encoding="utf-8")
     assert main(["clean", str(corpus), "-q", "--provenance"]) == 0
     record = json.loads(capsys.readouterr().out)
-    assert record["text"] == "broken \ufffd pair\n" and record["id"] == 1
+    assert record["text"] == "broken \ufffd pair" and record["id"] == 1
     edit = record["cleantext"]["edits"][0]
     assert (edit["rule"], edit["before"], edit["after"]) == ("repair.surrogates", "\ud800", "\ufffd")
 

@@ -18,6 +18,8 @@ SEED_FILES = sorted(SEEDS.glob("*.txt"))
 def golden(path: Path) -> Path:
     """The reviewed clean output of a seed."""
     return GOLDEN / (path.stem + ".clean.txt")
+
+
 PIPELINE = Pipeline.load()
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import warnings as _warnings
 from pathlib import Path as _Path
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from cleantext.document import Document, RuleRef
 from cleantext.emit import Edit, Result

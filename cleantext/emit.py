@@ -43,7 +43,7 @@ class Edit:
     after: str
 
     def to_dict(self) -> dict[str, Any]:
-        """The edit as in the JSON contract of DESIGN.md."""
+        """The edit as in the JSON contract of docs/design.md."""
         return {
             "src": list(self.src),
             "out": list(self.out),
@@ -149,7 +149,7 @@ class Result:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The result as in the JSON contract of DESIGN.md."""
+        """The result as in the JSON contract of docs/design.md."""
         return {
             "source": self.name,
             "encoding": self.encoding,

@@ -36,7 +36,7 @@ def replay(source: str, edits: Iterable[Edit | Mapping[str, Any]]) -> str:
 
 
 def assert_provenance(result: Result, source: str | None = None) -> None:
-    """Assert invariants 1-3 and 5 of the provenance contract (DESIGN.md) for ``result``.
+    """Assert invariants 1-3 and 5 of the provenance contract (docs/design.md) for ``result``.
 
     1. edits are sorted by ``src``, never overlap, ``before == source[src]`` and
        ``after == text[out]``; 2. replaying them over the source rebuilds the
@@ -145,7 +145,13 @@ def articles(*, max_paragraphs: int = 6) -> Any:
     ...     assert cleantext.clean(noisy).text == expected
     >>> test_cleaning_restores_the_article()
     """
-    from hypothesis import strategies as st
+    try:
+        from hypothesis import strategies as st
+    except ModuleNotFoundError:
+        raise ModuleNotFoundError(
+            "cleantext.testing.articles() needs hypothesis: pip install 'cleantext-toolkit[testing]'",
+            name="hypothesis",
+        ) from None
 
     @st.composite
     def build(draw: Any) -> tuple[str, str]:

@@ -1,4 +1,4 @@
-"""Properties of the provenance contract on arbitrary text and bytes (DESIGN.md, invariants 1-5)."""
+"""Properties of the provenance contract on arbitrary text and bytes (docs/design.md, invariants 1-5)."""
 
 import pytest
 from hypothesis import given

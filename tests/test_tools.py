@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from cleantext.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -158,3 +160,14 @@ def test_configuration_files_and_flags(tmp_path, monkeypatch, capsys):
     (tmp_path / "bad.toml").write_text("colour = 1\n", encoding="utf-8")
     assert main(["clean", "--config", "bad.toml", "a.txt"]) == 2
     assert "unknown setting 'colour'" in capsys.readouterr().err
+
+
+def test_the_testing_strategies_say_which_extra_to_install_when_hypothesis_is_missing(monkeypatch):
+    import cleantext.testing
+
+    monkeypatch.setitem(sys.modules, "hypothesis", None)  # as if it were not installed
+    with pytest.raises(ModuleNotFoundError, match=r"pip install 'cleantext-toolkit\[testing\]'"):
+        cleantext.testing.articles()
+    # The checks themselves need nothing beyond cleantext.
+    result = cleantext.clean("\u201cKyiv\u201d  said")
+    cleantext.testing.assert_provenance(result)

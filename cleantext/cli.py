@@ -239,6 +239,11 @@ def _add_input_options(group: argparse._ActionsContainer) -> None:
         metavar="GLOB",
         help="skip files whose name matches GLOB when walking folders (repeatable)",
     )
+    group.add_argument(
+        "--follow-links",
+        action="store_true",
+        help="in folders, read symbolic links that lead out of the folder, and walk linked folders",
+    )
 
 
 def _add_jobs_option(group: argparse._ActionsContainer) -> None:
@@ -346,6 +351,20 @@ class _Terminated(BaseException):
 
 def _terminate(signum: int, frame: object) -> None:
     raise _Terminated
+
+
+def _in_place_refusal(path: Path) -> str | None:
+    """Why ``--in-place`` must leave ``path`` alone, or None."""
+    try:
+        links = path.stat().st_nlink
+    except OSError:
+        return None  # reading it reports the reason
+    if links > 1:
+        return (
+            f"--in-place leaves a file with {links} hard links alone (replacing it would part them); "
+            "write with -o instead"
+        )
+    return None
 
 
 def _read_only(path: Path) -> bool:
@@ -589,6 +608,13 @@ class _Run:
             return
         path = item.path if self.args.in_place else self._folder_target(item)
         assert path is not None
+        if self.args.in_place:
+            refusal = _in_place_refusal(path)
+            if refusal:
+                self.emitter = None
+                self.fail(f"{item.label}: {refusal}")
+                return
+            path = path.resolve()  # through a symbolic link, the file it names is rewritten
         other = self.claimed.setdefault(path, item.label)
         if other != item.label:
             self.emitter = None
@@ -685,7 +711,8 @@ def run_clean(args: argparse.Namespace) -> int:
     try:
         if out_folder is not None:
             _make_output_folder(out_folder)
-        inputs = list(discover(paths, exclude=args.exclude, skip=out_folder))
+        _refuse_output_among_inputs(args, paths, out_folder)
+        inputs = list(discover(paths, exclude=args.exclude, skip=out_folder, follow_links=args.follow_links))
         run = _Run(args, inputs, out_folder, pipeline)
         run.open_shared()
     except OutputError as error:
@@ -882,6 +909,22 @@ def _clean_in_windows(run: _Run, item: Input, encoding: str, failed_inputs: set[
         _say(f"cleaned {item.label}: {edits} edits (in windows)")
 
 
+def _refuse_output_among_inputs(args: argparse.Namespace, paths: list[str], out_folder: Path | None) -> None:
+    """An output that is also an input would be read while it is written: refuse it."""
+    if not args.output:
+        return
+    output = Path(args.output).resolve()
+    for given in paths:
+        if given == "-":
+            continue
+        source = Path(given).resolve()
+        if source == output:
+            what = "folder" if out_folder is not None else "file"
+            raise OutputError(
+                f"the output {what} {args.output} is also an input; write somewhere else, or use --in-place"
+            )
+
+
 def _make_output_folder(folder: Path) -> None:
     """Create the output folder; its parent must exist (a mistyped path is not created silently)."""
     if folder.is_dir():
@@ -1000,7 +1043,7 @@ class _Corpus:
 
     def __iter__(self) -> Iterator[tuple[str, str, str | None]]:
         args = self.args
-        for item in discover(args.paths, exclude=args.exclude):
+        for item in discover(args.paths, exclude=args.exclude, follow_links=args.follow_links):
             try:
                 if item.error:
                     raise InputError(item.error)

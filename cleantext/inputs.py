@@ -10,12 +10,14 @@ Example::
 from __future__ import annotations
 
 import bz2
+import errno
 import fnmatch
 import gzip
 import io
 import json
 import lzma
 import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -74,12 +76,18 @@ class Input:
         return name.endswith(JSONL_SUFFIXES)
 
 
-def discover(paths: Iterable[str], *, exclude: Iterable[str] = (), skip: Path | None = None) -> Iterator[Input]:
+def discover(
+    paths: Iterable[str], *, exclude: Iterable[str] = (), skip: Path | None = None, follow_links: bool = False
+) -> Iterator[Input]:
     """Expand ``paths`` (files, folders, ``-``) into inputs, in a stable order.
 
-    Folders are walked recursively in sorted order, without following links to
-    folders and without hidden entries; names matching an ``exclude`` glob and
-    anything under ``skip`` (the output folder) are left out.
+    Folders are walked recursively in sorted order, without hidden entries;
+    names matching an ``exclude`` glob and anything under ``skip`` (the output
+    folder) are left out. In a walk, only regular files are read: a FIFO, a
+    socket or a device is an input with an error, and so is a symbolic link
+    that loops or, unless ``follow_links``, leads out of the folder given.
+    With ``follow_links`` links to folders are walked too, each folder once.
+    A path given by name is read whatever it is.
     """
     patterns = tuple(exclude)
     skip_resolved = skip.resolve() if skip is not None else None
@@ -89,25 +97,74 @@ def discover(paths: Iterable[str], *, exclude: Iterable[str] = (), skip: Path | 
             continue
         path = Path(given)
         if path.is_dir():
-            yield from _walk(path, patterns, skip_resolved)
+            yield from _walk(path, patterns, skip_resolved, follow_links)
         elif path.exists():
             yield Input(given, path, Path(path.name))
+        elif path.is_symlink():
+            yield Input(given, path, Path(path.name), error=_broken_link(path))
         else:
             yield Input(given, path, Path(path.name), error="no such file or folder")
 
 
-def _walk(root: Path, patterns: tuple[str, ...], skip: Path | None) -> Iterator[Input]:
-    for folder, subfolders, files in os.walk(root, onerror=None, followlinks=False):
+def _walk(root: Path, patterns: tuple[str, ...], skip: Path | None, follow_links: bool) -> Iterator[Input]:
+    inside = root.resolve()
+    seen: set[tuple[int, int]] = set()
+    for folder, subfolders, files in os.walk(root, onerror=None, followlinks=follow_links):
         here = Path(folder)
-        if skip is not None and _is_within(here.resolve(), skip):
+        resolved = here.resolve()
+        if skip is not None and _is_within(resolved, skip):
             subfolders[:] = []
             continue
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        identity = os.stat(here)
+        if (identity.st_dev, identity.st_ino) in seen:
+            subfolders[:] = []  # reached again through a link: walked once already
+            continue
+        seen.add((identity.st_dev, identity.st_ino))
+        kept = []
+        for name in sorted(d for d in subfolders if not d.startswith(".")):
+            link = here / name
+            if link.is_symlink() and not follow_links and not _is_within(link.resolve(), inside):
+                yield Input(str(link), link, link.relative_to(root), error=_outside(link))
+            kept.append(name)
+        subfolders[:] = kept
         for name in sorted(files):
             if name.startswith(".") or any(fnmatch.fnmatch(name, p) for p in patterns):
                 continue
             path = here / name
-            yield Input(str(path), path, path.relative_to(root))
+            yield Input(str(path), path, path.relative_to(root), error=_unreadable_in_walk(path, inside, follow_links))
+
+
+def _unreadable_in_walk(path: Path, inside: Path, follow_links: bool) -> str | None:
+    """Why a walk does not read ``path``, or None for a regular file it reads."""
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except RuntimeError:
+            return "symbolic link loop; skipped"
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                return "symbolic link loop; skipped"
+            return _broken_link(path)
+        if not follow_links and not _is_within(target, inside):
+            return _outside(path)
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "symbolic link loop; skipped"
+        return None  # reading it reports the reason
+    if stat.S_ISREG(mode):
+        return None
+    kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+    return f"{kind}, not a regular file; skipped (name it on the command line to read it)"
+
+
+def _outside(link: Path) -> str:
+    return f"symbolic link to {os.readlink(link)}, outside the folder; skipped (--follow-links reads it)"
+
+
+def _broken_link(link: Path) -> str:
+    return f"symbolic link to {os.readlink(link)}, which does not exist"
 
 
 def _is_within(path: Path, folder: Path) -> bool:

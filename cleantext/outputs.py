@@ -49,13 +49,17 @@ class AtomicFile:
     ``with`` block) removes the temporary file and leaves nothing behind.
     Missing parent folders are created only with ``make_parents``; otherwise,
     like a target that cannot be written, they raise :class:`OutputError`.
-    Keeps the permission bits of a file it replaces.
+    Keeps the permission bits, owner and group of a file it replaces, or
+    refuses to replace it. The temporary file's name holds the process id, so
+    that one left behind by a killed run is removed by the next that writes
+    into the same folder.
     """
 
     def __init__(self, path: Path, *, make_parents: bool = False) -> None:
         self.path = path
         self.temporary: Path | None = None
         self.mode: int | None = None
+        self.owner: tuple[int, int] | None = None
         if path.exists() and not path.is_file():
             # A device or pipe (/dev/stdout, /dev/full, a FIFO) is written as it
             # is: renaming over it would replace the device itself.
@@ -70,8 +74,16 @@ class AtomicFile:
                 folder.mkdir(parents=True, exist_ok=True)
             elif not folder.is_dir():
                 raise OutputError(f"cannot write {path}: no folder {folder}")
-            self.mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
-            handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+            if path.exists():
+                existing = path.stat()
+                self.mode = existing.st_mode & 0o7777
+                self.owner = (existing.st_uid, existing.st_gid)
+            else:
+                self.mode = 0o666 & ~_umask()
+            _remove_leftovers(folder)
+            handle, temporary = tempfile.mkstemp(
+                prefix=f".{path.name}.{_LEFTOVER_TAG}{os.getpid()}.", suffix=".tmp", dir=folder
+            )
         except OutputError:
             raise
         except OSError as error:
@@ -88,12 +100,29 @@ class AtomicFile:
                 return
             os.fsync(self.stream.fileno())
             self.stream.close()
+            self._keep_owner()
             if self.mode is not None:
                 os.chmod(self.temporary, self.mode)
             os.replace(self.temporary, self.path)
         except BaseException:
             self.abort()
             raise
+
+    def _keep_owner(self) -> None:
+        assert self.temporary is not None
+        if self.owner is None:
+            return
+        made = self.temporary.stat()
+        if (made.st_uid, made.st_gid) == self.owner:
+            return
+        try:
+            os.chown(self.temporary, *self.owner)
+        except PermissionError:
+            uid, gid = self.owner
+            raise OutputError(
+                f"cannot replace {self.path}: it belongs to user {uid} and group {gid}, which this user cannot give "
+                "a new file; it is left as it was"
+            ) from None
 
     def abort(self) -> None:
         """Drop what was written; the target stays as it was."""
@@ -112,6 +141,38 @@ class AtomicFile:
             self.commit()
         else:
             self.abort()
+
+
+_LEFTOVER_TAG = "cleantext-"
+_swept: set[Path] = set()
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Remove the temporary files of killed runs in ``folder`` (those whose process is gone), once per folder."""
+    if folder in _swept:
+        return
+    _swept.add(folder)
+    try:
+        names = [
+            entry.name for entry in os.scandir(folder) if entry.name.endswith(".tmp") and _LEFTOVER_TAG in entry.name
+        ]
+    except OSError:
+        return
+    for name in names:
+        process = name.rsplit(_LEFTOVER_TAG, 1)[1].split(".", 1)[0]
+        if process.isdigit() and not _running(int(process)):
+            with contextlib.suppress(OSError):
+                (folder / name).unlink()
+
+
+def _running(process: int) -> bool:
+    try:
+        os.kill(process, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def write_atomic(path: Path, content: str | bytes) -> None:

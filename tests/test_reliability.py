@@ -58,7 +58,7 @@ def test_a_symlink_loop_in_a_folder_is_reported_and_the_rest_cleaned(tmp_path, c
     os.symlink(folder, folder / "self")  # a link to a folder is not followed
     assert main(["clean", str(folder), "-o", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
-    assert "loop-a: cannot read" in err and "cleaned 1, failed 2" in err
+    assert "loop-a: symbolic link loop; skipped" in err and "cleaned 1, failed 2" in err
     assert (tmp_path / "out" / "good.txt").read_text(encoding="utf-8") == "Good text\n"
 
 
@@ -204,3 +204,102 @@ def test_a_json_lines_record_with_100_mb_of_text_is_cleaned(tmp_path):
     assert main(["clean", str(corpus), "-o", str(tmp_path / "out.jsonl"), "-q"]) == 0
     record = json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8"))
     assert record == {"id": 1, "text": "\n\n".join(paragraphs) + "\n"}
+
+
+def test_a_fifo_in_a_folder_is_reported_and_skipped_not_waited_on(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Good\u00a0text", encoding="utf-8")
+    os.mkfifo(folder / "f.txt")  # opening it would block until a writer came
+    assert main(["clean", str(folder), "-o", f"{tmp_path}/out/", "--quiet"]) == 1
+    assert "f.txt: a FIFO, not a regular file; skipped" in capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["good.txt"]
+
+
+def test_symbolic_links_out_of_the_folder_are_not_followed_unless_asked(tmp_path, capsys):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Outside text.\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "more.txt").write_text("More text.\n", encoding="utf-8")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Good text.\n", encoding="utf-8")
+    os.symlink(secret, folder / "passwd.txt")
+    os.symlink(folder / "good.txt", folder / "alias.txt")  # inside the folder: read
+    os.symlink(elsewhere, folder / "linked")
+    assert main(["clean", str(folder), "-o", f"{tmp_path}/out/", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert f"passwd.txt: symbolic link to {secret}, outside the folder; skipped (--follow-links reads it)" in err
+    assert "linked: symbolic link to" in err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["alias.txt", "good.txt"]
+    assert main(["clean", str(folder), "-o", f"{tmp_path}/all/", "--quiet", "--follow-links"]) == 0
+    assert (tmp_path / "all" / "passwd.txt").read_text(encoding="utf-8") == "Outside text.\n"
+    assert (tmp_path / "all" / "linked" / "more.txt").read_text(encoding="utf-8") == "More text.\n"
+
+
+def test_follow_links_walks_a_folder_that_links_to_itself_once(tmp_path, capsys):
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "a.txt").write_text("A text.\n", encoding="utf-8")
+    os.symlink(folder, folder / "sub" / "up")
+    assert main(["clean", str(folder), "-o", f"{tmp_path}/out/", "--quiet", "--follow-links"]) == 0
+    assert [p.relative_to(tmp_path / "out").as_posix() for p in sorted((tmp_path / "out").rglob("*.txt"))] == [
+        "sub/a.txt"
+    ]
+
+
+def test_in_place_through_a_symbolic_link_rewrites_its_target_and_keeps_the_link(tmp_path):
+    target = tmp_path / "article.txt"
+    target.write_text("It\u2019s\u00a0cold.\n", encoding="utf-8")
+    link = tmp_path / "link.txt"
+    os.symlink(target, link)
+    assert main(["clean", "--in-place", str(link)]) == 0
+    assert link.is_symlink()
+    assert target.read_text(encoding="utf-8") == "It's cold.\n"
+
+
+def test_in_place_leaves_a_hard_linked_file_alone_with_a_reason(tmp_path, capsys):
+    target = tmp_path / "article.txt"
+    target.write_text("It\u2019s\u00a0cold.\n", encoding="utf-8")
+    os.link(target, tmp_path / "other-name.txt")
+    assert main(["clean", "--in-place", str(target)]) == 1
+    assert "leaves a file with 2 hard links alone" in capsys.readouterr().err
+    assert target.read_text(encoding="utf-8") == "It\u2019s\u00a0cold.\n"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
+def test_in_place_keeps_the_owner_and_group(tmp_path):
+    target = tmp_path / "article.txt"
+    target.write_text("It\u2019s\u00a0cold.\n", encoding="utf-8")
+    os.chown(target, 1234, 5678)
+    target.chmod(0o640)
+    assert main(["clean", "--in-place", str(target)]) == 0
+    status = target.stat()
+    assert (status.st_uid, status.st_gid, status.st_mode & 0o777) == (1234, 5678, 0o640)
+    assert target.read_text(encoding="utf-8") == "It's cold.\n"
+
+
+def test_the_temporary_file_of_a_killed_run_is_removed_by_the_next_run(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    leftover = out / f".good.txt.cleantext-{dead.stdout.strip()}.abc123.tmp"
+    leftover.write_text("half of a file")
+    alive = out / f".good.txt.cleantext-{os.getpid()}.def456.tmp"  # a run still writing it
+    alive.write_text("being written")
+    source = tmp_path / "good.txt"
+    source.write_text("Good text.\n", encoding="utf-8")
+    assert main(["clean", str(source), "-o", f"{out}/"]) == 0
+    assert not leftover.exists() and alive.exists()
+    assert (out / "good.txt").read_text(encoding="utf-8") == "Good text.\n"
+
+
+def test_an_output_that_is_also_an_input_is_refused(tmp_path, capsys, monkeypatch):
+    (tmp_path / "a.txt").write_text("It\u2019s\u00a0cold.\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["clean", ".", "-o", "."]) == 2
+    assert "the output folder . is also an input" in capsys.readouterr().err
+    assert main(["clean", "a.txt", "-o", "a.txt"]) == 2
+    assert "the output file a.txt is also an input" in capsys.readouterr().err
+    assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "It\u2019s\u00a0cold.\n"

@@ -43,6 +43,8 @@ from cleantext.inputs import (
     COMPRESSED_SUFFIXES,
     DECOMPRESSION_ERRORS,
     HTML_SUFFIXES,
+    MAX_DOCUMENT_BYTES,
+    CountingReader,
     Input,
     compression_of,
     discover,
@@ -240,6 +242,14 @@ def _add_input_options(group: argparse._ActionsContainer) -> None:
         help="skip files whose name matches GLOB when walking folders (repeatable)",
     )
     group.add_argument(
+        "--max-size",
+        type=_positive_float,
+        default=MAX_DOCUMENT_BYTES / 2**20,
+        metavar="MB",
+        help="the most megabytes (unpacked) of one document cleaned whole: a page, a JSON Lines record, legacy "
+        f"text (default {MAX_DOCUMENT_BYTES / 2**20:g}); plain UTF-8 text beyond it is cleaned in windows",
+    )
+    group.add_argument(
         "--follow-links",
         action="store_true",
         help="in folders, read symbolic links that lead out of the folder, and walk linked folders",
@@ -306,6 +316,17 @@ def _positive_int(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
     return number
+
+
+def _positive_float(value: str) -> float:
+    number = float(value)
+    if not number > 0:
+        raise argparse.ArgumentTypeError("must be above 0")
+    return number
+
+
+def _max_bytes(args: argparse.Namespace) -> int:
+    return int(args.max_size * 2**20)
 
 
 def _non_negative_int(value: str) -> int:
@@ -964,7 +985,7 @@ def _tasks(run: _Run) -> Iterator[_Task]:
             if run.is_jsonl(item):
                 # Streamed line by line: memory stays flat however long the file.
                 with open_input(item) as stream:
-                    for record in read_jsonl_records(stream, item.label, _text_field(args)):
+                    for record in read_jsonl_records(stream, item.label, _text_field(args), limit=_max_bytes(args)):
                         if record.error:
                             yield _Task("error", item, message=record.error)
                             if args.on_error == "keep":
@@ -976,7 +997,7 @@ def _tasks(run: _Run) -> Iterator[_Task]:
                             )
                 yield _Task("end", item)
                 continue
-            data = read_bytes(item)
+            data = read_bytes(item, limit=_max_bytes(args))
         except DECOMPRESSION_ERRORS as error:
             message = f"{item.label}: cannot decompress ({error or type(error).__name__})"
             yield _Task("error", item, message=message)
@@ -1017,11 +1038,15 @@ def _window_encoding(run: _Run, item: Input) -> str | None:
     if run.is_jsonl(item):
         return None
     try:
-        if item.path.stat().st_size <= 2 * args.window:
+        # A compressed file's own size says nothing of what it unpacks to: 90 KB of zstd can hold 1 GB.
+        if compression_of(item.path) is None and item.path.stat().st_size <= 2 * args.window:
             return None
         with open_input(item) as stream:
-            encoding = stream_encoding(stream, encoding=args.encoding)
-        if encoding is None or args.input_format == "text":
+            counted = CountingReader(stream)
+            encoding = stream_encoding(counted, encoding=args.encoding)  # type: ignore[arg-type]
+        if encoding is None or counted.count <= 2 * args.window:
+            return None
+        if args.input_format == "text":
             return encoding
         # A page is extracted whole; one that only starts like a page is too.
         with open_input(item) as stream:
@@ -1049,13 +1074,15 @@ class _Corpus:
                     raise InputError(item.error)
                 if self._is_jsonl(item):
                     with open_input(item) as stream:
-                        for record in read_jsonl_records(stream, item.label, _text_field(args)):
+                        records = read_jsonl_records(stream, item.label, _text_field(args), limit=_max_bytes(args))
+                        for record in records:
                             if record.text is not None:
                                 yield record.text, f"{item.label}:{record.line}", "field"
                             else:
                                 self.fail(record.error or f"{item.label}:{record.line}: no text")
                     continue
-                decoded = decode_text(read_bytes(item), encoding=args.encoding, errors=args.errors)
+                data = read_bytes(item, limit=_max_bytes(args))
+                decoded = decode_text(data, encoding=args.encoding, errors=args.errors)
                 if decoded.doubtful:
                     _say(f"warning: {decoded.warning(item.label)}")
                 yield decoded.text, item.label, None

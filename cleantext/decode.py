@@ -36,7 +36,16 @@ import chardet
 
 from cleantext.errors import InputError
 
-__all__ = ["ERRORS", "LOW_CONFIDENCE", "Decoded", "decode", "decode_chunks", "decode_text", "stream_encoding"]
+__all__ = [
+    "ERRORS",
+    "LOW_CONFIDENCE",
+    "Decoded",
+    "decode",
+    "decode_chunks",
+    "decode_text",
+    "refuse_binary_head",
+    "stream_encoding",
+]
 
 STREAM_CHUNK_BYTES = 1 << 20
 
@@ -350,6 +359,29 @@ def _decode_as(data: bytes, encoding: str, errors: str) -> str:
             f"not valid {encoding} (byte 0x{data[error.start]:02x} at offset {error.start}); "
             "pass another --encoding or --errors replace"
         ) from None
+
+
+def refuse_binary_head(head: bytes) -> None:
+    """Raise :class:`InputError` when the first bytes of an input are binary, before the rest is read.
+
+    NUL bytes are binary unless a byte-order mark or their pattern says UTF-16
+    or UTF-32 (a run of zeros unpacked from a small archive is not text).
+
+    >>> refuse_binary_head("Kyiv".encode("utf-16-le"))
+    >>> refuse_binary_head(bytes(64))
+    Traceback (most recent call last):
+    ...
+    cleantext.errors.InputError: binary content (NUL byte at offset 0); not text
+    """
+    sample = head[:_SAMPLE]
+    position = sample.find(b"\x00")
+    if position < 0 or any(sample.startswith(bom) for bom, _ in _BOMS):
+        return
+    if len(sample) % 2:
+        sample = sample[:-1]  # a chunk may end inside a UTF-16 character
+    if _utf16_without_bom(sample) is not None:
+        return
+    raise InputError(f"binary content (NUL byte at offset {position}); not text")
 
 
 def _refuse_binary_bytes(data: bytes) -> None:

@@ -335,14 +335,33 @@ def extract_article(page: str, **options: Any) -> Article:
         if value
     }
     precise = trafilatura.bare_extraction(page, **{**settings, "fast": False, "favor_precision": True})
-    confirmed = _squeezed(precise.text or "") if precise is not None else ""
+    confirmed = _word_runs(precise.text or "" if precise is not None else "", DOUBTFUL_WORDS)
     doubtful = tuple(
         index
         for index, paragraph in enumerate(paragraphs)
-        if len(paragraph.split()) < DOUBTFUL_WORDS and _squeezed(paragraph) not in confirmed
+        if len(paragraph.split()) < DOUBTFUL_WORDS and _words(paragraph) not in confirmed
     )
     title = 0 if paragraphs and found.title and _is_title(paragraphs[0], found.title) else None
     return Article("\n\n".join(paragraphs), metadata, doubtful, title)
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD_CHARS.findall(text.casefold()))
+
+
+def _word_runs(text: str, longest: int) -> set[tuple[str, ...]]:
+    """Every run of fewer than ``longest`` consecutive words of ``text`` (the empty run too).
+
+    A short paragraph is confirmed when its words run so in the precise
+    extraction; a set of runs answers that in constant time, where searching
+    the whole extraction for each paragraph grew with the square of the page.
+    """
+    words = _words(text)
+    runs: set[tuple[str, ...]] = {()}
+    for start in range(len(words)):
+        for end in range(start + 1, min(start + longest, len(words) + 1)):
+            runs.add(words[start:end])
+    return runs
 
 
 def _squeezed(text: str) -> str:

@@ -26,10 +26,13 @@ from typing import Any, BinaryIO
 
 import zstandard
 
+from cleantext.decode import refuse_binary_head
 from cleantext.errors import InputError
 
 __all__ = [
     "DECOMPRESSION_ERRORS",
+    "MAX_DOCUMENT_BYTES",
+    "CountingReader",
     "Input",
     "JsonRecord",
     "compression_of",
@@ -46,6 +49,11 @@ __all__ = [
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".zst")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
+
+MAX_DOCUMENT_BYTES = 512 * 2**20
+"""The most bytes (unpacked) of one document cleaned whole: a page, a JSON Lines record, legacy text."""
+
+READ_CHUNK_BYTES = 1 << 20
 _MAGIC = (
     (b"\x1f\x8b", "gzip"),
     (b"BZh", "bz2"),
@@ -248,13 +256,48 @@ DECOMPRESSION_ERRORS = (EOFError, gzip.BadGzipFile, lzma.LZMAError, zstandard.Zs
 """What a truncated or corrupt compressed stream raises while it is read."""
 
 
-def read_bytes(item: Input) -> bytes:
-    """The whole (decompressed) bytes of an input; raises OSError, or InputError for broken compression."""
+def read_bytes(item: Input, *, limit: int | None = MAX_DOCUMENT_BYTES) -> bytes:
+    """The whole (decompressed) bytes of an input; raises OSError, or InputError for broken compression.
+
+    Decompression streams: binary content is refused on its first bytes
+    (a compressed run of zeros never unpacks), and an input of more than
+    ``limit`` bytes once unpacked is refused as it reaches the limit.
+    """
     with open_input(item) as stream:
         try:
-            return stream.read()
+            head = stream.read(READ_CHUNK_BYTES)
+            refuse_binary_head(head)
+            pieces = [head]
+            size = len(head)
+            while chunk := stream.read(READ_CHUNK_BYTES):
+                size += len(chunk)
+                if limit is not None and size > limit:
+                    raise InputError(_too_large(limit))
+                pieces.append(chunk)
+            return b"".join(pieces)
         except (*DECOMPRESSION_ERRORS, ValueError) as error:
             raise InputError(f"cannot decompress ({error or type(error).__name__})") from None
+
+
+class CountingReader:
+    """A binary stream that counts the bytes read through it (the unpacked size of a compressed input)."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.count = 0
+
+    def read(self, size: int = -1) -> bytes:
+        """Read as the wrapped stream does, and count."""
+        data = self.stream.read(size)
+        self.count += len(data)
+        return data
+
+
+def _too_large(limit: int) -> str:
+    return (
+        f"more than {limit / 2**20:g} MB to clean whole (unpacked); raise --max-size, or for plain text "
+        "let it be cleaned in windows (--window)"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,20 +311,29 @@ class JsonRecord:
     raw: bytes = b""
 
 
-def read_jsonl_records(lines: bytes | Iterable[bytes], label: str, field: str) -> Iterator[JsonRecord]:
+def read_jsonl_records(
+    lines: bytes | Iterable[bytes], label: str, field: str, *, limit: int | None = MAX_DOCUMENT_BYTES
+) -> Iterator[JsonRecord]:
     """Parse JSON Lines, one record per non-blank line; bad lines become error records.
 
     ``lines`` is the whole input or, for streaming, an iterable of lines (an
-    open binary file). ``field`` may be a dotted path (``meta.body``).
+    open binary file). ``field`` may be a dotted path (``meta.body``). From a
+    stream, a line of more than ``limit`` bytes is an error record, skipped
+    without being held in memory.
     """
     if isinstance(lines, bytes):
         # Lines end at "\n" only, as when a file is read line by line: a lone
         # "\r" is whitespace inside a JSON value.
         lines = lines.split(b"\n")
+    elif limit is not None and hasattr(lines, "readline"):
+        lines = _bounded_lines(lines, limit)  # type: ignore[arg-type]
     for number, raw in enumerate(lines, 1):
+        where = f"{label}:{number}"
+        if raw is None:
+            yield JsonRecord(number, None, None, f"{where}: {_too_large(limit or 0)}")
+            continue
         if not raw.strip():
             continue
-        where = f"{label}:{number}"
         try:
             record = json.loads(raw)
         except ValueError as error:  # also UnicodeDecodeError, and numbers too long to convert
@@ -305,6 +357,17 @@ def read_jsonl_records(lines: bytes | Iterable[bytes], label: str, field: str) -
             )
             continue
         yield JsonRecord(number, record, text, raw=raw)
+
+
+def _bounded_lines(stream: BinaryIO, limit: int) -> Iterator[bytes | None]:
+    """The lines of a stream; None for a line longer than ``limit`` bytes, which is read past, not kept."""
+    while line := stream.readline(limit + 1):
+        if len(line) > limit and not line.endswith(b"\n"):
+            while (rest := stream.readline(READ_CHUNK_BYTES)) and not rest.endswith(b"\n"):
+                pass
+            yield None
+        else:
+            yield line
 
 
 def get_field(record: dict[str, Any], dotted: str) -> Any:

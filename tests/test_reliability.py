@@ -303,3 +303,59 @@ def test_an_output_that_is_also_an_input_is_refused(tmp_path, capsys, monkeypatc
     assert main(["clean", "a.txt", "-o", "a.txt"]) == 2
     assert "the output file a.txt is also an input" in capsys.readouterr().err
     assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "It\u2019s\u00a0cold.\n"
+
+
+def _zstd_of_zeros(path, megabytes):
+    import zstandard
+
+    with path.open("wb") as raw, zstandard.ZstdCompressor(level=3).stream_writer(raw) as packed:
+        for _ in range(megabytes):
+            packed.write(bytes(1 << 20))
+
+
+def test_a_compression_bomb_of_zeros_is_refused_on_its_first_bytes_in_bounded_memory(tmp_path):
+    bomb = tmp_path / "bomb.txt.zst"
+    _zstd_of_zeros(bomb, 1024)  # 1 GB of zeros in a few dozen kilobytes
+    assert bomb.stat().st_size < 200_000
+    # VmHWM, not ru_maxrss: Linux carries the forking parent's (pytest's) peak over into ru_maxrss.
+    script = (
+        "import sys\n"
+        "from cleantext.cli import main\n"
+        "code = main(['clean', sys.argv[1], '-o', sys.argv[2]])\n"
+        "peak = next(line.split()[1] for line in open('/proc/self/status') if line.startswith('VmHWM:'))\n"
+        "print(code, peak)\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script, str(bomb), str(tmp_path / "out.txt")], capture_output=True, text=True
+    )
+    code, peak_kb = completed.stdout.split()
+    assert code == "1" and "binary content (NUL byte at offset 0)" in completed.stderr
+    assert int(peak_kb) < 300 * 1024
+    assert not (tmp_path / "out.txt").exists()
+
+
+def test_a_small_archive_of_long_text_is_cleaned_in_windows_by_its_unpacked_size(tmp_path, capsys):
+    import zstandard
+
+    text = "".join(f"Item {n}: the council met on Monday\u00a0and voted on the budget.\n\n" for n in range(4000))
+    packed = tmp_path / "long.txt.zst"
+    packed.write_bytes(zstandard.ZstdCompressor().compress(text.encode()))
+    assert packed.stat().st_size < 2 * 50_000 < len(text)
+    assert main(["clean", str(packed), "-o", str(tmp_path / "out.txt"), "--window", "50000", "--verbose"]) == 0
+    assert "(in windows)" in capsys.readouterr().err
+    expected = "".join(f"Item {n}: the council met on Monday and voted on the budget.\n\n" for n in range(4000))
+    assert (tmp_path / "out.txt").read_text(encoding="utf-8") == expected.rstrip("\n") + "\n"
+
+
+def test_a_document_over_the_size_limit_is_refused_and_a_json_lines_record_over_it_skipped(tmp_path, capsys):
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><p>" + "word " * 300_000 + "</p></body></html>", encoding="utf-8")
+    assert main(["clean", str(page), "--max-size", "1"]) == 1
+    assert f"{page}: more than 1 MB to clean whole (unpacked); raise --max-size" in capsys.readouterr().err
+    corpus = tmp_path / "c.jsonl"
+    lines = [{"text": "Short\u00a0one."}, {"text": "long " * 300_000}, {"text": "Last\u00a0one."}]
+    corpus.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    assert main(["clean", str(corpus), "--max-size", "1"]) == 1
+    captured = capsys.readouterr()
+    assert [json.loads(line)["text"] for line in captured.out.splitlines()] == ["Short one.", "Last one."]
+    assert f"{corpus}:2: more than 1 MB to clean whole" in captured.err

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import os
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
@@ -38,6 +39,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from cleantext.document import Document, RuleRef
+from cleantext.errors import InputError
+from cleantext.sandbox import Sandbox, SandboxCrash, can_sandbox
 
 __all__ = [
     "ENTITY",
@@ -47,6 +50,7 @@ __all__ = [
     "UNLOCATED",
     "Article",
     "extract_article",
+    "extract_article_within",
     "locate_text",
     "looks_like_html",
 ]
@@ -326,6 +330,10 @@ def extract_article(page: str, **options: Any) -> Article:
         fuller = trafilatura.bare_extraction(page, **{**settings, "fast": False})
         if fuller is not None and (found is None or len(fuller.text or "") > len(found.text or "")):
             found = fuller
+    if found is None or not found.text:
+        # libxml2 drops a text node over 10 MB and stops 256 elements deep unless
+        # told to read huge trees; trafilatura's own parse does not ask.
+        found = trafilatura.bare_extraction(_huge_tree(page), **{**settings, "fast": False}) or found
     if found is None:
         return Article("", {})
     paragraphs = [line.strip() for line in (found.text or "").split("\n") if line.strip()]
@@ -343,6 +351,42 @@ def extract_article(page: str, **options: Any) -> Article:
     )
     title = 0 if paragraphs and found.title and _is_title(paragraphs[0], found.title) else None
     return Article("\n\n".join(paragraphs), metadata, doubtful, title)
+
+
+def _huge_tree(page: str) -> Any:
+    """``page`` parsed without libxml2's limits on text size and depth (trafilatura takes a tree as well)."""
+    import lxml.html
+
+    parser = lxml.html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
+    return lxml.html.document_fromstring(page, parser=parser)
+
+
+_sandbox: tuple[int, Sandbox] | None = None
+
+
+def extract_article_within(page: str, timeout: float | None) -> Article:
+    """:func:`extract_article` in a worker process that is killed when it takes longer than ``timeout`` seconds.
+
+    Raises :class:`InputError` on a time-out or a crash of the parser. With
+    ``timeout=None``, or where this process may not start workers (a Dask
+    worker's daemonic process), it runs here, unbounded.
+    """
+    global _sandbox
+    if timeout is None or not can_sandbox():
+        return extract_article(page)
+    if _sandbox is None or _sandbox[0] != os.getpid():  # a forked child starts its own
+        _sandbox = (os.getpid(), Sandbox(extract_article, preload=("trafilatura",)))
+    try:
+        return _sandbox[1].call(page, timeout=timeout)
+    except TimeoutError:
+        raise InputError(
+            f"extracting the article took longer than {timeout:g} s, the time limit for a page of this size; "
+            "skipped (raise --timeout, or clean it as text with --input-format text)"
+        ) from None
+    except SandboxCrash:
+        raise InputError(
+            "the HTML parser crashed on this page; skipped (--input-format text cleans it as text)"
+        ) from None
 
 
 def _words(text: str) -> tuple[str, ...]:

@@ -25,7 +25,15 @@ from cleantext.decode import decode_text
 from cleantext.document import Document
 from cleantext.emit import Result
 from cleantext.errors import InputError, RuleError
-from cleantext.extract import TITLE, UNCONFIRMED, extract_article, locate_text, looks_like_html
+from cleantext.extract import (
+    SHORT_BODY,
+    TITLE,
+    UNCONFIRMED,
+    extract_article_within,
+    locate_text,
+    looks_like_html,
+    visible_text,
+)
 from cleantext.metadata import clean_author, parse_date
 from cleantext.normalize import Lexicon, find_charmap, find_inline, find_lexicon, find_unicode
 from cleantext.repair import find_repairs
@@ -185,7 +193,18 @@ class Pipeline:
             raise ValueError(f"input_format must be one of {', '.join(INPUT_FORMATS)}, not {input_format!r}")
         is_html = input_format == "html" or (input_format == "auto" and looks_like_html(text))
         if is_html:
-            _extract(document)
+            try:
+                _extract(document, _time_limit("extract", self.timeout, len(text)))
+            except InputError as error:
+                raise error.named(name) if name is not None else error from None
+            if not document.text and len(visible_text(text).text.strip()) >= SHORT_BODY:
+                # An empty result from a page full of text is a failure, not a clean page.
+                visible = len(visible_text(text).text.strip())
+                raise InputError(
+                    f"no article found among the {visible:,} characters of text of this page; "
+                    "--input-format text cleans it as text",
+                    name=name,
+                )
         warnings += self.run(document, name=name, layout=layout)
         if is_html and not document.text:
             warnings.append(f"no article text found in the HTML of {name or 'the document'}; the output is empty")
@@ -496,9 +515,9 @@ def _rebuild_pipeline(
     return Pipeline(rules, options=options, timeout=timeout, input_format=input_format)
 
 
-def _extract(document: Document) -> None:
+def _extract(document: Document, timeout: float | None) -> None:
     """Reduce an HTML ``document`` to its article body, with edits that say what went."""
-    article = extract_article(document.text)
+    article = extract_article_within(document.text, timeout)
     locate_text(document, article.body)
     document.metadata.update(article.metadata)
     # The body has one paragraph per block, so block i is paragraph i.

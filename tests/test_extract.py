@@ -1,7 +1,12 @@
 """HTML input: trafilatura's article body, with offsets into the HTML that slice back to the text."""
 
 import gzip
+import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -194,3 +199,67 @@ def test_an_unknown_input_format_is_refused():
         clean("Kyiv", input_format="xml")
     with pytest.raises(ValueError, match="input_format"):
         Pipeline.load(input_format="xml")
+
+
+def _paragraphs(count):
+    return "<html><body>" + "".join(
+        f"<p>Paragraph {i} of the article, with a few more words.</p>" for i in range(count)
+    )
+
+
+def test_extraction_past_its_time_limit_is_a_failure_named_and_the_run_goes_on(tmp_path, capsys):
+    from cleantext.cli import main
+
+    (tmp_path / "big.html").write_text(_paragraphs(3000) + "</body></html>", encoding="utf-8")
+    (tmp_path / "note.txt").write_text("A\u00a0note.\n", encoding="utf-8")
+    code = main(["clean", str(tmp_path / "big.html"), str(tmp_path / "note.txt"), "--timeout", "0.01", "-q"])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "big.html: extracting the article took longer than 0.01 s" in captured.err
+    assert captured.out == "A note.\n"
+
+
+def test_the_worker_is_replaced_after_a_time_out_and_cleans_the_next_page():
+    from cleantext import InputError, Pipeline
+
+    with pytest.raises(InputError, match="took longer than"):
+        Pipeline.load(timeout=0.001).clean(_paragraphs(2000), name="slow.html")
+    assert Pipeline.load().clean(PAGE).text.startswith("Russian drones struck")
+
+
+def test_an_article_nested_deeper_than_the_parser_reads_by_default_is_extracted():
+    sentence = "The article sits three hundred elements deep in the page, and it is long enough to be the body. "
+    page = "<html><body>" + "<div>" * 300 + "<p>" + sentence * 4 + "</p>" + "</div>" * 300 + "</body></html>"
+    assert clean(page).text == (sentence * 4).strip() + "\n"
+
+
+@pytest.mark.skipif(not os.environ.get("CLEANTEXT_SLOW_TESTS"), reason="15 s; CLEANTEXT_SLOW_TESTS=1 runs it")
+def test_a_text_node_over_10_mb_is_extracted():
+    page = "<html><body><article><p>" + "word " * 2_200_000 + "</p></article></body></html>"
+    assert len(clean(page).text) == 11_000_000
+
+
+def test_a_page_full_of_text_where_no_article_is_found_is_a_failure_not_an_empty_success(monkeypatch):
+    import cleantext.extract
+    from cleantext import InputError, Pipeline
+
+    # As when the parser gives up on a page: nothing extracted from plenty of text.
+    monkeypatch.setattr(cleantext.extract, "extract_article", lambda page: cleantext.extract.Article("", {}))
+    pipeline = Pipeline.load(timeout=None)  # in this process, so the stand-in is what runs
+    with pytest.raises(InputError, match=r"^lost\.html: no article found among the [\d,]+ characters of text"):
+        pipeline.clean(PAGE, name="lost.html")
+    result = pipeline.clean("<html><body><nav><a href='/'>Home</a></nav></body></html>", name="empty.html")
+    assert result.text == "" and "no article text found" in result.warnings[0]
+
+
+def test_sigterm_stops_a_run_during_a_long_extraction(tmp_path):
+    page = tmp_path / "long.html"
+    page.write_text(_paragraphs(400_000) + "</body></html>", encoding="utf-8")  # minutes of parsing
+    argv = ["clean", str(page), "-o", str(tmp_path / "out.txt"), "--timeout", "1000"]
+    process = subprocess.Popen([sys.executable, "-m", "cleantext", *argv], stderr=subprocess.PIPE)
+    time.sleep(4)  # the worker has started and is parsing
+    process.send_signal(signal.SIGTERM)
+    # Were the signal held until the parse ended, this would run out.
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 143, err
+    assert not (tmp_path / "out.txt").exists()

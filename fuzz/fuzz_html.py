@@ -31,7 +31,8 @@ with atheris.instrument_imports(include=["cleantext"]):
 import trafilatura  # noqa: F401
 from _harness import check, known
 
-PIPELINE = Pipeline.load(input_format="html")
+PIPELINE = Pipeline.load(input_format="html")  # extraction in its worker, under the default time limit
+EXPECTED_FAILURES = ("extracting the article took longer than", "no article found among")
 
 BLOCK = [
     "p",
@@ -284,8 +285,10 @@ def TestOneInput(data: bytes) -> None:
     try:
         try:
             result = PIPELINE.clean(page, name="fuzz", input_format="html")
-        except InputError:
-            if isinstance(page, bytes):
+        except InputError as error:
+            # Bytes may not be text; a page may outlast the extraction's time limit
+            # or hold text but no article. A crash of the parser is a finding.
+            if isinstance(page, bytes) or error.reason.startswith(EXPECTED_FAILURES):
                 return
             raise
         check(PIPELINE, result, page, name="fuzz", input_format="html")

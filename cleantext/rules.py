@@ -604,6 +604,9 @@ def _build_example(entry: Any, kind: str) -> Example:
     options = entry.get("options", {})
     if not isinstance(options, dict):
         raise TypeError("example options must be a table")
+    for option, value in options.items():
+        if option not in OPTIONS or value not in OPTIONS[option]:
+            raise ValueError(f"example options: unknown option {option} = {value!r}; known: {dict(OPTIONS)}")
     return Example(text_in, text_out, _boolean(entry, "fires", text_in != text_out), dict(options))
 
 

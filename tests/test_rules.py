@@ -99,6 +99,13 @@ description = "ads"
         (('kind = "line"', 'kind = "inline"\nunless = ["reported-speech"]'), "line, block and offtopic rules only"),
         (('kind = "line"', 'kind = "inline"\nmax_matches = 2'), "max_matches applies to line and block"),
         (('description = "ads"', 'description = "ads"\nmax_matches = -1'), "max_matches"),
+        (
+            (
+                'description = "ads"',
+                'description = "ads"\n[[rule.example]]\ninput = "a"\noutput = "a"\noptions = { quots = "curly" }',
+            ),
+            "example options: unknown option quots",
+        ),
     ],
 )
 def test_invalid_rules_are_reported_with_file_rule_and_reason(tmp_path, change, message):

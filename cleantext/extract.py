@@ -333,7 +333,9 @@ def extract_article(page: str, **options: Any) -> Article:
     if found is None or not found.text:
         # libxml2 drops a text node over 10 MB and stops 256 elements deep unless
         # told to read huge trees; trafilatura's own parse does not ask.
-        found = trafilatura.bare_extraction(_huge_tree(page), **{**settings, "fast": False}) or found
+        tree = _huge_tree(page)
+        if tree is not None:
+            found = trafilatura.bare_extraction(tree, **{**settings, "fast": False}) or found
     if found is None:
         return Article("", {})
     paragraphs = [line.strip() for line in (found.text or "").split("\n") if line.strip()]
@@ -354,11 +356,18 @@ def extract_article(page: str, **options: Any) -> Article:
 
 
 def _huge_tree(page: str) -> Any:
-    """``page`` parsed without libxml2's limits on text size and depth (trafilatura takes a tree as well)."""
+    """``page`` parsed without libxml2's limits on text size and depth (trafilatura takes a tree as well).
+
+    None when lxml finds no document in it ("Document is empty").
+    """
+    import lxml.etree
     import lxml.html
 
     parser = lxml.html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
-    return lxml.html.document_fromstring(page, parser=parser)
+    try:
+        return lxml.html.document_fromstring(page, parser=parser)
+    except (lxml.etree.ParserError, ValueError):
+        return None
 
 
 _sandbox: tuple[int, Sandbox] | None = None

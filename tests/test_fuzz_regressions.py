@@ -145,3 +145,13 @@ def test_the_nested_guillemets_reproducer_is_idempotent():
     result = pipeline.clean(data)
     assert_provenance(result, result.source)
     assert pipeline.clean(result.text).text == result.text
+
+
+def test_a_page_that_lxml_finds_empty_on_the_second_parse_is_cleaned():
+    from pathlib import Path
+
+    data = (Path(__file__).parent.parent / "fuzz" / "crashes" / "html-empty-document-second-parse").read_bytes()
+    page = data[1:].decode("utf-8", errors="replace")  # the target's first byte picks the mode
+    for pipeline in (Pipeline.load(input_format="html"), Pipeline.load(input_format="html", timeout=None)):
+        result = pipeline.clean(page, name="fuzz")
+        assert result.text == "" and result.warnings

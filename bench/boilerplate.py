@@ -355,10 +355,16 @@ def report(title: str, score: Score, misses: int) -> dict[str, object]:
         print(f"  {count:>3}  {sentence}")
     return {
         "recall": recall_by_source,
+        "inserted": dict(sorted(score.total.items())),
+        "removed": {source: score.removed[source] for source in sorted(score.total)},
         "removal_recall": round(score.recall, 4),
         "content_precision": round(score.precision, 4),
+        "sentences_total": score.sentences_total,
+        "sentences_kept": score.sentences_kept,
+        "documents": score.documents,
         "offsets_ok": score.offsets_ok,
         "misses": score.misses.most_common(misses),
+        "damaged": score.damaged.most_common(misses),
     }
 
 
@@ -381,16 +387,29 @@ def main(argv: list[str] | None = None) -> int:
     documents = load_gold()
     enabled = f", enabled: {', '.join(args.enable)}" if args.enable else ""
     print(f"documents: {len(documents)} (gold bodies of article-extraction-benchmark), seed {args.seed}{enabled}")
-    figures: dict[str, object] = {"seed": args.seed, "documents": len(documents)}
+    figures: dict[str, object] = {
+        "seed": args.seed,
+        "documents": len(documents),
+        "per_position": args.per_position,
+        "enabled": args.enable,
+    }
     if args.pools in ("snippets", "both"):
-        score = measure(pipeline, documents, load_snippets(), args)
-        figures["snippets"] = report("the 'without' snippets as given", score, args.misses)
+        snippets = load_snippets()
+        score = measure(pipeline, documents, snippets, args)
+        figures["snippets"] = {
+            **report("the 'without' snippets as given", score, args.misses),
+            "pools": {source: len(lines) for source, lines in snippets.items()},
+        }
     if args.pools in ("lines", "both"):
         pools, unfound = load_whole_lines()
         sizes = ", ".join(f"{len(lines)} {source}" for source, lines in pools.items())
         score = measure(pipeline, documents, pools, args)
         title = f"the whole lines the snippets stand in ({sizes}; {unfound} snippets in no line of their page)"
-        figures["lines"] = report(title, score, args.misses)
+        figures["lines"] = {
+            **report(title, score, args.misses),
+            "pools": {source: len(lines) for source, lines in pools.items()},
+            "unfound": unfound,
+        }
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2, ensure_ascii=False), encoding="utf-8")
     return 0

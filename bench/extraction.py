@@ -12,7 +12,7 @@ Two benchmarks from ``../shared/benchmarks``:
   tokens per page, averaged, and the share of its ``with`` snippets found and
   ``without`` snippets leaked.
 
-Usage: ``python bench/extraction.py [--limit N] [--jobs N]``
+Usage: ``python bench/extraction.py [--limit N] [--jobs N] [--json FILE]``
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import trafilatura
 
@@ -145,30 +146,40 @@ def run_all(pages: list[bytes], jobs: int) -> tuple[dict[str, list[str]], dict[s
     return outputs, seconds
 
 
-def report_aeb(limit: int | None, jobs: int) -> None:
-    """Print the Zyte benchmark table."""
+def aeb_figures(limit: int | None, jobs: int) -> dict[str, Any]:
+    """Score every extractor, and trafilatura 2.0.0's published outputs, on the Zyte benchmark."""
     pages = aeb_pages(limit)
     outputs, seconds = run_all([html for _, html, _ in pages], jobs)
     published = json.loads((AEB / "baseline-outputs" / "trafilatura.json").read_text(encoding="utf-8"))["output"]
     outputs["trafilatura 2.0.0 (published outputs)"] = [published[i]["articleBody"] for i, _, _ in pages]
-    print(f"\n### article-extraction-benchmark ({len(pages)} pages)\n")
-    print("| extractor | precision | recall | F1 | seconds |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    rows = {}
     for name, texts in outputs.items():
         scores = shingle_scores(shingle_counts(truth, text) for (_, _, truth), text in zip(pages, texts, strict=True))
-        spent = f"{seconds[name]:.1f}" if name in seconds else "-"
-        print(f"| {name} | {scores['precision']:.3f} | {scores['recall']:.3f} | {scores['f1']:.3f} | {spent} |")
+        rows[name] = {**scores, "seconds": seconds.get(name)}
+    return {"pages": len(pages), "rows": rows}
 
 
-def report_wcxb(limit: int | None, jobs: int) -> None:
-    """Print the WCXB table."""
+def aeb_table(figures: dict[str, Any]) -> str:
+    """The Zyte benchmark's figures as a Markdown table under a heading."""
+    lines = [
+        f"### article-extraction-benchmark ({figures['pages']} pages)",
+        "",
+        "| extractor | precision | recall | F1 | seconds |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for name, row in figures["rows"].items():
+        spent = "-" if row["seconds"] is None else f"{row['seconds']:.1f}"
+        lines.append(f"| {name} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {spent} |")
+    return "\n".join(lines)
+
+
+def wcxb_figures(limit: int | None, jobs: int) -> dict[str, Any]:
+    """Score every extractor on the WCXB test articles: shingles, word F1, snippets found and leaked."""
     pages = wcxb_pages(limit)
     outputs, seconds = run_all([html for _, html, _ in pages], jobs)
-    print(f"\n### wcxb-test-articles ({len(pages)} pages with a main content)\n")
-    print("| extractor | shingle P | shingle R | shingle F1 | word F1 | `with` found | `without` leaked | seconds |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    truths = [truth for _, _, truth in pages]
+    rows = {}
     for name, texts in outputs.items():
-        truths = [truth for _, _, truth in pages]
         scores = shingle_scores(shingle_counts(t["main_content"], text) for t, text in zip(truths, texts, strict=True))
         word_f1 = statistics.fmean(
             bag_of_words_f1(t["main_content"], text) for t, text in zip(truths, texts, strict=True)
@@ -180,22 +191,48 @@ def report_wcxb(limit: int | None, jobs: int) -> None:
             leaked += sum(_squeeze(s) in squeezed for s in truth["without"])
             with_total += len(truth["with"])
             without_total += len(truth["without"])
-        print(
-            f"| {name} | {scores['precision']:.3f} | {scores['recall']:.3f} | {scores['f1']:.3f} | {word_f1:.3f} "
-            f"| {found / with_total:.3f} | {leaked / without_total:.3f} | {seconds[name]:.1f} |"
+        rows[name] = {
+            **scores,
+            "word_f1": word_f1,
+            "with_found": found / with_total,
+            "without_leaked": leaked / without_total,
+            "seconds": seconds[name],
+        }
+    return {"pages": len(pages), "rows": rows}
+
+
+def wcxb_table(figures: dict[str, Any]) -> str:
+    """The WCXB figures as a Markdown table under a heading."""
+    lines = [
+        f"### wcxb-test-articles ({figures['pages']} pages with a main content)",
+        "",
+        "| extractor | shingle P | shingle R | shingle F1 | word F1 | `with` found | `without` leaked | seconds |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, row in figures["rows"].items():
+        lines.append(
+            f"| {name} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {row['word_f1']:.3f} "
+            f"| {row['with_found']:.3f} | {row['without_leaked']:.3f} | {row['seconds']:.1f} |"
         )
+    return "\n".join(lines)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     """Run both benchmarks and print their tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, help="only the first N pages of each benchmark")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
-    args = parser.parse_args()
+    parser.add_argument("--json", metavar="FILE", type=Path, help="also write the figures as JSON")
+    args = parser.parse_args(argv)
     print(f"trafilatura {trafilatura.__version__}")
-    report_aeb(args.limit, args.jobs)
-    report_wcxb(args.limit, args.jobs)
+    figures = {"trafilatura": trafilatura.__version__, "aeb": aeb_figures(args.limit, args.jobs)}
+    print("\n" + aeb_table(figures["aeb"]))
+    figures["wcxb"] = wcxb_figures(args.limit, args.jobs)
+    print("\n" + wcxb_table(figures["wcxb"]))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

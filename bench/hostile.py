@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import json
 import lzma
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -159,10 +160,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--text-mb", type=int, default=20, help="megabytes of packed text (default 20)")
     parser.add_argument("--elements", type=int, default=1_000_000, help="<p> elements of the page (default 1,000,000)")
     parser.add_argument("--timeout", type=float, help="cleantext's --timeout (default: its own)")
+    parser.add_argument("--json", metavar="FILE", help="also write the outcomes as JSON")
     args = parser.parse_args(argv)
     if args.quick:
         args.bomb_mb, args.text_mb, args.elements = 64, 2, 20_000
-    print(table(measure(args.bomb_mb, args.text_mb, args.elements, args.timeout)))
+    outcomes = measure(args.bomb_mb, args.text_mb, args.elements, args.timeout)
+    print(table(outcomes))
+    if args.json:
+        Path(args.json).write_text(json.dumps([asdict(o) for o in outcomes], indent=2), encoding="utf-8")
     return 0
 
 

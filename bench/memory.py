@@ -22,7 +22,8 @@ bodies with boilerplate lines inserted from a fixed seed); scratch files go to
 ``/tmp/bench-data`` and are deleted after each run.
 
 Run: ``python bench/memory.py`` (full: ~1 hour, most of it the 1 GB file) or
-``python bench/memory.py --quick`` (1 MB and 10 MB inputs, ~1 minute).
+``python bench/memory.py --quick`` (1 MB and 10 MB inputs, ~1 minute); ``--json FILE`` also
+writes the figures, which ``bench/report.py`` turns into tables with the functions here.
 """
 
 from __future__ import annotations
@@ -35,8 +36,9 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -67,6 +69,11 @@ with open(sys.argv[1], "w") as report:
     report.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
 sys.exit(code)
 """
+
+
+BASELINE_TITLE = "c. Baseline"
+JSONL_TITLE = "a. JSON Lines streaming (records of natural article length)"
+TEXT_TITLE = "b. One plain-text document"
 
 
 @dataclass(frozen=True)
@@ -216,23 +223,31 @@ def stage_peaks(text: str) -> Iterator[tuple[str, float, float, float]]:
         tracemalloc.stop()
 
 
-def print_where(megabytes: float) -> None:
-    """Print the per-stage memory table of :func:`stage_peaks` for one document of ``megabytes``."""
+def where_figures(megabytes: float) -> dict[str, Any]:
+    """The per-stage memory of :func:`stage_peaks` for one document of ``megabytes``, with its size in bytes."""
     text = single_document(int(megabytes * MB))
-    width = sys.getsizeof(text) / len(text)
-    rows = [(stage, f"{b:.2f}", f"{p:.2f}", f"{a:.2f}") for stage, b, p, a in stage_peaks(text)]
-    print(
-        f"\n### Where one document's memory goes ({human_size(utf8_size(text))} in-process, tracemalloc; "
-        f"its str takes {width:.0f} bytes per character; the input str itself is not counted)\n"
+    return {
+        "bytes": utf8_size(text),
+        "bytes_per_char": sys.getsizeof(text) / len(text),
+        "stages": [list(row) for row in stage_peaks(text)],
+    }
+
+
+def where_table(figures: dict[str, Any]) -> str:
+    """The Markdown table of :func:`where_figures`, under a heading."""
+    rows = [(stage, f"{b:.2f}", f"{p:.2f}", f"{a:.2f}") for stage, b, p, a in figures["stages"]]
+    return (
+        f"### Where one document's memory goes ({human_size(figures['bytes'])} in-process, tracemalloc; "
+        f"its str takes {figures['bytes_per_char']:.0f} bytes per character; the input str itself is not counted)\n\n"
+        + markdown_table(("stage", "live before, x str", "peak, x str", "live after, x str"), rows)
     )
-    print(markdown_table(("stage", "live before, x str", "peak, x str", "live after, x str"), rows))
 
 
 # ---------------------------------------------------------------- report
 
 
-def print_table(title: str, rows: Sequence[Measurement], baseline_kb: int) -> None:
-    """A Markdown table of measurements: size, time, peak RSS, RSS / input."""
+def measurement_table(title: str, rows: Sequence[Measurement], baseline_kb: int) -> str:
+    """A Markdown table of measurements under a heading: size, time, peak RSS, RSS / input."""
     table = [
         (
             m.label,
@@ -247,17 +262,17 @@ def print_table(title: str, rows: Sequence[Measurement], baseline_kb: int) -> No
         for m in rows
     ]
     headers = ("input", "size", "records", "wall s", "MB/s", "peak RSS MB", "over baseline MB", "RSS / input")
-    print(f"\n### {title}\n")
-    print(markdown_table(headers, table))
+    return f"### {title}\n\n" + markdown_table(headers, table)
 
 
-def verdicts(jsonl: Sequence[Measurement], text: Sequence[Measurement], baseline_kb: int) -> None:
-    """Say whether the JSON Lines peak stayed flat and how the largest document compares with 10x."""
+def verdicts(jsonl: Sequence[Measurement], text: Sequence[Measurement], baseline_kb: int) -> list[str]:
+    """Whether the JSON Lines peak stayed flat and how the largest document compares with 10x, as list items."""
+    lines = []
     if len(jsonl) > 1:
         low, high = jsonl[0], jsonl[-1]
         growth = (high.peak_kb - low.peak_kb) / 1024
-        print(
-            f"\n- JSON Lines: peak RSS {low.peak_kb / 1024:.0f} MB at {human_size(low.input_bytes)} -> "
+        lines.append(
+            f"- JSON Lines: peak RSS {low.peak_kb / 1024:.0f} MB at {human_size(low.input_bytes)} -> "
             f"{high.peak_kb / 1024:.0f} MB at {human_size(high.input_bytes)} ({growth:+.0f} MB for "
             f"{high.input_bytes / low.input_bytes:.0f}x the input): {'flat' if abs(growth) < 32 else 'NOT flat'}"
         )
@@ -265,11 +280,12 @@ def verdicts(jsonl: Sequence[Measurement], text: Sequence[Measurement], baseline
     if windowed:
         big = windowed[-1]
         ratio = big.peak_kb * 1024 / big.input_bytes
-        print(
+        lines.append(
             f"- one document of {human_size(big.input_bytes)}: peak RSS {ratio:.1f}x the input "
             f"({(big.peak_kb - baseline_kb) * 1024 / big.input_bytes:.1f}x over the baseline; "
             f"target < 10x): {'met' if ratio < 10 else 'NOT met'}"
         )
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -293,6 +309,7 @@ def main(argv: list[str] | None = None) -> int:
         metavar="MB",
         help="trace one document of MB in-process (0: skip; default 2)",
     )
+    parser.add_argument("--json", metavar="FILE", type=Path, help="also write the figures as JSON")
     args = parser.parse_args(argv)
     small = [1.0, 10.0] if args.quick else None
     jsonl_sizes = args.jsonl_mb or small or [10.0, 100.0, 1000.0]
@@ -313,13 +330,25 @@ def main(argv: list[str] | None = None) -> int:
     baseline = measure_empty(method)
     jsonl = [measure_jsonl(size, method) for size in jsonl_sizes]
     text = [row for size in text_sizes for row in measure_text(size, method, whole=size in args.whole_mb)]
-    print_table("c. Baseline", [baseline], baseline.peak_kb)
-    print_table("a. JSON Lines streaming (records of natural article length)", jsonl, baseline.peak_kb)
-    print_table("b. One plain-text document", text, baseline.peak_kb)
-    verdicts(jsonl, text, baseline.peak_kb)
-    if args.where:
-        print_where(args.where)
+    print("\n" + measurement_table(BASELINE_TITLE, [baseline], baseline.peak_kb))
+    print("\n" + measurement_table(JSONL_TITLE, jsonl, baseline.peak_kb))
+    print("\n" + measurement_table(TEXT_TITLE, text, baseline.peak_kb))
+    if lines := verdicts(jsonl, text, baseline.peak_kb):
+        print("\n" + "\n".join(lines))
+    where = where_figures(args.where) if args.where else None
+    if where:
+        print("\n" + where_table(where))
     print(f"\nFinished {time.strftime('%Y-%m-%dT%H:%M')}; load average {load_average()}.")
+    if args.json:
+        figures = {
+            "method": method_text,
+            "articles": len(article_pool()),
+            "baseline": asdict(baseline),
+            "jsonl": [asdict(row) for row in jsonl],
+            "text": [asdict(row) for row in text],
+            "where": where,
+        }
+        args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
     return 0
 
 

@@ -22,7 +22,9 @@ seed, so every document has edits of the strip, typography and names stages.
 Large single documents concatenate these articles' paragraphs in a fixed order.
 
 Run: ``python bench/scaling.py`` (full, ~30 minutes on 2 cores) or
-``python bench/scaling.py --quick`` (smoke run, ~1 minute).
+``python bench/scaling.py --quick`` (smoke run, ~1 minute); ``--max-size-mb``,
+``--rules-mb`` and ``--jobs-mb`` set the sizes, ``--json FILE`` also writes the
+figures, which ``bench/report.py`` turns into tables with the functions here.
 Scratch files go to ``/tmp/bench-data``.
 """
 
@@ -260,8 +262,8 @@ def size_rows(pipeline: Pipeline, sizes: Sequence[int], runs: int) -> list[dict[
     return rows
 
 
-def print_sizes(rows: list[dict[str, Any]], runs: int) -> None:
-    """Print the document-size table and the worst time-per-MB ratio to the 1-10 KB baseline."""
+def sizes_markdown(rows: list[dict[str, Any]], runs: int) -> str:
+    """The document-size table under a heading, and the worst time-per-MB ratio to the 1-10 KB baseline."""
     wall = [row["timing"].wall / row["mb"] for row in rows]
     cpu = [row["timing"].cpu / row["mb"] for row in rows]
     wall_base, cpu_base = statistics.mean(wall[:2]), statistics.mean(cpu[:2])
@@ -279,12 +281,12 @@ def print_sizes(rows: list[dict[str, Any]], runs: int) -> None:
         )
         for row, w, c in zip(rows, wall, cpu, strict=True)
     ]
-    print(f"\n### a. Document size (default pipeline, one document, median of {runs} runs)\n")
     headers = ("document", "bytes", "cleans/run", "s per clean", "MB/s", "s per MB", "vs 1-10 KB", "CPU vs 1-10 KB")
-    print(markdown_table((*headers, "edits"), table))
     worst = max(wall) / wall_base
-    print(
-        f"\nBaseline: mean s/MB of the 1 KB and 10 KB documents = {wall_base:.3f} (CPU {cpu_base:.3f}). "
+    return (
+        f"### a. Document size (default pipeline, one document, median of {runs} runs)\n\n"
+        + markdown_table((*headers, "edits"), table)
+        + f"\n\nBaseline: mean s/MB of the 1 KB and 10 KB documents = {wall_base:.3f} (CPU {cpu_base:.3f}). "
         f"Worst ratio {worst:.2f}x wall, {max(cpu) / cpu_base:.2f}x CPU "
         f"(target <= 1.5x): {'met' if worst <= 1.5 else 'NOT met'}."
     )
@@ -391,28 +393,32 @@ LEXICON_ONLY = "lexicon pack only"
 WITH_DEFAULT = "default pipeline + lexicon pack"
 
 
-def print_rule_counts(timings: dict[tuple[str, int], Timing], megabytes: float, runs: int) -> None:
-    """Print the rule-count table and the 1,000-vs-10 ratios."""
+def rule_counts_markdown(timings: dict[tuple[str, int], Timing], megabytes: float, runs: int) -> str:
+    """The rule-count table under a heading, and the 1,000-vs-10 ratios."""
     table = [
         (label, f"{count:,}" if count else "-", f"{t.wall:.2f}", f"{t.cpu:.2f}", f"{megabytes / t.wall:.2f}")
         for (label, count), t in timings.items()
     ]
-    print(f"\n### b. Rule count (~{megabytes:g} MB of natural-length documents, median of {runs} runs)\n")
-    print(markdown_table(("pipeline", "lexicon entries", "seconds", "CPU s", "MB/s"), table))
-    print()
+    lines = [
+        f"### b. Rule count (~{megabytes:g} MB of natural-length documents, median of {runs} runs)",
+        "",
+        markdown_table(("pipeline", "lexicon entries", "seconds", "CPU s", "MB/s"), table),
+        "",
+    ]
     for label in (LEXICON_ONLY, WITH_DEFAULT):
         small, large = timings[(label, 10)], timings[(label, 1000)]
         ratio = large.wall / small.wall
-        print(
+        lines.append(
             f"- {label}: 1,000 entries / 10 entries = {ratio:.3f}x wall, {large.cpu / small.cpu:.3f}x CPU "
             f"(target < 1.25x): {'met' if ratio < 1.25 else 'NOT met'}"
         )
     floor = timings[(FLOOR, 0)].wall
     small, large = timings[(LEXICON_ONLY, 10)].wall - floor, timings[(LEXICON_ONLY, 1000)].wall - floor
-    print(
+    lines.append(
         f"- the lexicon pass alone (less the no-rule floor of {floor:.2f} s): {small:.2f} s vs {large:.2f} s "
         f"= {large / max(small, 1e-9):.2f}x"
     )
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- c. --jobs
@@ -473,8 +479,8 @@ def free_core_estimate(single: Timing, double: Timing) -> float:
     return single.cpu / max(workers / 2, double.own_cpu, 1e-9)
 
 
-def print_jobs(rows: list[tuple[str, int, Timing]], megabytes: float) -> None:
-    """Print the ``--jobs`` table: wall and CPU seconds, cores kept busy, speed-up over one job."""
+def jobs_markdown(rows: list[tuple[str, int, Timing]], megabytes: float) -> str:
+    """The ``--jobs`` table under a heading: wall and CPU seconds, cores kept busy, speed-up over one job."""
     single = {what: timing for what, jobs, timing in rows if jobs == 1}
     table = [
         (
@@ -489,11 +495,11 @@ def print_jobs(rows: list[tuple[str, int, Timing]], megabytes: float) -> None:
         )
         for what, jobs, timing in rows
     ]
-    print(f"\n### c. --jobs (~{megabytes:g} MB of natural-length documents)\n")
     headers = ("what", "jobs", "wall s", "CPU s (all processes)", "cores busy", "MB/s", "speed-up (target >= 1.8x)")
-    print(markdown_table((*headers, "CPU-bound estimate, 2 free cores"), table))
-    print(
-        "\n'cores busy' is CPU seconds over wall seconds: below ~1.9 with 2 jobs means the workers waited "
+    return (
+        f"### c. --jobs (~{megabytes:g} MB of natural-length documents)\n\n"
+        + markdown_table((*headers, "CPU-bound estimate, 2 free cores"), table)
+        + "\n\n'cores busy' is CPU seconds over wall seconds: below ~1.9 with 2 jobs means the workers waited "
         "(for the parent, or for a core other programs held). The estimate divides one job's CPU seconds by "
         "the larger of half the workers' CPU seconds and the parent's: the speed-up if nothing else ran."
     )
@@ -509,23 +515,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, help="runs per measurement; the median counts (default 3, --quick 1)")
     parser.add_argument("--cli-runs", type=int, default=1, help="runs of the CLI per job count (0: skip; default 1)")
     parser.add_argument("--only", choices=("size", "rules", "jobs"), action="append", help="run only these parts")
+    parser.add_argument(
+        "--max-size-mb", type=float, help="a.: only the documents up to this size (default 50, --quick 1)"
+    )
+    parser.add_argument("--rules-mb", type=float, help="b.: corpus size in MB (default 10, --quick 2)")
+    parser.add_argument("--jobs-mb", type=float, help="c.: corpus size in MB (default 100, --quick 5)")
+    parser.add_argument("--json", metavar="FILE", type=Path, help="also write the figures as JSON")
     args = parser.parse_args(argv)
     parts = args.only or ["size", "rules", "jobs"]
     runs = args.runs or (1 if args.quick else 3)
     sizes = QUICK_SIZES if args.quick else SIZES
-    rules_mb, jobs_mb = (2.0, 5.0) if args.quick else (10.0, 100.0)
+    if args.max_size_mb is not None:
+        sizes = tuple(size for size in SIZES if size <= args.max_size_mb * MB)
+    rules_mb = args.rules_mb or (2.0 if args.quick else 10.0)
+    jobs_mb = args.jobs_mb or (5.0 if args.quick else 100.0)
+    figures: dict[str, Any] = {"runs": runs}
 
     print(f"## cleantext scaling benchmark{' (--quick)' if args.quick else ''}\n")
     print(machine_line())
     pool = article_pool()
     print(f"\nArticle pool: {len(pool)} articles, {sum(map(utf8_size, pool)) / MB:.2f} MB, boilerplate seed {SEED}.")
     if "size" in parts:
-        print_sizes(size_rows(Pipeline.load(), sizes, runs), runs)
+        figures["size"] = size_rows(Pipeline.load(), sizes, runs)
+        print("\n" + sizes_markdown(figures["size"], runs))
     if "rules" in parts:
-        print_rule_counts(rule_count_rows(rules_mb, runs), rules_mb, runs)
+        timings = rule_count_rows(rules_mb, runs)
+        figures["rules"] = {"megabytes": rules_mb, "timings": [[*key, timing] for key, timing in timings.items()]}
+        print("\n" + rule_counts_markdown(timings, rules_mb, runs))
     if "jobs" in parts:
-        print_jobs(jobs_rows(jobs_mb, runs, args.cli_runs), jobs_mb)
+        figures["jobs"] = {"megabytes": jobs_mb, "rows": jobs_rows(jobs_mb, runs, args.cli_runs)}
+        print("\n" + jobs_markdown(figures["jobs"]["rows"], jobs_mb))
     print(f"\nFinished {datetime.now().isoformat(timespec='minutes')}; load average {load_average()}.")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
     return 0
 
 

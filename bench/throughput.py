@@ -17,7 +17,8 @@ gives the median MB/s and documents/s and each one's ratio to cleantext.
 jusText and trafilatura extract articles from HTML and do not apply to plain
 text; HTML input is measured by the extraction benchmark.
 
-Run: ``python bench/throughput.py --mb 100`` (``--help`` for options).
+Run: ``python bench/throughput.py --mb 100`` (``--help`` for options; ``--json FILE`` also writes the
+seconds of every contender, which ``bench/report.py`` turns into a table).
 """
 
 from __future__ import annotations
@@ -45,6 +46,10 @@ import ftfy  # noqa: E402
 from cleantext import Pipeline  # noqa: E402
 
 BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
+# The contenders' names, as the table and the JSON figures give them.
+CLEANTEXT = "cleantext (default pipeline, provenance)"
+FTFY = "ftfy.fix_text"
+CLEAN_TEXT = "clean-text clean() (own venv)"
 PEER_SCRIPT = """
 import json, statistics, sys, time
 from cleantext import clean
@@ -111,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs per contender; the median counts (default 3)")
     parser.add_argument("--no-clean-text", action="store_true", help="skip clean-text (needs PyPI on first use)")
     parser.add_argument("--peer-venv", type=Path, default=Path(tempfile.gettempdir()) / "cleantext-peer-clean-text")
+    parser.add_argument("--json", metavar="FILE", type=Path, help="also write the seconds per contender as JSON")
     args = parser.parse_args(argv)
 
     corpus = build_corpus(args.mb)
@@ -119,13 +125,11 @@ def main(argv: list[str] | None = None) -> int:
     pipeline = Pipeline.load()
     literal = regex.compile(r"Advertisement\b")
     contenders: dict[str, float | None] = {
-        "cleantext (default pipeline, provenance)": median_seconds(
-            lambda: [pipeline.clean(d) for d in corpus], args.runs
-        ),
-        "ftfy.fix_text": median_seconds(lambda: [ftfy.fix_text(d) for d in corpus], args.runs),
+        CLEANTEXT: median_seconds(lambda: [pipeline.clean(d) for d in corpus], args.runs),
+        FTFY: median_seconds(lambda: [ftfy.fix_text(d) for d in corpus], args.runs),
     }
     if not args.no_clean_text:
-        contenders["clean-text clean() (own venv)"] = clean_text_seconds(corpus, args.runs, args.peer_venv)
+        contenders[CLEAN_TEXT] = clean_text_seconds(corpus, args.runs, args.peer_venv)
     contenders["floor: decode UTF-8"] = median_seconds(lambda: [b.decode("utf-8") for b in encoded], args.runs)
     contenders["floor: unicodedata NFC"] = median_seconds(
         lambda: [unicodedata.normalize("NFC", d) for d in corpus], args.runs
@@ -137,13 +141,22 @@ def main(argv: list[str] | None = None) -> int:
         f"one core, {len(corpus)} documents, {megabytes:.1f} MB, median of {args.runs} runs"
     )
     print(f"{'contender':<42}{'MB/s':>10}{'docs/s':>12}{'x cleantext':>13}")
-    reference = contenders["cleantext (default pipeline, provenance)"]
+    reference = contenders[CLEANTEXT]
     assert reference is not None
     for name, seconds in contenders.items():
         if seconds is None:
             print(f"{name:<42}{'n/a':>10}")
             continue
         print(f"{name:<42}{megabytes / seconds:>10.2f}{len(corpus) / seconds:>12.0f}{reference / seconds:>13.2f}")
+    if args.json:
+        figures = {
+            "documents": len(corpus),
+            "megabytes": megabytes,
+            "runs": args.runs,
+            "ftfy": ftfy.__version__,
+            "seconds": contenders,
+        }
+        args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
     return 0
 
 

@@ -107,6 +107,26 @@ FIGURES = {
         },
         "jobs": {"megabytes": 0.2, "rows": [["clean_many", 1, [2.0, 2.0, 2.0]], ["clean_many", 2, [1.0, 2.0, 0.1]]]},
     },
+    "hostile": [
+        {
+            "case": "2.15 GB of zeros as zst",
+            "input_bytes": 70_000,
+            "unpacked_bytes": 2_147_483_648,
+            "seconds": 0.7,
+            "peak_kb": 40_000,
+            "exit_code": 1,
+            "message": "error: binary content (NUL byte at offset 0); not text",
+        },
+        {
+            "case": "a page of 1,000,000 <p> elements",
+            "input_bytes": 50_000_000,
+            "unpacked_bytes": 50_000_000,
+            "seconds": 65.0,
+            "peak_kb": 900_000,
+            "exit_code": 1,
+            "message": "error: extracting the article took longer than 60 s, the time limit",
+        },
+    ],
 }
 
 
@@ -275,12 +295,73 @@ def test_writing_replaces_the_file_whole_and_leaves_no_temporary_file(tmp_path):
 def test_main_takes_the_documented_options(monkeypatch, tmp_path):
     seen = {}
 
-    def fake_generate(output, names, *, quick):
-        seen.update(output=output, names=names, quick=quick)
+    def fake_generate(output, names, *, quick, readme):
+        seen.update(output=output, names=names, quick=quick, readme=readme)
         return {}
 
     monkeypatch.setattr(report, "generate", fake_generate)
     assert report.main(["--quick", "--only", "memory", "--only", "scaling", "--output", str(tmp_path / "b.md")]) == 0
-    assert seen == {"output": tmp_path / "b.md", "names": ["memory", "scaling"], "quick": True}
+    assert seen == {"output": tmp_path / "b.md", "names": ["memory", "scaling"], "quick": True, "readme": None}
+    assert report.main(["--output", str(tmp_path / "b.md")]) == 0
+    assert seen["readme"] == report.ROOT / "README.md"  # a full run rewrites the README's summary too
+    assert report.main(["--output", str(tmp_path / "b.md"), "--no-readme"]) == 0
+    assert seen["readme"] is None
     with pytest.raises(SystemExit):
         report.main(["--only", "nonsense"])
+
+
+def test_every_section_has_headline_figures_and_the_header_lists_them(tmp_path):
+    for benchmark in report.BENCHMARKS:
+        assert benchmark.headline(FIGURES[benchmark.name]), benchmark.name
+    assert report.headline_memory(FIGURES["memory"]) == (
+        "JSON Lines peak RSS 36 MB at 1 MB, 37 MB at 10 MB; one 10 MB document in windows peaks at 15.0x its size "
+        "(target < 10x)"
+    )
+    assert report.headline_scaling(FIGURES["scaling"]) == (
+        "time per MB at most 1.11x that of 1-10 KB documents up to 10 KB (target 1.5x); 1,000 lexicon entries 1.50x "
+        "the time of 10 (target < 1.25x); 2 jobs 2.00x as fast as 1 (target 1.8x)"
+    )
+    output = tmp_path / "benchmarks.md"
+    report.generate(output, report.NAMES, quick=False, runner=canned)
+    head = output.read_text(encoding="utf-8").split("<!-- section:")[0]
+    assert "- [Throughput](#throughput): cleantext: 0.50 MB/s, 100 documents/s; 0.50x ftfy, 2.00x clean-text.\n" in head
+    assert "- [Mojibake: ftfy's test cases](#mojibake-ftfys-test-cases): 4 of ftfy's 5 test cases right" in head
+
+
+README = """# cleantext
+
+## Benchmarks
+
+Written by hand above the markers.
+
+<!-- benchmarks: start -->
+old summary
+<!-- benchmarks: end -->
+
+## Limits
+"""
+
+
+def test_the_readme_summary_replaces_only_what_stands_between_its_markers(tmp_path):
+    readme, output = tmp_path / "README.md", tmp_path / "docs" / "benchmarks.md"
+    readme.write_text(README, encoding="utf-8")
+    report.generate(output, ["throughput", "boilerplate"], quick=False, readme=readme, runner=canned)
+    text = readme.read_text(encoding="utf-8")
+    head, rest = README.split("old summary\n")
+    assert text.startswith(head) and text.endswith(rest) and "old summary" not in text
+    assert "- [Throughput](docs/benchmarks.md#throughput): cleantext: 0.50 MB/s" in text
+    assert "- [Boilerplate removal](docs/benchmarks.md#boilerplate-removal): snippets as given: removal recall" in text
+    assert "Memory" not in text  # not measured: no headline
+    assert "Generated 2026-12-04 10:00 UTC on " in text and ", commit abc1234 + uncommitted changes." in text
+
+
+def test_a_readme_without_markers_stops_the_run_before_it_starts(tmp_path):
+    readme, output = tmp_path / "README.md", tmp_path / "benchmarks.md"
+    readme.write_text("# cleantext\n", encoding="utf-8")
+
+    def never(benchmark, quick):
+        raise AssertionError("no benchmark runs")
+
+    with pytest.raises(SystemExit, match="needs one line <!-- benchmarks: start -->"):
+        report.generate(output, report.NAMES, quick=False, readme=readme, runner=never)
+    assert readme.read_text(encoding="utf-8") == "# cleantext\n" and not output.exists()

@@ -40,7 +40,7 @@ def test_the_benchmark_corpus_gives_the_zelensky_cluster():
     clusters = find_clusters(count_names(bodies))
     spellings = [{c.canonical, *c.variants} for c in clusters]
     assert {"Zelensky", "Zelenskyy", "Zelenskiy"} in spellings
-    # 17 clusters on 2026-11-22, 10 of them false (Brian/Bryan, Busch/Bush, ...): see the README.
+    # Most clusters on news bodies are right; some are different people (Brian/Bryan, Busch/Bush): a proposal to review.
     assert len(clusters) <= 20
 
 

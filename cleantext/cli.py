@@ -48,12 +48,11 @@ from cleantext.inputs import (
     Input,
     compression_of,
     discover,
-    looks_like_jsonl,
     open_input,
     read_bytes,
     read_jsonl_records,
     set_field,
-    stdin_stream,
+    stdin_looks_like_jsonl,
 )
 from cleantext.outputs import AtomicFile, OutputError, write_atomic
 from cleantext.pipeline import DEFAULT_TIMEOUT
@@ -304,6 +303,15 @@ def _add_rule_options(parser: argparse._ActionsContainer) -> None:
         help=f"time limit of one rule's pattern on one line or paragraph, or per million characters of a document "
         f"(default {DEFAULT_TIMEOUT})",
     )
+
+
+def _reads_as_jsonl(args: argparse.Namespace, item: Input) -> bool:
+    """Whether ``item`` is read as JSON Lines: by ``--input-format``, else by its name, or on stdin by its content."""
+    if args.input_format != "auto":
+        return args.input_format == "jsonl"
+    if item.path is not None:
+        return item.is_jsonl
+    return args.text_field is not None or stdin_looks_like_jsonl()
 
 
 def _text_field(args: argparse.Namespace) -> str:
@@ -586,17 +594,9 @@ class _Run:
         self.progress: _Progress | None = None
         self.per_input = bool(args.in_place or out_folder is not None)
         self.claimed: dict[Path, str] = {}  # output file -> the input that writes it
-        self._stdin_is_jsonl: bool | None = None
 
     def is_jsonl(self, item: Input) -> bool:
-        mode = self.args.input_format
-        if mode != "auto":
-            return mode == "jsonl"
-        if item.path is not None:
-            return item.is_jsonl
-        if self._stdin_is_jsonl is None:
-            self._stdin_is_jsonl = self.args.text_field is not None or looks_like_jsonl(stdin_stream())
-        return self._stdin_is_jsonl
+        return _reads_as_jsonl(self.args, item)
 
     def open_shared(self) -> None:
         if self.per_input:
@@ -1072,7 +1072,7 @@ class _Corpus:
             try:
                 if item.error:
                     raise InputError(item.error)
-                if self._is_jsonl(item):
+                if _reads_as_jsonl(args, item):
                     with open_input(item) as stream:
                         records = read_jsonl_records(stream, item.label, _text_field(args), limit=_max_bytes(args))
                         for record in records:
@@ -1092,14 +1092,6 @@ class _Corpus:
                 self.fail(f"{item.label}: cannot decompress ({error or type(error).__name__})")
             except OSError as error:
                 self.fail(f"{item.label}: cannot read ({error.strerror or error})")
-
-    def _is_jsonl(self, item: Input) -> bool:
-        mode = self.args.input_format
-        if mode != "auto":
-            return mode == "jsonl"
-        if item.path is None:
-            return self.args.text_field is not None or looks_like_jsonl(stdin_stream())
-        return item.is_jsonl
 
     def fail(self, message: str) -> None:
         self.failed += 1

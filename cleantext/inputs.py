@@ -43,6 +43,7 @@ __all__ = [
     "read_bytes",
     "read_jsonl_records",
     "set_field",
+    "stdin_looks_like_jsonl",
     "stdin_stream",
 ]
 
@@ -210,6 +211,18 @@ def stdin_stream() -> io.BufferedReader:
     if _stdin_wrapper is None or _stdin_wrapper[0] is not raw:
         _stdin_wrapper = (raw, io.BufferedReader(raw))  # type: ignore[arg-type]
     return _stdin_wrapper[1]
+
+
+_stdin_verdict: tuple[io.BufferedReader, bool] | None = None
+
+
+def stdin_looks_like_jsonl() -> bool:
+    """:func:`looks_like_jsonl` for standard input, asked once (it may be read and closed afterwards)."""
+    global _stdin_verdict
+    stream = stdin_stream()
+    if _stdin_verdict is None or _stdin_verdict[0] is not stream:
+        _stdin_verdict = (stream, looks_like_jsonl(stream))
+    return _stdin_verdict[1]
 
 
 def looks_like_jsonl(stream: io.BufferedReader) -> bool:

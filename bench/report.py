@@ -12,9 +12,9 @@ table functions of the script itself. The document is written in one piece
 whose stamp says when, at which commit and how long it was measured, and its
 headline figures, so that ``--only NAME`` reruns some sections and keeps the
 others as they were. The header (date, machine, Python, commit, the headline
-figures and stamps of all sections) is rewritten on every run; ``--readme
-README.md`` also writes the headline figures between the README's
-``<!-- benchmarks: start -->`` and ``<!-- benchmarks: end -->`` lines.
+figures and stamps of all sections) is rewritten on every run, and so are the
+headline figures between the README's ``<!-- benchmarks: start -->`` and
+``<!-- benchmarks: end -->`` lines (not in a quick run, nor with ``--no-readme``).
 
 The sizes are chosen so that the whole report takes about 20 minutes on two
 cores, below the scripts' own defaults (those take over an hour for memory and
@@ -23,7 +23,7 @@ scaling alone); every section shows the exact command that reproduces it.
 Run: ``python bench/report.py`` (all sections), ``python bench/report.py --quick``
 (smoke run, a minute or two; the header says "quick run"), ``python bench/report.py
 --only throughput --only memory`` (rerun two sections, keep the others),
-``--output PATH`` (default ``docs/benchmarks.md``), ``--readme PATH`` (off by default).
+``--output PATH`` (default ``docs/benchmarks.md``), ``--readme PATH`` (default ``README.md``).
 """
 
 from __future__ import annotations

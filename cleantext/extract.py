@@ -345,12 +345,9 @@ def extract_article(page: str, **options: Any) -> Article:
         if value
     }
     precise = trafilatura.bare_extraction(page, **{**settings, "fast": False, "favor_precision": True})
-    confirmed = _word_runs(precise.text or "" if precise is not None else "", DOUBTFUL_WORDS)
-    doubtful = tuple(
-        index
-        for index, paragraph in enumerate(paragraphs)
-        if len(paragraph.split()) < DOUBTFUL_WORDS and _words(paragraph) not in confirmed
-    )
+    short = [(index, _words(p)) for index, p in enumerate(paragraphs) if len(p.split()) < DOUBTFUL_WORDS]
+    confirmed = _word_runs(precise.text or "" if precise is not None else "", {len(words) for _, words in short})
+    doubtful = tuple(index for index, words in short if words not in confirmed)
     title = 0 if paragraphs and found.title and _is_title(paragraphs[0], found.title) else None
     return Article("\n\n".join(paragraphs), metadata, doubtful, title)
 
@@ -402,18 +399,22 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(_WORD_CHARS.findall(text.casefold()))
 
 
-def _word_runs(text: str, longest: int) -> set[tuple[str, ...]]:
-    """Every run of fewer than ``longest`` consecutive words of ``text`` (the empty run too).
+def _word_runs(text: str, lengths: set[int]) -> set[tuple[str, ...]]:
+    """Every run of consecutive words of ``text`` of one of the ``lengths`` (the empty run only for no words).
 
     A short paragraph is confirmed when its words run so in the precise
     extraction; a set of runs answers that in constant time, where searching
     the whole extraction for each paragraph grew with the square of the page.
+    A paragraph of few spaces can hold many words ("U.S.-backed" is three).
     """
     words = _words(text)
-    runs: set[tuple[str, ...]] = {()}
-    for start in range(len(words)):
-        for end in range(start + 1, min(start + longest, len(words) + 1)):
-            runs.add(words[start:end])
+    runs: set[tuple[str, ...]] = set()
+    for length in lengths:
+        if length == 0:
+            if not words:
+                runs.add(())
+            continue
+        runs.update(words[start : start + length] for start in range(len(words) - length + 1))
     return runs
 
 

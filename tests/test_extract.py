@@ -263,3 +263,18 @@ def test_sigterm_stops_a_run_during_a_long_extraction(tmp_path):
     _, err = process.communicate(timeout=30)
     assert process.returncode == 143, err
     assert not (tmp_path / "out.txt").exists()
+
+
+@given(
+    st.lists(st.sampled_from(["a", "b", "U.S.-backed", "x-y", "\u2014", "c"]), max_size=30),
+    st.lists(st.lists(st.sampled_from(["a", "b", "U.S.-backed", "\u2014", "c"]), max_size=9), max_size=5),
+)
+def test_short_paragraphs_are_confirmed_exactly_when_their_words_run_so_in_the_precise_text(text, paragraphs):
+    from cleantext.extract import _squeezed, _word_runs, _words
+
+    precise = " ".join(text)
+    shorts = [" ".join(words) for words in paragraphs]
+    runs = _word_runs(precise, {len(_words(short)) for short in shorts})
+    for short in shorts:
+        # The set of word runs answers what a search of the whole precise text answered.
+        assert (_words(short) in runs) == (_squeezed(short) in _squeezed(precise))

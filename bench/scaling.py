@@ -206,14 +206,18 @@ def load_average() -> str:
 
 
 def revision() -> str:
-    """The checkout's commit, ``+changes`` when its working tree differs (read-only git calls)."""
+    """The checkout's commit, ``+changes`` when its working tree differs (read-only git calls).
+
+    The files a benchmark report writes (the README's summary, docs/benchmarks.md) do not count.
+    """
 
     def git(*args: str) -> str:
         done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=False)
         return done.stdout.strip()
 
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    return commit + (" +changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!README.md", ":!docs/benchmarks.md")
+    return commit + (" +changes" if changed else "")
 
 
 def machine_line() -> str:

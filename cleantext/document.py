@@ -56,18 +56,37 @@ class EditRecord:
 
 
 class Document:
-    """Source text, current text and the sorted, non-overlapping edits between them."""
+    """Source text, current text and the sorted, non-overlapping edits between them.
 
-    __slots__ = ("_edits", "continues", "metadata", "source", "text")
+    ``source`` and ``text`` are read-only: the text changes only through
+    :meth:`apply`, so it never drifts from the edits that explain it.
+
+    >>> Document("a").text = "b"
+    Traceback (most recent call last):
+    ...
+    AttributeError: property 'text' of 'Document' object has no setter
+    """
+
+    __slots__ = ("_edits", "_source", "_text", "continues", "metadata")
 
     def __init__(self, source: str, *, continues: tuple[bool, bool] = (False, False)) -> None:
-        self.source = source
-        self.text = source
+        self._source = source
+        self._text = source
         self.metadata: dict[str, Any] = {}
         # Whether the text is a window of a longer document that goes on before
         # it and after it: rules for a document's head or tail then skip that side.
         self.continues = continues
         self._edits: list[_Stored] = []
+
+    @property
+    def source(self) -> str:
+        """The text as it came in: what every edit's ``src`` offsets point into."""
+        return self._source
+
+    @property
+    def text(self) -> str:
+        """The current text: the source with every edit applied."""
+        return self._text
 
     def apply(self, replacements: Iterable[tuple[int, int, str]], *, rule: RuleRef) -> int:
         """Replace spans of the current text and record each change as an edit.
@@ -180,7 +199,7 @@ class Document:
         close()
         merged.extend(old[i:])
         pieces.append(text[copied_to:])
-        self.text = "".join(pieces)
+        self._text = "".join(pieces)
         # Fill in the merged edits' text; an edit that gives back its source text is no edit.
         dropped = set()
         for index, new_start, new_end in pending:

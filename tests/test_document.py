@@ -100,3 +100,12 @@ def test_a_removal_of_text_an_earlier_rule_rewrote_covers_its_source():
     doc.apply([(0, 1, "...")], rule=A)
     doc.apply([(0, 3, "")], rule=B)
     assert spans(doc) == [((0, 1), (0, 0), "\u2026", "", ("test.a", "test.b"))]
+
+
+def test_the_text_changes_only_through_apply():
+    document = Document("a  b")
+    with pytest.raises(AttributeError):
+        document.text = "a b"  # would leave edits() == [] for a changed text
+    with pytest.raises(AttributeError):
+        document.source = "x"
+    assert document.text == "a  b" and document.edits() == []

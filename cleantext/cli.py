@@ -166,6 +166,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_corpus_options(stats)
     stats.add_argument("--examples", type=int, default=3, metavar="N", help="example snippets per rule (default 3)")
+    stats.add_argument(
+        "--timing",
+        action="store_true",
+        help="also report where the time went: seconds, evaluations and changes of every step, slowest first",
+    )
     _add_rule_options(stats.add_argument_group("rules and style"))
     stats.set_defaults(handler=run_stats)
 
@@ -1109,9 +1114,14 @@ def run_stats(args: argparse.Namespace) -> int:
         else:
             stats.add(outcome)
     if args.format == "json":
-        print(json.dumps(stats.to_dict(), ensure_ascii=False, indent=2))
+        report = stats.to_dict()
+        if args.timing:
+            report["timing"] = stats.timing()
+        print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         print(stats.to_text(), end="")
+        if args.timing:
+            print("\n" + stats.timing_text(), end="")
     return 1 if corpus.failed else 0
 
 

@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 
 from cleantext.document import Document
 
-__all__ = ["Edit", "Result"]
+__all__ = ["Edit", "Result", "StepTiming"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +55,25 @@ class Edit:
         }
 
 
+@dataclass(slots=True)
+class StepTiming:
+    """What one step (a rule, a fused lexicon pass, the extraction) cost: seconds, evaluations, changes.
+
+    Counted in the run loop for every document; :class:`~cleantext.explain.Stats`
+    adds them up over a corpus (``cleantext stats --timing``).
+    """
+
+    seconds: float = 0.0
+    evaluations: int = 0
+    changes: int = 0
+
+    def add(self, seconds: float, changes: int) -> None:
+        """Count one more evaluation."""
+        self.seconds += seconds
+        self.evaluations += 1
+        self.changes += changes
+
+
 @dataclass(frozen=True)
 class Result:
     """A cleaned document: the clean ``text``, the ``edits`` from ``source`` to it, and metadata.
@@ -71,6 +90,8 @@ class Result:
     encoding: str | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    timings: Mapping[str, StepTiming] = field(default_factory=dict, compare=False, repr=False)
+    """Seconds, evaluations and changes of every step that ran, by step id (not part of the JSON)."""
 
     @classmethod
     def from_document(
@@ -80,6 +101,7 @@ class Result:
         name: str | None,
         encoding: str | None,
         warnings: Sequence[str] = (),
+        timings: Mapping[str, StepTiming] | None = None,
     ) -> Result:
         """Freeze a cleaned :class:`Document` into a result (its metadata included)."""
         edits = tuple(
@@ -102,6 +124,7 @@ class Result:
             encoding=encoding,
             metadata=dict(document.metadata),
             warnings=tuple(warnings),
+            timings=dict(timings or {}),
         )
 
     @property

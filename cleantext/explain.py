@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from cleantext.emit import Edit, Result
+from cleantext.emit import Edit, Result, StepTiming
 
 __all__ = ["RuleStats", "Stats", "marked_text", "render_explain", "unified_diff"]
 
@@ -130,12 +130,18 @@ class Stats:
         self.characters = 0
         self.by_rule: dict[str, RuleStats] = defaultdict(RuleStats)
         self.by_category: dict[str, RuleStats] = defaultdict(RuleStats)
+        self.by_step: dict[str, StepTiming] = defaultdict(StepTiming)
         self.example_count = examples
 
     def add(self, result: Result) -> None:
         """Count one cleaned document."""
         self.documents += 1
         self.characters += len(result.source)
+        for step, timing in result.timings.items():
+            total = self.by_step[step]
+            total.seconds += timing.seconds
+            total.evaluations += timing.evaluations
+            total.changes += timing.changes
         hit: dict[str, set[str]] = {"rule": set(), "category": set()}
         for edit in result.edits:
             snippet = _show(edit.before[:60]) + ("..." if len(edit.before) > 60 else "")
@@ -177,6 +183,40 @@ class Stats:
             "rules": rows(self.by_rule),
             "categories": rows(self.by_category),
         }
+
+    def timing(self) -> list[dict[str, Any]]:
+        """Every step's seconds (and share of all steps' time), evaluations and changes, slowest first."""
+        total = sum(entry.seconds for entry in self.by_step.values()) or 1.0
+        ordered = sorted(self.by_step.items(), key=lambda item: (-item[1].seconds, item[0]))
+        return [
+            {
+                "id": step,
+                "seconds": entry.seconds,
+                "share": entry.seconds / total,
+                "evaluations": entry.evaluations,
+                "changes": entry.changes,
+            }
+            for step, entry in ordered
+        ]
+
+    def timing_text(self) -> str:
+        """:meth:`timing` as a table: where the time of cleaning went, step by step."""
+        rows = self.timing()
+        width = max((len(row["id"]) for row in rows), default=4)
+        seconds = sum(row["seconds"] for row in rows)
+        evaluations = sum(row["evaluations"] for row in rows)
+        found = sum(1 for row in rows if row["changes"])
+        lines = [
+            f"{seconds:.3f} s in {len(rows)} steps, {evaluations} evaluations; {found} steps changed something",
+            "",
+            f"{'step':<{width}}  {'seconds':>9}  {'share':>6}  {'evaluations':>11}  {'changes':>8}",
+        ]
+        for row in rows:
+            lines.append(
+                f"{row['id']:<{width}}  {row['seconds']:>9.4f}  {row['share']:>6.1%}  "
+                f"{row['evaluations']:>11}  {row['changes']:>8}"
+            )
+        return "\n".join(lines) + "\n"
 
     def to_text(self) -> str:
         """Two tables (rules, categories), most impact first, with example snippets."""

@@ -23,7 +23,7 @@ from typing import Any
 
 from cleantext.decode import decode_text
 from cleantext.document import Document
-from cleantext.emit import Result
+from cleantext.emit import Result, StepTiming
 from cleantext.errors import InputError, RuleError
 from cleantext.extract import (
     SHORT_BODY,
@@ -198,11 +198,14 @@ class Pipeline:
         if input_format not in INPUT_FORMATS:
             raise ValueError(f"input_format must be one of {', '.join(INPUT_FORMATS)}, not {input_format!r}")
         is_html = input_format == "html" or (input_format == "auto" and looks_like_html(text))
+        timings: dict[str, StepTiming] = {}
         if is_html:
+            started = time.perf_counter()
             try:
                 _extract(document, extraction_time_limit(self.timeout, len(text)))
             except InputError as error:
                 raise error.named(name) if name is not None else error from None
+            timings["extract"] = StepTiming(time.perf_counter() - started, 1, len(document.edits()))
             if not document.text and len(visible_text(text).text.strip()) >= SHORT_BODY:
                 # An empty result from a page full of text is a failure, not a clean page.
                 visible = len(visible_text(text).text.strip())
@@ -211,10 +214,10 @@ class Pipeline:
                     "--input-format text cleans it as text",
                     name=name,
                 )
-        warnings += self.run(document, name=name, layout=layout)
+        warnings += self.run(document, name=name, layout=layout, timings=timings)
         if is_html and not document.text:
             warnings.append(f"no article text found in the HTML of {name or 'the document'}; the output is empty")
-        return Result.from_document(document, name=name, encoding=used_encoding, warnings=warnings)
+        return Result.from_document(document, name=name, encoding=used_encoding, warnings=warnings, timings=timings)
 
     def clean_windows(
         self,
@@ -239,14 +242,24 @@ class Pipeline:
         """
         return clean_in_windows(self, text, name=name, encoding=encoding, window_chars=window_chars, jobs=jobs)
 
-    def run(self, document: Document, *, name: str | None = None, layout: str | None = None) -> list[str]:
+    def run(
+        self,
+        document: Document,
+        *,
+        name: str | None = None,
+        layout: str | None = None,
+        timings: dict[str, StepTiming] | None = None,
+    ) -> list[str]:
         """Apply every rule to ``document`` in order; return warnings (rules skipped on time-outs).
 
         This is the pipeline as a step: it only needs a :class:`Document`.
-        ``layout`` overrides the pipeline's option of that name for this document.
+        ``layout`` overrides the pipeline's option of that name for this
+        document; ``timings``, when given, gains each step's seconds,
+        evaluations and changes.
         """
         warnings: list[str] = []
         timed_out: set[str] = set()
+        timings = {} if timings is None else timings
         stages = self._stages_for(layout or self.options["layout"])
         repair = [rules for stage, rules in stages if stage == "repair"]
         for round_number in range(1, PIPELINE_ROUNDS + 1):
@@ -259,7 +272,7 @@ class Pipeline:
                     # something new once lines are gone; a line rule for any line
                     # judges each line alone, and the lines left are the same.
                     todo = rules if number == 0 else [unit for unit in rules if _sees_context(unit)]
-                    if not self._run_rules(todo, document, name, warnings, timed_out):
+                    if not self._run_rules(todo, document, name, warnings, timed_out, timings):
                         break
             # Removing an invisible character or a stray control inside mojibake
             # completes it, and only then can ftfy repair it: the repair rules
@@ -267,7 +280,7 @@ class Pipeline:
             # (so the last round never ends with a repair no stage has seen).
             if round_number == PIPELINE_ROUNDS or not repair:
                 break
-            if not self._run_rules(repair[0], document, name, warnings, timed_out):
+            if not self._run_rules(repair[0], document, name, warnings, timed_out, timings):
                 break
         return warnings
 
@@ -288,6 +301,7 @@ class Pipeline:
         name: str | None,
         warnings: list[str],
         timed_out: set[str],
+        timings: dict[str, StepTiming],
     ) -> int:
         changes = 0
         for unit in units:
@@ -297,6 +311,7 @@ class Pipeline:
             label = unit.id if isinstance(unit, Rule) else unit.label
             if label in timed_out:
                 continue
+            before = changes
             started = time.monotonic()
             try:
                 if isinstance(unit, Rule):
@@ -310,6 +325,7 @@ class Pipeline:
                     f"rule {label} timed out after {spent:.1f}s on {name or 'the document'}; "
                     "skipped there (raise the time limit with --timeout)"
                 )
+                _timing(timings, label).add(spent, 0)
                 continue
             if not isinstance(unit, Rule):
                 changes += document.apply_tagged(tagged)
@@ -319,6 +335,7 @@ class Pipeline:
                 changes += document.apply(found, rule=unit.ref)
                 if unit.kind == "inline":
                     changes += self._apply_again(unit, document)
+            _timing(timings, label).add(time.monotonic() - started, changes - before)
         return changes
 
     def _apply_again(self, rule: Rule, document: Document) -> int:
@@ -446,6 +463,13 @@ def extraction_time_limit(timeout: float | None, size: int) -> float | None:
     if timeout is None:
         return None
     return min(timeout * EXTRACT_TIMEOUT_FACTOR * max(1.0, size / TIMEOUT_CHARS), timeout * EXTRACT_TIMEOUT_CAP)
+
+
+def _timing(timings: dict[str, StepTiming], label: str) -> StepTiming:
+    entry = timings.get(label)
+    if entry is None:
+        entry = timings[label] = StepTiming()
+    return entry
 
 
 def _sees_context(unit: Rule | Lexicon) -> bool:

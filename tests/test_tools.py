@@ -171,3 +171,23 @@ def test_the_testing_strategies_say_which_extra_to_install_when_hypothesis_is_mi
     # The checks themselves need nothing beyond cleantext.
     result = cleantext.clean("\u201cKyiv\u201d  said")
     cleantext.testing.assert_provenance(result)
+
+
+def test_every_step_is_timed_on_the_result_and_stats_adds_them_up(capsys):
+    from cleantext import Pipeline
+
+    result = Pipeline.load().clean("By Jane Doe\n\nIt\u2019s cold in Kiev.\n")
+    assert result.timings["bylines.by-name"].changes == 1
+    assert result.timings["typography.single-quotes"].evaluations == 1
+    assert all(t.seconds >= 0 and t.evaluations >= 1 for t in result.timings.values())
+    assert "timings" not in result.to_dict()  # the JSON contract is unchanged
+    assert main(["stats", str(ROOT / "seeds"), "--timing", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    timing = {row["id"]: row for row in report["timing"]}
+    assert timing["bylines.by-name"]["evaluations"] >= 5 and timing["bylines.by-name"]["changes"] >= 1
+    assert abs(sum(row["share"] for row in report["timing"]) - 1) < 1e-9
+    assert [row["seconds"] for row in report["timing"]] == sorted(
+        (r["seconds"] for r in report["timing"]), reverse=True
+    )
+    assert main(["stats", str(SEED_003), "--timing"]) == 0
+    assert "step" in capsys.readouterr().out.split("steps changed something")[1]

@@ -156,6 +156,19 @@ _REQUIRED_BY_KIND = {
     "lexicon": ("canonical", "variants"),
     "ftfy": ("pattern", "fixes"),
 }
+_COMMON_FIELDS = {"id", "category", "kind", "stage", "description", "example", "enabled", "when", "where"}
+_FIELDS_BY_KIND = {
+    "line": {"pattern", "action", "replacement", "min_words", "max_words", "max_matches", "requires", "unless"},
+    "block": {"pattern", "action", "replacement", "min_words", "max_words", "max_matches", "requires", "unless"},
+    "repeat": {"action", "min_words"},
+    "offtopic": {"pattern", "action", "min_words", "max_words", "requires", "unless"},
+    "inline": {"pattern", "action", "replacement", "requires"},
+    "charmap": {"map"},
+    "unicode": {"form"},
+    "lexicon": {"canonical", "variants", "protected"},
+    "ftfy": {"pattern", "action", "fixes", "requires"},
+}
+"""Besides the common fields, the fields each kind reads; any other is refused rather than silently ignored."""
 _EXAMPLE_FIELDS = {"input", "output", "fires", "options"}
 _PACK_FIELDS = {"name", "description", "stage"}
 _ID_SHAPE = regex.compile(r"[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9][a-z0-9_-]*)+")
@@ -554,6 +567,10 @@ def _build_rule(entry: Any, pack: Mapping[str, Any], file: str, guards: Mapping[
         raise ValueError("unless applies to line, block and offtopic rules only")
     if "max_matches" in entry and kind not in ("line", "block"):
         raise ValueError("max_matches applies to line and block rules only")
+    inapplicable = sorted(set(entry) - _COMMON_FIELDS - _FIELDS_BY_KIND[kind])
+    if inapplicable:
+        reads = ", ".join(sorted(_FIELDS_BY_KIND[kind]))
+        raise ValueError(f"field(s) {inapplicable} do not apply to {kind} rules, which read: {reads}")
     unknown_fixes = set(fixes) - set(FTFY_FIXES)
     if unknown_fixes:
         raise ValueError(f"unknown ftfy fix(es) {sorted(unknown_fixes)}; known: {', '.join(FTFY_FIXES)}")

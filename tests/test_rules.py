@@ -98,6 +98,11 @@ description = "ads"
         (('description = "ads"', 'description = "ads"\nunless = ["no-such-guard"]'), "no guard named"),
         (('kind = "line"', 'kind = "inline"\nunless = ["reported-speech"]'), "line, block and offtopic rules only"),
         (('kind = "line"', 'kind = "inline"\nmax_matches = 2'), "max_matches applies to line and block"),
+        (
+            ('kind = "line"', 'kind = "inline"\nprotected = ["x"]\ncanonical = "y"'),
+            r"field\(s\) \['canonical', 'protected'\] do not apply to inline rules",
+        ),
+        (('kind = "line"', 'kind = "line"\nmap = { a = "b" }'), r"\['map'\] do not apply to line rules"),
         (('description = "ads"', 'description = "ads"\nmax_matches = -1'), "max_matches"),
         (
             (
@@ -359,3 +364,11 @@ def test_a_rule_with_more_matches_than_its_max_removes_none(tmp_path):
     assert "Advertisement" not in pipeline.clean(two).text
     three = two.replace("End.", "Advertisement\n\nEnd.")
     assert pipeline.clean(three).text == three
+
+
+def test_every_kind_reads_the_fields_it_requires():
+    from cleantext.rules import _FIELDS_BY_KIND, _REQUIRED_BY_KIND, KINDS
+
+    assert set(_FIELDS_BY_KIND) == set(_REQUIRED_BY_KIND) == set(KINDS)
+    for kind, required in _REQUIRED_BY_KIND.items():
+        assert set(required) <= _FIELDS_BY_KIND[kind], kind

@@ -33,6 +33,7 @@ import html
 import itertools
 import os
 import re
+import warnings
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -40,7 +41,7 @@ from typing import Any
 
 from cleantext.document import Document, RuleRef
 from cleantext.errors import InputError
-from cleantext.sandbox import Sandbox, SandboxCrash, can_sandbox
+from cleantext.sandbox import Sandbox, SandboxCrash, SandboxUnavailable, can_sandbox
 
 __all__ = [
     "ENTITY",
@@ -368,17 +369,18 @@ def _huge_tree(page: str) -> Any:
 
 
 _sandbox: tuple[int, Sandbox] | None = None
+_unbounded_here = False  # no worker could be started in this process: extract here
 
 
 def extract_article_within(page: str, timeout: float | None) -> Article:
     """:func:`extract_article` in a worker process that is killed when it takes longer than ``timeout`` seconds.
 
     Raises :class:`InputError` on a time-out or a crash of the parser. With
-    ``timeout=None``, or where this process may not start workers (a Dask
-    worker's daemonic process), it runs here, unbounded.
+    ``timeout=None``, on a system without POSIX pipes, or where no worker
+    process can be started (a warning says so, once), it runs here, unbounded.
     """
-    global _sandbox
-    if timeout is None or not can_sandbox():
+    global _sandbox, _unbounded_here
+    if timeout is None or _unbounded_here or not can_sandbox():
         return extract_article(page)
     if _sandbox is None or _sandbox[0] != os.getpid():  # a forked child starts its own
         _sandbox = (os.getpid(), Sandbox(extract_article, preload=("trafilatura",)))
@@ -389,6 +391,10 @@ def extract_article_within(page: str, timeout: float | None) -> Article:
             f"extracting the article took longer than {timeout:g} s, the time limit for a page of this size; "
             "skipped (raise --timeout, or clean it as text with --input-format text)"
         ) from None
+    except SandboxUnavailable as error:
+        _unbounded_here = True
+        warnings.warn(f"{error}; HTML is extracted in this process, without a time limit", stacklevel=2)
+        return extract_article(page)
     except SandboxCrash:
         raise InputError(
             "the HTML parser crashed on this page; skipped (--input-format text cleans it as text)"

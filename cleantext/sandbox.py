@@ -26,11 +26,15 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
-__all__ = ["Sandbox", "SandboxCrash", "can_sandbox"]
+__all__ = ["Sandbox", "SandboxCrash", "SandboxUnavailable", "can_sandbox"]
 
 
 class SandboxCrash(RuntimeError):
     """The worker died while running a call (a crash in a C library, the memory killer)."""
+
+
+class SandboxUnavailable(SandboxCrash):
+    """No worker could be started here (no process may be created, or it failed before it was ready)."""
 
 
 def can_sandbox() -> bool:
@@ -106,6 +110,10 @@ class Sandbox:
                 stdin=subprocess.DEVNULL,
                 env=environment,
             )
+        except OSError as error:
+            os.close(request_write)
+            os.close(reply_read)
+            raise SandboxUnavailable(f"cannot start a worker process: {error.strerror or error}") from None
         finally:
             os.close(request_read)
             os.close(reply_write)
@@ -115,7 +123,7 @@ class Sandbox:
                 raise EOFError
         except (EOFError, OSError):
             self._kill()
-            raise SandboxCrash("the worker process did not start") from None
+            raise SandboxUnavailable("the worker process did not start") from None
         except BaseException:
             self._kill()
             raise

@@ -278,3 +278,18 @@ def test_short_paragraphs_are_confirmed_exactly_when_their_words_run_so_in_the_p
     for short in shorts:
         # The set of word runs answers what a search of the whole precise text answered.
         assert (_words(short) in runs) == (_squeezed(short) in _squeezed(precise))
+
+
+def test_where_no_worker_can_be_started_pages_are_extracted_here_with_a_warning(monkeypatch):
+    import cleantext.extract
+    import cleantext.sandbox
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(cleantext.sandbox.subprocess, "Popen", refuse)
+    monkeypatch.setattr(cleantext.extract, "_sandbox", None)
+    monkeypatch.setattr(cleantext.extract, "_unbounded_here", False)
+    with pytest.warns(UserWarning, match="cannot start a worker process: Operation not permitted"):
+        assert clean(PAGE).text.startswith("Russian drones struck")
+    assert clean(PAGE).text.startswith("Russian drones struck")  # asked once: no second warning, no error

@@ -39,6 +39,9 @@ def check(pipeline: Pipeline, result: Result, data: str | bytes, **options: str)
 # Crashes reported but not fixed yet: (short name, exception type, text its message contains), e.g.
 # ("decode-binary-codec", LookupError, "is not a text encoding"). Empty: every crash found so far is
 # fixed (fuzz/README.md, "Crashes found").
+EXPECTED_FAILURES = ("extracting the article took longer than", "no article found among")
+"""How a page may legitimately fail (InputError reasons): past the extraction's time limit, or text but no article."""
+
 KNOWN: tuple[tuple[str, type[BaseException], str], ...] = ()
 
 

@@ -22,11 +22,12 @@ import sys
 import atheris
 
 with atheris.instrument_imports(include=["cleantext"]):
+    from cleantext.errors import InputError
     from cleantext.inputs import read_jsonl_records
     from cleantext.pipeline import Pipeline
 
 import trafilatura  # noqa: F401
-from _harness import check, known
+from _harness import EXPECTED_FAILURES, check, known
 
 PIPELINE = Pipeline.load(input_format="auto")
 
@@ -59,6 +60,10 @@ def TestOneInput(data: bytes) -> None:
         assert isinstance(record.record, dict) and isinstance(record.text, str)
         try:
             check(PIPELINE, PIPELINE.clean(record.text), record.text)
+        except InputError as error:
+            if error.reason.startswith(EXPECTED_FAILURES):
+                continue  # a record that is a page may have no article, or outlast the time limit
+            raise
         except Exception as error:
             if known(error):
                 continue

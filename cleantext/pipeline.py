@@ -98,7 +98,7 @@ _FINDERS: Mapping[str, Finder] = {
 class Pipeline:
     """Selected rules in run order, with the options they were selected under."""
 
-    __slots__ = ("_layouts", "_stages", "input_format", "options", "rules", "timeout")
+    __slots__ = ("_extraction", "_layouts", "_stages", "input_format", "options", "rules", "timeout")
 
     def __init__(
         self,
@@ -114,6 +114,8 @@ class Pipeline:
         self.options: Mapping[str, str] = {**default_options(), **(options or {})}
         self.timeout = timeout
         self.input_format = input_format
+        # The extraction's own removals (extract.title, ...) run when their rules are selected.
+        self._extraction = frozenset(rule.id for rule in self.rules if rule.kind == "extract")
         self._layouts: dict[str, list[tuple[str, list[Rule | Lexicon]]]] = {}
         self._stages = self._stages_for(self.options["layout"])
 
@@ -202,7 +204,7 @@ class Pipeline:
         if is_html:
             started = time.perf_counter()
             try:
-                _extract(document, extraction_time_limit(self.timeout, len(text)))
+                _extract(document, extraction_time_limit(self.timeout, len(text)), self._extraction)
             except InputError as error:
                 raise error.named(name) if name is not None else error from None
             timings["extract"] = StepTiming(time.perf_counter() - started, 1, len(document.edits()))
@@ -290,7 +292,9 @@ class Pipeline:
         if stages is None:
             check_options({"layout": layout})
             options = {**self.options, "layout": layout}
-            rules = [rule for rule in self.rules if rule.when.get("layout", layout) == layout]
+            rules = [
+                rule for rule in self.rules if rule.when.get("layout", layout) == layout and rule.kind != "extract"
+            ]
             stages = self._layouts[layout] = _plan(spelled_for(rules, options))
         return stages
 
@@ -561,15 +565,19 @@ def _rebuild_pipeline(
     return Pipeline(rules, options=options, timeout=timeout, input_format=input_format)
 
 
-def _extract(document: Document, timeout: float | None) -> None:
-    """Reduce an HTML ``document`` to its article body, with edits that say what went."""
+def _extract(document: Document, timeout: float | None, removals_on: frozenset[str]) -> None:
+    """Reduce an HTML ``document`` to its article body, with edits that say what went.
+
+    The headline repeated as the first paragraph goes too where its rule
+    (``extract.title``) is in ``removals_on``.
+    """
     article = extract_article_within(document.text, timeout)
     locate_text(document, article.body)
     document.metadata.update(article.metadata)
     # The body has one paragraph per block, so block i is paragraph i.
     blocks = block_spans(document.text)
     removals = [(index, UNCONFIRMED) for index in article.doubtful if index != article.title]
-    if article.title is not None:
+    if article.title is not None and TITLE.id in removals_on:
         removals.append((article.title, TITLE))
     document.apply_tagged(
         (*block_removal_span(document.text, blocks, index), "", rule) for index, rule in sorted(removals)

@@ -61,21 +61,25 @@ __all__ = [
     "spelled_for",
 ]
 
-KINDS = ("block", "line", "repeat", "offtopic", "inline", "charmap", "unicode", "lexicon", "ftfy")
+KINDS = ("block", "line", "repeat", "offtopic", "inline", "charmap", "unicode", "lexicon", "ftfy", "extract")
 """block/line: a paragraph or line matched as a whole; repeat: a paragraph that repeats
 an earlier one (title, standfirst); offtopic: a short paragraph that shares no content
 word with the article (menu items, teasers of other stories); inline: regex replacement; charmap: single
 characters mapped; unicode: a normalization form; lexicon: names; ftfy: ftfy's
-fixes on the lines a cheap pattern finds (mojibake, entities, ...)."""
+fixes on the lines a cheap pattern finds (mojibake, entities, ...); extract: a removal
+the extraction of an HTML page makes, named by its id (the headline repeated as the
+first paragraph, a short paragraph only the recall-oriented run kept)."""
 
 METADATA_GROUPS = ("author", "published")
 """Named groups of a removal rule's pattern whose text goes to the result's metadata."""
 
-STAGES = ("repair", "prepare", "normalize", "strip", "layout")
-"""The order rule stages run in: repair (mojibake and broken Unicode), prepare (line
-endings, invisible characters, stray spaces), normalize (typography, names, units), strip (boilerplate), layout (blank
-lines, final newline). Strip runs on normalized text, so a boilerplate rule sees
-one spelling of everything and what it keeps cannot turn into boilerplate later."""
+STAGES = ("extract", "repair", "prepare", "normalize", "strip", "layout")
+"""The order rule stages run in: extract (an HTML page to its article: its rules are
+choices of the extraction), repair (mojibake and broken Unicode), prepare (line
+endings, invisible characters, stray spaces), normalize (typography, names, units),
+strip (boilerplate), layout (blank lines, final newline). Strip runs on normalized
+text, so a boilerplate rule sees one spelling of everything and what it keeps cannot
+turn into boilerplate later."""
 
 ACTIONS = ("remove", "replace")
 
@@ -119,6 +123,7 @@ _DEFAULT_STAGE = {
     "unicode": "normalize",
     "lexicon": "normalize",
     "ftfy": "repair",
+    "extract": "extract",
 }
 _RULE_FIELDS = {
     "id",
@@ -155,6 +160,7 @@ _REQUIRED_BY_KIND = {
     "unicode": ("form",),
     "lexicon": ("canonical", "variants"),
     "ftfy": ("pattern", "fixes"),
+    "extract": (),
 }
 _COMMON_FIELDS = {"id", "category", "kind", "stage", "description", "example", "enabled", "when", "where"}
 _FIELDS_BY_KIND = {
@@ -167,6 +173,7 @@ _FIELDS_BY_KIND = {
     "unicode": {"form"},
     "lexicon": {"canonical", "variants", "protected"},
     "ftfy": {"pattern", "action", "fixes", "requires"},
+    "extract": {"action"},
 }
 """Besides the common fields, the fields each kind reads; any other is refused rather than silently ignored."""
 _EXAMPLE_FIELDS = {"input", "output", "fires", "options"}
@@ -525,7 +532,7 @@ def _build_rule(entry: Any, pack: Mapping[str, Any], file: str, guards: Mapping[
     stage = entry.get("stage", pack.get("stage", _DEFAULT_STAGE[kind]))
     if stage not in STAGES:
         raise ValueError(f"stage must be one of {', '.join(STAGES)}, not {stage!r}")
-    default_action = "remove" if kind in ("block", "line", "repeat", "offtopic") else "replace"
+    default_action = "remove" if kind in ("block", "line", "repeat", "offtopic", "extract") else "replace"
     action = entry.get("action", default_action)
     if action not in ACTIONS:
         raise ValueError(f"action must be one of {', '.join(ACTIONS)}, not {action!r}")
@@ -578,7 +585,9 @@ def _build_rule(entry: Any, pack: Mapping[str, Any], file: str, guards: Mapping[
         raise ValueError("fixes must not be empty")
     if kind == "ftfy" and action != "replace":
         raise ValueError("an ftfy rule can only replace")
-    if action == "replace" and kind in ("repeat", "offtopic"):
+    if (kind == "extract") != (stage == "extract"):
+        raise ValueError("extract rules, and only they, belong to the extract stage")
+    if action == "replace" and kind in ("repeat", "offtopic", "extract"):
         raise ValueError(f"a {kind} rule can only remove")
     rule = Rule(
         id=rule_id,

@@ -293,3 +293,19 @@ def test_where_no_worker_can_be_started_pages_are_extracted_here_with_a_warning(
     with pytest.warns(UserWarning, match="cannot start a worker process: Operation not permitted"):
         assert clean(PAGE).text.startswith("Russian drones struck")
     assert clean(PAGE).text.startswith("Russian drones struck")  # asked once: no second warning, no error
+
+
+def test_the_headline_removal_is_a_rule_that_disable_turns_off(tmp_path, capsys):
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>Storm floods coastal towns</title></head><body><article>"
+        "<h1>Storm floods coastal towns</h1><p>The storm reached the coast on Monday night, bringing winds of "
+        "120 km/h and heavy rain to the towns along the shore.</p></article></body></html>",
+        encoding="utf-8",
+    )
+    assert main(["clean", str(page)]) == 0
+    assert not capsys.readouterr().out.startswith("Storm floods")
+    assert main(["clean", str(page), "--disable", "extract.title"]) == 0
+    assert capsys.readouterr().out.startswith("Storm floods coastal towns\n\nThe storm reached")
+    assert main(["rules", "list"]) == 0
+    assert "extract.title" in capsys.readouterr().out

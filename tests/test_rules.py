@@ -159,7 +159,7 @@ def test_rules_are_selected_by_id_category_pack_and_glob():
 
 def test_rules_run_in_stage_order():
     stages = [rule.stage for rule in Pipeline.load().rules]
-    order = ["repair", "prepare", "normalize", "strip", "layout"]
+    order = ["extract", "repair", "prepare", "normalize", "strip", "layout"]
     assert stages == sorted(stages, key=order.index)
 
 

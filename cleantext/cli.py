@@ -33,7 +33,7 @@ except ImportError:  # pragma: no cover - only with the clean-text package in th
         "cleantext-toolkit), then reinstall cleantext-toolkit, or keep them in separate environments."
     ) from None
 from cleantext.config import Config, load_config
-from cleantext.decode import ERRORS, decode_chunks, decode_text, stream_encoding
+from cleantext.decode import ERRORS, Decoded, decode_chunks, decode_text, stream_encoding
 from cleantext.emit import Result
 from cleantext.errors import InputError, RuleError
 from cleantext.examples import check_rule_examples
@@ -388,22 +388,19 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 def _in_place_refusal(path: Path) -> str | None:
-    """Why ``--in-place`` must leave ``path`` alone, or None."""
-    try:
-        links = path.stat().st_nlink
-    except OSError:
-        return None  # reading it reports the reason
-    if links > 1:
+    """Why ``--in-place`` must leave ``path`` alone, or None; OSError when it cannot even be looked at."""
+    if compression_of(path):
+        return "--in-place does not rewrite compressed files; write with -o instead"
+    status = path.stat()
+    # Read-only to us, or to everyone by its mode (root may write anything).
+    if not os.access(path, os.W_OK) or not status.st_mode & 0o222:
+        return "--in-place leaves read-only files alone; make it writable or use -o"
+    if status.st_nlink > 1:
         return (
-            f"--in-place leaves a file with {links} hard links alone (replacing it would part them); "
+            f"--in-place leaves a file with {status.st_nlink} hard links alone (replacing it would part them); "
             "write with -o instead"
         )
     return None
-
-
-def _read_only(path: Path) -> bool:
-    """Whether a file is read-only to us, or to everyone by its mode (root may write anything)."""
-    return not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222
 
 
 def _say(message: str) -> None:
@@ -632,28 +629,21 @@ class _Run:
         if not self.per_input:
             self.emitter = self.shared
             return
-        path = item.path if self.args.in_place else self._folder_target(item)
-        assert path is not None
         if self.args.in_place:
-            refusal = _in_place_refusal(path)
-            if refusal:
-                self.emitter = None
-                self.fail(f"{item.label}: {refusal}")
-                return
-            path = path.resolve()  # through a symbolic link, the file it names is rewritten
+            assert item.path is not None
+            path = item.path.resolve()  # through a symbolic link, the file it names is rewritten
+        else:
+            path = self._folder_target(item)
         other = self.claimed.setdefault(path, item.label)
         if other != item.label:
             self.emitter = None
             self.fail(f"{item.label}: its output {path} is already written for {other}; rename one of them")
             return
         try:
-            if self.args.in_place and compression_of(path):
+            refusal = _in_place_refusal(path) if self.args.in_place else None
+            if refusal:
                 self.emitter = None
-                self.fail(f"{item.label}: --in-place does not rewrite compressed files; write with -o instead")
-                return
-            if self.args.in_place and _read_only(path):
-                self.emitter = None
-                self.fail(f"{item.label}: --in-place leaves read-only files alone; make it writable or use -o")
+                self.fail(f"{item.label}: {refusal}")
                 return
             # Subfolders under the output folder mirror the input tree.
             self.target = AtomicFile(path, make_parents=not self.args.in_place)
@@ -706,6 +696,11 @@ class _Run:
     def fail(self, message: str) -> None:
         self.failed += 1
         _say(f"error: {message}")
+
+    def advance(self, characters: int = 0) -> None:
+        """One more document done (cleaned or failed), for the progress bar."""
+        if self.progress is not None:
+            self.progress.update(characters, self.failed)
 
     def finish(self) -> None:
         if self.shared is None:
@@ -761,8 +756,7 @@ def run_clean(args: argparse.Namespace) -> int:
     run.progress = progress
     try:
         for outcome in pipeline.clean_many(feed(), jobs=args.jobs, on_error="return"):
-            if progress is not None:
-                progress.update(0 if isinstance(outcome, InputError) else len(outcome.source), run.failed)
+            run.advance(0 if isinstance(outcome, InputError) else len(outcome.source))
             while pending[0].kind != "document":
                 _handle_marker(run, pending.popleft(), failed_inputs)
             task = pending.popleft()
@@ -809,7 +803,7 @@ def run_clean(args: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             progress.stop()
-    if not args.quiet and (len(inputs) > 1 or run.failed or any(run.is_jsonl(i) for i in inputs)):
+    if not args.quiet and (len(inputs) > 1 or run.failed or any_jsonl):
         _say(f"cleaned {run.cleaned}, failed {run.failed}")
     return 1 if run.failed else 0
 
@@ -872,8 +866,7 @@ def _handle_marker(run: _Run, task: _Task, failed_inputs: set[str]) -> None:
         run.fail(task.message or "failed")
         if not run.is_jsonl(task.item):
             failed_inputs.add(task.item.label)
-            if run.progress is not None:
-                run.progress.update(0, run.failed)
+            run.advance()
     elif task.kind == "raw" and run.emitter is not None:
         run.emitter.raw(task.data if isinstance(task.data, bytes) else b"")
     elif task.kind == "windows" and run.emitter is not None:
@@ -925,12 +918,10 @@ def _clean_in_windows(run: _Run, item: Input, encoding: str, failed_inputs: set[
     except _ReadFailed as error:
         run.fail(str(error))
         failed_inputs.add(item.label)
-        if run.progress is not None:
-            run.progress.update(0, run.failed)
+        run.advance()
         return
     run.cleaned += 1
-    if run.progress is not None:
-        run.progress.update(0, run.failed)
+    run.advance()
     if run.args.verbose:
         _say(f"cleaned {item.label}: {edits} edits (in windows)")
 
@@ -1018,16 +1009,22 @@ def _tasks(run: _Run) -> Iterator[_Task]:
             continue
         if args.encoding or args.errors != "warn":
             try:
-                decoded = decode_text(data, encoding=args.encoding, errors=args.errors)
+                decoded = _decoded(data, item, args)
             except InputError as error:
                 yield _Task("error", item, message=str(error.named(item.label)))
             else:
-                if decoded.doubtful:
-                    _say(f"warning: {decoded.warning(item.label)}")
                 yield _Task("document", item, data=decoded.text, name=item.label, encoding=decoded.encoding)
         else:
             yield _Task("document", item, data=data, name=item.label)
         yield _Task("end", item)
+
+
+def _decoded(data: bytes, item: Input, args: argparse.Namespace) -> Decoded:
+    """``data`` decoded with ``--encoding`` and ``--errors``, a low-confidence guess reported on stderr."""
+    decoded = decode_text(data, encoding=args.encoding, errors=args.errors)
+    if decoded.doubtful:
+        _say(f"warning: {decoded.warning(item.label)}")
+    return decoded
 
 
 def _window_encoding(run: _Run, item: Input) -> str | None:
@@ -1086,11 +1083,7 @@ class _Corpus:
                             else:
                                 self.fail(record.error or f"{item.label}:{record.line}: no text")
                     continue
-                data = read_bytes(item, limit=_max_bytes(args))
-                decoded = decode_text(data, encoding=args.encoding, errors=args.errors)
-                if decoded.doubtful:
-                    _say(f"warning: {decoded.warning(item.label)}")
-                yield decoded.text, item.label, None
+                yield _decoded(read_bytes(item, limit=_max_bytes(args)), item, args).text, item.label, None
             except InputError as error:
                 self.fail(f"{item.label}: {error.reason}")
             except DECOMPRESSION_ERRORS as error:

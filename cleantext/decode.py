@@ -159,8 +159,8 @@ def _decode(data: bytes, encoding: str | None, errors: str) -> Decoded:
     else:
         _refuse_binary_text(text)
         return Decoded(text, "utf-8", 1.0)
-    valid_utf8 = _valid_multibyte_characters(data)
-    if _mostly_utf8(data):
+    valid_utf8, broken_utf8 = _utf8_counts(data)
+    if valid_utf8 and broken_utf8 <= valid_utf8:
         # Valid UTF-8 with a few broken bytes: a legacy codec would turn every
         # good character into mojibake, so the broken byte is the error.
         if errors == "replace":
@@ -298,19 +298,16 @@ def decode_chunks(stream: BinaryIO, encoding: str) -> Iterator[str]:
             return
 
 
-def _valid_multibyte_characters(data: bytes) -> int:
-    """How many valid multi-byte UTF-8 characters the first bytes hold."""
-    decoded = data[:_SAMPLE].decode("utf-8", errors="replace")
-    return sum(1 for character in decoded if ord(character) > 127 and character != "\ufffd")
+def _utf8_counts(data: bytes) -> tuple[int, int]:
+    """How many valid multi-byte UTF-8 characters and how many broken sequences the first bytes hold.
 
-
-def _mostly_utf8(data: bytes) -> bool:
-    """Whether the bytes hold more valid multi-byte UTF-8 characters than broken sequences."""
+    More valid than broken (and some valid) is text that is mostly UTF-8.
+    """
     sample = data[:_SAMPLE]
     decoded = sample.decode("utf-8", errors="replace")
     broken = decoded.count("\ufffd") - sample.count("\ufffd".encode())
     valid = sum(1 for character in decoded if ord(character) > 127 and character != "\ufffd")
-    return valid > 0 and broken <= valid
+    return valid, broken
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:

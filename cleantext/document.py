@@ -88,6 +88,11 @@ class Document:
         """The current text: the source with every edit applied."""
         return self._text
 
+    @property
+    def edit_count(self) -> int:
+        """How many edits stand between the source and the text (without building them, as :meth:`edits` does)."""
+        return len(self._edits)
+
     def apply(self, replacements: Iterable[tuple[int, int, str]], *, rule: RuleRef) -> int:
         """Replace spans of the current text and record each change as an edit.
 

@@ -67,10 +67,10 @@ class StepTiming:
     evaluations: int = 0
     changes: int = 0
 
-    def add(self, seconds: float, changes: int) -> None:
-        """Count one more evaluation."""
+    def add(self, seconds: float, changes: int, evaluations: int = 1) -> None:
+        """Count one more evaluation (or, adding up another's figures, ``evaluations`` of them)."""
         self.seconds += seconds
-        self.evaluations += 1
+        self.evaluations += evaluations
         self.changes += changes
 
 

@@ -138,10 +138,7 @@ class Stats:
         self.documents += 1
         self.characters += len(result.source)
         for step, timing in result.timings.items():
-            total = self.by_step[step]
-            total.seconds += timing.seconds
-            total.evaluations += timing.evaluations
-            total.changes += timing.changes
+            self.by_step[step].add(timing.seconds, timing.changes, timing.evaluations)
         hit: dict[str, set[str]] = {"rule": set(), "category": set()}
         for edit in result.edits:
             snippet = _show(edit.before[:60]) + ("..." if len(edit.before) > 60 else "")

@@ -120,15 +120,15 @@ def _walk(root: Path, patterns: tuple[str, ...], skip: Path | None, follow_links
     seen: set[tuple[int, int]] = set()
     for folder, subfolders, files in os.walk(root, onerror=None, followlinks=follow_links):
         here = Path(folder)
-        resolved = here.resolve()
-        if skip is not None and _is_within(resolved, skip):
+        if skip is not None and _is_within(here.resolve(), skip):
             subfolders[:] = []
             continue
-        identity = os.stat(here)
-        if (identity.st_dev, identity.st_ino) in seen:
-            subfolders[:] = []  # reached again through a link: walked once already
-            continue
-        seen.add((identity.st_dev, identity.st_ino))
+        if follow_links:  # only through links can a walk reach a folder twice
+            identity = os.stat(here)
+            if (identity.st_dev, identity.st_ino) in seen:
+                subfolders[:] = []  # reached again through a link: walked once already
+                continue
+            seen.add((identity.st_dev, identity.st_ino))
         kept = []
         for name in sorted(d for d in subfolders if not d.startswith(".")):
             link = here / name

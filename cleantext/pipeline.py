@@ -117,7 +117,7 @@ class Pipeline:
         # The extraction's own removals (extract.title, ...) run when their rules are selected.
         self._extraction = frozenset(rule.id for rule in self.rules if rule.kind == "extract")
         self._layouts: dict[str, list[tuple[str, list[Rule | Lexicon]]]] = {}
-        self._stages = self._stages_for(self.options["layout"])
+        self._stages = self._stages_for(self.options["layout"])  # the default plan, compiled once, here
 
     @classmethod
     def load(
@@ -207,10 +207,10 @@ class Pipeline:
                 _extract(document, extraction_time_limit(self.timeout, len(text)), self._extraction)
             except InputError as error:
                 raise error.named(name) if name is not None else error from None
-            timings["extract"] = StepTiming(time.perf_counter() - started, 1, len(document.edits()))
-            if not document.text and len(visible_text(text).text.strip()) >= SHORT_BODY:
+            _timing(timings, "extract").add(time.perf_counter() - started, document.edit_count)
+            visible = len(visible_text(text).text.strip()) if not document.text else 0
+            if visible >= SHORT_BODY:
                 # An empty result from a page full of text is a failure, not a clean page.
-                visible = len(visible_text(text).text.strip())
                 raise InputError(
                     f"no article found among the {visible:,} characters of text of this page; "
                     "--input-format text cleans it as text",

@@ -66,19 +66,19 @@ def count_names(texts: Iterable[str], *, jobs: int = 1) -> Counter[str]:
     Words the texts also write in lower case are ordinary words, not names, and
     are left out. ``jobs > 1`` counts in that many worker processes.
     """
-    counts: Counter[str] = Counter()
-    lower: set[str] = set()
     if jobs > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            tallies: Iterable[tuple[Counter[str], set[str]]] = pool.map(_tally, texts, chunksize=16)
-            for text_counts, text_lower in tallies:
-                counts.update(text_counts)
-                lower.update(text_lower)
-    else:
-        for text in texts:
-            text_counts, text_lower = _tally(text)
-            counts.update(text_counts)
-            lower.update(text_lower)
+            return _names_of(pool.map(_tally, texts, chunksize=16))
+    return _names_of(map(_tally, texts))
+
+
+def _names_of(tallies: Iterable[tuple[Counter[str], set[str]]]) -> Counter[str]:
+    """The texts' tallies added up, less the words any text writes in lower case."""
+    counts: Counter[str] = Counter()
+    lower: set[str] = set()
+    for text_counts, text_lower in tallies:
+        counts.update(text_counts)
+        lower.update(text_lower)
     return Counter({word: n for word, n in counts.items() if word.lower() not in lower})
 
 

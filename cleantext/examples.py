@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from cleantext.pipeline import Pipeline, default_options
+from cleantext.pipeline import Pipeline, TriggerMissed, default_options
 from cleantext.rules import STAGES, Example, Rule, load_packs
 
 __all__ = ["check_rule_examples", "run_example"]
@@ -29,16 +29,21 @@ def _layout_rules() -> tuple[Rule, ...]:
     return tuple(load_packs(["whitespace"]))
 
 
-def run_example(rule: Rule, example: Example, pack: Sequence[Rule] = ()) -> tuple[str, bool]:
+def run_example(
+    rule: Rule, example: Example, pack: Sequence[Rule] = (), *, triggers: str = "check"
+) -> tuple[str, bool]:
     """The output of an example and whether ``rule`` took part in any edit.
 
     ``pack`` is the rules of the rule's own pack, which run with it where they are on.
+    ``triggers="check"`` (the default) evaluates every step and raises
+    :class:`~cleantext.pipeline.TriggerMissed` where a step's trigger would
+    have skipped a change: every example proves its rule's trigger necessary.
     """
     options = {**default_options(), **example.options}
     companions = {r.id: r for r in (*_layout_rules(), *pack) if r.active_under(options)}
     companions[rule.id] = rule
     rules = sorted(companions.values(), key=lambda r: STAGES.index(r.stage))
-    result = Pipeline(rules, options=options, timeout=None).clean(example.input)
+    result = Pipeline(rules, options=options, timeout=None, triggers=triggers).clean(example.input)
     fired = any(rule.id in edit.rules for edit in result.edits)
     return result.text, fired
 
@@ -47,7 +52,11 @@ def check_rule_examples(rule: Rule, pack: Sequence[Rule] = ()) -> list[str]:
     """One message per failing example of ``rule`` (run with its ``pack``); empty when all pass."""
     problems = []
     for number, example in enumerate(rule.examples, 1):
-        output, fired = run_example(rule, example, pack)
+        try:
+            output, fired = run_example(rule, example, pack)
+        except TriggerMissed as error:
+            problems.append(f"example {number}: {error}")
+            continue
         if output != example.output:
             problems.append(f"example {number}: expected {example.output!r}, got {output!r}")
         elif fired != example.fires:

@@ -17,7 +17,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ from cleantext.extract import (
 )
 from cleantext.metadata import clean_author, parse_date
 from cleantext.normalize import Lexicon, find_charmap, find_inline, find_lexicon, find_unicode
+from cleantext.plan import Plan, Presence
 from cleantext.repair import find_repairs
 from cleantext.rules import (
     OPTIONS,
@@ -51,7 +52,7 @@ from cleantext.segment import block_removal_span, block_spans
 from cleantext.strip import find_block_matches, find_line_matches, find_offtopic, find_repeats
 from cleantext.windows import WINDOW_CHARS, Window, clean_in_windows
 
-__all__ = ["DEFAULT_TIMEOUT", "INPUT_FORMATS", "Pipeline", "clean"]
+__all__ = ["DEFAULT_TIMEOUT", "INPUT_FORMATS", "TRIGGERS", "Pipeline", "TriggerMissed", "clean"]
 
 DEFAULT_TIMEOUT = 2.0
 """Seconds one rule may spend on one document before it is skipped there."""
@@ -68,8 +69,10 @@ EXTRACT_TIMEOUT_FACTOR = 5.0
 EXTRACT_TIMEOUT_CAP = 30.0
 """... and at most this many times it, whatever the page's size."""
 
-REQUIRES_CHARS = 1_000_000
-"""Longer documents skip the ``requires`` test: they hold most words anyway, and casefolding them costs a copy."""
+TRIGGERS = ("on", "off", "check")
+"""How a pipeline uses its steps' triggers: ``on`` skips a step whose trigger does not hold; ``off``
+evaluates every step (the reference); ``check`` evaluates every step and raises
+:class:`TriggerMissed` where a skipped one would have changed the text."""
 
 PIPELINE_ROUNDS = 3
 """At most this many runs of all the stages, while the repair stage still finds something at the end."""
@@ -80,7 +83,7 @@ INLINE_REPEATS = 3
 STRIP_PASSES = 8
 """At most this many passes of the strip stage over one document."""
 
-Finder = Callable[[Rule, str, int, int, "float | None"], list[tuple[int, int, str]]]
+Finder = Callable[..., list[tuple[int, int, str]]]
 
 _FINDERS: Mapping[str, Finder] = {
     "block": find_block_matches,
@@ -95,10 +98,18 @@ _FINDERS: Mapping[str, Finder] = {
 }
 
 
+_NEEDS_WORDS = frozenset({"line", "block"})
+"""Kinds whose finder tests each line or block for the present literals of the step's trigger."""
+
+
+class TriggerMissed(AssertionError):
+    """A step whose trigger did not hold would have changed the text (``triggers="check"``): a bug in a trigger."""
+
+
 class Pipeline:
     """Selected rules in run order, with the options they were selected under."""
 
-    __slots__ = ("_extraction", "_layouts", "_stages", "input_format", "options", "rules", "timeout")
+    __slots__ = ("_extraction", "_layouts", "_stages", "input_format", "options", "rules", "timeout", "triggers")
 
     def __init__(
         self,
@@ -107,17 +118,21 @@ class Pipeline:
         options: Mapping[str, str] | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
         input_format: str = "auto",
+        triggers: str = "on",
     ) -> None:
         if input_format not in INPUT_FORMATS:
             raise ValueError(f"input_format must be one of {', '.join(INPUT_FORMATS)}, not {input_format!r}")
+        if triggers not in TRIGGERS:
+            raise ValueError(f"triggers must be one of {', '.join(TRIGGERS)}, not {triggers!r}")
+        self.triggers = triggers
         self.rules: tuple[Rule, ...] = tuple(rules)
         self.options: Mapping[str, str] = {**default_options(), **(options or {})}
         self.timeout = timeout
         self.input_format = input_format
         # The extraction's own removals (extract.title, ...) run when their rules are selected.
         self._extraction = frozenset(rule.id for rule in self.rules if rule.kind == "extract")
-        self._layouts: dict[str, list[tuple[str, list[Rule | Lexicon]]]] = {}
-        self._stages = self._stages_for(self.options["layout"])  # the default plan, compiled once, here
+        self._layouts: dict[str, tuple[list[tuple[str, list[Rule | Lexicon]]], Plan]] = {}
+        self._stages = self._stages_for(self.options["layout"])[0]  # the default plan, compiled once, here
 
     @classmethod
     def load(
@@ -133,6 +148,7 @@ class Pipeline:
         canonical: Iterable[str] = (),
         timeout: float | None = DEFAULT_TIMEOUT,
         input_format: str = "auto",
+        triggers: str = "on",
     ) -> Pipeline:
         """Load built-in ``packs`` (default: ``rules/pipeline.toml``) and ``extra`` pack files.
 
@@ -147,7 +163,8 @@ class Pipeline:
         (line and block rules), or on each million characters of a document
         (rules that scan the whole text); None: no bound;
         ``input_format`` is ``"auto"`` (HTML when the text looks like a page),
-        ``"text"`` or ``"html"``.
+        ``"text"`` or ``"html"``; ``triggers`` is ``"on"`` (a step runs only
+        where its trigger holds), ``"off"`` or ``"check"`` (see :data:`TRIGGERS`).
         """
         options = {"quotes": quotes, "names": names, "layout": layout}
         check_options(options)
@@ -155,7 +172,7 @@ class Pipeline:
         extra = list(extra)
         every_rule = prefer_spellings(load_packs(names, extra), [*canonical, *load_preferences(extra)])
         chosen = select_rules(every_rule, options=options, enable=enable, disable=disable)
-        return cls(chosen, options=options, timeout=timeout, input_format=input_format)
+        return cls(chosen, options=options, timeout=timeout, input_format=input_format, triggers=triggers)
 
     def clean(
         self,
@@ -262,7 +279,8 @@ class Pipeline:
         warnings: list[str] = []
         timed_out: set[str] = set()
         timings = {} if timings is None else timings
-        stages = self._stages_for(layout or self.options["layout"])
+        stages, plan = self._stages_for(layout or self.options["layout"])
+        presence = plan.scan(document.text)
         repair = [rules for stage, rules in stages if stage == "repair"]
         for round_number in range(1, PIPELINE_ROUNDS + 1):
             for stage, rules in stages:
@@ -274,7 +292,7 @@ class Pipeline:
                     # something new once lines are gone; a line rule for any line
                     # judges each line alone, and the lines left are the same.
                     todo = rules if number == 0 else [unit for unit in rules if _sees_context(unit)]
-                    if not self._run_rules(todo, document, name, warnings, timed_out, timings):
+                    if not self._run_rules(todo, document, name, warnings, timed_out, timings, presence):
                         break
             # Removing an invisible character or a stray control inside mojibake
             # completes it, and only then can ftfy repair it: the repair rules
@@ -282,21 +300,27 @@ class Pipeline:
             # (so the last round never ends with a repair no stage has seen).
             if round_number == PIPELINE_ROUNDS or not repair:
                 break
-            if not self._run_rules(repair[0], document, name, warnings, timed_out, timings):
+            if not self._run_rules(repair[0], document, name, warnings, timed_out, timings, presence):
                 break
         return warnings
 
-    def _stages_for(self, layout: str) -> list[tuple[str, list[Rule | Lexicon]]]:
-        """The planned stages under a ``layout``: the rules whose ``when`` asks for another one drop out."""
-        stages = self._layouts.get(layout)
-        if stages is None:
+    def _stages_for(self, layout: str) -> tuple[list[tuple[str, list[Rule | Lexicon]]], Plan]:
+        """The stages under a ``layout`` (rules whose ``when`` asks for another one drop out) and their plan."""
+        planned = self._layouts.get(layout)
+        if planned is None:
             check_options({"layout": layout})
             options = {**self.options, "layout": layout}
             rules = [
                 rule for rule in self.rules if rule.when.get("layout", layout) == layout and rule.kind != "extract"
             ]
-            stages = self._layouts[layout] = _plan(spelled_for(rules, options))
-        return stages
+            stages = _plan(spelled_for(rules, options))
+            plan = _compiled_plan(tuple(unit for _, units in stages for unit in units))
+            planned = self._layouts[layout] = (stages, plan)
+        return planned
+
+    def plan(self, layout: str | None = None) -> Plan:
+        """The compiled plan of the steps that run under ``layout`` (default: the pipeline's), with their triggers."""
+        return self._stages_for(layout or self.options["layout"])[1]
 
     def _run_rules(
         self,
@@ -306,12 +330,17 @@ class Pipeline:
         warnings: list[str],
         timed_out: set[str],
         timings: dict[str, StepTiming],
+        presence: Presence,
     ) -> int:
         changes = 0
+        checking = self.triggers == "check"
         for unit in units:
             text = document.text
             if not text:
                 break
+            words = presence.allows(unit, text) if self.triggers != "off" else ()
+            if words is None and not checking:
+                continue  # the step cannot fire: it costs nothing
             label = unit.id if isinstance(unit, Rule) else unit.label
             if label in timed_out:
                 continue
@@ -319,9 +348,14 @@ class Pipeline:
             started = time.monotonic()
             try:
                 if isinstance(unit, Rule):
-                    found = _find(unit, text, _time_limit(unit.kind, self.timeout, len(text)), document.continues)
+                    limit = _time_limit(unit.kind, self.timeout, len(text))
+                    found = _find(unit, text, limit, document.continues, words or ())
+                    if checking:
+                        _check_trigger(unit, text, found, words, _find(unit, text, limit, document.continues), name)
                 else:
                     tagged = unit.find(text, 0, len(text), _time_limit("lexicon", self.timeout, len(text)))
+                    if checking and words is None:
+                        _check_trigger(unit, text, [t[:3] for t in tagged], None, [], name)
             except TimeoutError:
                 timed_out.add(label)
                 spent = time.monotonic() - started
@@ -332,17 +366,22 @@ class Pipeline:
                 _timing(timings, label).add(spent, 0)
                 continue
             if not isinstance(unit, Rule):
-                changes += document.apply_tagged(tagged)
+                if document.apply_tagged(tagged):
+                    changes += 1
+                    presence.update(document.text, tagged)
             elif found:
                 if unit.captures:
                     _capture_metadata(unit, text, found, document.metadata)
-                changes += document.apply(found, rule=unit.ref)
+                applied = document.apply(found, rule=unit.ref)
+                if applied:
+                    changes += applied
+                    presence.update(document.text, found)
                 if unit.kind == "inline":
-                    changes += self._apply_again(unit, document)
+                    changes += self._apply_again(unit, document, presence)
             _timing(timings, label).add(time.monotonic() - started, changes - before)
         return changes
 
-    def _apply_again(self, rule: Rule, document: Document) -> int:
+    def _apply_again(self, rule: Rule, document: Document, presence: Presence) -> int:
         """Apply an inline rule that changed the text again, until it changes nothing.
 
         One match can hide another until it is replaced (the outer pair of
@@ -359,6 +398,7 @@ class Pipeline:
             applied = document.apply(found, rule=rule.ref) if found else 0
             if not applied:
                 break
+            presence.update(document.text, found)
             changes += applied
         return changes
 
@@ -399,7 +439,7 @@ class Pipeline:
                 yield from _unwrap(window.popleft().result(), on_error)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_pipeline, (self.rules, dict(self.options), self.timeout, self.input_format))
+        return (_rebuild_pipeline, (self.rules, dict(self.options), self.timeout, self.input_format, self.triggers))
 
     def __repr__(self) -> str:
         return f"Pipeline({len(self.rules)} rules, options={dict(self.options)})"
@@ -433,6 +473,12 @@ def _plan(rules: Sequence[Rule]) -> list[tuple[str, list[Rule | Lexicon]]]:
         (stage, [_lexicon(tuple(unit)) if isinstance(unit, list) else unit for unit in units])
         for stage, units in stages.items()
     ]
+
+
+@lru_cache(maxsize=32)
+def _compiled_plan(units: tuple[Rule | Lexicon, ...]) -> Plan:
+    # Pipelines of the same steps (examples, workers, layouts) share one automaton.
+    return Plan(units)
 
 
 @lru_cache(maxsize=32)
@@ -492,13 +538,16 @@ def _sees_context(unit: Rule | Lexicon) -> bool:
 
 
 def _find(
-    rule: Rule, text: str, timeout: float | None, continues: tuple[bool, bool] = (False, False)
+    rule: Rule,
+    text: str,
+    timeout: float | None,
+    continues: tuple[bool, bool] = (False, False),
+    words: tuple[str, ...] = (),
 ) -> list[tuple[int, int, str]]:
-    # A rule that needs a word the text does not have cannot fire: one
-    # C-speed search instead of a pass of the rule's pattern.
-    if rule.requires and len(text) <= REQUIRES_CHARS and not _holds_any(text, rule.requires):
-        return []
+    """What ``rule`` replaces in ``text``; ``words``: literals a line or block must hold to be searched."""
     finder = _FINDERS[rule.kind]
+    if words and rule.kind in _NEEDS_WORDS:
+        finder = partial(finder, literals=words)
     # More matches in the document than a page has of its kind are structure:
     # a timeline's dates, a travel guide's "By Train", "By Bus", "By Car".
     if rule.max_matches:
@@ -520,32 +569,27 @@ def _find(
     return found
 
 
-# One entry: the cache keeps its text alive, and a stale copy of a long
-# document is memory the run does not need.
-@lru_cache(maxsize=1)
-def _casefolded(text: str) -> str:
-    return text.casefold()
-
-
-@lru_cache(maxsize=1)  # one text at a time, as above
-def _word_presence(text: str) -> dict[str, bool]:
-    return {}
-
-
-def _holds_any(text: str, words: tuple[str, ...]) -> bool:
-    """Whether the casefolded ``text`` holds one of ``words``.
-
-    Rules share many required words ("subscri", "privacy"), so each word's
-    answer is kept for the text: one substring search per word and text.
-    """
-    known = _word_presence(text)
-    for word in words:
-        present = known.get(word)
-        if present is None:
-            present = known[word] = word in _casefolded(text)
-        if present:
-            return True
-    return False
+def _check_trigger(
+    unit: Rule | Lexicon,
+    text: str,
+    found: list[tuple[int, int, str]],
+    words: tuple[str, ...] | None,
+    reference: list[tuple[int, int, str]],
+    name: str | None,
+) -> None:
+    """Raise :class:`TriggerMissed` if the trigger skipped a step, or a line, where it changes the text."""
+    label = unit.id if isinstance(unit, Rule) else unit.label
+    changing = [(start, end, new) for start, end, new in (reference or found) if text[start:end] != new]
+    if words is None and changing:
+        start, end, new = changing[0]
+        raise TriggerMissed(
+            f"{label}: trigger did not hold on {name or 'the document'}, "
+            f"yet it replaces {text[start:end]!r} with {new!r} at {start}"
+        )
+    if isinstance(unit, Rule) and words and found != reference:
+        raise TriggerMissed(
+            f"{label}: the literals {list(words)} skipped a line or block it changes, in {name or 'the document'}"
+        )
 
 
 def _capture_metadata(rule: Rule, text: str, found: list[tuple[int, int, str]], metadata: dict[str, Any]) -> None:
@@ -560,9 +604,9 @@ def _capture_metadata(rule: Rule, text: str, found: list[tuple[int, int, str]], 
 
 
 def _rebuild_pipeline(
-    rules: tuple[Rule, ...], options: dict[str, str], timeout: float | None, input_format: str
+    rules: tuple[Rule, ...], options: dict[str, str], timeout: float | None, input_format: str, triggers: str
 ) -> Pipeline:
-    return Pipeline(rules, options=options, timeout=timeout, input_format=input_format)
+    return Pipeline(rules, options=options, timeout=timeout, input_format=input_format, triggers=triggers)
 
 
 def _extract(document: Document, timeout: float | None, removals_on: frozenset[str]) -> None:

@@ -39,16 +39,19 @@ LINE_MAX_CHARS = 1000
 paragraphs of prose, which only block rules judge."""
 
 
-def find_line_matches(rule: Rule, text: str, low: int, high: int, timeout: float | None) -> Replacements:
+def find_line_matches(
+    rule: Rule, text: str, low: int, high: int, timeout: float | None, *, literals: tuple[str, ...] = ()
+) -> Replacements:
     """Replacements for every line in ``text[low:high]`` that ``rule`` fires on.
 
     Each line is matched on its own (the text is split once per text, whatever
     the number of rules), which is several times faster than one multi-line
-    scan, and a match can never span two lines.
+    scan, and a match can never span two lines. With ``literals`` (casefolded),
+    only lines that hold one of them are searched: the literals of the
+    rule's trigger that the text holds (see :mod:`cleantext.plan`).
     """
     pattern = rule.compiled
     most = rule.max_words or LINE_MAX_CHARS
-    required = rule.requires
     found: Replacements = []
     removes = rule.action == "remove"
     for start, end, line, words, folded, table_row in short_lines(text):
@@ -56,8 +59,8 @@ def find_line_matches(rule: Rule, text: str, low: int, high: int, timeout: float
             continue  # the cheap test first: a rule for short lines skips prose; a table is content
         if end > high:
             break
-        if required and not any(word in folded for word in required):
-            continue  # a C-speed substring test instead of a search
+        if literals and not any(literal in folded for literal in literals):
+            continue  # C-speed substring tests instead of a search
         # pos, endpos, concurrent, partial, timeout by position: regex parses
         # keywords at about 1 µs a call, as long as searching a short line takes.
         match = pattern.search(line, None, None, None, False, timeout)
@@ -75,7 +78,7 @@ def short_lines(text: str) -> tuple[tuple[int, int, str, int, str, bool], ...]:
     """``(start, end, line, words, casefolded line, table row)`` for every non-blank line of at most
     :data:`LINE_MAX_CHARS` characters.
 
-    The casefolded line is made once per text for every rule's ``requires`` test.
+    The casefolded line is made once per text for every rule's test of its trigger's literals.
     A table row is a line with two or more ``|`` or tabs, right above or below
     a line with as many: "Feature | Score | Comments" heads a table, which is
     content, however much it looks like a menu on its own.
@@ -95,8 +98,10 @@ def short_lines(text: str) -> tuple[tuple[int, int, str, int, str, bool], ...]:
     return tuple(lines)
 
 
-def find_block_matches(rule: Rule, text: str, low: int, high: int, timeout: float | None) -> Replacements:
-    """Replacements for every block in ``text[low:high]`` that ``rule`` fires on."""
+def find_block_matches(
+    rule: Rule, text: str, low: int, high: int, timeout: float | None, *, literals: tuple[str, ...] = ()
+) -> Replacements:
+    """Replacements for every block in ``text[low:high]`` that ``rule`` fires on (``literals``: as for lines)."""
     pattern = rule.compiled
     blocks = block_spans(text)
     found: Replacements = []
@@ -104,7 +109,7 @@ def find_block_matches(rule: Rule, text: str, low: int, high: int, timeout: floa
         if start < low or end > high:
             continue
         block = text[start:end]
-        if not _fits(rule, block) or (rule.requires and not _has_any(block, rule.requires)):
+        if not _fits(rule, block) or (literals and not _has_any(block, literals)):
             continue  # word counts and substrings first: both cost less than a search
         match = pattern.search(block, None, None, None, False, timeout)  # by position, see above
         if match is None or _guarded(rule, block, timeout):

@@ -238,16 +238,21 @@ def test_a_required_word_is_in_every_line_the_pattern_matches(rule):
         assert any(word in unit.casefold() for word in rule.requires), (rule.id, unit)
 
 
-def test_a_line_rule_fires_only_on_lines_that_have_a_required_word(tmp_path):
+def test_a_required_word_is_a_hint_that_the_examples_prove_necessary(tmp_path):
     pack = tmp_path / "req.toml"
     pack.write_text(
         '[[rule]]\nid = "req.line"\ncategory = "test"\nkind = "line"\npattern = "^(?:Sponsored|Promoted)$"\n'
-        'requires = ["sponsored"]\ndescription = "d"\n',
+        'requires = ["sponsored"]\ndescription = "d"\n'
+        '[[rule.example]]\ninput = "Body.\\n\\nPromoted\\n"\noutput = "Body.\\n"\n',
         encoding="utf-8",
     )
+    (rule,) = load_pack(pack)
+    # "Promoted" matches without the word: the hint would skip a line the rule removes.
+    (problem,) = check_rule_examples(rule, [rule])
+    assert "req.line: trigger did not hold" in problem and "'Promoted" in problem
+    # Where it holds, the hint only spares searches.
     pipeline = Pipeline.load(packs=["whitespace"], extra=[pack])
-    # The text has the word, but the line "Promoted" does not: it is never searched.
-    assert pipeline.clean("Sponsored\n\nBody.\n\nPromoted\n").text == "Body.\n\nPromoted\n"
+    assert pipeline.clean("Sponsored\n\nBody.\n").text == "Body.\n"
 
 
 def signup_pack(tmp_path, name, guard):

@@ -1,0 +1,306 @@
+"""Triggers: the literals any match of a pattern must contain, derived from its syntax.
+
+A trigger is a tuple of *clauses*; a clause is a set of casefolded strings, one
+of which any text the pattern matches in must contain. Every clause must hold:
+``(("subscri", "newsletter"), ("©",))`` says a match needs "subscri" or
+"newsletter", and "©". The plan (:mod:`cleantext.plan`) finds every literal of
+every step in one pass over the casefolded text and evaluates a step only
+where its trigger holds; a step without a trigger is evaluated always.
+
+Literals are casefolded whatever the pattern's flags: a match of a
+case-sensitive literal is also one of its casefolded form in the casefolded
+text, so the trigger stays necessary, only a little less selective.
+
+Derivation follows the pattern's parse tree (the standard library's parser,
+after the ``regex`` module's own syntax is rewritten into something it reads
+with the same or weaker requirements):
+
+- a literal character is an exact string; a small character class is a set
+  of them; anything wider (``\\w``, ``.``, ``\\p{L}``, a negated class) is
+  unconstrained;
+- a sequence joins exact sets by their product while it stays small, and
+  otherwise keeps each part's clauses;
+- an alternation needs one clause from each branch: their union;
+- a repeat of at least one keeps its item's clauses; an optional item none;
+- a positive look-around's literals are in the text too; a negative one, a
+  back-reference or a conditional promise nothing.
+
+>>> [sorted(clause) for clause in derive(r"(?i)^\\W{0,3}subscribe to (?:our|the) newsletter\\.?$")]
+[['subscribe to our newsletter', 'subscribe to the newsletter']]
+>>> derive(r"[\\p{L}]+") is None
+True
+"""
+
+from __future__ import annotations
+
+import re
+import re._constants as sre
+import re._parser as sre_parse
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Clause", "Trigger", "derive", "holds", "useful"]
+
+Clause = frozenset[str]
+Trigger = tuple[Clause, ...]
+
+EXACT_MAX = 32
+"""An exact set (every string a part of the pattern can match) grows by products up to this many strings."""
+
+CLASS_MAX = 8
+"""A character class of up to this many characters (casefolded) is a set of literals; a wider one is any character."""
+
+CLAUSE_MAX = 256
+"""A clause of more strings than this is dropped: it promises too little to be worth its search ..."""
+
+CHARACTERS_MAX = 4096
+"""... but for a clause of single characters, none of them common (a wide class of rare characters,
+such as C1 controls or mojibake's letters), which may have this many."""
+
+CLAUSES_KEPT = 3
+"""The most selective clauses a trigger keeps."""
+
+_COMMON_CHARACTERS = frozenset(" \nabcdefghijklmnopqrstuvwxyz0123456789.,;:'\"-()/")
+"""Single characters too common to be worth a literal: a clause with one of them promises nothing."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Info:
+    """What a part of a pattern requires: the exact strings it matches, if few, else clauses."""
+
+    exact: frozenset[str] | None = None
+    clauses: tuple[Clause, ...] = ()
+
+
+_ANY = _Info()
+_EMPTY = _Info(exact=frozenset({""}))
+
+
+def derive(pattern: str, *, ascii_text: bool = False) -> Trigger | None:
+    """The trigger of a ``regex`` pattern, or None when no literal can be derived (evaluate always).
+
+    ``ascii_text``: the trigger for texts of ASCII characters only, in which
+    a literal that only a non-ASCII character can match never occurs (an
+    empty clause: the step cannot fire on such a text).
+    """
+    readable = _readable(pattern)
+    try:
+        parsed = sre_parse.parse(readable) if readable is not None else None
+    except (re.error, RecursionError, OverflowError, ValueError):
+        parsed = None
+    if parsed is None:
+        return None
+    deriver = _Deriver(ascii_text)
+    clauses = _clauses(deriver.sequence(parsed, bool(parsed.state.flags & sre.SRE_FLAG_IGNORECASE)))
+    if frozenset() in clauses:
+        return (frozenset(),)
+    return best(clauses)
+
+
+def best(clauses: Iterable[Clause]) -> Trigger | None:
+    """The most selective useful clauses, at most :data:`CLAUSES_KEPT`, or None when none is useful."""
+    kept = sorted({_minimal(clause) for clause in clauses if useful(clause)}, key=_selectivity)
+    return tuple(kept[:CLAUSES_KEPT]) or None
+
+
+def _minimal(clause: Clause) -> Clause:
+    """The clause without strings that contain another of its strings: finding the shorter one is enough."""
+    if all(len(text) == 1 for text in clause):
+        return clause
+    ordered = sorted(clause, key=len)
+    kept: list[str] = []
+    for text in ordered:
+        if not any(shorter in text for shorter in kept):
+            kept.append(text)
+    return frozenset(kept)
+
+
+def useful(clause: Clause) -> bool:
+    """Whether a clause is worth a search: not too wide, and no string in it empty or a common single character."""
+    if not clause or "" in clause or any(text in _COMMON_CHARACTERS for text in clause):
+        return False
+    return len(clause) <= (CHARACTERS_MAX if all(len(text) == 1 for text in clause) else CLAUSE_MAX)
+
+
+def holds(trigger: Trigger | None, folded: str) -> bool:
+    """Whether a casefolded text satisfies a trigger (every clause has a string in it); None holds always."""
+    return trigger is None or all(any(text in folded for text in clause) for clause in trigger)
+
+
+def _selectivity(clause: Clause) -> tuple[int, int, str]:
+    # Longer shortest strings are rarer; fewer strings cost less per line. Ties go by text, so the order is stable.
+    return (-min(len(text) for text in clause), len(clause), min(clause))
+
+
+def _clauses(info: _Info) -> tuple[Clause, ...]:
+    if info.exact is not None:
+        # No string at all: the part cannot match (a non-ASCII letter, in an ASCII text).
+        return () if "" in info.exact else (info.exact,)
+    return info.clauses
+
+
+class _Deriver:
+    """Derivation over a parse tree; ``ascii_text``: for texts without non-ASCII characters."""
+
+    def __init__(self, ascii_text: bool) -> None:
+        self.ascii_text = ascii_text
+
+    def character(self, code: int, ignorecase: bool) -> frozenset[str]:
+        """The casefolded strings a character of the pattern can put in the text (none, in ASCII mode, for most)."""
+        folded = chr(code).casefold()
+        if self.ascii_text and code >= 128 and not (ignorecase and folded.isascii()):
+            return frozenset()  # the Kelvin sign matches "k" ignoring case; "é" never matches ASCII text
+        return frozenset({folded})
+
+    def sequence(self, items: Iterable[tuple[object, object]], ignorecase: bool) -> _Info:
+        """A sequence of parsed items: products of exact sets while small, clauses otherwise."""
+        current: frozenset[str] = frozenset({""})
+        clauses: list[Clause] = []
+        all_exact = True
+        for op, av in items:
+            info = self.item(op, av, ignorecase)
+            if info.exact is not None and len(current) * len(info.exact) <= EXACT_MAX:
+                current = frozenset(a + b for a in current for b in info.exact)
+                continue
+            all_exact = False
+            clauses.extend(_clauses(_Info(exact=current)))
+            if info.exact is not None:
+                current = info.exact
+            else:
+                clauses.extend(info.clauses)
+                current = frozenset({""})
+        if all_exact:
+            return _Info(exact=current)
+        clauses.extend(_clauses(_Info(exact=current)))
+        return _Info(clauses=tuple(clauses))
+
+    def item(self, op: object, av: Any, ignorecase: bool) -> _Info:
+        """What one parsed node requires."""
+        if op is sre.LITERAL:
+            return _Info(exact=self.character(av, ignorecase))
+        if op is sre.IN:
+            return self.character_class(av, ignorecase)
+        if op is sre.SUBPATTERN:
+            _, added, removed, items = av
+            scoped = (ignorecase or bool(added & sre.SRE_FLAG_IGNORECASE)) and not removed & sre.SRE_FLAG_IGNORECASE
+            return self.sequence(items, scoped)
+        if op is sre.ATOMIC_GROUP:
+            return self.sequence(av, ignorecase)
+        if op is sre.BRANCH:
+            return _alternation([self.sequence(branch, ignorecase) for branch in av[1]])
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            low, high, items = av
+            inner = self.sequence(items, ignorecase)
+            if high == 1 and inner.exact is not None:
+                return _Info(exact=inner.exact | ({""} if low == 0 else set()))
+            if low == 0:
+                return _EMPTY if inner.exact == frozenset({""}) else _ANY
+            return _Info(clauses=_clauses(inner))
+        if op is sre.AT or op is sre.ASSERT_NOT:
+            return _EMPTY
+        if op is sre.ASSERT:
+            return _Info(clauses=_clauses(self.sequence(av[1], ignorecase)))
+        return _ANY  # any character, categories, back-references, conditionals
+
+    def character_class(self, members: list[tuple[object, Any]], ignorecase: bool) -> _Info:
+        """A few characters are exact strings; many rare ones a clause of characters; anything else any character."""
+        characters: set[str] = set()
+        for op, av in members:
+            if op is sre.LITERAL:
+                characters |= self.character(av, ignorecase)
+            elif op is sre.RANGE and av[1] - av[0] < CHARACTERS_MAX:
+                for code in range(av[0], av[1] + 1):
+                    characters |= self.character(code, ignorecase)
+            else:
+                return _ANY  # negated, a category, a wide range
+            if len(characters) > CHARACTERS_MAX:
+                return _ANY
+        if len(characters) <= CLASS_MAX:
+            return _Info(exact=frozenset(characters))
+        clause = frozenset(characters)
+        return _Info(clauses=(clause,)) if useful(clause) else _ANY
+
+
+def _alternation(branches: list[_Info]) -> _Info:
+    if all(branch.exact is not None for branch in branches):
+        union = frozenset().union(*(branch.exact for branch in branches))  # type: ignore[arg-type]
+        if len(union) <= EXACT_MAX:
+            return _Info(exact=union)
+    picked: set[str] = set()
+    for branch in branches:
+        clauses = _clauses(branch)
+        if frozenset() in clauses:
+            continue  # a branch that cannot match asks for nothing
+        kept = best(clauses)
+        if kept is None:
+            return _ANY
+        picked |= kept[0]
+    return _Info(clauses=(frozenset(picked),))
+
+
+_PROPERTY = re.compile(r"\\[pP](?:\{[^}]*\}|[A-Za-z])")
+_NAMED_GROUP = re.compile(r"\(\?P?<([A-Za-z_]\w*)>")
+_GROUP_REFERENCE = re.compile(r"\(\?P=\w+\)|\\g<\w+>")
+
+
+def _readable(pattern: str) -> str | None:
+    """``pattern`` rewritten so that the standard library's parser reads it, requiring no more.
+
+    ``\\p{..}`` properties become ``\\w`` (a wide class either way), named
+    groups become plain groups (``regex`` allows one name twice), references
+    to a group's text become empty (its literals are required where it is),
+    and a ``(?(DEFINE)...)`` block's subroutines are written out where called.
+    None when a subroutine cannot be resolved.
+    """
+    pattern = _PROPERTY.sub(r"\\w", pattern)
+    definitions: dict[str, str] = {}
+    start = pattern.find("(?(DEFINE)")
+    if start >= 0:
+        end = _closing(pattern, start)
+        if end is None:
+            return None
+        block = pattern[start + len("(?(DEFINE)") : end]
+        for match in _NAMED_GROUP.finditer(block):
+            close = _closing(block, match.start())
+            if close is None:
+                return None
+            definitions[match.group(1)] = block[match.end() : close]
+        pattern = pattern[:start] + pattern[end + 1 :]
+
+    def call(match: re.Match[str]) -> str:
+        body = definitions.get(match.group(1))
+        return "(?:)" if body is None else f"(?:{body})"
+
+    for _ in range(4):  # definitions may call one another; a deeper nesting is not resolved
+        pattern = re.sub(r"\(\?(?:P>|&)(\w+)\)", call, pattern)
+    if re.search(r"\(\?(?:P>|&)\w+\)", pattern):
+        return None
+    pattern = _NAMED_GROUP.sub("(?:", pattern)
+    return _GROUP_REFERENCE.sub("", pattern)
+
+
+def _closing(pattern: str, start: int) -> int | None:
+    """The index of the parenthesis that closes the one at ``start``, skipping escapes and classes."""
+    depth = 0
+    index = start
+    in_class = False
+    while index < len(pattern):
+        character = pattern[index]
+        if character == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = character != "]"
+        elif character == "[":
+            in_class = True
+            if pattern[index + 1 : index + 2] == "]":
+                index += 1
+        elif character == "(":
+            depth += 1
+        elif character == ")":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    return None

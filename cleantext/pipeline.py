@@ -291,7 +291,7 @@ class Pipeline:
                     # Only rules that look at position or at other blocks can find
                     # something new once lines are gone; a line rule for any line
                     # judges each line alone, and the lines left are the same.
-                    todo = rules if number == 0 else [unit for unit in rules if _sees_context(unit)]
+                    todo = rules if number == 0 else plan.context_of(rules)
                     if not self._run_rules(todo, document, name, warnings, timed_out, timings, presence):
                         break
             # Removing an invisible character or a stray control inside mojibake
@@ -334,13 +334,17 @@ class Pipeline:
     ) -> int:
         changes = 0
         checking = self.triggers == "check"
-        for unit in units:
+        selecting = self.triggers == "on"
+        # Steps whose trigger does not hold are never looked at: they cost nothing.
+        todo = presence.select(units, document.text) if selecting else list(enumerate(units))
+        position = 0
+        while position < len(todo):
+            index, unit = todo[position][:2]
+            position += 1
             text = document.text
             if not text:
                 break
-            words = presence.allows(unit, text) if self.triggers != "off" else ()
-            if words is None and not checking:
-                continue  # the step cannot fire: it costs nothing
+            words = todo[position - 1][2] if selecting else presence.allows(unit, text) if checking else ()
             label = unit.id if isinstance(unit, Rule) else unit.label
             if label in timed_out:
                 continue
@@ -366,8 +370,9 @@ class Pipeline:
                 _timing(timings, label).add(spent, 0)
                 continue
             if not isinstance(unit, Rule):
-                if document.apply_tagged(tagged):
-                    changes += 1
+                applied = document.apply_tagged(tagged)
+                if applied:
+                    changes += applied
                     presence.update(document.text, tagged)
             elif found:
                 if unit.captures:
@@ -379,6 +384,9 @@ class Pipeline:
                 if unit.kind == "inline":
                     changes += self._apply_again(unit, document, presence)
             _timing(timings, label).add(time.monotonic() - started, changes - before)
+            if selecting and changes > before:
+                # The new text may hold literals the old one did not: the rest of the steps are chosen again.
+                todo, position = presence.select(units, document.text, index + 1), 0
         return changes
 
     def _apply_again(self, rule: Rule, document: Document, presence: Presence) -> int:
@@ -522,21 +530,6 @@ def _timing(timings: dict[str, StepTiming], label: str) -> StepTiming:
     return entry
 
 
-def _sees_context(unit: Rule | Lexicon) -> bool:
-    """Whether removing lines elsewhere can change what ``unit`` finds (position, neighbours, whole blocks).
-
-    A line rule that removes lines anywhere cannot: it judges each line alone,
-    and what it removed is gone (a replacing rule could match its own output).
-    """
-    return not (
-        isinstance(unit, Rule)
-        and unit.kind == "line"
-        and unit.action == "remove"
-        and not unit.where.parts
-        and not unit.max_matches
-    )
-
-
 def _find(
     rule: Rule,
     text: str,
@@ -556,6 +549,8 @@ def _find(
             return []
         if not rule.where.parts:
             return everywhere  # the whole text is the rule's region: no second search
+    if not rule.where.parts:
+        return finder(rule, text, 0, len(text), timeout)
     regions = rule.where.regions(text, head=not continues[0], tail=not continues[1])
     if len(regions) == 1:
         return finder(rule, text, *regions[0], timeout)

@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import ahocorasick
 
 from cleantext.normalize import Lexicon
 from cleantext.rules import Rule, lexicon_spellings
-from cleantext.triggers import Clause, Trigger, derive, useful
+from cleantext.triggers import BOUNDARIES, TEXT_END, TEXT_START, Clause, Trigger, derive, useful
 
 __all__ = ["Plan", "Presence", "StepTrigger", "trigger_of"]
 
@@ -70,9 +70,11 @@ def trigger_of(unit: Unit) -> StepTrigger:
         return StepTrigger(None, NEVER)  # ASCII text is in every normalization form
     if rule.pattern is None or rule.kind in ("repeat", "offtopic", "extract"):
         return StepTrigger(_with(None, hint), _with(None, hint))
+    # An inline rule for the whole text searches it whole; the others search lines, paragraphs or regions.
+    whole_text = rule.kind == "inline" and not rule.where.parts
     return StepTrigger(
-        _with(derive(rule.pattern), hint),
-        _with(derive(rule.pattern, ascii_text=True), hint),
+        _with(derive(rule.pattern, whole_text=whole_text), hint),
+        _with(derive(rule.pattern, ascii_text=True, whole_text=whole_text), hint),
     )
 
 
@@ -95,33 +97,35 @@ def _characters(characters: Sequence[str], ascii_text: bool) -> Trigger | None:
 
 WEAK_LENGTH = 2
 """An ASCII literal this short with a letter, digit or space in it ("by", "in", "- ") is in nearly
-every text: not worth the automaton's reports. A clause with one is tested with substring searches
-instead, once per text, and still picks the lines a line step searches."""
-
-LINE_LITERALS_MAX = 8
-"""A weak clause picks lines only when it has at most this many literals (each is a substring test per line)."""
+every text: the automaton would report it hundreds of times. Such literals are looked for with one
+substring search each instead."""
 
 
 def _weak(literal: str) -> bool:
     return len(literal) <= WEAK_LENGTH and literal.isascii() and any(c.isalnum() or c.isspace() for c in literal)
 
 
-@dataclass(slots=True)
 class Presence:
-    """Which literals one document holds (or held): the pre-pass's answer, kept up to date as the text changes."""
+    """Which literals one document holds (or held): the pre-pass's answer, kept up to date as the text changes.
 
-    plan: Plan
-    literals: set[str] = field(default_factory=set)
-    clauses: dict[int, list[str]] = field(default_factory=dict)
-    # The casefolded current text and the weak literals found in it, made when first asked for.
-    _text: str | None = None
-    _folded: str = ""
-    _weak: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    ``held`` has a bit set for every clause that holds; a step runs when all
+    the bits of its trigger are set.
+    """
+
+    __slots__ = ("_selected", "clauses", "held", "literals", "plan")
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.literals: set[str] = set()
+        self.clauses: dict[int, list[str]] = {}  # clause number: its literals found, in the order found
+        self.held = 0
+        # Per list of steps and kind of text (ASCII or not), the steps selected while ``held`` was the same.
+        self._selected: dict[tuple[int, bool], tuple[int, list[tuple[int, Unit, tuple[str, ...]]]]] = {}
 
     def add(self, folded: str) -> None:
         """Count the literals of a casefolded stretch of text."""
         plan = self.plan
-        found: set[str] = set()
+        found: set[str] = {literal for literal in plan.weak_literals if literal in folded}
         if plan.automaton is not None:
             found.update(literal for _, literal in plan.automaton.iter(folded))
         if plan.characters is not None:
@@ -130,42 +134,41 @@ class Presence:
             self.literals.add(literal)
             for clause_id in plan.literal_clauses[literal]:
                 self.clauses.setdefault(clause_id, []).append(literal)
+                self.held |= 1 << clause_id
+
+    def select(self, units: Sequence[Unit], text: str, start: int = 0) -> list[tuple[int, Unit, tuple[str, ...]]]:
+        """``(index, step, literals)`` for the steps of ``units`` from ``start`` on whose trigger holds.
+
+        The literals (empty when any line may do) are what a line or block of
+        the text must contain for a line or block step to fire there: the
+        present ones of its trigger's first clause. The selection is made once
+        per list of steps for as long as no new literal turns up.
+        """
+        ascii_text = text.isascii()
+        key = (id(units), ascii_text)
+        cached = self._selected.get(key)
+        if cached is None or cached[0] != self.held:
+            held, clauses = self.held, self.clauses
+            selected = []
+            for index, unit, gate in self.plan.gated(units):
+                if gate is None:
+                    selected.append((index, unit, ()))
+                    continue
+                mask, first = gate[ascii_text]
+                if mask & held == mask:
+                    selected.append((index, unit, tuple(clauses[first]) if first >= 0 else ()))
+            cached = self._selected[key] = (held, selected)
+        return cached[1] if not start else [entry for entry in cached[1] if entry[0] >= start]
 
     def allows(self, unit: Unit, text: str) -> tuple[str, ...] | None:
-        """None when the step's trigger does not hold on ``text``; else the literals a line must hold.
-
-        Those literals (empty when any line may do) are what a line or block
-        of the text must contain for a line or block step to fire there: the
-        present ones of its first clause.
-        """
-        plan = self.plan
-        check = plan.checks.get(id(unit))
-        if check is None:
+        """None when the step's trigger does not hold on ``text``; else the literals a line must hold (as above)."""
+        gate = self.plan.gates.get(id(unit))
+        if gate is None:
             return ()
-        ids = check[1] if text.isascii() else check[0]
-        found = self.clauses
-        for clause_id in ids:
-            if clause_id not in found and not (plan.weak[clause_id] and self._weak_present(clause_id, text)):
-                return None
-        if not ids:
-            return ()
-        first = ids[0]
-        strong = found.get(first, ())
-        weak = self._weak_present(first, text) if plan.weak[first] else ()
-        return (*strong, *weak) if weak else tuple(strong)
-
-    def _weak_present(self, clause_id: int, text: str) -> tuple[str, ...]:
-        """The weak literals of a clause in the current text, by substring searches (once per text and clause)."""
-        if text is not self._text:
-            self._text, self._folded = text, text.casefold()
-            self._weak.clear()
-        present = self._weak.get(clause_id)
-        if present is None:
-            folded = self._folded
-            present = self._weak[clause_id] = tuple(
-                literal for literal in self.plan.weak[clause_id] if literal in folded
-            )
-        return present
+        mask, first = gate[text.isascii()]
+        if mask & self.held != mask:
+            return None
+        return tuple(self.clauses[first]) if first >= 0 else ()
 
     def update(
         self, text: str, replacements: Sequence[tuple[int, int, str]] | Sequence[tuple[int, int, str, object]]
@@ -188,14 +191,17 @@ class Presence:
             else:
                 windows.append([low, high])
         for low, high in windows:
-            self.add(text[low:high].casefold())
+            start = TEXT_START if low == 0 else ""
+            end = TEXT_END if high >= len(text) else ""
+            self.add(start + text[low:high].casefold() + end)
 
 
 class Plan:
     """The steps of a pipeline with their triggers, and one pre-pass over every literal of them.
 
-    Literals of two characters or more go into an Aho-Corasick automaton;
-    single characters into one character class. Both scan the casefolded text.
+    Literals of two characters or more go into an Aho-Corasick automaton,
+    single characters into one character class, and the few short, common
+    ones are searched for one by one; all in the casefolded text.
 
     >>> from cleantext.rules import Rule
     >>> rule = Rule(id="demo.ad", category="promo", kind="line", stage="strip", action="remove",
@@ -209,35 +215,40 @@ class Plan:
 
     def __init__(self, units: Iterable[Unit]) -> None:
         self.triggers: dict[int, StepTrigger] = {}
-        self.checks: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = {}
-        self.weak: list[tuple[str, ...]] = []  # by clause number: its weak literals, found by substring search
+        # Per step, for any text and for ASCII text: the bits of its clauses, and the number of its first (-1: none).
+        self.gates: dict[int, tuple[tuple[int, int], tuple[int, int]]] = {}
         clause_number: dict[Clause, int] = {}
         literal_clauses: dict[str, set[int]] = {}
         self._units: list[Unit] = []
+        self._gated: dict[int, list[tuple[int, Unit, tuple[tuple[int, int], tuple[int, int]] | None]]] = {}
+        self._context: dict[int, Sequence[Unit]] = {}
+        self._lists: list[Sequence[Unit]] = []
         for unit in units:
             trigger = trigger_of(unit)
             self._units.append(unit)
             self.triggers[id(unit)] = trigger
             if trigger.any_text is None and trigger.ascii_text is None:
                 continue
-            checks = []
+            gates = []
             for clauses in (trigger.any_text, trigger.ascii_text):
-                ids = []
+                mask, first = 0, -1
                 for clause in clauses or ():
                     number = clause_number.get(clause)
                     if number is None:
-                        number = clause_number[clause] = len(self.weak)
-                        self.weak.append(tuple(sorted(literal for literal in clause if _weak(literal))))
+                        number = clause_number[clause] = len(clause_number)
                         for literal in clause:
-                            if not _weak(literal):
-                                literal_clauses.setdefault(literal, set()).add(number)
-                    ids.append(number)
-                checks.append(tuple(ids))
-            self.checks[id(unit)] = (checks[0], checks[1])
+                            literal_clauses.setdefault(literal, set()).add(number)
+                    mask |= 1 << number
+                    if first < 0 and not any(BOUNDARIES.intersection(literal) for literal in clause):
+                        first = number  # the clause that picks lines: one a line can hold
+                gates.append((mask, first))
+            self.gates[id(unit)] = (gates[0], gates[1])
         self.literal_clauses = {literal: tuple(sorted(numbers)) for literal, numbers in literal_clauses.items()}
+        self.literal_count = len(literal_clauses)
         self.longest = max((len(literal) for literal in literal_clauses), default=1)
-        words = [literal for literal in literal_clauses if len(literal) > 1]
-        characters = sorted(literal for literal in literal_clauses if len(literal) == 1)
+        self.weak_literals = tuple(sorted(literal for literal in literal_clauses if _weak(literal)))
+        words = [literal for literal in literal_clauses if len(literal) > 1 and not _weak(literal)]
+        characters = sorted(literal for literal in literal_clauses if len(literal) == 1 and not _weak(literal))
         self.automaton: ahocorasick.Automaton | None = None
         if words:
             self.automaton = ahocorasick.Automaton()
@@ -246,12 +257,48 @@ class Plan:
             self.automaton.make_automaton()
         self.characters = re.compile("[" + "".join(map(re.escape, characters)) + "]") if characters else None
 
+    def gated(self, units: Sequence[Unit]) -> list[tuple[int, Unit, tuple[tuple[int, int], tuple[int, int]] | None]]:
+        """``(index, step, gate)`` for a list of the plan's steps, made once per list.
+
+        The lists are the pipeline's own, which live as long as the plan: they
+        are known by identity.
+        """
+        gated = self._gated.get(id(units))
+        if gated is None:
+            gated = [(index, unit, self.gates.get(id(unit))) for index, unit in enumerate(units)]
+            self._gated[id(units)] = gated
+            self._lists.append(units)  # kept alive, so that no other list can take its identity
+        return gated
+
+    def context_of(self, units: Sequence[Unit]) -> Sequence[Unit]:
+        """The steps of ``units`` that look at position or at other blocks, made once per list."""
+        subset = self._context.get(id(units))
+        if subset is None:
+            subset = self._context[id(units)] = tuple(unit for unit in units if _sees_context(unit))
+            self._lists.append(units)
+        return subset
+
     def scan(self, text: str) -> Presence:
         """The pre-pass: the literals of the whole text."""
         presence = Presence(self)
-        presence.add(text.casefold())
+        presence.add(TEXT_START + text.casefold() + TEXT_END)
         return presence
 
     def untriggered(self) -> list[Unit]:
         """The steps evaluated on every document: no literal could be derived for them."""
         return [unit for unit in self._units if not self.triggers[id(unit)].derived]
+
+
+def _sees_context(unit: Unit) -> bool:
+    """Whether removing lines elsewhere can change what ``unit`` finds (position, neighbours, whole blocks).
+
+    A line rule that removes lines anywhere cannot: it judges each line alone,
+    and what it removed is gone (a replacing rule could match its own output).
+    """
+    return not (
+        isinstance(unit, Rule)
+        and unit.kind == "line"
+        and unit.action == "remove"
+        and not unit.where.parts
+        and not unit.max_matches
+    )

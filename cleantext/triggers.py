@@ -61,28 +61,47 @@ such as C1 controls or mojibake's letters), which may have this many."""
 CLAUSES_KEPT = 3
 """The most selective clauses a trigger keeps."""
 
-_COMMON_CHARACTERS = frozenset(" \nabcdefghijklmnopqrstuvwxyz0123456789.,;:'\"-()/")
+TEXT_START = "\ue000"
+TEXT_END = "\ue001"
+"""The pre-pass scans the casefolded text between these two characters (of Unicode's private use
+area, which no rule's class names), so that a pattern anchored to the text's start or end
+(``\\A\\n+``, ``[ \\t]+$``) has a literal: ``"\\ue000\\n"``, ``" \\n"``."""
+
+BOUNDARIES = frozenset({"\n", TEXT_START, TEXT_END})
+"""Characters a literal found across lines has: no single line or paragraph holds it."""
+
+_COMMON_CHARACTERS = frozenset(" \nabcdefghijklmnopqrstuvwxyz0123456789.,;:'\"-()/" + TEXT_START + TEXT_END)
 """Single characters too common to be worth a literal: a clause with one of them promises nothing."""
 
 
 @dataclass(frozen=True, slots=True)
 class _Info:
-    """What a part of a pattern requires: the exact strings it matches, if few, else clauses."""
+    """What a part of a pattern requires: the exact strings it matches, if few, else clauses.
+
+    ``edge``: a part that matches no exact strings but starts and ends with one
+    of these (a repeat of an exact part), or, for a look-around (``behind``
+    or ``ahead``), the strings right before or after the position.
+    """
 
     exact: frozenset[str] | None = None
     clauses: tuple[Clause, ...] = ()
+    edge: frozenset[str] | None = None
+    side: str = ""  # "repeat", "behind" or "ahead", for an edge
 
 
 _ANY = _Info()
 _EMPTY = _Info(exact=frozenset({""}))
 
 
-def derive(pattern: str, *, ascii_text: bool = False) -> Trigger | None:
+def derive(pattern: str, *, ascii_text: bool = False, whole_text: bool = False) -> Trigger | None:
     """The trigger of a ``regex`` pattern, or None when no literal can be derived (evaluate always).
 
     ``ascii_text``: the trigger for texts of ASCII characters only, in which
     a literal that only a non-ASCII character can match never occurs (an
-    empty clause: the step cannot fire on such a text).
+    empty clause: the step cannot fire on such a text). ``whole_text``: the
+    pattern searches the whole text, so ``\\A`` is its start; otherwise it
+    searches a line, a paragraph or a region, whose start and end are a line
+    break or the text's start and end.
     """
     readable = _readable(pattern)
     try:
@@ -91,11 +110,15 @@ def derive(pattern: str, *, ascii_text: bool = False) -> Trigger | None:
         parsed = None
     if parsed is None:
         return None
-    deriver = _Deriver(ascii_text)
-    clauses = _clauses(deriver.sequence(parsed, bool(parsed.state.flags & sre.SRE_FLAG_IGNORECASE)))
-    if frozenset() in clauses:
-        return (frozenset(),)
-    return best(clauses)
+    for anchors in (False, True):
+        # Anchors as literals only where nothing else can be had: their clauses pick no lines.
+        clauses = _clauses(_Deriver(ascii_text, anchors, whole_text).sequence(parsed, parsed.state.flags))
+        if frozenset() in clauses:
+            return (frozenset(),)
+        trigger = best(clauses)
+        if trigger is not None:
+            return trigger
+    return None
 
 
 def best(clauses: Iterable[Clause]) -> Trigger | None:
@@ -141,10 +164,13 @@ def _clauses(info: _Info) -> tuple[Clause, ...]:
 
 
 class _Deriver:
-    """Derivation over a parse tree; ``ascii_text``: for texts without non-ASCII characters."""
+    """Derivation over a parse tree; ``ascii_text``: for texts without non-ASCII characters;
+    ``anchors``: anchors are the text's boundaries (``\\n``, :data:`TEXT_START`, :data:`TEXT_END`)."""
 
-    def __init__(self, ascii_text: bool) -> None:
+    def __init__(self, ascii_text: bool, anchors: bool, whole_text: bool) -> None:
         self.ascii_text = ascii_text
+        self.anchors = anchors
+        self.whole_text = whole_text
 
     def character(self, code: int, ignorecase: bool) -> frozenset[str]:
         """The casefolded strings a character of the pattern can put in the text (none, in ASCII mode, for most)."""
@@ -153,13 +179,28 @@ class _Deriver:
             return frozenset()  # the Kelvin sign matches "k" ignoring case; "é" never matches ASCII text
         return frozenset({folded})
 
-    def sequence(self, items: Iterable[tuple[object, object]], ignorecase: bool) -> _Info:
+    def sequence(self, items: Iterable[tuple[object, object]], flags: int) -> _Info:
         """A sequence of parsed items: products of exact sets while small, clauses otherwise."""
         current: frozenset[str] = frozenset({""})
         clauses: list[Clause] = []
         all_exact = True
         for op, av in items:
-            info = self.item(op, av, ignorecase)
+            info = self.item(op, av, flags)
+            if info.edge is not None:
+                # A repeat's first copy follows what came before, and its last one what comes
+                # next; a look-behind's text is right before what follows, a look-ahead's right
+                # after what came before (and what follows starts at the same place).
+                all_exact = False
+                if info.side == "behind":
+                    clauses.extend(_clauses(_Info(exact=current)))
+                elif len(current) * len(info.edge) <= EXACT_MAX:
+                    clauses.extend(_clauses(_Info(exact=frozenset(a + b for a in current for b in info.edge))))
+                else:
+                    clauses.extend((*_clauses(_Info(exact=current)), *_clauses(_Info(exact=info.edge))))
+                clauses.extend(info.clauses)
+                if info.side != "ahead":
+                    current = info.edge
+                continue
             if info.exact is not None and len(current) * len(info.exact) <= EXACT_MAX:
                 current = frozenset(a + b for a in current for b in info.exact)
                 continue
@@ -175,33 +216,60 @@ class _Deriver:
         clauses.extend(_clauses(_Info(exact=current)))
         return _Info(clauses=tuple(clauses))
 
-    def item(self, op: object, av: Any, ignorecase: bool) -> _Info:
+    def item(self, op: object, av: Any, flags: int) -> _Info:
         """What one parsed node requires."""
+        ignorecase = bool(flags & sre.SRE_FLAG_IGNORECASE)
         if op is sre.LITERAL:
             return _Info(exact=self.character(av, ignorecase))
         if op is sre.IN:
             return self.character_class(av, ignorecase)
         if op is sre.SUBPATTERN:
             _, added, removed, items = av
-            scoped = (ignorecase or bool(added & sre.SRE_FLAG_IGNORECASE)) and not removed & sre.SRE_FLAG_IGNORECASE
-            return self.sequence(items, scoped)
+            return self.sequence(items, (flags | added) & ~removed)
         if op is sre.ATOMIC_GROUP:
-            return self.sequence(av, ignorecase)
+            return self.sequence(av, flags)
         if op is sre.BRANCH:
-            return _alternation([self.sequence(branch, ignorecase) for branch in av[1]])
+            return _alternation([self.sequence(branch, flags) for branch in av[1]])
         if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
             low, high, items = av
-            inner = self.sequence(items, ignorecase)
+            inner = self.sequence(items, flags)
             if high == 1 and inner.exact is not None:
                 return _Info(exact=inner.exact | ({""} if low == 0 else set()))
             if low == 0:
                 return _EMPTY if inner.exact == frozenset({""}) else _ANY
+            if inner.exact is not None and "" not in inner.exact:
+                return _Info(clauses=_clauses(inner), edge=inner.exact, side="repeat")
             return _Info(clauses=_clauses(inner))
-        if op is sre.AT or op is sre.ASSERT_NOT:
+        if op is sre.AT:
+            return self.anchor(av, bool(flags & sre.SRE_FLAG_MULTILINE))
+        if op is sre.ASSERT_NOT:
             return _EMPTY
         if op is sre.ASSERT:
-            return _Info(clauses=_clauses(self.sequence(av[1], ignorecase)))
+            direction, items = av
+            inner = self.sequence(items, flags)
+            if inner.exact is not None and "" not in inner.exact:
+                return _Info(edge=inner.exact, side="behind" if direction < 0 else "ahead")
+            return _Info(clauses=_clauses(inner))
         return _ANY  # any character, categories, back-references, conditionals
+
+    def anchor(self, code: object, multiline: bool) -> _Info:
+        """An anchor: nothing, or, with ``anchors``, the boundary before or after the position."""
+        if not self.anchors:
+            return _EMPTY
+        if code in (sre.AT_BEGINNING, sre.AT_BEGINNING_STRING) and not self.whole_text:
+            return _Info(edge=frozenset({TEXT_START, "\n"}), side="behind")
+        if code in (sre.AT_END, sre.AT_END_STRING) and not self.whole_text:
+            return _Info(edge=frozenset({"\n", TEXT_END}), side="ahead")
+        if code is sre.AT_BEGINNING_STRING or (code is sre.AT_BEGINNING and not multiline):
+            return _Info(edge=frozenset({TEXT_START}), side="behind")
+        if code is sre.AT_BEGINNING:
+            return _Info(edge=frozenset({TEXT_START, "\n"}), side="behind")
+        if code is sre.AT_END_STRING:
+            return _Info(edge=frozenset({TEXT_END}), side="ahead")
+        if code is sre.AT_END:
+            # Not multi-line: the end, or before a line break that ends the text.
+            return _Info(edge=frozenset({"\n", TEXT_END} if multiline else {TEXT_END, "\n" + TEXT_END}), side="ahead")
+        return _EMPTY
 
     def character_class(self, members: list[tuple[object, Any]], ignorecase: bool) -> _Info:
         """A few characters are exact strings; many rare ones a clause of characters; anything else any character."""

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 import cleantext.pipeline as pipeline_module
+import cleantext.plan as plan_module
 from cleantext import InputError, Pipeline
 from cleantext.document import Document
 
@@ -31,8 +32,9 @@ def test_a_runaway_rule_is_skipped_with_a_warning_and_other_rules_still_apply(tm
     pack = tmp_path / "slow.toml"
     pack.write_text(SLOW_PACK, encoding="utf-8")
     pipeline = Pipeline.load(extra=[pack], timeout=0.2)
-    result = pipeline.clean("bad \u201cquote\u201d " + "a" * 40 + "!", name="doc-7")
-    assert result.text == 'good "quote" ' + "a" * 40 + "!\n"
+    # The text ends with an "a", so the rule's trigger holds and its pattern gets to run.
+    result = pipeline.clean("bad \u201cquote\u201d " + "a" * 40 + "! a", name="doc-7")
+    assert result.text == 'good "quote" ' + "a" * 40 + "! a\n"
     assert len(result.warnings) == 1
     assert "user.catastrophic" in result.warnings[0] and "doc-7" in result.warnings[0]
 
@@ -116,7 +118,8 @@ def test_a_runaway_pattern_is_stopped_in_every_kind_that_matches_lines_or_paragr
     )
     pipeline = Pipeline.load(packs=["whitespace"], extra=[pack], timeout=0.2)
     prose = " ".join(["The council met on Tuesday and voted to keep the depot open."] * 15)
-    text = f"{prose}\n\n{'a' * 40}!\n\n{prose}\n"
+    # The line ends with an "a", so the rule's trigger holds and its pattern gets to run.
+    text = f"{prose}\n\n{'a' * 40}! a\n\n{prose}\n"
     result = pipeline.clean(text)
     assert result.text == text
     assert len(result.warnings) == 1 and "user.slow timed out" in result.warnings[0]
@@ -134,8 +137,13 @@ def test_later_strip_passes_skip_only_rules_whose_findings_cannot_change(monkeyp
     )
     pipeline = Pipeline.load()
     results = [pipeline.clean(text) for text in texts]
-    monkeypatch.setattr(pipeline_module, "_sees_context", lambda unit: True)
-    for text, result in zip(texts, results, strict=True):
-        every_pass = pipeline.clean(text)
-        assert every_pass.text == result.text
-        assert [e.to_dict() for e in every_pass.edits] == [e.to_dict() for e in result.edits]
+    monkeypatch.setattr(plan_module, "_sees_context", lambda unit: True)
+    pipeline_module._compiled_plan.cache_clear()  # plans are shared: this one must be made anew
+    try:
+        every_rule = Pipeline.load()
+        for text, result in zip(texts, results, strict=True):
+            every_pass = every_rule.clean(text)
+            assert every_pass.text == result.text
+            assert [e.to_dict() for e in every_pass.edits] == [e.to_dict() for e in result.edits]
+    finally:
+        pipeline_module._compiled_plan.cache_clear()

@@ -56,6 +56,7 @@ from cleantext.inputs import (
 )
 from cleantext.outputs import AtomicFile, OutputError, write_atomic
 from cleantext.pipeline import DEFAULT_TIMEOUT
+from cleantext.plan import trigger_of
 from cleantext.rules import OPTIONS, builtin_pack_names, load_pack, load_packs, rules_dir
 from cleantext.variants import count_names, find_clusters, lexicon_toml
 from cleantext.windows import WINDOW_CHARS, Window, merged_metadata
@@ -201,6 +202,11 @@ def build_parser() -> argparse.ArgumentParser:
     listing = rule_commands.add_parser("list", help="list the rules (id, category, kind, stage, description)")
     listing.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
     listing.add_argument("--all", action="store_true", help="include rules that are off by default")
+    listing.add_argument(
+        "--untriggered",
+        action="store_true",
+        help="only the rules without a trigger: no literal could be derived from them, so they run on every document",
+    )
     _add_rule_options(listing)
     listing.set_defaults(handler=run_rules_list)
     show = rule_commands.add_parser("show", help="show one rule with its examples")
@@ -1161,13 +1167,22 @@ def run_rules_list(args: argparse.Namespace) -> int:
         if args.all
         else list(_load_pipeline(args).rules)
     )
+    triggers = {rule.id: trigger_of(rule).any_text for rule in rules}
+    if args.untriggered:
+        rules = [rule for rule in rules if triggers[rule.id] is None]
     if args.format == "json":
-        print(json.dumps([rule.summary() for rule in rules], ensure_ascii=False, indent=2))
+        listed = [{**rule.summary(), "trigger": _trigger_listing(triggers[rule.id])} for rule in rules]
+        print(json.dumps(listed, ensure_ascii=False, indent=2))
         return 0
     width = max((len(rule.id) for rule in rules), default=0)
     for rule in rules:
         print(f"{rule.id:<{width}}  {rule.category:<11} {rule.kind:<8} {rule.stage:<9} {rule.description}")
     return 0
+
+
+def _trigger_listing(trigger: tuple[frozenset[str], ...] | None) -> list[list[str]] | None:
+    """A trigger as sorted lists of literals (None: the rule runs on every document)."""
+    return None if trigger is None else [sorted(clause) for clause in trigger]
 
 
 def run_rules_show(args: argparse.Namespace) -> int:
@@ -1184,6 +1199,9 @@ def run_rules_show(args: argparse.Namespace) -> int:
         value = getattr(rule, key)
         if value:
             print(f"{key:<12} {value!r}")
+    trigger = _trigger_listing(trigger_of(rule).any_text)
+    shown = " and ".join(f"any of {clause[:8]}{' ...' if len(clause) > 8 else ''}" for clause in trigger or [])
+    print(f"{'trigger':<12} {shown or 'none: runs on every document'}")
     if rule.mapping:
         print(f"{'map':<12} {dict(rule.mapping)!r}")
     if rule.when:

@@ -38,6 +38,7 @@ import re._constants as sre
 import re._parser as sre_parse
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 __all__ = ["Clause", "Trigger", "derive", "holds", "useful"]
@@ -93,6 +94,7 @@ _ANY = _Info()
 _EMPTY = _Info(exact=frozenset({""}))
 
 
+@lru_cache(maxsize=4096)
 def derive(pattern: str, *, ascii_text: bool = False, whole_text: bool = False) -> Trigger | None:
     """The trigger of a ``regex`` pattern, or None when no literal can be derived (evaluate always).
 
@@ -103,11 +105,7 @@ def derive(pattern: str, *, ascii_text: bool = False, whole_text: bool = False) 
     searches a line, a paragraph or a region, whose start and end are a line
     break or the text's start and end.
     """
-    readable = _readable(pattern)
-    try:
-        parsed = sre_parse.parse(readable) if readable is not None else None
-    except (re.error, RecursionError, OverflowError, ValueError):
-        parsed = None
+    parsed = _parsed(pattern)
     if parsed is None:
         return None
     for anchors in (False, True):
@@ -119,6 +117,15 @@ def derive(pattern: str, *, ascii_text: bool = False, whole_text: bool = False) 
         if trigger is not None:
             return trigger
     return None
+
+
+@lru_cache(maxsize=1024)  # pipelines of the same packs (workers, examples, tests) parse each pattern once
+def _parsed(pattern: str) -> sre_parse.SubPattern | None:
+    readable = _readable(pattern)
+    try:
+        return sre_parse.parse(readable) if readable is not None else None
+    except (re.error, RecursionError, OverflowError, ValueError):
+        return None
 
 
 def best(clauses: Iterable[Clause]) -> Trigger | None:

@@ -1,0 +1,224 @@
+"""The plan: triggers derived from patterns, the pre-pass, and output identical to every step evaluated."""
+
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cleantext import InputError, Pipeline
+from cleantext.document import Document, RuleRef
+from cleantext.plan import Plan, trigger_of
+from cleantext.rules import Rule
+from cleantext.triggers import TEXT_END, TEXT_START, derive
+from tests.strategies import documents
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
+
+
+def clauses(trigger):
+    return None if trigger is None else [sorted(clause) for clause in trigger]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        # Literals are casefolded whatever the flags; a sequence joins them.
+        (r"Advertisement", [["advertisement"]]),
+        (
+            r"(?i)^\W{0,3}subscribe to (?:our|the) newsletter\.?$",
+            [["subscribe to our newsletter", "subscribe to the newsletter"]],
+        ),
+        # A small class is a set of strings; an optional part doubles them, and the longer ones go.
+        (r"colou?r [Cc]hart", [["color chart", "colour chart"]]),
+        # An alternation needs a string of each branch.
+        (r"(?:sign up|register)\b.*\bfree", [["register", "sign up"], ["free"]]),
+        # A repeat of at least one keeps its item; a repeat of none promises nothing.
+        (r"(?:ab)+cd", [["abcd"], ["ab"]]),
+        (r"(?:xyz)*", None),
+        # A positive look-around's literals are in the text; a negative one promises nothing.
+        (r"(?=[^\n]*\bclick)sign", [["click"], ["sign"]]),
+        (r"(?!unsubscribe)\w+", None),
+        # Wide classes, categories and properties are any character.
+        (r"\p{Lu}[\p{L}-]+ \d+", None),
+        # A wide class of rare characters is a clause of characters.
+        (r"[\u200b-\u200f\u2060]", [["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u2060"]]),
+        # regex's own syntax: one group name twice, a subroutine of a DEFINE block.
+        (r"(?P<u>C)elsius|(?P<u>F)ahrenheit", [["celsius", "fahrenheit"]]),
+        (r"(?(DEFINE)(?P<x>cookie policy|privacy policy))^(?&x)$", [["cookie policy", "privacy policy"]]),
+    ],
+)
+def test_a_trigger_holds_the_literals_every_match_contains(pattern, expected):
+    assert clauses(derive(pattern)) == expected
+
+
+def test_anchors_become_boundaries_only_where_nothing_else_can_be_had():
+    # Lines and paragraphs start after a line break or at the text's start.
+    assert clauses(derive(r"[ \t]+$")) == [sorted({" \n", "\t\n", " " + TEXT_END, "\t" + TEXT_END})]
+    assert clauses(derive(r"\A\n+", whole_text=True)) == [[TEXT_START + "\n"]]
+    assert clauses(derive(r"\A\n+")) == [["\n\n", TEXT_START + "\n"]]
+    assert clauses(derive(r"(?<=\n\n)\n+", whole_text=True)) == [["\n\n\n"]]
+    # With a literal of its own, a line rule's anchors are left out: its clause picks lines.
+    assert clauses(derive(r"^Advertisement$")) == [["advertisement"]]
+
+
+def test_texts_of_ascii_characters_only_rule_out_what_only_other_characters_match():
+    assert derive(r"[\ufb00-\ufb06]", ascii_text=True) == (frozenset(),)
+    assert clauses(derive(r"(?i)caf[eé] noir", ascii_text=True)) == [["cafe noir"]]
+    assert clauses(derive(r"(?i)caf[eé] noir")) == [["cafe noir", "café noir"]]
+    # The Kelvin sign matches "k" ignoring case: the ASCII trigger keeps the letter (and, a common one, drops it).
+    assert derive("(?i)\u212a", ascii_text=True) is None
+
+
+def test_a_pattern_the_parser_cannot_read_has_no_trigger():
+    assert derive(r"(?r)reverse\L<names>") is None
+
+
+def test_each_kind_of_step_has_its_trigger():
+    charmap = Rule(
+        id="t.quotes",
+        category="t",
+        kind="charmap",
+        stage="normalize",
+        action="replace",
+        description="",
+        mapping={"\u201c": '"', "\u201d": '"'},
+    )
+    assert clauses(trigger_of(charmap).any_text) == [["\u201c", "\u201d"]]
+    assert trigger_of(charmap).ascii_text == (frozenset(),)
+    lexicon = Rule(
+        id="t.kyiv",
+        category="names",
+        kind="lexicon",
+        stage="normalize",
+        action="replace",
+        description="",
+        canonical="Kyiv",
+        variants=("Kiev",),
+    )
+    assert clauses(trigger_of(lexicon).any_text) == [["kiev"]]
+    nfc = Rule(id="t.nfc", category="t", kind="unicode", stage="prepare", action="replace", description="", form="NFC")
+    assert trigger_of(nfc).any_text is None and trigger_of(nfc).ascii_text == (frozenset(),)
+    hinted = Rule(
+        id="t.line",
+        category="t",
+        kind="line",
+        stage="strip",
+        action="remove",
+        description="",
+        pattern=r"^\p{Lu}+$",
+        requires=("menu",),
+    )
+    assert clauses(trigger_of(hinted).any_text) == [["menu"]]
+
+
+def test_the_pre_pass_finds_literals_made_by_edits_across_their_edges():
+    rule = Rule(
+        id="t.ad", category="t", kind="line", stage="strip", action="remove", description="", pattern=r"^Advertisement$"
+    )
+    plan = Plan([rule])
+    before = "Adverti\nsement\n"
+    presence = plan.scan(before)
+    assert presence.allows(rule, before) is None
+    after = "Advertisement\n"  # the line break between the halves went
+    presence.update(after, [(7, 8, "")])
+    assert presence.allows(rule, after) == ("advertisement",)
+
+
+def test_untriggered_steps_are_listed():
+    pipeline = Pipeline.load()
+    untriggered = {unit.id for unit in pipeline.plan().untriggered() if isinstance(unit, Rule)}
+    assert {"whitespace.runs", "offtopic.short-block", "repeats.title-or-standfirst"} <= untriggered
+    assert "promos.newsletter" not in untriggered
+    listed = subprocess.run(
+        [sys.executable, "-m", "cleantext", "rules", "list", "--untriggered"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "whitespace.runs" in listed and "promos.newsletter" not in listed
+
+
+CHECKING = (Pipeline.load(triggers="check"), Pipeline.load(triggers="check", quotes="curly", names="ascii"))
+
+
+@given(documents)
+def test_no_trigger_ever_skips_a_change(text):
+    # Check mode evaluates every step and fails where a skipped one would have changed the text.
+    for pipeline in CHECKING:
+        pipeline.clean(text)
+
+
+def same_output_sample():
+    """The seeds, every tenth gold body and page of the Zyte benchmark, and the fuzz corpora."""
+    sample = [(path.name, path.read_bytes()) for path in sorted((ROOT / "seeds").glob("*.txt"))]
+    truth = BENCHMARKS / "article-extraction-benchmark" / "ground-truth.json"
+    if truth.is_file():
+        gold = json.loads(truth.read_text(encoding="utf-8"))
+        sample += [(key, gold[key]["articleBody"]) for key in sorted(gold)[::10]]
+        pages = sorted((BENCHMARKS / "article-extraction-benchmark" / "html").glob("*.html.gz"))[::20]
+        sample += [(path.name, gzip.decompress(path.read_bytes())) for path in pages]
+    sample += [
+        (path.name, path.read_bytes()) for path in sorted((ROOT / "fuzz" / "corpus").rglob("*")) if path.is_file()
+    ]
+    return sample
+
+
+def outcome(pipeline, name, data):
+    try:
+        result = pipeline.clean(data, name=name)
+    except InputError as error:  # the same error either way is the same output
+        return repr(error)
+    return result.text, [e.to_dict() for e in result.edits], dict(result.metadata), result.warnings
+
+
+def test_the_plan_gives_what_every_step_evaluated_gives():
+    # bench/same_output.py runs this over every corpus; here a sample of them.
+    with_triggers, every_step = Pipeline.load(), Pipeline.load(triggers="off")
+    for name, data in same_output_sample():
+        assert outcome(with_triggers, name, data) == outcome(every_step, name, data), name
+
+
+def test_triggers_must_be_on_off_or_check():
+    with pytest.raises(ValueError, match="triggers must be one of on, off, check"):
+        Pipeline.load(triggers="maybe")
+    assert Pipeline.load(triggers="off").clean("x\n").text == "x\n"
+
+
+def test_the_plan_skips_most_steps_on_a_plain_document():
+    result = Pipeline.load().clean("A one-line document about the weather.\n")
+    every = Pipeline.load(triggers="off").clean("A one-line document about the weather.\n")
+    evaluated = sum(timing.evaluations for timing in result.timings.values())
+    assert evaluated * 4 < sum(timing.evaluations for timing in every.timings.values())
+
+
+PIECES = ["adver", "tisement", "Advertisement", "sign", " up", "\n", " ", "\u201c", "x", "©", "cookie", "s"]
+
+
+@st.composite
+def edited_texts(draw):
+    """A text of pieces of literals, and replacements (sorted, apart) that join, split and make them."""
+    text = "".join(draw(st.lists(st.sampled_from(PIECES), max_size=12)))
+    cuts = sorted(draw(st.lists(st.integers(0, len(text)), max_size=8)))
+    replacements, last = [], -1
+    for start, end in zip(cuts[::2], cuts[1::2], strict=False):
+        if start > last:
+            replacements.append((start, end, draw(st.sampled_from(["", *PIECES]))))
+            last = end
+    return text, replacements
+
+
+@given(edited_texts())
+def test_a_presence_updated_around_edits_holds_every_literal_of_the_new_text(case):
+    text, replacements = case
+    plan = CHECKING[0].plan()
+    presence = plan.scan(text)
+    document = Document(text)
+    document.apply(replacements, rule=RuleRef("t.edit", "t"))
+    presence.update(document.text, replacements)
+    assert plan.scan(document.text).literals <= presence.literals

@@ -1171,7 +1171,8 @@ def run_rules_list(args: argparse.Namespace) -> int:
     if args.untriggered:
         rules = [rule for rule in rules if triggers[rule.id] is None]
     if args.format == "json":
-        listed = [{**rule.summary(), "trigger": _trigger_listing(triggers[rule.id])} for rule in rules]
+        # Whether a trigger was derived; `rules show` prints its literals.
+        listed = [{**rule.summary(), "triggered": triggers[rule.id] is not None} for rule in rules]
         print(json.dumps(listed, ensure_ascii=False, indent=2))
         return 0
     width = max((len(rule.id) for rule in rules), default=0)

@@ -33,10 +33,12 @@ class RuleRef(NamedTuple):
     category: str
 
 
-# An edit as stored while cleaning: (src_start, src_end, after, rules). Output
-# offsets are not stored: they follow from the source offsets and the lengths of
-# the replacements before, so passing an edit through a rule pass costs nothing.
-_Stored = tuple[int, int, str, tuple[RuleRef, ...]]
+# An edit as stored while cleaning: (src_start, src_end, after, rules, removals).
+# Output offsets are not stored: they follow from the source offsets and the
+# lengths of the replacements before, so passing an edit through a rule pass
+# costs nothing. ``removals``: how many characters each rule removed, in the
+# text as it found it, when the edit holds the work of several rules (else None).
+_Stored = tuple[int, int, str, tuple[RuleRef, ...], "tuple[tuple[RuleRef, int], ...] | None"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,17 @@ class EditRecord:
     before: str
     after: str
     rules: tuple[RuleRef, ...]
+    removals: tuple[tuple[RuleRef, int], ...] = ()
+    """When several rules share the edit: the characters each removed, in the text as it found it."""
+
+    @property
+    def rule(self) -> RuleRef:
+        """The rule the edit is credited to: the one that removed most of its characters, else the last to act.
+
+        When a removal and a later tidying merge (a paragraph removed, then the
+        blank lines around it), the removal gets the credit, not the tidying.
+        """
+        return max(self.removals, key=lambda removal: removal[1])[0] if self.removals else self.rules[-1]
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -128,14 +141,21 @@ class Document:
         c_src_start = c_src_end = c_cur_start = c_cur_end = c_new_start = 0
         c_old: tuple[RuleRef, ...] = ()  # rules of the absorbed old edits, which acted first
         c_new: tuple[RuleRef, ...] = ()  # rules of this pass's replacements
+        c_removed: list[tuple[RuleRef, int]] = []  # characters removed, by rule, by the absorbed old edits
 
         def close(new_end: int | None = None) -> None:
             # ``new_end``: where the cluster ends in the new text, when that is not
             # its current end shifted by the replacements so far (inside a removal).
             nonlocal open_cluster
             if open_cluster:
-                merged.append((c_src_start, c_src_end, "", (*c_old, *c_new)))
-                pending.append((len(merged) - 1, c_new_start, c_cur_end + shift if new_end is None else new_end))
+                end = c_cur_end + shift if new_end is None else new_end
+                removals = None
+                if c_old or len(set(c_new)) > 1:
+                    # Several rules: each is credited with what it removed from the text it saw.
+                    removed_now = (c_cur_end - c_cur_start) - (end - c_new_start)
+                    removals = _credits([*c_removed, *([(c_new[-1], removed_now)] if removed_now > 0 else [])])
+                merged.append((c_src_start, c_src_end, "", (*c_old, *c_new), removals))
+                pending.append((len(merged) - 1, c_new_start, end))
                 open_cluster = False
 
         for start, end, new, rule in replacements:
@@ -154,7 +174,7 @@ class Document:
                 close()
                 # Old edits that end at or before the replacement pass through untouched.
                 while i < n_old:
-                    e_src_start, e_src_end, e_after, _ = old[i]
+                    e_src_start, e_src_end, e_after = old[i][:3]
                     if e_src_start - delta + len(e_after) > start:
                         break
                     merged.append(old[i])
@@ -163,9 +183,10 @@ class Document:
                 open_cluster = True
                 c_src_start, c_cur_start, c_new_start = start + delta, start, start + shift
                 c_src_end, c_cur_end, c_old, c_new = start + delta, start, (), (rule,)
+                c_removed = []
             # Old edits overlapping the replacement join the cluster.
             while i < n_old:
-                e_src_start, e_src_end, e_after, e_rules = old[i]
+                e_src_start, e_src_end, e_after, e_rules, e_removals = old[i]
                 e_out_start = e_src_start - delta
                 if e_out_start >= end:
                     break
@@ -182,11 +203,13 @@ class Document:
                     open_cluster = True
                     c_src_start, c_cur_start, c_new_start = e_src_end, e_out_start, start + shift
                     c_src_end, c_cur_end, c_old, c_new = e_src_end, e_out_start, (), (rule,)
+                    c_removed = []
                     continue
                 if e_out_start < c_cur_start:
                     c_src_start, c_cur_start = e_src_start, e_out_start
                     c_new_start = e_out_start + shift
                 c_old += e_rules
+                c_removed.extend(_removals(e_src_end - e_src_start, e_after, e_rules, e_removals))
                 delta += (e_src_end - e_src_start) - len(e_after)
                 i += 1
                 if e_out_end > c_cur_end:
@@ -208,12 +231,12 @@ class Document:
         # Fill in the merged edits' text; an edit that gives back its source text is no edit.
         dropped = set()
         for index, new_start, new_end in pending:
-            src_start, src_end, _, rules = merged[index]
+            src_start, src_end, _, rules, removals = merged[index]
             after = self.text[new_start:new_end]
             if after == source[src_start:src_end]:
                 dropped.add(index)
             else:
-                merged[index] = (src_start, src_end, after, rules)
+                merged[index] = (src_start, src_end, after, rules, removals)
         self._edits = [edit for index, edit in enumerate(merged) if index not in dropped] if dropped else merged
         return applied
 
@@ -222,7 +245,7 @@ class Document:
         records = []
         delta = 0
         source = self.source
-        for src_start, src_end, after, rules in self._edits:
+        for src_start, src_end, after, rules, removals in self._edits:
             out_start = src_start - delta
             records.append(
                 EditRecord(
@@ -231,6 +254,7 @@ class Document:
                     before=source[src_start:src_end],
                     after=after,
                     rules=rules,
+                    removals=removals or (),
                 )
             )
             delta += (src_end - src_start) - len(after)
@@ -241,3 +265,21 @@ class Document:
 
     def __repr__(self) -> str:
         return f"Document({len(self.source)} source chars, {len(self.text)} chars, {len(self._edits)} edits)"
+
+
+def _removals(
+    source_length: int, after: str, rules: tuple[RuleRef, ...], removals: tuple[tuple[RuleRef, int], ...] | None
+) -> tuple[tuple[RuleRef, int], ...]:
+    """What an edit's rules removed: its own record, or, for an edit of one rule, what it removed net."""
+    if removals is not None:
+        return removals
+    removed = source_length - len(after)
+    return ((rules[-1], removed),) if removed > 0 else ()
+
+
+def _credits(removals: Iterable[tuple[RuleRef, int]]) -> tuple[tuple[RuleRef, int], ...]:
+    """Characters removed, added up per rule, in the order the rules first removed any."""
+    totals: dict[RuleRef, int] = {}
+    for rule, count in removals:
+        totals[rule] = totals.get(rule, 0) + count
+    return tuple(totals.items())

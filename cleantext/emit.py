@@ -30,8 +30,10 @@ __all__ = ["Edit", "Result", "StepTiming"]
 class Edit:
     """One change: ``source[src[0]:src[1]] == before`` became ``text[out[0]:out[1]] == after``.
 
-    ``rule`` is the last rule that acted on the span and ``rules`` all of them in
-    order (more than one when rules touched overlapping text).
+    ``rules`` are the rules that acted on the span, in order (more than one when
+    rules touched overlapping text); ``rule`` is the one credited with it: the
+    rule that removed most of its characters, else the last one (a paragraph
+    removed, then the blank lines around it tidied, is the removal's edit).
     """
 
     src: tuple[int, int]
@@ -41,6 +43,9 @@ class Edit:
     category: str
     before: str
     after: str
+    removals: tuple[tuple[str, str, int], ...] = field(default=(), compare=False)
+    """When several rules share the edit: ``(rule, category, characters removed)`` for each that removed
+    any, in the text as it found it. ``cleantext stats`` counts them per rule. Not part of the JSON."""
 
     def to_dict(self) -> dict[str, Any]:
         """The edit as in the JSON contract of docs/design.md."""
@@ -108,11 +113,12 @@ class Result:
             Edit(
                 src=record.src,
                 out=record.out,
-                rule=record.rules[-1].id,
+                rule=record.rule.id,
                 rules=record.rule_ids,
-                category=record.rules[-1].category,
+                category=record.rule.category,
                 before=record.before,
                 after=record.after,
+                removals=tuple((rule.id, rule.category, count) for rule, count in record.removals),
             )
             for record in document.edits()
         )

@@ -142,16 +142,25 @@ class Stats:
         hit: dict[str, set[str]] = {"rule": set(), "category": set()}
         for edit in result.edits:
             snippet = _show(edit.before[:60]) + ("..." if len(edit.before) > 60 else "")
-            for kind, table, key in (("rule", self.by_rule, edit.rule), ("category", self.by_category, edit.category)):
-                entry = table[key]
-                entry.edits += 1
-                if edit.after:
-                    entry.replaced += len(edit.before)
-                else:
-                    entry.removed += len(edit.before)
-                if len(entry.examples) < self.example_count and snippet not in entry.examples:
-                    entry.examples.append(snippet)
-                hit[kind].add(key)
+            # An edit several rules share: each is credited with the characters it removed,
+            # and the rule the edit is credited to with the rest.
+            left = len(edit.before)
+            shares = []
+            for rule, category, count in edit.removals:
+                count = min(count, left)
+                left -= count
+                shares.append((rule, category, count, 0))
+            if left or not shares:
+                shares.append((edit.rule, edit.category, 0 if edit.after else left, left if edit.after else 0))
+            for rule, category, removed, replaced in shares:
+                for kind, table, key in (("rule", self.by_rule, rule), ("category", self.by_category, category)):
+                    entry = table[key]
+                    entry.edits += 1
+                    entry.removed += removed
+                    entry.replaced += replaced
+                    if len(entry.examples) < self.example_count and snippet not in entry.examples:
+                        entry.examples.append(snippet)
+                    hit[kind].add(key)
         for key in hit["rule"]:
             self.by_rule[key].documents += 1
         for key in hit["category"]:

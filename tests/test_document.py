@@ -3,6 +3,8 @@
 import pytest
 
 from cleantext.document import Document, RuleRef
+from cleantext.emit import Result
+from cleantext.explain import Stats
 
 A = RuleRef("test.a", "a")
 B = RuleRef("test.b", "b")
@@ -109,3 +111,30 @@ def test_the_text_changes_only_through_apply():
     with pytest.raises(AttributeError):
         document.source = "x"
     assert document.text == "a  b" and document.edits() == []
+
+
+def test_a_merged_edit_is_credited_to_the_rule_that_removed_most_of_it():
+    caption, blank = RuleRef("credits.label", "credit"), RuleRef("whitespace.blank-lines", "whitespace")
+    document = Document("xx\n\nLABEL LABEL\n\n\nyy")
+    document.apply([(4, 16, "")], rule=caption)
+    # The tidying rewrites the blank lines around the removal: one edit holds both.
+    document.apply([(2, 6, "\n\n")], rule=blank)
+    (edit,) = document.edits()
+    assert document.text == "xx\n\nyy" and edit.rule_ids == ("credits.label", "whitespace.blank-lines")
+    assert edit.rule == caption
+    result = Result.from_document(document, name=None, encoding=None)
+    assert (result.edits[0].rule, result.edits[0].category) == ("credits.label", "credit")
+    stats = Stats()
+    stats.add(result)
+    # The caption rule removed its line; the tidying removed two line breaks and wrote what is left.
+    assert (stats.by_rule["credits.label"].removed, stats.by_rule["whitespace.blank-lines"].removed) == (12, 2)
+    assert stats.by_rule["credits.label"].replaced + stats.by_rule["whitespace.blank-lines"].replaced == 2
+
+
+def test_an_edit_that_removes_nothing_is_credited_to_the_last_rule():
+    quotes, names = RuleRef("typography.double-quotes", "typography"), RuleRef("names.kyiv", "names")
+    document = Document("\u201cKiev\u201d")
+    document.apply([(0, 1, '"'), (5, 6, '"')], rule=quotes)
+    document.apply([(0, 6, '"Kyiv"')], rule=names)
+    (edit,) = document.edits()
+    assert edit.rule == names

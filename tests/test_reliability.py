@@ -80,7 +80,8 @@ def test_a_runaway_user_line_rule_is_skipped_and_reported_once(tmp_path, capsys)
         encoding="utf-8",
     )
     doc = tmp_path / "doc.txt"
-    doc.write_text(("a" * 40 + "!\n") * 3 + "It\u2019s fine.\n", encoding="utf-8")
+    # Lines that end with an "a": the rule's trigger holds, and its pattern gets to run.
+    doc.write_text(("a" * 40 + "! a\n") * 3 + "It\u2019s fine.\n", encoding="utf-8")
     assert main(["clean", "--rules", str(pack), "--timeout", "0.2", str(doc)]) == 0
     captured = capsys.readouterr()
     assert captured.err.count("rule user.slow timed out") == 1 and str(doc) in captured.err

@@ -279,11 +279,19 @@ def render_throughput(figures: Mapping[str, Any]) -> str:
         else (name, number(megabytes / spent), number(documents / spent), number(reference / spent))
         for name, spent in seconds.items()
     ]
+    one_line = figures.get("one_line_us")
+    one_line_text = (
+        f"\n\nA one-line document with nothing to clean: cleantext {one_line['cleantext']:.0f} µs, "
+        f"ftfy {one_line['ftfy']:.0f} µs (best of five runs of 2,000 calls)."
+        if one_line
+        else ""
+    )
     return (
         f"{documents:,} documents, {megabytes:.1f} MB, median of {figures['runs']} runs, one core"
         f"{', ftfy ' + figures['ftfy'] if 'ftfy' in figures else ''}.\n\n"
         + markdown_table(("contender", "MB/s", "docs/s", "x cleantext"), rows)
         + f"\n\n**{headline_throughput(figures)}** (cleantext's speed over its peers', same documents, same run)."
+        + one_line_text
     )
 
 

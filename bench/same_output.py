@@ -3,15 +3,16 @@
 For each document the default pipeline runs twice, with ``triggers="on"``
 (steps whose trigger does not hold are skipped) and ``triggers="off"`` (the
 reference: every step evaluated), and the two results must be identical in
-text, edits and metadata. It also counts the (step, document) evaluations
-each mode makes, which is the fraction the pre-pass lets through.
+text, edits, metadata and warnings. It also counts the (step, document)
+evaluations and the (line or block step, line or block) searches each mode
+makes: the fractions the pre-pass lets through.
 
 Corpora: the seeds, the gold article bodies of the Zyte benchmark, the HTML
 pages of WCXB dev and test, trafilatura-eval and the readability pages
 (extracted, then cleaned), the boilerplate benchmark's documents (gold bodies
 with boilerplate lines put in, as ``bench/boilerplate.py`` builds them) and the
-fuzz corpora. Run: ``python bench/same_output.py`` (``--quick``: a sample;
-``--json FILE``: the figures for ``bench/report.py``).
+fuzz corpora. Run: ``python bench/same_output.py`` (``--every N``: every Nth
+document of each corpus; ``--json FILE``: the figures for ``bench/report.py``).
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ import gzip
 import json
 import random
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -31,15 +33,17 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import boilerplate  # noqa: E402
 
+import cleantext.pipeline as pipeline_module  # noqa: E402
 from cleantext import Pipeline  # noqa: E402
 from cleantext.errors import InputError  # noqa: E402
+from cleantext.segment import block_spans  # noqa: E402
+from cleantext.strip import short_lines  # noqa: E402
 
 BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
 
 
-def corpora(quick: bool = False) -> Iterator[tuple[str, str, bytes | str]]:
-    """``(corpus, name, data)`` for every document of every corpus (every tenth with ``quick``)."""
-    step = 10 if quick else 1
+def corpora(step: int = 1) -> Iterator[tuple[str, str, bytes | str]]:
+    """``(corpus, name, data)`` for every ``step``-th document of every corpus."""
     for path in sorted((ROOT / "seeds").glob("*.txt")):
         yield "seeds", path.name, path.read_bytes()
     gold = json.loads((BENCHMARKS / "article-extraction-benchmark" / "ground-truth.json").read_text(encoding="utf-8"))
@@ -67,6 +71,34 @@ def corpora(quick: bool = False) -> Iterator[tuple[str, str, bytes | str]]:
             yield "fuzz", str(path.relative_to(ROOT / "fuzz" / "corpus")), path.read_bytes()
 
 
+class SearchCounter:
+    """Counts the lines and paragraphs line and block steps search: those the trigger's literals let through."""
+
+    def __init__(self) -> None:
+        self.searched = 0
+        self.originals = {kind: pipeline_module._FINDERS[kind] for kind in ("line", "block")}
+
+    def __enter__(self) -> SearchCounter:
+        for kind, finder in self.originals.items():
+            pipeline_module._FINDERS[kind] = self.counting(kind, finder)  # type: ignore[index]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pipeline_module._FINDERS.update(self.originals)  # type: ignore[attr-defined]
+
+    def counting(self, kind: str, finder: Callable[..., Any]) -> Callable[..., Any]:
+        def count(rule: Any, text: str, low: int, high: int, timeout: Any, *, literals: tuple[str, ...] = ()) -> Any:
+            if kind == "line":
+                units = [line for start, end, line, *_ in short_lines(text) if start >= low and end <= high]
+            else:
+                units = [text[start:end] for start, end in block_spans(text) if start >= low and end <= high]
+            folded = [unit.casefold() for unit in units]
+            self.searched += sum(1 for unit in folded if not literals or any(word in unit for word in literals))
+            return finder(rule, text, low, high, timeout, literals=literals)
+
+        return count
+
+
 def outcome(pipeline: Pipeline, name: str, data: bytes | str) -> tuple[object, int]:
     """What cleaning gives (text, edits, metadata, warnings, or the error) and the step evaluations it took."""
     try:
@@ -78,18 +110,23 @@ def outcome(pipeline: Pipeline, name: str, data: bytes | str) -> tuple[object, i
     return (result.text, edits, dict(result.metadata), list(result.warnings)), evaluations
 
 
-def compare(quick: bool = False) -> dict[str, object]:
+def compare(step: int = 1) -> dict[str, object]:
     """Run both modes over every corpus; the differences and the counts of evaluations per corpus."""
     on, off = Pipeline.load(triggers="on"), Pipeline.load(triggers="off")
     figures: dict[str, dict[str, int]] = {}
     differences: list[str] = []
-    for corpus, name, data in corpora(quick):
-        with_triggers, evaluated = outcome(on, name, data)
-        reference, every = outcome(off, name, data)
-        entry = figures.setdefault(corpus, {"documents": 0, "different": 0, "evaluations": 0, "reference": 0})
+    keys = ("documents", "different", "evaluations", "reference", "searches", "reference searches")
+    for corpus, name, data in corpora(step):
+        with SearchCounter() as counted:
+            with_triggers, evaluated = outcome(on, name, data)
+        with SearchCounter() as counted_off:
+            reference, every = outcome(off, name, data)
+        entry = figures.setdefault(corpus, dict.fromkeys(keys, 0))
         entry["documents"] += 1
         entry["evaluations"] += evaluated
         entry["reference"] += every
+        entry["searches"] += counted.searched
+        entry["reference searches"] += counted_off.searched
         if with_triggers != reference:
             entry["different"] += 1
             differences.append(f"{corpus}/{name}")
@@ -98,15 +135,18 @@ def compare(quick: bool = False) -> dict[str, object]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="every tenth document of each corpus")
+    parser.add_argument("--every", type=int, default=1, metavar="N", help="every Nth document of each corpus")
     parser.add_argument("--json", metavar="FILE", type=Path, help="also write the figures as JSON")
     args = parser.parse_args(argv)
-    figures = compare(args.quick)
+    figures = compare(args.every)
+    figures["every"] = args.every
     for corpus, entry in figures["corpora"].items():  # type: ignore[union-attr]
         share = entry["evaluations"] / entry["reference"] if entry["reference"] else 0.0
+        searched = entry["searches"] / entry["reference searches"] if entry["reference searches"] else 0.0
         print(
             f"{corpus:18} {entry['documents']:5} documents, {entry['different']} different; "
-            f"step evaluations {entry['evaluations']:,} of {entry['reference']:,} ({share:.1%})"
+            f"step evaluations {entry['evaluations']:,} of {entry['reference']:,} ({share:.1%}); "
+            f"lines and paragraphs searched {entry['searches']:,} of {entry['reference searches']:,} ({searched:.1%})"
         )
     for difference in figures["differences"]:  # type: ignore[union-attr]
         print("different:", difference)

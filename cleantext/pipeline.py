@@ -336,57 +336,62 @@ class Pipeline:
         checking = self.triggers == "check"
         selecting = self.triggers == "on"
         # Steps whose trigger does not hold are never looked at: they cost nothing.
-        todo = presence.select(units, document.text) if selecting else list(enumerate(units))
-        position = 0
-        while position < len(todo):
-            index, unit = todo[position][:2]
-            position += 1
-            text = document.text
-            if not text:
-                break
-            words = todo[position - 1][2] if selecting else presence.allows(unit, text) if checking else ()
-            label = unit.id if isinstance(unit, Rule) else unit.label
-            if label in timed_out:
-                continue
-            before = changes
-            started = time.monotonic()
-            try:
-                if isinstance(unit, Rule):
-                    limit = _time_limit(unit.kind, self.timeout, len(text))
-                    found = _find(unit, text, limit, document.continues, words or ())
-                    if checking:
-                        _check_trigger(unit, text, found, words, _find(unit, text, limit, document.continues), name)
-                else:
-                    tagged = unit.find(text, 0, len(text), _time_limit("lexicon", self.timeout, len(text)))
-                    if checking and words is None:
-                        _check_trigger(unit, text, [t[:3] for t in tagged], None, [], name)
-            except TimeoutError:
-                timed_out.add(label)
-                spent = time.monotonic() - started
-                warnings.append(
-                    f"rule {label} timed out after {spent:.1f}s on {name or 'the document'}; "
-                    "skipped there (raise the time limit with --timeout)"
-                )
-                _timing(timings, label).add(spent, 0)
-                continue
-            if not isinstance(unit, Rule):
-                applied = document.apply_tagged(tagged)
-                if applied:
-                    changes += applied
-                    presence.update(document.text, tagged)
-            elif found:
-                if unit.captures:
-                    _capture_metadata(unit, text, found, document.metadata)
-                applied = document.apply(found, rule=unit.ref)
-                if applied:
-                    changes += applied
-                    presence.update(document.text, found)
-                if unit.kind == "inline":
-                    changes += self._apply_again(unit, document, presence)
-            _timing(timings, label).add(time.monotonic() - started, changes - before)
-            if selecting and changes > before:
-                # The new text may hold literals the old one did not: the rest of the steps are chosen again.
-                todo, position = presence.select(units, document.text, index + 1), 0
+        todo = presence.select(units, document.text) if selecting else [(i, u, ()) for i, u in enumerate(units)]
+        while todo:
+            chosen, todo = todo, []
+            for index, unit, literals in chosen:
+                text = document.text
+                if not text:
+                    return changes
+                words = presence.allows(unit, text) if checking else literals
+                is_rule = isinstance(unit, Rule)
+                label = unit.id if is_rule else unit.label
+                if label in timed_out:
+                    continue
+                before = changes
+                started = time.monotonic()
+                try:
+                    if is_rule:
+                        limit = _time_limit(unit.kind, self.timeout, len(text))
+                        found = _find(unit, text, limit, document.continues, words or ())
+                        if checking:
+                            reference = _find(unit, text, limit, document.continues)
+                            _check_trigger(unit, text, found, words, reference, name)
+                    else:
+                        tagged = unit.find(text, 0, len(text), _time_limit("lexicon", self.timeout, len(text)))
+                        if checking and words is None:
+                            _check_trigger(unit, text, [t[:3] for t in tagged], None, [], name)
+                except TimeoutError:
+                    timed_out.add(label)
+                    spent = time.monotonic() - started
+                    warnings.append(
+                        f"rule {label} timed out after {spent:.1f}s on {name or 'the document'}; "
+                        "skipped there (raise the time limit with --timeout)"
+                    )
+                    _timing(timings, label).add(spent, 0)
+                    continue
+                if not is_rule:
+                    applied = document.apply_tagged(tagged)
+                    if applied:
+                        changes += applied
+                        presence.update(document.text, tagged)
+                elif found:
+                    if unit.captures:
+                        _capture_metadata(unit, text, found, document.metadata)
+                    applied = document.apply(found, rule=unit.ref)
+                    if applied:
+                        changes += applied
+                        presence.update(document.text, found)
+                    if unit.kind == "inline":
+                        changes += self._apply_again(unit, document, presence)
+                timing = timings.get(label)
+                if timing is None:
+                    timing = timings[label] = StepTiming()
+                timing.add(time.monotonic() - started, changes - before)
+                if selecting and changes > before:
+                    # The new text may hold literals the old one did not: the rest of the steps are chosen again.
+                    todo = presence.select(units, document.text, index + 1)
+                    break
         return changes
 
     def _apply_again(self, rule: Rule, document: Document, presence: Presence) -> int:

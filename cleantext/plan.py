@@ -96,13 +96,15 @@ def _characters(characters: Sequence[str], ascii_text: bool) -> Trigger | None:
 
 
 WEAK_LENGTH = 2
-"""An ASCII literal this short with a letter, digit or space in it ("by", "in", "- ") is in nearly
-every text: the automaton would report it hundreds of times. Such literals are looked for with one
-substring search each instead."""
+"""An ASCII literal this short with a letter, digit or space in it ("by", "in", "- "), or an ASCII
+punctuation mark ("-", "."), is in most texts: the automaton would report it hundreds of times.
+Such literals are looked for with one substring search each instead."""
 
 
 def _weak(literal: str) -> bool:
-    return len(literal) <= WEAK_LENGTH and literal.isascii() and any(c.isalnum() or c.isspace() for c in literal)
+    return literal.isascii() and (
+        len(literal) == 1 or (len(literal) <= WEAK_LENGTH and any(c.isalnum() or c.isspace() for c in literal))
+    )
 
 
 class Presence:

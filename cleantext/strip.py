@@ -128,6 +128,8 @@ def find_repeats(rule: Rule, text: str, low: int, high: int, timeout: float | No
     punctuation do not hide a repeat; blocks of fewer than ``min_words`` words
     are never treated as repeats. The first copy stays.
     """
+    if "\n" not in text.strip():
+        return []  # one line: nothing to repeat
     # A title or standfirst is short: longer blocks are neither originals nor
     # repeats, and are never split into words (a 20 MB paragraph would be).
     blocks = [(start, end) for start, end in block_spans(text) if end - start <= REPEAT_MAX_CHARS]
@@ -231,6 +233,8 @@ def find_offtopic(rule: Rule, text: str, low: int, high: int, timeout: float | N
     ``\w`` and ``\p{L}`` disagree on, and characters whose lower case and
     case-insensitive match differ.
     """
+    if len(text) < 2 * OFFTOPIC_CONTEXT_MIN_WORDS:
+        return []  # too short to hold the words of context the rule asks for (a word and a space each)
     most = rule.max_words or 10
     blocks = block_spans(text)
     short = [

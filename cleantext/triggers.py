@@ -71,8 +71,8 @@ area, which no rule's class names), so that a pattern anchored to the text's sta
 BOUNDARIES = frozenset({"\n", TEXT_START, TEXT_END})
 """Characters a literal found across lines has: no single line or paragraph holds it."""
 
-_COMMON_CHARACTERS = frozenset(" \nabcdefghijklmnopqrstuvwxyz0123456789.,;:'\"-()/" + TEXT_START + TEXT_END)
-"""Single characters too common to be worth a literal: a clause with one of them promises nothing."""
+_COMMON_CHARACTERS = frozenset(" \nabcdefghijklmnopqrstuvwxyz0123456789" + TEXT_START + TEXT_END)
+"""Single characters in nearly every text (or every scan): a clause with one of them promises nothing."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,6 +107,28 @@ FIGURES = {
         },
         "jobs": {"megabytes": 0.2, "rows": [["clean_many", 1, [2.0, 2.0, 2.0]], ["clean_many", 2, [1.0, 2.0, 0.1]]]},
     },
+    "same_output": {
+        "corpora": {
+            "seeds": {
+                "documents": 5,
+                "different": 0,
+                "evaluations": 200,
+                "reference": 500,
+                "searches": 50,
+                "reference searches": 1000,
+            },
+            "fuzz": {
+                "documents": 2,
+                "different": 1,
+                "evaluations": 20,
+                "reference": 100,
+                "searches": 0,
+                "reference searches": 0,
+            },
+        },
+        "differences": ["fuzz/clean/x.txt"],
+        "every": 1,
+    },
     "hostile": [
         {
             "case": "2.15 GB of zeros as zst",
@@ -155,6 +177,14 @@ def test_a_peer_that_did_not_run_is_not_available():
     text = report.render_throughput(figures)
     assert "| clean-text clean() (own venv) | n/a | n/a | n/a |" in text
     assert "0.50x ftfy, clean-text: n/a**" in text
+
+
+def test_same_output_gives_the_shares_of_work_left_and_lists_differences():
+    text = report.render_same_output(FIGURES["same_output"])
+    assert "| seeds | 5 | 0 | 200 of 500 (40.0%) | 50 of 1,000 (5.0%) |" in text
+    assert "| fuzz | 2 | 1 | 20 of 100 (20.0%) | 0 of 0 (n/a) |" in text
+    assert "**1 different on 7 documents; the triggers let 36.7% of the (step, document) evaluations" in text
+    assert text.endswith("\n- `fuzz/clean/x.txt`")
 
 
 def test_boilerplate_counts_the_template_classes_together_and_all_sources():
@@ -213,7 +243,7 @@ def test_the_header_says_it_is_generated_when_where_and_at_which_commit(tmp_path
     assert f"{report.os.cpu_count()} cores" in head
     assert "- Commit: abc1234 + uncommitted changes" in head
     assert "quick run" not in head.lower()
-    assert "`wcxb-dev`: WCXB's development split, 1,358 pages | tuning | none |" in head
+    assert "`wcxb-dev`: WCXB's development split, 1,358 pages | tuning | same_output" in head
     for benchmark in report.BENCHMARKS:
         assert f"\n## {benchmark.title}\n" in text
         assert f"Reproduce: `{benchmark.command(quick=False)}`" in text

@@ -33,10 +33,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import boilerplate  # noqa: E402
 
-import cleantext.pipeline as pipeline_module  # noqa: E402
 from cleantext import Pipeline  # noqa: E402
 from cleantext.errors import InputError  # noqa: E402
 from cleantext.segment import block_spans  # noqa: E402
+from cleantext.steps import BlockStep, LineStep  # noqa: E402
 from cleantext.strip import short_lines  # noqa: E402
 
 BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
@@ -76,15 +76,16 @@ class SearchCounter:
 
     def __init__(self) -> None:
         self.searched = 0
-        self.originals = {kind: pipeline_module._FINDERS[kind] for kind in ("line", "block")}
+        self.originals = {LineStep: LineStep.finder, BlockStep: BlockStep.finder}
 
     def __enter__(self) -> SearchCounter:
-        for kind, finder in self.originals.items():
-            pipeline_module._FINDERS[kind] = self.counting(kind, finder)  # type: ignore[index]
+        for step, finder in self.originals.items():
+            step.finder = staticmethod(self.counting(step.kind, finder))  # type: ignore[assignment]
         return self
 
     def __exit__(self, *exc: object) -> None:
-        pipeline_module._FINDERS.update(self.originals)  # type: ignore[attr-defined]
+        for step, finder in self.originals.items():
+            step.finder = staticmethod(finder)  # type: ignore[assignment]
 
     def counting(self, kind: str, finder: Callable[..., Any]) -> Callable[..., Any]:
         def count(rule: Any, text: str, low: int, high: int, timeout: Any, *, literals: tuple[str, ...] = ()) -> Any:

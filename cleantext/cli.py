@@ -56,8 +56,8 @@ from cleantext.inputs import (
 )
 from cleantext.outputs import AtomicFile, OutputError, write_atomic
 from cleantext.pipeline import DEFAULT_TIMEOUT
-from cleantext.plan import trigger_of
 from cleantext.rules import OPTIONS, builtin_pack_names, load_pack, load_packs, rules_dir
+from cleantext.steps import trigger_of
 from cleantext.variants import count_names, find_clusters, lexicon_toml
 from cleantext.windows import WINDOW_CHARS, Window, merged_metadata
 

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from functools import lru_cache, partial
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from cleantext.decode import decode_text
-from cleantext.document import Document
+from cleantext.document import Document, RuleRef
 from cleantext.emit import Result, StepTiming
 from cleantext.errors import InputError, RuleError
 from cleantext.extract import (
@@ -34,10 +34,7 @@ from cleantext.extract import (
     looks_like_html,
     visible_text,
 )
-from cleantext.metadata import clean_author, parse_date
-from cleantext.normalize import Lexicon, find_charmap, find_inline, find_lexicon, find_unicode
 from cleantext.plan import Plan, Presence
-from cleantext.repair import find_repairs
 from cleantext.rules import (
     OPTIONS,
     Rule,
@@ -49,7 +46,7 @@ from cleantext.rules import (
     spelled_for,
 )
 from cleantext.segment import block_removal_span, block_spans
-from cleantext.strip import find_block_matches, find_line_matches, find_offtopic, find_repeats
+from cleantext.steps import TIMEOUT_CHARS, Step, staged_steps
 from cleantext.windows import WINDOW_CHARS, Window, clean_in_windows
 
 __all__ = ["DEFAULT_TIMEOUT", "INPUT_FORMATS", "TRIGGERS", "Pipeline", "TriggerMissed", "clean"]
@@ -59,9 +56,6 @@ DEFAULT_TIMEOUT = 2.0
 
 INPUT_FORMATS = ("auto", "text", "html")
 """What an input is: ``auto`` tells HTML from plain text by its content."""
-
-TIMEOUT_CHARS = 1_000_000
-"""A rule that scans a whole document gets the time limit once per this many characters."""
 
 EXTRACT_TIMEOUT_FACTOR = 5.0
 """The extraction of a page gets this many times the rule time limit per million characters ..."""
@@ -77,29 +71,8 @@ evaluates every step (the reference); ``check`` evaluates every step and raises
 PIPELINE_ROUNDS = 3
 """At most this many runs of all the stages, while the repair stage still finds something at the end."""
 
-INLINE_REPEATS = 3
-"""At most this many further applications of an inline rule that changed the text."""
-
 STRIP_PASSES = 8
 """At most this many passes of the strip stage over one document."""
-
-Finder = Callable[..., list[tuple[int, int, str]]]
-
-_FINDERS: Mapping[str, Finder] = {
-    "block": find_block_matches,
-    "line": find_line_matches,
-    "repeat": find_repeats,
-    "offtopic": find_offtopic,
-    "inline": find_inline,
-    "charmap": find_charmap,
-    "unicode": find_unicode,
-    "lexicon": find_lexicon,
-    "ftfy": find_repairs,
-}
-
-
-_NEEDS_WORDS = frozenset({"line", "block"})
-"""Kinds whose finder tests each line or block for the present literals of the step's trigger."""
 
 
 class TriggerMissed(AssertionError):
@@ -131,7 +104,7 @@ class Pipeline:
         self.input_format = input_format
         # The extraction's own removals (extract.title, ...) run when their rules are selected.
         self._extraction = frozenset(rule.id for rule in self.rules if rule.kind == "extract")
-        self._layouts: dict[str, tuple[list[tuple[str, list[Rule | Lexicon]]], Plan]] = {}
+        self._layouts: dict[str, tuple[list[tuple[str, list[Step]]], Plan]] = {}
         self._stages = self._stages_for(self.options["layout"])[0]  # the default plan, compiled once, here
 
     @classmethod
@@ -304,7 +277,7 @@ class Pipeline:
                 break
         return warnings
 
-    def _stages_for(self, layout: str) -> tuple[list[tuple[str, list[Rule | Lexicon]]], Plan]:
+    def _stages_for(self, layout: str) -> tuple[list[tuple[str, list[Step]]], Plan]:
         """The stages under a ``layout`` (rules whose ``when`` asks for another one drop out) and their plan."""
         planned = self._layouts.get(layout)
         if planned is None:
@@ -313,7 +286,7 @@ class Pipeline:
             rules = [
                 rule for rule in self.rules if rule.when.get("layout", layout) == layout and rule.kind != "extract"
             ]
-            stages = _plan(spelled_for(rules, options))
+            stages = staged_steps(spelled_for(rules, options))
             plan = _compiled_plan(tuple(unit for _, units in stages for unit in units))
             planned = self._layouts[layout] = (stages, plan)
         return planned
@@ -324,7 +297,7 @@ class Pipeline:
 
     def _run_rules(
         self,
-        units: Sequence[Rule | Lexicon],
+        steps: Sequence[Step],
         document: Document,
         name: str | None,
         warnings: list[str],
@@ -336,31 +309,25 @@ class Pipeline:
         checking = self.triggers == "check"
         selecting = self.triggers == "on"
         # Steps whose trigger does not hold are never looked at: they cost nothing.
-        todo = presence.select(units, document.text) if selecting else [(i, u, ()) for i, u in enumerate(units)]
+        todo = presence.select(steps, document.text) if selecting else [(i, s, ()) for i, s in enumerate(steps)]
         while todo:
             chosen, todo = todo, []
-            for index, unit, literals in chosen:
+            for index, step, literals in chosen:
                 text = document.text
                 if not text:
                     return changes
-                words = presence.allows(unit, text) if checking else literals
-                is_rule = isinstance(unit, Rule)
-                label = unit.id if is_rule else unit.label
+                label = step.label
                 if label in timed_out:
                     continue
+                words = presence.allows(step, text) if checking else literals
                 before = changes
                 started = time.monotonic()
                 try:
-                    if is_rule:
-                        limit = _time_limit(unit.kind, self.timeout, len(text))
-                        found = _find(unit, text, limit, document.continues, words or ())
-                        if checking:
-                            reference = _find(unit, text, limit, document.continues)
-                            _check_trigger(unit, text, found, words, reference, name)
-                    else:
-                        tagged = unit.find(text, 0, len(text), _time_limit("lexicon", self.timeout, len(text)))
-                        if checking and words is None:
-                            _check_trigger(unit, text, [t[:3] for t in tagged], None, [], name)
+                    found = step.find(text, self.timeout, document.continues, words or ())
+                    if checking:
+                        reference = step.find(text, self.timeout, document.continues)
+                        _check_trigger(step, text, found, words, reference, name)
+                    applied = step.apply(document, found, self.timeout) if found else 0
                 except TimeoutError:
                     timed_out.add(label)
                     spent = time.monotonic() - started
@@ -370,49 +337,14 @@ class Pipeline:
                     )
                     _timing(timings, label).add(spent, 0)
                     continue
-                if not is_rule:
-                    applied = document.apply_tagged(tagged)
-                    if applied:
-                        changes += applied
-                        presence.update(document.text, tagged)
-                elif found:
-                    if unit.captures:
-                        _capture_metadata(unit, text, found, document.metadata)
-                    applied = document.apply(found, rule=unit.ref)
-                    if applied:
-                        changes += applied
-                        presence.update(document.text, found)
-                    if unit.kind == "inline":
-                        changes += self._apply_again(unit, document, presence)
-                timing = timings.get(label)
-                if timing is None:
-                    timing = timings[label] = StepTiming()
-                timing.add(time.monotonic() - started, changes - before)
+                if applied:
+                    changes += applied
+                    presence.update(document.text, found)
+                _timing(timings, label).add(time.monotonic() - started, changes - before)
                 if selecting and changes > before:
                     # The new text may hold literals the old one did not: the rest of the steps are chosen again.
-                    todo = presence.select(units, document.text, index + 1)
+                    todo = presence.select(steps, document.text, index + 1)
                     break
-        return changes
-
-    def _apply_again(self, rule: Rule, document: Document, presence: Presence) -> int:
-        """Apply an inline rule that changed the text again, until it changes nothing.
-
-        One match can hide another until it is replaced (the outer pair of
-        nested guillemets, "«a «b» c»", is only a pair once the inner one is
-        gone), and cleaning must give in one go what it would give in two.
-        """
-        changes = 0
-        for _ in range(INLINE_REPEATS):
-            text = document.text
-            try:
-                found = _find(rule, text, _time_limit(rule.kind, self.timeout, len(text)), document.continues)
-            except TimeoutError:
-                break  # the first application got through; the next one is not worth a warning
-            applied = document.apply(found, rule=rule.ref) if found else 0
-            if not applied:
-                break
-            presence.update(document.text, found)
-            changes += applied
         return changes
 
     def clean_many(
@@ -472,44 +404,10 @@ def check_options(options: Mapping[str, str]) -> None:
             raise RuleError(f"option {name} must be one of {', '.join(OPTIONS[name])}, not {value!r}")
 
 
-def _plan(rules: Sequence[Rule]) -> list[tuple[str, list[Rule | Lexicon]]]:
-    """Rules grouped by stage; consecutive lexicon rules become one :class:`Lexicon` (one pass)."""
-    stages: dict[str, list[Rule | list[Rule]]] = {}
-    for rule in rules:
-        units = stages.setdefault(rule.stage, [])
-        fusable = rule.kind == "lexicon" and not rule.where.parts
-        if fusable and units and isinstance(units[-1], list):
-            units[-1].append(rule)
-        else:
-            units.append([rule] if fusable else rule)
-    return [
-        (stage, [_lexicon(tuple(unit)) if isinstance(unit, list) else unit for unit in units])
-        for stage, units in stages.items()
-    ]
-
-
 @lru_cache(maxsize=32)
-def _compiled_plan(units: tuple[Rule | Lexicon, ...]) -> Plan:
-    # Pipelines of the same steps (examples, workers, layouts) share one automaton.
-    return Plan(units)
-
-
-@lru_cache(maxsize=32)
-def _lexicon(rules: tuple[Rule, ...]) -> Lexicon:
-    # Pipelines built from the same rules (examples, workers) share one compiled trie.
-    return Lexicon(rules)
-
-
-def _time_limit(kind: str, timeout: float | None, size: int) -> float | None:
-    """The time limit of one call of a rule: per line or paragraph, or per million characters scanned.
-
-    A runaway pattern blows up on a short stretch of text (40 characters do
-    it), so scaling the limit with a long document's length still stops one,
-    while an honest pass over 200 MB is not mistaken for one.
-    """
-    if timeout is None or kind in ("line", "block", "repeat", "offtopic"):
-        return timeout
-    return timeout * max(1.0, size / TIMEOUT_CHARS)
+def _compiled_plan(steps: tuple[Step, ...]) -> Plan:
+    # Pipelines of the same steps (layouts of one pipeline) share one automaton.
+    return Plan(steps)
 
 
 def extraction_time_limit(timeout: float | None, size: int) -> float | None:
@@ -535,72 +433,26 @@ def _timing(timings: dict[str, StepTiming], label: str) -> StepTiming:
     return entry
 
 
-def _find(
-    rule: Rule,
-    text: str,
-    timeout: float | None,
-    continues: tuple[bool, bool] = (False, False),
-    words: tuple[str, ...] = (),
-) -> list[tuple[int, int, str]]:
-    """What ``rule`` replaces in ``text``; ``words``: literals a line or block must hold to be searched."""
-    finder = _FINDERS[rule.kind]
-    if words and rule.kind in _NEEDS_WORDS:
-        finder = partial(finder, literals=words)
-    # More matches in the document than a page has of its kind are structure:
-    # a timeline's dates, a travel guide's "By Train", "By Bus", "By Car".
-    if rule.max_matches:
-        everywhere = finder(rule, text, 0, len(text), timeout)
-        if len(everywhere) > rule.max_matches:
-            return []
-        if not rule.where.parts:
-            return everywhere  # the whole text is the rule's region: no second search
-    if not rule.where.parts:
-        return finder(rule, text, 0, len(text), timeout)
-    regions = rule.where.regions(text, head=not continues[0], tail=not continues[1])
-    if len(regions) == 1:
-        return finder(rule, text, *regions[0], timeout)
-    found: list[tuple[int, int, str]] = []
-    for low, high in regions:
-        for start, end, new in finder(rule, text, low, high, timeout):
-            # A removal may take the line break just outside its region, which
-            # the next region can claim too; the first claim wins.
-            if not found or start >= found[-1][1]:
-                found.append((start, end, new))
-    return found
-
-
 def _check_trigger(
-    unit: Rule | Lexicon,
+    step: Step,
     text: str,
-    found: list[tuple[int, int, str]],
+    found: list[tuple[int, int, str, RuleRef]],
     words: tuple[str, ...] | None,
-    reference: list[tuple[int, int, str]],
+    reference: list[tuple[int, int, str, RuleRef]],
     name: str | None,
 ) -> None:
     """Raise :class:`TriggerMissed` if the trigger skipped a step, or a line, where it changes the text."""
-    label = unit.id if isinstance(unit, Rule) else unit.label
-    changing = [(start, end, new) for start, end, new in (reference or found) if text[start:end] != new]
+    changing = [(start, end, new) for start, end, new, _ in reference if text[start:end] != new]
     if words is None and changing:
         start, end, new = changing[0]
         raise TriggerMissed(
-            f"{label}: trigger did not hold on {name or 'the document'}, "
+            f"{step.label}: trigger did not hold on {name or 'the document'}, "
             f"yet it replaces {text[start:end]!r} with {new!r} at {start}"
         )
-    if isinstance(unit, Rule) and words and found != reference:
+    if words and found != reference:
         raise TriggerMissed(
-            f"{label}: the literals {list(words)} skipped a line or block it changes, in {name or 'the document'}"
+            f"{step.label}: the literals {list(words)} skipped a line or block it changes, in {name or 'the document'}"
         )
-
-
-def _capture_metadata(rule: Rule, text: str, found: list[tuple[int, int, str]], metadata: dict[str, Any]) -> None:
-    for start, end, _ in found:
-        match = rule.compiled.search(text[start:end])
-        if match is None:
-            continue
-        for group in rule.captures:
-            value = match.group(group)
-            if value and group not in metadata:
-                metadata[group] = parse_date(value) if group == "published" else clean_author(value)
 
 
 def _rebuild_pipeline(

@@ -25,74 +25,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 import ahocorasick
 
-from cleantext.normalize import Lexicon
-from cleantext.rules import Rule, lexicon_spellings
-from cleantext.triggers import BOUNDARIES, TEXT_END, TEXT_START, Clause, Trigger, derive, useful
+from cleantext.steps import Step, StepTrigger
+from cleantext.triggers import BOUNDARIES, TEXT_END, TEXT_START, Clause
 
-__all__ = ["Plan", "Presence", "StepTrigger", "trigger_of"]
+__all__ = ["Plan", "Presence"]
 
-Unit = Rule | Lexicon
-
-NEVER: Trigger = (frozenset(),)
-"""The trigger of a step that cannot fire on the text: a clause no string satisfies."""
-
-
-@dataclass(frozen=True, slots=True)
-class StepTrigger:
-    """A step's triggers: for any text, and for texts of ASCII characters only. None: evaluate always."""
-
-    any_text: Trigger | None
-    ascii_text: Trigger | None
-
-    @property
-    def derived(self) -> bool:
-        """Whether the step has a trigger at all (else it is evaluated on every document)."""
-        return self.any_text is not None
-
-
-def trigger_of(unit: Unit) -> StepTrigger:
-    """The triggers of one step, derived from what the step is."""
-    if isinstance(unit, Lexicon):
-        return StepTrigger(_spellings(unit.replacements, False), _spellings(unit.replacements, True))
-    rule = unit
-    hint: tuple[Clause, ...] = (frozenset(rule.requires),) if rule.requires else ()
-    if rule.kind == "lexicon":
-        spellings = lexicon_spellings(rule)
-        return StepTrigger(_spellings(spellings, False), _spellings(spellings, True))
-    if rule.kind == "charmap":
-        characters = list(rule.mapping)
-        return StepTrigger(_characters(characters, False), _characters(characters, True))
-    if rule.kind == "unicode":
-        return StepTrigger(None, NEVER)  # ASCII text is in every normalization form
-    if rule.pattern is None or rule.kind in ("repeat", "offtopic", "extract"):
-        return StepTrigger(_with(None, hint), _with(None, hint))
-    # An inline rule for the whole text searches it whole; the others search lines, paragraphs or regions.
-    whole_text = rule.kind == "inline" and not rule.where.parts
-    return StepTrigger(
-        _with(derive(rule.pattern, whole_text=whole_text), hint),
-        _with(derive(rule.pattern, ascii_text=True, whole_text=whole_text), hint),
-    )
-
-
-def _with(trigger: Trigger | None, hint: tuple[Clause, ...]) -> Trigger | None:
-    clauses = (*(trigger or ()), *(clause for clause in hint if useful(clause)))
-    return clauses or None
-
-
-def _spellings(spellings: Iterable[str], ascii_text: bool) -> Trigger | None:
-    folded = frozenset(spelling.casefold() for spelling in spellings if spelling.isascii() or not ascii_text)
-    return (folded,)
-
-
-def _characters(characters: Sequence[str], ascii_text: bool) -> Trigger | None:
-    folded = frozenset(character.casefold() for character in characters if character.isascii() or not ascii_text)
-    if folded and not useful(folded):
-        return None  # a common character: the step runs on every text
-    return (folded,)
+Unit = Step
 
 
 WEAK_LENGTH = 2
@@ -206,17 +147,18 @@ class Plan:
     ones are searched for one by one; all in the casefolded text.
 
     >>> from cleantext.rules import Rule
-    >>> rule = Rule(id="demo.ad", category="promo", kind="line", stage="strip", action="remove",
-    ...             description="", pattern=r"(?i)^advertisement$")
-    >>> plan = Plan([rule])
-    >>> plan.scan("Body.\\n").allows(rule, "Body.\\n") is None
+    >>> from cleantext.steps import step_for
+    >>> step = step_for(Rule(id="demo.ad", category="promo", kind="line", stage="strip", action="remove",
+    ...                      description="", pattern=r"(?i)^advertisement$"))
+    >>> plan = Plan([step])
+    >>> plan.scan("Body.\\n").allows(step, "Body.\\n") is None
     True
-    >>> plan.scan("ADVERTISEMENT\\n").allows(rule, "ADVERTISEMENT\\n")
+    >>> plan.scan("ADVERTISEMENT\\n").allows(step, "ADVERTISEMENT\\n")
     ('advertisement',)
     """
 
     def __init__(self, units: Iterable[Unit]) -> None:
-        self.triggers: dict[int, StepTrigger] = {}
+        self.triggers: dict[int, StepTrigger] = {}  # by id of step
         # Per step, for any text and for ASCII text: the bits of its clauses, and the number of its first (-1: none).
         self.gates: dict[int, tuple[tuple[int, int], tuple[int, int]]] = {}
         clause_number: dict[Clause, int] = {}
@@ -226,7 +168,7 @@ class Plan:
         self._context: dict[int, Sequence[Unit]] = {}
         self._lists: list[Sequence[Unit]] = []
         for unit in units:
-            trigger = trigger_of(unit)
+            trigger = unit.trigger()
             self._units.append(unit)
             self.triggers[id(unit)] = trigger
             if trigger.any_text is None and trigger.ascii_text is None:
@@ -276,7 +218,7 @@ class Plan:
         """The steps of ``units`` that look at position or at other blocks, made once per list."""
         subset = self._context.get(id(units))
         if subset is None:
-            subset = self._context[id(units)] = tuple(unit for unit in units if _sees_context(unit))
+            subset = self._context[id(units)] = tuple(unit for unit in units if unit.sees_context)
             self._lists.append(units)
         return subset
 
@@ -289,18 +231,3 @@ class Plan:
     def untriggered(self) -> list[Unit]:
         """The steps evaluated on every document: no literal could be derived for them."""
         return [unit for unit in self._units if not self.triggers[id(unit)].derived]
-
-
-def _sees_context(unit: Unit) -> bool:
-    """Whether removing lines elsewhere can change what ``unit`` finds (position, neighbours, whole blocks).
-
-    A line rule that removes lines anywhere cannot: it judges each line alone,
-    and what it removed is gone (a replacing rule could match its own output).
-    """
-    return not (
-        isinstance(unit, Rule)
-        and unit.kind == "line"
-        and unit.action == "remove"
-        and not unit.where.parts
-        and not unit.max_matches
-    )

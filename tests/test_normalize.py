@@ -73,10 +73,11 @@ def test_the_lexicon_finds_exactly_what_a_whole_word_pattern_finds():
     from hypothesis import given
     from hypothesis import strategies as st
 
-    from cleantext.normalize import Lexicon, _whole_words
+    from cleantext.normalize import _whole_words
     from cleantext.pipeline import Pipeline
+    from cleantext.steps import LexiconStep
 
-    lexicon = next(u for _, units in Pipeline.load()._stages for u in units if isinstance(u, Lexicon))
+    lexicon = next(s.lexicon for _, steps in Pipeline.load()._stages for s in steps if isinstance(s, LexiconStep))
     reference = re.compile(_whole_words(lexicon.replacements))
     spellings = sorted(lexicon.replacements)
     pieces = st.one_of(st.sampled_from(spellings), st.sampled_from(["", " ", "x", "_", "é", "-", "1", ". "]))

@@ -5,9 +5,10 @@ from pathlib import Path
 import pytest
 
 import cleantext.pipeline as pipeline_module
-import cleantext.plan as plan_module
+import cleantext.steps as steps_module
 from cleantext import InputError, Pipeline
 from cleantext.document import Document
+from cleantext.rules import Rule
 
 SLOW_PACK = """
 [[rule]]
@@ -84,13 +85,25 @@ def test_clean_many_can_return_errors_in_place():
 
 
 def test_the_time_limit_grows_with_a_long_document_but_not_with_a_line():
-    from cleantext.pipeline import _time_limit
+    def limit(kind, timeout, size):
+        rule = Rule(
+            id=f"t.{kind}",
+            category="t",
+            kind=kind,
+            stage="normalize",
+            action="replace",
+            description="",
+            pattern="x",
+            canonical="Kyiv",
+            variants=("Kiev",),
+        )
+        return steps_module.step_for(rule).time_limit(timeout, size)
 
-    assert _time_limit("inline", 2.0, 40) == 2.0
-    assert _time_limit("inline", 2.0, 200_000_000) == 400.0
-    assert _time_limit("lexicon", 2.0, 3_000_000) == 6.0
-    assert _time_limit("line", 2.0, 200_000_000) == 2.0
-    assert _time_limit("inline", None, 200_000_000) is None
+    assert limit("inline", 2.0, 40) == 2.0
+    assert limit("inline", 2.0, 200_000_000) == 400.0
+    assert limit("lexicon", 2.0, 3_000_000) == 6.0
+    assert limit("line", 2.0, 200_000_000) == 2.0
+    assert limit("inline", None, 200_000_000) is None
 
 
 def test_a_10_mb_document_with_many_edits_is_cleaned_and_replays():
@@ -137,7 +150,7 @@ def test_later_strip_passes_skip_only_rules_whose_findings_cannot_change(monkeyp
     )
     pipeline = Pipeline.load()
     results = [pipeline.clean(text) for text in texts]
-    monkeypatch.setattr(plan_module, "_sees_context", lambda unit: True)
+    monkeypatch.setattr(steps_module.LineStep, "sees_context", True)
     pipeline_module._compiled_plan.cache_clear()  # plans are shared: this one must be made anew
     try:
         every_rule = Pipeline.load()

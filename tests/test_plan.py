@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from cleantext import InputError, Pipeline
 from cleantext.document import Document, RuleRef
-from cleantext.plan import Plan, trigger_of
+from cleantext.plan import Plan
 from cleantext.rules import Rule
+from cleantext.steps import step_for, trigger_of
 from cleantext.triggers import TEXT_END, TEXT_START, derive
 from tests.strategies import documents
 
@@ -121,18 +122,19 @@ def test_the_pre_pass_finds_literals_made_by_edits_across_their_edges():
     rule = Rule(
         id="t.ad", category="t", kind="line", stage="strip", action="remove", description="", pattern=r"^Advertisement$"
     )
-    plan = Plan([rule])
+    step = step_for(rule)
+    plan = Plan([step])
     before = "Adverti\nsement\n"
     presence = plan.scan(before)
-    assert presence.allows(rule, before) is None
+    assert presence.allows(step, before) is None
     after = "Advertisement\n"  # the line break between the halves went
     presence.update(after, [(7, 8, "")])
-    assert presence.allows(rule, after) == ("advertisement",)
+    assert presence.allows(step, after) == ("advertisement",)
 
 
 def test_untriggered_steps_are_listed():
     pipeline = Pipeline.load()
-    untriggered = {unit.id for unit in pipeline.plan().untriggered() if isinstance(unit, Rule)}
+    untriggered = {step.label for step in pipeline.plan().untriggered()}
     assert {"whitespace.runs", "offtopic.short-block", "repeats.title-or-standfirst"} <= untriggered
     assert "promos.newsletter" not in untriggered
     listed = subprocess.run(

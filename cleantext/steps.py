@@ -1,0 +1,401 @@
+"""Steps: one class per kind of rule, each with the one method that finds what it replaces.
+
+A step is what the plan runs: a rule of a pack, compiled, or, for consecutive
+lexicon rules, all of them fused into one pass. Every step has a ``label``
+(the rule's id), ``category`` and ``stage``; a trigger, derived from what it
+is (:meth:`Step.trigger`, see :mod:`cleantext.plan`); whether removals
+elsewhere can change what it finds (:attr:`Step.sees_context`); and
+:meth:`Step.find`, which gives its replacements in the current text, tagged
+with the rule behind each. The run loop in :mod:`cleantext.pipeline` knows
+nothing of kinds: adding a kind is one class here and one entry in
+:data:`STEP_KINDS` (and its fields in :mod:`cleantext.rules`).
+
+Example::
+
+    >>> from cleantext.rules import Rule
+    >>> rule = Rule(id="demo.ad", category="promo", kind="line", stage="strip",
+    ...             action="remove", description="", pattern=r"^Advertisement$")
+    >>> step = step_for(rule)
+    >>> type(step).__name__, [found[:3] for found in step.find("Text.\\nAdvertisement\\nMore.\\n", None)]
+    ('LineStep', [(6, 20, '')])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
+from typing import Any, ClassVar
+
+from cleantext.document import Document, RuleRef
+from cleantext.metadata import clean_author, parse_date
+from cleantext.normalize import Lexicon, find_charmap, find_inline, find_lexicon, find_unicode
+from cleantext.repair import find_repairs
+from cleantext.rules import Rule
+from cleantext.strip import find_block_matches, find_line_matches, find_offtopic, find_repeats
+from cleantext.triggers import Clause, Trigger, derive, useful
+
+__all__ = [
+    "NEVER",
+    "STEP_KINDS",
+    "BlockStep",
+    "CharmapStep",
+    "InlineStep",
+    "LexiconStep",
+    "LineStep",
+    "OfftopicStep",
+    "RepairStep",
+    "RepeatStep",
+    "Step",
+    "StepTrigger",
+    "UnicodeStep",
+    "staged_steps",
+    "step_for",
+    "trigger_of",
+]
+
+Replacements = list[tuple[int, int, str]]
+Tagged = list[tuple[int, int, str, RuleRef]]
+
+TIMEOUT_CHARS = 1_000_000
+"""A step that scans a whole document gets the time limit once per this many characters."""
+
+INLINE_REPEATS = 3
+"""At most this many further applications of an inline rule that changed the text."""
+
+NEVER: Trigger = (frozenset(),)
+"""The trigger of a step that cannot fire on the text: a clause no string satisfies."""
+
+
+class StepTrigger:
+    """A step's triggers: for any text, and for texts of ASCII characters only. None: evaluate always."""
+
+    __slots__ = ("any_text", "ascii_text")
+
+    def __init__(self, any_text: Trigger | None, ascii_text: Trigger | None) -> None:
+        self.any_text = any_text
+        self.ascii_text = ascii_text
+
+    @property
+    def derived(self) -> bool:
+        """Whether the step has a trigger at all (else it is evaluated on every document)."""
+        return self.any_text is not None
+
+
+class Step:
+    """A rule of one kind, ready to run: its trigger, its finder, and how its findings are applied."""
+
+    kind: ClassVar[str]
+    finder: ClassVar[Callable[..., Replacements]]
+    scans_lines: ClassVar[bool] = False
+    """Whether the finder searches line by line or paragraph by paragraph (the time limit is per search)."""
+    takes_literals: ClassVar[bool] = False
+    """Whether the finder searches only the lines or paragraphs that hold one of the trigger's literals."""
+
+    __slots__ = ("category", "label", "rule", "stage")
+
+    def __init__(self, rule: Rule) -> None:
+        self.rule = rule
+        self.label = rule.id
+        self.category = rule.category
+        self.stage = rule.stage
+
+    @property
+    def sees_context(self) -> bool:
+        """Whether removing lines elsewhere can change what the step finds (position, neighbours, whole blocks)."""
+        return True
+
+    def trigger(self) -> StepTrigger:
+        """The literals any text the step changes must contain, derived from its pattern, plus its ``requires`` hint."""
+        rule = self.rule
+        hint: tuple[Clause, ...] = (frozenset(rule.requires),) if rule.requires else ()
+        if rule.pattern is None:
+            return StepTrigger(_with(None, hint), _with(None, hint))
+        # A whole-text inline rule sees the text's own start and end; the others search lines, paragraphs or regions.
+        whole_text = self.kind == "inline" and not rule.where.parts
+        return StepTrigger(
+            _with(derive(rule.pattern, whole_text=whole_text), hint),
+            _with(derive(rule.pattern, ascii_text=True, whole_text=whole_text), hint),
+        )
+
+    def time_limit(self, timeout: float | None, size: int) -> float | None:
+        """The time limit of one search: per line or paragraph, or per million characters scanned.
+
+        A runaway pattern blows up on a short stretch of text (40 characters do
+        it), so scaling the limit with a long document's length still stops one,
+        while an honest pass over 200 MB is not mistaken for one.
+        """
+        if timeout is None or self.scans_lines:
+            return timeout
+        return timeout * max(1.0, size / TIMEOUT_CHARS)
+
+    def find(
+        self,
+        text: str,
+        timeout: float | None,
+        continues: tuple[bool, bool] = (False, False),
+        literals: tuple[str, ...] = (),
+    ) -> Tagged:
+        """Every replacement in ``text`` (current coordinates, sorted, apart), tagged with its rule.
+
+        ``continues``: whether the text is a window of a longer document that
+        goes on before and after it (no head or tail there); ``literals``:
+        what a line or paragraph must hold to be searched at all.
+        """
+        ref = self.rule.ref
+        return [(start, end, new, ref) for start, end, new in self.find_plain(text, timeout, continues, literals)]
+
+    def find_plain(
+        self,
+        text: str,
+        timeout: float | None,
+        continues: tuple[bool, bool] = (False, False),
+        literals: tuple[str, ...] = (),
+    ) -> Replacements:
+        """:meth:`find` without the tags: the rule's own replacements, in its ``where`` regions."""
+        rule = self.rule
+        limit = self.time_limit(timeout, len(text))
+        finder = self.finder
+        if literals and self.takes_literals:
+
+            def finder(rule: Rule, text: str, low: int, high: int, timeout: float | None) -> Replacements:
+                return type(self).finder(rule, text, low, high, timeout, literals=literals)  # type: ignore[call-arg]
+
+        # More matches in the document than a page has of its kind are structure:
+        # a timeline's dates, a travel guide's "By Train", "By Bus", "By Car".
+        if rule.max_matches:
+            everywhere = finder(rule, text, 0, len(text), limit)
+            if len(everywhere) > rule.max_matches:
+                return []
+            if not rule.where.parts:
+                return everywhere  # the whole text is the rule's region: no second search
+        if not rule.where.parts:
+            return finder(rule, text, 0, len(text), limit)
+        found: Replacements = []
+        for low, high in rule.where.regions(text, head=not continues[0], tail=not continues[1]):
+            for start, end, new in finder(rule, text, low, high, limit):
+                # A removal may take the line break just outside its region, which
+                # the next region can claim too; the first claim wins.
+                if not found or start >= found[-1][1]:
+                    found.append((start, end, new))
+        return found
+
+    def apply(self, document: Document, found: Tagged, timeout: float | None) -> int:
+        """Apply the findings to ``document``; the number of replacements that changed it."""
+        if self.rule.captures:
+            _capture_metadata(self.rule, document.text, found, document.metadata)
+        return document.apply_tagged(found)
+
+
+class LineStep(Step):
+    """``line``: a line the pattern matches is removed, or its match replaced."""
+
+    kind = "line"
+    finder = staticmethod(find_line_matches)
+    scans_lines = True
+    takes_literals = True
+
+    @property
+    def sees_context(self) -> bool:
+        """A line rule that removes lines anywhere judges each line alone: removals elsewhere change nothing."""
+        rule = self.rule
+        return not (rule.action == "remove" and not rule.where.parts and not rule.max_matches)
+
+
+class BlockStep(Step):
+    """``block``: a paragraph the pattern matches is removed, or its match replaced."""
+
+    kind = "block"
+    finder = staticmethod(find_block_matches)
+    scans_lines = True
+    takes_literals = True
+
+
+class RepeatStep(Step):
+    """``repeat``: a paragraph that repeats an earlier one (a title, a standfirst)."""
+
+    kind = "repeat"
+    finder = staticmethod(find_repeats)
+    scans_lines = True
+
+
+class OfftopicStep(Step):
+    """``offtopic``: a short paragraph that shares no content word with the article."""
+
+    kind = "offtopic"
+    finder = staticmethod(find_offtopic)
+    scans_lines = True
+
+    def trigger(self) -> StepTrigger:
+        """Only the ``requires`` hint: the pattern judges the shape of lines the rule otherwise finds by their words."""
+        hint: tuple[Clause, ...] = (frozenset(self.rule.requires),) if self.rule.requires else ()
+        return StepTrigger(_with(None, hint), _with(None, hint))
+
+
+class InlineStep(Step):
+    """``inline``: every match of the pattern is replaced (or removed)."""
+
+    kind = "inline"
+    finder = staticmethod(find_inline)
+
+    def apply(self, document: Document, found: Tagged, timeout: float | None) -> int:
+        """Apply, then apply again until nothing changes, at most :data:`INLINE_REPEATS` more times.
+
+        One match can hide another until it is replaced (the outer pair of
+        nested guillemets, "«a «b» c»", is only a pair once the inner one is
+        gone), and cleaning must give in one go what it would give in two.
+        """
+        changes = super().apply(document, found, timeout)
+        if not changes:
+            return 0
+        for _ in range(INLINE_REPEATS):
+            try:
+                again = self.find(document.text, timeout, document.continues)
+            except TimeoutError:
+                break  # the first application got through; the next one is not worth a warning
+            applied = document.apply_tagged(again) if again else 0
+            if not applied:
+                break
+            changes += applied
+        return changes
+
+
+class CharmapStep(Step):
+    """``charmap``: single characters mapped through a table."""
+
+    kind = "charmap"
+    finder = staticmethod(find_charmap)
+
+    def trigger(self) -> StepTrigger:
+        """The table's characters (on ASCII text, only its ASCII ones)."""
+        characters = list(self.rule.mapping)
+        return StepTrigger(_characters(characters, False), _characters(characters, True))
+
+
+class UnicodeStep(Step):
+    """``unicode``: the text brought into a normalization form."""
+
+    kind = "unicode"
+    finder = staticmethod(find_unicode)
+
+    def trigger(self) -> StepTrigger:
+        """None, but text of ASCII characters only is in every normalization form already."""
+        return StepTrigger(None, NEVER)
+
+
+class RepairStep(Step):
+    """``ftfy``: ftfy's fixes on the lines a cheap pattern flags."""
+
+    kind = "ftfy"
+    finder = staticmethod(find_repairs)
+
+
+class LexiconStep(Step):
+    """``lexicon``: name variants to their canonical spelling; consecutive rules fused into one pass."""
+
+    kind = "lexicon"
+    finder = staticmethod(find_lexicon)
+    __slots__ = ("lexicon",)
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        super().__init__(rules[0])
+        self.lexicon = _lexicon(tuple(rules))
+        self.label = self.lexicon.label
+
+    def trigger(self) -> StepTrigger:
+        """Every spelling the step replaces (on ASCII text, only the ASCII ones)."""
+        spellings = list(self.lexicon.replacements)
+        return StepTrigger(_spellings(spellings, False), _spellings(spellings, True))
+
+    def find(
+        self,
+        text: str,
+        timeout: float | None,
+        continues: tuple[bool, bool] = (False, False),
+        literals: tuple[str, ...] = (),
+    ) -> Tagged:
+        """Every variant's replacement, tagged with the rule it belongs to."""
+        rule = self.rule
+        if len(self.lexicon.rules) == 1 and rule.where.parts:
+            return super().find(text, timeout, continues, literals)
+        return self.lexicon.find(text, 0, len(text), self.time_limit(timeout, len(text)))
+
+
+STEP_KINDS: dict[str, type[Step]] = {
+    step.kind: step
+    for step in (
+        LineStep,
+        BlockStep,
+        RepeatStep,
+        OfftopicStep,
+        InlineStep,
+        CharmapStep,
+        UnicodeStep,
+        RepairStep,
+        LexiconStep,
+    )
+}
+"""The class of each kind of rule that runs in the stages (``extract`` rules are choices of the extraction)."""
+
+
+def step_for(rule: Rule) -> Step:
+    """The step of one rule."""
+    if rule.kind == "lexicon":
+        return LexiconStep([rule])
+    return STEP_KINDS[rule.kind](rule)
+
+
+def trigger_of(rule: Rule) -> StepTrigger:
+    """The triggers of one rule, as its step derives them."""
+    if rule.kind not in STEP_KINDS:
+        return StepTrigger(None, None)
+    return step_for(rule).trigger()
+
+
+def staged_steps(rules: Iterable[Rule]) -> list[tuple[str, list[Step]]]:
+    """The steps of ``rules`` grouped by stage, in order; consecutive lexicon rules fuse into one step."""
+    stages: dict[str, list[Rule | list[Rule]]] = {}
+    for rule in rules:
+        units = stages.setdefault(rule.stage, [])
+        fusable = rule.kind == "lexicon" and not rule.where.parts
+        if fusable and units and isinstance(units[-1], list):
+            units[-1].append(rule)
+        else:
+            units.append([rule] if fusable else rule)
+    return [
+        (stage, [LexiconStep(unit) if isinstance(unit, list) else step_for(unit) for unit in units])
+        for stage, units in stages.items()
+    ]
+
+
+@lru_cache(maxsize=32)
+def _lexicon(rules: tuple[Rule, ...]) -> Lexicon:
+    # Pipelines built from the same rules (examples, workers) share one compiled trie.
+    return Lexicon(rules)
+
+
+def _with(trigger: Trigger | None, hint: tuple[Clause, ...]) -> Trigger | None:
+    clauses = (*(trigger or ()), *(clause for clause in hint if useful(clause)))
+    return clauses or None
+
+
+def _spellings(spellings: Iterable[str], ascii_text: bool) -> Trigger | None:
+    return (frozenset(spelling.casefold() for spelling in spellings if spelling.isascii() or not ascii_text),)
+
+
+def _characters(characters: Sequence[str], ascii_text: bool) -> Trigger | None:
+    folded = frozenset(character.casefold() for character in characters if character.isascii() or not ascii_text)
+    if folded and not useful(folded):
+        return None  # a common character: the step runs on every text
+    return (folded,)
+
+
+def _capture_metadata(rule: Rule, text: str, found: Tagged, metadata: dict[str, Any]) -> None:
+    """Author and date from the named groups of a removal rule's matches (the first of each wins)."""
+    for start, end, *_ in found:
+        match = rule.compiled.search(text[start:end])
+        if match is None:
+            continue
+        for group in rule.captures:
+            value = match.group(group)
+            if value and group not in metadata:
+                metadata[group] = parse_date(value) if group == "published" else clean_author(value)

@@ -14,9 +14,7 @@ Example::
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -34,6 +32,7 @@ from cleantext.extract import (
     looks_like_html,
     visible_text,
 )
+from cleantext.parallel import bounded_map
 from cleantext.plan import Plan, Presence
 from cleantext.rules import (
     OPTIONS,
@@ -373,15 +372,12 @@ class Pipeline:
                     raise outcome
                 yield outcome
             return
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_install_worker, initargs=(self,)) as pool:
-            window: deque[Future[list[Result | InputError]]] = deque()
-            batches = _batched(work, chunksize)
-            for batch in batches:
-                window.append(pool.submit(_clean_batch_in_worker, batch))
-                if len(window) >= 4 * jobs:
-                    yield from _unwrap(window.popleft().result(), on_error)
-            while window:
-                yield from _unwrap(window.popleft().result(), on_error)
+        batches = _batched(work, chunksize)
+        outcomes = bounded_map(
+            _clean_batch_in_worker, batches, jobs=jobs, initializer=_install_worker, initargs=(self,)
+        )
+        for _, batch_outcomes in outcomes:
+            yield from _unwrap(batch_outcomes, on_error)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild_pipeline, (self.rules, dict(self.options), self.timeout, self.input_format, self.triggers))
@@ -497,9 +493,10 @@ def _clean_or_error(
         return error
 
 
-def run_window_in_worker(source: str, continues: tuple[bool, bool], name: str | None) -> tuple[Document, list[str]]:
-    """Clean one window of a long document in a worker (see :mod:`cleantext.windows`)."""
+def run_window_in_worker(window: tuple[str, tuple[bool, bool], str | None]) -> tuple[Document, list[str]]:
+    """Clean one window, ``(source, continues, name)``, of a long document in a worker (:mod:`cleantext.windows`)."""
     assert _worker_pipeline is not None, "worker started without a pipeline"
+    source, continues, name = window
     document = Document(source, continues=continues)
     return document, _worker_pipeline.run(document, name=name)
 

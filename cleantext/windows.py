@@ -37,14 +37,13 @@ Example::
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from cleantext.document import Document, RuleRef
 from cleantext.emit import Edit, Result
+from cleantext.parallel import bounded_map
 
 if TYPE_CHECKING:
     from cleantext.pipeline import Pipeline
@@ -210,18 +209,14 @@ def clean_in_windows(
         return
     from cleantext.pipeline import _install_worker, run_window_in_worker  # the pipeline module imports this one
 
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_install_worker, initargs=(pipeline,)) as pool:
-        ahead: deque[tuple[str, bool, Future[tuple[Document, list[str]]]]] = deque()
-        for index, (source, last) in enumerate(windows):
-            # Workers take every window after the first for one that goes on
-            # before it; the stitcher cleans one again if the text started later.
-            ahead.append((source, last, pool.submit(run_window_in_worker, source, (index > 0, not last), name)))
-            if len(ahead) > 2 * jobs:
-                source, last, future = ahead.popleft()
-                yield from stitcher.add(source, last=last, cleaned=future.result())
-        while ahead:
-            source, last, future = ahead.popleft()
-            yield from stitcher.add(source, last=last, cleaned=future.result())
+    # Workers take every window after the first for one that goes on before
+    # it; the stitcher cleans one again if the text started later.
+    work = ((source, (index > 0, not last), name) for index, (source, last) in enumerate(windows))
+    cleaned = bounded_map(
+        run_window_in_worker, work, jobs=jobs, ahead=2 * jobs + 1, initializer=_install_worker, initargs=(pipeline,)
+    )
+    for (source, continues, _), outcome in cleaned:
+        yield from stitcher.add(source, last=not continues[1], cleaned=outcome)
     yield from stitcher.finish()
 
 

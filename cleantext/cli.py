@@ -19,7 +19,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import IO, Any
@@ -34,10 +34,9 @@ except ImportError:  # pragma: no cover - only with the clean-text package in th
     ) from None
 from cleantext.config import Config, load_config
 from cleantext.decode import ERRORS, Decoded, decode_chunks, decode_text, stream_encoding
-from cleantext.emit import Result
 from cleantext.errors import InputError, RuleError
 from cleantext.examples import check_rule_examples
-from cleantext.explain import Stats, marked_text, render_explain, unified_diff
+from cleantext.explain import Stats
 from cleantext.extract import extract_article, looks_like_html, starts_like_html
 from cleantext.inputs import (
     COMPRESSED_SUFFIXES,
@@ -51,15 +50,15 @@ from cleantext.inputs import (
     open_input,
     read_bytes,
     read_jsonl_records,
-    set_field,
     stdin_looks_like_jsonl,
 )
 from cleantext.outputs import AtomicFile, OutputError, write_atomic
 from cleantext.pipeline import DEFAULT_TIMEOUT
 from cleantext.rules import OPTIONS, builtin_pack_names, load_pack, load_packs, rules_dir
+from cleantext.sinks import Sink
 from cleantext.steps import trigger_of
 from cleantext.variants import count_names, find_clusters, lexicon_toml
-from cleantext.windows import WINDOW_CHARS, Window, merged_metadata
+from cleantext.windows import WINDOW_CHARS, Window
 
 __all__ = ["main"]
 
@@ -459,129 +458,6 @@ class _Task:
     layout: str | None = None  # "field" for a JSON Lines record's text
 
 
-class _Emitter:
-    """Writes documents in one output format to one stream."""
-
-    def __init__(
-        self, stream: IO[bytes], *, fmt: str, many: bool, provenance: bool, text_field: str, view: str = "clean"
-    ) -> None:
-        self.stream = stream
-        self.fmt = fmt
-        self.many = many
-        self.provenance = provenance or view == "mark"
-        self.text_field = text_field
-        self.view = view
-        self.count = 0
-        self.passed_through = 0
-
-    def document(self, result: Result) -> None:
-        if self.view in ("explain", "diff") or (self.view == "mark" and self.fmt == "text"):
-            self._show(result)
-        elif self.fmt == "text":
-            self.stream.write(result.text.encode("utf-8"))
-        elif self.fmt == "jsonl":
-            self.stream.write(_json_line(result.to_dict()))
-        else:
-            prefix = (b"[\n" if self.count == 0 else b",\n") if self.many else b""
-            self.stream.write(prefix + _encode(result.to_json(pretty=True)))
-            if not self.many:
-                self.stream.write(b"\n")
-        self.count += 1
-
-    def windows(self, windows: Iterable[Window], *, name: str | None, encoding: str | None) -> None:
-        """Write one document cleaned in windows, window by window, as :meth:`document` writes it whole."""
-        if self.fmt == "text":
-            for window in windows:
-                self.stream.write(window.text.encode("utf-8"))
-            self.count += 1
-            return
-        pretty = self.fmt == "json"
-        if pretty and self.many:
-            self.stream.write(b"[\n" if self.count == 0 else b",\n")
-        separator = b",\n  " if pretty else b", "
-        write = self.stream.write
-        write((b"{\n  " if pretty else b"{") + b'"source": ' + _json_bytes(name))
-        write(separator + b'"encoding": ' + _json_bytes(encoding) + separator + b'"text": "')
-        metadata: list[Mapping[str, Any]] = []  # each window's: a few small dicts
-        warnings: list[str] = []
-        edits = 0
-        # The edits come with the text but are written after it: they wait on disk.
-        with tempfile.TemporaryFile() as spool:
-            for window in windows:
-                write(_json_bytes(window.text)[1:-1])
-                for edit in window.edits():
-                    spool.write(b"" if edits == 0 else (b",\n    " if pretty else b", "))
-                    spool.write(_json_bytes(edit.to_dict()))
-                    edits += 1
-                metadata.append(window.result.metadata)
-                warnings += window.result.warnings
-            write(b'"' + separator + b'"edits": [')
-            if edits:
-                write(b"\n    " if pretty else b"")
-                spool.seek(0)
-                shutil.copyfileobj(spool, self.stream)
-                write(b"\n  " if pretty else b"")
-        write(b"]" + separator + b'"metadata": ' + _json_bytes(merged_metadata(metadata)))
-        write(separator + b'"warnings": ' + _json_bytes(warnings) + (b"\n}" if pretty else b"}\n"))
-        if pretty and not self.many:
-            write(b"\n")
-        self.count += 1
-
-    def _show(self, result: Result) -> None:
-        if self.view == "diff":
-            self.stream.write(unified_diff(result).encode("utf-8"))
-            return
-        if self.many:
-            self.stream.write(f"==> {result.name or 'document'} <==\n".encode())
-        if self.view == "explain" and self.stream is sys.stdout.buffer and sys.stdout.isatty():
-            from rich.console import Console
-
-            sys.stdout.flush()
-            Console(highlight=False).print(render_explain(result), end="")
-        else:
-            self.stream.write(marked_text(result).encode("utf-8"))
-        if self.many:
-            self.stream.write(b"\n")
-
-    def record(self, record: dict[str, Any], result: Result) -> None:
-        if self.fmt == "json" or self.view in ("explain", "diff"):
-            self.document(result)
-            return
-        if self.view != "mark":
-            set_field(record, self.text_field, result.text)
-        if self.provenance:
-            details = result.to_dict()
-            record["cleantext"] = {key: details[key] for key in ("encoding", "edits", "metadata", "warnings")}
-        self.stream.write(_json_line(record))
-        self.count += 1
-
-    def raw(self, line: bytes) -> None:
-        """A JSON Lines input line passed through untouched (``--on-error keep``)."""
-        self.stream.write(line.rstrip(b"\r\n") + b"\n")
-        self.passed_through += 1
-
-    def close(self) -> None:
-        if self.fmt == "json" and self.many:
-            self.stream.write(b"[]\n" if self.count == 0 else b"\n]\n")
-        self.stream.flush()
-
-
-def _json_bytes(value: Any) -> bytes:
-    """``value`` as JSON in UTF-8 (see :func:`_encode`)."""
-    return _encode(json.dumps(value, ensure_ascii=False))
-
-
-def _json_line(value: Any) -> bytes:
-    return _encode(json.dumps(value, ensure_ascii=False) + "\n")
-
-
-def _encode(json_text: str) -> bytes:
-    """JSON text as UTF-8. Lone surrogates (a file name of undecodable bytes,
-    text that had them) cannot be UTF-8; inside a JSON string they become
-    ``\\udcXX`` escapes, and everything else stays as it is."""
-    return json_text.encode("utf-8", errors="backslashreplace")
-
-
 class _Run:
     """The bookkeeping of one ``clean`` run: where output goes and what failed."""
 
@@ -595,9 +471,9 @@ class _Run:
         self.out_folder = out_folder
         self.cleaned = 0
         self.failed = 0
-        self.emitter: _Emitter | None = None
+        self.emitter: Sink | None = None
         self.target: AtomicFile | None = None
-        self.shared: _Emitter | None = None
+        self.shared: Sink | None = None
         self.shared_target: AtomicFile | None = None
         self.progress: _Progress | None = None
         self.per_input = bool(args.in_place or out_folder is not None)
@@ -621,8 +497,8 @@ class _Run:
             stream = sys.stdout.buffer
         self.shared = self._emitter(stream, many)
 
-    def _emitter(self, stream: IO[bytes], many: bool) -> _Emitter:
-        return _Emitter(
+    def _emitter(self, stream: IO[bytes], many: bool) -> Sink:
+        return Sink(
             stream,
             fmt=self.args.format,
             many=many,

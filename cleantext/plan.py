@@ -44,7 +44,8 @@ Such literals are looked for with one substring search each instead."""
 
 def _weak(literal: str) -> bool:
     return literal.isascii() and (
-        len(literal) == 1 or (len(literal) <= WEAK_LENGTH and any(c.isalnum() or c.isspace() for c in literal))
+        (len(literal) == 1 and literal.isprintable())  # a control character is rare: the character class finds it
+        or (len(literal) <= WEAK_LENGTH and any(c.isalnum() or c.isspace() for c in literal))
     )
 
 

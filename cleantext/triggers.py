@@ -88,6 +88,8 @@ class _Info:
     clauses: tuple[Clause, ...] = ()
     edge: frozenset[str] | None = None
     side: str = ""  # "repeat", "behind" or "ahead", for an edge
+    prefix: frozenset[str] | None = None  # a part that is not exact: what its matches start with, if known
+    suffix: frozenset[str] | None = None  # ... and what they end with
 
 
 _ANY = _Info()
@@ -191,8 +193,15 @@ class _Deriver:
         current: frozenset[str] = frozenset({""})
         clauses: list[Clause] = []
         all_exact = True
+        prefix: frozenset[str] | None = None
         for op, av in items:
             info = self.item(op, av, flags)
+            breaks = info.edge is not None or info.exact is None or len(current) * len(info.exact) > EXACT_MAX
+            if all_exact and breaks:
+                # The first part that breaks the exact run: what came before starts every match
+                # (unless a look-around comes first, whose text is not the match's).
+                looks_around = info.edge is not None and info.side != "repeat"
+                prefix = current if "" not in current and not looks_around else None
             if info.edge is not None:
                 # A repeat's first copy follows what came before, and its last one what comes
                 # next; a look-behind's text is right before what follows, a look-ahead's right
@@ -212,16 +221,22 @@ class _Deriver:
                 current = frozenset(a + b for a in current for b in info.exact)
                 continue
             all_exact = False
-            clauses.extend(_clauses(_Info(exact=current)))
             if info.exact is not None:
+                clauses.extend(_clauses(_Info(exact=current)))
                 current = info.exact
+                continue
+            # What the part starts with follows what came before; what it ends with, what comes next.
+            if info.prefix is not None and len(current) * len(info.prefix) <= EXACT_MAX:
+                clauses.extend(_clauses(_Info(exact=frozenset(a + b for a in current for b in info.prefix))))
             else:
-                clauses.extend(info.clauses)
-                current = frozenset({""})
+                clauses.extend(_clauses(_Info(exact=current)))
+            clauses.extend(info.clauses)
+            current = info.suffix or frozenset({""})
         if all_exact:
             return _Info(exact=current)
         clauses.extend(_clauses(_Info(exact=current)))
-        return _Info(clauses=tuple(clauses))
+        suffix = current if "" not in current else None
+        return _Info(clauses=tuple(clauses), prefix=prefix, suffix=suffix)
 
     def item(self, op: object, av: Any, flags: int) -> _Info:
         """What one parsed node requires."""
@@ -246,7 +261,8 @@ class _Deriver:
                 return _EMPTY if inner.exact == frozenset({""}) else _ANY
             if inner.exact is not None and "" not in inner.exact:
                 return _Info(clauses=_clauses(inner), edge=inner.exact, side="repeat")
-            return _Info(clauses=_clauses(inner))
+            # The first copy starts as the item does, the last one ends as it does.
+            return _Info(clauses=_clauses(inner), prefix=inner.prefix, suffix=inner.suffix)
         if op is sre.AT:
             return self.anchor(av, bool(flags & sre.SRE_FLAG_MULTILINE))
         if op is sre.ASSERT_NOT:
@@ -256,6 +272,10 @@ class _Deriver:
             inner = self.sequence(items, flags)
             if inner.exact is not None and "" not in inner.exact:
                 return _Info(edge=inner.exact, side="behind" if direction < 0 else "ahead")
+            # A look-behind's text ends right where the match goes on; a look-ahead's starts there.
+            edge = inner.suffix if direction < 0 else inner.prefix
+            if edge is not None:
+                return _Info(clauses=_clauses(inner), edge=edge, side="behind" if direction < 0 else "ahead")
             return _Info(clauses=_clauses(inner))
         return _ANY  # any character, categories, back-references, conditionals
 

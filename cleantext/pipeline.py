@@ -326,7 +326,7 @@ class Pipeline:
                     if checking:
                         reference = step.find(text, self.timeout, document.continues)
                         _check_trigger(step, text, found, words, reference, name)
-                    applied = step.apply(document, found, self.timeout) if found else 0
+                    applied = step.apply(document, found, self.timeout, presence.update) if found else 0
                 except TimeoutError:
                     timed_out.add(label)
                     spent = time.monotonic() - started
@@ -336,9 +336,7 @@ class Pipeline:
                     )
                     _timing(timings, label).add(spent, 0)
                     continue
-                if applied:
-                    changes += applied
-                    presence.update(document.text, found)
+                changes += applied
                 _timing(timings, label).add(time.monotonic() - started, changes - before)
                 if selecting and changes > before:
                     # The new text may hold literals the old one did not: the rest of the steps are chosen again.

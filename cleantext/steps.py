@@ -55,6 +55,7 @@ __all__ = [
 
 Replacements = list[tuple[int, int, str]]
 Tagged = list[tuple[int, int, str, RuleRef]]
+Changed = Callable[[str, Tagged], None]
 
 TIMEOUT_CHARS = 1_000_000
 """A step that scans a whole document gets the time limit once per this many characters."""
@@ -179,11 +180,18 @@ class Step:
                     found.append((start, end, new))
         return found
 
-    def apply(self, document: Document, found: Tagged, timeout: float | None) -> int:
-        """Apply the findings to ``document``; the number of replacements that changed it."""
+    def apply(self, document: Document, found: Tagged, timeout: float | None, changed: Changed) -> int:
+        """Apply the findings to ``document``; the number of replacements that changed it.
+
+        ``changed(text, replacements)`` hears of every application that
+        changed the text (the plan scans what it may have made).
+        """
         if self.rule.captures:
             _capture_metadata(self.rule, document.text, found, document.metadata)
-        return document.apply_tagged(found)
+        applied = document.apply_tagged(found)
+        if applied:
+            changed(document.text, found)
+        return applied
 
 
 class LineStep(Step):
@@ -237,14 +245,14 @@ class InlineStep(Step):
     kind = "inline"
     finder = staticmethod(find_inline)
 
-    def apply(self, document: Document, found: Tagged, timeout: float | None) -> int:
+    def apply(self, document: Document, found: Tagged, timeout: float | None, changed: Changed) -> int:
         """Apply, then apply again until nothing changes, at most :data:`INLINE_REPEATS` more times.
 
         One match can hide another until it is replaced (the outer pair of
         nested guillemets, "«a «b» c»", is only a pair once the inner one is
         gone), and cleaning must give in one go what it would give in two.
         """
-        changes = super().apply(document, found, timeout)
+        changes = super().apply(document, found, timeout, changed)
         if not changes:
             return 0
         for _ in range(INLINE_REPEATS):
@@ -255,6 +263,7 @@ class InlineStep(Step):
             applied = document.apply_tagged(again) if again else 0
             if not applied:
                 break
+            changed(document.text, again)
             changes += applied
         return changes
 

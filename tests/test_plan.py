@@ -230,3 +230,30 @@ def test_a_presence_updated_around_edits_holds_every_literal_of_the_new_text(cas
     document.apply(replacements, rule=RuleRef("t.edit", "t"))
     presence.update(document.text, replacements)
     assert plan.scan(document.text).literals <= presence.literals
+
+
+def test_literals_an_inline_rule_makes_on_its_second_application_are_seen(tmp_path):
+    pack = tmp_path / "nested.toml"
+    pack.write_text(
+        """
+[[rule]]
+id = "t.unwrap"
+category = "t"
+kind = "inline"
+pattern = '''\\(([^()]*)\\)'''
+replacement = '''\\1'''
+description = "innermost parentheses go"
+
+[[rule]]
+id = "t.ad"
+category = "t"
+kind = "line"
+pattern = '''^Advertisement$'''
+description = "an advertisement label"
+""",
+        encoding="utf-8",
+    )
+    # Only the second pass of t.unwrap makes the word t.ad's trigger needs.
+    for triggers in ("on", "check"):
+        pipeline = Pipeline.load(packs=["whitespace"], extra=[pack], triggers=triggers)
+        assert pipeline.clean("Body.\n\nAdver((tise))ment\n").text == "Body.\n"

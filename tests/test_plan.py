@@ -257,3 +257,20 @@ description = "an advertisement label"
     for triggers in ("on", "check"):
         pipeline = Pipeline.load(packs=["whitespace"], extra=[pack], triggers=triggers)
         assert pipeline.clean("Body.\n\nAdver((tise))ment\n").text == "Body.\n"
+
+
+def test_every_kind_that_runs_in_the_stages_has_one_step_class():
+    from cleantext.rules import KINDS
+    from cleantext.steps import STEP_KINDS
+
+    assert set(STEP_KINDS) == set(KINDS) - {"extract"}
+    assert all(step.kind == kind for kind, step in STEP_KINDS.items())
+
+
+def test_rules_show_prints_the_trigger(capsys):
+    from cleantext.cli import main
+
+    assert main(["rules", "show", "whitespace.trailing"]) == 0
+    assert "trigger      any of ['\\t\\n', '\\t\\ue001', ' \\n', ' \\ue001']" in capsys.readouterr().out
+    assert main(["rules", "show", "offtopic.short-block"]) == 0
+    assert "trigger      none: runs on every document" in capsys.readouterr().out

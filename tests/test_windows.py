@@ -336,7 +336,7 @@ def test_a_read_failing_halfway_is_named_and_leaves_no_output(
         yield stream.read(3000).decode(encoding)
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr("cleantext.cli.decode_chunks", failing)
+    monkeypatch.setattr("cleantext.batch.decode_chunks", failing)
     assert main(["clean", str(source), str(tmp_path / "short.txt"), "-o", f"{out}/", "--window", "500", "-q"]) == 1
     assert f"error: {source}: cannot read (Input/output error)" in capsys.readouterr().err
     assert not (out / "long.txt").exists()
@@ -354,7 +354,7 @@ def test_a_read_failing_halfway_leaves_nothing_of_it_in_a_shared_output(
         yield stream.read(3000).decode(encoding)
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr("cleantext.cli.decode_chunks", failing)
+    monkeypatch.setattr("cleantext.batch.decode_chunks", failing)
     assert main(["clean", str(source), str(short), "--format", "json", "--window", "500", "-q"]) == 1
     payload = json.loads(capsysbinary.readouterr().out)
     assert [item["source"] for item in payload] == [str(short)]

@@ -20,9 +20,9 @@ except where a rule looks further than its window:
   matters only for windows shorter than an article's head or tail;
 - a pattern never matches across a cut (a blank line).
 
-The same rules act on the same text; only the edits that remove line breaks
-where windows meet can be credited to another layout rule, and an edit that
-absorbs its neighbours when the text is whole stays several edits.
+The same rules act on the same text, the layout rules where windows meet
+too; an edit that absorbs its neighbours when the text is whole stays
+several edits.
 
 Example::
 
@@ -230,25 +230,27 @@ def _with_last(windows: Iterator[str]) -> Iterator[tuple[str, bool]]:
         yield previous, True
 
 
+JUNCTION_CONTEXT = 200
+"""Characters of text on either side of the line breaks where windows meet that the layout steps see there."""
+
+
 class _Stitcher:
     """Cleans windows and mends the line breaks where their clean texts meet.
 
-    Inside one text the layout rules leave no line break before the first
-    line, at most two in a row, and one at the end. Where two windows meet,
-    the run of line breaks is the end of one clean text, any windows that came
-    out blank, and the start of the next: the stitcher keeps as many of them as
-    the layout rules would and removes the rest, under those rules' ids.
+    Where two windows meet, the run of line breaks is the end of one clean
+    text, any windows that came out blank, and the start of the next. The
+    pipeline's own layout steps run over that run (with some text either side,
+    and the text's start or end where it is one), and their edits are written
+    back to the windows they fall in: the windows come out as the layout rules
+    leave one text, whatever those rules say.
     """
 
     def __init__(self, pipeline: Pipeline, *, name: str | None, encoding: str | None) -> None:
         self.pipeline = pipeline
         self.name = name
         self.encoding = encoding
-        refs = {rule.id: rule.ref for rule in pipeline.rules}
-        self.leading = refs.get("whitespace.leading-blank-lines")
-        self.blank = refs.get("whitespace.blank-lines")
-        self.trailing = refs.get("whitespace.trailing-blank-lines")
-        self.final = refs.get("whitespace.final-newline")
+        stages, _ = pipeline._stages_for(pipeline.options["layout"])
+        self.layout = [step for stage, steps in stages if stage == "layout" for step in steps]
         # Cleaned windows not yet handed on: the last one with text first (once
         # there is one), then those that came out empty or blank after it.
         self.held: list[tuple[Document, list[str]]] = []
@@ -267,10 +269,7 @@ class _Stitcher:
         self.held.append((document, warnings))
         if not document.text.strip("\n"):
             return []  # its line breaks join the run where text resumes
-        if self.has_text:
-            self._trim(keep=2, rule=self.blank)
-        else:
-            self._trim(keep=0, rule=self.leading)
+        self._mend(at_start=not self.has_text, at_end=False)
         ready = self._hand_on(self.held[:-1])
         self.held = self.held[-1:]
         self.has_text = True
@@ -278,42 +277,66 @@ class _Stitcher:
 
     def finish(self) -> list[Window]:
         """Mend the end of the text; return the windows still held."""
-        if not self.has_text:
-            self._trim(keep=0, rule=self.leading)
-            return self._hand_on(self.held)
-        # The layout rules' order: runs of three or more, then the end's blank lines.
-        self._trim(keep=2, rule=self.blank)
-        if not self._trim(keep=1, rule=self.trailing) and self.final is not None:
-            document = self.held[0][0]
-            end = len(document.text)
-            document.apply([(end, end, "\n")], rule=self.final)
+        self._mend(at_start=not self.has_text, at_end=True)
         return self._hand_on(self.held)
 
-    def _trim(self, *, keep: int, rule: RuleRef | None) -> int:
-        """Keep the first ``keep`` line breaks of the run through the held windows, remove the rest; return its length.
+    def _mend(self, *, at_start: bool, at_end: bool) -> None:
+        """Run the layout steps where the held windows meet, and write their edits back to the windows.
 
-        The run is the end of the first window when it has text, every blank
-        window, and the start of the last window when it has text.
+        The junction is the end of the first held window when it has text (with
+        up to :data:`JUNCTION_CONTEXT` characters before its last line breaks),
+        every blank window, and the start of the last one when it has text
+        (its first line breaks and as many characters after them). It is a
+        document that goes on before it unless it is the text's start, and
+        after it unless it is the text's end.
         """
-        run = []
+        pieces: list[tuple[Document, int, int]] = []  # a span of each held window's current text, in order
         for index, (document, _) in enumerate(self.held):
             text = document.text
             if not text.strip("\n"):
-                run.append((document, 0, len(text)))
+                pieces.append((document, 0, len(text)))
             elif index == 0 and self.has_text:
-                run.append((document, len(text.rstrip("\n")), len(text)))
+                pieces.append((document, max(0, len(text.rstrip("\n")) - JUNCTION_CONTEXT), len(text)))
             else:
-                run.append((document, 0, len(text) - len(text.lstrip("\n"))))
-        total = sum(end - start for _, start, end in run)
-        if rule is None or total <= keep:
-            return total
-        kept = 0
-        for document, start, end in run:
-            here = min(end - start, keep - kept)
-            kept += here
-            if start + here < end:
-                document.apply([(start + here, end, "")], rule=rule)
-        return total
+                lead = len(text) - len(text.lstrip("\n"))
+                pieces.append((document, 0, min(len(text), lead + JUNCTION_CONTEXT)))
+        junction = Document("".join(d.text[a:b] for d, a, b in pieces), continues=(not at_start, not at_end))
+        timeout = self.pipeline.timeout
+        for step in self.layout:
+            found = step.find(junction.text, timeout, junction.continues)
+            if found:
+                step.apply(junction, found, timeout, _ignore)
+        if not junction.edit_count:
+            return
+        replacements: dict[int, list[tuple[int, int, str, RuleRef]]] = {}
+        for edit in junction.edits():
+            self._write_back(edit.src, edit.after, edit.rule, pieces, replacements)
+        for index, found in replacements.items():
+            pieces[index][0].apply_tagged(sorted(found, key=lambda replacement: replacement[:2]))
+
+    @staticmethod
+    def _write_back(
+        span: tuple[int, int],
+        after: str,
+        rule: RuleRef,
+        pieces: list[tuple[Document, int, int]],
+        replacements: dict[int, list[tuple[int, int, str, RuleRef]]],
+    ) -> None:
+        """One junction edit as replacements in the windows it spans (what it writes goes to the first)."""
+        start, end = span
+        offset = 0
+        for index, (_, low, high) in enumerate(pieces):
+            length = high - low
+            last = index == len(pieces) - 1
+            if start == end:  # an insertion: at the end of the piece it touches first
+                if offset <= start < offset + length or (start == offset + length and (last or not length)):
+                    replacements.setdefault(index, []).append((low + start - offset, low + start - offset, after, rule))
+                    return
+            elif start < offset + length and end > offset:
+                cut_start, cut_end = low + max(start, offset) - offset, low + min(end, offset + length) - offset
+                replacements.setdefault(index, []).append((cut_start, cut_end, after, rule))
+                after = ""
+            offset += length
 
     def _hand_on(self, held: list[tuple[Document, list[str]]]) -> list[Window]:
         windows = []
@@ -323,6 +346,10 @@ class _Stitcher:
             self.source_at += len(document.source)
             self.output_at += len(document.text)
         return windows
+
+
+def _ignore(text: str, replacements: object) -> None:
+    """Nothing to scan: the junction's steps run without a plan."""
 
 
 def merged_metadata(windows_metadata: Iterable[Mapping[str, Any]]) -> dict[str, Any]:

@@ -393,3 +393,30 @@ def test_html_and_views_are_never_cut_into_windows(tmp_path: Path, capsys: pytes
     source.write_text(long_article(), encoding="utf-8")
     assert main(["clean", str(source), "--diff", "--window", "200", "-q"]) == 0
     assert "-By Anthony Solly" in capsys.readouterr().out
+
+
+def test_where_windows_meet_the_pipelines_own_layout_rules_apply(tmp_path):
+    # A pack that keeps two blank lines between paragraphs, not one: the windows must agree.
+    pack = tmp_path / "airy.toml"
+    pack.write_text(
+        """
+[[rule]]
+id = "mine.blank-lines"
+category = "whitespace"
+kind = "inline"
+stage = "layout"
+pattern = '''(?<=\\n\\n\\n)\\n+'''
+action = "remove"
+description = "Three or more blank lines in a row become two"
+""",
+        encoding="utf-8",
+    )
+    pipeline = Pipeline.load(disable=["whitespace.blank-lines"], extra=[pack])
+    text = "\n\n\n\n" + "\n\n\n\n\n".join(f"Paragraph number {n} of the text." for n in range(12)) + "\n\n\n\n"
+    whole = pipeline.clean(text)
+    windows = list(pipeline.clean_windows(text, window_chars=60))
+    assert len(windows) > 3
+    assert "".join(window.text for window in windows) == whole.text
+    assert "\n\n\nParagraph number 5" in whole.text
+    rules = {edit.rule for window in windows for edit in window.edits()}
+    assert "mine.blank-lines" in rules and "whitespace.blank-lines" not in rules

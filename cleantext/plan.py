@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 import ahocorasick
 
 from cleantext.steps import Step, StepTrigger
-from cleantext.triggers import BOUNDARIES, TEXT_END, TEXT_START, Clause
+from cleantext.triggers import BOUNDARIES, TEXT_END, TEXT_START, Clause, fold
 
 __all__ = ["Plan", "Presence"]
 
@@ -56,13 +56,14 @@ class Presence:
     the bits of its trigger are set.
     """
 
-    __slots__ = ("_selected", "clauses", "held", "literals", "plan")
+    __slots__ = ("_selected", "clauses", "found", "held", "literals", "plan")
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
         self.literals: set[str] = set()
         self.clauses: dict[int, list[str]] = {}  # clause number: its literals found, in the order found
         self.held = 0
+        self.found = 0  # how many times new literals turned up: a selection made before is stale
         # Per list of steps and kind of text (ASCII or not), the steps selected while ``held`` was the same.
         self._selected: dict[tuple[int, bool], tuple[int, list[tuple[int, Unit, tuple[str, ...]]]]] = {}
 
@@ -79,6 +80,7 @@ class Presence:
             for clause_id in plan.literal_clauses[literal]:
                 self.clauses.setdefault(clause_id, []).append(literal)
                 self.held |= 1 << clause_id
+            self.found += 1
 
     def select(self, units: Sequence[Unit], text: str, start: int = 0) -> list[tuple[int, Unit, tuple[str, ...]]]:
         """``(index, step, literals)`` for the steps of ``units`` from ``start`` on whose trigger holds.
@@ -91,7 +93,8 @@ class Presence:
         ascii_text = text.isascii()
         key = (id(units), ascii_text)
         cached = self._selected.get(key)
-        if cached is None or cached[0] != self.held:
+        # A new literal may hold a new clause, or join a clause's literals that pick lines: select again.
+        if cached is None or cached[0] != self.found:
             held, clauses = self.held, self.clauses
             selected = []
             for index, unit, gate in self.plan.gated(units):
@@ -101,7 +104,7 @@ class Presence:
                 mask, first = gate[ascii_text]
                 if mask & held == mask:
                     selected.append((index, unit, tuple(clauses[first]) if first >= 0 else ()))
-            cached = self._selected[key] = (held, selected)
+            cached = self._selected[key] = (self.found, selected)
         return cached[1] if not start else [entry for entry in cached[1] if entry[0] >= start]
 
     def allows(self, unit: Unit, text: str) -> tuple[str, ...] | None:
@@ -137,7 +140,7 @@ class Presence:
         for low, high in windows:
             start = TEXT_START if low == 0 else ""
             end = TEXT_END if high >= len(text) else ""
-            self.add(start + text[low:high].casefold() + end)
+            self.add(start + fold(text[low:high]) + end)
 
 
 class Plan:
@@ -226,7 +229,7 @@ class Plan:
     def scan(self, text: str) -> Presence:
         """The pre-pass: the literals of the whole text."""
         presence = Presence(self)
-        presence.add(TEXT_START + text.casefold() + TEXT_END)
+        presence.add(TEXT_START + fold(text) + TEXT_END)
         return presence
 
     def untriggered(self) -> list[Unit]:

@@ -32,7 +32,7 @@ from cleantext.normalize import Lexicon, find_charmap, find_inline, find_lexicon
 from cleantext.repair import find_repairs
 from cleantext.rules import Rule
 from cleantext.strip import find_block_matches, find_line_matches, find_offtopic, find_repeats
-from cleantext.triggers import Clause, Trigger, derive, useful
+from cleantext.triggers import Clause, Trigger, derive, fold, useful
 
 __all__ = [
     "NEVER",
@@ -108,7 +108,7 @@ class Step:
     def trigger(self) -> StepTrigger:
         """The literals any text the step changes must contain, derived from its pattern, plus its ``requires`` hint."""
         rule = self.rule
-        hint: tuple[Clause, ...] = (frozenset(rule.requires),) if rule.requires else ()
+        hint: tuple[Clause, ...] = (frozenset(map(fold, rule.requires)),) if rule.requires else ()
         if rule.pattern is None:
             return StepTrigger(_with(None, hint), _with(None, hint))
         # A whole-text inline rule sees the text's own start and end; the others search lines, paragraphs or regions.
@@ -235,7 +235,7 @@ class OfftopicStep(Step):
 
     def trigger(self) -> StepTrigger:
         """Only the ``requires`` hint: the pattern judges the shape of lines the rule otherwise finds by their words."""
-        hint: tuple[Clause, ...] = (frozenset(self.rule.requires),) if self.rule.requires else ()
+        hint: tuple[Clause, ...] = (frozenset(map(fold, self.rule.requires)),) if self.rule.requires else ()
         return StepTrigger(_with(None, hint), _with(None, hint))
 
 
@@ -388,11 +388,11 @@ def _with(trigger: Trigger | None, hint: tuple[Clause, ...]) -> Trigger | None:
 
 
 def _spellings(spellings: Iterable[str], ascii_text: bool) -> Trigger | None:
-    return (frozenset(spelling.casefold() for spelling in spellings if spelling.isascii() or not ascii_text),)
+    return (frozenset(fold(spelling) for spelling in spellings if spelling.isascii() or not ascii_text),)
 
 
 def _characters(characters: Sequence[str], ascii_text: bool) -> Trigger | None:
-    folded = frozenset(character.casefold() for character in characters if character.isascii() or not ascii_text)
+    folded = frozenset(fold(character) for character in characters if character.isascii() or not ascii_text)
     if folded and not useful(folded):
         return None  # a common character: the step runs on every text
     return (folded,)

@@ -23,6 +23,7 @@ import regex
 
 from cleantext.rules import Rule
 from cleantext.segment import CACHED_MAX_CHARS, block_removal_span, block_spans, line_removal_span
+from cleantext.triggers import fold
 
 __all__ = ["find_block_matches", "find_line_matches", "find_offtopic", "find_repeats"]
 
@@ -88,7 +89,7 @@ def short_lines(text: str) -> tuple[tuple[int, int, str, int, str, bool], ...]:
     for line in text.split("\n"):
         end = start + len(line)
         if len(line) <= LINE_MAX_CHARS and not line.isspace() and line:
-            lines.append((start, end, line, len(line.split()), line.casefold(), False))
+            lines.append((start, end, line, len(line.split()), fold(line), False))
         start = end + 1
     cells = [max(line.count("|"), line.count("\t")) for _, _, line, _, _, _ in lines]
     for index in range(1, len(lines)):
@@ -372,7 +373,7 @@ def _guarded(rule: Rule, span: str, timeout: float | None) -> bool:
 
 def _has_any(span: str, words: tuple[str, ...]) -> bool:
     """Whether ``span`` holds one of the (casefolded) ``words``, in any case."""
-    folded = span.casefold()
+    folded = fold(span)
     return any(word in folded for word in words)
 
 

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["Clause", "Trigger", "derive", "holds", "useful"]
+__all__ = ["Clause", "Trigger", "derive", "fold", "holds", "useful"]
 
 Clause = frozenset[str]
 Trigger = tuple[Clause, ...]
@@ -155,6 +155,20 @@ def useful(clause: Clause) -> bool:
     return len(clause) <= (CHARACTERS_MAX if all(len(text) == 1 for text in clause) else CLAUSE_MAX)
 
 
+def fold(text: str) -> str:
+    """Text as triggers see it: casefolded, and the dotless "ı" as "i".
+
+    A pattern that ignores case matches "ı" for "I" (and ``re`` for "i"),
+    while casefolding keeps it apart; folded so, both sides meet. Character
+    by character, so a slice of folded text is the folded slice.
+
+    >>> fold("Advertısement ẞ")
+    'advertisement ss'
+    """
+    folded = text.casefold()
+    return folded.replace("\u0131", "i") if "\u0131" in folded else folded
+
+
 def holds(trigger: Trigger | None, folded: str) -> bool:
     """Whether a casefolded text satisfies a trigger (every clause has a string in it); None holds always."""
     return trigger is None or all(any(text in folded for text in clause) for clause in trigger)
@@ -183,7 +197,7 @@ class _Deriver:
 
     def character(self, code: int, ignorecase: bool) -> frozenset[str]:
         """The casefolded strings a character of the pattern can put in the text (none, in ASCII mode, for most)."""
-        folded = chr(code).casefold()
+        folded = fold(chr(code))
         if self.ascii_text and code >= 128 and not (ignorecase and folded.isascii()):
             return frozenset()  # the Kelvin sign matches "k" ignoring case; "é" never matches ASCII text
         return frozenset({folded})
@@ -334,9 +348,18 @@ def _alternation(branches: list[_Info]) -> _Info:
     return _Info(clauses=(frozenset(picked),))
 
 
-_PROPERTY = re.compile(r"\\[pP](?:\{[^}]*\}|[A-Za-z])")
-_NAMED_GROUP = re.compile(r"\(\?P?<([A-Za-z_]\w*)>")
-_GROUP_REFERENCE = re.compile(r"\(\?P=\w+\)|\\g<\w+>")
+# Each rewrite matches an escape first, so that an escaped backslash or parenthesis is never taken
+# for the start of the syntax it rewrites ("\\\\p{L}" is a backslash and "p{L}").
+_ESCAPE = r"\\."
+_PROPERTY = re.compile(r"\\[pP](?:\{[^}]*\}|[A-Za-z])|" + _ESCAPE)
+_NAMED_GROUP = re.compile(_ESCAPE + r"|\(\?P?<([A-Za-z_]\w*)>")
+_GROUP_REFERENCE = re.compile(r"\\g<\w+>|" + _ESCAPE + r"|\(\?P=\w+\)")
+_SUBROUTINE = re.compile(_ESCAPE + r"|\(\?(?:P>|&)(\w+)\)")
+_UNREADABLE = re.compile(
+    # regex's own syntax that the standard library would read as something else, without an error:
+    # fuzzy matching ({e<=1}), POSIX classes ([[:digit:]]), verbose mode (spaces inside {m,n}).
+    _ESCAPE + r"|(?P<bad>\{[^{}]*[A-Za-z][^{}]*\}|\[:\^?[A-Za-z]+:\]|\(\?[A-Za-z]*x[A-Za-z]*[:)])"
+)
 
 
 def _readable(pattern: str) -> str | None:
@@ -346,9 +369,13 @@ def _readable(pattern: str) -> str | None:
     groups become plain groups (``regex`` allows one name twice), references
     to a group's text become empty (its literals are required where it is),
     and a ``(?(DEFINE)...)`` block's subroutines are written out where called.
-    None when a subroutine cannot be resolved.
+    None when a subroutine cannot be resolved, or the pattern uses ``regex``
+    syntax that the standard library would misread (fuzzy matching, POSIX
+    classes, verbose mode).
     """
-    pattern = _PROPERTY.sub(r"\\w", pattern)
+    pattern = _PROPERTY.sub(lambda match: match.group() if len(match.group()) == 2 else r"\w", pattern)
+    if any(match.group("bad") for match in _UNREADABLE.finditer(pattern)):
+        return None
     definitions: dict[str, str] = {}
     start = pattern.find("(?(DEFINE)")
     if start >= 0:
@@ -357,6 +384,8 @@ def _readable(pattern: str) -> str | None:
             return None
         block = pattern[start + len("(?(DEFINE)") : end]
         for match in _NAMED_GROUP.finditer(block):
+            if match.group(1) is None:
+                continue  # an escape
             close = _closing(block, match.start())
             if close is None:
                 return None
@@ -364,15 +393,17 @@ def _readable(pattern: str) -> str | None:
         pattern = pattern[:start] + pattern[end + 1 :]
 
     def call(match: re.Match[str]) -> str:
+        if match.group(1) is None:
+            return match.group()  # an escape stays
         body = definitions.get(match.group(1))
         return "(?:)" if body is None else f"(?:{body})"
 
     for _ in range(4):  # definitions may call one another; a deeper nesting is not resolved
-        pattern = re.sub(r"\(\?(?:P>|&)(\w+)\)", call, pattern)
-    if re.search(r"\(\?(?:P>|&)\w+\)", pattern):
+        pattern = _SUBROUTINE.sub(call, pattern)
+    if any(match.group(1) for match in _SUBROUTINE.finditer(pattern)):
         return None
-    pattern = _NAMED_GROUP.sub("(?:", pattern)
-    return _GROUP_REFERENCE.sub("", pattern)
+    pattern = _NAMED_GROUP.sub(lambda match: match.group() if match.group(1) is None else "(?:", pattern)
+    return _GROUP_REFERENCE.sub(lambda match: match.group() if len(match.group()) == 2 else "", pattern)
 
 
 def _closing(pattern: str, start: int) -> int | None:

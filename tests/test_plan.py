@@ -274,3 +274,33 @@ def test_rules_show_prints_the_trigger(capsys):
     assert "trigger      any of ['\\t\\n', '\\t\\ue001', ' \\n', ' \\ue001']" in capsys.readouterr().out
     assert main(["rules", "show", "offtopic.short-block"]) == 0
     assert "trigger      none: runs on every document" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        # Ignoring case, "I" matches the dotless "ı", which casefolding keeps apart.
+        (r"(?i)^ADVERTISEMENT$", "advert\u0131sement"),
+        # regex's own syntax the standard library would misread: no trigger, so the rule always runs.
+        (r"^(?:subscribe){e<=1}$", "subscrbe"),
+        (r"^[[:digit:]]x$", "5x"),
+        (r"(?x)^xa{ 2}y$", "xaay"),
+        # Escapes are not the syntax they look like.
+        (r"^\\p{L}$", "\\p{L}"),
+        (r"^x\(?P<n>abc$", "xP<n>abc"),
+    ],
+)
+def test_a_trigger_never_skips_what_the_pattern_matches(pattern, text):
+    rule = Rule(id="t.line", category="t", kind="line", stage="strip", action="remove", description="", pattern=pattern)
+    document = f"{text}\nbody\n"
+    for triggers in ("on", "check"):
+        assert Pipeline([rule], triggers=triggers, input_format="text").clean(document).text == "body\n"
+
+
+def test_literals_a_step_makes_join_the_lines_a_later_step_searches():
+    # The clause "foo" or "bar" holds already; the inline step makes a second "bar" line.
+    tilde = Rule(id="t.tilde", category="t", kind="inline", stage="strip", action="remove", description="", pattern="~")
+    line = Rule(
+        id="t.line", category="t", kind="line", stage="strip", action="remove", description="", pattern="^(?:foo|bar)$"
+    )
+    assert Pipeline([tilde, line], input_format="text").clean("foo\nba~r\nkeep\n").text == "keep\n"

@@ -113,69 +113,8 @@ ends non-empty text with a line break; ``field`` (a value inside a record,
 such as a JSON Lines field) keeps the end as the source has it.
 """
 
-_DEFAULT_STAGE = {
-    "block": "strip",
-    "line": "strip",
-    "repeat": "strip",
-    "offtopic": "strip",
-    "inline": "normalize",
-    "charmap": "normalize",
-    "unicode": "normalize",
-    "lexicon": "normalize",
-    "ftfy": "repair",
-    "extract": "extract",
-}
-_RULE_FIELDS = {
-    "id",
-    "category",
-    "kind",
-    "stage",
-    "pattern",
-    "action",
-    "replacement",
-    "where",
-    "description",
-    "example",
-    "map",
-    "form",
-    "canonical",
-    "variants",
-    "protected",
-    "enabled",
-    "when",
-    "min_words",
-    "max_matches",
-    "max_words",
-    "requires",
-    "fixes",
-    "unless",
-}
-_REQUIRED_BY_KIND = {
-    "block": ("pattern",),
-    "line": ("pattern",),
-    "repeat": (),
-    "offtopic": (),
-    "inline": ("pattern",),
-    "charmap": ("map",),
-    "unicode": ("form",),
-    "lexicon": ("canonical", "variants"),
-    "ftfy": ("pattern", "fixes"),
-    "extract": (),
-}
 _COMMON_FIELDS = {"id", "category", "kind", "stage", "description", "example", "enabled", "when", "where"}
-_FIELDS_BY_KIND = {
-    "line": {"pattern", "action", "replacement", "min_words", "max_words", "max_matches", "requires", "unless"},
-    "block": {"pattern", "action", "replacement", "min_words", "max_words", "max_matches", "requires", "unless"},
-    "repeat": {"action", "min_words"},
-    "offtopic": {"pattern", "action", "min_words", "max_words", "requires", "unless"},
-    "inline": {"pattern", "action", "replacement", "requires"},
-    "charmap": {"map"},
-    "unicode": {"form"},
-    "lexicon": {"canonical", "variants", "protected"},
-    "ftfy": {"pattern", "action", "fixes", "requires"},
-    "extract": {"action"},
-}
-"""Besides the common fields, the fields each kind reads; any other is refused rather than silently ignored."""
+"""The fields every kind takes; each kind's own are its step class's ``fields`` (:data:`cleantext.steps.SCHEMAS`)."""
 _EXAMPLE_FIELDS = {"input", "output", "fires", "options"}
 _PACK_FIELDS = {"name", "description", "stage"}
 _ID_SHAPE = regex.compile(r"[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9][a-z0-9_-]*)+")
@@ -515,25 +454,28 @@ def check_lexicon(rules: Sequence[Rule]) -> None:
 
 
 def _build_rule(entry: Any, pack: Mapping[str, Any], file: str, guards: Mapping[str, str]) -> Rule:
+    from cleantext.steps import SCHEMAS  # the step classes hold the schemas, and their modules import this one
+
     if not isinstance(entry, dict):
         raise TypeError("each [[rule]] must be a table")
-    unknown = set(entry) - _RULE_FIELDS
+    known = _COMMON_FIELDS.union(*(step.fields for step in SCHEMAS.values()))
+    unknown = set(entry) - known
     if unknown:
-        raise ValueError(f"unknown field(s) {sorted(unknown)}; allowed: {sorted(_RULE_FIELDS)}")
+        raise ValueError(f"unknown field(s) {sorted(unknown)}; allowed: {sorted(known)}")
     rule_id = _string(entry, "id")
     if not _ID_SHAPE.fullmatch(rule_id):
         raise ValueError("id must look like 'pack.name' (lowercase letters, digits, '-', '_')")
     kind = _string(entry, "kind")
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
-    for name in _REQUIRED_BY_KIND[kind]:
+    schema = SCHEMAS[kind]
+    for name in schema.required:
         if name not in entry:
             raise ValueError(f"a {kind} rule needs the field {name!r}")
-    stage = entry.get("stage", pack.get("stage", _DEFAULT_STAGE[kind]))
+    stage = entry.get("stage", pack.get("stage", schema.default_stage))
     if stage not in STAGES:
         raise ValueError(f"stage must be one of {', '.join(STAGES)}, not {stage!r}")
-    default_action = "remove" if kind in ("block", "line", "repeat", "offtopic", "extract") else "replace"
-    action = entry.get("action", default_action)
+    action = entry.get("action", schema.actions[0])
     if action not in ACTIONS:
         raise ValueError(f"action must be one of {', '.join(ACTIONS)}, not {action!r}")
     when = entry.get("when", {})
@@ -574,21 +516,19 @@ def _build_rule(entry: Any, pack: Mapping[str, Any], file: str, guards: Mapping[
         raise ValueError("unless applies to line, block and offtopic rules only")
     if "max_matches" in entry and kind not in ("line", "block"):
         raise ValueError("max_matches applies to line and block rules only")
-    inapplicable = sorted(set(entry) - _COMMON_FIELDS - _FIELDS_BY_KIND[kind])
+    inapplicable = sorted(set(entry) - _COMMON_FIELDS - schema.fields)
     if inapplicable:
-        reads = ", ".join(sorted(_FIELDS_BY_KIND[kind]))
+        reads = ", ".join(sorted(schema.fields))
         raise ValueError(f"field(s) {inapplicable} do not apply to {kind} rules, which read: {reads}")
     unknown_fixes = set(fixes) - set(FTFY_FIXES)
     if unknown_fixes:
         raise ValueError(f"unknown ftfy fix(es) {sorted(unknown_fixes)}; known: {', '.join(FTFY_FIXES)}")
     if kind == "ftfy" and not fixes:
         raise ValueError("fixes must not be empty")
-    if kind == "ftfy" and action != "replace":
-        raise ValueError("an ftfy rule can only replace")
+    if action not in schema.actions:
+        raise ValueError(f"{kind} rules can only {schema.actions[0]}")
     if (kind == "extract") != (stage == "extract"):
         raise ValueError("extract rules, and only they, belong to the extract stage")
-    if action == "replace" and kind in ("repeat", "offtopic", "extract"):
-        raise ValueError(f"a {kind} rule can only remove")
     rule = Rule(
         id=rule_id,
         category=_string(entry, "category"),

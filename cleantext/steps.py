@@ -36,9 +36,11 @@ from cleantext.triggers import Clause, Trigger, derive, fold, useful
 
 __all__ = [
     "NEVER",
+    "SCHEMAS",
     "STEP_KINDS",
     "BlockStep",
     "CharmapStep",
+    "ExtractStep",
     "InlineStep",
     "LexiconStep",
     "LineStep",
@@ -87,6 +89,12 @@ class Step:
 
     kind: ClassVar[str]
     finder: ClassVar[Callable[..., Replacements]]
+    # The kind's schema: the TOML fields it reads besides the common ones, those it requires,
+    # its stage when the rule and its pack name none, and its actions (the first is the default).
+    fields: ClassVar[frozenset[str]]
+    required: ClassVar[tuple[str, ...]] = ()
+    default_stage: ClassVar[str]
+    actions: ClassVar[tuple[str, ...]] = ("replace",)
     scans_lines: ClassVar[bool] = False
     """Whether the finder searches line by line or paragraph by paragraph (the time limit is per search)."""
     takes_literals: ClassVar[bool] = False
@@ -201,6 +209,12 @@ class LineStep(Step):
     finder = staticmethod(find_line_matches)
     scans_lines = True
     takes_literals = True
+    fields = frozenset(
+        {"pattern", "action", "replacement", "min_words", "max_words", "max_matches", "requires", "unless"}
+    )
+    required = ("pattern",)
+    default_stage = "strip"
+    actions = ("remove", "replace")
 
     @property
     def sees_context(self) -> bool:
@@ -216,6 +230,10 @@ class BlockStep(Step):
     finder = staticmethod(find_block_matches)
     scans_lines = True
     takes_literals = True
+    fields = LineStep.fields
+    required = ("pattern",)
+    default_stage = "strip"
+    actions = ("remove", "replace")
 
 
 class RepeatStep(Step):
@@ -224,6 +242,9 @@ class RepeatStep(Step):
     kind = "repeat"
     finder = staticmethod(find_repeats)
     scans_lines = True
+    fields = frozenset({"action", "min_words"})
+    default_stage = "strip"
+    actions = ("remove",)
 
 
 class OfftopicStep(Step):
@@ -232,6 +253,9 @@ class OfftopicStep(Step):
     kind = "offtopic"
     finder = staticmethod(find_offtopic)
     scans_lines = True
+    fields = frozenset({"pattern", "action", "min_words", "max_words", "requires", "unless"})
+    default_stage = "strip"
+    actions = ("remove",)
 
     def trigger(self) -> StepTrigger:
         """Only the ``requires`` hint: the pattern judges the shape of lines the rule otherwise finds by their words."""
@@ -244,6 +268,10 @@ class InlineStep(Step):
 
     kind = "inline"
     finder = staticmethod(find_inline)
+    fields = frozenset({"pattern", "action", "replacement", "requires"})
+    required = ("pattern",)
+    default_stage = "normalize"
+    actions = ("replace", "remove")
 
     def apply(self, document: Document, found: Tagged, timeout: float | None, changed: Changed) -> int:
         """Apply, then apply again until nothing changes, at most :data:`INLINE_REPEATS` more times.
@@ -273,6 +301,9 @@ class CharmapStep(Step):
 
     kind = "charmap"
     finder = staticmethod(find_charmap)
+    fields = frozenset({"map"})
+    required = ("map",)
+    default_stage = "normalize"
 
     def trigger(self) -> StepTrigger:
         """The table's characters (on ASCII text, only its ASCII ones)."""
@@ -285,6 +316,9 @@ class UnicodeStep(Step):
 
     kind = "unicode"
     finder = staticmethod(find_unicode)
+    fields = frozenset({"form"})
+    required = ("form",)
+    default_stage = "normalize"
 
     def trigger(self) -> StepTrigger:
         """None, but text of ASCII characters only is in every normalization form already."""
@@ -296,6 +330,9 @@ class RepairStep(Step):
 
     kind = "ftfy"
     finder = staticmethod(find_repairs)
+    fields = frozenset({"pattern", "action", "fixes", "requires"})
+    required = ("pattern", "fixes")
+    default_stage = "repair"
 
 
 class LexiconStep(Step):
@@ -303,6 +340,9 @@ class LexiconStep(Step):
 
     kind = "lexicon"
     finder = staticmethod(find_lexicon)
+    fields = frozenset({"canonical", "variants", "protected"})
+    required = ("canonical", "variants")
+    default_stage = "normalize"
     __slots__ = ("lexicon",)
 
     def __init__(self, rules: Sequence[Rule]) -> None:
@@ -329,6 +369,25 @@ class LexiconStep(Step):
         return self.lexicon.find(text, 0, len(text), self.time_limit(timeout, len(text)))
 
 
+class ExtractStep(Step):
+    """``extract``: a choice the extraction of an HTML page makes (``extract.title``); it runs there, not in a stage."""
+
+    kind = "extract"
+    fields = frozenset({"action"})
+    default_stage = "extract"
+    actions = ("remove",)
+
+    def find(
+        self,
+        text: str,
+        timeout: float | None,
+        continues: tuple[bool, bool] = (False, False),
+        literals: tuple[str, ...] = (),
+    ) -> Tagged:
+        """Nothing: :func:`cleantext.pipeline.Pipeline.clean` applies the extraction's removals."""
+        return []
+
+
 STEP_KINDS: dict[str, type[Step]] = {
     step.kind: step
     for step in (
@@ -344,6 +403,9 @@ STEP_KINDS: dict[str, type[Step]] = {
     )
 }
 """The class of each kind of rule that runs in the stages (``extract`` rules are choices of the extraction)."""
+
+SCHEMAS: dict[str, type[Step]] = {**STEP_KINDS, "extract": ExtractStep}
+"""Every kind's class, whose ``fields``, ``required``, ``default_stage`` and ``actions`` say what its TOML may hold."""
 
 
 def step_for(rule: Rule) -> Step:

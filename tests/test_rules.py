@@ -372,8 +372,24 @@ def test_a_rule_with_more_matches_than_its_max_removes_none(tmp_path):
 
 
 def test_every_kind_reads_the_fields_it_requires():
-    from cleantext.rules import _FIELDS_BY_KIND, _REQUIRED_BY_KIND, KINDS
+    from cleantext.rules import KINDS, STAGES
+    from cleantext.steps import SCHEMAS
 
-    assert set(_FIELDS_BY_KIND) == set(_REQUIRED_BY_KIND) == set(KINDS)
-    for kind, required in _REQUIRED_BY_KIND.items():
-        assert set(required) <= _FIELDS_BY_KIND[kind], kind
+    assert set(SCHEMAS) == set(KINDS)
+    for kind, step in SCHEMAS.items():
+        assert set(step.required) <= step.fields, kind
+        assert step.default_stage in STAGES and step.actions, kind
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('kind = "offtopic"\naction = "replace"', "offtopic rules can only remove"),
+        ('kind = "ftfy"\npattern = "x"\nfixes = ["fix_encoding"]\naction = "remove"', "ftfy rules can only replace"),
+    ],
+)
+def test_an_action_the_kind_cannot_take_is_refused(tmp_path, table, message):
+    pack = tmp_path / "act.toml"
+    pack.write_text(f'[[rule]]\nid = "t.act"\ncategory = "t"\n{table}\ndescription = "d"\n', encoding="utf-8")
+    with pytest.raises(RuleError, match=message):
+        load_pack(pack)

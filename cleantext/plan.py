@@ -1,12 +1,12 @@
 """The plan: a pipeline's steps compiled once, with the triggers that decide which of them run.
 
-Every step gets a trigger (:mod:`cleantext.triggers`): clauses of casefolded
-literals that any text it can change must contain, derived from its pattern,
-its character table or its lexicon's spellings, plus its hand-written
-``requires`` words. All the literals of all the steps go into one
-Aho-Corasick automaton; one pass of it over the casefolded document (the
-pre-pass, :meth:`Plan.scan`) says which clauses hold, and a step whose
-trigger does not hold is not evaluated at all. A step without a trigger
+Every step gets a trigger (:meth:`cleantext.steps.Step.trigger`): clauses of
+casefolded literals that any text it can change must contain, derived from
+its pattern, its character table or its lexicon's spellings, plus its
+hand-written ``requires`` words. One pass over the casefolded document (the
+pre-pass, :meth:`Plan.scan`: an Aho-Corasick automaton, a character class
+and a few substring tests) says which clauses hold, and a step whose trigger
+does not hold is not evaluated at all. A step without a trigger
 (nothing could be derived: see ``cleantext rules list --untriggered``) is
 evaluated always.
 
@@ -64,7 +64,7 @@ class Presence:
         self.clauses: dict[int, list[str]] = {}  # clause number: its literals found, in the order found
         self.held = 0
         self.found = 0  # how many times new literals turned up: a selection made before is stale
-        # Per list of steps and kind of text (ASCII or not), the steps selected while ``held`` was the same.
+        # Per list of steps and kind of text (ASCII or not), the steps selected while no new literal turned up.
         self._selected: dict[tuple[int, bool], tuple[int, list[tuple[int, Unit, tuple[str, ...]]]]] = {}
 
     def add(self, folded: str) -> None:

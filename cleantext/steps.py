@@ -99,6 +99,8 @@ class Step:
     """Whether the finder searches line by line or paragraph by paragraph (the time limit is per search)."""
     takes_literals: ClassVar[bool] = False
     """Whether the finder searches only the lines or paragraphs that hold one of the trigger's literals."""
+    pattern_finds: ClassVar[bool] = True
+    """Whether what the step changes matches its pattern, so that the pattern's literals are its trigger."""
 
     __slots__ = ("category", "label", "rule", "stage")
 
@@ -116,14 +118,14 @@ class Step:
     def trigger(self) -> StepTrigger:
         """The literals any text the step changes must contain, derived from its pattern, plus its ``requires`` hint."""
         rule = self.rule
-        hint: tuple[Clause, ...] = (frozenset(map(fold, rule.requires)),) if rule.requires else ()
-        if rule.pattern is None:
-            return StepTrigger(_with(None, hint), _with(None, hint))
+        if rule.pattern is None or not self.pattern_finds:
+            hinted = _with_hint(None, rule)
+            return StepTrigger(hinted, hinted)
         # A whole-text inline rule sees the text's own start and end; the others search lines, paragraphs or regions.
         whole_text = self.kind == "inline" and not rule.where.parts
         return StepTrigger(
-            _with(derive(rule.pattern, whole_text=whole_text), hint),
-            _with(derive(rule.pattern, ascii_text=True, whole_text=whole_text), hint),
+            _with_hint(derive(rule.pattern, whole_text=whole_text), rule),
+            _with_hint(derive(rule.pattern, ascii_text=True, whole_text=whole_text), rule),
         )
 
     def time_limit(self, timeout: float | None, size: int) -> float | None:
@@ -256,11 +258,8 @@ class OfftopicStep(Step):
     fields = frozenset({"pattern", "action", "min_words", "max_words", "requires", "unless"})
     default_stage = "strip"
     actions = ("remove",)
-
-    def trigger(self) -> StepTrigger:
-        """Only the ``requires`` hint: the pattern judges the shape of lines the rule otherwise finds by their words."""
-        hint: tuple[Clause, ...] = (frozenset(map(fold, self.rule.requires)),) if self.rule.requires else ()
-        return StepTrigger(_with(None, hint), _with(None, hint))
+    # The pattern judges the shape of the lines the rule finds by their words: only the hint is a trigger.
+    pattern_finds = False
 
 
 class InlineStep(Step):
@@ -444,8 +443,10 @@ def _lexicon(rules: tuple[Rule, ...]) -> Lexicon:
     return Lexicon(rules)
 
 
-def _with(trigger: Trigger | None, hint: tuple[Clause, ...]) -> Trigger | None:
-    clauses = (*(trigger or ()), *(clause for clause in hint if useful(clause)))
+def _with_hint(trigger: Trigger | None, rule: Rule) -> Trigger | None:
+    """A derived trigger with the rule's ``requires`` hint as one more clause, when the hint is worth a search."""
+    hint: Clause = frozenset(map(fold, rule.requires))
+    clauses = (*(trigger or ()), *((hint,) if hint and useful(hint) else ()))
     return clauses or None
 
 

@@ -25,7 +25,7 @@ except ImportError:  # pragma: no cover - only with the clean-text package in th
         "package installs a module with the same name. Uninstall both (pip uninstall clean-text "
         "cleantext-toolkit), then reinstall cleantext-toolkit, or keep them in separate environments."
     ) from None
-from cleantext.batch import BatchOptions, Corpus, clean_inputs, report
+from cleantext.batch import PROG, BatchOptions, Corpus, clean_inputs, report
 from cleantext.config import Config, load_config
 from cleantext.decode import ERRORS
 from cleantext.errors import InputError, RuleError
@@ -43,8 +43,6 @@ from cleantext.variants import count_names, find_clusters, lexicon_toml
 from cleantext.windows import WINDOW_CHARS
 
 __all__ = ["main"]
-
-PROG = "cleantext"
 
 
 CLEAN_EXAMPLES = """\

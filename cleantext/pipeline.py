@@ -32,7 +32,7 @@ from cleantext.extract import (
     looks_like_html,
     visible_text,
 )
-from cleantext.parallel import bounded_map
+from cleantext.parallel import batched, bounded_map
 from cleantext.plan import Plan, Presence
 from cleantext.rules import (
     OPTIONS,
@@ -370,7 +370,7 @@ class Pipeline:
                     raise outcome
                 yield outcome
             return
-        batches = _batched(work, chunksize)
+        batches = batched(work, chunksize)
         outcomes = bounded_map(
             _clean_batch_in_worker, batches, jobs=jobs, initializer=_install_worker, initargs=(self,)
         )
@@ -502,17 +502,6 @@ def run_window_in_worker(window: tuple[str, tuple[bool, bool], str | None]) -> t
 def _clean_batch_in_worker(batch: list[tuple[str | bytes, str | None, str | None]]) -> list[Result | InputError]:
     assert _worker_pipeline is not None, "worker started without a pipeline"
     return [_clean_or_error(_worker_pipeline, data, name, layout) for data, name, layout in batch]
-
-
-def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _unwrap(outcomes: list[Result | InputError], on_error: str) -> Iterator[Result | InputError]:

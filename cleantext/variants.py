@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import regex
 
-from cleantext.parallel import bounded_map
+from cleantext.parallel import batched, bounded_map
 
 __all__ = ["Cluster", "count_names", "find_clusters", "lexicon_toml", "transliteration_key"]
 
@@ -68,20 +68,9 @@ def count_names(texts: Iterable[str], *, jobs: int = 1) -> Counter[str]:
     are left out. ``jobs > 1`` counts in that many worker processes.
     """
     if jobs > 1:
-        batches = bounded_map(_tally_batch, _batches(texts, 16), jobs=jobs)
+        batches = bounded_map(_tally_batch, batched(texts, 16), jobs=jobs)
         return _names_of(tally for _, tallies in batches for tally in tallies)
     return _names_of(map(_tally, texts))
-
-
-def _batches(texts: Iterable[str], size: int) -> Iterator[list[str]]:
-    batch: list[str] = []
-    for text in texts:
-        batch.append(text)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _tally_batch(texts: list[str]) -> list[tuple[Counter[str], set[str]]]:

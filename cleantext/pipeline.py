@@ -286,7 +286,7 @@ class Pipeline:
                 rule for rule in self.rules if rule.when.get("layout", layout) == layout and rule.kind != "extract"
             ]
             stages = staged_steps(spelled_for(rules, options))
-            plan = _compiled_plan(tuple(unit for _, units in stages for unit in units))
+            plan = Plan(step for _, steps in stages for step in steps)
             planned = self._layouts[layout] = (stages, plan)
         return planned
 
@@ -396,12 +396,6 @@ def check_options(options: Mapping[str, str]) -> None:
             raise RuleError(f"unknown option {name!r}; known options: {', '.join(OPTIONS)}")
         if value not in OPTIONS[name]:
             raise RuleError(f"option {name} must be one of {', '.join(OPTIONS[name])}, not {value!r}")
-
-
-@lru_cache(maxsize=32)
-def _compiled_plan(steps: tuple[Step, ...]) -> Plan:
-    # Pipelines of the same steps (layouts of one pipeline) share one automaton.
-    return Plan(steps)
 
 
 def extraction_time_limit(timeout: float | None, size: int) -> float | None:

@@ -97,6 +97,7 @@ class Presence:
         if cached is None or cached[0] != self.found:
             held, clauses = self.held, self.clauses
             selected = []
+            # The gate test of ``allows``, written out: a call per step costs a one-line document 5 %.
             for index, unit, gate in self.plan.gated(units):
                 if gate is None:
                     selected.append((index, unit, ()))

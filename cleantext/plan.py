@@ -193,7 +193,6 @@ class Plan:
                 gates.append((mask, first))
             self.gates[id(unit)] = (gates[0], gates[1])
         self.literal_clauses = {literal: tuple(sorted(numbers)) for literal, numbers in literal_clauses.items()}
-        self.literal_count = len(literal_clauses)
         self.longest = max((len(literal) for literal in literal_clauses), default=1)
         self.weak_literals = tuple(sorted(literal for literal in literal_clauses if _weak(literal)))
         words = [literal for literal in literal_clauses if len(literal) > 1 and not _weak(literal)]

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["Clause", "Trigger", "derive", "fold", "holds", "useful"]
+__all__ = ["Clause", "Trigger", "derive", "fold", "useful"]
 
 Clause = frozenset[str]
 Trigger = tuple[Clause, ...]
@@ -167,11 +167,6 @@ def fold(text: str) -> str:
     """
     folded = text.casefold()
     return folded.replace("\u0131", "i") if "\u0131" in folded else folded
-
-
-def holds(trigger: Trigger | None, folded: str) -> bool:
-    """Whether a casefolded text satisfies a trigger (every clause has a string in it); None holds always."""
-    return trigger is None or all(any(text in folded for text in clause) for clause in trigger)
 
 
 def _selectivity(clause: Clause) -> tuple[int, int, str]:

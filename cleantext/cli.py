@@ -9,11 +9,12 @@ the others still cleaned); 2 usage or rule-file error (nothing was touched).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -37,7 +38,7 @@ from cleantext.inputs import (
 )
 from cleantext.outputs import write_atomic
 from cleantext.pipeline import DEFAULT_TIMEOUT
-from cleantext.rules import OPTIONS, builtin_pack_names, load_pack, load_packs, rules_dir
+from cleantext.rules import OPTIONS, LexiconRule, Rule, builtin_pack_names, load_pack, load_packs, rules_dir
 from cleantext.steps import trigger_of
 from cleantext.variants import count_names, find_clusters, lexicon_toml
 from cleantext.windows import WINDOW_CHARS
@@ -440,8 +441,8 @@ def run_variants(args: argparse.Namespace) -> int:
     known = {
         spelling: rule.id
         for rule in load_packs(builtin_pack_names())
-        if rule.kind == "lexicon"
-        for spelling in (rule.canonical or "", *rule.variants)
+        if isinstance(rule, LexiconRule)
+        for spelling in (rule.canonical, *rule.variants)
     }
     covered = {c.canonical: next((known[s] for s in (c.canonical, *c.variants) if s in known), None) for c in clusters}
     if args.format == "json":
@@ -497,15 +498,14 @@ def run_rules_show(args: argparse.Namespace) -> int:
     rule = matches[0]
     for key, value in rule.summary().items():
         print(f"{key:<12} {value}")
-    for key in ("pattern", "replacement", "canonical", "form"):
-        value = getattr(rule, key)
-        if value:
-            print(f"{key:<12} {value!r}")
+    common = {item.name for item in dataclasses.fields(Rule)} | {"guards"}  # guards: summary's "unless"
+    for item in dataclasses.fields(rule):
+        value = getattr(rule, item.name)
+        if item.name not in common and value:
+            print(f"{item.name:<12} {dict(value) if isinstance(value, Mapping) else value!r}")
     trigger = _trigger_listing(trigger_of(rule).any_text)
     shown = " and ".join(f"any of {clause[:8]}{' ...' if len(clause) > 8 else ''}" for clause in trigger or [])
     print(f"{'trigger':<12} {shown or 'none: runs on every document'}")
-    if rule.mapping:
-        print(f"{'map':<12} {dict(rule.mapping)!r}")
     if rule.when:
         print(f"{'when':<12} {dict(rule.when)!r}")
     if not rule.enabled:

@@ -7,8 +7,8 @@ normalization form, applied only where the text is not already in it) and
 
 Example::
 
-    >>> from cleantext.rules import Rule
-    >>> rule = Rule(id="demo.quotes", category="typography", kind="charmap", stage="normalize",
+    >>> from cleantext.rules import CharmapRule
+    >>> rule = CharmapRule(id="demo.quotes", category="typography", stage="normalize",
     ...             action="replace", description="", mapping={"\\u201c": '"', "\\u201d": '"'})
     >>> find_charmap(rule, "\\u201chi\\u201d", 0, 4, None)
     [(0, 1, '"'), (3, 4, '"')]
@@ -97,8 +97,8 @@ def _normalize_line(line: str, offset: int, form: str) -> Replacements:
 class Lexicon:
     """One matcher for the variants of many lexicon rules: one pass over the text for all of them.
 
-    >>> from cleantext.rules import Rule
-    >>> kyiv = Rule(id="names.kyiv", category="names", kind="lexicon", stage="normalize", action="replace",
+    >>> from cleantext.rules import LexiconRule
+    >>> kyiv = LexiconRule(id="names.kyiv", category="names", stage="normalize", action="replace",
     ...             description="", canonical="Kyiv", variants=("Kiev",), protected=("chicken Kiev",))
     >>> [(s, e, new) for s, e, new, _ in Lexicon([kyiv]).find("Kiev, KIEV and chicken Kiev", 0, 27, None)]
     [(0, 4, 'Kyiv'), (6, 10, 'KYIV')]

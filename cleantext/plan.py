@@ -151,9 +151,9 @@ class Plan:
     single characters into one character class, and the few short, common
     ones are searched for one by one; all in the casefolded text.
 
-    >>> from cleantext.rules import Rule
+    >>> from cleantext.rules import LineRule
     >>> from cleantext.steps import step_for
-    >>> step = step_for(Rule(id="demo.ad", category="promo", kind="line", stage="strip", action="remove",
+    >>> step = step_for(LineRule(id="demo.ad", category="promo", stage="strip", action="remove",
     ...                      description="", pattern=r"(?i)^advertisement$"))
     >>> plan = Plan([step])
     >>> plan.scan("Body.\\n").allows(step, "Body.\\n") is None

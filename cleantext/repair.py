@@ -11,8 +11,8 @@ rewritten paragraph.
 
 Example::
 
-    >>> from cleantext.rules import Rule
-    >>> rule = Rule(id="demo.mojibake", category="repair", kind="ftfy", stage="repair", action="replace",
+    >>> from cleantext.rules import RepairRule
+    >>> rule = RepairRule(id="demo.mojibake", category="repair", stage="repair", action="replace",
     ...             description="", pattern="Ã.", fixes=("fix_encoding",))
     >>> find_repairs(rule, "Fine.\\nCafÃ© open.\\n", 0, 20, None)
     [(9, 11, 'é')]

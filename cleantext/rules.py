@@ -23,14 +23,16 @@ Files are read as data only (``tomllib``); nothing in them is evaluated as code.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import re
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import regex
 
@@ -43,9 +45,23 @@ __all__ = [
     "FTFY_FIXES",
     "KINDS",
     "OPTIONS",
+    "RULE_KINDS",
     "STAGES",
+    "BlockRule",
+    "CharmapRule",
     "Example",
+    "ExtractRule",
+    "Guard",
+    "InlineRule",
+    "LexiconRule",
+    "LineRule",
+    "OfftopicRule",
+    "PatternRule",
+    "RemovalRule",
+    "RepairRule",
+    "RepeatRule",
     "Rule",
+    "UnicodeRule",
     "Where",
     "builtin_pack_names",
     "check_lexicon",
@@ -60,15 +76,6 @@ __all__ = [
     "select_rules",
     "spelled_for",
 ]
-
-KINDS = ("block", "line", "repeat", "offtopic", "inline", "charmap", "unicode", "lexicon", "ftfy", "extract")
-"""block/line: a paragraph or line matched as a whole; repeat: a paragraph that repeats
-an earlier one (title, standfirst); offtopic: a short paragraph that shares no content
-word with the article (menu items, teasers of other stories); inline: regex replacement; charmap: single
-characters mapped; unicode: a normalization form; lexicon: names; ftfy: ftfy's
-fixes on the lines a cheap pattern finds (mojibake, entities, ...); extract: a removal
-the extraction of an HTML page makes, named by its id (the headline repeated as the
-first paragraph, a short paragraph only the recall-oriented run kept)."""
 
 METADATA_GROUPS = ("author", "published")
 """Named groups of a removal rule's pattern whose text goes to the result's metadata."""
@@ -113,8 +120,8 @@ ends non-empty text with a line break; ``field`` (a value inside a record,
 such as a JSON Lines field) keeps the end as the source has it.
 """
 
-_COMMON_FIELDS = {"id", "category", "kind", "stage", "description", "example", "enabled", "when", "where"}
-"""The fields every kind takes; each kind's own are its step class's ``fields`` (:data:`cleantext.steps.SCHEMAS`)."""
+_COMMON_FIELDS = {"id", "category", "kind", "stage", "action", "description", "example", "enabled", "when", "where"}
+"""The fields every kind takes; each kind's own are its record class's ``fields`` (:data:`RULE_KINDS`)."""
 _EXAMPLE_FIELDS = {"input", "output", "fires", "options"}
 _PACK_FIELDS = {"name", "description", "stage"}
 _ID_SHAPE = regex.compile(r"[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9][a-z0-9_-]*)+")
@@ -204,59 +211,71 @@ class Example:
     options: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True)
+class Guard:
+    """A named pattern that protects the line or paragraph it finds from removal (``unless = ["name"]``)."""
+
+    name: str
+    pattern: str
+
+    def __post_init__(self) -> None:
+        # Each guard compiled on its own: a flag such as (?i) in one must not reach another.
+        object.__setattr__(self, "compiled", regex.compile(self.pattern))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Guard, (self.name, self.pattern))
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
 class Rule:
-    """One rule of a pack, validated and compiled."""
+    """One rule of a pack, validated and compiled: the fields every kind has.
+
+    Each kind is a subclass holding only its own fields, and its schema:
+    the TOML fields it reads besides the common ones (``fields``), those it
+    requires, its stage when the rule and its pack name none, and its actions
+    (the first is the default). :data:`RULE_KINDS` maps each kind's name to
+    its class. Building a rule checks it: a wrong value raises ``ValueError``.
+    """
+
+    kind: ClassVar[str]
+    fields: ClassVar[frozenset[str]] = frozenset()
+    required: ClassVar[tuple[str, ...]] = ()
+    default_stage: ClassVar[str] = "normalize"
+    actions: ClassVar[tuple[str, ...]] = ("replace",)
+    captures: ClassVar[tuple[str, ...]] = ()
+    """The named groups of the rule's pattern whose text goes to the result's metadata."""
 
     id: str
     category: str
-    kind: str
-    stage: str
-    action: str
-    description: str
+    description: str = ""
+    stage: str = ""
+    action: str = ""
     where: Where = Where()
-    pattern: str | None = None
-    replacement: str = ""
-    mapping: Mapping[str, str] = field(default_factory=dict)
-    form: str | None = None
-    canonical: str | None = None
-    variants: tuple[str, ...] = ()
-    protected: tuple[str, ...] = ()
     enabled: bool = True
     when: Mapping[str, str] = field(default_factory=dict)
-    min_words: int = 0
-    max_matches: int = 0
-    max_words: int = 0
-    requires: tuple[str, ...] = ()
-    fixes: tuple[str, ...] = ()
-    unless: tuple[str, ...] = ()
-    unless_patterns: tuple[str, ...] = ()
     examples: tuple[Example, ...] = ()
     file: str | None = None
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "stage", self.stage or self.default_stage)
+        object.__setattr__(self, "action", self.action or self.actions[0])
         object.__setattr__(self, "ref", RuleRef(self.id, self.category))
-        object.__setattr__(self, "compiled", self._compile())
-        groups = getattr(self.compiled, "groupindex", {})
-        object.__setattr__(self, "captures", tuple(g for g in METADATA_GROUPS if g in groups))
-        # Each guard on its own: a flag such as (?i) in one must not reach another.
-        object.__setattr__(self, "guards", tuple(regex.compile(pattern) for pattern in self.unless_patterns))
+        if self.stage not in STAGES:
+            raise ValueError(f"stage must be one of {', '.join(STAGES)}, not {self.stage!r}")
+        if self.action not in ACTIONS:
+            raise ValueError(f"action must be one of {', '.join(ACTIONS)}, not {self.action!r}")
+        if self.action not in self.actions:
+            raise ValueError(f"{self.kind} rules can only {self.actions[0]}")
+        if (self.kind == "extract") != (self.stage == "extract"):
+            raise ValueError("extract rules, and only they, belong to the extract stage")
+        for option, value in self.when.items():
+            if option not in OPTIONS or value not in OPTIONS[option]:
+                raise ValueError(f"when: unknown option {option} = {value!r}; known: {dict(OPTIONS)}")
 
     @property
     def pack(self) -> str:
         """The pack part of the id (``whitespace`` for ``whitespace.trailing``)."""
         return self.id.split(".", 1)[0]
-
-    def _compile(self) -> Any:
-        if self.kind in ("block", "line", "inline", "offtopic"):
-            return regex.compile(self.pattern or "")
-        if self.kind == "ftfy":
-            # A pre-check of single characters or short runs: the standard
-            # library scans large character classes far faster than regex.
-            return re.compile(self.pattern or "")
-        if self.kind == "charmap":
-            return regex.compile("[" + "".join(regex.escape(ch) for ch in self.mapping) + "]")
-        return None
 
     def active_under(self, options: Mapping[str, str]) -> bool:
         """Whether the rule runs by default under these pipeline options."""
@@ -271,31 +290,245 @@ class Rule:
             "stage": self.stage,
             "action": self.action,
             "where": str(self.where),
-            "unless": list(self.unless),
+            "unless": [guard.name for guard in getattr(self, "guards", ())],
             "description": self.description,
         }
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Compiled patterns rebuild on unpickling, so pipelines travel to worker processes.
-        state = {name: getattr(self, name) for name in self.__dataclass_fields__}
-        return (_rebuild_rule, (state,))
+        state = {item.name: getattr(self, item.name) for item in dataclasses.fields(self)}
+        return (_rebuild_rule, (type(self), state))
 
     def __repr__(self) -> str:
-        return f"Rule({self.id!r}, kind={self.kind!r}, stage={self.stage!r})"
+        return f"{type(self).__name__}({self.id!r}, stage={self.stage!r})"
 
 
-def _rebuild_rule(state: dict[str, Any]) -> Rule:
-    return Rule(**state)
+@dataclass(frozen=True, eq=False, kw_only=True)
+class PatternRule(Rule):
+    """A rule that finds what it changes with a ``regex`` pattern; ``requires`` is a hint for its trigger."""
+
+    pattern: str
+    requires: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not self.pattern and "pattern" in self.required:
+            raise ValueError("pattern must not be empty")
+        compiled = self._compile()
+        object.__setattr__(self, "compiled", compiled)
+        groups = getattr(compiled, "groupindex", {})
+        object.__setattr__(self, "captures", tuple(g for g in METADATA_GROUPS if g in groups))
+
+    def _compile(self) -> Any:
+        return regex.compile(self.pattern)
 
 
-def lexicon_spellings(rule: Rule) -> dict[str, str]:
+@dataclass(frozen=True, eq=False, kw_only=True)
+class RemovalRule(PatternRule):
+    """A line or paragraph rule: what the pattern matches is removed whole, or its match replaced.
+
+    ``abstain_above``: with more matches than this in the whole document,
+    the rule removes none (0: no limit); ``guards``: what protects a line.
+    """
+
+    fields: ClassVar[frozenset[str]] = frozenset(
+        {"pattern", "replacement", "min_words", "max_words", "abstain_above", "requires", "unless"}
+    )
+    required: ClassVar[tuple[str, ...]] = ("pattern",)
+    default_stage: ClassVar[str] = "strip"
+    actions: ClassVar[tuple[str, ...]] = ("remove", "replace")
+
+    replacement: str = ""
+    min_words: int = 0
+    max_words: int = 0
+    abstain_above: int = 0
+    guards: tuple[Guard, ...] = ()
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class LineRule(RemovalRule):
+    """``line``: a line the pattern matches is removed, or its match replaced."""
+
+    kind: ClassVar[str] = "line"
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class BlockRule(RemovalRule):
+    """``block``: a paragraph the pattern matches is removed, or its match replaced."""
+
+    kind: ClassVar[str] = "block"
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class OfftopicRule(PatternRule):
+    """``offtopic``: a short paragraph of the pattern's shape that shares no content word with the article."""
+
+    kind: ClassVar[str] = "offtopic"
+    fields: ClassVar[frozenset[str]] = frozenset({"pattern", "min_words", "max_words", "requires", "unless"})
+    default_stage: ClassVar[str] = "strip"
+    actions: ClassVar[tuple[str, ...]] = ("remove",)
+
+    pattern: str = ""  # no pattern: a paragraph of any shape
+    min_words: int = 0
+    max_words: int = 0
+    guards: tuple[Guard, ...] = ()
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class InlineRule(PatternRule):
+    """``inline``: every match of the pattern is replaced (``\\1`` and ``\\g<name>`` expand), or removed."""
+
+    kind: ClassVar[str] = "inline"
+    fields: ClassVar[frozenset[str]] = frozenset({"pattern", "replacement", "requires"})
+    required: ClassVar[tuple[str, ...]] = ("pattern",)
+    actions: ClassVar[tuple[str, ...]] = ("replace", "remove")
+
+    replacement: str = ""
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class RepairRule(PatternRule):
+    """``ftfy``: ftfy's ``fixes`` on the lines a cheap pattern flags (mojibake, entities, ...)."""
+
+    kind: ClassVar[str] = "ftfy"
+    fields: ClassVar[frozenset[str]] = frozenset({"pattern", "fixes", "requires"})
+    required: ClassVar[tuple[str, ...]] = ("pattern", "fixes")
+    default_stage: ClassVar[str] = "repair"
+
+    fixes: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not self.fixes:
+            raise ValueError("fixes must not be empty")
+        unknown = set(self.fixes) - set(FTFY_FIXES)
+        if unknown:
+            raise ValueError(f"unknown ftfy fix(es) {sorted(unknown)}; known: {', '.join(FTFY_FIXES)}")
+
+    def _compile(self) -> Any:
+        # A pre-check of single characters or short runs: the standard
+        # library scans large character classes far faster than regex.
+        return re.compile(self.pattern)
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class CharmapRule(Rule):
+    """``charmap``: single characters mapped through a table."""
+
+    kind: ClassVar[str] = "charmap"
+    fields: ClassVar[frozenset[str]] = frozenset({"map"})
+    required: ClassVar[tuple[str, ...]] = ("map",)
+
+    mapping: Mapping[str, str]
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not self.mapping:
+            raise ValueError("map must not be empty")
+        if not all(isinstance(k, str) and len(k) == 1 and isinstance(v, str) for k, v in self.mapping.items()):
+            raise TypeError("map must be a table of single characters to strings")
+        object.__setattr__(self, "compiled", regex.compile("[" + "".join(map(regex.escape, self.mapping)) + "]"))
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class UnicodeRule(Rule):
+    """``unicode``: the text brought into a normalization form."""
+
+    kind: ClassVar[str] = "unicode"
+    fields: ClassVar[frozenset[str]] = frozenset({"form"})
+    required: ClassVar[tuple[str, ...]] = ("form",)
+
+    form: str
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.form not in ("NFC", "NFKC"):
+            raise ValueError(f"form must be NFC or NFKC, not {self.form!r}")
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class LexiconRule(Rule):
+    """``lexicon``: variants of a name to its canonical spelling, except inside ``protected`` phrases."""
+
+    kind: ClassVar[str] = "lexicon"
+    fields: ClassVar[frozenset[str]] = frozenset({"canonical", "variants", "protected"})
+    required: ClassVar[tuple[str, ...]] = ("canonical", "variants")
+
+    canonical: str
+    variants: tuple[str, ...]
+    protected: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not self.variants:
+            raise ValueError("variants must not be empty")
+        if self.canonical in self.variants:
+            raise ValueError("the canonical spelling must not also be a variant")
+        for variant in self.variants:
+            if not variant.strip() or not (_WORD_CHAR.match(variant[0]) and _WORD_CHAR.match(variant[-1])):
+                raise ValueError(f"variant {variant!r} must start and end with a letter or digit")
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class RepeatRule(Rule):
+    """``repeat``: a paragraph of at least ``min_words`` words that repeats an earlier one (title, standfirst)."""
+
+    kind: ClassVar[str] = "repeat"
+    fields: ClassVar[frozenset[str]] = frozenset({"min_words"})
+    default_stage: ClassVar[str] = "strip"
+    actions: ClassVar[tuple[str, ...]] = ("remove",)
+
+    min_words: int = 0
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class ExtractRule(Rule):
+    """``extract``: a removal the extraction of an HTML page makes (``extract.title``), named so it can be disabled."""
+
+    kind: ClassVar[str] = "extract"
+    fields: ClassVar[frozenset[str]] = frozenset()
+    default_stage: ClassVar[str] = "extract"
+    actions: ClassVar[tuple[str, ...]] = ("remove",)
+
+
+RULE_KINDS: dict[str, type[Rule]] = {
+    kind.kind: kind
+    for kind in (
+        BlockRule,
+        LineRule,
+        RepeatRule,
+        OfftopicRule,
+        InlineRule,
+        CharmapRule,
+        UnicodeRule,
+        LexiconRule,
+        RepairRule,
+        ExtractRule,
+    )
+}
+"""Each kind's name and its record class, whose schema says what its TOML may hold."""
+
+KINDS = tuple(RULE_KINDS)
+"""block/line: a paragraph or line matched as a whole; repeat: a paragraph that repeats
+an earlier one (title, standfirst); offtopic: a short paragraph that shares no content
+word with the article (menu items, teasers of other stories); inline: regex replacement; charmap: single
+characters mapped; unicode: a normalization form; lexicon: names; ftfy: ftfy's
+fixes on the lines a cheap pattern finds (mojibake, entities, ...); extract: a removal
+the extraction of an HTML page makes, named by its id (the headline repeated as the
+first paragraph, a short paragraph only the recall-oriented run kept)."""
+
+
+def _rebuild_rule(kind: type[Rule], state: dict[str, Any]) -> Rule:
+    return kind(**state)
+
+
+def lexicon_spellings(rule: LexiconRule) -> dict[str, str]:
     """Every spelling a lexicon rule replaces, with its replacement.
 
     Each variant also matches in capitals and with a capital first letter, and
     is then replaced in the same casing.
 
-    >>> rule = Rule(id="n.q", category="names", kind="lexicon", stage="normalize", action="replace",
-    ...             description="", canonical="al-Qaeda", variants=("al-Qaida",))
+    >>> rule = LexiconRule(id="n.q", category="names", canonical="al-Qaeda", variants=("al-Qaida",))
     >>> lexicon_spellings(rule)
     {'al-Qaida': 'al-Qaeda', 'AL-QAIDA': 'AL-QAEDA', 'Al-Qaida': 'Al-Qaeda'}
     """
@@ -315,8 +548,7 @@ def spelled_for(rules: Sequence[Rule], options: Mapping[str, str]) -> list[Rule]
     name as its own language writes it; the ASCII canonical form is a style
     of English news. A lexicon rule left without variants drops out.
 
-    >>> rule = Rule(id="n.k", category="names", kind="lexicon", stage="normalize", action="replace",
-    ...             description="", canonical="Krakow", variants=("Kraków", "Cracow"))
+    >>> rule = LexiconRule(id="n.k", category="names", canonical="Krakow", variants=("Kraków", "Cracow"))
     >>> [r.variants for r in spelled_for([rule], {"names": "native"})]
     [('Cracow',)]
     >>> [r.variants for r in spelled_for([rule], {"names": "ascii"})]
@@ -326,7 +558,7 @@ def spelled_for(rules: Sequence[Rule], options: Mapping[str, str]) -> list[Rule]
         return list(rules)
     styled = []
     for rule in rules:
-        if rule.kind == "lexicon" and not all(variant.isascii() for variant in rule.variants):
+        if isinstance(rule, LexiconRule) and not all(variant.isascii() for variant in rule.variants):
             variants = tuple(variant for variant in rule.variants if variant.isascii())
             if not variants:
                 continue
@@ -440,9 +672,9 @@ def check_lexicon(rules: Sequence[Rule]) -> None:
     """Raise :class:`RuleError` if one spelling belongs to two lexicon rules that both run."""
     spelled: dict[str, Rule] = {}
     for rule in rules:
-        if rule.kind != "lexicon":
+        if not isinstance(rule, LexiconRule):
             continue
-        for spelling in {rule.canonical or "", *rule.variants} - {""}:
+        for spelling in {rule.canonical, *rule.variants} - {""}:
             owner = spelled.setdefault(spelling.casefold(), rule)
             if owner is not rule:
                 raise RuleError(
@@ -454,112 +686,125 @@ def check_lexicon(rules: Sequence[Rule]) -> None:
 
 
 def _build_rule(entry: Any, pack: Mapping[str, Any], file: str, guards: Mapping[str, str]) -> Rule:
-    from cleantext.steps import SCHEMAS  # the step classes hold the schemas, and their modules import this one
-
     if not isinstance(entry, dict):
         raise TypeError("each [[rule]] must be a table")
-    known = _COMMON_FIELDS.union(*(step.fields for step in SCHEMAS.values()))
+    entry = _renamed(entry)
+    known = _COMMON_FIELDS.union(*(kind.fields for kind in RULE_KINDS.values()))
     unknown = set(entry) - known
     if unknown:
         raise ValueError(f"unknown field(s) {sorted(unknown)}; allowed: {sorted(known)}")
     rule_id = _string(entry, "id")
     if not _ID_SHAPE.fullmatch(rule_id):
         raise ValueError("id must look like 'pack.name' (lowercase letters, digits, '-', '_')")
-    kind = _string(entry, "kind")
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
-    schema = SCHEMAS[kind]
-    for name in schema.required:
-        if name not in entry:
-            raise ValueError(f"a {kind} rule needs the field {name!r}")
-    stage = entry.get("stage", pack.get("stage", schema.default_stage))
-    if stage not in STAGES:
-        raise ValueError(f"stage must be one of {', '.join(STAGES)}, not {stage!r}")
-    action = entry.get("action", schema.actions[0])
-    if action not in ACTIONS:
-        raise ValueError(f"action must be one of {', '.join(ACTIONS)}, not {action!r}")
+    name = _string(entry, "kind")
+    if name not in RULE_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {name!r}")
+    kind = RULE_KINDS[name]
+    for required in kind.required:
+        if required not in entry:
+            raise ValueError(f"{name} rules need the field {required!r}")
+    inapplicable = sorted(set(entry) - _COMMON_FIELDS - kind.fields)
+    if inapplicable:
+        raise ValueError(
+            f"field(s) {inapplicable} do not apply to {name} rules, which read: {', '.join(sorted(kind.fields))}"
+        )
     when = entry.get("when", {})
     if not isinstance(when, dict):
         raise TypeError("when must be a table of option = value")
-    for option, value in when.items():
-        if option not in OPTIONS or value not in OPTIONS[option]:
-            raise ValueError(f"when: unknown option {option} = {value!r}; known: {dict(OPTIONS)}")
-    mapping = entry.get("map", {})
-    if not isinstance(mapping, dict) or not all(
-        isinstance(k, str) and len(k) == 1 and isinstance(v, str) for k, v in mapping.items()
-    ):
-        raise TypeError("map must be a table of single characters to strings")
-    if kind == "charmap" and not mapping:
-        raise ValueError("map must not be empty")
-    form = entry.get("form")
-    if kind == "unicode" and form not in ("NFC", "NFKC"):
-        raise ValueError(f"form must be NFC or NFKC, not {form!r}")
-    variants = tuple(_strings(entry, "variants"))
-    if kind == "lexicon" and not variants:
-        raise ValueError("variants must not be empty")
-    if kind == "lexicon" and entry.get("canonical") in variants:
-        raise ValueError("the canonical spelling must not also be a variant")
-    for variant in variants:
-        if not variant.strip() or not (_WORD_CHAR.match(variant[0]) and _WORD_CHAR.match(variant[-1])):
-            raise ValueError(f"variant {variant!r} must start and end with a letter or digit")
-    pattern = entry.get("pattern")
-    if pattern is not None and not isinstance(pattern, str):
-        raise TypeError("pattern must be a string")
-    if pattern == "":
-        raise ValueError("pattern must not be empty")
-    fixes = tuple(_strings(entry, "fixes"))
-    unless = tuple(_strings(entry, "unless"))
-    unknown_guards = [name for name in unless if name not in guards]
-    if unknown_guards:
-        raise ValueError(f"unless: no guard named {unknown_guards}; known: {', '.join(sorted(guards))}")
-    if unless and kind not in ("line", "block", "offtopic"):
-        raise ValueError("unless applies to line, block and offtopic rules only")
-    if "max_matches" in entry and kind not in ("line", "block"):
-        raise ValueError("max_matches applies to line and block rules only")
-    inapplicable = sorted(set(entry) - _COMMON_FIELDS - schema.fields)
-    if inapplicable:
-        reads = ", ".join(sorted(schema.fields))
-        raise ValueError(f"field(s) {inapplicable} do not apply to {kind} rules, which read: {reads}")
-    unknown_fixes = set(fixes) - set(FTFY_FIXES)
-    if unknown_fixes:
-        raise ValueError(f"unknown ftfy fix(es) {sorted(unknown_fixes)}; known: {', '.join(FTFY_FIXES)}")
-    if kind == "ftfy" and not fixes:
-        raise ValueError("fixes must not be empty")
-    if action not in schema.actions:
-        raise ValueError(f"{kind} rules can only {schema.actions[0]}")
-    if (kind == "extract") != (stage == "extract"):
-        raise ValueError("extract rules, and only they, belong to the extract stage")
-    rule = Rule(
+    own = {}
+    for toml_name in kind.fields & set(entry):
+        attribute, read = _FIELD_READERS[toml_name]
+        own[attribute] = read(entry, toml_name, guards)
+    return kind(
         id=rule_id,
         category=_string(entry, "category"),
-        kind=kind,
-        stage=stage,
-        action=action,
         description=_string(entry, "description"),
+        stage=_string(entry, "stage", pack.get("stage", kind.default_stage)),
+        action=_string(entry, "action", kind.actions[0]),
         where=Where.parse(entry.get("where", "any")),
-        pattern=pattern,
-        replacement=_string(entry, "replacement", ""),
-        mapping=dict(mapping),
-        form=form,
-        canonical=_string(entry, "canonical", "") or None,
-        variants=variants,
-        protected=tuple(_strings(entry, "protected")),
         enabled=_boolean(entry, "enabled", True),
         when=dict(when),
-        min_words=_count(entry, "min_words"),
-        max_matches=_count(entry, "max_matches"),
-        max_words=_count(entry, "max_words"),
-        requires=tuple(word.casefold() for word in _strings(entry, "requires")),
-        fixes=fixes,
-        unless=unless,
-        unless_patterns=tuple(guards[name] for name in unless),
-        examples=tuple(_build_example(e, kind) for e in _list(entry, "example")),
+        examples=tuple(_build_example(e) for e in _list(entry, "example")),
         file=file,
+        **own,
     )
-    return rule
 
 
-def _build_example(entry: Any, kind: str) -> Example:
+_RENAMED = {"max_matches": "abstain_above"}
+"""Fields renamed since 0.x: the old name still loads, with a warning, for one minor release."""
+
+
+def _renamed(entry: dict[str, Any]) -> dict[str, Any]:
+    for old, new in _RENAMED.items():
+        if old in entry:
+            if new in entry:
+                raise ValueError(f"{old!r} is the old name of {new!r}; give only {new!r}")
+            warnings.warn(
+                f"rule {entry.get('id')!r}: the field {old!r} is now {new!r} (same meaning); the old name goes in 1.0",
+                DeprecationWarning,
+                stacklevel=5,
+            )
+            entry = {(new if key == old else key): value for key, value in entry.items()}
+    return entry
+
+
+def _pattern(entry: Mapping[str, Any], name: str, guards: Mapping[str, str]) -> str:
+    value = entry[name]
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string")
+    return value
+
+
+def _text(entry: Mapping[str, Any], name: str, guards: Mapping[str, str]) -> str:
+    return _string(entry, name)
+
+
+def _texts(entry: Mapping[str, Any], name: str, guards: Mapping[str, str]) -> tuple[str, ...]:
+    return tuple(_strings(entry, name))
+
+
+def _words(entry: Mapping[str, Any], name: str, guards: Mapping[str, str]) -> tuple[str, ...]:
+    return tuple(word.casefold() for word in _strings(entry, name))
+
+
+def _number(entry: Mapping[str, Any], name: str, guards: Mapping[str, str]) -> int:
+    return _count(entry, name)
+
+
+def _table(entry: Mapping[str, Any], name: str, guards: Mapping[str, str]) -> dict[str, str]:
+    value = entry[name]
+    if not isinstance(value, dict):
+        raise TypeError(f"{name} must be a table of single characters to strings")
+    return dict(value)
+
+
+def _guard_list(entry: Mapping[str, Any], name: str, guards: Mapping[str, str]) -> tuple[Guard, ...]:
+    names = _strings(entry, name)
+    unknown = [guard for guard in names if guard not in guards]
+    if unknown:
+        raise ValueError(f"unless: no guard named {unknown}; known: {', '.join(sorted(guards))}")
+    return tuple(Guard(guard, guards[guard]) for guard in names)
+
+
+_FIELD_READERS: dict[str, tuple[str, Callable[[Mapping[str, Any], str, Mapping[str, str]], Any]]] = {
+    "pattern": ("pattern", _pattern),
+    "replacement": ("replacement", _text),
+    "min_words": ("min_words", _number),
+    "max_words": ("max_words", _number),
+    "abstain_above": ("abstain_above", _number),
+    "requires": ("requires", _words),
+    "unless": ("guards", _guard_list),
+    "fixes": ("fixes", _texts),
+    "map": ("mapping", _table),
+    "form": ("form", _text),
+    "canonical": ("canonical", _text),
+    "variants": ("variants", _texts),
+    "protected": ("protected", _texts),
+}
+"""Each kind-specific TOML field: the record attribute it fills, and how it is read (``unless`` names guards)."""
+
+
+def _build_example(entry: Any) -> Example:
     if not isinstance(entry, dict):
         raise TypeError("each [[rule.example]] must be a table")
     unknown = set(entry) - _EXAMPLE_FIELDS
@@ -628,19 +873,18 @@ def load_preferences(paths: Iterable[str | Path]) -> list[str]:
 def prefer_spellings(rules: Sequence[Rule], spellings: Iterable[str]) -> list[Rule]:
     """The rules with each preferred spelling made its lexicon entry's canonical form.
 
-    >>> rule = Rule(id="n.z", category="names", kind="lexicon", stage="normalize", action="replace",
-    ...             description="", canonical="Zelenskyy", variants=("Zelensky", "Zelenskiy"))
+    >>> rule = LexiconRule(id="n.z", category="names", canonical="Zelenskyy", variants=("Zelensky", "Zelenskiy"))
     >>> [(r.canonical, r.variants) for r in prefer_spellings([rule], ["Zelensky"])]
     [('Zelensky', ('Zelenskiy', 'Zelenskyy'))]
     """
     result = list(rules)
     for spelling in spellings:
         for index, rule in enumerate(result):
-            if rule.kind == "lexicon" and spelling in rule.variants:
+            if isinstance(rule, LexiconRule) and spelling in rule.variants:
                 variants = (*(v for v in rule.variants if v != spelling), rule.canonical or "")
                 result[index] = replace(rule, canonical=spelling, variants=variants)
                 break
-            if rule.kind == "lexicon" and spelling == rule.canonical:
+            if isinstance(rule, LexiconRule) and spelling == rule.canonical:
                 break
         else:
             raise RuleError(f"no lexicon entry spells {spelling!r}; see 'cleantext rules list --format json'")

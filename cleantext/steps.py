@@ -8,12 +8,12 @@ elsewhere can change what it finds (:attr:`Step.sees_context`); and
 :meth:`Step.find`, which gives its replacements in the current text, tagged
 with the rule behind each. The run loop in :mod:`cleantext.pipeline` knows
 nothing of kinds: adding a kind is one class here and one entry in
-:data:`STEP_KINDS` (and its fields in :mod:`cleantext.rules`).
+:data:`STEP_KINDS`, besides its record class in :mod:`cleantext.rules`.
 
 Example::
 
-    >>> from cleantext.rules import Rule
-    >>> rule = Rule(id="demo.ad", category="promo", kind="line", stage="strip",
+    >>> from cleantext.rules import LineRule
+    >>> rule = LineRule(id="demo.ad", category="promo", stage="strip",
     ...             action="remove", description="", pattern=r"^Advertisement$")
     >>> step = step_for(rule)
     >>> type(step).__name__, [found[:3] for found in step.find("Text.\\nAdvertisement\\nMore.\\n", None)]
@@ -30,21 +30,20 @@ from cleantext.document import Document, RuleRef
 from cleantext.metadata import clean_author, parse_date
 from cleantext.normalize import Lexicon, find_charmap, find_inline, find_lexicon, find_unicode
 from cleantext.repair import find_repairs
-from cleantext.rules import Rule
+from cleantext.rules import PatternRule, RemovalRule, Rule
 from cleantext.strip import find_block_matches, find_line_matches, find_offtopic, find_repeats
 from cleantext.triggers import Clause, Trigger, derive, fold, useful
 
 __all__ = [
     "NEVER",
-    "SCHEMAS",
     "STEP_KINDS",
     "BlockStep",
     "CharmapStep",
-    "ExtractStep",
     "InlineStep",
     "LexiconStep",
     "LineStep",
     "OfftopicStep",
+    "RemovalStep",
     "RepairStep",
     "RepeatStep",
     "Step",
@@ -89,12 +88,6 @@ class Step:
 
     kind: ClassVar[str]
     finder: ClassVar[Callable[..., Replacements]]
-    # The kind's schema: the TOML fields it reads besides the common ones, those it requires,
-    # its stage when the rule and its pack name none, and its actions (the first is the default).
-    fields: ClassVar[frozenset[str]]
-    required: ClassVar[tuple[str, ...]] = ()
-    default_stage: ClassVar[str]
-    actions: ClassVar[tuple[str, ...]] = ("replace",)
     scans_lines: ClassVar[bool] = False
     """Whether the finder searches line by line or paragraph by paragraph (the time limit is per search)."""
     takes_literals: ClassVar[bool] = False
@@ -118,14 +111,14 @@ class Step:
     def trigger(self) -> StepTrigger:
         """The literals any text the step changes must contain, derived from its pattern, plus its ``requires`` hint."""
         rule = self.rule
-        if rule.pattern is None or not self.pattern_finds:
-            hinted = _with_hint(None, rule)
+        if not isinstance(rule, PatternRule) or not self.pattern_finds:
+            hinted = _with_hint(None, getattr(rule, "requires", ()))
             return StepTrigger(hinted, hinted)
         # A whole-text inline rule sees the text's own start and end; the others search lines, paragraphs or regions.
         whole_text = self.kind == "inline" and not rule.where.parts
         return StepTrigger(
-            _with_hint(derive(rule.pattern, whole_text=whole_text), rule),
-            _with_hint(derive(rule.pattern, ascii_text=True, whole_text=whole_text), rule),
+            _with_hint(derive(rule.pattern, whole_text=whole_text), rule.requires),
+            _with_hint(derive(rule.pattern, ascii_text=True, whole_text=whole_text), rule.requires),
         )
 
     def time_limit(self, timeout: float | None, size: int) -> float | None:
@@ -165,20 +158,7 @@ class Step:
         """:meth:`find` without the tags: the rule's own replacements, in its ``where`` regions."""
         rule = self.rule
         limit = self.time_limit(timeout, len(text))
-        finder = self.finder
-        if literals and self.takes_literals:
-
-            def finder(rule: Rule, text: str, low: int, high: int, timeout: float | None) -> Replacements:
-                return type(self).finder(rule, text, low, high, timeout, literals=literals)  # type: ignore[call-arg]
-
-        # More matches in the document than a page has of its kind are structure:
-        # a timeline's dates, a travel guide's "By Train", "By Bus", "By Car".
-        if rule.max_matches:
-            everywhere = finder(rule, text, 0, len(text), limit)
-            if len(everywhere) > rule.max_matches:
-                return []
-            if not rule.where.parts:
-                return everywhere  # the whole text is the rule's region: no second search
+        finder = self._finder(literals)
         if not rule.where.parts:
             return finder(rule, text, 0, len(text), limit)
         found: Replacements = []
@@ -189,6 +169,16 @@ class Step:
                 if not found or start >= found[-1][1]:
                     found.append((start, end, new))
         return found
+
+    def _finder(self, literals: tuple[str, ...]) -> Callable[..., Replacements]:
+        """The kind's finder, told which literals a line must hold when it searches only those lines."""
+        if not (literals and self.takes_literals):
+            return self.finder
+
+        def finder(rule: Rule, text: str, low: int, high: int, timeout: float | None) -> Replacements:
+            return type(self).finder(rule, text, low, high, timeout, literals=literals)  # type: ignore[call-arg]
+
+        return finder
 
     def apply(self, document: Document, found: Tagged, timeout: float | None, changed: Changed) -> int:
         """Apply the findings to ``document``; the number of replacements that changed it.
@@ -204,38 +194,53 @@ class Step:
         return applied
 
 
-class LineStep(Step):
+class RemovalStep(Step):
+    """A line or paragraph step: one that gives up on a document with more matches than ``abstain_above``."""
+
+    rule: RemovalRule
+    scans_lines = True
+    takes_literals = True
+
+    def find_plain(
+        self,
+        text: str,
+        timeout: float | None,
+        continues: tuple[bool, bool] = (False, False),
+        literals: tuple[str, ...] = (),
+    ) -> Replacements:
+        """The replacements in the ``where`` regions, or none when the whole text has too many matches.
+
+        More matches in the document than a page has of its kind are structure:
+        a timeline's dates, a travel guide's "By Train", "By Bus", "By Car".
+        """
+        rule = self.rule
+        if rule.abstain_above:
+            everywhere = self._finder(literals)(rule, text, 0, len(text), self.time_limit(timeout, len(text)))
+            if len(everywhere) > rule.abstain_above:
+                return []
+            if not rule.where.parts:
+                return everywhere  # the whole text is the rule's region: no second search
+        return super().find_plain(text, timeout, continues, literals)
+
+
+class LineStep(RemovalStep):
     """``line``: a line the pattern matches is removed, or its match replaced."""
 
     kind = "line"
     finder = staticmethod(find_line_matches)
-    scans_lines = True
-    takes_literals = True
-    fields = frozenset(
-        {"pattern", "action", "replacement", "min_words", "max_words", "max_matches", "requires", "unless"}
-    )
-    required = ("pattern",)
-    default_stage = "strip"
-    actions = ("remove", "replace")
 
     @property
     def sees_context(self) -> bool:
         """A line rule that removes lines anywhere judges each line alone: removals elsewhere change nothing."""
         rule = self.rule
-        return not (rule.action == "remove" and not rule.where.parts and not rule.max_matches)
+        return not (rule.action == "remove" and not rule.where.parts and not rule.abstain_above)
 
 
-class BlockStep(Step):
+class BlockStep(RemovalStep):
     """``block``: a paragraph the pattern matches is removed, or its match replaced."""
 
     kind = "block"
     finder = staticmethod(find_block_matches)
-    scans_lines = True
-    takes_literals = True
-    fields = LineStep.fields
-    required = ("pattern",)
-    default_stage = "strip"
-    actions = ("remove", "replace")
 
 
 class RepeatStep(Step):
@@ -244,9 +249,6 @@ class RepeatStep(Step):
     kind = "repeat"
     finder = staticmethod(find_repeats)
     scans_lines = True
-    fields = frozenset({"action", "min_words"})
-    default_stage = "strip"
-    actions = ("remove",)
 
 
 class OfftopicStep(Step):
@@ -255,9 +257,6 @@ class OfftopicStep(Step):
     kind = "offtopic"
     finder = staticmethod(find_offtopic)
     scans_lines = True
-    fields = frozenset({"pattern", "action", "min_words", "max_words", "requires", "unless"})
-    default_stage = "strip"
-    actions = ("remove",)
     # The pattern judges the shape of the lines the rule finds by their words: only the hint is a trigger.
     pattern_finds = False
 
@@ -267,10 +266,6 @@ class InlineStep(Step):
 
     kind = "inline"
     finder = staticmethod(find_inline)
-    fields = frozenset({"pattern", "action", "replacement", "requires"})
-    required = ("pattern",)
-    default_stage = "normalize"
-    actions = ("replace", "remove")
 
     def apply(self, document: Document, found: Tagged, timeout: float | None, changed: Changed) -> int:
         """Apply, then apply again until nothing changes, at most :data:`INLINE_REPEATS` more times.
@@ -300,9 +295,6 @@ class CharmapStep(Step):
 
     kind = "charmap"
     finder = staticmethod(find_charmap)
-    fields = frozenset({"map"})
-    required = ("map",)
-    default_stage = "normalize"
 
     def trigger(self) -> StepTrigger:
         """The table's characters (on ASCII text, only its ASCII ones)."""
@@ -315,9 +307,6 @@ class UnicodeStep(Step):
 
     kind = "unicode"
     finder = staticmethod(find_unicode)
-    fields = frozenset({"form"})
-    required = ("form",)
-    default_stage = "normalize"
 
     def trigger(self) -> StepTrigger:
         """None, but text of ASCII characters only is in every normalization form already."""
@@ -329,9 +318,6 @@ class RepairStep(Step):
 
     kind = "ftfy"
     finder = staticmethod(find_repairs)
-    fields = frozenset({"pattern", "action", "fixes", "requires"})
-    required = ("pattern", "fixes")
-    default_stage = "repair"
 
 
 class LexiconStep(Step):
@@ -339,9 +325,6 @@ class LexiconStep(Step):
 
     kind = "lexicon"
     finder = staticmethod(find_lexicon)
-    fields = frozenset({"canonical", "variants", "protected"})
-    required = ("canonical", "variants")
-    default_stage = "normalize"
     __slots__ = ("lexicon",)
 
     def __init__(self, rules: Sequence[Rule]) -> None:
@@ -368,25 +351,6 @@ class LexiconStep(Step):
         return self.lexicon.find(text, 0, len(text), self.time_limit(timeout, len(text)))
 
 
-class ExtractStep(Step):
-    """``extract``: a choice the extraction of an HTML page makes (``extract.title``); it runs there, not in a stage."""
-
-    kind = "extract"
-    fields = frozenset({"action"})
-    default_stage = "extract"
-    actions = ("remove",)
-
-    def find(
-        self,
-        text: str,
-        timeout: float | None,
-        continues: tuple[bool, bool] = (False, False),
-        literals: tuple[str, ...] = (),
-    ) -> Tagged:
-        """Nothing: :func:`cleantext.pipeline.Pipeline.clean` applies the extraction's removals."""
-        return []
-
-
 STEP_KINDS: dict[str, type[Step]] = {
     step.kind: step
     for step in (
@@ -402,9 +366,6 @@ STEP_KINDS: dict[str, type[Step]] = {
     )
 }
 """The class of each kind of rule that runs in the stages (``extract`` rules are choices of the extraction)."""
-
-SCHEMAS: dict[str, type[Step]] = {**STEP_KINDS, "extract": ExtractStep}
-"""Every kind's class, whose ``fields``, ``required``, ``default_stage`` and ``actions`` say what its TOML may hold."""
 
 
 def step_for(rule: Rule) -> Step:
@@ -443,9 +404,9 @@ def _lexicon(rules: tuple[Rule, ...]) -> Lexicon:
     return Lexicon(rules)
 
 
-def _with_hint(trigger: Trigger | None, rule: Rule) -> Trigger | None:
-    """A derived trigger with the rule's ``requires`` hint as one more clause, when the hint is worth a search."""
-    hint: Clause = frozenset(map(fold, rule.requires))
+def _with_hint(trigger: Trigger | None, requires: Iterable[str]) -> Trigger | None:
+    """A derived trigger with a rule's ``requires`` hint as one more clause, when the hint is worth a search."""
+    hint: Clause = frozenset(map(fold, requires))
     clauses = (*(trigger or ()), *((hint,) if hint and useful(hint) else ()))
     return clauses or None
 

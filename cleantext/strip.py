@@ -7,8 +7,8 @@ tidy the blank lines left behind.
 
 Example::
 
-    >>> from cleantext.rules import Rule
-    >>> rule = Rule(id="demo.ad", category="promo", kind="line", stage="strip",
+    >>> from cleantext.rules import LineRule
+    >>> rule = LineRule(id="demo.ad", category="promo", stage="strip",
     ...             action="remove", description="", pattern=r"^Advertisement$")
     >>> find_line_matches(rule, "Text.\\nAdvertisement\\nMore.\\n", 0, 22, None)
     [(6, 20, '')]
@@ -368,7 +368,7 @@ def _enough_context(text: str, blocks: list[tuple[int, int]], short: list[bool])
 
 def _guarded(rule: Rule, span: str, timeout: float | None) -> bool:
     """Whether one of the rule's guards (``unless``) finds something in the line or block it matched."""
-    return any(guard.search(span, None, None, None, False, timeout) for guard in rule.guards)
+    return any(guard.compiled.search(span, None, None, None, False, timeout) for guard in rule.guards)
 
 
 def _has_any(span: str, words: tuple[str, ...]) -> bool:

@@ -4,9 +4,9 @@ import unicodedata
 
 from cleantext import Pipeline
 from cleantext.normalize import find_lexicon, find_unicode
-from cleantext.rules import Rule
+from cleantext.rules import LexiconRule, UnicodeRule
 
-NFC = Rule(id="t.nfc", category="t", kind="unicode", stage="normalize", action="replace", description="", form="NFC")
+NFC = UnicodeRule(id="t.nfc", category="t", stage="normalize", action="replace", description="", form="NFC")
 
 
 def test_nfc_replaces_only_the_runs_that_change():
@@ -28,15 +28,14 @@ def test_nfc_result_is_normalized_for_reordered_marks():
     assert pipeline.clean(text).text == unicodedata.normalize("NFC", text)
 
 
-LEXICON = Rule(
+LEXICON = LexiconRule(
     id="names.kyiv",
     category="names",
-    kind="lexicon",
     stage="normalize",
     action="replace",
     description="",
     canonical="Kyiv",
-    variants=("Kiev", "Kyiv"),
+    variants=("Kiev",),
     protected=("chicken Kiev", "Kievan Rus"),
 )
 

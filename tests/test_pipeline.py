@@ -7,7 +7,7 @@ import pytest
 import cleantext.steps as steps_module
 from cleantext import InputError, Pipeline
 from cleantext.document import Document
-from cleantext.rules import Rule
+from cleantext.rules import RULE_KINDS
 
 SLOW_PACK = """
 [[rule]]
@@ -85,17 +85,8 @@ def test_clean_many_can_return_errors_in_place():
 
 def test_the_time_limit_grows_with_a_long_document_but_not_with_a_line():
     def limit(kind, timeout, size):
-        rule = Rule(
-            id=f"t.{kind}",
-            category="t",
-            kind=kind,
-            stage="normalize",
-            action="replace",
-            description="",
-            pattern="x",
-            canonical="Kyiv",
-            variants=("Kiev",),
-        )
+        own = {"canonical": "Kyiv", "variants": ("Kiev",)} if kind == "lexicon" else {"pattern": "x"}
+        rule = RULE_KINDS[kind](id=f"t.{kind}", category="t", stage="normalize", action="replace", **own)
         return steps_module.step_for(rule).time_limit(timeout, size)
 
     assert limit("inline", 2.0, 40) == 2.0

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from cleantext import InputError, Pipeline
 from cleantext.document import Document, RuleRef
 from cleantext.plan import Plan
-from cleantext.rules import Rule
+from cleantext.rules import CharmapRule, InlineRule, LexiconRule, LineRule, UnicodeRule
 from cleantext.steps import step_for, trigger_of
 from cleantext.triggers import TEXT_END, TEXT_START, derive
 from tests.strategies import documents
@@ -87,10 +87,9 @@ def test_a_pattern_the_parser_cannot_read_has_no_trigger():
 
 
 def test_each_kind_of_step_has_its_trigger():
-    charmap = Rule(
+    charmap = CharmapRule(
         id="t.quotes",
         category="t",
-        kind="charmap",
         stage="normalize",
         action="replace",
         description="",
@@ -98,10 +97,9 @@ def test_each_kind_of_step_has_its_trigger():
     )
     assert clauses(trigger_of(charmap).any_text) == [["\u201c", "\u201d"]]
     assert trigger_of(charmap).ascii_text == (frozenset(),)
-    lexicon = Rule(
+    lexicon = LexiconRule(
         id="t.kyiv",
         category="names",
-        kind="lexicon",
         stage="normalize",
         action="replace",
         description="",
@@ -109,12 +107,11 @@ def test_each_kind_of_step_has_its_trigger():
         variants=("Kiev",),
     )
     assert clauses(trigger_of(lexicon).any_text) == [["kiev"]]
-    nfc = Rule(id="t.nfc", category="t", kind="unicode", stage="prepare", action="replace", description="", form="NFC")
+    nfc = UnicodeRule(id="t.nfc", category="t", stage="prepare", action="replace", description="", form="NFC")
     assert trigger_of(nfc).any_text is None and trigger_of(nfc).ascii_text == (frozenset(),)
-    hinted = Rule(
+    hinted = LineRule(
         id="t.line",
         category="t",
-        kind="line",
         stage="strip",
         action="remove",
         description="",
@@ -125,9 +122,7 @@ def test_each_kind_of_step_has_its_trigger():
 
 
 def test_the_pre_pass_finds_literals_made_by_edits_across_their_edges():
-    rule = Rule(
-        id="t.ad", category="t", kind="line", stage="strip", action="remove", description="", pattern=r"^Advertisement$"
-    )
+    rule = LineRule(id="t.ad", category="t", stage="strip", action="remove", description="", pattern=r"^Advertisement$")
     step = step_for(rule)
     plan = Plan([step])
     before = "Adverti\nsement\n"
@@ -291,7 +286,7 @@ def test_rules_show_prints_the_trigger(capsys):
     ],
 )
 def test_a_trigger_never_skips_what_the_pattern_matches(pattern, text):
-    rule = Rule(id="t.line", category="t", kind="line", stage="strip", action="remove", description="", pattern=pattern)
+    rule = LineRule(id="t.line", category="t", stage="strip", action="remove", description="", pattern=pattern)
     document = f"{text}\nbody\n"
     for triggers in ("on", "check"):
         assert Pipeline([rule], triggers=triggers, input_format="text").clean(document).text == "body\n"
@@ -299,8 +294,6 @@ def test_a_trigger_never_skips_what_the_pattern_matches(pattern, text):
 
 def test_literals_a_step_makes_join_the_lines_a_later_step_searches():
     # The clause "foo" or "bar" holds already; the inline step makes a second "bar" line.
-    tilde = Rule(id="t.tilde", category="t", kind="inline", stage="strip", action="remove", description="", pattern="~")
-    line = Rule(
-        id="t.line", category="t", kind="line", stage="strip", action="remove", description="", pattern="^(?:foo|bar)$"
-    )
+    tilde = InlineRule(id="t.tilde", category="t", stage="strip", action="remove", description="", pattern="~")
+    line = LineRule(id="t.line", category="t", stage="strip", action="remove", description="", pattern="^(?:foo|bar)$")
     assert Pipeline([tilde, line], input_format="text").clean("foo\nba~r\nkeep\n").text == "keep\n"

@@ -8,7 +8,15 @@ import pytest
 
 from cleantext import Pipeline, RuleError
 from cleantext.examples import check_rule_examples
-from cleantext.rules import builtin_guards, builtin_pack_names, load_pack, load_packs, rules_dir, select_rules
+from cleantext.rules import (
+    PatternRule,
+    builtin_guards,
+    builtin_pack_names,
+    load_pack,
+    load_packs,
+    rules_dir,
+    select_rules,
+)
 
 PACKS = {name: load_pack(rules_dir() / f"{name}.toml") for name in builtin_pack_names()}
 ALL_RULES = [(rule, pack) for pack in PACKS.values() for rule in pack]
@@ -96,14 +104,21 @@ description = "ads"
         (('description = "ads"', ""), "missing required field 'description'"),
         (('description = "ads"', 'description = "ads"\nwhen = { quotes = "fancy" }'), "unknown option"),
         (('description = "ads"', 'description = "ads"\nunless = ["no-such-guard"]'), "no guard named"),
-        (('kind = "line"', 'kind = "inline"\nunless = ["reported-speech"]'), "line, block and offtopic rules only"),
-        (('kind = "line"', 'kind = "inline"\nmax_matches = 2'), "max_matches applies to line and block"),
+        (
+            ('kind = "line"', 'kind = "inline"\nunless = ["reported-speech"]'),
+            r"\['unless'\] do not apply to inline rules",
+        ),
+        (('kind = "line"', 'kind = "inline"\nabstain_above = 2'), r"\['abstain_above'\] do not"),
         (
             ('kind = "line"', 'kind = "inline"\nprotected = ["x"]\ncanonical = "y"'),
             r"field\(s\) \['canonical', 'protected'\] do not apply to inline rules",
         ),
         (('kind = "line"', 'kind = "line"\nmap = { a = "b" }'), r"\['map'\] do not apply to line rules"),
-        (('description = "ads"', 'description = "ads"\nmax_matches = -1'), "max_matches"),
+        (('description = "ads"', 'description = "ads"\nabstain_above = -1'), "abstain_above must be a whole number"),
+        (
+            ('description = "ads"', 'description = "ads"\nabstain_above = 1\nmax_matches = 1'),
+            "old name of 'abstain_above'",
+        ),
         (
             (
                 'description = "ads"',
@@ -223,7 +238,7 @@ def test_a_rule_runs_only_on_texts_that_have_a_required_word(tmp_path):
     assert pipeline.clean("Body.\n\nPromoted\n").text == "Body.\n\nPromoted\n"
 
 
-REQUIRING_RULES = [rule for rule, _ in ALL_RULES if rule.requires and rule.kind in ("line", "block")]
+REQUIRING_RULES = [rule for rule, _ in ALL_RULES if rule.kind in ("line", "block") and rule.requires]
 
 
 @pytest.mark.parametrize("rule", REQUIRING_RULES, ids=[rule.id for rule in REQUIRING_RULES])
@@ -336,7 +351,7 @@ def test_the_case_blind_property_check_finds_what_it_should():
     assert _case_blind_properties(r"^(?i:by [\p{Lu}])") != []
 
 
-PATTERNS = {rule.id: rule.pattern for pack in PACKS.values() for rule in pack if rule.pattern}
+PATTERNS = {rule.id: rule.pattern for pack in PACKS.values() for rule in pack if isinstance(rule, PatternRule)}
 PATTERNS.update({f"guard {name}": pattern for name, pattern in builtin_guards().items()})
 
 
@@ -356,14 +371,14 @@ def test_each_guard_keeps_its_own_flags(tmp_path):
     # reported-speech ignores case; a pack's case-sensitive guard must not start to.
     path = signup_pack(tmp_path, "shouting", "FREE")
     (rule,) = load_pack(path)
-    assert pickle.loads(pickle.dumps(rule)).unless_patterns == rule.unless_patterns
+    assert pickle.loads(pickle.dumps(rule)).guards == rule.guards
     clean = Pipeline.load(packs=[], extra=[path]).clean("Body.\n\nSign up for FREE.\n\nSign up for free.\n").text
     assert "Sign up for FREE." in clean
     assert "Sign up for free." not in clean
 
 
-def test_a_rule_with_more_matches_than_its_max_removes_none(tmp_path):
-    path = write_pack(tmp_path, RULE.replace('description = "ads"', 'description = "ads"\nmax_matches = 2'))
+def test_a_rule_with_more_matches_than_abstain_above_removes_none(tmp_path):
+    path = write_pack(tmp_path, RULE.replace('description = "ads"', 'description = "ads"\nabstain_above = 2'))
     pipeline = Pipeline.load(packs=[], extra=[path])
     two = "Body.\n\nAdvertisement\n\nMore.\n\nAdvertisement\n\nEnd.\n"
     assert "Advertisement" not in pipeline.clean(two).text
@@ -371,14 +386,33 @@ def test_a_rule_with_more_matches_than_its_max_removes_none(tmp_path):
     assert pipeline.clean(three).text == three
 
 
-def test_every_kind_reads_the_fields_it_requires():
-    from cleantext.rules import KINDS, STAGES
-    from cleantext.steps import SCHEMAS
+def test_every_kind_reads_the_fields_it_requires_and_runs_as_a_step():
+    from cleantext.rules import RULE_KINDS, STAGES
+    from cleantext.steps import STEP_KINDS
 
-    assert set(SCHEMAS) == set(KINDS)
-    for kind, step in SCHEMAS.items():
-        assert set(step.required) <= step.fields, kind
-        assert step.default_stage in STAGES and step.actions, kind
+    assert set(STEP_KINDS) == set(RULE_KINDS) - {"extract"}  # extract rules are choices of the extraction
+    for kind, record in RULE_KINDS.items():
+        assert set(record.required) <= record.fields, kind
+        assert record.default_stage in STAGES and record.actions, kind
+
+
+def test_the_old_name_max_matches_still_loads_with_a_warning(tmp_path):
+    path = write_pack(tmp_path, RULE.replace('description = "ads"', 'description = "ads"\nmax_matches = 2'))
+    with pytest.warns(DeprecationWarning, match="'max_matches' is now 'abstain_above'"):
+        (rule,) = load_pack(path)
+    assert rule.abstain_above == 2
+
+
+def test_each_kind_holds_only_its_own_fields():
+    from cleantext.rules import InlineRule, LexiconRule
+
+    inline = InlineRule(id="t.x", category="t", pattern="x")
+    assert (inline.stage, inline.action) == ("normalize", "replace")
+    assert not hasattr(inline, "canonical") and not hasattr(inline, "guards")
+    with pytest.raises(TypeError):
+        InlineRule(id="t.x", category="t", pattern="x", variants=("y",))
+    with pytest.raises(ValueError, match="canonical spelling must not also be a variant"):
+        LexiconRule(id="t.n", category="t", canonical="Kyiv", variants=("Kyiv",))
 
 
 @pytest.mark.parametrize(

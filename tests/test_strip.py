@@ -5,16 +5,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cleantext import Pipeline
-from cleantext.rules import Rule
+from cleantext.rules import RULE_KINDS
 from cleantext.segment import block_removal_span, block_spans, line_removal_span
 from cleantext.strip import find_block_matches, find_line_matches
 from cleantext.testing import assert_idempotent, assert_provenance
 
 
 def rule(kind, pattern, **extra):
-    return Rule(
-        id="t.rule", category="t", kind=kind, stage="strip", action="remove", description="", pattern=pattern, **extra
-    )
+    return RULE_KINDS[kind](id="t.rule", category="t", stage="strip", action="remove", pattern=pattern, **extra)
 
 
 def test_blocks_are_runs_of_non_blank_lines():

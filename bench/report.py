@@ -288,7 +288,8 @@ def render_throughput(figures: Mapping[str, Any]) -> str:
     )
     return (
         f"{documents:,} documents, {megabytes:.1f} MB, median of {figures['runs']} runs, one core"
-        f"{', ftfy ' + figures['ftfy'] if 'ftfy' in figures else ''}.\n\n"
+        f"{', ftfy ' + figures['ftfy'] if 'ftfy' in figures else ''}"
+        f"{', ' + figures['engine'] + ' engine' if 'engine' in figures else ''}.\n\n"
         + markdown_table(("contender", "MB/s", "docs/s", "x cleantext"), rows)
         + f"\n\n**{headline_throughput(figures)}** (cleantext's speed over its peers', same documents, same run)."
         + one_line_text
@@ -608,8 +609,11 @@ BENCHMARKS: tuple[Benchmark, ...] = (
             "Cleaning speed on plain text, side by side with the peers, in one run of one process on one core: "
             "cleantext's default pipeline (provenance recorded, its only mode), `ftfy.fix_text`, clean-text's "
             "`clean()` with its defaults (in a virtual environment of its own, created from PyPI on first use, "
-            "since it installs a module also called `cleantext`), and three floors (decoding UTF-8, "
-            '`unicodedata.normalize("NFC")`, one `regex` pass). Data: the five seeds and the 181 gold article '
+            "since it installs a module also called `cleantext`), the same pipeline with every step evaluated "
+            '(`triggers="off"`), three floors (decoding UTF-8, '
+            '`unicodedata.normalize("NFC")`, one `regex` pass), and the plan\'s pre-pass alone on the active '
+            "engine and on its Python reference (every trigger literal looked for in the casefolded text). "
+            "Data: the five seeds and the 181 gold article "
             f"bodies of `{DATA}/article-extraction-benchmark` (held out), documents of natural length cycled "
             "until the corpus has the size given, held in memory; every contender cleans every document in each "
             "run and the median run counts. `x cleantext` is a contender's speed over cleantext's. The script's "

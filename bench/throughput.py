@@ -14,7 +14,10 @@ gives the median MB/s and documents/s and each one's ratio to cleantext.
   own (it installs a module also called ``cleantext``), created on first use
   under ``--peer-venv``; skipped with ``--no-clean-text``;
 - floors: decoding the corpus bytes, ``unicodedata.normalize("NFC")``, and one
-  ``regex`` pass with a literal-prefixed pattern.
+  ``regex`` pass with a literal-prefixed pattern;
+- the plan's pre-pass alone (every trigger literal looked for in the
+  casefolded documents), on the active engine and, when that is the native
+  core, on the Python reference (:mod:`cleantext.native`).
 
 jusText and trafilatura extract articles from HTML and do not apply to plain
 text; HTML input is measured by the extraction benchmark.
@@ -50,6 +53,8 @@ sys.path.insert(0, str(ROOT))
 import ftfy  # noqa: E402
 
 from cleantext import Pipeline  # noqa: E402
+from cleantext.native import ENGINE, PythonScanner  # noqa: E402
+from cleantext.triggers import TEXT_END, TEXT_START, fold  # noqa: E402
 
 BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
 # The contenders' names, as the table and the JSON figures give them.
@@ -154,6 +159,14 @@ def main(argv: list[str] | None = None) -> int:
         lambda: [unicodedata.normalize("NFC", d) for d in corpus], args.runs
     )
     contenders["floor: one regex pass"] = median_seconds(lambda: [literal.findall(d) for d in corpus], args.runs)
+    # The plan's pre-pass alone, on the casefolded documents: the engine's scanner and the Python reference.
+    plan = pipeline.plan("file")
+    folded = [TEXT_START + fold(d) + TEXT_END for d in corpus]
+    scanners = {f"pre-pass: {ENGINE} engine": plan.scanner}
+    if ENGINE != "python":
+        scanners["pre-pass: Python reference"] = PythonScanner(plan.literals)
+    for name, scanner in scanners.items():
+        contenders[name] = median_seconds(lambda scanner=scanner: [scanner.scan(f) for f in folded], args.runs)
 
     print(
         f"{date.today()} on {platform.machine()} ({platform.python_implementation()} {platform.python_version()}), "
@@ -178,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             "megabytes": megabytes,
             "runs": args.runs,
             "ftfy": ftfy.__version__,
+            "engine": ENGINE,
             "seconds": contenders,
             "one_line_us": one_line,
         }

@@ -36,6 +36,7 @@ from cleantext.extract import extract_article, looks_like_html
 from cleantext.inputs import (
     MAX_DOCUMENT_BYTES,
 )
+from cleantext.native import ENGINE, engine_summary
 from cleantext.outputs import write_atomic
 from cleantext.pipeline import DEFAULT_TIMEOUT
 from cleantext.rules import OPTIONS, LexiconRule, Rule, builtin_pack_names, load_pack, load_packs, rules_dir
@@ -71,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Strip boilerplate from article text and normalize it, with provenance.",
         epilog="Run 'cleantext COMMAND --help' for a command's options and examples.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}, {engine_summary()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     clean = commands.add_parser(
@@ -376,6 +377,8 @@ def run_config(args: argparse.Namespace) -> int:
     """
     _load_pipeline(args)
     settings = _effective_config(args).as_dict()
+    # Not a setting: which engine this installation runs (see cleantext.native).
+    settings["engine"] = {"value": ENGINE, "source": engine_summary()}
     if args.format == "json":
         print(json.dumps(settings, ensure_ascii=False, indent=2))
         return 0

@@ -4,8 +4,8 @@ Every step gets a trigger (:meth:`cleantext.steps.Step.trigger`): clauses of
 casefolded literals that any text it can change must contain, derived from
 its pattern, its character table or its lexicon's spellings, plus its
 hand-written ``requires`` words. One pass over the casefolded document (the
-pre-pass, :meth:`Plan.scan`: an Aho-Corasick automaton, a character class
-and a few substring tests) says which clauses hold, and a step whose trigger
+pre-pass, :meth:`Plan.scan`, on the native core or its Python reference:
+see :mod:`cleantext.native`) says which clauses hold, and a step whose trigger
 does not hold is not evaluated at all. A step without a trigger
 (nothing could be derived: see ``cleantext rules list --untriggered``) is
 evaluated always.
@@ -23,30 +23,15 @@ repair, invisible-character and normalization steps then do not run at all.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
-import ahocorasick
-
+from cleantext.native import scanner
 from cleantext.steps import Step, StepTrigger
 from cleantext.triggers import BOUNDARIES, TEXT_END, TEXT_START, Clause, fold
 
 __all__ = ["Plan", "Presence"]
 
 Unit = Step
-
-
-WEAK_LENGTH = 2
-"""An ASCII literal this short with a letter, digit or space in it ("by", "in", "- "), or an ASCII
-punctuation mark ("-", "."), is in most texts: the automaton would report it hundreds of times.
-Such literals are looked for with one substring search each instead."""
-
-
-def _weak(literal: str) -> bool:
-    return literal.isascii() and (
-        (len(literal) == 1 and literal.isprintable())  # a control character is rare: the character class finds it
-        or (len(literal) <= WEAK_LENGTH and any(c.isalnum() or c.isspace() for c in literal))
-    )
 
 
 class Presence:
@@ -70,12 +55,11 @@ class Presence:
     def add(self, folded: str) -> None:
         """Count the literals of a casefolded stretch of text."""
         plan = self.plan
-        found: set[str] = {literal for literal in plan.weak_literals if literal in folded}
-        if plan.automaton is not None:
-            found.update(literal for _, literal in plan.automaton.iter(folded))
-        if plan.characters is not None:
-            found.update(plan.characters.findall(folded))
-        for literal in found - self.literals:
+        literals = plan.literals
+        for number in plan.scanner.scan(folded):
+            literal = literals[number]
+            if literal in self.literals:
+                continue
             self.literals.add(literal)
             for clause_id in plan.literal_clauses[literal]:
                 self.clauses.setdefault(clause_id, []).append(literal)
@@ -147,9 +131,8 @@ class Presence:
 class Plan:
     """The steps of a pipeline with their triggers, and one pre-pass over every literal of them.
 
-    Literals of two characters or more go into an Aho-Corasick automaton,
-    single characters into one character class, and the few short, common
-    ones are searched for one by one; all in the casefolded text.
+    One scanner (:func:`cleantext.native.scanner`) finds them all in the
+    casefolded text.
 
     >>> from cleantext.rules import LineRule
     >>> from cleantext.steps import step_for
@@ -194,16 +177,8 @@ class Plan:
             self.gates[id(unit)] = (gates[0], gates[1])
         self.literal_clauses = {literal: tuple(sorted(numbers)) for literal, numbers in literal_clauses.items()}
         self.longest = max((len(literal) for literal in literal_clauses), default=1)
-        self.weak_literals = tuple(sorted(literal for literal in literal_clauses if _weak(literal)))
-        words = [literal for literal in literal_clauses if len(literal) > 1 and not _weak(literal)]
-        characters = sorted(literal for literal in literal_clauses if len(literal) == 1 and not _weak(literal))
-        self.automaton: ahocorasick.Automaton | None = None
-        if words:
-            self.automaton = ahocorasick.Automaton()
-            for word in words:
-                self.automaton.add_word(word, word)
-            self.automaton.make_automaton()
-        self.characters = re.compile("[" + "".join(map(re.escape, characters)) + "]") if characters else None
+        self.literals = tuple(sorted(literal_clauses))
+        self.scanner = scanner(self.literals)
 
     def gated(self, units: Sequence[Unit]) -> list[tuple[int, Unit, tuple[tuple[int, int], tuple[int, int]] | None]]:
         """``(index, step, gate)`` for a list of the plan's steps, made once per list.

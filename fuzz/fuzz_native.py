@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Fuzz target: the native core's scanner, through its Python API, against the Python reference.
+
+Run: python fuzz/fuzz_native.py /tmp/fuzzcorpus/native -max_total_time=1200 -rss_limit_mb=4096 -timeout=20
+
+The input is split at its first NUL byte: before it, literals (one per line,
+decoded as UTF-8 with surrogates allowed, so lone surrogates occur as Python
+text may hold them); after it, the text, decoded the same way. Checks:
+building the scanner either raises ``ValueError`` on both engines (an empty or
+repeated literal) or on neither; scanning raises nothing; and both engines
+find the same set of literals, each once. A second scan, of the built-in
+plan's literals, runs on the same text, and so does the whole pipeline on
+both engines, which must give the same text and edits.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import atheris
+
+with atheris.instrument_imports(include=["cleantext"]):
+    import cleantext.plan
+    from cleantext import _native
+    from cleantext.native import PythonScanner
+    from cleantext.pipeline import Pipeline
+    from cleantext.triggers import TEXT_END, TEXT_START, fold
+
+NATIVE_PIPELINE = Pipeline.load(input_format="text")
+PLAN = NATIVE_PIPELINE.plan("file")
+REFERENCE = PythonScanner(PLAN.literals)
+_native_scanner = cleantext.plan.scanner
+cleantext.plan.scanner = PythonScanner
+PYTHON_PIPELINE = Pipeline.load(input_format="text")
+cleantext.plan.scanner = _native_scanner
+
+
+def _decode(data: bytes) -> str:
+    # Broken bytes become lone surrogates (U+DC80-U+DCFF): Python text may hold them, and so must the scanners.
+    return data.decode("utf-8", errors="surrogateescape")
+
+
+def TestOneInput(data: bytes) -> None:
+    head, _, tail = data.partition(b"\0")
+    literals = _decode(head).split("\n")
+    text = _decode(tail)
+    try:
+        reference = PythonScanner(literals)
+    except ValueError:
+        reference = None
+    try:
+        native = _native.LiteralScanner(literals)
+    except ValueError:
+        native = None
+    assert (reference is None) == (native is None), ("one engine refused the literals", literals)
+    if native is not None and reference is not None:
+        found = native.scan(text)
+        assert len(found) == len(set(found)), ("a literal found twice", literals, text)
+        assert set(found) == set(reference.scan(text)), (literals, text)
+    folded = TEXT_START + fold(text) + TEXT_END
+    assert set(PLAN.scanner.scan(folded)) == set(REFERENCE.scan(folded)), text
+    native_result, python_result = NATIVE_PIPELINE.clean(text), PYTHON_PIPELINE.clean(text)
+    assert native_result.text == python_result.text, text
+    assert [e.to_dict() for e in native_result.edits] == [e.to_dict() for e in python_result.edits], text
+
+
+def main() -> None:
+    atheris.Setup(sys.argv, TestOneInput)
+    atheris.Fuzz()
+
+
+if __name__ == "__main__":
+    main()

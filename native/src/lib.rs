@@ -1,0 +1,186 @@
+//! The native core of cleantext, built as the Python module `cleantext._native`.
+//!
+//! It runs the hot path of the plan (see `cleantext/plan.py`): the pre-pass
+//! that finds which trigger literals a casefolded document holds. The Python
+//! engine (`cleantext.native.PythonScanner`) is the reference; a differential
+//! test holds this module to it. Offsets never cross the boundary here: the
+//! scanner answers with literal numbers only.
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString};
+
+/// Which of a fixed set of literals occur in a text: one Aho-Corasick pass.
+///
+/// Literals are matched exactly (the caller casefolds both sides). The answer
+/// lists each present literal's number once, in the order first found.
+#[pyclass(frozen, module = "cleantext._native")]
+struct LiteralScanner {
+    automaton: Option<AhoCorasick>,
+    count: usize,
+    /// Literals of one ASCII byte, found with a byte table: the automaton
+    /// would report every occurrence of a common one (".", " ") as a match.
+    bytes: [u32; 256],
+    /// Literals of two ASCII bytes ("by", "in", "- "), by the pair: as common, and as cheap to look up.
+    pairs: Vec<u32>,
+    short_count: usize,
+}
+
+const NO_LITERAL: u32 = u32::MAX;
+
+/// The UTF-8 bytes of a Python string; a lone surrogate (which Python text may
+/// hold) is encoded as its three bytes ("surrogatepass"), so that literals and
+/// texts agree and matches still fall on character boundaries.
+fn utf8<'a>(text: &'a Bound<'_, PyString>) -> PyResult<Cow<'a, [u8]>> {
+    match text.to_str() {
+        Ok(plain) => Ok(Cow::Borrowed(plain.as_bytes())),
+        Err(_) => {
+            let encoded = text.call_method1("encode", ("utf-8", "surrogatepass"))?;
+            Ok(Cow::Owned(
+                encoded.downcast::<PyBytes>()?.as_bytes().to_vec(),
+            ))
+        }
+    }
+}
+
+impl LiteralScanner {
+    fn present(&self, text: &[u8]) -> Vec<usize> {
+        let mut seen = vec![false; self.count];
+        let mut found = Vec::new();
+        if self.short_count > 0 {
+            let mut short_seen = 0;
+            let mut previous: usize = 0x100; // no pair ends at the first byte
+            for &byte in text {
+                let mut number = self.bytes[byte as usize];
+                if number != NO_LITERAL && !seen[number as usize] {
+                    seen[number as usize] = true;
+                    found.push(number as usize);
+                    short_seen += 1;
+                }
+                if previous < 0x80 && byte < 0x80 {
+                    number = self.pairs[(previous << 7) | byte as usize];
+                    if number != NO_LITERAL && !seen[number as usize] {
+                        seen[number as usize] = true;
+                        found.push(number as usize);
+                        short_seen += 1;
+                    }
+                }
+                if short_seen == self.short_count {
+                    break;
+                }
+                previous = byte as usize;
+            }
+        }
+        if let Some(automaton) = &self.automaton {
+            let wanted = self.count - self.short_count;
+            let mut words_seen = 0;
+            for hit in automaton.find_overlapping_iter(text) {
+                let number = hit.pattern().as_usize();
+                if !seen[number] {
+                    seen[number] = true;
+                    found.push(number);
+                    words_seen += 1;
+                    if words_seen == wanted {
+                        break;
+                    }
+                }
+            }
+        }
+        found
+    }
+}
+
+#[pymethods]
+impl LiteralScanner {
+    /// A scanner of ``literals`` (non-empty, distinct strings).
+    #[new]
+    fn new(literals: Vec<Bound<'_, PyString>>) -> PyResult<Self> {
+        let mut bytes = [NO_LITERAL; 256];
+        let mut pairs = vec![NO_LITERAL; 128 * 128];
+        let mut short_count = 0;
+        // The automaton keeps every literal's number: a one-byte literal gets a
+        // pattern no text contains (it is found with the byte table instead).
+        let mut patterns: Vec<Vec<u8>> = Vec::with_capacity(literals.len());
+        let mut words = 0;
+        let mut distinct: HashSet<Vec<u8>> = HashSet::with_capacity(literals.len());
+        for (number, literal) in literals.iter().enumerate() {
+            let raw = utf8(literal)?;
+            if raw.is_empty() {
+                return Err(PyValueError::new_err("a literal must not be empty"));
+            }
+            if !distinct.insert(raw.to_vec()) {
+                return Err(PyValueError::new_err(format!(
+                    "the literal {literal} is given twice"
+                )));
+            }
+            if raw.len() == 1 {
+                bytes[raw[0] as usize] = number as u32;
+                short_count += 1;
+                // Bytes 0xFF never occur in UTF-8 text: this pattern never matches.
+                patterns.push(vec![0xFF, 0xFF, (number & 0xFF) as u8]);
+            } else if raw.len() == 2 && raw.is_ascii() {
+                let pair = ((raw[0] as usize) << 7) | raw[1] as usize;
+                pairs[pair] = number as u32;
+                short_count += 1;
+                patterns.push(vec![0xFF, 0xFF, (number & 0xFF) as u8]);
+            } else {
+                patterns.push(raw.to_vec());
+                words += 1;
+            }
+        }
+        let automaton = if words > 0 {
+            Some(
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&patterns)
+                    .or_else(|_| {
+                        AhoCorasick::builder()
+                            .match_kind(MatchKind::Standard)
+                            .build(&patterns)
+                    })
+                    .map_err(|error| PyValueError::new_err(error.to_string()))?,
+            )
+        } else {
+            None
+        };
+        Ok(LiteralScanner {
+            automaton,
+            count: literals.len(),
+            bytes,
+            pairs,
+            short_count,
+        })
+    }
+
+    /// The numbers of the literals ``text`` contains, each once, in the order first found.
+    fn scan(&self, py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<Vec<usize>> {
+        let bytes = utf8(text)?;
+        if bytes.len() < 4096 {
+            return Ok(self.present(&bytes)); // releasing the interpreter costs more than a short scan
+        }
+        Ok(py.allow_threads(|| self.present(&bytes)))
+    }
+
+    /// How many literals the scanner looks for.
+    fn __len__(&self) -> usize {
+        self.count
+    }
+}
+
+/// The native core's version, which `cleantext config` reports.
+#[pyfunction]
+fn version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+#[pymodule]
+fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add_class::<LiteralScanner>()?;
+    module.add_function(wrap_pyfunction!(version, module)?)?;
+    Ok(())
+}

@@ -41,6 +41,9 @@ from typing import Any
 
 from cleantext.document import Document, RuleRef
 from cleantext.errors import InputError
+from cleantext.native import ENTITY as ENTITY_KIND
+from cleantext.native import GAP, locate_natively
+from cleantext.native import MARKUP as MARKUP_KIND
 from cleantext.sandbox import Sandbox, SandboxCrash, SandboxUnavailable, can_sandbox
 
 __all__ = [
@@ -199,14 +202,28 @@ def visible_text(page: str) -> _Visible:
     return _Visible("".join(pieces), starts, plain, lengths, entity)
 
 
-def locate_text(document: Document, extracted: str) -> None:
+def locate_text(document: Document, extracted: str, *, engine: str = "auto") -> None:
     """Turn ``document`` (an HTML page) into ``extracted`` (text found in it), with edits in the HTML.
 
     Words of ``extracted`` are located in the page's visible text in order;
     everything between them is replaced by what lies between them in
     ``extracted``. See the module docstring for the rules the edits carry.
+    The native core does it where it is built (``engine="python"``: this
+    module's code, the reference it is held to).
     """
     page = document.text
+    located = locate_natively(page, extracted) if engine == "auto" else None
+    if located is None:
+        document.apply_tagged(located_replacements(page, extracted))
+        return
+    kinds = {MARKUP_KIND: MARKUP, ENTITY_KIND: ENTITY}
+    document.apply_tagged(
+        [(start, end, new, _gap_rule(new) if kind == GAP else kinds[kind]) for start, end, new, kind in located]
+    )
+
+
+def located_replacements(page: str, extracted: str) -> list[tuple[int, int, str, RuleRef]]:
+    """The edits of :func:`locate_text`, found in Python: the reference of the native core."""
     visible = visible_text(page)
     visible_words = [(m.start(), m.end()) for m in _WORD.finditer(visible.text)]
     visible_tokens = [visible.text[s:e] for s, e in visible_words]
@@ -233,7 +250,7 @@ def locate_text(document: Document, extracted: str) -> None:
         source_end, extracted_end = src_end, end
     rest = extracted[extracted_end:]
     replacements.append((source_end, len(page), rest, _gap_rule(rest)))
-    document.apply_tagged(replacements)
+    return replacements
 
 
 def _gap_rule(between: str) -> RuleRef:

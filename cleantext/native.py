@@ -1,8 +1,11 @@
 """The engine: the native core (``cleantext._native``, Rust) where it was built, else the Python reference.
 
-The native core runs the plan's hot path; this module is its Python face and
-holds the pure-Python reference of everything it does, which a differential
-test holds it to (``tests/test_native.py``). Which engine runs is decided
+The native core runs the plan's pre-pass (:func:`scanner`) and locates the
+text extracted from an HTML page in the page (:func:`locate_natively`). This
+module is its Python face; the pure-Python reference of each (here
+:class:`PythonScanner`, and :func:`cleantext.extract.locate_text`'s own
+code) stays, and a differential test holds the core to it
+(``tests/test_native.py``). Which engine runs is decided
 once, at import:
 
 - ``CLEANTEXT_ENGINE=python`` runs the Python reference even where the core is built;
@@ -14,16 +17,28 @@ once, at import:
 
 from __future__ import annotations
 
+import html
 import os
 import re
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import ahocorasick
 
 from cleantext.errors import CleantextError
 
-__all__ = ["ENGINE", "NATIVE_VERSION", "PythonScanner", "Scanner", "engine_summary", "scanner"]
+__all__ = [
+    "ENGINE",
+    "ENTITY",
+    "GAP",
+    "MARKUP",
+    "NATIVE_VERSION",
+    "PythonScanner",
+    "Scanner",
+    "engine_summary",
+    "locate_natively",
+    "scanner",
+]
 
 
 class Scanner(Protocol):
@@ -82,12 +97,12 @@ class PythonScanner:
         return list(found)
 
 
-def _load_native() -> tuple[type | None, str | None]:
+def _load_native() -> Any:
     choice = os.environ.get("CLEANTEXT_ENGINE", "auto")
     if choice not in ("auto", "native", "python"):
         raise CleantextError(f"CLEANTEXT_ENGINE must be auto, native or python, not {choice!r}")
     if choice == "python":
-        return None, None
+        return None
     try:
         from cleantext import _native  # type: ignore[attr-defined]
     except ImportError as error:
@@ -96,21 +111,45 @@ def _load_native() -> tuple[type | None, str | None]:
                 f"CLEANTEXT_ENGINE=native, but the native core is not built ({error}); "
                 "install with a Rust toolchain present (see the README)"
             ) from None
-        return None, None
-    return _native.LiteralScanner, _native.version()
+        return None
+    return _native
 
 
-_NATIVE_SCANNER, NATIVE_VERSION = _load_native()
+_NATIVE = _load_native()
 
-ENGINE = "native" if _NATIVE_SCANNER is not None else "python"
-"""``native`` when the Rust core runs the plan's pre-pass, ``python`` when the reference does."""
+ENGINE = "native" if _NATIVE is not None else "python"
+"""``native`` when the Rust core runs the plan's pre-pass and locates extracted text in its page,
+``python`` when the reference does."""
+
+NATIVE_VERSION: str | None = _NATIVE.version() if _NATIVE is not None else None
 
 
 def scanner(literals: Sequence[str]) -> Scanner:
     """A scanner of ``literals`` on the active engine."""
-    if _NATIVE_SCANNER is not None:
-        return _NATIVE_SCANNER(list(literals))
+    if _NATIVE is not None:
+        return _NATIVE.LiteralScanner(list(literals))
     return PythonScanner(literals)
+
+
+Located = list[tuple[int, int, str, int]]
+"""Replacements that turn a page into the text extracted from it: ``(start, end, new, kind)``, kind
+:data:`GAP` (the text between two located words), :data:`MARKUP` (inside a word) or :data:`ENTITY`."""
+
+GAP, MARKUP, ENTITY = 0, 1, 2
+
+
+def _word_character(character: str) -> bool:
+    # What ``re`` calls a word character in a str pattern (``\b``, ``\w``).
+    return character.isalnum() or character == "_"
+
+
+def locate_natively(page: str, extracted: str) -> Located | None:
+    """The native core's :func:`cleantext.extract.locate_text` replacements; None without the core
+    (or for text with a lone surrogate, which only the Python engine reads)."""
+    if _NATIVE is None:
+        return None
+    result: Located | None = _NATIVE.locate(page, extracted, html.unescape, _word_character)
+    return result
 
 
 def engine_summary() -> str:

@@ -10,7 +10,10 @@ building the scanner either raises ``ValueError`` on both engines (an empty or
 repeated literal) or on neither; scanning raises nothing; and both engines
 find the same set of literals, each once. A second scan, of the built-in
 plan's literals, runs on the same text, and so does the whole pipeline on
-both engines, which must give the same text and edits.
+both engines, which must give the same text and edits. Last, the text is
+read as an HTML page and the words of its visible text, every other one, as
+the text extracted from it: the native core must locate them in the page as
+the Python reference does (``cleantext.extract.located_replacements``).
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ import atheris
 with atheris.instrument_imports(include=["cleantext"]):
     import cleantext.plan
     from cleantext import _native
-    from cleantext.native import PythonScanner
+    from cleantext.extract import _gap_rule, located_replacements, visible_text
+    from cleantext.native import ENTITY, MARKUP, PythonScanner, locate_natively
     from cleantext.pipeline import Pipeline
     from cleantext.triggers import TEXT_END, TEXT_START, fold
 
@@ -62,6 +66,15 @@ def TestOneInput(data: bytes) -> None:
     native_result, python_result = NATIVE_PIPELINE.clean(text), PYTHON_PIPELINE.clean(text)
     assert native_result.text == python_result.text, text
     assert [e.to_dict() for e in native_result.edits] == [e.to_dict() for e in python_result.edits], text
+    extracted = " ".join(visible_text(text).text.split()[::2])
+    located = locate_natively(text, extracted)
+    reference = located_replacements(text, extracted)
+    if located is None:
+        assert any(0xD800 <= ord(c) <= 0xDFFF for c in text + extracted), text
+        return
+    rules = {MARKUP: "extract.markup", ENTITY: "extract.entity"}
+    native_ids = [(s, e, new, rules.get(kind) or _gap_rule(new).id) for s, e, new, kind in located]
+    assert native_ids == [(s, e, new, rule.id) for s, e, new, rule in reference], text
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ Where the core is not built (no Rust toolchain at install), the comparisons
 skip and the engine tests check that the Python engine runs.
 """
 
+import html
 import os
 import subprocess
 import sys
@@ -11,11 +12,14 @@ import sys
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from test_plan import outcome, same_output_sample
+from test_plan import BENCHMARKS, outcome, same_output_sample
 
 import cleantext.plan
 from cleantext import Pipeline
-from cleantext.native import ENGINE, PythonScanner
+from cleantext.extract import ENTITY, MARKUP, _gap_rule, extract_article, located_replacements, visible_text
+from cleantext.native import ENGINE, GAP, PythonScanner
+from cleantext.native import ENTITY as ENTITY_KIND
+from cleantext.native import MARKUP as MARKUP_KIND
 from cleantext.triggers import TEXT_END, TEXT_START, fold
 
 native = pytest.importorskip("cleantext._native", reason="the native core is not built") if ENGINE == "native" else None
@@ -95,3 +99,123 @@ def test_the_native_engine_is_reported_where_it_is_built():
     assert shown.returncode == 0 and "native core" in shown.stdout
     config = run_with_engine("auto", "config")
     assert "engine" in config.stdout and "native core" in config.stdout
+
+
+@needs_native
+def test_the_native_whitespace_table_is_pythons():
+    characters = [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]  # a surrogate is never whitespace
+    assert [c for c in characters if native.python_space(chr(c))] == [c for c in characters if chr(c).isspace()]
+
+
+# HTML as pages have it, and as fuzzing found it: raw-text elements in odd cases and with
+# letters that only match case-insensitively (U+017F, U+212A, U+0130, U+0131), unclosed
+# comments, references with and without ";", inline tags inside words, Python's whitespace.
+HTML_PIECES = st.sampled_from(
+    [
+        "<p>",
+        "</p>",
+        "<div class='a>b'>",
+        "<br/>",
+        "<b>",
+        "</b>",
+        "<span>",
+        "</SPAN>",
+        "<a href=x>",
+        "</a>",
+        "<!-- c -->",
+        "<!--",
+        "-->",
+        "<!DOCTYPE html>",
+        "<?xml x?>",
+        "<script>",
+        "</script >",
+        "<SCRIPT>",
+        "<ſcript>",
+        "</ſcript>",
+        "<\u212abd>",
+        "<tıtle>",
+        "<TİTLE>",
+        "</title>",
+        "<style type=x>",
+        "</style>",
+        "<scripts>",
+        "<script_x>",
+        "<script١>",
+        "<textarea>",
+        "</textarea\n>",
+        "<noscript>",
+        "<template>",
+        "&amp;",
+        "&amp",
+        "&#8217;",
+        "&#x2019;",
+        "&#X41",
+        "&#12345678;",
+        "&nbsp;",
+        "&notit;",
+        "&ſ;",
+        "&a",
+        "&",
+        "<",
+        ">",
+        "Tom",
+        "Jerry",
+        "met",
+        "in",
+        "Kyiv",
+        "on",
+        "Tuesday.",
+        "don",
+        "t",
+        "’",
+        "é",
+        " ",
+        "  ",
+        "\n",
+        "\t",
+        "\x1c",
+        "\u3000",
+        "\u00a0",
+        "\u200b",
+        "x",
+        "1",
+    ]
+)
+
+
+@st.composite
+def pages_and_extracts(draw):
+    page = "".join(draw(st.lists(HTML_PIECES, max_size=60)))
+    words = visible_text(page).text.split()
+    kept = [word for word in words if draw(st.booleans()) or draw(st.booleans())]
+    extra = draw(st.lists(st.sampled_from(["Tom", "new", "&", "-", "|", "x1"]), max_size=3))
+    joined = draw(st.sampled_from([" ", "\n\n", "\n- "])).join([*kept, *extra])
+    return page, joined
+
+
+def native_located(page, extracted):
+    located = native.locate(page, extracted, html.unescape, lambda c: c.isalnum() or c == "_")
+    kinds = {GAP: None, MARKUP_KIND: MARKUP, ENTITY_KIND: ENTITY}
+    return [(s, e, new, kinds[kind] or _gap_rule(new)) for s, e, new, kind in located]
+
+
+@needs_native
+@given(pages_and_extracts())
+def test_the_native_core_locates_extracted_text_as_the_reference_does(case):
+    page, extracted = case
+    assert native_located(page, extracted) == located_replacements(page, extracted)
+
+
+@needs_native
+def test_the_native_core_locates_the_benchmark_pages_as_the_reference_does():
+    pages = [(name, data) for name, data in same_output_sample() if name.endswith(".html.gz") or "built" in name]
+    assert pages or not BENCHMARKS.is_dir()
+    for name, data in pages:
+        page = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+        extracted = extract_article(page).body
+        assert native_located(page, extracted) == located_replacements(page, extracted), name
+
+
+@needs_native
+def test_text_with_a_lone_surrogate_is_left_to_the_python_engine():
+    assert native.locate("<p>a\ud800</p>", "a", html.unescape, str.isalnum) is None

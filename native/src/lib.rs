@@ -6,6 +6,8 @@
 //! test holds this module to it. Offsets never cross the boundary here: the
 //! scanner answers with literal numbers only.
 
+mod html;
+
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -172,6 +174,34 @@ impl LiteralScanner {
     }
 }
 
+/// The replacements that turn an HTML `page` into `extracted` text found in it, as
+/// `(start, end, new, kind)` in code points of the page (kind 0: text between located
+/// words, 1: markup inside a word, 2: a character reference); None when either text
+/// holds a lone surrogate (the Python engine handles those).
+///
+/// `unescape` decodes a character reference (`html.unescape`); `word_char` says whether
+/// a character is a word character to Python's `re` (`\b` after a raw-text tag name).
+#[pyfunction]
+fn locate(
+    page: &Bound<'_, PyString>,
+    extracted: &Bound<'_, PyString>,
+    unescape: &Bound<'_, PyAny>,
+    word_char: &Bound<'_, PyAny>,
+) -> PyResult<Option<Vec<html::Replacement>>> {
+    let (Ok(page), Ok(extracted)) = (page.to_str(), extracted.to_str()) else {
+        return Ok(None);
+    };
+    let page: Vec<char> = page.chars().collect();
+    let extracted: Vec<char> = extracted.chars().collect();
+    html::locate(&page, &extracted, unescape, word_char).map(Some)
+}
+
+/// Whether Python's `str.isspace` holds for `character` (tests hold the table to Python's).
+#[pyfunction]
+fn python_space(character: char) -> bool {
+    html::python_space(character)
+}
+
 /// The native core's version, which `cleantext config` reports.
 #[pyfunction]
 fn version() -> &'static str {
@@ -182,5 +212,7 @@ fn version() -> &'static str {
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<LiteralScanner>()?;
     module.add_function(wrap_pyfunction!(version, module)?)?;
+    module.add_function(wrap_pyfunction!(locate, module)?)?;
+    module.add_function(wrap_pyfunction!(python_space, module)?)?;
     Ok(())
 }

@@ -44,6 +44,7 @@ from cleantext.inputs import (
     Input,
     compression_of,
     discover,
+    get_field,
     open_input,
     read_bytes,
     read_jsonl_records,
@@ -54,7 +55,7 @@ from cleantext.pipeline import Pipeline
 from cleantext.sinks import Sink
 from cleantext.windows import WINDOW_CHARS, Window
 
-__all__ = ["BatchOptions", "Corpus", "clean_inputs", "report"]
+__all__ = ["SITE_FIELDS", "BatchOptions", "Corpus", "clean_inputs", "report", "site_of_input"]
 
 PROG = "cleantext"
 
@@ -73,6 +74,9 @@ class BatchOptions:
     diff: bool = False
     input_format: str = "auto"
     text_field: str | None = None
+    site: str | None = None
+    site_field: str | None = None
+    profile: str | None = None
     encoding: str | None = None
     errors: str = "warn"
     on_error: str = "skip"
@@ -113,6 +117,29 @@ def _max_bytes(options: BatchOptions) -> int:
     return int(options.max_size * 2**20)
 
 
+SITE_FIELDS = ("url", "domain", "site")
+"""The fields of a JSON Lines record whose value is taken as its site when ``--site-field`` is not given."""
+
+
+def site_of_input(options: BatchOptions, item: Input, record: dict[str, Any] | None = None) -> str | None:
+    """Where a document comes from, for a site profile: ``--site``; a record's ``--site-field`` (else its
+    ``url``, ``domain`` or ``site``); a file's first folder under the folder given (``crawl/example.com/1.html``
+    is of ``example.com`` when ``crawl`` was given); else None."""
+    if options.site:
+        return options.site
+    if record is not None:
+        for name in (options.site_field,) if options.site_field else SITE_FIELDS:
+            try:
+                value = get_field(record, name)
+            except KeyError:
+                continue
+            if isinstance(value, str) and value.strip():
+                return value
+        return None
+    parts = item.relative.parts
+    return parts[0] if item.path is not None and len(parts) > 1 else None
+
+
 def _in_place_refusal(path: Path) -> str | None:
     """Why ``--in-place`` must leave ``path`` alone, or None; OSError when it cannot even be looked at."""
     if compression_of(path):
@@ -141,6 +168,7 @@ class _Task:
     message: str | None = None
     encoding: str | None = None
     layout: str | None = None  # "field" for a JSON Lines record's text
+    site: str | None = None  # where the document comes from (see site_of_input)
 
 
 class _Run:
@@ -303,12 +331,12 @@ def clean_inputs(options: BatchOptions, pipeline: Pipeline) -> int:
         return 2
     pending: deque[_Task] = deque()
 
-    def feed() -> Iterator[tuple[str | bytes, str | None, str | None]]:
+    def feed() -> Iterator[tuple[str | bytes, str | None, str | None, str | None]]:
         for task in _tasks(run):
             pending.append(task)
             if task.kind == "document":
                 assert task.data is not None
-                yield task.data, task.name, task.layout
+                yield task.data, task.name, task.layout, task.site
 
     failed_inputs: set[str] = set()
     any_jsonl = any(map(run.is_jsonl, inputs))
@@ -557,8 +585,15 @@ def _tasks(run: _Run) -> Iterator[_Task]:
                                 yield _Task("raw", item, data=record.raw)
                         else:
                             name = f"{item.label}:{record.line}"
+                            site = site_of_input(options, item, record.record)
                             yield _Task(
-                                "document", item, data=record.text, name=name, record=record.record, layout="field"
+                                "document",
+                                item,
+                                data=record.text,
+                                name=name,
+                                record=record.record,
+                                layout="field",
+                                site=site,
                             )
                 yield _Task("end", item)
                 continue
@@ -582,9 +617,16 @@ def _tasks(run: _Run) -> Iterator[_Task]:
             except InputError as error:
                 yield _Task("error", item, message=str(error.named(item.label)))
             else:
-                yield _Task("document", item, data=decoded.text, name=item.label, encoding=decoded.encoding)
+                yield _Task(
+                    "document",
+                    item,
+                    data=decoded.text,
+                    name=item.label,
+                    encoding=decoded.encoding,
+                    site=site_of_input(options, item),
+                )
         else:
-            yield _Task("document", item, data=data, name=item.label)
+            yield _Task("document", item, data=data, name=item.label, site=site_of_input(options, item))
         yield _Task("end", item)
 
 
@@ -628,7 +670,7 @@ def _window_encoding(run: _Run, item: Input) -> str | None:
 
 
 class Corpus:
-    """The documents of a corpus as ``(text, name, layout)``, read as ``clean`` reads them, failures reported.
+    """The documents of a corpus as ``(text, name, layout, site)``, read as ``clean`` reads them, failures reported.
 
     ``failed`` counts the inputs (or records) that could not be read; ``cleantext stats`` and
     ``variants`` iterate over it.
@@ -638,7 +680,7 @@ class Corpus:
         self.options = options
         self.failed = 0
 
-    def __iter__(self) -> Iterator[tuple[str, str, str | None]]:
+    def __iter__(self) -> Iterator[tuple[str, str, str | None, str | None]]:
         options = self.options
         for item in discover(options.paths, exclude=options.exclude, follow_links=options.follow_links):
             try:
@@ -651,11 +693,13 @@ class Corpus:
                         )
                         for record in records:
                             if record.text is not None:
-                                yield record.text, f"{item.label}:{record.line}", "field"
+                                site = site_of_input(options, item, record.record)
+                                yield record.text, f"{item.label}:{record.line}", "field", site
                             else:
                                 self.fail(record.error or f"{item.label}:{record.line}: no text")
                     continue
-                yield _decoded(read_bytes(item, limit=_max_bytes(options)), item, options).text, item.label, None
+                text = _decoded(read_bytes(item, limit=_max_bytes(options)), item, options).text
+                yield text, item.label, None, site_of_input(options, item)
             except InputError as error:
                 self.fail(f"{item.label}: {error.reason}")
             except DECOMPRESSION_ERRORS as error:

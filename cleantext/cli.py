@@ -14,7 +14,8 @@ import json
 import signal
 import sys
 import threading
-from collections.abc import Mapping, Sequence
+from collections import deque
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -40,6 +41,7 @@ from cleantext.native import ENGINE, engine_summary
 from cleantext.outputs import write_atomic
 from cleantext.pipeline import DEFAULT_TIMEOUT
 from cleantext.rules import OPTIONS, LexiconRule, Rule, builtin_pack_names, load_pack, load_packs, rules_dir
+from cleantext.sites import SiteProfile
 from cleantext.steps import trigger_of
 from cleantext.variants import count_names, find_clusters, lexicon_toml
 from cleantext.windows import WINDOW_CHARS
@@ -56,12 +58,15 @@ examples:
   cat corpus.jsonl | cleantext clean - --text-field body
   cleantext clean article.txt --explain         what each rule removed or changed
   cleantext clean notes/ --in-place             rewrite files where they are
+  cleantext clean crawl/ -o out/ --profile sites.json    also drop each site's template lines
 """
 
 CORPUS_EXAMPLES = """\
 examples:
   cleantext stats corpus/                       what every rule did, most impact first
   cleantext variants corpus/ -o my_names.toml   name spellings as a lexicon pack for --rules
+  cleantext profile crawl/ -o sites.json        count the lines each site repeats (crawl/SITE/page.html)
+  cleantext profile pages.jsonl -o sites.json --site-field meta.url
 """
 
 
@@ -132,7 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="show each document with removals struck through and replacements as old -> new, with rule ids",
     )
     view.add_argument("--diff", action="store_true", help="print a unified diff of source and clean text")
-    _add_rule_options(clean.add_argument_group("rules and style"))
+    style = clean.add_argument_group("rules and style")
+    _add_rule_options(style)
+    _add_profile_option(style)
     running = clean.add_argument_group("running")
     _add_jobs_option(running)
     running.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary line on stderr")
@@ -153,7 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also report where the time went: seconds, evaluations and changes of every step, slowest first",
     )
-    _add_rule_options(stats.add_argument_group("rules and style"))
+    stats_style = stats.add_argument_group("rules and style")
+    _add_rule_options(stats_style)
+    _add_profile_option(stats_style)
     stats.set_defaults(handler=run_stats)
 
     variants = commands.add_parser(
@@ -167,6 +176,24 @@ def build_parser() -> argparse.ArgumentParser:
     variants.add_argument("-o", "--output", metavar="FILE", help="write the new clusters as a lexicon pack for --rules")
     variants.add_argument("--all", action="store_true", help="also write clusters the built-in lexicon already covers")
     variants.set_defaults(handler=run_variants)
+
+    profile = commands.add_parser(
+        "profile",
+        help="count the lines each site repeats across a batch, for clean --profile",
+        description="Read a batch as 'clean' would (pages reduced to their article, text normalized) and count, "
+        "per site, on how many pages each line occurs (normalized, hashed). 'clean --profile FILE' then "
+        "removes a site's lines found on many of its pages. "
+        "A document's site: --site, a JSON Lines record's --site-field (else url, domain or site), or the "
+        "first folder under a folder given; documents without one are not counted.",
+        epilog=CORPUS_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    profile.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursed), or - for stdin")
+    profile.add_argument("-o", "--output", required=True, metavar="FILE", help="the profile file to write (JSON)")
+    _add_input_options(profile.add_argument_group("input"))
+    _add_jobs_option(profile)
+    _add_rule_options(profile.add_argument_group("rules and style"))
+    profile.set_defaults(handler=run_profile)
 
     config = commands.add_parser(
         "config",
@@ -215,6 +242,13 @@ def _add_input_options(group: argparse._ActionsContainer) -> None:
         help="the text field of JSON Lines records, dotted for nested (meta.body); default: text. "
         "Given, it also marks stdin as JSON Lines",
     )
+    group.add_argument("--site", metavar="NAME", help="the site (domain or URL) of every input, for a site profile")
+    group.add_argument(
+        "--site-field",
+        metavar="FIELD",
+        help="the field of JSON Lines records that holds their site (a URL or domain; dotted for nested); "
+        "default: url, else domain, else site",
+    )
     group.add_argument(
         "--encoding", metavar="NAME", help="decode every input with this encoding instead of detecting it"
     )
@@ -244,6 +278,14 @@ def _add_input_options(group: argparse._ActionsContainer) -> None:
         "--follow-links",
         action="store_true",
         help="in folders, read symbolic links that lead out of the folder, and walk linked folders",
+    )
+
+
+def _add_profile_option(group: argparse._ActionsContainer) -> None:
+    group.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="a site profile (from 'cleantext profile'): remove the lines a document's site repeats on many pages",
     )
 
 
@@ -365,7 +407,9 @@ def _load_pipeline(args: argparse.Namespace) -> Pipeline:
     # JSON Lines records are told apart as HTML or text one by one.
     input_format = getattr(args, "input_format", "auto")
     return Pipeline.load(
-        **_effective_config(args).pipeline_options(), input_format="auto" if input_format == "jsonl" else input_format
+        **_effective_config(args).pipeline_options(),
+        input_format="auto" if input_format == "jsonl" else input_format,
+        profile=getattr(args, "profile", None),
     )
 
 
@@ -429,6 +473,42 @@ def run_stats(args: argparse.Namespace) -> int:
     return 1 if corpus.failed else 0
 
 
+def run_profile(args: argparse.Namespace) -> int:
+    """``cleantext profile PATH ... -o FILE``: count the lines each site repeats (see :mod:`cleantext.sites`)."""
+    # Lines are counted as the boilerplate rules see them: extracted, repaired and normalized.
+    pipeline = _load_pipeline(args).up_to("strip")
+    corpus = Corpus(BatchOptions.from_namespace(args))
+    sites: deque[str] = deque()
+    unsited = 0
+
+    def documents() -> Iterator[tuple[str, str, str | None, str]]:
+        nonlocal unsited
+        for text, name, layout, site in corpus:
+            if site is None:
+                unsited += 1
+                continue
+            sites.append(site)
+            yield text, name, layout, site
+
+    profile = SiteProfile()
+    for outcome in pipeline.clean_many(documents(), jobs=args.jobs, on_error="return"):
+        site = sites.popleft()
+        if isinstance(outcome, InputError):
+            corpus.fail(str(outcome))
+        else:
+            profile.add(site, outcome.text)
+    try:
+        profile.save(args.output)
+    except OSError as error:
+        report(f"error: cannot write {args.output}: {error.strerror or error}")
+        return 1
+    counted = sum(profile.pages(site) for site in profile.sites())
+    report(f"profiled {counted} pages of {len(profile.sites())} sites into {args.output}")
+    if unsited:
+        report(f"warning: {unsited} documents have no site and were not counted (give --site or --site-field)")
+    return 1 if corpus.failed else 0
+
+
 def _article_text(text: str, input_format: str) -> str:
     """The text to count names in: a page's article body, else the text itself."""
     if input_format == "html" or (input_format == "auto" and looks_like_html(text)):
@@ -439,7 +519,7 @@ def _article_text(text: str, input_format: str) -> str:
 def run_variants(args: argparse.Namespace) -> int:
     """``cleantext variants PATH ...``: print name-variant clusters and write the new ones as a pack."""
     corpus = Corpus(BatchOptions.from_namespace(args))
-    texts = (_article_text(text, args.input_format) for text, _, _ in corpus)
+    texts = (_article_text(text, args.input_format) for text, *_ in corpus)
     clusters = find_clusters(count_names(texts, jobs=args.jobs))
     known = {
         spelling: rule.id

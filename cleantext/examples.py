@@ -20,6 +20,10 @@ from functools import lru_cache
 
 from cleantext.pipeline import Pipeline, TriggerMissed, default_options
 from cleantext.rules import STAGES, Example, Rule, load_packs
+from cleantext.sites import SiteProfile
+
+EXAMPLE_SITE = "example.com"
+"""The site an example with ``pages`` comes from."""
 
 __all__ = ["check_rule_examples", "run_example"]
 
@@ -43,7 +47,11 @@ def run_example(
     companions = {r.id: r for r in (*_layout_rules(), *pack) if r.active_under(options)}
     companions[rule.id] = rule
     rules = sorted(companions.values(), key=lambda r: STAGES.index(r.stage))
-    result = Pipeline(rules, options=options, timeout=None, triggers=triggers).clean(example.input)
+    # A site rule's example brings the other pages of its site: they and the input make its profile.
+    pages = (*example.pages, example.input)
+    profile = SiteProfile.of((EXAMPLE_SITE, page) for page in pages) if example.pages else None
+    pipeline = Pipeline(rules, options=options, timeout=None, triggers=triggers, profile=profile)
+    result = pipeline.clean(example.input, site=EXAMPLE_SITE if example.pages else None)
     fired = any(rule.id in edit.rules for edit in result.edits)
     return result.text, fired
 

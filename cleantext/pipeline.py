@@ -36,6 +36,7 @@ from cleantext.parallel import batched, bounded_map
 from cleantext.plan import Plan, Presence
 from cleantext.rules import (
     OPTIONS,
+    STAGES,
     Rule,
     default_pack_names,
     load_packs,
@@ -45,6 +46,7 @@ from cleantext.rules import (
     spelled_for,
 )
 from cleantext.segment import block_removal_span, block_spans
+from cleantext.sites import SiteProfile, site_of
 from cleantext.steps import TIMEOUT_CHARS, Step, staged_steps
 from cleantext.windows import WINDOW_CHARS, Window, clean_in_windows
 
@@ -81,7 +83,17 @@ class TriggerMissed(AssertionError):
 class Pipeline:
     """Selected rules in run order, with the options they were selected under."""
 
-    __slots__ = ("_extraction", "_layouts", "_stages", "input_format", "options", "rules", "timeout", "triggers")
+    __slots__ = (
+        "_extraction",
+        "_layouts",
+        "_stages",
+        "input_format",
+        "options",
+        "profile",
+        "rules",
+        "timeout",
+        "triggers",
+    )
 
     def __init__(
         self,
@@ -91,12 +103,14 @@ class Pipeline:
         timeout: float | None = DEFAULT_TIMEOUT,
         input_format: str = "auto",
         triggers: str = "on",
+        profile: SiteProfile | None = None,
     ) -> None:
         if input_format not in INPUT_FORMATS:
             raise ValueError(f"input_format must be one of {', '.join(INPUT_FORMATS)}, not {input_format!r}")
         if triggers not in TRIGGERS:
             raise ValueError(f"triggers must be one of {', '.join(TRIGGERS)}, not {triggers!r}")
         self.triggers = triggers
+        self.profile = profile
         self.rules: tuple[Rule, ...] = tuple(rules)
         self.options: Mapping[str, str] = {**default_options(), **(options or {})}
         self.timeout = timeout
@@ -121,6 +135,7 @@ class Pipeline:
         timeout: float | None = DEFAULT_TIMEOUT,
         input_format: str = "auto",
         triggers: str = "on",
+        profile: SiteProfile | str | Path | None = None,
     ) -> Pipeline:
         """Load built-in ``packs`` (default: ``rules/pipeline.toml``) and ``extra`` pack files.
 
@@ -136,15 +151,22 @@ class Pipeline:
         (rules that scan the whole text); None: no bound;
         ``input_format`` is ``"auto"`` (HTML when the text looks like a page),
         ``"text"`` or ``"html"``; ``triggers`` is ``"on"`` (a step runs only
-        where its trigger holds), ``"off"`` or ``"check"`` (see :data:`TRIGGERS`).
+        where its trigger holds), ``"off"`` or ``"check"`` (see :data:`TRIGGERS`);
+        ``profile`` is a :class:`~cleantext.sites.SiteProfile` or its file, which
+        the ``site.repeated`` rule looks up the lines of a document cleaned with
+        a ``site`` in (see :mod:`cleantext.sites`).
         """
         options = {"quotes": quotes, "names": names, "layout": layout}
+        if profile is not None and not isinstance(profile, SiteProfile):
+            profile = SiteProfile.load(profile)
         check_options(options)
         names = default_pack_names() if packs is None else list(packs)
         extra = list(extra)
         every_rule = prefer_spellings(load_packs(names, extra), [*canonical, *load_preferences(extra)])
         chosen = select_rules(every_rule, options=options, enable=enable, disable=disable)
-        return cls(chosen, options=options, timeout=timeout, input_format=input_format, triggers=triggers)
+        return cls(
+            chosen, options=options, timeout=timeout, input_format=input_format, triggers=triggers, profile=profile
+        )
 
     def clean(
         self,
@@ -155,6 +177,7 @@ class Pipeline:
         errors: str = "warn",
         input_format: str | None = None,
         layout: str | None = None,
+        site: str | None = None,
     ) -> Result:
         """Clean one document (text, or bytes to decode) and return its :class:`Result`.
 
@@ -167,6 +190,11 @@ class Pipeline:
         Bytes are decoded by :func:`cleantext.decode.decode_text` with
         ``encoding`` and ``errors``; a low-confidence guess of the encoding is
         a warning on the result (``errors="warn"``) or refused (``"strict"``).
+
+        ``site`` (a URL or a domain) is where the document comes from: with a
+        site profile, the lines that site repeats on many pages are removed,
+        and the result's metadata holds ``site`` and the lines removed with
+        their page counts (``site_repeated``).
 
         Raises :class:`~cleantext.errors.InputError` when bytes are not text.
         """
@@ -205,7 +233,7 @@ class Pipeline:
                     "--input-format text cleans it as text",
                     name=name,
                 )
-        warnings += self.run(document, name=name, layout=layout, timings=timings)
+        warnings += self.run(document, name=name, layout=layout, timings=timings, site=site)
         if is_html and not document.text:
             warnings.append(f"no article text found in the HTML of {name or 'the document'}; the output is empty")
         return Result.from_document(document, name=name, encoding=used_encoding, warnings=warnings, timings=timings)
@@ -240,14 +268,17 @@ class Pipeline:
         name: str | None = None,
         layout: str | None = None,
         timings: dict[str, StepTiming] | None = None,
+        site: str | None = None,
     ) -> list[str]:
         """Apply every rule to ``document`` in order; return warnings (rules skipped on time-outs).
 
         This is the pipeline as a step: it only needs a :class:`Document`.
         ``layout`` overrides the pipeline's option of that name for this
         document; ``timings``, when given, gains each step's seconds,
-        evaluations and changes.
+        evaluations and changes; ``site``: where the document comes from (see :meth:`clean`).
         """
+        if site is not None:
+            document.metadata["site"] = site_of(site)
         warnings: list[str] = []
         timed_out: set[str] = set()
         timings = {} if timings is None else timings
@@ -285,10 +316,25 @@ class Pipeline:
             rules = [
                 rule for rule in self.rules if rule.when.get("layout", layout) == layout and rule.kind != "extract"
             ]
-            stages = staged_steps(spelled_for(rules, options))
+            stages = staged_steps(spelled_for(rules, options), self.profile)
             plan = Plan(step for _, steps in stages for step in steps)
             planned = self._layouts[layout] = (stages, plan)
         return planned
+
+    def up_to(self, stage: str) -> Pipeline:
+        """This pipeline without ``stage`` and the stages after it (``up_to("strip")``: the text as the
+        boilerplate rules see it, which is what a site profile counts)."""
+        if stage not in STAGES:
+            raise ValueError(f"stage must be one of {', '.join(STAGES)}, not {stage!r}")
+        kept = [rule for rule in self.rules if STAGES.index(rule.stage) < STAGES.index(stage)]
+        return Pipeline(
+            kept,
+            options=self.options,
+            timeout=self.timeout,
+            input_format=self.input_format,
+            triggers=self.triggers,
+            profile=self.profile,
+        )
 
     def plan(self, layout: str | None = None) -> Plan:
         """The compiled plan of the steps that run under ``layout`` (default: the pipeline's), with their triggers."""
@@ -322,9 +368,10 @@ class Pipeline:
                 before = changes
                 started = time.monotonic()
                 try:
-                    found = step.find(text, self.timeout, document.continues, words or ())
+                    site = document.metadata.get("site")
+                    found = step.find(text, self.timeout, document.continues, words or (), site)
                     if checking:
-                        reference = step.find(text, self.timeout, document.continues)
+                        reference = step.find(text, self.timeout, document.continues, site=site)
                         _check_trigger(step, text, found, words, reference, name)
                     applied = step.apply(document, found, self.timeout, presence.update) if found else 0
                 except TimeoutError:
@@ -354,7 +401,7 @@ class Pipeline:
     ) -> Iterator[Result | InputError]:
         """Clean many documents and yield their results in input order.
 
-        An item is text, bytes, ``(data, name)`` or ``(data, name, layout)``
+        An item is text, bytes, ``(data, name)``, ``(data, name, layout)`` or ``(data, name, layout, site)``
         (see :meth:`clean`). ``jobs > 1`` spreads the work
         over a process pool while only a bounded window of items is in flight, so
         memory stays flat on long inputs. With ``on_error="return"`` an input
@@ -362,10 +409,10 @@ class Pipeline:
         """
         if on_error not in ("raise", "return"):
             raise ValueError("on_error must be 'raise' or 'return'")
-        work = ((*item, None)[:3] if isinstance(item, tuple) else (item, None, None) for item in items)
+        work = ((*item, None, None)[:4] if isinstance(item, tuple) else (item, None, None, None) for item in items)
         if jobs <= 1:
-            for data, name, layout in work:
-                outcome = _clean_or_error(self, data, name, layout)
+            for data, name, layout, site in work:
+                outcome = _clean_or_error(self, data, name, layout, site)
                 if isinstance(outcome, InputError) and on_error == "raise":
                     raise outcome
                 yield outcome
@@ -378,7 +425,10 @@ class Pipeline:
             yield from _unwrap(batch_outcomes, on_error)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_pipeline, (self.rules, dict(self.options), self.timeout, self.input_format, self.triggers))
+        return (
+            _rebuild_pipeline,
+            (self.rules, dict(self.options), self.timeout, self.input_format, self.triggers, self.profile),
+        )
 
     def __repr__(self) -> str:
         return f"Pipeline({len(self.rules)} rules, options={dict(self.options)})"
@@ -444,9 +494,16 @@ def _check_trigger(
 
 
 def _rebuild_pipeline(
-    rules: tuple[Rule, ...], options: dict[str, str], timeout: float | None, input_format: str, triggers: str
+    rules: tuple[Rule, ...],
+    options: dict[str, str],
+    timeout: float | None,
+    input_format: str,
+    triggers: str,
+    profile: SiteProfile | None = None,
 ) -> Pipeline:
-    return Pipeline(rules, options=options, timeout=timeout, input_format=input_format, triggers=triggers)
+    return Pipeline(
+        rules, options=options, timeout=timeout, input_format=input_format, triggers=triggers, profile=profile
+    )
 
 
 def _extract(document: Document, timeout: float | None, removals_on: frozenset[str]) -> None:
@@ -477,10 +534,10 @@ def _install_worker(pipeline: Pipeline) -> None:
 
 
 def _clean_or_error(
-    pipeline: Pipeline, data: str | bytes, name: str | None, layout: str | None = None
+    pipeline: Pipeline, data: str | bytes, name: str | None, layout: str | None = None, site: str | None = None
 ) -> Result | InputError:
     try:
-        return pipeline.clean(data, name=name, layout=layout)
+        return pipeline.clean(data, name=name, layout=layout, site=site)
     except InputError as error:
         return error
 
@@ -493,9 +550,11 @@ def run_window_in_worker(window: tuple[str, tuple[bool, bool], str | None]) -> t
     return document, _worker_pipeline.run(document, name=name)
 
 
-def _clean_batch_in_worker(batch: list[tuple[str | bytes, str | None, str | None]]) -> list[Result | InputError]:
+def _clean_batch_in_worker(
+    batch: list[tuple[str | bytes, str | None, str | None, str | None]],
+) -> list[Result | InputError]:
     assert _worker_pipeline is not None, "worker started without a pipeline"
-    return [_clean_or_error(_worker_pipeline, data, name, layout) for data, name, layout in batch]
+    return [_clean_or_error(_worker_pipeline, data, name, layout, site) for data, name, layout, site in batch]
 
 
 def _unwrap(outcomes: list[Result | InputError], on_error: str) -> Iterator[Result | InputError]:

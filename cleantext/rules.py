@@ -14,7 +14,7 @@ A pack is a TOML file with an optional ``[pack]`` table, an optional
     input = "Body.\\n\\nSubscribe to the Daily newsletter.\\n"
     output = "Body.\\n"
 
-A guard is a named pattern that line, block and off-topic rules list in
+A guard is a named pattern that line, block, off-topic and site rules list in
 ``unless``: a line or block a guard finds is never removed by them. ``rules/guards.toml``
 holds the built-in guards; a pack's own ``[guards]`` table adds more.
 
@@ -61,6 +61,7 @@ __all__ = [
     "RepairRule",
     "RepeatRule",
     "Rule",
+    "SiteRule",
     "UnicodeRule",
     "Where",
     "builtin_pack_names",
@@ -122,7 +123,7 @@ such as a JSON Lines field) keeps the end as the source has it.
 
 _COMMON_FIELDS = {"id", "category", "kind", "stage", "action", "description", "example", "enabled", "when", "where"}
 """The fields every kind takes; each kind's own are its record class's ``fields`` (:data:`RULE_KINDS`)."""
-_EXAMPLE_FIELDS = {"input", "output", "fires", "options"}
+_EXAMPLE_FIELDS = {"input", "output", "fires", "options", "pages"}
 _PACK_FIELDS = {"name", "description", "stage"}
 _ID_SHAPE = regex.compile(r"[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9][a-z0-9_-]*)+")
 _WORD_CHAR = regex.compile(r"\w")
@@ -203,12 +204,17 @@ class Where:
 
 @dataclass(frozen=True, slots=True)
 class Example:
-    """An input and the output a pipeline of this rule plus the whitespace pack must give."""
+    """An input and the output a pipeline of this rule plus the whitespace pack must give.
+
+    ``pages``: other pages of the input's site, which a site profile counts
+    together with the input (for ``site`` rules).
+    """
 
     input: str
     output: str
     fires: bool
     options: Mapping[str, str] = field(default_factory=dict)
+    pages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -303,7 +309,7 @@ class Rule:
         return f"{type(self).__name__}({self.id!r}, stage={self.stage!r})"
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class PatternRule(Rule):
     """A rule that finds what it changes with a ``regex`` pattern; ``requires`` is a hint for its trigger."""
 
@@ -323,7 +329,7 @@ class PatternRule(Rule):
         return regex.compile(self.pattern)
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class RemovalRule(PatternRule):
     """A line or paragraph rule: what the pattern matches is removed whole, or its match replaced.
 
@@ -345,21 +351,21 @@ class RemovalRule(PatternRule):
     guards: tuple[Guard, ...] = ()
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class LineRule(RemovalRule):
     """``line``: a line the pattern matches is removed, or its match replaced."""
 
     kind: ClassVar[str] = "line"
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class BlockRule(RemovalRule):
     """``block``: a paragraph the pattern matches is removed, or its match replaced."""
 
     kind: ClassVar[str] = "block"
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class OfftopicRule(PatternRule):
     """``offtopic``: a short paragraph of the pattern's shape that shares no content word with the article."""
 
@@ -374,7 +380,7 @@ class OfftopicRule(PatternRule):
     guards: tuple[Guard, ...] = ()
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class InlineRule(PatternRule):
     """``inline``: every match of the pattern is replaced (``\\1`` and ``\\g<name>`` expand), or removed."""
 
@@ -386,7 +392,7 @@ class InlineRule(PatternRule):
     replacement: str = ""
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class RepairRule(PatternRule):
     """``ftfy``: ftfy's ``fixes`` on the lines a cheap pattern flags (mojibake, entities, ...)."""
 
@@ -411,7 +417,7 @@ class RepairRule(PatternRule):
         return re.compile(self.pattern)
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class CharmapRule(Rule):
     """``charmap``: single characters mapped through a table."""
 
@@ -430,7 +436,7 @@ class CharmapRule(Rule):
         object.__setattr__(self, "compiled", regex.compile("[" + "".join(map(regex.escape, self.mapping)) + "]"))
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class UnicodeRule(Rule):
     """``unicode``: the text brought into a normalization form."""
 
@@ -446,7 +452,7 @@ class UnicodeRule(Rule):
             raise ValueError(f"form must be NFC or NFKC, not {self.form!r}")
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class LexiconRule(Rule):
     """``lexicon``: variants of a name to its canonical spelling, except inside ``protected`` phrases."""
 
@@ -469,7 +475,7 @@ class LexiconRule(Rule):
                 raise ValueError(f"variant {variant!r} must start and end with a letter or digit")
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class RepeatRule(Rule):
     """``repeat``: a paragraph of at least ``min_words`` words that repeats an earlier one (title, standfirst)."""
 
@@ -481,7 +487,36 @@ class RepeatRule(Rule):
     min_words: int = 0
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
+class SiteRule(Rule):
+    """``site``: a line that a site profile finds on many pages of the document's site (its template).
+
+    It fires on a line found on at least ``min_pages`` pages of the site and
+    on at least ``min_share`` of the site's pages counted; lines longer than
+    ``max_words`` words (0: no bound) and lines a guard finds stay. Without a
+    profile, or for a document of a site the profile has not counted, it
+    finds nothing.
+    """
+
+    kind: ClassVar[str] = "site"
+    fields: ClassVar[frozenset[str]] = frozenset({"min_pages", "min_share", "max_words", "unless"})
+    default_stage: ClassVar[str] = "strip"
+    actions: ClassVar[tuple[str, ...]] = ("remove",)
+
+    min_pages: int = 3
+    min_share: float = 0.5
+    max_words: int = 0
+    guards: tuple[Guard, ...] = ()
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.min_pages < 2:
+            raise ValueError("min_pages must be 2 or more: a line on one page is that page's own")
+        if not 0 < self.min_share <= 1:
+            raise ValueError("min_share must be a fraction of the site's pages, more than 0 and at most 1")
+
+
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class ExtractRule(Rule):
     """``extract``: a removal the extraction of an HTML page makes (``extract.title``), named so it can be disabled."""
 
@@ -503,6 +538,7 @@ RULE_KINDS: dict[str, type[Rule]] = {
         UnicodeRule,
         LexiconRule,
         RepairRule,
+        SiteRule,
         ExtractRule,
     )
 }
@@ -513,7 +549,8 @@ KINDS = tuple(RULE_KINDS)
 an earlier one (title, standfirst); offtopic: a short paragraph that shares no content
 word with the article (menu items, teasers of other stories); inline: regex replacement; charmap: single
 characters mapped; unicode: a normalization form; lexicon: names; ftfy: ftfy's
-fixes on the lines a cheap pattern finds (mojibake, entities, ...); extract: a removal
+fixes on the lines a cheap pattern finds (mojibake, entities, ...); site: a line a site
+profile finds on many pages of the document's site; extract: a removal
 the extraction of an HTML page makes, named by its id (the headline repeated as the
 first paragraph, a short paragraph only the recall-oriented run kept)."""
 
@@ -715,6 +752,9 @@ def _build_rule(entry: Any, pack: Mapping[str, Any], file: str, guards: Mapping[
     for toml_name in kind.fields & set(entry):
         attribute, read = _FIELD_READERS[toml_name]
         own[attribute] = read(entry, toml_name, guards)
+    examples = tuple(_build_example(e) for e in _list(entry, "example"))
+    if name != "site" and any(example.pages for example in examples):
+        raise ValueError("example pages (other pages of the input's site) apply to site rules only")
     return kind(
         id=rule_id,
         category=_string(entry, "category"),
@@ -724,7 +764,7 @@ def _build_rule(entry: Any, pack: Mapping[str, Any], file: str, guards: Mapping[
         where=Where.parse(entry.get("where", "any")),
         enabled=_boolean(entry, "enabled", True),
         when=dict(when),
-        examples=tuple(_build_example(e) for e in _list(entry, "example")),
+        examples=examples,
         file=file,
         **own,
     )
@@ -771,6 +811,13 @@ def _number(entry: Mapping[str, Any], name: str, guards: Mapping[str, str]) -> i
     return _count(entry, name)
 
 
+def _share(entry: Mapping[str, Any], name: str, guards: Mapping[str, str]) -> float:
+    value = entry[name]
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a number")
+    return float(value)
+
+
 def _table(entry: Mapping[str, Any], name: str, guards: Mapping[str, str]) -> dict[str, str]:
     value = entry[name]
     if not isinstance(value, dict):
@@ -792,6 +839,8 @@ _FIELD_READERS: dict[str, tuple[str, Callable[[Mapping[str, Any], str, Mapping[s
     "min_words": ("min_words", _number),
     "max_words": ("max_words", _number),
     "abstain_above": ("abstain_above", _number),
+    "min_pages": ("min_pages", _number),
+    "min_share": ("min_share", _share),
     "requires": ("requires", _words),
     "unless": ("guards", _guard_list),
     "fixes": ("fixes", _texts),
@@ -818,7 +867,8 @@ def _build_example(entry: Any) -> Example:
     for option, value in options.items():
         if option not in OPTIONS or value not in OPTIONS[option]:
             raise ValueError(f"example options: unknown option {option} = {value!r}; known: {dict(OPTIONS)}")
-    return Example(text_in, text_out, _boolean(entry, "fires", text_in != text_out), dict(options))
+    pages = tuple(_strings(entry, "pages"))
+    return Example(text_in, text_out, _boolean(entry, "fires", text_in != text_out), dict(options), pages)
 
 
 def _string(entry: Mapping[str, Any], name: str, default: str | None = None) -> str:

@@ -30,8 +30,9 @@ from cleantext.document import Document, RuleRef
 from cleantext.metadata import clean_author, parse_date
 from cleantext.normalize import Lexicon, find_charmap, find_inline, find_lexicon, find_unicode
 from cleantext.repair import find_repairs
-from cleantext.rules import PatternRule, RemovalRule, Rule
-from cleantext.strip import find_block_matches, find_line_matches, find_offtopic, find_repeats
+from cleantext.rules import PatternRule, RemovalRule, Rule, SiteRule
+from cleantext.sites import SiteProfile
+from cleantext.strip import find_block_matches, find_line_matches, find_offtopic, find_repeats, find_site_repeats
 from cleantext.triggers import Clause, Trigger, derive, fold, useful
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "RemovalStep",
     "RepairStep",
     "RepeatStep",
+    "SiteStep",
     "Step",
     "StepTrigger",
     "UnicodeStep",
@@ -138,12 +140,14 @@ class Step:
         timeout: float | None,
         continues: tuple[bool, bool] = (False, False),
         literals: tuple[str, ...] = (),
+        site: str | None = None,
     ) -> Tagged:
         """Every replacement in ``text`` (current coordinates, sorted, apart), tagged with its rule.
 
         ``continues``: whether the text is a window of a longer document that
         goes on before and after it (no head or tail there); ``literals``:
-        what a line or paragraph must hold to be searched at all.
+        what a line or paragraph must hold to be searched at all; ``site``:
+        the site the document comes from (what a site-level step looks up).
         """
         ref = self.rule.ref
         return [(start, end, new, ref) for start, end, new in self.find_plain(text, timeout, continues, literals)]
@@ -343,12 +347,71 @@ class LexiconStep(Step):
         timeout: float | None,
         continues: tuple[bool, bool] = (False, False),
         literals: tuple[str, ...] = (),
+        site: str | None = None,
     ) -> Tagged:
         """Every variant's replacement, tagged with the rule it belongs to."""
         rule = self.rule
         if len(self.lexicon.rules) == 1 and rule.where.parts:
             return super().find(text, timeout, continues, literals)
         return self.lexicon.find(text, 0, len(text), self.time_limit(timeout, len(text)))
+
+
+class SiteStep(Step):
+    """``site``: lines a site profile finds on many pages of the document's site (see :mod:`cleantext.sites`)."""
+
+    kind = "site"
+    scans_lines = True
+    rule: SiteRule
+    __slots__ = ("profile",)
+
+    def __init__(self, rule: Rule, profile: SiteProfile | None = None) -> None:
+        super().__init__(rule)
+        self.profile = profile
+
+    @property
+    def sees_context(self) -> bool:
+        """Each line is judged by its own count: removals elsewhere change nothing."""
+        return False
+
+    def trigger(self) -> StepTrigger:
+        """None with a profile (every line is looked up); without one the step never runs."""
+        return StepTrigger(NEVER, NEVER) if self.profile is None else StepTrigger(None, None)
+
+    def find(
+        self,
+        text: str,
+        timeout: float | None,
+        continues: tuple[bool, bool] = (False, False),
+        literals: tuple[str, ...] = (),
+        site: str | None = None,
+    ) -> Tagged:
+        """The lines of ``text`` the profile counts on enough pages of ``site``, tagged with the rule."""
+        if self.profile is None or site is None or not self.profile.pages(site):
+            return []
+        counts, pages = self.profile.counts(site), self.profile.pages(site)
+        ref = self.rule.ref
+
+        def finder(rule: Rule, text: str, low: int, high: int, timeout: float | None) -> Replacements:
+            return find_site_repeats(rule, text, low, high, timeout, counts=counts, pages=pages)  # type: ignore[arg-type]
+
+        found: Replacements = []
+        regions = self.rule.where.regions(text, head=not continues[0], tail=not continues[1])
+        for low, high in regions:
+            for start, end, new in finder(self.rule, text, low, high, timeout):
+                if not found or start >= found[-1][1]:
+                    found.append((start, end, new))
+        return [(start, end, new, ref) for start, end, new in found]
+
+    def apply(self, document: Document, found: Tagged, timeout: float | None, changed: Changed) -> int:
+        """Apply the removals; the result's metadata lists each line removed with its page count."""
+        site = document.metadata.get("site")
+        if self.profile is not None and isinstance(site, str):
+            counted = document.metadata.setdefault("site_repeated", [])
+            pages = self.profile.pages(site)
+            for start, end, _, _ in found:
+                line = document.text[start:end].strip("\n")
+                counted.append({"line": line, "pages": self.profile.pages_with(site, line), "of": pages})
+        return super().apply(document, found, timeout, changed)
 
 
 STEP_KINDS: dict[str, type[Step]] = {
@@ -363,15 +426,18 @@ STEP_KINDS: dict[str, type[Step]] = {
         UnicodeStep,
         RepairStep,
         LexiconStep,
+        SiteStep,
     )
 }
 """The class of each kind of rule that runs in the stages (``extract`` rules are choices of the extraction)."""
 
 
-def step_for(rule: Rule) -> Step:
-    """The step of one rule."""
+def step_for(rule: Rule, profile: SiteProfile | None = None) -> Step:
+    """The step of one rule (``profile``: the site profile a site-level step looks lines up in)."""
     if rule.kind == "lexicon":
         return LexiconStep([rule])
+    if rule.kind == "site":
+        return SiteStep(rule, profile)
     return STEP_KINDS[rule.kind](rule)
 
 
@@ -382,8 +448,11 @@ def trigger_of(rule: Rule) -> StepTrigger:
     return step_for(rule).trigger()
 
 
-def staged_steps(rules: Iterable[Rule]) -> list[tuple[str, list[Step]]]:
-    """The steps of ``rules`` grouped by stage, in order; consecutive lexicon rules fuse into one step."""
+def staged_steps(rules: Iterable[Rule], profile: SiteProfile | None = None) -> list[tuple[str, list[Step]]]:
+    """The steps of ``rules`` grouped by stage, in order; consecutive lexicon rules fuse into one step.
+
+    ``profile``: the site profile of the pipeline, for its site-level steps.
+    """
     stages: dict[str, list[Rule | list[Rule]]] = {}
     for rule in rules:
         units = stages.setdefault(rule.stage, [])
@@ -393,7 +462,7 @@ def staged_steps(rules: Iterable[Rule]) -> list[tuple[str, list[Step]]]:
         else:
             units.append([rule] if fusable else rule)
     return [
-        (stage, [LexiconStep(unit) if isinstance(unit, list) else step_for(unit) for unit in units])
+        (stage, [LexiconStep(unit) if isinstance(unit, list) else step_for(unit, profile) for unit in units])
         for stage, units in stages.items()
     ]
 

@@ -16,6 +16,7 @@ Example::
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 
@@ -23,6 +24,7 @@ import regex
 
 from cleantext.rules import Rule
 from cleantext.segment import CACHED_MAX_CHARS, block_removal_span, block_spans, line_removal_span
+from cleantext.sites import line_key
 from cleantext.triggers import fold
 
 __all__ = ["find_block_matches", "find_line_matches", "find_offtopic", "find_repeats"]
@@ -402,3 +404,31 @@ def _without_overlaps(found: Replacements) -> Replacements:
                 continue
         result.append((start, end, new))
     return result
+
+
+def find_site_repeats(
+    rule: Rule, text: str, low: int, high: int, timeout: float | None, *, counts: dict[str, int], pages: int
+) -> Replacements:
+    """Removals of the lines of ``text[low:high]`` that a site profile counts on many of the site's pages.
+
+    ``counts``: pages of the site holding each line (by :func:`cleantext.sites.line_key`);
+    ``pages``: pages of the site counted. A line fires when it is on at least
+    ``min_pages`` pages and at least ``min_share`` of them, has at most
+    ``max_words`` words (when set) and no guard of the rule finds it.
+    """
+    needed = max(rule.min_pages, math.ceil(rule.min_share * pages - 1e-9))
+    if pages < needed:
+        return []
+    found: Replacements = []
+    start = low
+    for line in text[low:high].split("\n"):
+        end = start + len(line)
+        if (
+            line.strip()
+            and (not rule.max_words or len(line.split(None, rule.max_words)) <= rule.max_words)
+            and counts.get(line_key(line) or "", 0) >= needed
+            and not _guarded(rule, line, timeout)
+        ):
+            found.append((*line_removal_span(text, start, end), ""))
+        start = end + 1
+    return _without_overlaps(found)

@@ -30,5 +30,8 @@ def test_a_corpus_yields_texts_and_records_and_counts_failures(tmp_path, capsys)
     (tmp_path / "b.jsonl").write_text('{"text": "Two."}\nnot json\n', encoding="utf-8")
     corpus = Corpus(BatchOptions(paths=[str(tmp_path)]))
     documents = sorted(corpus)
-    assert [(text, layout) for text, _, layout in documents] == [("One.\n", None), ("Two.", "field")]
+    assert [(text, layout, site) for text, _, layout, site in documents] == [
+        ("One.\n", None, None),
+        ("Two.", "field", None),
+    ]
     assert corpus.failed == 1 and "b.jsonl:2" in capsys.readouterr().err

@@ -36,12 +36,13 @@ from typing import TYPE_CHECKING, Any, Literal
 from cleantext.emit import Result
 from cleantext.errors import InputError
 from cleantext.pipeline import Pipeline
+from cleantext.sites import SiteProfile
 
 if TYPE_CHECKING:
     from dask.bag import Bag
     from dask.dataframe import DataFrame
 
-__all__ = ["clean_bag", "clean_dataframe"]
+__all__ = ["clean_bag", "clean_dataframe", "profile_bag"]
 
 BagOutput = Literal["dict", "json", "text", "result"]
 OnError = Literal["raise", "missing"]
@@ -60,8 +61,9 @@ def clean_bag(
     """Clean every item of a Dask bag; return a bag of the same length and order.
 
     An item is text, bytes (decoded as :meth:`Pipeline.clean` does, with
-    ``encoding`` if given) or a ``(data, name)`` tuple, as for
-    :meth:`Pipeline.clean_many`. ``output`` chooses what each item becomes:
+    ``encoding`` if given), a ``(data, name)`` or a ``(data, name, site)``
+    tuple (``site``: a URL or domain, for a pipeline loaded with a site
+    profile, see :func:`profile_bag`). ``output`` chooses what each item becomes:
 
     - ``"dict"``: :meth:`Result.to_dict` (JSON-ready: text, edits, metadata, warnings);
     - ``"json"``: :meth:`Result.to_json`, one line, ready for ``Bag.to_textfiles``;
@@ -92,6 +94,7 @@ def clean_dataframe(
     edit_count_column: str | None = "{column}_edit_count",
     edits_column: str | None = None,
     metadata_column: str | None = None,
+    site_column: str | None = None,
     on_error: OnError = "raise",
     encoding: str | None = None,
 ) -> DataFrame:
@@ -113,13 +116,16 @@ def clean_dataframe(
     computed, or give missing values with ``on_error="missing"``. Any other
     cell type is a :class:`TypeError`. The result's ``meta`` is given
     explicitly, so Dask does not run the pipeline to guess it. ``pipeline``
-    defaults to ``Pipeline.load()``, built on the workers.
+    defaults to ``Pipeline.load()``, built on the workers. ``site_column``
+    names a column of each row's site (a URL or domain), for a pipeline
+    loaded with a site profile (see :func:`profile_bag`).
     """
     _check_on_error(on_error)
     _require("dask.dataframe")
     pd = _require("pandas")
-    if column not in df.columns:
-        raise KeyError(f"column {column!r} is not in the dataframe; its columns: {', '.join(map(str, df.columns))}")
+    for needed in (column, site_column):
+        if needed is not None and needed not in df.columns:
+            raise KeyError(f"column {needed!r} is not in the dataframe; its columns: {', '.join(map(str, df.columns))}")
     text_dtype = _string_dtype(pd, df[column].dtype)
     templates = {
         "text": (text_column, text_dtype),
@@ -139,8 +145,28 @@ def clean_dataframe(
         outputs,
         on_error,
         encoding,
+        site_column,
         meta=meta,
     )
+
+
+def profile_bag(bag: Bag, *, pipeline: Pipeline | None = None, encoding: str | None = None) -> Any:
+    """The site profile of a bag of ``(data, site)`` items, as a Dask delayed :class:`~cleantext.sites.SiteProfile`.
+
+    Each partition counts its pages as ``cleantext profile`` does (the text
+    the strip stage would see: ``pipeline.up_to("strip")``), and the
+    partitions' profiles are added up. An item whose site is missing is not
+    counted; bytes that are not text are skipped. Then::
+
+        profile = profile_bag(bag).compute()
+        cleaned = clean_bag(pages_with_sites, pipeline=Pipeline.load(profile=profile))
+    """
+    dask_bag = _require("dask.bag")
+    if not isinstance(bag, dask_bag.Bag):
+        raise TypeError(f"profile_bag needs a dask.bag.Bag, not {type(bag).__name__}")
+    # One profile per partition (the pipeline reaches the workers as a key of the graph), then their sum.
+    profiles = bag.map_partitions(_profile_partition, _shipped(pipeline), encoding)
+    return profiles.reduction(_merge_profiles, _merge_profiles)
 
 
 # -- what runs on the workers ------------------------------------------------------------------------------------
@@ -215,8 +241,8 @@ def _clean_bag_partition(
     pipeline = shipped.get()
     cleaned: list[Any] = []
     for item in items:
-        data, name = item if isinstance(item, tuple) else (item, None)
-        result = _clean_value(pipeline, data, name, on_error, encoding)
+        data, name, site = (*item, None)[:3] if isinstance(item, tuple) else (item, None, None)
+        result = _clean_value(pipeline, data, name, on_error, encoding, site)
         if result is None:
             cleaned.append(None)
         elif output == "dict":
@@ -230,6 +256,26 @@ def _clean_bag_partition(
     return cleaned
 
 
+def _profile_partition(items: Iterable[Any], shipped: _ShippedPipeline, encoding: str | None) -> list[SiteProfile]:
+    counting = shipped.get().up_to("strip")
+    profile = SiteProfile()
+    for item in items:
+        data, site = item
+        if not isinstance(site, str) or not site.strip():
+            continue
+        result = _clean_value(counting, data, None, "missing", encoding)
+        if result is not None:
+            profile.add(site, result.text)
+    return [profile]
+
+
+def _merge_profiles(profiles: Iterable[SiteProfile]) -> SiteProfile:
+    merged = SiteProfile()
+    for profile in profiles:
+        merged.update(profile)
+    return merged
+
+
 def _clean_frame_partition(
     frame: Any,
     shipped: _ShippedPipeline,
@@ -237,11 +283,16 @@ def _clean_frame_partition(
     outputs: dict[str, tuple[str, Any]],
     on_error: OnError,
     encoding: str | None,
+    site_column: str | None = None,
 ) -> Any:
     import pandas as pd
 
     pipeline = shipped.get()
-    results = [_clean_value(pipeline, value, None, on_error, encoding) for value in frame[column].tolist()]
+    values = frame[column].tolist()
+    sites = frame[site_column].tolist() if site_column is not None else [None] * len(values)
+    results = [
+        _clean_value(pipeline, value, None, on_error, encoding, site) for value, site in zip(values, sites, strict=True)
+    ]
     extract = {
         "text": lambda result: result.text,
         "edit_count": lambda result: len(result.edits),
@@ -256,12 +307,17 @@ def _clean_frame_partition(
 
 
 def _clean_value(
-    pipeline: Pipeline, value: Any, name: str | None, on_error: OnError, encoding: str | None
+    pipeline: Pipeline,
+    value: Any,
+    name: str | None,
+    on_error: OnError,
+    encoding: str | None,
+    site: str | None = None,
 ) -> Result | None:
     """The result for one cell or item, or None for a missing one (and for bad bytes with ``on_error="missing"``)."""
     if isinstance(value, str | bytes | bytearray | memoryview):
         try:
-            return pipeline.clean(value, name=name, encoding=encoding)
+            return pipeline.clean(value, name=name, encoding=encoding, site=site if isinstance(site, str) else None)
         except InputError:
             if on_error == "raise":
                 raise

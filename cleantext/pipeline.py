@@ -192,9 +192,9 @@ class Pipeline:
         a warning on the result (``errors="warn"``) or refused (``"strict"``).
 
         ``site`` (a URL or a domain) is where the document comes from: with a
-        site profile, the lines that site repeats on many pages are removed,
-        and the result's metadata holds ``site`` and the lines removed with
-        their page counts (``site_repeated``).
+        site profile (``profile``), the lines that site repeats on many pages
+        are removed, and the result's metadata holds ``site`` and the lines
+        removed with their page counts (``site_repeated``).
 
         Raises :class:`~cleantext.errors.InputError` when bytes are not text.
         """
@@ -277,7 +277,7 @@ class Pipeline:
         document; ``timings``, when given, gains each step's seconds,
         evaluations and changes; ``site``: where the document comes from (see :meth:`clean`).
         """
-        if site is not None:
+        if site is not None and self.profile is not None:
             document.metadata["site"] = site_of(site)
         warnings: list[str] = []
         timed_out: set[str] = set()

@@ -202,3 +202,22 @@ def test_without_dask_the_functions_say_what_to_install():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "pip install 'cleantext-toolkit[dask]'" in out
+
+
+def test_a_bag_is_profiled_by_site_and_cleaned_with_the_profile(client):
+    from cleantext.dask import profile_bag
+
+    template = "Coverage from SiliconANGLE's livestreaming video studio"  # a real site's line (WCXB dev 0462)
+    pages = [article + "\n\n" + template + "\n" for article in ARTICLES[1:6]]
+    items = [(page, "https://www.news.example/a") for page in pages] + [(PLAIN_ARTICLE, None)]
+    bag = db.from_sequence(items, npartitions=3)
+    profile = profile_bag(bag).compute()
+    assert profile.pages("news.example") == len(pages) and profile.pages_with("news.example", template) == len(pages)
+    pipeline = Pipeline.load(profile=profile)
+    items = db.from_sequence([(page, None, "news.example") for page in pages], npartitions=2)
+    texts = clean_bag(items, pipeline=pipeline, output="text").compute()
+    assert texts == [pipeline.clean(page, site="news.example").text for page in pages]
+    assert not any(template in text for text in texts)
+    frame = dd.from_pandas(pd.DataFrame({"body": pages, "url": ["https://news.example/x"] * len(pages)}), npartitions=2)
+    cleaned = clean_dataframe(frame, "body", pipeline=pipeline, site_column="url").compute()
+    assert not any(template in text for text in cleaned["body_clean"])

@@ -176,3 +176,19 @@ def test_without_datatrove_the_step_says_what_to_install():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "pip install 'cleantext-toolkit[datatrove]'" in out
+
+
+def test_step_removes_a_sites_template_with_a_profile(tmp_path):
+    from cleantext.sites import SiteProfile
+
+    template = "Where intelligence is put to the test."  # a real site's line (WCXB dev 0222)
+    bodies = [BYLINE_ARTICLE, PLAIN_ARTICLE, "The bridge reopens in May after repairs.\n"]
+    profile = SiteProfile.of(("example.com", body + "\n" + template + "\n") for body in bodies)
+    documents = [
+        Document(text=body + "\n" + template + "\n", id=str(n), metadata={"url": f"https://example.com/{n}"})
+        for n, body in enumerate(bodies)
+    ]
+    step = CleantextFormatter(load_options={"profile": profile})
+    out = list(step.run(documents))
+    assert len(out) == 3 and not any(template in doc.text for doc in out)
+    assert all(json.loads(doc.metadata["cleantext_metadata"])["site"] == "example.com" for doc in out)

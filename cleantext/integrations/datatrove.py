@@ -81,6 +81,11 @@ class CleantextFormatter(PipelineStep):
     ``drop_empty`` (default True) drops documents with no text left after
     cleaning (counted as ``dropped`` and ``dropped_empty`` in the stats).
 
+    ``site_key`` (default ``url``) names the document metadata that holds its
+    site (a URL or domain): with a pipeline loaded with a site profile
+    (``load_options={"profile": "sites.json"}``), the lines the site repeats on
+    many pages are removed (see :mod:`cleantext.sites`).
+
     ``pipeline`` is a ready pipeline, or None for ``Pipeline.load(**load_options)``
     (for example ``load_options={"disable": ["typography"]}``). That one is built
     lazily, once per step instance, in the process that runs the step, and it is
@@ -104,6 +109,7 @@ class CleantextFormatter(PipelineStep):
         keep_edits: bool = True,
         as_json: bool = True,
         prefix: str = "cleantext",
+        site_key: str | None = "url",
     ) -> None:
         super().__init__()
         if pipeline is not None and load_options:
@@ -115,6 +121,7 @@ class CleantextFormatter(PipelineStep):
         self.keep_edits = keep_edits
         self.as_json = as_json
         self.prefix = prefix
+        self.site_key = site_key
         self._given = pipeline is not None
         self._pipeline: Pipeline | None = pipeline
         self._categories: tuple[str, ...] = ()
@@ -144,7 +151,8 @@ class CleantextFormatter(PipelineStep):
         for doc in data:
             self.stat_update(StatHints.total)
             with self.track_time():
-                result = pipeline.clean(doc.text, name=str(doc.id))
+                site = doc.metadata.get(self.site_key) if self.site_key else None
+                result = pipeline.clean(doc.text, name=str(doc.id), site=site if isinstance(site, str) else None)
             counts = Counter(edit.category for edit in result.edits)
             removed = sum(len(edit.before) for edit in result.edits if not edit.after)
             self._count(result, counts, removed)

@@ -67,6 +67,7 @@ examples:
   cleantext variants corpus/ -o my_names.toml   name spellings as a lexicon pack for --rules
   cleantext profile crawl/ -o sites.json        count the lines each site repeats (crawl/SITE/page.html)
   cleantext profile pages.jsonl -o sites.json --site-field meta.url
+  cleantext profile --merge part1.json --merge part2.json -o sites.json
 """
 
 
@@ -188,8 +189,15 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=CORPUS_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    profile.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursed), or - for stdin")
+    profile.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (recursed), or - for stdin")
     profile.add_argument("-o", "--output", required=True, metavar="FILE", help="the profile file to write (JSON)")
+    profile.add_argument(
+        "--merge",
+        action="append",
+        default=[],
+        metavar="PROFILE",
+        help="add the counts of a profile file (of another part of the batch, another worker); repeatable",
+    )
     _add_input_options(profile.add_argument_group("input"))
     _add_jobs_option(profile)
     _add_rule_options(profile.add_argument_group("rules and style"))
@@ -475,6 +483,14 @@ def run_stats(args: argparse.Namespace) -> int:
 
 def run_profile(args: argparse.Namespace) -> int:
     """``cleantext profile PATH ... -o FILE``: count the lines each site repeats (see :mod:`cleantext.sites`)."""
+    if not args.paths and not args.merge:
+        report("error: give inputs to count, or --merge PROFILE files to add up")
+        return 2
+    profile = SiteProfile()
+    for path in args.merge:
+        profile.update(SiteProfile.load(path))
+    if not args.paths:
+        return _write_profile(profile, args.output, corpus_failed=0)
     # Lines are counted as the boilerplate rules see them: extracted, repaired and normalized.
     pipeline = _load_pipeline(args).up_to("strip")
     corpus = Corpus(BatchOptions.from_namespace(args))
@@ -490,23 +506,26 @@ def run_profile(args: argparse.Namespace) -> int:
             sites.append(site)
             yield text, name, layout, site
 
-    profile = SiteProfile()
     for outcome in pipeline.clean_many(documents(), jobs=args.jobs, on_error="return"):
         site = sites.popleft()
         if isinstance(outcome, InputError):
             corpus.fail(str(outcome))
         else:
             profile.add(site, outcome.text)
-    try:
-        profile.save(args.output)
-    except OSError as error:
-        report(f"error: cannot write {args.output}: {error.strerror or error}")
-        return 1
-    counted = sum(profile.pages(site) for site in profile.sites())
-    report(f"profiled {counted} pages of {len(profile.sites())} sites into {args.output}")
     if unsited:
         report(f"warning: {unsited} documents have no site and were not counted (give --site or --site-field)")
-    return 1 if corpus.failed else 0
+    return _write_profile(profile, args.output, corpus_failed=corpus.failed)
+
+
+def _write_profile(profile: SiteProfile, output: str, *, corpus_failed: int) -> int:
+    try:
+        profile.save(output)
+    except OSError as error:
+        report(f"error: cannot write {output}: {error.strerror or error}")
+        return 1
+    counted = sum(profile.pages(site) for site in profile.sites())
+    report(f"profiled {counted} pages of {len(profile.sites())} sites into {output}")
+    return 1 if corpus_failed else 0
 
 
 def _article_text(text: str, input_format: str) -> str:

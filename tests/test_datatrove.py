@@ -192,3 +192,22 @@ def test_step_removes_a_sites_template_with_a_profile(tmp_path):
     out = list(step.run(documents))
     assert len(out) == 3 and not any(template in doc.text for doc in out)
     assert all(json.loads(doc.metadata["cleantext_metadata"])["site"] == "example.com" for doc in out)
+
+
+def test_profiler_steps_write_profiles_that_add_up_to_the_batch(tmp_path):
+    from cleantext.integrations.datatrove import CleantextSiteProfiler
+    from cleantext.sites import SiteProfile
+
+    template = "Where intelligence is put to the test."  # a real site's line (WCXB dev 0222)
+    bodies = [BYLINE_ARTICLE, PLAIN_ARTICLE, "The bridge reopens in May after repairs.\n"]
+    documents = [
+        Document(text=body + "\n" + template + "\n", id=str(n), metadata={"url": f"https://example.com/{n}"})
+        for n, body in enumerate(bodies)
+    ]
+    step = CleantextSiteProfiler(str(tmp_path / "profiles"))
+    assert [doc.text for doc in step.run(documents[:2], rank=0)] == [doc.text for doc in documents[:2]]
+    list(step.run([*documents[2:], Document(text="No site.", id="x")], rank=1))
+    merged = SiteProfile()
+    for path in sorted((tmp_path / "profiles").glob("profile-*.json")):
+        merged.update(SiteProfile.load(path))
+    assert merged.pages("example.com") == 3 and merged.pages_with("example.com", template) == 3

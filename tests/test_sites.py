@@ -196,3 +196,15 @@ def test_documents_without_a_site_are_not_counted_and_said_so(tmp_path, capsys):
     assert "1 documents have no site" in capsys.readouterr().err
     assert main(["profile", str(page), "-o", str(tmp_path / "sites.json"), "--site", "x.example"]) == 0
     assert SiteProfile.load(tmp_path / "sites.json").pages("x.example") == 1
+
+
+def test_profiles_of_parts_merge_on_the_command_line(tmp_path, capsys):
+    pages = site_pages()
+    halves = [tmp_path / "a.json", tmp_path / "b.json"]
+    profiled(pages[:2]).save(halves[0])
+    profiled(pages[2:]).save(halves[1])
+    merged = tmp_path / "all.json"
+    assert main(["profile", "--merge", str(halves[0]), "--merge", str(halves[1]), "-o", str(merged)]) == 0
+    assert SiteProfile.load(merged) == profiled(pages)
+    assert main(["profile", "-o", str(merged)]) == 2
+    assert "give inputs to count, or --merge" in capsys.readouterr().err

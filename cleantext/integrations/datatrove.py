@@ -1,4 +1,5 @@
-"""A datatrove pipeline step that cleans ``doc.text`` with cleantext and records what it changed.
+"""datatrove pipeline steps: clean ``doc.text`` with cleantext and record what it changed
+(:class:`CleantextFormatter`); count each site's repeated lines (:class:`CleantextSiteProfiler`).
 
 Needs the ``datatrove`` extra: ``pip install 'cleantext-toolkit[datatrove]'``.
 This module imports without datatrove; the step then refuses to be created,
@@ -31,7 +32,7 @@ from cleantext.pipeline import Pipeline
 if TYPE_CHECKING:
     from datatrove.data import Document, DocumentsPipeline
 
-__all__ = ["CleantextFormatter"]
+__all__ = ["CleantextFormatter", "CleantextSiteProfiler"]
 
 _INSTALL_HINT = "pip install 'cleantext-toolkit[datatrove]'"
 
@@ -194,3 +195,54 @@ class CleantextFormatter(PipelineStep):
             if edits is not None:
                 doc.metadata[f"{prefix}_edits"] = edits
             doc.metadata[f"{prefix}_metadata"] = found
+
+
+class CleantextSiteProfiler(PipelineStep):
+    """Count, per site, the pages each line is on (a :class:`~cleantext.sites.SiteProfile`), passing documents on.
+
+    Each task counts its documents as ``cleantext profile`` does (the text the
+    strip stage would see) under the site in ``doc.metadata[site_key]``
+    (default ``url``; documents without one are not counted) and writes its
+    profile to ``output_folder/profile-RANK.json`` when its documents are
+    done. ``cleantext profile --merge`` (or :meth:`SiteProfile.update`) adds
+    the tasks' files up into the profile a :class:`CleantextFormatter` then
+    uses (``load_options={"profile": "sites.json"}``).
+    """
+
+    name = "🗺 cleantext site profile"
+    type = "📊 - STATS"
+
+    def __init__(
+        self,
+        output_folder: str,
+        *,
+        load_options: Mapping[str, Any] | None = None,
+        site_key: str = "url",
+    ) -> None:
+        super().__init__()
+        self.output_folder = output_folder
+        self.load_options: dict[str, Any] = dict(load_options or {})
+        self.site_key = site_key
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        """Count each document of ``data`` under its site; yield it unchanged; write the task's profile."""
+        from pathlib import Path
+
+        from cleantext.sites import SiteProfile
+
+        if data is None:
+            return
+        counting = Pipeline.load(**self.load_options).up_to("strip")
+        profile = SiteProfile()
+        for doc in data:
+            site = doc.metadata.get(self.site_key)
+            if isinstance(site, str) and site.strip():
+                with self.track_time():
+                    profile.add(site, counting.clean(doc.text, name=str(doc.id)).text)
+                self.stat_update("counted")
+            else:
+                self.stat_update("without_site")
+            yield doc
+        folder = Path(self.output_folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        profile.save(folder / f"profile-{rank:05d}.json")

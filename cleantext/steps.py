@@ -160,9 +160,13 @@ class Step:
         literals: tuple[str, ...] = (),
     ) -> Replacements:
         """:meth:`find` without the tags: the rule's own replacements, in its ``where`` regions."""
+        return self._in_regions(self._finder(literals), text, self.time_limit(timeout, len(text)), continues)
+
+    def _in_regions(
+        self, finder: Callable[..., Replacements], text: str, limit: float | None, continues: tuple[bool, bool]
+    ) -> Replacements:
+        """What ``finder`` finds in the rule's ``where`` regions of ``text``."""
         rule = self.rule
-        limit = self.time_limit(timeout, len(text))
-        finder = self._finder(literals)
         if not rule.where.parts:
             return finder(rule, text, 0, len(text), limit)
         found: Replacements = []
@@ -389,18 +393,12 @@ class SiteStep(Step):
         if self.profile is None or site is None or not self.profile.pages(site):
             return []
         counts, pages = self.profile.counts(site), self.profile.pages(site)
-        ref = self.rule.ref
 
         def finder(rule: Rule, text: str, low: int, high: int, timeout: float | None) -> Replacements:
             return find_site_repeats(rule, text, low, high, timeout, counts=counts, pages=pages)  # type: ignore[arg-type]
 
-        found: Replacements = []
-        regions = self.rule.where.regions(text, head=not continues[0], tail=not continues[1])
-        for low, high in regions:
-            for start, end, new in finder(self.rule, text, low, high, timeout):
-                if not found or start >= found[-1][1]:
-                    found.append((start, end, new))
-        return [(start, end, new, ref) for start, end, new in found]
+        ref = self.rule.ref
+        return [(start, end, new, ref) for start, end, new in self._in_regions(finder, text, timeout, continues)]
 
     def apply(self, document: Document, found: Tagged, timeout: float | None, changed: Changed) -> int:
         """Apply the removals; the result's metadata lists each line removed with its page count."""

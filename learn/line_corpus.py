@@ -1,0 +1,161 @@
+"""The labeled line corpus: every line of the visible text of real pages, labeled content or boilerplate.
+
+It is what a line scorer learns from (and nothing held out goes into it): by
+default the development split of WCXB, ``../shared/benchmarks/wcxb-dev``
+(1,358 real pages of about 1,180 domains, each with its reviewed main
+content). Each page's HTML becomes the lines a reader sees (block elements
+and ``<br>`` end a line; scripts, styles and comments are not text), and
+each line is labeled by the page's main content:
+
+- ``content``: a line of three words or more whose words occur, in order, in
+  the main content; or a shorter line equal to a line of the main content
+  (a subheading, a name);
+- ``boilerplate``: a line none of whose 3-word runs occurs in the main
+  content (a shorter one: not a line of the main content);
+- ``mixed``: the rest (part of it is content); kept, so a learner can choose.
+
+Rows are JSON Lines, in page order then line order, with the page id, its
+domain and page type, the line's index and the page's line count, the line,
+its label, and the split: pages are split by domain (a domain's pages are
+all ``train`` or all ``tune``, about one domain in five tunes), so tuning sees
+only sites training did not. The output is the same on every run.
+
+Usage: ``python learn/line_corpus.py -o lines.jsonl.gz [--data DIR] [--limit N]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from cleantext.sites import site_of  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "benchmarks" / "wcxb-dev"
+TUNE_SHARE = 5
+"""One domain in this many goes to the tuning split."""
+
+BLOCK_TAGS = frozenset(
+    """address article aside blockquote body br caption dd details dialog div dl dt fieldset figcaption figure
+    footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol option p pre section summary table tbody td tfoot th
+    thead title tr ul""".split()  # noqa: SIM905
+)
+INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head")
+_WORD = re.compile(r"\w+")
+
+
+def visible_lines(html: str) -> list[str]:
+    """The lines a reader sees on a page: block elements and ``<br>`` break lines; blank lines dropped.
+
+    >>> visible_lines("<html><body><nav>Home</nav><p>Tom <b>met</b> Jerry.</p><script>x()</script></body></html>")
+    ['Home', 'Tom met Jerry.']
+    """
+    try:
+        tree = lxml.html.document_fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return []
+    # Listed first: dropping an element while iterating over the tree skips its neighbours.
+    for element in [*tree.iter(*INVISIBLE_TAGS), *tree.iter(lxml.etree.Comment)]:
+        element.drop_tree()
+    for element in tree.iter(*BLOCK_TAGS):
+        element.text = "\n" + (element.text or "")
+        element.tail = "\n" + (element.tail or "")
+    lines = (" ".join(line.split()) for line in tree.text_content().split("\n"))
+    return [line for line in lines if line]
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())
+
+
+def label(line: str, content_text: str, content_lines: set[str]) -> str:
+    """``content``, ``boilerplate`` or ``mixed``, by the main content (see the module's docstring).
+
+    >>> main = "Storm floods the coast\\n\\nThe storm reached the coast on Monday night."
+    >>> lines = {" ".join(_words(line)) for line in main.split("\\n")}
+    >>> [label(line, " " + " ".join(_words(main)) + " ", lines)
+    ...  for line in ("The storm reached the coast", "Sign up for our newsletter", "Storm floods the coast", "Home")]
+    ['content', 'boilerplate', 'content', 'boilerplate']
+    """
+    words = _words(line)
+    if not words:
+        return "boilerplate"
+    joined = " ".join(words)
+    if len(words) < 3:
+        return "content" if joined in content_lines else "boilerplate"
+    if f" {joined} " in content_text:
+        return "content"
+    runs = [" ".join(words[i : i + 3]) for i in range(len(words) - 2)]
+    found = sum(f" {run} " in content_text for run in runs)
+    return "boilerplate" if not found else "mixed"
+
+
+def split_of(domain: str) -> str:
+    """``train`` or ``tune``, by a stable hash of the domain."""
+    digest = int(hashlib.blake2b(domain.encode("utf-8"), digest_size=8).hexdigest(), 16)
+    return "tune" if digest % TUNE_SHARE == 0 else "train"
+
+
+def page_rows(page_id: str, html: str, truth: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The labeled lines of one page."""
+    main = truth["ground_truth"].get("main_content") or ""
+    content_text = " " + " ".join(_words(main)) + " "
+    content_lines = {" ".join(_words(line)) for line in main.split("\n")} - {""}
+    domain = site_of(truth.get("url") or page_id)
+    lines = visible_lines(html)
+    page_type = truth.get("_internal", {}).get("page_type", {}).get("primary")
+    for index, line in enumerate(lines):
+        yield {
+            "page": page_id,
+            "domain": domain,
+            "type": page_type,
+            "split": split_of(domain),
+            "index": index,
+            "lines": len(lines),
+            "text": line,
+            "label": label(line, content_text, content_lines),
+        }
+
+
+def corpus(data: Path, limit: int | None = None) -> Iterator[dict[str, Any]]:
+    """Every row of every page of ``data`` (a WCXB folder: ``html/ID.html.gz``, ``ground-truth/ID.json``)."""
+    for path in sorted((data / "ground-truth").glob("*.json"))[:limit]:
+        truth = json.loads(path.read_text(encoding="utf-8"))
+        html = gzip.decompress((data / "html" / f"{path.stem}.html.gz").read_bytes()).decode("utf-8", "replace")
+        yield from page_rows(path.stem, html, truth)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write the corpus; print its counts by split and label."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-o", "--output", required=True, type=Path, help="the corpus (.jsonl or .jsonl.gz)")
+    parser.add_argument("--data", type=Path, default=DATA, help=f"a WCXB folder (default {DATA})")
+    parser.add_argument("--limit", type=int, help="only the first N pages")
+    args = parser.parse_args(argv)
+    counts: dict[tuple[str, str], int] = {}
+    # gzip without a timestamp: the same corpus gives the same bytes.
+    binary = open(args.output, "wb")  # noqa: SIM115 (closed by the with below, through the gzip layer or not)
+    handle = gzip.GzipFile(fileobj=binary, mode="wb", mtime=0, filename="") if args.output.suffix == ".gz" else binary
+    with binary, handle:
+        for row in corpus(args.data, args.limit):
+            handle.write((json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
+            key = (row["split"], row["label"])
+            counts[key] = counts.get(key, 0) + 1
+    for (split, kind), count in sorted(counts.items()):
+        print(f"{split:6} {kind:12} {count:>8,}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -228,6 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
     show = rule_commands.add_parser("show", help="show one rule with its examples")
     show.add_argument("rule_id", metavar="ID", help="the rule's id, such as bylines.by-name")
     show.add_argument("--rules", action="append", default=[], metavar="FILE", help="also load this pack file")
+    show.add_argument(
+        "--config", metavar="FILE", help="configuration file whose 'rules' packs are loaded too (default: as clean)"
+    )
     show.set_defaults(handler=run_rules_show)
     test = rule_commands.add_parser("test", help="run the examples of pack files (default: the built-in packs)")
     test.add_argument("files", nargs="*", metavar="FILE", help="pack files (default: every built-in pack)")
@@ -592,7 +595,8 @@ def _trigger_listing(trigger: tuple[frozenset[str], ...] | None) -> list[list[st
 
 def run_rules_show(args: argparse.Namespace) -> int:
     """``cleantext rules show ID``: one rule, its pattern and its examples."""
-    rules = load_packs(builtin_pack_names(), args.rules)
+    # The packs 'clean' would load: the built-in ones, the configuration's, and --rules.
+    rules = load_packs(builtin_pack_names(), [*load_config(args.config).rules, *args.rules])
     matches = [rule for rule in rules if rule.id == args.rule_id]
     if not matches:
         report(f"error: no rule {args.rule_id!r}; see 'cleantext rules list --all'")

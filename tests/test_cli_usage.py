@@ -230,3 +230,14 @@ def test_names_keep_their_own_letters_unless_ascii_is_asked(monkeypatch, capsys)
     stdin_of(monkeypatch, source.encode())
     assert main(["clean", "-", "--names", "ascii"]) == 0
     assert capsys.readouterr().out == "Wir fahren nach Duesseldorf und Zurich. Sao Paulo, Krakow.\n"
+
+
+def test_rules_show_finds_the_rules_of_the_configurations_packs(tmp_path, capsys, monkeypatch):
+    (tmp_path / "mine.toml").write_text(
+        '[[rule]]\nid = "mine.ad"\ncategory = "promo"\nkind = "line"\npattern = "^Ad$"\ndescription = "An ad"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "cleantext.toml").write_text('rules = ["mine.toml"]\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["rules", "show", "mine.ad"]) == 0
+    assert "An ad" in capsys.readouterr().out

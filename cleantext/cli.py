@@ -489,9 +489,7 @@ def run_profile(args: argparse.Namespace) -> int:
     if not args.paths and not args.merge:
         report("error: give inputs to count, or --merge PROFILE files to add up")
         return 2
-    profile = SiteProfile()
-    for path in args.merge:
-        profile.update(SiteProfile.load(path))
+    profile = SiteProfile.merged(SiteProfile.load(path) for path in args.merge)
     if not args.paths:
         return _write_profile(profile, args.output, corpus_failed=0)
     # Lines are counted as the boilerplate rules see them: extracted, repaired and normalized.

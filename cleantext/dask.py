@@ -166,7 +166,7 @@ def profile_bag(bag: Bag, *, pipeline: Pipeline | None = None, encoding: str | N
         raise TypeError(f"profile_bag needs a dask.bag.Bag, not {type(bag).__name__}")
     # One profile per partition (the pipeline reaches the workers as a key of the graph), then their sum.
     profiles = bag.map_partitions(_profile_partition, _shipped(pipeline), encoding)
-    return profiles.reduction(_merge_profiles, _merge_profiles)
+    return profiles.reduction(SiteProfile.merged, SiteProfile.merged)
 
 
 # -- what runs on the workers ------------------------------------------------------------------------------------
@@ -267,13 +267,6 @@ def _profile_partition(items: Iterable[Any], shipped: _ShippedPipeline, encoding
         if result is not None:
             profile.add(site, result.text)
     return [profile]
-
-
-def _merge_profiles(profiles: Iterable[SiteProfile]) -> SiteProfile:
-    merged = SiteProfile()
-    for profile in profiles:
-        merged.update(profile)
-    return merged
 
 
 def _clean_frame_partition(

@@ -56,6 +56,8 @@ __all__ = [
     "extract_article",
     "extract_article_within",
     "locate_text",
+    "located_natively",
+    "located_replacements",
     "looks_like_html",
 ]
 
@@ -202,24 +204,27 @@ def visible_text(page: str) -> _Visible:
     return _Visible("".join(pieces), starts, plain, lengths, entity)
 
 
-def locate_text(document: Document, extracted: str, *, engine: str = "auto") -> None:
+def locate_text(document: Document, extracted: str) -> None:
     """Turn ``document`` (an HTML page) into ``extracted`` (text found in it), with edits in the HTML.
 
     Words of ``extracted`` are located in the page's visible text in order;
     everything between them is replaced by what lies between them in
     ``extracted``. See the module docstring for the rules the edits carry.
-    The native core does it where it is built (``engine="python"``: this
-    module's code, the reference it is held to).
+    The native core does it where it is built; :func:`located_replacements`
+    is the Python reference it is held to.
     """
     page = document.text
-    located = locate_natively(page, extracted) if engine == "auto" else None
+    located = located_natively(page, extracted)
+    document.apply_tagged(located_replacements(page, extracted) if located is None else located)
+
+
+def located_natively(page: str, extracted: str) -> list[tuple[int, int, str, RuleRef]] | None:
+    """The edits of :func:`locate_text`, found by the native core; None where it does not run."""
+    located = locate_natively(page, extracted)
     if located is None:
-        document.apply_tagged(located_replacements(page, extracted))
-        return
+        return None
     kinds = {MARKUP_KIND: MARKUP, ENTITY_KIND: ENTITY}
-    document.apply_tagged(
-        [(start, end, new, _gap_rule(new) if kind == GAP else kinds[kind]) for start, end, new, kind in located]
-    )
+    return [(start, end, new, _gap_rule(new) if kind == GAP else kinds[kind]) for start, end, new, kind in located]
 
 
 def located_replacements(page: str, extracted: str) -> list[tuple[int, int, str, RuleRef]]:

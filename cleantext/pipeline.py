@@ -351,6 +351,7 @@ class Pipeline:
         presence: Presence,
     ) -> int:
         changes = 0
+        site = document.metadata.get("site")  # set by run() for a document of a site, with a profile
         checking = self.triggers == "check"
         selecting = self.triggers == "on"
         # Steps whose trigger does not hold are never looked at: they cost nothing.
@@ -368,7 +369,6 @@ class Pipeline:
                 before = changes
                 started = time.monotonic()
                 try:
-                    site = document.metadata.get("site")
                     found = step.find(text, self.timeout, document.continues, words or (), site)
                     if checking:
                         reference = step.find(text, self.timeout, document.continues, site=site)

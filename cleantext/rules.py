@@ -250,6 +250,8 @@ class Rule:
     actions: ClassVar[tuple[str, ...]] = ("replace",)
     captures: ClassVar[tuple[str, ...]] = ()
     """The named groups of the rule's pattern whose text goes to the result's metadata."""
+    takes_pages: ClassVar[bool] = False
+    """Whether the kind's examples may bring ``pages``, other pages of the input's site."""
 
     id: str
     category: str
@@ -277,6 +279,8 @@ class Rule:
         for option, value in self.when.items():
             if option not in OPTIONS or value not in OPTIONS[option]:
                 raise ValueError(f"when: unknown option {option} = {value!r}; known: {dict(OPTIONS)}")
+        if not self.takes_pages and any(example.pages for example in self.examples):
+            raise ValueError("example pages (other pages of the input's site) apply to site rules only")
 
     @property
     def pack(self) -> str:
@@ -499,6 +503,7 @@ class SiteRule(Rule):
     """
 
     kind: ClassVar[str] = "site"
+    takes_pages: ClassVar[bool] = True
     fields: ClassVar[frozenset[str]] = frozenset({"min_pages", "min_share", "max_words", "unless"})
     default_stage: ClassVar[str] = "strip"
     actions: ClassVar[tuple[str, ...]] = ("remove",)
@@ -752,9 +757,6 @@ def _build_rule(entry: Any, pack: Mapping[str, Any], file: str, guards: Mapping[
     for toml_name in kind.fields & set(entry):
         attribute, read = _FIELD_READERS[toml_name]
         own[attribute] = read(entry, toml_name, guards)
-    examples = tuple(_build_example(e) for e in _list(entry, "example"))
-    if name != "site" and any(example.pages for example in examples):
-        raise ValueError("example pages (other pages of the input's site) apply to site rules only")
     return kind(
         id=rule_id,
         category=_string(entry, "category"),
@@ -764,7 +766,7 @@ def _build_rule(entry: Any, pack: Mapping[str, Any], file: str, guards: Mapping[
         where=Where.parse(entry.get("where", "any")),
         enabled=_boolean(entry, "enabled", True),
         when=dict(when),
-        examples=examples,
+        examples=tuple(_build_example(e) for e in _list(entry, "example")),
         file=file,
         **own,
     )
@@ -786,13 +788,6 @@ def _renamed(entry: dict[str, Any]) -> dict[str, Any]:
             )
             entry = {(new if key == old else key): value for key, value in entry.items()}
     return entry
-
-
-def _pattern(entry: Mapping[str, Any], name: str, guards: Mapping[str, str]) -> str:
-    value = entry[name]
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a string")
-    return value
 
 
 def _text(entry: Mapping[str, Any], name: str, guards: Mapping[str, str]) -> str:
@@ -834,7 +829,7 @@ def _guard_list(entry: Mapping[str, Any], name: str, guards: Mapping[str, str]) 
 
 
 _FIELD_READERS: dict[str, tuple[str, Callable[[Mapping[str, Any], str, Mapping[str, str]], Any]]] = {
-    "pattern": ("pattern", _pattern),
+    "pattern": ("pattern", _text),
     "replacement": ("replacement", _text),
     "min_words": ("min_words", _number),
     "max_words": ("max_words", _number),

@@ -181,6 +181,14 @@ class SiteProfile:
         return profile
 
     @classmethod
+    def merged(cls, profiles: Iterable[SiteProfile]) -> SiteProfile:
+        """The sum of profiles of parts of a batch (workers, shards, earlier runs)."""
+        total = cls()
+        for profile in profiles:
+            total.update(profile)
+        return total
+
+    @classmethod
     def of(cls, pages: Iterable[tuple[str, str]]) -> SiteProfile:
         """The profile of ``(site, text)`` pairs."""
         profile = cls()

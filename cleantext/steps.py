@@ -390,9 +390,11 @@ class SiteStep(Step):
         site: str | None = None,
     ) -> Tagged:
         """The lines of ``text`` the profile counts on enough pages of ``site``, tagged with the rule."""
-        if self.profile is None or site is None or not self.profile.pages(site):
+        profile = self.profile
+        pages = profile.pages(site) if profile is not None and site is not None else 0
+        if not pages:
             return []
-        counts, pages = self.profile.counts(site), self.profile.pages(site)
+        counts = profile.counts(site)  # type: ignore[union-attr, arg-type]  # pages > 0: both are set
 
         def finder(rule: Rule, text: str, low: int, high: int, timeout: float | None) -> Replacements:
             return find_site_repeats(rule, text, low, high, timeout, counts=counts, pages=pages)  # type: ignore[arg-type]

@@ -27,7 +27,7 @@ from cleantext.segment import CACHED_MAX_CHARS, block_removal_span, block_spans,
 from cleantext.sites import line_key
 from cleantext.triggers import fold
 
-__all__ = ["find_block_matches", "find_line_matches", "find_offtopic", "find_repeats"]
+__all__ = ["find_block_matches", "find_line_matches", "find_offtopic", "find_repeats", "find_site_repeats"]
 
 _WORD = regex.compile(r"\w+")
 

@@ -207,7 +207,5 @@ def test_profiler_steps_write_profiles_that_add_up_to_the_batch(tmp_path):
     step = CleantextSiteProfiler(str(tmp_path / "profiles"))
     assert [doc.text for doc in step.run(documents[:2], rank=0)] == [doc.text for doc in documents[:2]]
     list(step.run([*documents[2:], Document(text="No site.", id="x")], rank=1))
-    merged = SiteProfile()
-    for path in sorted((tmp_path / "profiles").glob("profile-*.json")):
-        merged.update(SiteProfile.load(path))
+    merged = SiteProfile.merged(map(SiteProfile.load, sorted((tmp_path / "profiles").glob("profile-*.json"))))
     assert merged.pages("example.com") == 3 and merged.pages_with("example.com", template) == 3

@@ -16,10 +16,8 @@ from test_plan import BENCHMARKS, outcome, same_output_sample
 
 import cleantext.plan
 from cleantext import Pipeline
-from cleantext.extract import ENTITY, MARKUP, _gap_rule, extract_article, located_replacements, visible_text
-from cleantext.native import ENGINE, GAP, PythonScanner
-from cleantext.native import ENTITY as ENTITY_KIND
-from cleantext.native import MARKUP as MARKUP_KIND
+from cleantext.extract import extract_article, located_natively, located_replacements, visible_text
+from cleantext.native import ENGINE, PythonScanner
 from cleantext.triggers import TEXT_END, TEXT_START, fold
 
 native = pytest.importorskip("cleantext._native", reason="the native core is not built") if ENGINE == "native" else None
@@ -193,17 +191,11 @@ def pages_and_extracts(draw):
     return page, joined
 
 
-def native_located(page, extracted):
-    located = native.locate(page, extracted, html.unescape, lambda c: c.isalnum() or c == "_")
-    kinds = {GAP: None, MARKUP_KIND: MARKUP, ENTITY_KIND: ENTITY}
-    return [(s, e, new, kinds[kind] or _gap_rule(new)) for s, e, new, kind in located]
-
-
 @needs_native
 @given(pages_and_extracts())
 def test_the_native_core_locates_extracted_text_as_the_reference_does(case):
     page, extracted = case
-    assert native_located(page, extracted) == located_replacements(page, extracted)
+    assert located_natively(page, extracted) == located_replacements(page, extracted)
 
 
 @needs_native
@@ -213,7 +205,7 @@ def test_the_native_core_locates_the_benchmark_pages_as_the_reference_does():
     for name, data in pages:
         page = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
         extracted = extract_article(page).body
-        assert native_located(page, extracted) == located_replacements(page, extracted), name
+        assert located_natively(page, extracted) == located_replacements(page, extracted), name
 
 
 @needs_native

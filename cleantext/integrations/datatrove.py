@@ -204,7 +204,7 @@ class CleantextSiteProfiler(PipelineStep):
     strip stage would see) under the site in ``doc.metadata[site_key]``
     (default ``url``; documents without one are not counted) and writes its
     profile to ``output_folder/profile-RANK.json`` when its documents are
-    done. ``cleantext profile --merge`` (or :meth:`SiteProfile.update`) adds
+    done. ``cleantext profile --merge`` (or :meth:`SiteProfile.merged`) adds
     the tasks' files up into the profile a :class:`CleantextFormatter` then
     uses (``load_options={"profile": "sites.json"}``).
     """

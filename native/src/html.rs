@@ -180,9 +180,11 @@ fn raw_end(
     word_char: &Bound<'_, PyAny>,
 ) -> PyResult<Option<usize>> {
     for name in RAW_TAGS {
-        let name: Vec<char> = name.chars().collect();
+        let name = name.as_bytes(); // ASCII letters: one byte, one char
         let after = at + 1 + name.len();
-        if after > to || !(0..name.len()).all(|k| letter_fold(page[at + 1 + k]) == Some(name[k])) {
+        if after > to
+            || !(0..name.len()).all(|k| letter_fold(page[at + 1 + k]) == Some(char::from(name[k])))
+        {
             continue;
         }
         // \b: the name may not go on with a word character.
@@ -192,7 +194,7 @@ fn raw_end(
         let Some(close) = find_char(page, after, to, '>') else {
             continue;
         };
-        let group: Vec<char> = page[at + 1..after].to_vec();
+        let group = &page[at + 1..after];
         let mut i = close + 1;
         while let Some(lt) = find(page, i, to, &['<', '/']) {
             let mut j = lt + 2;

@@ -49,6 +49,16 @@ fn utf8<'a>(text: &'a Bound<'_, PyString>) -> PyResult<Cow<'a, [u8]>> {
     }
 }
 
+/// Records literal `number` the first time it turns up; whether it was new.
+fn note(seen: &mut [bool], found: &mut Vec<usize>, number: usize) -> bool {
+    if seen[number] {
+        return false;
+    }
+    seen[number] = true;
+    found.push(number);
+    true
+}
+
 impl LiteralScanner {
     fn present(&self, text: &[u8]) -> Vec<usize> {
         let mut seen = vec![false; self.count];
@@ -57,17 +67,13 @@ impl LiteralScanner {
             let mut short_seen = 0;
             let mut previous: usize = 0x100; // no pair ends at the first byte
             for &byte in text {
-                let mut number = self.bytes[byte as usize];
-                if number != NO_LITERAL && !seen[number as usize] {
-                    seen[number as usize] = true;
-                    found.push(number as usize);
+                let number = self.bytes[byte as usize];
+                if number != NO_LITERAL && note(&mut seen, &mut found, number as usize) {
                     short_seen += 1;
                 }
                 if previous < 0x80 && byte < 0x80 {
-                    number = self.pairs[(previous << 7) | byte as usize];
-                    if number != NO_LITERAL && !seen[number as usize] {
-                        seen[number as usize] = true;
-                        found.push(number as usize);
+                    let number = self.pairs[(previous << 7) | byte as usize];
+                    if number != NO_LITERAL && note(&mut seen, &mut found, number as usize) {
                         short_seen += 1;
                     }
                 }
@@ -81,10 +87,7 @@ impl LiteralScanner {
             let wanted = self.count - self.short_count;
             let mut words_seen = 0;
             for hit in automaton.find_overlapping_iter(text) {
-                let number = hit.pattern().as_usize();
-                if !seen[number] {
-                    seen[number] = true;
-                    found.push(number);
+                if note(&mut seen, &mut found, hit.pattern().as_usize()) {
                     words_seen += 1;
                     if words_seen == wanted {
                         break;

@@ -609,6 +609,8 @@ def run_rules_show(args: argparse.Namespace) -> int:
             print(f"{item.name:<12} {dict(value) if isinstance(value, Mapping) else value!r}")
     trigger = _trigger_listing(trigger_of(rule).any_text)
     shown = " and ".join(f"any of {clause[:8]}{' ...' if len(clause) > 8 else ''}" for clause in trigger or [])
+    if trigger and not all(trigger):
+        shown = "never holds: not evaluated (a site rule runs only with --profile)"  # a clause nothing satisfies
     print(f"{'trigger':<12} {shown or 'none: runs on every document'}")
     if rule.when:
         print(f"{'when':<12} {dict(rule.when)!r}")

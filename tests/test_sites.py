@@ -208,3 +208,8 @@ def test_profiles_of_parts_merge_on_the_command_line(tmp_path, capsys):
     assert SiteProfile.load(merged) == profiled(pages)
     assert main(["profile", "-o", str(merged)]) == 2
     assert "give inputs to count, or --merge" in capsys.readouterr().err
+
+
+def test_rules_show_says_the_site_rule_never_runs_without_a_profile(capsys):
+    assert main(["rules", "show", "site.repeated"]) == 0
+    assert "never holds: not evaluated (a site rule runs only with --profile)" in capsys.readouterr().out

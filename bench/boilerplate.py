@@ -376,6 +376,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     parser.add_argument("--enable", action="append", default=[], metavar="ID", help="rules to turn on (repeatable)")
     parser.add_argument(
+        "--also",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="also measure with this optional rule turned on, in the same run (repeatable)",
+    )
+    parser.add_argument(
         "--pools",
         choices=["snippets", "lines", "both"],
         default="both",
@@ -393,8 +400,9 @@ def main(argv: list[str] | None = None) -> int:
         "per_position": args.per_position,
         "enabled": args.enable,
     }
+    runs: dict[str, dict[str, list[str]]] = {}
     if args.pools in ("snippets", "both"):
-        snippets = load_snippets()
+        runs["snippets"] = snippets = load_snippets()
         score = measure(pipeline, documents, snippets, args)
         figures["snippets"] = {
             **report("the 'without' snippets as given", score, args.misses),
@@ -402,6 +410,7 @@ def main(argv: list[str] | None = None) -> int:
         }
     if args.pools in ("lines", "both"):
         pools, unfound = load_whole_lines()
+        runs["lines"] = pools
         sizes = ", ".join(f"{len(lines)} {source}" for source, lines in pools.items())
         score = measure(pipeline, documents, pools, args)
         title = f"the whole lines the snippets stand in ({sizes}; {unfound} snippets in no line of their page)"
@@ -410,6 +419,14 @@ def main(argv: list[str] | None = None) -> int:
             "pools": {source: len(lines) for source, lines in pools.items()},
             "unfound": unfound,
         }
+    figures["also"] = {}
+    for rule_id in args.also:
+        optional = Pipeline.load(enable=[*args.enable, rule_id])
+        figures["also"][rule_id] = also = {}
+        for run, pool in runs.items():
+            score = measure(optional, documents, pool, args)
+            also[run] = {"removal_recall": round(score.recall, 4), "content_precision": round(score.precision, 4)}
+            print(f"\nwith {rule_id} on, {run}: {also[run]}")
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2, ensure_ascii=False), encoding="utf-8")
     return 0

@@ -522,6 +522,45 @@ class SiteRule(Rule):
 
 
 @dataclass(frozen=True, eq=False, kw_only=True, repr=False)
+class ScoreRule(Rule):
+    """``score``: a line that a learned line scorer (:mod:`cleantext.scorer`) rates as page furniture.
+
+    ``model`` is the model file (a path relative to the pack's folder, or
+    absolute); a line of at most ``max_words`` words whose score reaches
+    ``threshold`` (0: the threshold the model was trained with) is removed,
+    unless a guard finds it.
+    """
+
+    kind: ClassVar[str] = "score"
+    fields: ClassVar[frozenset[str]] = frozenset({"model", "threshold", "max_words", "unless"})
+    required: ClassVar[tuple[str, ...]] = ("model",)
+    default_stage: ClassVar[str] = "strip"
+    actions: ClassVar[tuple[str, ...]] = ("remove",)
+
+    model: str
+    threshold: float = 0.0
+    max_words: int = 40
+    guards: tuple[Guard, ...] = ()
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not self.model:
+            raise ValueError("model must name the line scorer's model file")
+        if not 0 <= self.threshold < 1:
+            raise ValueError("threshold must be a probability, at least 0 (the model's own) and under 1")
+        if self.max_words < 1:
+            raise ValueError("max_words must be 1 or more: longer lines are never scored")
+
+    @property
+    def model_path(self) -> Path:
+        """The model file: ``model`` as given when absolute, else in the folder of the rule's pack."""
+        path = Path(self.model)
+        if path.is_absolute() or self.file is None:
+            return path
+        return Path(self.file).parent / path
+
+
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class ExtractRule(Rule):
     """``extract``: a removal the extraction of an HTML page makes (``extract.title``), named so it can be disabled."""
 
@@ -544,6 +583,7 @@ RULE_KINDS: dict[str, type[Rule]] = {
         LexiconRule,
         RepairRule,
         SiteRule,
+        ScoreRule,
         ExtractRule,
     )
 }
@@ -555,7 +595,8 @@ an earlier one (title, standfirst); offtopic: a short paragraph that shares no c
 word with the article (menu items, teasers of other stories); inline: regex replacement; charmap: single
 characters mapped; unicode: a normalization form; lexicon: names; ftfy: ftfy's
 fixes on the lines a cheap pattern finds (mojibake, entities, ...); site: a line a site
-profile finds on many pages of the document's site; extract: a removal
+profile finds on many pages of the document's site; score: a line a learned line
+scorer rates as furniture; extract: a removal
 the extraction of an HTML page makes, named by its id (the headline repeated as the
 first paragraph, a short paragraph only the recall-oriented run kept)."""
 
@@ -836,6 +877,8 @@ _FIELD_READERS: dict[str, tuple[str, Callable[[Mapping[str, Any], str, Mapping[s
     "abstain_above": ("abstain_above", _number),
     "min_pages": ("min_pages", _number),
     "min_share": ("min_share", _share),
+    "threshold": ("threshold", _share),
+    "model": ("model", _text),
     "requires": ("requires", _words),
     "unless": ("guards", _guard_list),
     "fixes": ("fixes", _texts),

@@ -30,9 +30,18 @@ from cleantext.document import Document, RuleRef
 from cleantext.metadata import clean_author, parse_date
 from cleantext.normalize import Lexicon, find_charmap, find_inline, find_lexicon, find_unicode
 from cleantext.repair import find_repairs
-from cleantext.rules import PatternRule, RemovalRule, Rule, SiteRule
+from cleantext.rules import PatternRule, RemovalRule, Rule, ScoreRule, SiteRule
+from cleantext.scorer import LineScorer
 from cleantext.sites import SiteProfile
-from cleantext.strip import find_block_matches, find_line_matches, find_offtopic, find_repeats, find_site_repeats
+from cleantext.strip import (
+    find_block_matches,
+    find_line_matches,
+    find_offtopic,
+    find_repeats,
+    find_site_repeats,
+    line_removals,
+    scored_lines,
+)
 from cleantext.triggers import Clause, Trigger, derive, fold, useful
 
 __all__ = [
@@ -47,6 +56,7 @@ __all__ = [
     "RemovalStep",
     "RepairStep",
     "RepeatStep",
+    "ScoreStep",
     "SiteStep",
     "Step",
     "StepTrigger",
@@ -414,6 +424,55 @@ class SiteStep(Step):
         return super().apply(document, found, timeout, changed)
 
 
+class ScoreStep(Step):
+    """``score``: lines a learned line scorer rates as furniture (see :mod:`cleantext.scorer`)."""
+
+    kind = "score"
+    scans_lines = True
+    rule: ScoreRule
+    __slots__ = ("_last", "scorer")
+
+    def __init__(self, rule: Rule) -> None:
+        super().__init__(rule)
+        self.scorer = LineScorer.load(self.rule.model_path)
+        # The lines found in the last text searched, with their scores, which apply() reports.
+        self._last: tuple[str, list[tuple[int, int, float]]] = ("", [])
+
+    def trigger(self) -> StepTrigger:
+        """None: every text is scored (the model needs no literal)."""
+        return StepTrigger(None, None)
+
+    def find_plain(
+        self,
+        text: str,
+        timeout: float | None,
+        continues: tuple[bool, bool] = (False, False),
+        literals: tuple[str, ...] = (),
+    ) -> Replacements:
+        """The removals of the lines the scorer rates as furniture, in the ``where`` regions."""
+        scored: list[tuple[int, int, float]] = []
+
+        def finder(rule: Rule, text: str, low: int, high: int, timeout: float | None) -> Replacements:
+            found = scored_lines(rule, text, low, high, timeout, scorer=self.scorer)
+            scored.extend(found)
+            return line_removals(text, found)
+
+        replacements = self._in_regions(finder, text, timeout, continues)
+        self._last = (text, scored)
+        return replacements
+
+    def apply(self, document: Document, found: Tagged, timeout: float | None, changed: Changed) -> int:
+        """Apply the removals; the result's metadata lists each line removed with its score."""
+        text, scored = self._last
+        if text is not document.text:  # the last search was of another text (another thread's): search again
+            self.find_plain(document.text, timeout, document.continues)
+            text, scored = self._last
+        if found:
+            listed = document.metadata.setdefault("scored_lines", [])
+            listed.extend({"line": text[start:end], "score": round(score, 4)} for start, end, score in scored)
+        return super().apply(document, found, timeout, changed)
+
+
 STEP_KINDS: dict[str, type[Step]] = {
     step.kind: step
     for step in (
@@ -427,6 +486,7 @@ STEP_KINDS: dict[str, type[Step]] = {
         RepairStep,
         LexiconStep,
         SiteStep,
+        ScoreStep,
     )
 }
 """The class of each kind of rule that runs in the stages (``extract`` rules are choices of the extraction)."""

@@ -23,6 +23,7 @@ from functools import lru_cache
 import regex
 
 from cleantext.rules import Rule
+from cleantext.scorer import LineScorer
 from cleantext.segment import CACHED_MAX_CHARS, block_removal_span, block_spans, line_removal_span
 from cleantext.sites import line_key
 from cleantext.triggers import fold
@@ -432,3 +433,40 @@ def find_site_repeats(
             found.append((*line_removal_span(text, start, end), ""))
         start = end + 1
     return _without_overlaps(found)
+
+
+def scored_lines(
+    rule: Rule, text: str, low: int, high: int, timeout: float | None, *, scorer: LineScorer
+) -> list[tuple[int, int, float]]:
+    """``(start, end, score)`` of the lines of ``text[low:high]`` that a line scorer rates as furniture.
+
+    Every non-blank line of the text is context (its neighbours, its place,
+    the words the rest of the text uses); a line is judged when it lies in the
+    region and has at most ``max_words`` words, and fires when its score
+    reaches the rule's ``threshold`` (0: the model's own) and no guard of the
+    rule finds it.
+    """
+    threshold = rule.threshold or scorer.threshold
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        if line.strip():
+            spans.append((start, end))
+        start = end + 1
+    lines = [text[start:end] for start, end in spans]
+    judged = [
+        index
+        for index, (start, end) in enumerate(spans)
+        if low <= start and end <= high and len(lines[index].split(None, rule.max_words)) <= rule.max_words
+    ]
+    found = []
+    for index, score in zip(judged, scorer.scores(lines, judged), strict=True):
+        if score >= threshold and not _guarded(rule, lines[index], timeout):
+            found.append((*spans[index], score))
+    return found
+
+
+def line_removals(text: str, lines: list[tuple[int, int, float]]) -> Replacements:
+    """Removals of the lines ``(start, end, ...)`` of ``text``, each with the line break it leaves."""
+    return _without_overlaps([(*line_removal_span(text, start, end), "") for start, end, *_ in lines])

@@ -20,7 +20,12 @@ its label, and the split: pages are split by domain (a domain's pages are
 all ``train`` or all ``tune``, about one domain in five tunes), so tuning sees
 only sites training did not. The output is the same on every run.
 
-Usage: ``python learn/line_corpus.py -o lines.jsonl.gz [--data DIR] [--limit N]``
+Two views of a page (``--view``): ``visible``, every line a reader sees on it
+(above), and ``cleaned``, the lines of cleantext's own output for it (the
+default pipeline, HTML input, with the line scorer off): what is left for a
+line scorer to judge, and what ``learn/train_scorer.py`` learns from.
+
+Usage: ``python learn/line_corpus.py -o lines.jsonl.gz [--data DIR] [--view visible|cleaned] [--limit N] [--jobs N]``
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ import json
 import re
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +47,8 @@ import lxml.html
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from cleantext import Pipeline  # noqa: E402
+from cleantext.errors import CleantextError  # noqa: E402
 from cleantext.sites import site_of  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "benchmarks" / "wcxb-dev"
@@ -52,6 +61,7 @@ BLOCK_TAGS = frozenset(
     thead title tr ul""".split()  # noqa: SIM905
 )
 INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head")
+VIEWS = ("visible", "cleaned")
 _WORD = re.compile(r"\w+")
 
 
@@ -73,6 +83,20 @@ def visible_lines(html: str) -> list[str]:
         element.tail = "\n" + (element.tail or "")
     lines = (" ".join(line.split()) for line in tree.text_content().split("\n"))
     return [line for line in lines if line]
+
+
+@lru_cache(maxsize=1)  # one pipeline per process
+def _pipeline() -> Pipeline:
+    return Pipeline.load(disable=["scorer.*"])
+
+
+def cleaned_lines(html: str) -> list[str]:
+    """The non-blank lines of cleantext's output for a page (the default pipeline, the line scorer off)."""
+    try:
+        text = _pipeline().clean(html, input_format="html").text
+    except CleantextError:
+        return []
+    return [line for line in text.split("\n") if line.strip()]
 
 
 def _words(text: str) -> list[str]:
@@ -107,16 +131,16 @@ def split_of(domain: str) -> str:
     return "tune" if digest % TUNE_SHARE == 0 else "train"
 
 
-def page_rows(page_id: str, html: str, truth: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """The labeled lines of one page."""
+def page_rows(page_id: str, html: str, truth: dict[str, Any], view: str = "visible") -> list[dict[str, Any]]:
+    """The labeled lines of one page, in the given view (``visible`` or ``cleaned``)."""
     main = truth["ground_truth"].get("main_content") or ""
     content_text = " " + " ".join(_words(main)) + " "
     content_lines = {" ".join(_words(line)) for line in main.split("\n")} - {""}
     domain = site_of(truth.get("url") or page_id)
-    lines = visible_lines(html)
+    lines = visible_lines(html) if view == "visible" else cleaned_lines(html)
     page_type = truth.get("_internal", {}).get("page_type", {}).get("primary")
-    for index, line in enumerate(lines):
-        yield {
+    return [
+        {
             "page": page_id,
             "domain": domain,
             "type": page_type,
@@ -126,14 +150,30 @@ def page_rows(page_id: str, html: str, truth: dict[str, Any]) -> Iterator[dict[s
             "text": line,
             "label": label(line, content_text, content_lines),
         }
+        for index, line in enumerate(lines)
+    ]
 
 
-def corpus(data: Path, limit: int | None = None) -> Iterator[dict[str, Any]]:
-    """Every row of every page of ``data`` (a WCXB folder: ``html/ID.html.gz``, ``ground-truth/ID.json``)."""
-    for path in sorted((data / "ground-truth").glob("*.json"))[:limit]:
-        truth = json.loads(path.read_text(encoding="utf-8"))
-        html = gzip.decompress((data / "html" / f"{path.stem}.html.gz").read_bytes()).decode("utf-8", "replace")
-        yield from page_rows(path.stem, html, truth)
+def _page_rows(task: tuple[Path, str]) -> list[dict[str, Any]]:
+    path, view = task
+    truth = json.loads(path.read_text(encoding="utf-8"))
+    html = gzip.decompress((path.parent.parent / "html" / f"{path.stem}.html.gz").read_bytes())
+    return page_rows(path.stem, html.decode("utf-8", "replace"), truth, view)
+
+
+def corpus(data: Path, limit: int | None = None, view: str = "visible", jobs: int = 1) -> Iterator[dict[str, Any]]:
+    """Every row of every page of ``data`` (a WCXB folder: ``html/ID.html.gz``, ``ground-truth/ID.json``), in order.
+
+    ``jobs``: worker processes (the ``cleaned`` view runs the pipeline on every page).
+    """
+    tasks = [(path, view) for path in sorted((data / "ground-truth").glob("*.json"))[:limit]]
+    if jobs <= 1:
+        for task in tasks:
+            yield from _page_rows(task)
+        return
+    with ProcessPoolExecutor(jobs) as pool:
+        for rows in pool.map(_page_rows, tasks, chunksize=8):
+            yield from rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -141,14 +181,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-o", "--output", required=True, type=Path, help="the corpus (.jsonl or .jsonl.gz)")
     parser.add_argument("--data", type=Path, default=DATA, help=f"a WCXB folder (default {DATA})")
+    parser.add_argument("--view", choices=VIEWS, default="visible", help="the lines a reader sees, or cleantext's")
     parser.add_argument("--limit", type=int, help="only the first N pages")
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     args = parser.parse_args(argv)
     counts: dict[tuple[str, str], int] = {}
     # gzip without a timestamp: the same corpus gives the same bytes.
     binary = open(args.output, "wb")  # noqa: SIM115 (closed by the with below, through the gzip layer or not)
     handle = gzip.GzipFile(fileobj=binary, mode="wb", mtime=0, filename="") if args.output.suffix == ".gz" else binary
     with binary, handle:
-        for row in corpus(args.data, args.limit):
+        for row in corpus(args.data, args.limit, args.view, args.jobs):
             handle.write((json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
             key = (row["split"], row["label"])
             counts[key] = counts.get(key, 0) + 1

@@ -67,3 +67,14 @@ def test_the_corpus_is_the_same_bytes_on_every_run_and_splits_by_domain(tmp_path
     for row in rows:
         assert split_of_domain.setdefault(row["domain"], row["split"]) == row["split"]
     assert set(split_of_domain.values()) == {"train", "tune"}
+
+
+def test_the_cleaned_view_is_cleantexts_output_labeled_the_same_way():
+    rows = line_corpus.page_rows("0001", PAGE, TRUTH, view="cleaned")
+    texts = [row["text"] for row in rows]
+    # The navigation, the script and the footer are gone; what is left is labeled by the main content.
+    assert "Home News" not in texts
+    assert ("The storm reached the coast on Monday night, bringing winds of 120 km/h.", "content") in [
+        (row["text"], row["label"]) for row in rows
+    ]
+    assert all(row["lines"] == len(rows) for row in rows)

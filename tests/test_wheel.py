@@ -54,7 +54,7 @@ def test_the_wheel_ships_the_rules_and_runs_from_a_fresh_install(tmp_path, how):
     (wheel,) = wheels.glob("cleantext_toolkit-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert not any("_native" in name for name in names)
-    packs = sorted(p.name for p in (ROOT / "rules").glob("*.toml"))
+    packs = sorted(p.name for p in (ROOT / "rules").glob("*") if p.suffix in (".toml", ".json"))
     assert sorted(n.rsplit("/", 1)[1] for n in names if n.startswith("cleantext/rules/")) == packs
 
     target = tmp_path / "site"

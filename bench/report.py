@@ -642,7 +642,7 @@ BENCHMARKS: tuple[Benchmark, ...] = (
         name="boilerplate",
         title="Boilerplate removal",
         full=("--also", "scorer.boilerplate"),
-        quick=(),
+        quick=("--also", "scorer.boilerplate"),
         about=(
             "Boilerplate removal on plain text, scored from the provenance alone. Data: the 181 gold article "
             f"bodies of `{DATA}/article-extraction-benchmark` (held out) with one to three boilerplate lines "

@@ -553,11 +553,18 @@ class ScoreRule(Rule):
 
     @property
     def model_path(self) -> Path:
-        """The model file: ``model`` as given when absolute, else in the folder of the rule's pack."""
+        """The model file: ``model`` as given when absolute, else in the folder of the rule's pack, else built in.
+
+        A pack of your own can so run the built-in model with a threshold of its own.
+        """
         path = Path(self.model)
-        if path.is_absolute() or self.file is None:
+        if path.is_absolute():
             return path
-        return Path(self.file).parent / path
+        beside = Path(self.file).parent / path if self.file is not None else path
+        if beside.exists():
+            return beside
+        builtin = rules_dir() / path
+        return builtin if builtin.exists() else beside
 
 
 @dataclass(frozen=True, eq=False, kw_only=True, repr=False)

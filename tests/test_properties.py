@@ -11,6 +11,7 @@ from tests.strategies import any_text, documents, noisy_text
 
 DEFAULT = Pipeline.load()
 CURLY = Pipeline.load(quotes="curly")
+SCORED = Pipeline.load(enable=["scorer.boilerplate"])
 
 
 @given(any_text)
@@ -33,6 +34,12 @@ def test_cleaning_is_idempotent(text):
 def test_documents_with_boilerplate_keep_the_contract_and_are_idempotent(text):
     assert_provenance(DEFAULT.clean(text), text)
     assert_idempotent(DEFAULT, text)
+
+
+@given(documents)
+def test_with_the_line_scorer_on_documents_keep_the_contract_and_are_idempotent(text):
+    assert_provenance(SCORED.clean(text), text)
+    assert_idempotent(SCORED, text)
 
 
 @given(noisy_text)

@@ -127,6 +127,42 @@ def test_a_pack_names_its_model_relative_to_its_own_folder_and_a_missing_one_is_
         Pipeline.load(packs=[], extra=[pack])
 
 
+def test_a_pack_of_your_own_runs_the_built_in_model_with_a_stricter_threshold(tmp_path):
+    pack = tmp_path / "stricter.toml"
+    pack.write_text(
+        '[[rule]]\nid = "mine.scored"\ncategory = "furniture"\nkind = "score"\nmodel = "line-scorer.json"\n'
+        'threshold = 0.999\ndescription = "d"\n',
+        encoding="utf-8",
+    )
+    (rule,) = load_pack(pack)
+    assert rule.model_path == rules_dir() / "line-scorer.json"
+    text = "\n\n".join([STORY[0], "Sign up for our daily newsletter", "Table of Contents", *STORY[1:]]) + "\n"
+    stricter = Pipeline.load(packs=[], extra=[pack]).clean(text)
+    assert stricter.text == text
+    assert "scored_lines" not in stricter.metadata
+    default = Pipeline.load(packs=["scorer"], enable=["scorer.boilerplate"]).clean(text)
+    assert len(default.metadata["scored_lines"]) == 2
+
+
+def test_with_the_scorer_on_cleaning_twice_changes_nothing():
+    pipeline = Pipeline.load(enable=["scorer.boilerplate"])
+    for seed in sorted((ROOT / "seeds").glob("*.txt")):
+        once = pipeline.clean(seed.read_text(encoding="utf-8")).text
+        assert pipeline.clean(once).text == once, seed.name
+
+
+def test_the_table_row_guard_finds_rows_of_cells_and_nothing_else():
+    import regex
+
+    from cleantext.rules import builtin_guards
+
+    guard = regex.compile(builtin_guards()["table-row"])
+    assert guard.search("| Growth | $29/mo | Sign up |")
+    assert guard.search("Basic\t$9\t1 user")
+    assert not guard.search("Home | News | Sport")
+    assert not guard.search("The vote was 5 | 4, a clerk wrote.")
+
+
 def test_the_cli_turns_it_on_by_id(tmp_path, capsys):
     source = tmp_path / "story.txt"
     source.write_text("\n\n".join([STORY[0], "Table of Contents", *STORY[1:]]) + "\n", encoding="utf-8")

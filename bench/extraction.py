@@ -114,6 +114,13 @@ def extract_cleantext_style_neutral(page: bytes) -> str:
     return _pipelines["neutral"].clean(page).text
 
 
+def extract_cleantext_scored(page: bytes) -> str:
+    """cleantext with the optional learned line scorer on (trained on wcxb-dev only)."""
+    if "scored" not in _pipelines:
+        _pipelines["scored"] = Pipeline.load(input_format="html", enable=["scorer.boilerplate"])
+    return _pipelines["scored"].clean(page).text
+
+
 def extract_trafilatura(page: bytes) -> str:
     """trafilatura alone, with its defaults (what upstream benchmarks)."""
     return trafilatura.extract(page) or ""
@@ -130,6 +137,7 @@ def extract_trafilatura_as_cleantext(page: bytes) -> str:
 EXTRACTORS: dict[str, Extractor] = {
     "cleantext": extract_cleantext,
     "cleantext without names and units": extract_cleantext_style_neutral,
+    "cleantext with the line scorer on": extract_cleantext_scored,
     "trafilatura (defaults)": extract_trafilatura,
     "trafilatura (cleantext's options, no rules)": extract_trafilatura_as_cleantext,
 }

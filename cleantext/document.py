@@ -27,10 +27,16 @@ __all__ = ["Document", "EditRecord", "RuleRef"]
 
 
 class RuleRef(NamedTuple):
-    """The identity of the rule behind a replacement: its id and its category."""
+    """The identity of the rule behind a replacement: its id and its category.
+
+    ``detail``: what the rule found about this one replacement, as ``(key,
+    value)`` pairs (a line scorer's ``score``, a site profile's ``pages``):
+    it goes with the edit into the result (:attr:`cleantext.emit.Edit.detail`).
+    """
 
     id: str
     category: str
+    detail: tuple[tuple[str, Any], ...] = ()
 
 
 # An edit as stored while cleaning: (src_start, src_end, after, rules, removals).

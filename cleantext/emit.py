@@ -46,10 +46,13 @@ class Edit:
     removals: tuple[tuple[str, str, int], ...] = field(default=(), compare=False)
     """When several rules share the edit: ``(rule, category, characters removed)`` for each that removed
     any, in the text as it found it. ``cleantext stats`` counts them per rule. Not part of the JSON."""
+    detail: tuple[tuple[str, Any], ...] = ()
+    """What the credited rule found about this edit, as ``(key, value)`` pairs: the line scorer's
+    ``score``, a site profile's ``pages`` and ``of``. In the JSON as a ``detail`` object, when there is one."""
 
     def to_dict(self) -> dict[str, Any]:
         """The edit as in the JSON contract of docs/design.md."""
-        return {
+        data = {
             "src": list(self.src),
             "out": list(self.out),
             "rule": self.rule,
@@ -58,6 +61,9 @@ class Edit:
             "before": self.before,
             "after": self.after,
         }
+        if self.detail:
+            data["detail"] = dict(self.detail)
+        return data
 
 
 @dataclass(slots=True)
@@ -119,6 +125,7 @@ class Result:
                 before=record.before,
                 after=record.after,
                 removals=tuple((rule.id, rule.category, count) for rule, count in record.removals),
+                detail=record.rule.detail,
             )
             for record in document.edits()
         )

@@ -193,8 +193,8 @@ class Pipeline:
 
         ``site`` (a URL or a domain) is where the document comes from: with a
         site profile (``profile``), the lines that site repeats on many pages
-        are removed, and the result's metadata holds ``site`` and the lines
-        removed with their page counts (``site_repeated``).
+        are removed (each edit's ``detail`` holds the pages the line is on and
+        the pages counted), and the result's metadata holds ``site``.
 
         Raises :class:`~cleantext.errors.InputError` when bytes are not text.
         """

@@ -38,9 +38,8 @@ from cleantext.strip import (
     find_line_matches,
     find_offtopic,
     find_repeats,
+    find_scored_lines,
     find_site_repeats,
-    line_removals,
-    scored_lines,
 )
 from cleantext.triggers import Clause, Trigger, derive, fold, useful
 
@@ -399,7 +398,8 @@ class SiteStep(Step):
         literals: tuple[str, ...] = (),
         site: str | None = None,
     ) -> Tagged:
-        """The lines of ``text`` the profile counts on enough pages of ``site``, tagged with the rule."""
+        """The lines of ``text`` the profile counts on enough pages of ``site``; each edit's detail
+        holds the pages the line is on and the pages of the site counted."""
         profile = self.profile
         pages = profile.pages(site) if profile is not None and site is not None else 0
         if not pages:
@@ -409,19 +409,13 @@ class SiteStep(Step):
         def finder(rule: Rule, text: str, low: int, high: int, timeout: float | None) -> Replacements:
             return find_site_repeats(rule, text, low, high, timeout, counts=counts, pages=pages)  # type: ignore[arg-type]
 
-        ref = self.rule.ref
-        return [(start, end, new, ref) for start, end, new in self._in_regions(finder, text, timeout, continues)]
-
-    def apply(self, document: Document, found: Tagged, timeout: float | None, changed: Changed) -> int:
-        """Apply the removals; the result's metadata lists each line removed with its page count."""
-        site = document.metadata.get("site")
-        if self.profile is not None and isinstance(site, str):
-            counted = document.metadata.setdefault("site_repeated", [])
-            pages = self.profile.pages(site)
-            for start, end, _, _ in found:
-                line = document.text[start:end].strip("\n")
-                counted.append({"line": line, "pages": self.profile.pages_with(site, line), "of": pages})
-        return super().apply(document, found, timeout, changed)
+        rule = self.rule
+        tagged: Tagged = []
+        for start, end, new in self._in_regions(finder, text, timeout, continues):
+            line = text[start:end].strip("\n")
+            on = profile.pages_with(site, line)  # type: ignore[union-attr, arg-type]
+            tagged.append((start, end, new, RuleRef(rule.id, rule.category, (("pages", on), ("of", pages)))))
+        return tagged
 
 
 class ScoreStep(Step):
@@ -430,47 +424,38 @@ class ScoreStep(Step):
     kind = "score"
     scans_lines = True
     rule: ScoreRule
-    __slots__ = ("_last", "scorer")
+    __slots__ = ("scorer",)
 
     def __init__(self, rule: Rule) -> None:
         super().__init__(rule)
         self.scorer = LineScorer.load(self.rule.model_path)
-        # The lines found in the last text searched, with their scores, which apply() reports.
-        self._last: tuple[str, list[tuple[int, int, float]]] = ("", [])
 
     def trigger(self) -> StepTrigger:
         """None: every text is scored (the model needs no literal)."""
         return StepTrigger(None, None)
 
-    def find_plain(
+    def find(
         self,
         text: str,
         timeout: float | None,
         continues: tuple[bool, bool] = (False, False),
         literals: tuple[str, ...] = (),
-    ) -> Replacements:
-        """The removals of the lines the scorer rates as furniture, in the ``where`` regions."""
-        scored: list[tuple[int, int, float]] = []
+        site: str | None = None,
+    ) -> Tagged:
+        """The removals of the lines the scorer rates as furniture, in the ``where`` regions; each
+        edit's detail holds the line's score."""
+        scores: dict[int, float] = {}
 
         def finder(rule: Rule, text: str, low: int, high: int, timeout: float | None) -> Replacements:
-            found = scored_lines(rule, text, low, high, timeout, scorer=self.scorer)
-            scored.extend(found)
-            return line_removals(text, found)
+            found = find_scored_lines(rule, text, low, high, timeout, scorer=self.scorer)
+            scores.update((start, score) for start, _, _, score in found)
+            return [(start, end, new) for start, end, new, _ in found]
 
-        replacements = self._in_regions(finder, text, timeout, continues)
-        self._last = (text, scored)
-        return replacements
-
-    def apply(self, document: Document, found: Tagged, timeout: float | None, changed: Changed) -> int:
-        """Apply the removals; the result's metadata lists each line removed with its score."""
-        text, scored = self._last
-        if text is not document.text:  # the last search was of another text (another thread's): search again
-            self.find_plain(document.text, timeout, document.continues)
-            text, scored = self._last
-        if found:
-            listed = document.metadata.setdefault("scored_lines", [])
-            listed.extend({"line": text[start:end], "score": round(score, 4)} for start, end, score in scored)
-        return super().apply(document, found, timeout, changed)
+        rule = self.rule
+        return [
+            (start, end, new, RuleRef(rule.id, rule.category, (("score", round(scores[start], 4)),)))
+            for start, end, new in self._in_regions(finder, text, timeout, continues)
+        ]
 
 
 STEP_KINDS: dict[str, type[Step]] = {

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
+from typing import Any
 
 import regex
 
@@ -394,16 +395,16 @@ def _fits(rule: Rule, span: str) -> bool:
     return count >= rule.min_words and (not rule.max_words or count <= rule.max_words)
 
 
-def _without_overlaps(found: Replacements) -> Replacements:
+def _without_overlaps(found: list[Any]) -> list[Any]:
     # Two removals can claim the same line break (a last line and the one before
-    # it); the later one then gives its claim up.
-    result: Replacements = []
-    for start, end, new in found:
+    # it); the later one then gives its claim up. Items are (start, end, new, ...).
+    result: list[Any] = []
+    for start, end, *rest in found:
         if result and start < result[-1][1]:
             start = result[-1][1]
             if start > end:
                 continue
-        result.append((start, end, new))
+        result.append((start, end, *rest))
     return result
 
 
@@ -467,6 +468,9 @@ def scored_lines(
     return found
 
 
-def line_removals(text: str, lines: list[tuple[int, int, float]]) -> Replacements:
-    """Removals of the lines ``(start, end, ...)`` of ``text``, each with the line break it leaves."""
-    return _without_overlaps([(*line_removal_span(text, start, end), "") for start, end, *_ in lines])
+def find_scored_lines(
+    rule: Rule, text: str, low: int, high: int, timeout: float | None, *, scorer: LineScorer
+) -> list[tuple[int, int, str, float]]:
+    """Removals of the lines :func:`scored_lines` finds, each with the line break it leaves and its score."""
+    found = scored_lines(rule, text, low, high, timeout, scorer=scorer)
+    return _without_overlaps([(*line_removal_span(text, start, end), "", score) for start, end, score in found])

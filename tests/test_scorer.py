@@ -86,9 +86,11 @@ def test_enabled_it_removes_what_the_model_rates_as_furniture_with_the_score_in_
     assert_provenance(result)
     (edit,) = [edit for edit in result.edits if edit.rule == "scorer.boilerplate"]
     assert edit.before == "Table of Contents\n"
-    (scored,) = result.metadata["scored_lines"]
-    assert scored["line"] == "Table of Contents"
-    assert scored["score"] >= LineScorer.load(rules_dir() / "line-scorer.json").threshold
+    score = dict(edit.detail)["score"]
+    assert score >= LineScorer.load(rules_dir() / "line-scorer.json").threshold
+    (as_json,) = [edit for edit in json.loads(result.to_json())["edits"] if edit["rule"] == "scorer.boilerplate"]
+    assert as_json["detail"] == {"score": score}
+    assert all("detail" not in edit for edit in json.loads(result.to_json())["edits"] if edit != as_json)
     # The story's own lines, a sentence that starts like a byline among them, all stay.
     assert pipeline.clean("\n\n".join(STORY) + "\n").text == "\n\n".join(STORY) + "\n"
 
@@ -99,7 +101,9 @@ def test_guards_long_lines_and_the_rule_threshold_keep_lines_the_model_would_rem
     pipeline = Pipeline(rules=[score_rule(model, max_words=40, guards=load_guard("reported-speech"))])
     result = pipeline.clean(text)
     assert result.text == '"We will rebuild the bridge," the mayor said.\n' + " ".join(["word"] * 41) + "\n"
-    assert result.metadata["scored_lines"] == [{"line": "Home | News | Sport", "score": 0.9526}]
+    assert [(edit.before, edit.detail) for edit in result.edits if edit.rule == "test.scored"] == [
+        ("Home | News | Sport\n", (("score", 0.9526),))
+    ]
     stricter = Pipeline(rules=[score_rule(model, threshold=0.96)])
     assert stricter.clean(text).text == text
 
@@ -139,9 +143,8 @@ def test_a_pack_of_your_own_runs_the_built_in_model_with_a_stricter_threshold(tm
     text = "\n\n".join([STORY[0], "Sign up for our daily newsletter", "Table of Contents", *STORY[1:]]) + "\n"
     stricter = Pipeline.load(packs=[], extra=[pack]).clean(text)
     assert stricter.text == text
-    assert "scored_lines" not in stricter.metadata
     default = Pipeline.load(packs=["scorer"], enable=["scorer.boilerplate"]).clean(text)
-    assert len(default.metadata["scored_lines"]) == 2
+    assert [edit.rule for edit in default.edits].count("scorer.boilerplate") == 2
 
 
 def test_with_the_scorer_on_cleaning_twice_changes_nothing():

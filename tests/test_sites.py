@@ -64,7 +64,13 @@ def test_a_sites_template_is_removed_and_its_articles_stay_whole():
         assert [line for line in alone.split("\n") if line] == [line for line in result.text.split("\n") if line]
         assert {edit.rule for edit in result.edits if edit.category == "template"} == {"site.repeated"}
         assert result.metadata["site"] == "news.example"
-        assert {(entry["pages"], entry["of"]) for entry in result.metadata["site_repeated"]} <= {(5, 5)}
+        details = [dict(edit.detail) for edit in result.edits if edit.rule == "site.repeated"]
+        assert details and all(detail == {"pages": 5, "of": 5} for detail in details)
+        assert all(
+            edit["detail"] == {"pages": 5, "of": 5}
+            for edit in json.loads(result.to_json())["edits"]
+            if edit["rule"] == "site.repeated"
+        )
 
 
 def test_without_a_site_or_a_profile_nothing_changes():
@@ -88,8 +94,11 @@ def test_a_line_on_one_page_only_is_never_removed(choices, extra_lines):
     cleaner = with_profile(profile)
     for page in pages:
         result = cleaner.clean(page, site="news.example")
-        for entry in result.metadata.get("site_repeated", []):
-            assert entry["pages"] >= 3 and profile.pages_with("news.example", entry["line"]) >= 3, entry
+        for edit in result.edits:
+            if edit.rule == "site.repeated":
+                detail = dict(edit.detail)
+                line = edit.before.strip("\n")
+                assert detail["pages"] >= 3 and profile.pages_with("news.example", line) == detail["pages"], edit
         kept = set(PLAIN.clean(page).text.split("\n"))
         removed = kept - set(result.text.split("\n"))
         assert all(profile.pages_with("news.example", line) >= 3 for line in removed), removed

@@ -284,8 +284,13 @@ def _removals(
 
 
 def _credits(removals: Iterable[tuple[RuleRef, int]]) -> tuple[tuple[RuleRef, int], ...]:
-    """Characters removed, added up per rule, in the order the rules first removed any."""
-    totals: dict[RuleRef, int] = {}
+    """Characters removed, added up per rule, in the order the rules first removed any.
+
+    A rule is its id and category: removals of one rule with different details
+    (two lines, two scores) add up, and the first one's detail stands for them.
+    """
+    totals: dict[tuple[str, str], list[Any]] = {}
     for rule, count in removals:
-        totals[rule] = totals.get(rule, 0) + count
-    return tuple(totals.items())
+        total = totals.setdefault((rule.id, rule.category), [rule, 0])
+        total[1] += count
+    return tuple((rule, count) for rule, count in totals.values())

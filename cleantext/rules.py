@@ -521,12 +521,17 @@ class SiteRule(Rule):
             raise ValueError("min_share must be a fraction of the site's pages, more than 0 and at most 1")
 
 
+BUILTIN_PREFIX = "builtin:"
+"""A score rule's ``model`` that starts with this names a model file of the built-in ``rules/``."""
+
+
 @dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class ScoreRule(Rule):
     """``score``: a line that a learned line scorer (:mod:`cleantext.scorer`) rates as page furniture.
 
-    ``model`` is the model file (a path relative to the pack's folder, or
-    absolute); a line of at most ``max_words`` words whose score reaches
+    ``model`` is the model file (absolute, relative to the pack's folder, or
+    ``builtin:NAME`` for a model of the built-in ``rules/``); a line of at
+    most ``max_words`` words whose score reaches
     ``threshold`` (0: the threshold the model was trained with) is removed,
     unless a guard finds it.
     """
@@ -553,18 +558,14 @@ class ScoreRule(Rule):
 
     @property
     def model_path(self) -> Path:
-        """The model file: ``model`` as given when absolute, else in the folder of the rule's pack, else built in.
-
-        A pack of your own can so run the built-in model with a threshold of its own.
-        """
+        """The model file: ``builtin:NAME`` is the built-in ``rules/NAME``; a relative path is in the folder of
+        the rule's pack (or the working folder for a rule built in Python)."""
+        if self.model.startswith(BUILTIN_PREFIX):
+            return rules_dir() / self.model.removeprefix(BUILTIN_PREFIX)
         path = Path(self.model)
-        if path.is_absolute():
+        if path.is_absolute() or self.file is None:
             return path
-        beside = Path(self.file).parent / path if self.file is not None else path
-        if beside.exists():
-            return beside
-        builtin = rules_dir() / path
-        return builtin if builtin.exists() else beside
+        return Path(self.file).parent / path
 
 
 @dataclass(frozen=True, eq=False, kw_only=True, repr=False)

@@ -5,9 +5,9 @@ The model is a logistic regression over hashed features, trained by
 numpy) on lines of real pages labeled content or furniture, and shipped as a
 data file, ``rules/line-scorer.json``. It runs as the ``score`` kind of
 step (rule ``scorer.boilerplate``, off by default): a line whose score
-reaches the threshold is removed unless a guard finds it, and the result's
-metadata lists each line removed with its score. Inference is plain Python:
-no model runtime is needed.
+reaches the threshold is removed unless a guard finds it, and the edit's
+``detail`` holds the score. Inference is plain Python: no model runtime is
+needed.
 
 The features of a line (:func:`line_features`):
 
@@ -31,6 +31,7 @@ import base64
 import json
 import math
 import re
+import sys
 import zlib
 from array import array
 from collections import Counter
@@ -162,6 +163,8 @@ class LineScorer:
             raise ValueError(f"a line scorer has {BUCKETS} weights, not {len(weights)}")
         if not 0 < threshold < 1:
             raise ValueError(f"a line scorer's threshold is a probability between 0 and 1, not {threshold}")
+        if not math.isfinite(bias) or not all(map(math.isfinite, weights)):
+            raise ValueError("a line scorer's weights and bias must be finite numbers")
         self.weights = array("f", weights)
         self.bias = float(bias)
         self.threshold = float(threshold)
@@ -183,6 +186,8 @@ class LineScorer:
         data = array("f", self.weights)
         if data.itemsize != 4:  # pragma: no cover - every platform CPython runs on
             raise RuntimeError("float32 weights expected")
+        if sys.byteorder == "big":  # pragma: no cover - the file is little-endian everywhere
+            data.byteswap()
         return {
             "format": MODEL_FORMAT,
             "version": 1,
@@ -199,12 +204,21 @@ class LineScorer:
 
     @classmethod
     def load(cls, path: str | Path) -> LineScorer:
-        """Read a model file; :class:`~cleantext.errors.RuleError` naming it when it is not one."""
-        return _load(str(Path(path).resolve()))
+        """Read a model file; :class:`~cleantext.errors.RuleError` naming it when it is not one.
+
+        The pipelines of a process share the scorer of one file (read again
+        when the file changes): treat it as read-only.
+        """
+        resolved = Path(path).resolve()
+        try:
+            stat = resolved.stat()
+        except OSError as error:
+            raise RuleError(f"cannot read the line scorer model ({error.strerror or error})", file=str(path)) from None
+        return _load(str(resolved), stat.st_mtime_ns, stat.st_size)
 
 
-@lru_cache(maxsize=4)  # every pipeline of a process shares the scorer of one file
-def _load(path: str) -> LineScorer:
+@lru_cache(maxsize=4)
+def _load(path: str, modified: int, size: int) -> LineScorer:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
@@ -214,6 +228,8 @@ def _load(path: str) -> LineScorer:
     try:
         weights = array("f")
         weights.frombytes(base64.b64decode(data["weights"], validate=True))
+        if sys.byteorder == "big":  # pragma: no cover - the file is little-endian everywhere
+            weights.byteswap()
         return LineScorer(weights, data["bias"], data["threshold"], data.get("about"))
     except (KeyError, TypeError, ValueError) as error:
         raise RuleError(f"a damaged line scorer model ({error})", file=path) from None
@@ -293,6 +309,8 @@ def threshold_for(scores: np.ndarray, labels: np.ndarray, content_kept: float) -
     """
     import numpy as np
 
+    if not 0 < content_kept <= 1:
+        raise ValueError(f"content_kept is a share of the content lines, more than 0 and at most 1, not {content_kept}")
     content = np.sort(scores[labels == 0])
     # Lines at or above the threshold go: at most (1 - content_kept) of the content may score that high.
     allowed = int(np.floor((1 - content_kept) * len(content)))

@@ -180,11 +180,12 @@ class Step:
             return finder(rule, text, 0, len(text), limit)
         found: Replacements = []
         for low, high in rule.where.regions(text, head=not continues[0], tail=not continues[1]):
-            for start, end, new in finder(rule, text, low, high, limit):
+            # Each is (start, end, new, ...): a finder may add what it found about the replacement.
+            for replacement in finder(rule, text, low, high, limit):
                 # A removal may take the line break just outside its region, which
                 # the next region can claim too; the first claim wins.
-                if not found or start >= found[-1][1]:
-                    found.append((start, end, new))
+                if not found or replacement[0] >= found[-1][1]:
+                    found.append(replacement)
         return found
 
     def _finder(self, literals: tuple[str, ...]) -> Callable[..., Replacements]:
@@ -407,15 +408,13 @@ class SiteStep(Step):
         counts = profile.counts(site)  # type: ignore[union-attr, arg-type]  # pages > 0: both are set
 
         def finder(rule: Rule, text: str, low: int, high: int, timeout: float | None) -> Replacements:
-            return find_site_repeats(rule, text, low, high, timeout, counts=counts, pages=pages)  # type: ignore[arg-type]
+            return find_site_repeats(rule, text, low, high, timeout, counts=counts, pages=pages)  # type: ignore[return-value]
 
         rule = self.rule
-        tagged: Tagged = []
-        for start, end, new in self._in_regions(finder, text, timeout, continues):
-            line = text[start:end].strip("\n")
-            on = profile.pages_with(site, line)  # type: ignore[union-attr, arg-type]
-            tagged.append((start, end, new, RuleRef(rule.id, rule.category, (("pages", on), ("of", pages)))))
-        return tagged
+        return [
+            (start, end, new, RuleRef(rule.id, rule.category, (("pages", pages_on), ("of", pages))))
+            for start, end, new, pages_on in self._in_regions(finder, text, timeout, continues)  # type: ignore[misc]
+        ]
 
 
 class ScoreStep(Step):
@@ -444,17 +443,14 @@ class ScoreStep(Step):
     ) -> Tagged:
         """The removals of the lines the scorer rates as furniture, in the ``where`` regions; each
         edit's detail holds the line's score."""
-        scores: dict[int, float] = {}
 
         def finder(rule: Rule, text: str, low: int, high: int, timeout: float | None) -> Replacements:
-            found = find_scored_lines(rule, text, low, high, timeout, scorer=self.scorer)
-            scores.update((start, score) for start, _, _, score in found)
-            return [(start, end, new) for start, end, new, _ in found]
+            return find_scored_lines(rule, text, low, high, timeout, scorer=self.scorer)  # type: ignore[return-value]
 
         rule = self.rule
         return [
-            (start, end, new, RuleRef(rule.id, rule.category, (("score", round(scores[start], 4)),)))
-            for start, end, new in self._in_regions(finder, text, timeout, continues)
+            (start, end, new, RuleRef(rule.id, rule.category, (("score", round(score, 4)),)))
+            for start, end, new, score in self._in_regions(finder, text, timeout, continues)  # type: ignore[misc]
         ]
 
 

@@ -29,7 +29,15 @@ from cleantext.segment import CACHED_MAX_CHARS, block_removal_span, block_spans,
 from cleantext.sites import line_key
 from cleantext.triggers import fold
 
-__all__ = ["find_block_matches", "find_line_matches", "find_offtopic", "find_repeats", "find_site_repeats"]
+__all__ = [
+    "at_most_words",
+    "find_block_matches",
+    "find_line_matches",
+    "find_offtopic",
+    "find_repeats",
+    "find_scored_lines",
+    "find_site_repeats",
+]
 
 _WORD = regex.compile(r"\w+")
 
@@ -408,10 +416,16 @@ def _without_overlaps(found: list[Any]) -> list[Any]:
     return result
 
 
+def at_most_words(line: str, count: int) -> bool:
+    """Whether ``line`` has at most ``count`` words (without splitting all of a long line)."""
+    return len(line.split(None, count)) <= count
+
+
 def find_site_repeats(
     rule: Rule, text: str, low: int, high: int, timeout: float | None, *, counts: dict[str, int], pages: int
-) -> Replacements:
-    """Removals of the lines of ``text[low:high]`` that a site profile counts on many of the site's pages.
+) -> list[tuple[int, int, str, int]]:
+    """Removals of the lines of ``text[low:high]`` that a site profile counts on many of the site's pages,
+    each with the pages its line is on.
 
     ``counts``: pages of the site holding each line (by :func:`cleantext.sites.line_key`);
     ``pages``: pages of the site counted. A line fires when it is on at least
@@ -421,25 +435,22 @@ def find_site_repeats(
     needed = max(rule.min_pages, math.ceil(rule.min_share * pages - 1e-9))
     if pages < needed:
         return []
-    found: Replacements = []
+    found = []
     start = low
     for line in text[low:high].split("\n"):
         end = start + len(line)
-        if (
-            line.strip()
-            and (not rule.max_words or len(line.split(None, rule.max_words)) <= rule.max_words)
-            and counts.get(line_key(line) or "", 0) >= needed
-            and not _guarded(rule, line, timeout)
-        ):
-            found.append((*line_removal_span(text, start, end), ""))
+        if line.strip() and (not rule.max_words or at_most_words(line, rule.max_words)):
+            pages_on = counts.get(line_key(line) or "", 0)
+            if pages_on >= needed and not _guarded(rule, line, timeout):
+                found.append((*line_removal_span(text, start, end), "", pages_on))
         start = end + 1
     return _without_overlaps(found)
 
 
-def scored_lines(
+def find_scored_lines(
     rule: Rule, text: str, low: int, high: int, timeout: float | None, *, scorer: LineScorer
-) -> list[tuple[int, int, float]]:
-    """``(start, end, score)`` of the lines of ``text[low:high]`` that a line scorer rates as furniture.
+) -> list[tuple[int, int, str, float]]:
+    """Removals of the lines of ``text[low:high]`` that a line scorer rates as furniture, each with its score.
 
     Every non-blank line of the text is context (its neighbours, its place,
     the words the rest of the text uses); a line is judged when it lies in the
@@ -459,18 +470,10 @@ def scored_lines(
     judged = [
         index
         for index, (start, end) in enumerate(spans)
-        if low <= start and end <= high and len(lines[index].split(None, rule.max_words)) <= rule.max_words
+        if low <= start and end <= high and at_most_words(lines[index], rule.max_words)
     ]
     found = []
     for index, score in zip(judged, scorer.scores(lines, judged), strict=True):
         if score >= threshold and not _guarded(rule, lines[index], timeout):
-            found.append((*spans[index], score))
-    return found
-
-
-def find_scored_lines(
-    rule: Rule, text: str, low: int, high: int, timeout: float | None, *, scorer: LineScorer
-) -> list[tuple[int, int, str, float]]:
-    """Removals of the lines :func:`scored_lines` finds, each with the line break it leaves and its score."""
-    found = scored_lines(rule, text, low, high, timeout, scorer=scorer)
-    return _without_overlaps([(*line_removal_span(text, start, end), "", score) for start, end, score in found])
+            found.append((*line_removal_span(text, *spans[index]), "", score))
+    return _without_overlaps(found)

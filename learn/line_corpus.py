@@ -87,15 +87,17 @@ def visible_lines(html: str) -> list[str]:
 
 @lru_cache(maxsize=1)  # one pipeline per process
 def _pipeline() -> Pipeline:
-    return Pipeline.load(disable=["scorer.*"])
+    # No time limit: a loaded machine must not change the corpus.
+    return Pipeline.load(disable=["scorer"], timeout=None)
 
 
-def cleaned_lines(html: str) -> list[str]:
-    """The non-blank lines of cleantext's output for a page (the default pipeline, the line scorer off)."""
+def cleaned_lines(html: str) -> list[str] | None:
+    """The non-blank lines of cleantext's output for a page (the default pipeline, the line scorer off);
+    None when cleantext refuses the page."""
     try:
         text = _pipeline().clean(html, input_format="html").text
     except CleantextError:
-        return []
+        return None
     return [line for line in text.split("\n") if line.strip()]
 
 
@@ -138,6 +140,9 @@ def page_rows(page_id: str, html: str, truth: dict[str, Any], view: str = "visib
     content_lines = {" ".join(_words(line)) for line in main.split("\n")} - {""}
     domain = site_of(truth.get("url") or page_id)
     lines = visible_lines(html) if view == "visible" else cleaned_lines(html)
+    if lines is None:
+        print(f"{page_id}: cleantext refused the page; it has no lines", file=sys.stderr)
+        lines = []
     page_type = truth.get("_internal", {}).get("page_type", {}).get("primary")
     return [
         {
@@ -154,7 +159,7 @@ def page_rows(page_id: str, html: str, truth: dict[str, Any], view: str = "visib
     ]
 
 
-def _page_rows(task: tuple[Path, str]) -> list[dict[str, Any]]:
+def _rows_of_file(task: tuple[Path, str]) -> list[dict[str, Any]]:
     path, view = task
     truth = json.loads(path.read_text(encoding="utf-8"))
     html = gzip.decompress((path.parent.parent / "html" / f"{path.stem}.html.gz").read_bytes())
@@ -169,10 +174,10 @@ def corpus(data: Path, limit: int | None = None, view: str = "visible", jobs: in
     tasks = [(path, view) for path in sorted((data / "ground-truth").glob("*.json"))[:limit]]
     if jobs <= 1:
         for task in tasks:
-            yield from _page_rows(task)
+            yield from _rows_of_file(task)
         return
     with ProcessPoolExecutor(jobs) as pool:
-        for rows in pool.map(_page_rows, tasks, chunksize=8):
+        for rows in pool.map(_rows_of_file, tasks, chunksize=8):
             yield from rows
 
 

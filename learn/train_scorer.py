@@ -14,9 +14,11 @@ The model is a logistic regression over the hashed features of
 (the same corpus gives the same model) on the ``train`` split. Words, word
 pairs and letter 3-grams seen on fewer than ``--min-domains`` of the
 training domains are left out, so the model learns what many sites share,
-not one site's vocabulary. The threshold is the lowest score that keeps at
-least ``--content-kept`` (default 0.995) of the content lines of the ``tune``
-split, whose domains training never saw. The model file records the script's
+not one site's vocabulary (at run time they are still there, in the hashed
+buckets they share with other features, so the figures below are taken with
+every feature, as the step sees them). The threshold is the lowest score
+that keeps at least ``--content-kept`` (default 0.995) of the content lines
+of the ``tune`` split, whose domains training never saw. The model file records the script's
 version, the corpus's checksum, the options, and the figures on both splits.
 
 Usage: ``python learn/train_scorer.py -o rules/line-scorer.json [--data DIR | --corpus FILE] [--jobs N]``
@@ -53,6 +55,7 @@ from cleantext.scorer import (  # noqa: E402
     text_words,
     threshold_for,
 )
+from cleantext.strip import at_most_words  # noqa: E402
 
 VERSION = "train_scorer 1"
 MIN_DOMAINS = 3
@@ -71,11 +74,6 @@ def pages(rows: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
         yield page
 
 
-def judged(line: str, max_words: int) -> bool:
-    """Whether the step judges a line (the scorer rates only lines of at most ``max_words`` words)."""
-    return len(line.split(None, max_words)) <= max_words
-
-
 def shared_features(train: Sequence[list[dict[str, Any]]], min_domains: int) -> frozenset[str]:
     """The lexical features found on at least ``min_domains`` domains of the training pages."""
     domains: dict[str, set[str]] = defaultdict(set)
@@ -90,16 +88,19 @@ def shared_features(train: Sequence[list[dict[str, Any]]], min_domains: int) -> 
 
 
 def split_arrays(
-    split_pages: Sequence[list[dict[str, Any]]], keep: frozenset[str], max_words: int
+    split_pages: Sequence[list[dict[str, Any]]], keep: frozenset[str] | None, max_words: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Feature ids, offsets and labels (1: furniture) of the lines the step would judge."""
+    """Feature ids, offsets and labels (1: furniture) of the lines the step would judge.
+
+    ``keep``: the lexical features to keep (None: all, as the step sees them).
+    """
     all_ids, all_offsets = encode(([row["text"] for row in page] for page in split_pages), keep)
     ids: list[int] = []
     offsets = [0]
     labels = []
     rows = (row for page in split_pages for row in page)
     for number, row in enumerate(rows):
-        if not judged(row["text"], max_words):
+        if not at_most_words(row["text"], max_words):
             continue
         ids.extend(all_ids[all_offsets[number] : all_offsets[number + 1]])
         offsets.append(len(ids))
@@ -124,10 +125,11 @@ def train(
     if not by_split["train"] or not by_split["tune"]:
         raise ValueError("the corpus needs pages of both splits, train and tune")
     keep = shared_features(by_split["train"], min_domains)
-    train_ids, train_offsets, train_labels = split_arrays(by_split["train"], keep, max_words)
-    weights, bias = fit(train_ids, train_offsets, train_labels)
-    tune_ids, tune_offsets, tune_labels = split_arrays(by_split["tune"], keep, max_words)
+    weights, bias = fit(*split_arrays(by_split["train"], keep, max_words))
+    # Judged as the step will judge: with every feature of a line.
+    tune_ids, tune_offsets, tune_labels = split_arrays(by_split["tune"], None, max_words)
     tune = threshold_for(probabilities(weights, bias, tune_ids, tune_offsets), tune_labels, content_kept)
+    train_ids, train_offsets, train_labels = split_arrays(by_split["train"], None, max_words)
     train_scores = probabilities(weights, bias, train_ids, train_offsets)
     at_threshold = train_scores >= tune["threshold"]
     furniture = train_labels == 1
@@ -158,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-domains", type=int, default=MIN_DOMAINS, help="domains a word must be seen on")
     parser.add_argument("--max-words", type=int, default=MAX_WORDS, help="longer lines are not judged")
     args = parser.parse_args(argv)
+    if not 0 < args.content_kept <= 1:
+        parser.error("--content-kept is a share of the content lines: more than 0, at most 1")
     if args.corpus:
         opener = gzip.open if args.corpus.suffix == ".gz" else open
         with opener(args.corpus, "rt", encoding="utf-8") as handle:

@@ -8,8 +8,8 @@ and ``<br>`` end a line; scripts, styles and comments are not text), and
 each line is labeled by the page's main content:
 
 - ``content``: a line of three words or more whose words occur, in order, in
-  the main content; or a shorter line equal to a line of the main content
-  (a subheading, a name);
+  the main content (with the page's title, which cleantext keeps); or a
+  shorter line equal to a line of the main content (a subheading, a name);
 - ``boilerplate``: a line none of whose 3-word runs occurs in the main
   content (a shorter one: not a line of the main content);
 - ``mixed``: the rest (part of it is content); kept, so a learner can choose.
@@ -134,8 +134,12 @@ def split_of(domain: str) -> str:
 
 
 def page_rows(page_id: str, html: str, truth: dict[str, Any], view: str = "visible") -> list[dict[str, Any]]:
-    """The labeled lines of one page, in the given view (``visible`` or ``cleaned``)."""
-    main = truth["ground_truth"].get("main_content") or ""
+    """The labeled lines of one page, in the given view (``visible`` or ``cleaned``).
+
+    The page's title counts as main content: WCXB keeps it apart, and cleantext keeps the headline.
+    """
+    ground_truth = truth["ground_truth"]
+    main = "\n".join(part for part in (ground_truth.get("title"), ground_truth.get("main_content")) if part)
     content_text = " " + " ".join(_words(main)) + " "
     content_lines = {" ".join(_words(line)) for line in main.split("\n")} - {""}
     domain = site_of(truth.get("url") or page_id)

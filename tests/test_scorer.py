@@ -286,3 +286,15 @@ def test_removals_of_one_rule_with_different_details_add_up_in_the_edit_they_sha
     # Two and two characters of the scorer's against three of the tidying: the edit is the scorer's.
     assert edit.rule == first
     assert edit.removals == ((first, 4), (RuleRef("whitespace.blank-lines", "whitespace"), 3))
+
+
+def test_training_runs_from_labeled_pages_in_one_command(tmp_path):
+    from tests.test_line_corpus import PAGE, TRUTH, write_wcxb
+
+    pages = {f"{n:04d}": (PAGE, {**TRUTH, "url": f"https://site{n}.example/a"}) for n in range(12)}
+    write_wcxb(tmp_path / "wcxb", pages)
+    model = tmp_path / "model.json"
+    assert train_scorer.main(["--data", str(tmp_path / "wcxb"), "-o", str(model)]) == 0
+    scorer = LineScorer.load(model)
+    assert scorer.about["script"] == train_scorer.VERSION
+    assert scorer.about["tune"]["lines"] > 0 and scorer.about["train"]["lines"] > 0

@@ -607,6 +607,8 @@ def run_rules_show(args: argparse.Namespace) -> int:
         value = getattr(rule, item.name)
         if item.name not in common and value:
             print(f"{item.name:<12} {dict(value) if isinstance(value, Mapping) else value!r}")
+    for key, value in rule.facts().items():
+        print(f"{key:<12} {value}")
     trigger = _trigger_listing(trigger_of(rule).any_text)
     shown = " and ".join(f"any of {clause[:8]}{' ...' if len(clause) > 8 else ''}" for clause in trigger or [])
     if trigger and not all(trigger):

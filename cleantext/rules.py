@@ -291,6 +291,10 @@ class Rule:
         """Whether the rule runs by default under these pipeline options."""
         return self.enabled and all(options.get(k) == v for k, v in self.when.items())
 
+    def facts(self) -> dict[str, str]:
+        """What ``cleantext rules show`` adds about the rule beyond its fields (none for most kinds)."""
+        return {}
+
     def summary(self) -> dict[str, Any]:
         """A plain description of the rule, for listings and JSON."""
         return {
@@ -555,6 +559,25 @@ class ScoreRule(Rule):
             raise ValueError("threshold must be a probability, at least 0 (the model's own) and under 1")
         if self.max_words < 1:
             raise ValueError("max_words must be 1 or more: longer lines are never scored")
+
+    def facts(self) -> dict[str, str]:
+        """The model file, the threshold in force, and what the model did on the sites it was tuned on."""
+        from cleantext.scorer import LineScorer
+
+        path = self.model_path
+        try:
+            scorer = LineScorer.load(path)
+        except RuleError as error:
+            return {"model file": f"{path} ({error})"}
+        tune = scorer.about.get("tune", {})
+        tuned = (
+            f"; on sites training never saw it kept {tune['content_kept']:.2%} of content lines and removed "
+            f"{tune['furniture_removed']:.1%} of furniture lines"
+            if {"content_kept", "furniture_removed"} <= set(tune)
+            else ""
+        )
+        threshold = f"{self.threshold:g}" if self.threshold else f"{scorer.threshold:g} (the model's own{tuned})"
+        return {"model file": str(path), "threshold": threshold}
 
     @property
     def model_path(self) -> Path:

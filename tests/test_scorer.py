@@ -298,3 +298,11 @@ def test_training_runs_from_labeled_pages_in_one_command(tmp_path):
     scorer = LineScorer.load(model)
     assert scorer.about["script"] == train_scorer.VERSION
     assert scorer.about["tune"]["lines"] > 0 and scorer.about["train"]["lines"] > 0
+
+
+def test_rules_show_says_which_model_runs_at_which_threshold(capsys):
+    assert cli_main(["rules", "show", "scorer.boilerplate"]) == 0
+    shown = capsys.readouterr().out
+    assert f"model file   {rules_dir() / 'line-scorer.json'}" in shown
+    threshold = LineScorer.load(rules_dir() / "line-scorer.json").threshold
+    assert f"threshold    {threshold:g} (the model's own; on sites training never saw it kept 99." in shown

@@ -1,6 +1,7 @@
 """Results: the JSON contract and the two-way offset lookups."""
 
 import json
+import pickle
 
 import pytest
 
@@ -54,3 +55,13 @@ def test_out_of_range_spans_are_refused(span):
         result.source_span(*span)
     with pytest.raises(ValueError, match="not within"):
         result.output_span(*span)
+
+
+def test_a_result_travels_between_processes_whole():
+    result = PIPELINE.clean("By Jane Doe\n\nKyiv \u2014 \u201cWe hold,\u201d she said.  \n\n\nShare this article\n")
+    copy = pickle.loads(pickle.dumps(result))
+    assert copy == result
+    assert [(edit.removals, edit.detail) for edit in copy.edits] == [(e.removals, e.detail) for e in result.edits]
+    assert {name: (t.seconds, t.evaluations, t.changes) for name, t in copy.timings.items()} == {
+        name: (t.seconds, t.evaluations, t.changes) for name, t in result.timings.items()
+    }

@@ -676,9 +676,10 @@ class Corpus:
     ``variants`` iterate over it.
     """
 
-    def __init__(self, options: BatchOptions) -> None:
+    def __init__(self, options: BatchOptions, *, quiet: bool = False) -> None:
         self.options = options
         self.failed = 0
+        self.quiet = quiet  # count failures without reporting them (a first pass over inputs read again)
 
     def __iter__(self) -> Iterator[tuple[str, str, str | None, str | None]]:
         options = self.options
@@ -709,4 +710,5 @@ class Corpus:
 
     def fail(self, message: str) -> None:
         self.failed += 1
-        report(f"error: {message}")
+        if not self.quiet:
+            report(f"error: {message}")

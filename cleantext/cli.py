@@ -59,6 +59,7 @@ examples:
   cleantext clean article.txt --explain         what each rule removed or changed
   cleantext clean notes/ --in-place             rewrite files where they are
   cleantext clean crawl/ -o out/ --profile sites.json    also drop each site's template lines
+  cleantext clean crawl/ -o out/ --profile auto          the same, counting the sites of crawl/ first
 """
 
 CORPUS_EXAMPLES = """\
@@ -292,11 +293,16 @@ def _add_input_options(group: argparse._ActionsContainer) -> None:
     )
 
 
+AUTO_PROFILE = "auto"
+"""``--profile auto``: count the inputs' sites first, then clean them with that profile."""
+
+
 def _add_profile_option(group: argparse._ActionsContainer) -> None:
     group.add_argument(
         "--profile",
         metavar="FILE",
-        help="a site profile (from 'cleantext profile'): remove the lines a document's site repeats on many pages",
+        help="a site profile (from 'cleantext profile'): remove the lines a document's site repeats on many "
+        "pages; 'auto' counts the inputs themselves first (files and folders: they are read twice)",
     )
 
 
@@ -417,11 +423,26 @@ def _effective_config(args: argparse.Namespace) -> Config:
 def _load_pipeline(args: argparse.Namespace) -> Pipeline:
     # JSON Lines records are told apart as HTML or text one by one.
     input_format = getattr(args, "input_format", "auto")
+    profile = getattr(args, "profile", None)
     return Pipeline.load(
         **_effective_config(args).pipeline_options(),
         input_format="auto" if input_format == "jsonl" else input_format,
-        profile=getattr(args, "profile", None),
+        profile=None if profile == AUTO_PROFILE else profile,
     )
+
+
+def _load_batch_pipeline(args: argparse.Namespace) -> Pipeline | None:
+    """The pipeline of ``clean`` and ``stats``; with ``--profile auto``, with the profile of the inputs
+    themselves, counted in a first pass (None, reported: the inputs cannot be read twice)."""
+    pipeline = _load_pipeline(args)
+    if args.profile != AUTO_PROFILE:
+        return pipeline
+    if "-" in (args.paths or ["-"]):
+        report("error: --profile auto reads the inputs twice: give files or folders, not stdin")
+        return None
+    # The failures of this first pass are reported by the pass that cleans.
+    profile, _ = _count_sites(pipeline, Corpus(BatchOptions.from_namespace(args), quiet=True), args.jobs)
+    return pipeline.with_profile(profile)
 
 
 def run_config(args: argparse.Namespace) -> int:
@@ -456,7 +477,10 @@ def run_clean(args: argparse.Namespace) -> int:
     if args.in_place and "-" in (args.paths or ["-"]):
         report("error: --in-place needs files, not stdin")
         return 2
-    return clean_inputs(BatchOptions.from_namespace(args), _load_pipeline(args))
+    pipeline = _load_batch_pipeline(args)
+    if pipeline is None:
+        return 2
+    return clean_inputs(BatchOptions.from_namespace(args), pipeline)
 
 
 # ---- stats and variants ----------------------------------------------------
@@ -464,7 +488,9 @@ def run_clean(args: argparse.Namespace) -> int:
 
 def run_stats(args: argparse.Namespace) -> int:
     """``cleantext stats PATH ...``: what every rule did over a corpus, most impact first."""
-    pipeline = _load_pipeline(args)
+    pipeline = _load_batch_pipeline(args)
+    if pipeline is None:
+        return 2
     corpus = Corpus(BatchOptions.from_namespace(args))
     stats = Stats(examples=args.examples)
     for outcome in pipeline.clean_many(corpus, jobs=args.jobs, on_error="return"):
@@ -492,9 +518,18 @@ def run_profile(args: argparse.Namespace) -> int:
     profile = SiteProfile.merged(SiteProfile.load(path) for path in args.merge)
     if not args.paths:
         return _write_profile(profile, args.output, corpus_failed=0)
-    # Lines are counted as the boilerplate rules see them: extracted, repaired and normalized.
-    pipeline = _load_pipeline(args).up_to("strip")
     corpus = Corpus(BatchOptions.from_namespace(args))
+    counted, unsited = _count_sites(_load_pipeline(args), corpus, args.jobs)
+    if unsited:
+        report(f"warning: {unsited} documents have no site and were not counted (give --site or --site-field)")
+    return _write_profile(SiteProfile.merged([profile, counted]), args.output, corpus_failed=corpus.failed)
+
+
+def _count_sites(pipeline: Pipeline, corpus: Corpus, jobs: int) -> tuple[SiteProfile, int]:
+    """The site profile of a corpus, and how many of its documents had no site (not counted)."""
+    # Lines are counted as the boilerplate rules see them: extracted, repaired and normalized.
+    pipeline = pipeline.up_to("strip")
+    profile = SiteProfile()
     sites: deque[str] = deque()
     unsited = 0
 
@@ -507,15 +542,13 @@ def run_profile(args: argparse.Namespace) -> int:
             sites.append(site)
             yield text, name, layout, site
 
-    for outcome in pipeline.clean_many(documents(), jobs=args.jobs, on_error="return"):
+    for outcome in pipeline.clean_many(documents(), jobs=jobs, on_error="return"):
         site = sites.popleft()
         if isinstance(outcome, InputError):
             corpus.fail(str(outcome))
         else:
             profile.add(site, outcome.text)
-    if unsited:
-        report(f"warning: {unsited} documents have no site and were not counted (give --site or --site-field)")
-    return _write_profile(profile, args.output, corpus_failed=corpus.failed)
+    return profile, unsited
 
 
 def _write_profile(profile: SiteProfile, output: str, *, corpus_failed: int) -> int:

@@ -336,6 +336,17 @@ class Pipeline:
             profile=self.profile,
         )
 
+    def with_profile(self, profile: SiteProfile | None) -> Pipeline:
+        """This pipeline with another site profile (None: none), for its ``site`` rules."""
+        return Pipeline(
+            self.rules,
+            options=self.options,
+            timeout=self.timeout,
+            input_format=self.input_format,
+            triggers=self.triggers,
+            profile=profile,
+        )
+
     def plan(self, layout: str | None = None) -> Plan:
         """The compiled plan of the steps that run under ``layout`` (default: the pipeline's), with their triggers."""
         return self._stages_for(layout or self.options["layout"])[1]

@@ -107,6 +107,23 @@ FIGURES = {
         },
         "jobs": {"megabytes": 0.2, "rows": [["clean_many", 1, [2.0, 2.0, 2.0]], ["clean_many", 2, [1.0, 2.0, 0.1]]]},
     },
+    "scorer": {
+        "model_threshold": 0.9,
+        "trained": "train_scorer 1",
+        "tune": {
+            "lines": 100,
+            "furniture": 10,
+            "rows": [
+                {"threshold": 0.5, "content_kept": 0.95, "furniture_removed": 0.4},
+                {"threshold": 0.9, "content_kept": 0.995, "furniture_removed": 0.1},
+            ],
+        },
+        "train": {
+            "lines": 400,
+            "furniture": 40,
+            "rows": [{"threshold": 0.9, "content_kept": 1.0, "furniture_removed": 0.3}],
+        },
+    },
     "same_output": {
         "corpora": {
             "seeds": {
@@ -204,6 +221,11 @@ def test_every_section_renders_the_figures_its_script_writes():
     assert "Right: 4 of 5 cases." in report.render_ftfy_cases(FIGURES["ftfy_cases"])
     memory = report.render_memory(FIGURES["memory"])
     assert "- one document of 10 MB: peak RSS 15.0x the input" in memory and "NOT met" in memory
+    scorer = report.render_scorer(FIGURES["scorer"])
+    assert "| **0.9** (the model's) | 0.9950 | 0.1000 |" in scorer and "Tune split (domains never trained on)" in scorer
+    assert report.headline_scorer(FIGURES["scorer"]).endswith(
+        "99.50% of content lines kept, 10.0% of furniture removed"
+    )
     scaling = report.render_scaling(FIGURES["scaling"])
     assert "1,000 entries / 10 entries = 1.500x wall" in scaling and "| clean_many | 2 | 1.0 |" in scaling
 
@@ -243,7 +265,7 @@ def test_the_header_says_it_is_generated_when_where_and_at_which_commit(tmp_path
     assert f"{report.os.cpu_count()} cores" in head
     assert "- Commit: abc1234 + uncommitted changes" in head
     assert "quick run" not in head.lower()
-    assert "`wcxb-dev`: WCXB's development split, 1,358 pages | tuning | same_output" in head
+    assert "`wcxb-dev`: WCXB's development split, 1,358 pages | tuning | scorer (its tune split), same_output" in head
     for benchmark in report.BENCHMARKS:
         assert f"\n## {benchmark.title}\n" in text
         assert f"Reproduce: `{benchmark.command(quick=False)}`" in text

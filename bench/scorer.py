@@ -49,12 +49,12 @@ def measure(rows: list[dict[str, Any]], scorer: LineScorer) -> dict[str, Any]:
         furniture = sum(is_furniture for _, is_furniture in pairs)
         content = len(pairs) - furniture
         rows_out = []
-        for threshold in sorted({*THRESHOLDS, scorer.threshold}):
+        for threshold in sorted({round(value, 6) for value in (*THRESHOLDS, scorer.threshold)}):
             removed_furniture = sum(score >= threshold and is_furniture for score, is_furniture in pairs)
             removed_content = sum(score >= threshold and not is_furniture for score, is_furniture in pairs)
             rows_out.append(
                 {
-                    "threshold": round(threshold, 6),
+                    "threshold": threshold,
                     "content_kept": round(1 - removed_content / content, 4) if content else 1.0,
                     "furniture_removed": round(removed_furniture / furniture, 4) if furniture else 0.0,
                 }

@@ -53,6 +53,7 @@ from cleantext.inputs import (
 from cleantext.outputs import AtomicFile, OutputError
 from cleantext.pipeline import Pipeline
 from cleantext.sinks import Sink
+from cleantext.sites import SiteProfile
 from cleantext.windows import WINDOW_CHARS, Window
 
 __all__ = ["SITE_FIELDS", "BatchOptions", "Corpus", "clean_inputs", "report", "site_of_input"]
@@ -308,14 +309,16 @@ class _Run:
             self.shared_target.commit()
 
 
-def clean_inputs(options: BatchOptions, pipeline: Pipeline) -> int:
+def clean_inputs(options: BatchOptions, pipeline: Pipeline, *, profile_first: bool = False) -> int:
     """Clean every input of ``options.paths`` with ``pipeline``, write the results, report failures.
 
     The work of ``cleantext clean``: files, folders, stdin and JSON Lines in;
     the clean text, JSON or JSON Lines out, to stdout, a file, a folder or in
     place, each output written atomically. Returns the exit code: 0 all
     inputs cleaned, 1 some failed (each reported on stderr), 2 the output
-    cannot be written at all.
+    cannot be written at all. ``profile_first`` (``--profile auto``): count
+    the sites of the inputs first (:func:`count_sites`), once the output is
+    known to be usable, and clean with that profile.
     """
     paths = options.paths or ["-"]
     out_folder = _output_folder(options, paths)
@@ -324,6 +327,10 @@ def clean_inputs(options: BatchOptions, pipeline: Pipeline) -> int:
             _make_output_folder(out_folder)
         _refuse_output_among_inputs(options, paths, out_folder)
         inputs = list(discover(paths, exclude=options.exclude, skip=out_folder, follow_links=options.follow_links))
+        if profile_first:
+            # The failures of this first pass are reported by the pass that cleans.
+            profile = count_sites(pipeline, Corpus(options, quiet=True, skip=out_folder), options.jobs)
+            pipeline = pipeline.with_profile(profile)
         run = _Run(options, inputs, out_folder, pipeline)
         run.open_shared()
     except OutputError as error:
@@ -630,10 +637,11 @@ def _tasks(run: _Run) -> Iterator[_Task]:
         yield _Task("end", item)
 
 
-def _decoded(data: bytes, item: Input, options: BatchOptions) -> Decoded:
-    """``data`` decoded with ``--encoding`` and ``--errors``, a low-confidence guess reported on stderr."""
+def _decoded(data: bytes, item: Input, options: BatchOptions, *, quiet: bool = False) -> Decoded:
+    """``data`` decoded with ``--encoding`` and ``--errors``, a low-confidence guess reported on stderr
+    (unless ``quiet``)."""
     decoded = decode_text(data, encoding=options.encoding, errors=options.errors)
-    if decoded.doubtful:
+    if decoded.doubtful and not quiet:
         report(f"warning: {decoded.warning(item.label)}")
     return decoded
 
@@ -676,14 +684,16 @@ class Corpus:
     ``variants`` iterate over it.
     """
 
-    def __init__(self, options: BatchOptions, *, quiet: bool = False) -> None:
+    def __init__(self, options: BatchOptions, *, quiet: bool = False, skip: Path | None = None) -> None:
         self.options = options
         self.failed = 0
-        self.quiet = quiet  # count failures without reporting them (a first pass over inputs read again)
+        # A first pass over inputs that are read again: failures and warnings are counted, not reported.
+        self.quiet = quiet
+        self.skip = skip  # a folder not to read (the output folder of the pass that cleans)
 
     def __iter__(self) -> Iterator[tuple[str, str, str | None, str | None]]:
         options = self.options
-        for item in discover(options.paths, exclude=options.exclude, follow_links=options.follow_links):
+        for item in discover(options.paths, exclude=options.exclude, skip=self.skip, follow_links=options.follow_links):
             try:
                 if item.error:
                     raise InputError(item.error)
@@ -699,7 +709,7 @@ class Corpus:
                             else:
                                 self.fail(record.error or f"{item.label}:{record.line}: no text")
                     continue
-                text = _decoded(read_bytes(item, limit=_max_bytes(options)), item, options).text
+                text = _decoded(read_bytes(item, limit=_max_bytes(options)), item, options, quiet=self.quiet).text
                 yield text, item.label, None, site_of_input(options, item)
             except InputError as error:
                 self.fail(f"{item.label}: {error.reason}")
@@ -712,3 +722,31 @@ class Corpus:
         self.failed += 1
         if not self.quiet:
             report(f"error: {message}")
+
+
+def count_sites(pipeline: Pipeline, corpus: Corpus, jobs: int) -> SiteProfile:
+    """The site profile of a corpus: its lines counted as the strip stage would see them (extracted,
+    repaired, normalized). Documents without a site are not counted, and said so."""
+    pipeline = pipeline.up_to("strip")
+    profile = SiteProfile()
+    sites: deque[str] = deque()
+    unsited = 0
+
+    def documents() -> Iterator[tuple[str, str, str | None, str]]:
+        nonlocal unsited
+        for text, name, layout, site in corpus:
+            if site is None:
+                unsited += 1
+                continue
+            sites.append(site)
+            yield text, name, layout, site
+
+    for outcome in pipeline.clean_many(documents(), jobs=jobs, on_error="return"):
+        site = sites.popleft()
+        if isinstance(outcome, InputError):
+            corpus.fail(str(outcome))
+        else:
+            profile.add(site, outcome.text)
+    if unsited:
+        report(f"warning: {unsited} documents have no site and were not counted (give --site or --site-field)")
+    return profile

@@ -14,8 +14,7 @@ import json
 import signal
 import sys
 import threading
-from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -27,7 +26,7 @@ except ImportError:  # pragma: no cover - only with the clean-text package in th
         "package installs a module with the same name. Uninstall both (pip uninstall clean-text "
         "cleantext-toolkit), then reinstall cleantext-toolkit, or keep them in separate environments."
     ) from None
-from cleantext.batch import PROG, BatchOptions, Corpus, clean_inputs, report
+from cleantext.batch import PROG, BatchOptions, Corpus, clean_inputs, count_sites, report
 from cleantext.config import Config, load_config
 from cleantext.decode import ERRORS
 from cleantext.errors import InputError, RuleError
@@ -431,18 +430,12 @@ def _load_pipeline(args: argparse.Namespace) -> Pipeline:
     )
 
 
-def _load_batch_pipeline(args: argparse.Namespace) -> Pipeline | None:
-    """The pipeline of ``clean`` and ``stats``; with ``--profile auto``, with the profile of the inputs
-    themselves, counted in a first pass (None, reported: the inputs cannot be read twice)."""
-    pipeline = _load_pipeline(args)
-    if args.profile != AUTO_PROFILE:
-        return pipeline
-    if "-" in (args.paths or ["-"]):
+def _refuse_auto_profile_on_stdin(args: argparse.Namespace) -> bool:
+    """Whether ``--profile auto`` was asked of stdin, which cannot be read twice (reported)."""
+    if args.profile == AUTO_PROFILE and "-" in (args.paths or ["-"]):
         report("error: --profile auto reads the inputs twice: give files or folders, not stdin")
-        return None
-    # The failures of this first pass are reported by the pass that cleans.
-    profile, _ = _count_sites(pipeline, Corpus(BatchOptions.from_namespace(args), quiet=True), args.jobs)
-    return pipeline.with_profile(profile)
+        return True
+    return False
 
 
 def run_config(args: argparse.Namespace) -> int:
@@ -477,10 +470,10 @@ def run_clean(args: argparse.Namespace) -> int:
     if args.in_place and "-" in (args.paths or ["-"]):
         report("error: --in-place needs files, not stdin")
         return 2
-    pipeline = _load_batch_pipeline(args)
-    if pipeline is None:
+    if _refuse_auto_profile_on_stdin(args):
         return 2
-    return clean_inputs(BatchOptions.from_namespace(args), pipeline)
+    options = BatchOptions.from_namespace(args)
+    return clean_inputs(options, _load_pipeline(args), profile_first=args.profile == AUTO_PROFILE)
 
 
 # ---- stats and variants ----------------------------------------------------
@@ -488,10 +481,13 @@ def run_clean(args: argparse.Namespace) -> int:
 
 def run_stats(args: argparse.Namespace) -> int:
     """``cleantext stats PATH ...``: what every rule did over a corpus, most impact first."""
-    pipeline = _load_batch_pipeline(args)
-    if pipeline is None:
+    if _refuse_auto_profile_on_stdin(args):
         return 2
+    pipeline = _load_pipeline(args)
     corpus = Corpus(BatchOptions.from_namespace(args))
+    if args.profile == AUTO_PROFILE:
+        # The failures of this first pass are reported by the pass that counts the rules.
+        pipeline = pipeline.with_profile(count_sites(pipeline, Corpus(corpus.options, quiet=True), args.jobs))
     stats = Stats(examples=args.examples)
     for outcome in pipeline.clean_many(corpus, jobs=args.jobs, on_error="return"):
         if isinstance(outcome, InputError):
@@ -519,36 +515,8 @@ def run_profile(args: argparse.Namespace) -> int:
     if not args.paths:
         return _write_profile(profile, args.output, corpus_failed=0)
     corpus = Corpus(BatchOptions.from_namespace(args))
-    counted, unsited = _count_sites(_load_pipeline(args), corpus, args.jobs)
-    if unsited:
-        report(f"warning: {unsited} documents have no site and were not counted (give --site or --site-field)")
+    counted = count_sites(_load_pipeline(args), corpus, args.jobs)
     return _write_profile(SiteProfile.merged([profile, counted]), args.output, corpus_failed=corpus.failed)
-
-
-def _count_sites(pipeline: Pipeline, corpus: Corpus, jobs: int) -> tuple[SiteProfile, int]:
-    """The site profile of a corpus, and how many of its documents had no site (not counted)."""
-    # Lines are counted as the boilerplate rules see them: extracted, repaired and normalized.
-    pipeline = pipeline.up_to("strip")
-    profile = SiteProfile()
-    sites: deque[str] = deque()
-    unsited = 0
-
-    def documents() -> Iterator[tuple[str, str, str | None, str]]:
-        nonlocal unsited
-        for text, name, layout, site in corpus:
-            if site is None:
-                unsited += 1
-                continue
-            sites.append(site)
-            yield text, name, layout, site
-
-    for outcome in pipeline.clean_many(documents(), jobs=jobs, on_error="return"):
-        site = sites.popleft()
-        if isinstance(outcome, InputError):
-            corpus.fail(str(outcome))
-        else:
-            profile.add(site, outcome.text)
-    return profile, unsited
 
 
 def _write_profile(profile: SiteProfile, output: str, *, corpus_failed: int) -> int:
@@ -624,6 +592,19 @@ def _trigger_listing(trigger: tuple[frozenset[str], ...] | None) -> list[list[st
     return None if trigger is None else [sorted(clause) for clause in trigger]
 
 
+def _trigger_text(rule: Rule) -> str:
+    """What ``rules show`` says of a rule's trigger."""
+    try:
+        trigger = _trigger_listing(trigger_of(rule).any_text)
+    except RuleError as error:  # a step that cannot be built (a score rule's missing model)
+        return f"unknown: {error.reason}"
+    if trigger is None:
+        return "none: runs on every document"
+    if not all(trigger):
+        return "never holds: not evaluated (a site rule runs only with --profile)"  # a clause nothing satisfies
+    return " and ".join(f"any of {clause[:8]}{' ...' if len(clause) > 8 else ''}" for clause in trigger)
+
+
 def run_rules_show(args: argparse.Namespace) -> int:
     """``cleantext rules show ID``: one rule, its pattern and its examples."""
     # The packs 'clean' would load: the built-in ones, the configuration's, and --rules.
@@ -636,17 +617,14 @@ def run_rules_show(args: argparse.Namespace) -> int:
     for key, value in rule.summary().items():
         print(f"{key:<12} {value}")
     common = {item.name for item in dataclasses.fields(Rule)} | {"guards"}  # guards: summary's "unless"
+    facts = rule.facts()
     for item in dataclasses.fields(rule):
         value = getattr(rule, item.name)
-        if item.name not in common and value:
+        if item.name not in common and item.name not in facts and value:
             print(f"{item.name:<12} {dict(value) if isinstance(value, Mapping) else value!r}")
-    for key, value in rule.facts().items():
+    for key, value in facts.items():
         print(f"{key:<12} {value}")
-    trigger = _trigger_listing(trigger_of(rule).any_text)
-    shown = " and ".join(f"any of {clause[:8]}{' ...' if len(clause) > 8 else ''}" for clause in trigger or [])
-    if trigger and not all(trigger):
-        shown = "never holds: not evaluated (a site rule runs only with --profile)"  # a clause nothing satisfies
-    print(f"{'trigger':<12} {shown or 'none: runs on every document'}")
+    print(f"{'trigger':<12} {_trigger_text(rule)}")
     if rule.when:
         print(f"{'when':<12} {dict(rule.when)!r}")
     if not rule.enabled:

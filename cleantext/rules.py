@@ -568,7 +568,7 @@ class ScoreRule(Rule):
         try:
             scorer = LineScorer.load(path)
         except RuleError as error:
-            return {"model file": f"{path} ({error})"}
+            return {"model file": f"{path} ({error.reason})"}
         tune = scorer.about.get("tune", {})
         tuned = (
             f"; on sites training never saw it kept {tune['content_kept']:.2%} of content lines and removed "

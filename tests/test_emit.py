@@ -1,5 +1,6 @@
 """Results: the JSON contract and the two-way offset lookups."""
 
+import dataclasses
 import json
 import pickle
 
@@ -61,6 +62,9 @@ def test_a_result_travels_between_processes_whole():
     result = PIPELINE.clean("By Jane Doe\n\nKyiv \u2014 \u201cWe hold,\u201d she said.  \n\n\nShare this article\n")
     copy = pickle.loads(pickle.dumps(result))
     assert copy == result
+    for edit, copied in zip(result.edits, copy.edits, strict=True):
+        for item in dataclasses.fields(edit):  # every field, also those equality leaves out
+            assert getattr(copied, item.name) == getattr(edit, item.name), item.name
     assert [(edit.removals, edit.detail) for edit in copy.edits] == [(e.removals, e.detail) for e in result.edits]
     assert {name: (t.seconds, t.evaluations, t.changes) for name, t in copy.timings.items()} == {
         name: (t.seconds, t.evaluations, t.changes) for name, t in result.timings.items()

@@ -306,3 +306,17 @@ def test_rules_show_says_which_model_runs_at_which_threshold(capsys):
     assert f"model file   {rules_dir() / 'line-scorer.json'}" in shown
     threshold = LineScorer.load(rules_dir() / "line-scorer.json").threshold
     assert f"threshold    {threshold:g} (the model's own; on sites training never saw it kept 99." in shown
+
+
+def test_rules_show_of_a_pack_whose_model_is_missing_says_so_once_and_shows_the_rest(tmp_path, capsys):
+    pack = tmp_path / "mine.toml"
+    pack.write_text(
+        '[[rule]]\nid = "mine.scored"\ncategory = "furniture"\nkind = "score"\nmodel = "gone.json"\n'
+        'threshold = 0.97\ndescription = "d"\n\n[[rule.example]]\ninput = "Menu\\n"\noutput = "\\n"\n',
+        encoding="utf-8",
+    )
+    assert cli_main(["rules", "show", "mine.scored", "--rules", str(pack)]) == 0
+    shown = capsys.readouterr().out
+    assert shown.count("gone.json") == 2  # the model field and the model file, with why it cannot be read
+    assert shown.count("threshold") == 1 and "threshold    0.97" in shown
+    assert "example 1 (fires)" in shown

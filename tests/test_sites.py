@@ -223,6 +223,26 @@ def test_profile_auto_counts_the_inputs_first_and_cleans_them_with_it(tmp_path, 
     assert "site.repeated" in capsys.readouterr().out
 
 
+def test_profile_auto_leaves_the_output_folder_and_sites_it_cannot_tell_out(tmp_path, capsys):
+    site = tmp_path / "site"
+    site.mkdir()
+    for number, page in enumerate(site_pages()):
+        (site / f"{number}.txt").write_text(page, encoding="utf-8")
+    out = site / "out"
+    command = ["clean", str(site), "--site", "news.example", "-o", f"{out}/", "--format", "json", "--profile", "auto"]
+    for _ in range(2):  # the second run finds the first one's outputs in the folder: they are not pages
+        assert main(command) == 0
+        result = json.loads((out / "0.txt.json").read_text(encoding="utf-8"))
+        details = [edit["detail"] for edit in result["edits"] if edit["rule"] == "site.repeated"]
+        assert details and all(detail == {"pages": 5, "of": 5} for detail in details)
+    capsys.readouterr()
+    assert (
+        main(["clean", str(site / "0.txt"), str(site / "1.txt"), "-o", f"{tmp_path / 'plain'}/", "--profile", "auto"])
+        == 0
+    )
+    assert "2 documents have no site and were not counted" in capsys.readouterr().err
+
+
 def test_profile_auto_refuses_stdin(capsys):
     assert main(["clean", "-", "--profile", "auto"]) == 2
     assert "--profile auto reads the inputs twice" in capsys.readouterr().err

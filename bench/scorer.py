@@ -16,7 +16,6 @@ Run: ``python bench/scorer.py`` (``--help`` for options).
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import sys
 from pathlib import Path
@@ -71,9 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = parser.parse_args(argv)
     if args.corpus:
-        opener = gzip.open if args.corpus.suffix == ".gz" else open
-        with opener(args.corpus, "rt", encoding="utf-8") as handle:
-            rows = [json.loads(line) for line in handle]
+        rows = line_corpus.read(args.corpus)
     else:
         rows = list(line_corpus.corpus(line_corpus.DATA, args.limit, "cleaned", args.jobs))
     scorer = LineScorer.load(rules_dir() / "line-scorer.json")

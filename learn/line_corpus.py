@@ -185,6 +185,13 @@ def corpus(data: Path, limit: int | None = None, view: str = "visible", jobs: in
             yield from rows
 
 
+def read(path: Path) -> list[dict[str, Any]]:
+    """The rows of a corpus file this script wrote (``.jsonl`` or ``.jsonl.gz``)."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Write the corpus; print its counts by split and label."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])

@@ -28,7 +28,6 @@ Usage: ``python learn/train_scorer.py -o rules/line-scorer.json [--data DIR | --
 from __future__ import annotations
 
 import argparse
-import gzip
 import hashlib
 import json
 import sys
@@ -163,9 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     if not 0 < args.content_kept <= 1:
         parser.error("--content-kept is a share of the content lines: more than 0, at most 1")
     if args.corpus:
-        opener = gzip.open if args.corpus.suffix == ".gz" else open
-        with opener(args.corpus, "rt", encoding="utf-8") as handle:
-            rows = [json.loads(line) for line in handle]
+        rows = line_corpus.read(args.corpus)
     else:
         rows = list(line_corpus.corpus(args.data, args.limit, "cleaned", args.jobs))
     try:

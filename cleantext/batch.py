@@ -56,7 +56,16 @@ from cleantext.sinks import Sink
 from cleantext.sites import SiteProfile
 from cleantext.windows import WINDOW_CHARS, Window
 
-__all__ = ["SITE_FIELDS", "BatchOptions", "Corpus", "clean_inputs", "report", "site_of_input"]
+__all__ = [
+    "AUTO_PROFILE",
+    "SITE_FIELDS",
+    "BatchOptions",
+    "Corpus",
+    "clean_inputs",
+    "count_sites",
+    "report",
+    "site_of_input",
+]
 
 PROG = "cleantext"
 
@@ -117,6 +126,9 @@ def _text_field(options: BatchOptions) -> str:
 def _max_bytes(options: BatchOptions) -> int:
     return int(options.max_size * 2**20)
 
+
+AUTO_PROFILE = "auto"
+"""``--profile auto``: count the inputs' sites first, then clean them with that profile."""
 
 SITE_FIELDS = ("url", "domain", "site")
 """The fields of a JSON Lines record whose value is taken as its site when ``--site-field`` is not given."""
@@ -309,16 +321,16 @@ class _Run:
             self.shared_target.commit()
 
 
-def clean_inputs(options: BatchOptions, pipeline: Pipeline, *, profile_first: bool = False) -> int:
+def clean_inputs(options: BatchOptions, pipeline: Pipeline) -> int:
     """Clean every input of ``options.paths`` with ``pipeline``, write the results, report failures.
 
     The work of ``cleantext clean``: files, folders, stdin and JSON Lines in;
     the clean text, JSON or JSON Lines out, to stdout, a file, a folder or in
     place, each output written atomically. Returns the exit code: 0 all
     inputs cleaned, 1 some failed (each reported on stderr), 2 the output
-    cannot be written at all. ``profile_first`` (``--profile auto``): count
-    the sites of the inputs first (:func:`count_sites`), once the output is
-    known to be usable, and clean with that profile.
+    cannot be written at all. With ``--profile auto`` (:data:`AUTO_PROFILE`),
+    the sites of the inputs are counted first (:func:`count_sites`), once the
+    output is known to be usable, and the inputs cleaned with that profile.
     """
     paths = options.paths or ["-"]
     out_folder = _output_folder(options, paths)
@@ -327,7 +339,7 @@ def clean_inputs(options: BatchOptions, pipeline: Pipeline, *, profile_first: bo
             _make_output_folder(out_folder)
         _refuse_output_among_inputs(options, paths, out_folder)
         inputs = list(discover(paths, exclude=options.exclude, skip=out_folder, follow_links=options.follow_links))
-        if profile_first:
+        if options.profile == AUTO_PROFILE:
             # The failures of this first pass are reported by the pass that cleans.
             profile = count_sites(pipeline, Corpus(options, quiet=True, skip=out_folder), options.jobs)
             pipeline = pipeline.with_profile(profile)

@@ -26,7 +26,7 @@ except ImportError:  # pragma: no cover - only with the clean-text package in th
         "package installs a module with the same name. Uninstall both (pip uninstall clean-text "
         "cleantext-toolkit), then reinstall cleantext-toolkit, or keep them in separate environments."
     ) from None
-from cleantext.batch import PROG, BatchOptions, Corpus, clean_inputs, count_sites, report
+from cleantext.batch import AUTO_PROFILE, PROG, BatchOptions, Corpus, clean_inputs, count_sites, report
 from cleantext.config import Config, load_config
 from cleantext.decode import ERRORS
 from cleantext.errors import InputError, RuleError
@@ -292,10 +292,6 @@ def _add_input_options(group: argparse._ActionsContainer) -> None:
     )
 
 
-AUTO_PROFILE = "auto"
-"""``--profile auto``: count the inputs' sites first, then clean them with that profile."""
-
-
 def _add_profile_option(group: argparse._ActionsContainer) -> None:
     group.add_argument(
         "--profile",
@@ -472,8 +468,7 @@ def run_clean(args: argparse.Namespace) -> int:
         return 2
     if _refuse_auto_profile_on_stdin(args):
         return 2
-    options = BatchOptions.from_namespace(args)
-    return clean_inputs(options, _load_pipeline(args), profile_first=args.profile == AUTO_PROFILE)
+    return clean_inputs(BatchOptions.from_namespace(args), _load_pipeline(args))
 
 
 # ---- stats and variants ----------------------------------------------------

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["block_removal_span", "block_spans", "line_removal_span"]
+__all__ = ["block_removal_span", "block_spans", "line_removal_span", "line_spans"]
 
 _BLOCK = re.compile(r"^[^\S\n]*\S[^\n]*(?:\n[^\S\n]*\S[^\n]*)*", re.MULTILINE)
 
@@ -39,6 +39,22 @@ def block_spans(text: str) -> list[tuple[int, int]]:
 @lru_cache(maxsize=1)  # the rules of a pass segment the same text one after the other
 def _cached_block_spans(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(match.span() for match in _BLOCK.finditer(text))
+
+
+def line_spans(text: str, low: int = 0, high: int | None = None) -> list[tuple[int, int]]:
+    """The (start, end) of every line of ``text[low:high]`` that is not blank.
+
+    >>> line_spans("Title\\n\\n  \\nBody\\n")
+    [(0, 5), (10, 14)]
+    """
+    spans = []
+    start = low
+    for line in text[low:high].split("\n"):
+        end = start + len(line)
+        if line.strip():
+            spans.append((start, end))
+        start = end + 1
+    return spans
 
 
 def line_removal_span(text: str, start: int, end: int) -> tuple[int, int]:

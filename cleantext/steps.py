@@ -23,7 +23,7 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, ClassVar
 
 from cleantext.document import Document, RuleRef
@@ -34,6 +34,7 @@ from cleantext.rules import PatternRule, RemovalRule, Rule, ScoreRule, SiteRule
 from cleantext.scorer import LineScorer
 from cleantext.sites import SiteProfile
 from cleantext.strip import (
+    Detailed,
     find_block_matches,
     find_line_matches,
     find_offtopic,
@@ -187,6 +188,11 @@ class Step:
                 if not found or replacement[0] >= found[-1][1]:
                     found.append(replacement)
         return found
+
+    def _detailed(self, found: Detailed) -> Tagged:
+        """Replacements tagged with the rule, and in the tag what the finder found about each (its detail)."""
+        rule = self.rule
+        return [(start, end, new, RuleRef(rule.id, rule.category, detail)) for start, end, new, detail in found]
 
     def _finder(self, literals: tuple[str, ...]) -> Callable[..., Replacements]:
         """The kind's finder, told which literals a line must hold when it searches only those lines."""
@@ -407,14 +413,10 @@ class SiteStep(Step):
             return []
         counts = profile.counts(site)  # type: ignore[union-attr, arg-type]  # pages > 0: both are set
 
-        def finder(rule: Rule, text: str, low: int, high: int, timeout: float | None) -> Replacements:
-            return find_site_repeats(rule, text, low, high, timeout, counts=counts, pages=pages)  # type: ignore[return-value]
+        def finder(rule: Rule, text: str, low: int, high: int, timeout: float | None) -> Detailed:
+            return find_site_repeats(rule, text, low, high, timeout, counts=counts, pages=pages)
 
-        rule = self.rule
-        return [
-            (start, end, new, RuleRef(rule.id, rule.category, (("pages", pages_on), ("of", pages))))
-            for start, end, new, pages_on in self._in_regions(finder, text, timeout, continues)  # type: ignore[misc]
-        ]
+        return self._detailed(self._in_regions(finder, text, timeout, continues))  # type: ignore[arg-type]
 
 
 class ScoreStep(Step):
@@ -443,15 +445,11 @@ class ScoreStep(Step):
     ) -> Tagged:
         """The removals of the lines the scorer rates as furniture, in the ``where`` regions; each
         edit's detail holds the line's score."""
+        return self._detailed(self.find_plain(text, timeout, continues))  # type: ignore[arg-type]
 
-        def finder(rule: Rule, text: str, low: int, high: int, timeout: float | None) -> Replacements:
-            return find_scored_lines(rule, text, low, high, timeout, scorer=self.scorer)  # type: ignore[return-value]
-
-        rule = self.rule
-        return [
-            (start, end, new, RuleRef(rule.id, rule.category, (("score", round(score, 4)),)))
-            for start, end, new, score in self._in_regions(finder, text, timeout, continues)  # type: ignore[misc]
-        ]
+    def _finder(self, literals: tuple[str, ...]) -> Callable[..., Replacements]:
+        """The finder, with this step's model."""
+        return partial(find_scored_lines, scorer=self.scorer)  # type: ignore[return-value]
 
 
 STEP_KINDS: dict[str, type[Step]] = {

@@ -25,7 +25,7 @@ import regex
 
 from cleantext.rules import Rule
 from cleantext.scorer import LineScorer
-from cleantext.segment import CACHED_MAX_CHARS, block_removal_span, block_spans, line_removal_span
+from cleantext.segment import CACHED_MAX_CHARS, block_removal_span, block_spans, line_removal_span, line_spans
 from cleantext.sites import line_key
 from cleantext.triggers import fold
 
@@ -421,11 +421,15 @@ def at_most_words(line: str, count: int) -> bool:
     return len(line.split(None, count)) <= count
 
 
+Detailed = list[tuple[int, int, str, tuple[tuple[str, Any], ...]]]
+"""Replacements, each with what the finder found about it (an edit's ``detail``)."""
+
+
 def find_site_repeats(
     rule: Rule, text: str, low: int, high: int, timeout: float | None, *, counts: dict[str, int], pages: int
-) -> list[tuple[int, int, str, int]]:
+) -> Detailed:
     """Removals of the lines of ``text[low:high]`` that a site profile counts on many of the site's pages,
-    each with the pages its line is on.
+    each with the pages its line is on and the pages counted (``pages``, ``of``).
 
     ``counts``: pages of the site holding each line (by :func:`cleantext.sites.line_key`);
     ``pages``: pages of the site counted. A line fires when it is on at least
@@ -436,21 +440,20 @@ def find_site_repeats(
     if pages < needed:
         return []
     found = []
-    start = low
-    for line in text[low:high].split("\n"):
-        end = start + len(line)
-        if line.strip() and (not rule.max_words or at_most_words(line, rule.max_words)):
+    for start, end in line_spans(text, low, high):
+        line = text[start:end]
+        if not rule.max_words or at_most_words(line, rule.max_words):
             pages_on = counts.get(line_key(line) or "", 0)
             if pages_on >= needed and not _guarded(rule, line, timeout):
-                found.append((*line_removal_span(text, start, end), "", pages_on))
-        start = end + 1
+                found.append((*line_removal_span(text, start, end), "", (("pages", pages_on), ("of", pages))))
     return _without_overlaps(found)
 
 
 def find_scored_lines(
     rule: Rule, text: str, low: int, high: int, timeout: float | None, *, scorer: LineScorer
-) -> list[tuple[int, int, str, float]]:
-    """Removals of the lines of ``text[low:high]`` that a line scorer rates as furniture, each with its score.
+) -> Detailed:
+    """Removals of the lines of ``text[low:high]`` that a line scorer rates as furniture, each with its
+    ``score``.
 
     Every non-blank line of the text is context (its neighbours, its place,
     the words the rest of the text uses); a line is judged when it lies in the
@@ -459,13 +462,7 @@ def find_scored_lines(
     rule finds it.
     """
     threshold = rule.threshold or scorer.threshold
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for line in text.split("\n"):
-        end = start + len(line)
-        if line.strip():
-            spans.append((start, end))
-        start = end + 1
+    spans = line_spans(text)
     lines = [text[start:end] for start, end in spans]
     judged = [
         index
@@ -475,5 +472,5 @@ def find_scored_lines(
     found = []
     for index, score in zip(judged, scorer.scores(lines, judged), strict=True):
         if score >= threshold and not _guarded(rule, lines[index], timeout):
-            found.append((*line_removal_span(text, *spans[index]), "", score))
+            found.append((*line_removal_span(text, *spans[index]), "", (("score", round(score, 4)),)))
     return _without_overlaps(found)

@@ -41,7 +41,7 @@ from cleantext.outputs import write_atomic
 from cleantext.pipeline import DEFAULT_TIMEOUT
 from cleantext.rules import OPTIONS, LexiconRule, Rule, builtin_pack_names, load_pack, load_packs, rules_dir
 from cleantext.sites import SiteProfile
-from cleantext.steps import trigger_of
+from cleantext.steps import engine_of, trigger_of
 from cleantext.variants import count_names, find_clusters, lexicon_toml
 from cleantext.windows import WINDOW_CHARS
 
@@ -571,14 +571,20 @@ def run_rules_list(args: argparse.Namespace) -> int:
     triggers = {rule.id: trigger_of(rule).any_text for rule in rules}
     if args.untriggered:
         rules = [rule for rule in rules if triggers[rule.id] is None]
+    engines = {rule.id: engine_of(rule) for rule in rules}
     if args.format == "json":
         # Whether a trigger was derived; `rules show` prints its literals.
-        listed = [{**rule.summary(), "triggered": triggers[rule.id] is not None} for rule in rules]
+        listed = [
+            {**rule.summary(), "triggered": triggers[rule.id] is not None, "engine": engines[rule.id]} for rule in rules
+        ]
         print(json.dumps(listed, ensure_ascii=False, indent=2))
         return 0
     width = max((len(rule.id) for rule in rules), default=0)
     for rule in rules:
-        print(f"{rule.id:<{width}}  {rule.category:<11} {rule.kind:<8} {rule.stage:<9} {rule.description}")
+        print(
+            f"{rule.id:<{width}}  {rule.category:<11} {rule.kind:<8} {rule.stage:<9} {engines[rule.id]:<7} "
+            f"{rule.description}"
+        )
     return 0
 
 
@@ -598,6 +604,19 @@ def _trigger_text(rule: Rule) -> str:
     if not all(trigger):
         return "never holds: not evaluated (a site rule runs only with --profile)"  # a clause nothing satisfies
     return " and ".join(f"any of {clause[:8]}{' ...' if len(clause) > 8 else ''}" for clause in trigger)
+
+
+def _engine_text(rule: Rule) -> str:
+    """What ``rules show`` says of the engine that finds what a rule replaces."""
+    try:
+        engine = engine_of(rule)
+    except RuleError as error:  # a step that cannot be built (a score rule's missing model)
+        return f"unknown: {error.reason}"
+    if engine == "native":
+        return "native (the Rust core; a text it cannot read as Python's regex does goes to Python)"
+    if ENGINE != "native":
+        return "python (the native core is not built or not active)"
+    return "python (the native core does not run this kind of rule, or its pattern needs a backtracking search)"
 
 
 def run_rules_show(args: argparse.Namespace) -> int:
@@ -620,6 +639,7 @@ def run_rules_show(args: argparse.Namespace) -> int:
     for key, value in facts.items():
         print(f"{key:<12} {value}")
     print(f"{'trigger':<12} {_trigger_text(rule)}")
+    print(f"{'engine':<12} {_engine_text(rule)}")
     if rule.when:
         print(f"{'when':<12} {dict(rule.when)!r}")
     if not rule.enabled:

@@ -20,14 +20,17 @@ from __future__ import annotations
 import html
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any, Protocol
 
 import ahocorasick
 
 from cleantext.errors import CleantextError
+from cleantext.translate import SHARED_CANDIDATES, Untranslatable, class_ranges, translate, translate_template
 
 __all__ = [
+    "CASE_DISPUTED",
     "ENGINE",
     "ENTITY",
     "GAP",
@@ -37,6 +40,9 @@ __all__ = [
     "Scanner",
     "engine_summary",
     "locate_natively",
+    "native_charmap",
+    "native_pattern",
+    "native_text",
     "scanner",
 ]
 
@@ -150,6 +156,125 @@ def locate_natively(page: str, extracted: str) -> Located | None:
         return None
     result: Located | None = _NATIVE.locate(page, extracted, html.unescape, _word_character)
     return result
+
+
+CASE_DISPUTED = ((0x130, 0x131),)
+"""Characters ``regex`` matches case-insensitively where the core does not: "İ" and "ı" (it
+also pairs them with "i" and "I"). ``tests/test_native.py`` checks every cased character."""
+
+SHARED_DIFFERENCE_LIMIT = 50_000
+"""A class escape runs on the crate's own table when it differs from ``regex``'s in at most this
+many characters (those one Unicode version has and the other's not yet), which the core then
+leaves to Python; else its ranges are spelled out in every pattern."""
+
+
+def _set_tables() -> None:
+    """Tell the core, once, which characters it reads otherwise than ``regex``, and ``regex``'s ``\\w``.
+
+    Those are :data:`CASE_DISPUTED` and the characters where the crate's table
+    of a shared class escape (:data:`cleantext.translate.SHARED_CANDIDATES`)
+    is not ``regex``'s; a text holding one is left to the Python engine.
+    """
+    global _SHARED
+    if _SHARED is not None or _NATIVE is None:
+        return
+    disputed: list[tuple[int, int]] = list(CASE_DISPUTED)
+    shared = []
+    for escape in SHARED_CANDIDATES:
+        difference = _symmetric_difference(class_ranges(escape), _NATIVE.crate_class_ranges(escape))
+        if sum(end - start + 1 for start, end in difference) <= SHARED_DIFFERENCE_LIMIT:
+            disputed.extend(difference)
+            shared.append(escape)
+    _NATIVE.set_word_tables(_merged(disputed), list(class_ranges(r"\w")))
+    _SHARED = frozenset(shared)
+
+
+_SHARED: frozenset[str] | None = None
+
+
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _symmetric_difference(first: Sequence[tuple[int, int]], second: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The code points in exactly one of two lists of inclusive ranges, as ranges."""
+    events = sorted(
+        [(start, 1, side) for side, ranges in enumerate((first, second)) for start, _ in ranges]
+        + [(end + 1, -1, side) for side, ranges in enumerate((first, second)) for _, end in ranges]
+    )
+    inside = [0, 0]
+    result: list[tuple[int, int]] = []
+    open_at: int | None = None
+    for index, (point, change, side) in enumerate(events):
+        inside[side] += change
+        if index + 1 < len(events) and events[index + 1][0] == point:
+            continue  # every change at one point first
+        differs = (inside[0] > 0) != (inside[1] > 0)
+        if differs and open_at is None:
+            open_at = point
+        elif not differs and open_at is not None:
+            result.append((open_at, point - 1))
+            open_at = None
+    return result
+
+
+def native_pattern(pattern: str, replacement: str | None = None, *, lines: bool = False) -> Any | None:
+    """The core's compiled form of a rule's ``pattern`` (with its ``replacement`` template), or None
+    when the Python engine runs it: no core, or a pattern :mod:`cleantext.translate` cannot carry over.
+
+    ``lines``: the pattern searches one line at a time (a line rule).
+    """
+    if _NATIVE is None:
+        return None
+    return _compiled(pattern, replacement, lines)
+
+
+@lru_cache(maxsize=4096)
+def _compiled(pattern: str, replacement: str | None, lines: bool) -> Any | None:
+    try:
+        _set_tables()
+        # \b stays the crate's fast, ASCII one: a text with non-ASCII word characters is Python's.
+        translation = translate(
+            pattern, lines=lines, native_boundaries=True, ascii_boundaries=True, shared_classes=_SHARED or frozenset()
+        )
+        if translation.prefers_python:
+            return None
+        template = None if replacement is None else list(translate_template(replacement, translation.groups))
+        return _NATIVE.Pattern(translation.pattern, template, translation.boundaries, translation.before)
+    except (Untranslatable, ValueError):
+        return None
+
+
+@lru_cache(maxsize=1)  # the rules of a pass search the same text one after the other
+def native_text(text: str) -> Any:
+    """``text`` as the core's finders read it (once for every rule that searches it);
+    only called where the core is built."""
+    _set_tables()
+    return _NATIVE.Text(text)
+
+
+def native_charmap(mapping: Mapping[str, str]) -> Any | None:
+    """The core's form of a character map, or None without the core (or for a map it cannot hold)."""
+    if _NATIVE is None:
+        return None
+    key = tuple(mapping.items())
+    found = _CHARMAPS.get(key)
+    if found is None:
+        try:
+            found = _NATIVE.CharMap(dict(mapping))
+        except (TypeError, ValueError, UnicodeEncodeError):
+            found = False
+        _CHARMAPS[key] = found
+    return found or None
+
+
+_CHARMAPS: dict[tuple[tuple[str, str], ...], Any] = {}
 
 
 def engine_summary() -> str:

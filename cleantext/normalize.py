@@ -20,13 +20,23 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import Any
 
 import regex
 
 from cleantext.document import RuleRef
+from cleantext.native import native_charmap, native_pattern, native_text
 from cleantext.rules import Rule, lexicon_spellings
 
-__all__ = ["Lexicon", "find_charmap", "find_inline", "find_lexicon", "find_unicode"]
+__all__ = [
+    "Lexicon",
+    "find_charmap",
+    "find_inline",
+    "find_lexicon",
+    "find_unicode",
+    "native_charmap_of",
+    "native_inline_pattern",
+]
 
 Replacements = list[tuple[int, int, str]]
 
@@ -41,15 +51,31 @@ def find_inline(rule: Rule, text: str, low: int, high: int, timeout: float | Non
     literal = "\\" not in template
     if rule.action == "remove":
         template, literal = "", True
+    core = native_inline_pattern(rule)
+    if core is not None and (found := core.replacements(native_text(text), low, high)) is not None:
+        return found
     return [
         (m.start(), m.end(), template if literal else m.expand(template))
         for m in rule.compiled.finditer(text, low, high, timeout=timeout)
     ]
 
 
+def native_inline_pattern(rule: Rule) -> Any | None:
+    """The native core's form of an inline rule's pattern and replacement, or None: Python runs it."""
+    return native_pattern(rule.pattern, "" if rule.action == "remove" else rule.replacement)
+
+
+def native_charmap_of(rule: Rule) -> Any | None:
+    """The native core's form of a charmap rule's table, or None: Python runs it."""
+    return native_charmap(rule.mapping)
+
+
 def find_charmap(rule: Rule, text: str, low: int, high: int, timeout: float | None) -> Replacements:
     """Replacements for every character of a charmap rule's table."""
     table = rule.mapping
+    core = native_charmap_of(rule)
+    if core is not None and (found := core.replacements(text, low, high)) is not None:
+        return found
     return [(m.start(), m.end(), table[m.group()]) for m in rule.compiled.finditer(text, low, high, timeout=timeout)]
 
 

@@ -28,7 +28,15 @@ from typing import Any, ClassVar
 
 from cleantext.document import Document, RuleRef
 from cleantext.metadata import clean_author, parse_date
-from cleantext.normalize import Lexicon, find_charmap, find_inline, find_lexicon, find_unicode
+from cleantext.normalize import (
+    Lexicon,
+    find_charmap,
+    find_inline,
+    find_lexicon,
+    find_unicode,
+    native_charmap_of,
+    native_inline_pattern,
+)
 from cleantext.repair import find_repairs
 from cleantext.rules import PatternRule, RemovalRule, Rule, ScoreRule, SiteRule
 from cleantext.scorer import LineScorer
@@ -41,6 +49,8 @@ from cleantext.strip import (
     find_repeats,
     find_scored_lines,
     find_site_repeats,
+    native_block_pattern,
+    native_line_pattern,
 )
 from cleantext.triggers import Clause, Trigger, derive, fold, useful
 
@@ -61,6 +71,7 @@ __all__ = [
     "Step",
     "StepTrigger",
     "UnicodeStep",
+    "engine_of",
     "staged_steps",
     "step_for",
     "trigger_of",
@@ -106,6 +117,8 @@ class Step:
     """Whether the finder searches only the lines or paragraphs that hold one of the trigger's literals."""
     pattern_finds: ClassVar[bool] = True
     """Whether what the step changes matches its pattern, so that the pattern's literals are its trigger."""
+    native_form: ClassVar[Callable[[Rule], Any] | None] = None
+    """The kind's native form of a rule (its finder uses it where it is not None), if the core runs the kind."""
 
     __slots__ = ("category", "label", "rule", "stage")
 
@@ -119,6 +132,17 @@ class Step:
     def sees_context(self) -> bool:
         """Whether removing lines elsewhere can change what the step finds (position, neighbours, whole blocks)."""
         return True
+
+    @property
+    def engine(self) -> str:
+        """``native`` when the Rust core finds what the step replaces, else ``python``.
+
+        A kind the core runs may still leave a rule to Python (a pattern that
+        needs a backtracking search), and the core leaves it a text it cannot
+        read as Python's ``regex`` does (see :mod:`cleantext.translate`).
+        """
+        form = type(self).native_form
+        return "native" if form is not None and form(self.rule) is not None else "python"
 
     def trigger(self) -> StepTrigger:
         """The literals any text the step changes must contain, derived from its pattern, plus its ``requires`` hint."""
@@ -252,6 +276,7 @@ class LineStep(RemovalStep):
 
     kind = "line"
     finder = staticmethod(find_line_matches)
+    native_form = staticmethod(native_line_pattern)
 
     @property
     def sees_context(self) -> bool:
@@ -265,6 +290,7 @@ class BlockStep(RemovalStep):
 
     kind = "block"
     finder = staticmethod(find_block_matches)
+    native_form = staticmethod(native_block_pattern)
 
 
 class RepeatStep(Step):
@@ -290,6 +316,7 @@ class InlineStep(Step):
 
     kind = "inline"
     finder = staticmethod(find_inline)
+    native_form = staticmethod(native_inline_pattern)
 
     def apply(self, document: Document, found: Tagged, timeout: float | None, changed: Changed) -> int:
         """Apply, then apply again until nothing changes, at most :data:`INLINE_REPEATS` more times.
@@ -319,6 +346,7 @@ class CharmapStep(Step):
 
     kind = "charmap"
     finder = staticmethod(find_charmap)
+    native_form = staticmethod(native_charmap_of)
 
     def trigger(self) -> StepTrigger:
         """The table's characters (on ASCII text, only its ASCII ones)."""
@@ -478,6 +506,13 @@ def step_for(rule: Rule, profile: SiteProfile | None = None) -> Step:
     if rule.kind == "site":
         return SiteStep(rule, profile)
     return STEP_KINDS[rule.kind](rule)
+
+
+def engine_of(rule: Rule) -> str:
+    """Which engine finds what one rule replaces: ``native`` (the Rust core) or ``python``."""
+    if rule.kind not in STEP_KINDS:
+        return "python"
+    return step_for(rule).engine
 
 
 def trigger_of(rule: Rule) -> StepTrigger:

@@ -23,6 +23,7 @@ from typing import Any
 
 import regex
 
+from cleantext.native import native_pattern, native_text
 from cleantext.rules import Rule
 from cleantext.scorer import LineScorer
 from cleantext.segment import CACHED_MAX_CHARS, block_removal_span, block_spans, line_removal_span, line_spans
@@ -37,6 +38,8 @@ __all__ = [
     "find_repeats",
     "find_scored_lines",
     "find_site_repeats",
+    "native_block_pattern",
+    "native_line_pattern",
 ]
 
 _WORD = regex.compile(r"\w+")
@@ -63,10 +66,15 @@ def find_line_matches(
     only lines that hold one of them are searched: the literals of the
     rule's trigger that the text holds (see :mod:`cleantext.plan`).
     """
-    pattern = rule.compiled
     most = rule.max_words or LINE_MAX_CHARS
-    found: Replacements = []
     removes = rule.action == "remove"
+    core = native_line_pattern(rule)
+    if core is not None:
+        matches = core.lines(native_text(text), low, high, rule.min_words, most, removes, list(literals))
+        if matches is not None:
+            return _line_findings(rule, text, matches, timeout)
+    pattern = rule.compiled
+    found: Replacements = []
     for start, end, line, words, folded, table_row in short_lines(text):
         if start < low or words > most or words < rule.min_words or (table_row and removes):
             continue  # the cheap test first: a rule for short lines skips prose; a table is content
@@ -83,6 +91,31 @@ def find_line_matches(
             found.append((*line_removal_span(text, start, end), ""))
         else:
             found.append((start + match.start(), start + match.end(), match.expand(rule.replacement)))
+    return _without_overlaps(found)
+
+
+def native_line_pattern(rule: Rule) -> Any | None:
+    """The native core's form of a line rule's pattern (searched line by line), or None: Python runs it."""
+    return native_pattern(rule.pattern, None if rule.action == "remove" else rule.replacement, lines=True)
+
+
+def native_block_pattern(rule: Rule) -> Any | None:
+    """The native core's form of a block rule's pattern (searched paragraph by paragraph), or None."""
+    return native_pattern(rule.pattern, None if rule.action == "remove" else rule.replacement)
+
+
+def _line_findings(
+    rule: Rule, text: str, matches: list[tuple[int, int, int, int, str | None]], timeout: float | None
+) -> Replacements:
+    """The replacements of the lines the native core matched (see :func:`find_line_matches`)."""
+    found: Replacements = []
+    for line_start, line_end, start, end, new in matches:
+        if rule.guards and _guarded(rule, text[line_start:line_end], timeout):
+            continue
+        if new is None:
+            found.append((*line_removal_span(text, line_start, line_end), ""))
+        else:
+            found.append((start, end, new))
     return _without_overlaps(found)
 
 
@@ -116,6 +149,8 @@ def find_block_matches(
 ) -> Replacements:
     """Replacements for every block in ``text[low:high]`` that ``rule`` fires on (``literals``: as for lines)."""
     pattern = rule.compiled
+    removes = rule.action == "remove"
+    core = native_block_pattern(rule)
     blocks = block_spans(text)
     found: Replacements = []
     for index, (start, end) in enumerate(blocks):
@@ -124,13 +159,21 @@ def find_block_matches(
         block = text[start:end]
         if not _fits(rule, block) or (literals and not _has_any(block, literals)):
             continue  # word counts and substrings first: both cost less than a search
-        match = pattern.search(block, None, None, None, False, timeout)  # by position, see above
-        if match is None or _guarded(rule, block, timeout):
-            continue
-        if rule.action == "remove":
+        first = core.first(block) if core is not None else None
+        if first is not None:
+            if not first or _guarded(rule, block, timeout):
+                continue
+            match_start, match_end, new = first[0]
+        else:
+            match = pattern.search(block, None, None, None, False, timeout)  # by position, see above
+            if match is None or _guarded(rule, block, timeout):
+                continue
+            match_start, match_end = match.span()
+            new = "" if removes else match.expand(rule.replacement)
+        if removes:
             found.append((*block_removal_span(text, blocks, index), ""))
         else:
-            found.append((start + match.start(), start + match.end(), match.expand(rule.replacement)))
+            found.append((start + match_start, start + match_end, new))
     return _without_overlaps(found)
 
 

@@ -4,20 +4,25 @@ Where the core is not built (no Rust toolchain at install), the comparisons
 skip and the engine tests check that the Python engine runs.
 """
 
+import functools
 import html
 import os
 import subprocess
 import sys
 
 import pytest
+import regex
 from hypothesis import given
 from hypothesis import strategies as st
 from test_plan import BENCHMARKS, outcome, same_output_sample
 
-import cleantext.plan
+import cleantext.native
 from cleantext import Pipeline
 from cleantext.extract import extract_article, located_natively, located_replacements, visible_text
-from cleantext.native import ENGINE, PythonScanner
+from cleantext.native import CASE_DISPUTED, ENGINE, PythonScanner, native_text
+from cleantext.normalize import find_charmap, find_inline
+from cleantext.steps import engine_of
+from cleantext.strip import find_block_matches, find_line_matches
 from cleantext.triggers import TEXT_END, TEXT_START, fold
 
 native = pytest.importorskip("cleantext._native", reason="the native core is not built") if ENGINE == "native" else None
@@ -51,7 +56,7 @@ def test_the_native_scanner_finds_the_built_in_literals_as_the_reference_does():
 def test_both_engines_clean_alike(monkeypatch):
     native_engine = Pipeline.load()
     with monkeypatch.context() as patched:
-        patched.setattr(cleantext.plan, "scanner", PythonScanner)
+        patched.setattr(cleantext.native, "_NATIVE", None)  # the scanner and every finder on Python
         python_engine = Pipeline.load()
         expected = {name: outcome(python_engine, name, data) for name, data in same_output_sample()}
     for name, data in same_output_sample():
@@ -211,3 +216,118 @@ def test_the_native_core_locates_the_benchmark_pages_as_the_reference_does():
 @needs_native
 def test_text_with_a_lone_surrogate_is_left_to_the_python_engine():
     assert native.locate("<p>a\ud800</p>", "a", html.unescape, str.isalnum) is None
+
+
+# Text as the finders meet it: the rules' own examples cut into lines, with characters the two
+# engines could read apart (non-ASCII word characters and digits, the letters that fold
+# specially, a character newer than the crate's Unicode tables, a lone surrogate).
+TRICKY = ["é", "ß", "ı", "İ", "K", "ſ", "ς", "٣", "5", "\u0558", "\ud800", "“", "”", "—", "°", " ", "\t", "\n", "|"]
+BUILT_IN = Pipeline.load().rules
+EXAMPLE_LINES = sorted(
+    {line for rule in BUILT_IN for example in rule.examples for line in example.input.split("\n") if line}
+)
+PATTERN_RULES = [rule for rule in BUILT_IN if rule.kind in ("line", "block", "inline", "charmap")]
+FINDERS = {"line": find_line_matches, "block": find_block_matches, "inline": find_inline, "charmap": find_charmap}
+
+
+def finder_results(rule, text):
+    """What a rule's finder finds in ``text``, on the active engine."""
+    try:
+        return FINDERS[rule.kind](rule, text, 0, len(text), None)
+    except TimeoutError:
+        return "timed out"
+
+
+def on_python(work, *args):
+    """``work(*args)`` with the native core switched off: the scanner and every finder on Python."""
+    saved, cleantext.native._NATIVE = cleantext.native._NATIVE, None
+    try:
+        return work(*args)
+    finally:
+        cleantext.native._NATIVE = saved
+
+
+@needs_native
+def test_the_core_runs_the_rules_it_can_and_says_which():
+    engines = {rule.id: engine_of(rule) for rule in PATTERN_RULES}
+    # Plain patterns, a leading look-behind, groups of one name, a character map: the core's.
+    native_ones = ("bylines.dateline", "credits.agency", "units.spacing", "units.temperature", "typography.primes")
+    for rule_id in native_ones:
+        assert engines[rule_id] == "native", rule_id
+    # A look-around in the middle, a long counted repetition, the end of the text: Python's.
+    for rule_id in ("typography.dashes", "bylines.contributed", "whitespace.final-newline"):
+        assert engines[rule_id] == "python", rule_id
+    assert engine_of(next(rule for rule in BUILT_IN if rule.kind == "repeat")) == "python"
+
+
+@needs_native
+@pytest.mark.parametrize("rule", PATTERN_RULES, ids=lambda rule: rule.id)
+def test_each_built_in_pattern_finds_on_the_core_what_it_finds_on_python(rule):
+    texts = ["\n".join(EXAMPLE_LINES), *(example.input for example in rule.examples)]
+    texts += [text.replace("e", odd).replace("a", odd.upper()) for text in texts[1:] for odd in ("é", "ı", "\u0558")]
+    for text in texts:
+        assert finder_results(rule, text) == on_python(finder_results, rule, text), (rule.id, text[:200])
+
+
+LINES = st.lists(st.sampled_from(EXAMPLE_LINES) | st.text(st.sampled_from(TRICKY), max_size=12), max_size=10)
+
+
+@needs_native
+@given(LINES, st.sampled_from(["\n", "\n\n", " "]), st.sampled_from(PATTERN_RULES))
+def test_the_core_finds_what_python_finds_in_arbitrary_lines(lines, separator, rule):
+    text = separator.join(lines)
+    assert finder_results(rule, text) == on_python(finder_results, rule, text), rule.id
+
+
+@needs_native
+@given(LINES)
+def test_both_engines_clean_arbitrary_text_alike(lines):
+    text = "\n".join(lines)
+    native_engine, python_engine = engines()
+    assert outcome(native_engine, "t", text) == on_python(outcome, python_engine, "t", text)
+
+
+@functools.cache
+def engines():
+    """The default pipeline on the active engine, and on Python (its scanner is chosen when its plan is made)."""
+    return Pipeline.load(), on_python(Pipeline.load)
+
+
+@needs_native
+def test_the_case_folding_the_core_leaves_to_python_is_all_there_is():
+    # Every cased character, matched case-insensitively by each engine against all of them.
+    cased = {
+        chr(c)
+        for c in range(0x110000)
+        if not 0xD800 <= c <= 0xDFFF and (chr(c).lower() != chr(c) or chr(c).upper() != chr(c))
+    }
+    cased = sorted(cased | {m for c in list(cased) for m in (c.lower(), c.upper(), c.casefold()) if len(m) == 1})
+    # The core leaves a text with a disputed character to Python: the others must fold alike.
+    disputed = {point for start, end in CASE_DISPUTED for point in range(start, end + 1)}
+    assert all(not native_text(chr(point)).readable for point in disputed)
+    readable = [character for character in cased if native_text(character).readable]
+    assert len(readable) > 2500
+    haystack = " ".join(readable)
+    text = native_text(haystack)
+    differing = []
+    for character in readable:
+        python = {match.start() // 2 for match in regex.finditer("(?i)" + regex.escape(character), haystack)}
+        pattern = native.Pattern(f"(?i)\\x{{{ord(character):X}}}")
+        core = {start // 2 for start, _, _ in pattern.replacements(text, 0, len(haystack))}
+        if python != core:
+            differing.append(character)
+    assert differing == []
+
+
+@needs_native
+def test_a_pattern_that_backtracks_in_python_runs_in_linear_time_on_the_core(tmp_path):
+    pack = tmp_path / "slow.toml"
+    pack.write_text(
+        '[[rule]]\nid = "user.slow"\ncategory = "test"\nkind = "line"\npattern = "^(a|aa)+$"\n'
+        'description = "exponential backtracking in a backtracking engine"\n',
+        encoding="utf-8",
+    )
+    pipeline = Pipeline.load(packs=["whitespace"], extra=[pack], timeout=0.2)
+    text = "a" * 40 + "! a\n" + "a" * 60 + "\nIt is fine.\n"
+    result = pipeline.clean(text)
+    assert result.text == "a" * 40 + "! a\nIt is fine.\n" and result.warnings == ()

@@ -7,6 +7,7 @@
 //! scanner answers with literal numbers only.
 
 mod html;
+mod patterns;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::borrow::Cow;
@@ -214,6 +215,11 @@ fn version() -> &'static str {
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<LiteralScanner>()?;
+    module.add_class::<patterns::Pattern>()?;
+    module.add_class::<patterns::CharMap>()?;
+    module.add_class::<patterns::Text>()?;
+    module.add_function(wrap_pyfunction!(patterns::set_word_tables, module)?)?;
+    module.add_function(wrap_pyfunction!(patterns::crate_class_ranges, module)?)?;
     module.add_function(wrap_pyfunction!(version, module)?)?;
     module.add_function(wrap_pyfunction!(locate, module)?)?;
     module.add_function(wrap_pyfunction!(python_space, module)?)?;

@@ -1,0 +1,607 @@
+//! Rule patterns run natively: the finders of inline, line and block rules and of character maps.
+//!
+//! A pattern arrives translated (`cleantext/translate.py`): its classes spelled
+//! out as `regex`'s own ranges, its assertions rewritten to Python's meaning, so
+//! that the `fancy-regex` crate matches what Python's `regex` matches. Offsets
+//! cross the boundary in code points, as the provenance contract states; text
+//! travels as UTF-8, and a text that holds a lone surrogate is answered with
+//! None (the Python engine takes it).
+
+use std::collections::HashMap;
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyString, PyTuple};
+use regex::{Captures, Regex, RegexBuilder};
+
+use crate::html::python_space;
+
+/// Longer lines are prose, which line rules never judge (`strip.LINE_MAX_CHARS`).
+const LINE_MAX_CHARS: usize = 1000;
+
+/// One piece of a replacement: literal text, or a group (the first of several that took part).
+enum Piece {
+    Text(String),
+    Group(Vec<usize>),
+}
+
+/// Code point offsets for byte offsets of one text, asked in increasing order.
+struct Offsets<'a> {
+    bytes: &'a [u8],
+    ascii: bool,
+    byte: usize,
+    char: usize,
+}
+
+impl<'a> Offsets<'a> {
+    fn new(text: &'a str) -> Self {
+        Offsets {
+            bytes: text.as_bytes(),
+            ascii: text.is_ascii(),
+            byte: 0,
+            char: 0,
+        }
+    }
+
+    /// The code point offset of byte offset `byte` (not before the last one asked).
+    fn char_at(&mut self, byte: usize) -> usize {
+        if self.ascii {
+            return byte;
+        }
+        if byte < self.byte {
+            self.byte = 0;
+            self.char = 0;
+        }
+        self.char += self.bytes[self.byte..byte]
+            .iter()
+            .filter(|&&b| (b as i8) >= -0x40)
+            .count();
+        self.byte = byte;
+        self.char
+    }
+
+    /// The byte offset of code point offset `char` (not before the last one asked).
+    fn byte_at(&mut self, char: usize) -> usize {
+        if self.ascii {
+            return char.min(self.bytes.len());
+        }
+        if char < self.char {
+            self.byte = 0;
+            self.char = 0;
+        }
+        while self.char < char && self.byte < self.bytes.len() {
+            self.byte += 1;
+            while self.byte < self.bytes.len() && (self.bytes[self.byte] as i8) < -0x40 {
+                self.byte += 1;
+            }
+            self.char += 1;
+        }
+        self.byte
+    }
+}
+
+/// Sorted, inclusive code point ranges, searched by halves.
+struct Ranges(Vec<(u32, u32)>);
+
+impl Ranges {
+    fn holds(&self, point: u32) -> bool {
+        self.0
+            .binary_search_by(|&(start, end)| {
+                if end < point {
+                    std::cmp::Ordering::Less
+                } else if start > point {
+                    std::cmp::Ordering::Greater
+                } else {
+                    std::cmp::Ordering::Equal
+                }
+            })
+            .is_ok()
+    }
+
+    /// Whether a non-ASCII character of `text` is in the ranges.
+    fn any_in(&self, text: &str) -> bool {
+        !text.is_ascii() && text.chars().any(|c| !c.is_ascii() && self.holds(c as u32))
+    }
+}
+
+/// A translated pattern with its replacement, compiled once per rule.
+#[pyclass(frozen, module = "cleantext._native")]
+pub struct Pattern {
+    regex: Regex,
+    /// Whether the pattern's word boundaries are ASCII ones: exact only on a text
+    /// whose non-ASCII characters are none of them word characters.
+    ascii_boundaries: bool,
+    template: Option<Vec<Piece>>,
+    /// A leading one-character look-behind: the class, and whether the character must match it.
+    before: Option<(Regex, bool)>,
+}
+
+/// The word tables every text is judged by (see `set_word_tables`).
+struct WordTables {
+    /// Characters the crate's tables judge otherwise than `regex`'s (one Unicode version
+    /// has them, the other not yet): a text holding one is left to the Python engine.
+    disputed: Ranges,
+    /// `regex`'s word characters (`\w`).
+    word: Ranges,
+}
+
+static WORD_TABLES: std::sync::OnceLock<WordTables> = std::sync::OnceLock::new();
+
+/// Sets the word tables once per process: the ranges where the crate's word characters differ
+/// from `regex`'s, and `regex`'s own (`\w`). Later calls change nothing.
+#[pyfunction]
+pub fn set_word_tables(disputed: Vec<(u32, u32)>, word: Vec<(u32, u32)>) {
+    let _ = WORD_TABLES.set(WordTables {
+        disputed: Ranges(disputed),
+        word: Ranges(word),
+    });
+}
+
+/// What the core needs to know of a text before any pattern searches it.
+struct Reading {
+    /// Whether the core reads the text at all: valid UTF-8 (no lone surrogate), word
+    /// tables set, and no disputed character.
+    readable: bool,
+    /// Whether a non-ASCII character of the text is a word character.
+    non_ascii_words: bool,
+}
+
+fn reading(text: Option<&str>) -> Reading {
+    let (Some(text), Some(tables)) = (text, WORD_TABLES.get()) else {
+        return Reading {
+            readable: false,
+            non_ascii_words: false,
+        };
+    };
+    Reading {
+        readable: !tables.disputed.any_in(text),
+        non_ascii_words: tables.word.any_in(text),
+    }
+}
+
+/// One text as the native finders see it: read once, searched by every rule of a pass.
+#[pyclass(frozen, module = "cleantext._native")]
+pub struct Text {
+    text: Py<PyString>,
+    reading: Reading,
+    /// The lines that line rules judge, found for the first line rule.
+    lines: std::sync::OnceLock<Vec<Line>>,
+}
+
+#[pymethods]
+impl Text {
+    /// `text`, read for the native finders.
+    #[new]
+    fn new(text: Bound<'_, PyString>) -> Self {
+        let reading = reading(text.to_str().ok());
+        Text {
+            text: text.unbind(),
+            reading,
+            lines: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Whether the native finders read this text (else the Python engine searches it).
+    #[getter]
+    fn readable(&self) -> bool {
+        self.reading.readable
+    }
+}
+
+/// A match: its span in bytes and, when the replacement needs them, its groups.
+type Found<'t> = (usize, usize, Option<Captures<'t>>);
+
+impl Pattern {
+    /// Whether the core reads a text as `regex` does (else the Python engine takes it).
+    fn reads(&self, reading: &Reading) -> bool {
+        reading.readable && !(self.ascii_boundaries && reading.non_ascii_words)
+    }
+
+    /// Whether the leading look-behind holds at byte `start` of `haystack`.
+    fn before_holds(&self, haystack: &str, start: usize) -> bool {
+        let Some((class, positive)) = &self.before else {
+            return true;
+        };
+        let Some(previous) = haystack[..start].chars().next_back() else {
+            return !positive;
+        };
+        let mut buffer = [0u8; 4];
+        class.is_match(previous.encode_utf8(&mut buffer)) == *positive
+    }
+
+    /// The first match in `haystack` that starts at byte `from` or later.
+    fn find_at<'t>(&self, haystack: &'t str, from: usize) -> Option<Found<'t>> {
+        let groups = self.needs_groups();
+        let mut position = from;
+        while position <= haystack.len() {
+            let found = if groups {
+                self.regex.captures_at(haystack, position).map(|captures| {
+                    let whole = captures.get(0).expect("group 0 is the match");
+                    (whole.start(), whole.end(), Some(captures))
+                })
+            } else {
+                self.regex
+                    .find_at(haystack, position)
+                    .map(|whole| (whole.start(), whole.end(), None))
+            };
+            let found = found?;
+            if self.before_holds(haystack, found.0) {
+                return Some(found);
+            }
+            // The match at the next start is the search's next find: the look-behind only judges starts.
+            position = found.0 + haystack[found.0..].chars().next()?.len_utf8();
+        }
+        None
+    }
+
+    fn needs_groups(&self) -> bool {
+        self.template
+            .iter()
+            .flatten()
+            .any(|piece| matches!(piece, Piece::Group(_)))
+    }
+
+    /// Every match in `haystack` from byte `from`, as Python's `finditer` gives them:
+    /// after an empty match the search goes on one character further.
+    fn each_match(
+        &self,
+        haystack: &str,
+        from: usize,
+        mut visit: impl FnMut(usize, usize, Option<&Captures<'_>>),
+    ) {
+        let mut position = from;
+        while position <= haystack.len() {
+            let Some((start, end, captures)) = self.find_at(haystack, position) else {
+                break;
+            };
+            visit(start, end, captures.as_ref());
+            position = if end > start {
+                end
+            } else {
+                match haystack[end..].chars().next() {
+                    Some(next) => end + next.len_utf8(),
+                    None => break,
+                }
+            };
+        }
+    }
+
+    /// The replacement of one match: the template, with its groups' text.
+    fn replacement(&self, captures: Option<&Captures<'_>>) -> String {
+        let mut new = String::new();
+        for piece in self.template.iter().flatten() {
+            match piece {
+                Piece::Text(text) => new.push_str(text),
+                Piece::Group(numbers) => {
+                    let group = captures.and_then(|captures| {
+                        numbers.iter().find_map(|&number| captures.get(number))
+                    });
+                    if let Some(group) = group {
+                        new.push_str(group.as_str());
+                    }
+                }
+            }
+        }
+        new
+    }
+}
+
+fn template_of(template: Option<Vec<Bound<'_, PyAny>>>) -> PyResult<Option<Vec<Piece>>> {
+    let Some(pieces) = template else {
+        return Ok(None);
+    };
+    let mut result = Vec::with_capacity(pieces.len());
+    for piece in pieces {
+        if let Ok(text) = piece.downcast::<PyString>() {
+            result.push(Piece::Text(text.to_str()?.to_owned()));
+        } else {
+            let numbers: Vec<usize> = piece.downcast::<PyTuple>()?.extract()?;
+            result.push(Piece::Group(numbers));
+        }
+    }
+    Ok(Some(result))
+}
+
+/// A line of a text as the line rules see it: offsets in code points and in bytes, and its word count.
+struct Line {
+    start: usize,
+    end: usize,
+    byte_start: usize,
+    byte_end: usize,
+    words: usize,
+    table_row: bool,
+}
+
+/// The non-blank lines of at most `LINE_MAX_CHARS` characters, as `strip.short_lines` gives them.
+fn short_lines(text: &str) -> Vec<Line> {
+    let mut lines: Vec<Line> = Vec::new();
+    let mut cells: Vec<usize> = Vec::new();
+    let mut char_start = 0;
+    let mut byte_start = 0;
+    for piece in text.split('\n') {
+        let mut length = 0;
+        let mut words = 0;
+        let mut in_word = false;
+        let (mut pipes, mut tabs) = (0, 0);
+        for character in piece.chars() {
+            length += 1;
+            if python_space(character) {
+                in_word = false;
+            } else if !in_word {
+                in_word = true;
+                words += 1;
+            }
+            pipes += usize::from(character == '|');
+            tabs += usize::from(character == '\t');
+        }
+        if length <= LINE_MAX_CHARS && words > 0 {
+            lines.push(Line {
+                start: char_start,
+                end: char_start + length,
+                byte_start,
+                byte_end: byte_start + piece.len(),
+                words,
+                table_row: false,
+            });
+            cells.push(pipes.max(tabs));
+        }
+        char_start += length + 1;
+        byte_start += piece.len() + 1;
+    }
+    for index in 1..lines.len() {
+        if cells[index] >= 2
+            && cells[index] == cells[index - 1]
+            && lines[index - 1].end + 1 == lines[index].start
+        {
+            lines[index - 1].table_row = true;
+            lines[index].table_row = true;
+        }
+    }
+    lines
+}
+
+/// Whether an ASCII line may hold one of `literals` (casefolded): a line of other
+/// characters may always (Python's case folding is not ASCII's there).
+fn may_hold(line: &str, literals: &[String]) -> bool {
+    if literals.is_empty() || !line.is_ascii() {
+        return true;
+    }
+    let folded = line.to_ascii_lowercase();
+    literals
+        .iter()
+        .any(|literal| folded.contains(literal.as_str()))
+}
+
+type LineMatch = (usize, usize, usize, usize, Option<String>);
+
+#[pymethods]
+impl Pattern {
+    /// A translated `pattern`; `template`: its replacement as text and group numbers (None: no replacement).
+    ///
+    /// `ascii_boundaries`: its `\\b` are ASCII ones; `before`: a leading look-behind of
+    /// one character taken out of the pattern, as `(class pattern, positive)`.
+    #[new]
+    #[pyo3(signature = (pattern, template=None, ascii_boundaries=false, before=None))]
+    fn new(
+        pattern: &str,
+        template: Option<Vec<Bound<'_, PyAny>>>,
+        ascii_boundaries: bool,
+        before: Option<(String, bool)>,
+    ) -> PyResult<Self> {
+        let compile = |pattern: &str| {
+            RegexBuilder::new(pattern)
+                .size_limit(1 << 26)
+                .build()
+                .map_err(|error| PyValueError::new_err(error.to_string()))
+        };
+        let before = match before {
+            Some((class, positive)) => Some((compile(&class)?, positive)),
+            None => None,
+        };
+        Ok(Pattern {
+            regex: compile(pattern)?,
+            ascii_boundaries,
+            template: template_of(template)?,
+            before,
+        })
+    }
+
+    /// `(start, end, new)` for every match in `text[low:]` (code points), as
+    /// `finditer` and `expand` give them; None for text with a lone surrogate, or
+    /// when `high` is not the text's end.
+    fn replacements(
+        &self,
+        py: Python<'_>,
+        text: &Text,
+        low: usize,
+        high: usize,
+    ) -> PyResult<Option<Vec<(usize, usize, String)>>> {
+        if !self.reads(&text.reading) {
+            return Ok(None);
+        }
+        let text = text.text.bind(py).to_str()?;
+        let mut offsets = Offsets::new(text);
+        let byte_low = offsets.byte_at(low);
+        if offsets.byte_at(high) != text.len() {
+            // `regex` lets look-arounds see past `endpos`, which no search here
+            // reproduces: a region that ends before the text's end is Python's.
+            return Ok(None);
+        }
+        let haystack = text;
+        let mut spans: Vec<(usize, usize, String)> = Vec::new();
+        let mut positions = Offsets::new(haystack);
+        self.each_match(haystack, byte_low, |start, end, captures| {
+            let new = self.replacement(captures);
+            let start = positions.char_at(start);
+            let end = positions.char_at(end);
+            spans.push((start, end, new));
+        });
+        Ok(Some(spans))
+    }
+
+    /// The first match in `text` (a block, searched on its own) as `[(start, end, new)]`
+    /// in code points, `[]` when there is none, None for text the core leaves to Python.
+    fn first(&self, text: &Bound<'_, PyString>) -> PyResult<Option<Vec<(usize, usize, String)>>> {
+        let text = text.to_str().ok();
+        if !self.reads(&reading(text)) {
+            return Ok(None);
+        }
+        let text = text.expect("a readable text is UTF-8");
+        let found = self.find_at(text, 0);
+        Ok(Some(
+            found
+                .map(|(start, end, captures)| {
+                    let new = self.replacement(captures.as_ref());
+                    let mut offsets = Offsets::new(text);
+                    let start = offsets.char_at(start);
+                    (start, offsets.char_at(end), new)
+                })
+                .into_iter()
+                .collect(),
+        ))
+    }
+
+    /// The first match in each line of `text[low:high]` that a line rule judges:
+    /// `(line start, line end, match start, match end, new)`, in code points.
+    ///
+    /// The lines are `strip.short_lines`'s; a line is judged when it has from
+    /// `min_words` to `max_words` words, is not a table row (`skip_table_rows`),
+    /// and, when ASCII, holds one of `literals`. None for text with a lone surrogate.
+    #[allow(clippy::too_many_arguments)]
+    fn lines(
+        &self,
+        py: Python<'_>,
+        text: &Text,
+        low: usize,
+        high: usize,
+        min_words: usize,
+        max_words: usize,
+        skip_table_rows: bool,
+        literals: Vec<String>,
+    ) -> PyResult<Option<Vec<LineMatch>>> {
+        if !self.reads(&text.reading) {
+            return Ok(None);
+        }
+        let lines = text.lines.get_or_init(|| {
+            short_lines(
+                text.text
+                    .bind(py)
+                    .to_str()
+                    .expect("a readable text is UTF-8"),
+            )
+        });
+        let text = text.text.bind(py).to_str()?;
+        let mut found = Vec::new();
+        for line in lines {
+            if line.start < low
+                || line.words > max_words
+                || line.words < min_words
+                || (line.table_row && skip_table_rows)
+            {
+                continue;
+            }
+            if line.end > high {
+                break;
+            }
+            let haystack = &text[line.byte_start..line.byte_end];
+            if !may_hold(haystack, &literals) {
+                continue;
+            }
+            let first = self.find_at(haystack, 0).map(|(start, end, captures)| {
+                let new = self
+                    .template
+                    .as_ref()
+                    .map(|_| self.replacement(captures.as_ref()));
+                (start, end, new)
+            });
+            if let Some((start, end, new)) = first {
+                let mut offsets = Offsets::new(haystack);
+                let start = line.start + offsets.char_at(start);
+                let end = line.start + offsets.char_at(end);
+                found.push((line.start, line.end, start, end, new));
+            }
+        }
+        Ok(Some(found))
+    }
+}
+
+/// A character map: every character of the table, replaced by its text.
+#[pyclass(frozen, module = "cleantext._native")]
+pub struct CharMap {
+    table: HashMap<char, String>,
+    /// Whether a character is in the table, for the first 64 Ki code points.
+    present: Vec<bool>,
+    ascii_keys: bool,
+}
+
+#[pymethods]
+impl CharMap {
+    /// A map of single characters to their replacements.
+    #[new]
+    fn new(mapping: HashMap<char, String>) -> Self {
+        let ascii_keys = mapping.keys().any(char::is_ascii);
+        let mut present = vec![false; 0x1_0000];
+        for &key in mapping.keys() {
+            if (key as usize) < present.len() {
+                present[key as usize] = true;
+            }
+        }
+        CharMap {
+            table: mapping,
+            present,
+            ascii_keys,
+        }
+    }
+
+    /// `(start, end, new)` for every character of the table in `text[low:high]` (code points);
+    /// None for text with a lone surrogate.
+    fn replacements(
+        &self,
+        text: &Bound<'_, PyString>,
+        low: usize,
+        high: usize,
+    ) -> PyResult<Option<Vec<(usize, usize, String)>>> {
+        let Ok(text) = text.to_str() else {
+            return Ok(None);
+        };
+        let mut found = Vec::new();
+        if text.is_ascii() && !self.ascii_keys {
+            return Ok(Some(found));
+        }
+        for (offset, character) in text
+            .chars()
+            .enumerate()
+            .skip(low)
+            .take(high.saturating_sub(low))
+        {
+            let listed = match self.present.get(character as usize) {
+                Some(&listed) => listed,
+                None => self.table.contains_key(&character),
+            };
+            if listed {
+                found.push((offset, offset + 1, self.table[&character].clone()));
+            }
+        }
+        Ok(Some(found))
+    }
+}
+
+/// The code point ranges of a class escape (`\w`, `\p{Lu}`) in the crate's own Unicode tables.
+#[pyfunction]
+pub fn crate_class_ranges(escape: &str) -> PyResult<Vec<(u32, u32)>> {
+    use regex_syntax::hir::{Class, HirKind};
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(escape)
+        .map_err(|error| PyValueError::new_err(error.to_string()))?;
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(class)) => Ok(class
+            .ranges()
+            .iter()
+            .map(|range| (range.start() as u32, range.end() as u32))
+            .collect()),
+        _ => Err(PyValueError::new_err(format!(
+            "{escape} is not a class of characters"
+        ))),
+    }
+}

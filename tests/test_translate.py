@@ -1,0 +1,132 @@
+"""Rule patterns translated for the native core: what is carried over, what is left to Python, and
+(where the core is built) that the translation matches what ``regex`` matches."""
+
+import pytest
+import regex
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cleantext.native import ENGINE, native_pattern, native_text
+from cleantext.translate import Untranslatable, class_ranges, translate, translate_template
+
+needs_native = pytest.mark.skipif(ENGINE != "native", reason="the native core is not built or not active")
+
+# Patterns that exercise each rewrite: classes inside and outside sets, negated ones, flags in the
+# middle, scoped flags, groups of one name, DEFINE calls, quantifiers Python spells otherwise,
+# a leading look-behind, $ without (?m), dots, word boundaries.
+PATTERNS = [
+    r"\w+",
+    r"[\w.,-]+",
+    r"[^\s\"]+x",
+    r"\d{1,3}(?:\.\d+)?",
+    r"[\p{L}\p{M}]+",
+    r"\p{Lu}\p{Ll}+",
+    r"\P{L}+",
+    r"(?i)straße|KELVIN|sigma σ",
+    r"a(?i)b",
+    r"(?i:by)\s+(?-i:[A-Z]\w*)",
+    r"(?P<u>C)elsius|(?P<u>F)ahrenheit|(?P<u>[CF])\b",
+    r"\bthe\b",
+    r"\Bhe\B",
+    r"(?<![\w.])\d+m\b",
+    r"(?<=\s)-(?=\s)",
+    r"a{,2}b",
+    r"x{2}|y{1,}",
+    r"(?x) a \s b  # a comment",
+    r"(?m)^\w+$",
+    r"^\w+$",
+    r"\w+\Z",
+    r"(?s)a.b",
+    r"a.b",
+    r"(?(DEFINE)(?P<word>[a-z]+))(?&word) (?&word)",
+    r"[\]a-]+",
+    r"\u00e9|\x41|\t",
+    r"[^\x00-\x7f]+",
+]
+
+ALPHABET = st.sampled_from([*"abAB xyzC5-.,\t\n\"'", *"éßıİKſσςΣ٣\u0558—“", "\u212a", "\u1e9e"])
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_every_pattern_here_translates(pattern):
+    translation = translate(pattern, native_boundaries=True)
+    assert translation.pattern
+
+
+@pytest.mark.parametrize(
+    ("pattern", "reason"),
+    [
+        (r"(a)\1", "the escape \\1"),
+        (r"(?|(a)|(b))", "the group syntax"),
+        (r"(?(1)a|b)", "the group syntax"),
+        (r"[[:alpha:]]", "a POSIX class"),
+        (r"\N{BULLET}", "the escape \\N"),
+        (r"(?(DEFINE)(?P<a>x(?&a)))(?&a)", "calls itself"),
+        (r"a{e<=1}", "a brace"),
+        (r"(?a)\w", "the flags a"),
+        (r"(?-i)a", "the global flag -i"),
+        (r"[a", "an unterminated character class"),
+        (r"(a", "an unbalanced group"),
+    ],
+)
+def test_what_the_translation_cannot_vouch_for_is_left_to_python(pattern, reason):
+    with pytest.raises(Untranslatable, match=regex.escape(reason)):
+        translate(pattern)
+
+
+def test_a_class_is_spelled_out_as_regexs_own_ranges():
+    assert class_ranges(r"\d")[:2] == ((0x30, 0x39), (0x660, 0x669))
+    assert all(start <= end for start, end in class_ranges(r"\w"))
+    assert not any(start <= 0xD800 <= end for start, end in class_ranges(r"\W"))
+
+
+def test_look_arounds_and_end_anchors_stay_on_python_and_a_leading_look_behind_is_taken_apart():
+    assert translate(r"a(?=b)").prefers_python and translate(r"(?>a)").prefers_python
+    assert translate(r"a$").prefers_python and not translate(r"a$", lines=True).prefers_python
+    assert translate(r"\w\Z").prefers_python and not translate(r"(?m)a$").prefers_python
+    leading = translate(r"(?i)(?<![\w.])\d+")
+    assert leading.before is not None and leading.before[1] is False and not leading.prefers_python
+    assert translate(r"(?<!x)a|b").before is None  # the look-behind belongs to one alternative
+
+
+def test_a_replacement_becomes_text_and_groups():
+    groups = translate(r"(?P<n>\d+)\s*(?P<u>C)|(?P<u>F)").groups
+    assert translate_template(r"\g<n> °\g<u>\n\\", groups) == ((1,), " °", (2, 3), "\n\\")
+    assert translate_template(r"[\1]", groups) == ("[", (1,), "]")
+    with pytest.raises(Untranslatable):
+        translate_template(r"\g<missing>", groups)
+
+
+def python_replacements(pattern, template, text):
+    compiled = regex.compile(pattern)
+    return [(m.start(), m.end(), m.expand(template) if template else "") for m in compiled.finditer(text)]
+
+
+@needs_native
+@pytest.mark.parametrize("pattern", PATTERNS)
+@given(text=st.text(ALPHABET, max_size=40))
+def test_the_translation_matches_what_regex_matches(pattern, text):
+    template = r"<\g<u>>" if "?P<u>" in pattern else "<>"
+    core = native_pattern(pattern, template)
+    if core is None:
+        assert translate(pattern, native_boundaries=True, ascii_boundaries=True).prefers_python
+        return
+    found = core.replacements(native_text(text), 0, len(text))
+    if found is None:  # a character the core leaves to Python
+        assert not native_text(text).readable or regex.search(r"[^\x00-\x7f]", text)
+        return
+    assert found == python_replacements(pattern, template, text)
+
+
+@needs_native
+def test_a_text_with_a_lone_surrogate_is_left_to_python():
+    core = native_pattern(r"a+")
+    assert core.replacements(native_text("a\ud800a"), 0, 3) is None
+    assert core.replacements(native_text("aa"), 0, 2) == [(0, 2, "")]
+
+
+@needs_native
+def test_word_boundaries_on_text_with_non_ascii_word_characters_are_left_to_python():
+    core = native_pattern(r"\bcafe\b", "x")
+    assert core.replacements(native_text("cafe café"), 0, 9) is None
+    assert core.replacements(native_text("cafe — “cafe”"), 0, 13) == [(0, 4, "x"), (8, 12, "x")]

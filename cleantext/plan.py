@@ -34,6 +34,11 @@ __all__ = ["Plan", "Presence"]
 Unit = Step
 
 
+SEPARATORS = ("\ue002", "\ufdd0", "\uffff")
+"""Characters (private use, non-characters) to join the stretches of one update by, the first that
+no literal of the plan holds."""
+
+
 class Presence:
     """Which literals one document holds (or held): the pre-pass's answer, kept up to date as the text changes.
 
@@ -55,15 +60,19 @@ class Presence:
     def add(self, folded: str) -> None:
         """Count the literals of a casefolded stretch of text."""
         plan = self.plan
-        literals = plan.literals
+        literals, masks, seen, clauses = plan.literals, plan.literal_masks, self.literals, self.clauses
         for number in plan.scanner.scan(folded):
             literal = literals[number]
-            if literal in self.literals:
+            if literal in seen:
                 continue
-            self.literals.add(literal)
-            for clause_id in plan.literal_clauses[literal]:
-                self.clauses.setdefault(clause_id, []).append(literal)
-                self.held |= 1 << clause_id
+            seen.add(literal)
+            mask, clause_ids = masks[number]
+            self.held |= mask
+            for clause_id in clause_ids:
+                if clause_id in clauses:
+                    clauses[clause_id].append(literal)
+                else:
+                    clauses[clause_id] = [literal]
             self.found += 1
 
     def select(self, units: Sequence[Unit], text: str, start: int = 0) -> list[tuple[int, Unit, tuple[str, ...]]]:
@@ -122,10 +131,16 @@ class Presence:
                 windows[-1][1] = max(windows[-1][1], high)
             else:
                 windows.append([low, high])
-        for low, high in windows:
-            start = TEXT_START if low == 0 else ""
-            end = TEXT_END if high >= len(text) else ""
-            self.add(start + fold(text[low:high]) + end)
+        stretches = [
+            (TEXT_START if low == 0 else "") + text[low:high] + (TEXT_END if high >= len(text) else "")
+            for low, high in windows
+        ]
+        separator = self.plan.separator
+        if separator is None:
+            for stretch in stretches:
+                self.add(fold(stretch))
+        else:
+            self.add(fold(separator.join(stretches)))  # one scan: no literal holds the separator
 
 
 class Plan:
@@ -178,7 +193,16 @@ class Plan:
         self.literal_clauses = {literal: tuple(sorted(numbers)) for literal, numbers in literal_clauses.items()}
         self.longest = max((len(literal) for literal in literal_clauses), default=1)
         self.literals = tuple(sorted(literal_clauses))
+        # Per literal number: the bits of its clauses, and their numbers.
+        self.literal_masks = tuple(
+            (sum(1 << number for number in self.literal_clauses[literal]), self.literal_clauses[literal])
+            for literal in self.literals
+        )
         self.scanner = scanner(self.literals)
+        # A character no literal holds: the stretches an update scans are joined by it into one text.
+        self.separator = next(
+            (mark for mark in SEPARATORS if not any(mark in literal for literal in self.literals)), None
+        )
 
     def gated(self, units: Sequence[Unit]) -> list[tuple[int, Unit, tuple[tuple[int, int], tuple[int, int]] | None]]:
         """``(index, step, gate)`` for a list of the plan's steps, made once per list.

@@ -304,6 +304,9 @@ def headline_throughput(figures: Mapping[str, Any]) -> str:
     for peer, label in ((throughput.FTFY, "ftfy"), (throughput.CLEAN_TEXT, "clean-text")):
         spent = seconds.get(peer)
         peers.append(f"{label}: n/a" if spent is None else f"{spent / reference:.2f}x {label}")
+    python_engine = seconds.get(throughput.PYTHON_ENGINE)
+    if python_engine is not None:
+        peers.append(f"{python_engine / reference:.2f}x its Python engine")
     return (
         f"cleantext: {figures['megabytes'] / reference:.2f} MB/s, {figures['documents'] / reference:,.0f} "
         f"documents/s; " + ", ".join(peers)

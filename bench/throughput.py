@@ -9,6 +9,8 @@ gives the median MB/s and documents/s and each one's ratio to cleantext.
 - cleantext's default pipeline, provenance recorded (the normal and only mode);
 - the same pipeline with ``triggers="off"``: every step evaluated on every
   document, the reference the plan's triggers are held to;
+- where the native core runs, the same pipeline on the Python engine (what
+  ``CLEANTEXT_ENGINE=python`` runs);
 - ``ftfy.fix_text``;
 - clean-text's ``clean()`` with its defaults, in a virtual environment of its
   own (it installs a module also called ``cleantext``), created on first use
@@ -44,6 +46,7 @@ import unicodedata
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import regex
 
@@ -52,16 +55,19 @@ sys.path.insert(0, str(ROOT))
 
 import ftfy  # noqa: E402
 
+import cleantext.native  # noqa: E402
 from cleantext import Pipeline  # noqa: E402
 from cleantext.native import ENGINE, PythonScanner  # noqa: E402
 from cleantext.triggers import TEXT_END, TEXT_START, fold  # noqa: E402
 
 BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
+T = TypeVar("T")
 # The contenders' names, as the table and the JSON figures give them.
 CLEANTEXT = "cleantext (default pipeline, provenance)"
 FTFY = "ftfy.fix_text"
 CLEAN_TEXT = "clean-text clean() (own venv)"
 EVERY_STEP = "cleantext, every step evaluated (triggers off)"
+PYTHON_ENGINE = "cleantext, Python engine (CLEANTEXT_ENGINE=python)"
 PEER_SCRIPT = """
 import json, statistics, sys, time
 from cleantext import clean
@@ -99,6 +105,15 @@ def one_line_microseconds(work: Callable[[str], object], repeat: int = 5, number
     """The best of ``repeat`` timings of ``number`` calls on :data:`ONE_LINE`, in microseconds per call."""
     work(ONE_LINE)
     return min(timeit.repeat(lambda: work(ONE_LINE), repeat=repeat, number=number)) / number * 1e6
+
+
+def on_python_engine(work: Callable[[], T]) -> T:
+    """``work()`` with the native core switched off: the pre-pass and every finder on Python."""
+    saved, cleantext.native._NATIVE = cleantext.native._NATIVE, None
+    try:
+        return work()
+    finally:
+        cleantext.native._NATIVE = saved
 
 
 def median_seconds(work: Callable[[], object], runs: int) -> float:
@@ -152,6 +167,11 @@ def main(argv: list[str] | None = None) -> int:
         EVERY_STEP: median_seconds(lambda: [every_step.clean(d) for d in corpus], args.runs),
         FTFY: median_seconds(lambda: [ftfy.fix_text(d) for d in corpus], args.runs),
     }
+    if ENGINE == "native":
+        on_python = on_python_engine(Pipeline.load)  # its plan's scanner is chosen as the plan is made
+        contenders[PYTHON_ENGINE] = median_seconds(
+            lambda: on_python_engine(lambda: [on_python.clean(d) for d in corpus]), args.runs
+        )
     if not args.no_clean_text:
         contenders[CLEAN_TEXT] = clean_text_seconds(corpus, args.runs, args.peer_venv)
     contenders["floor: decode UTF-8"] = median_seconds(lambda: [b.decode("utf-8") for b in encoded], args.runs)
@@ -172,14 +192,14 @@ def main(argv: list[str] | None = None) -> int:
         f"{date.today()} on {platform.machine()} ({platform.python_implementation()} {platform.python_version()}), "
         f"one core, {len(corpus)} documents, {megabytes:.1f} MB, median of {args.runs} runs"
     )
-    print(f"{'contender':<48}{'MB/s':>10}{'docs/s':>12}{'x cleantext':>13}")
+    print(f"{'contender':<52}{'MB/s':>10}{'docs/s':>12}{'x cleantext':>13}")
     reference = contenders[CLEANTEXT]
     assert reference is not None
     for name, seconds in contenders.items():
         if seconds is None:
-            print(f"{name:<48}{'n/a':>10}")
+            print(f"{name:<52}{'n/a':>10}")
             continue
-        print(f"{name:<48}{megabytes / seconds:>10.2f}{len(corpus) / seconds:>12.0f}{reference / seconds:>13.2f}")
+        print(f"{name:<52}{megabytes / seconds:>10.2f}{len(corpus) / seconds:>12.0f}{reference / seconds:>13.2f}")
     one_line = {
         "cleantext": one_line_microseconds(pipeline.clean),
         "ftfy": one_line_microseconds(ftfy.fix_text),

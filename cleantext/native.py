@@ -30,6 +30,9 @@ from cleantext.errors import CleantextError
 from cleantext.translate import SHARED_CANDIDATES, Untranslatable, class_ranges, translate, translate_template
 
 __all__ = [
+    "BACKTRACK_ALWAYS",
+    "BACKTRACK_NEVER",
+    "BACKTRACK_PLAIN_START",
     "CASE_DISPUTED",
     "ENGINE",
     "ENTITY",
@@ -224,29 +227,48 @@ def _symmetric_difference(first: Sequence[tuple[int, int]], second: Sequence[tup
     return result
 
 
-def native_pattern(pattern: str, replacement: str | None = None, *, lines: bool = False) -> Any | None:
+BACKTRACK_NEVER, BACKTRACK_PLAIN_START, BACKTRACK_ALWAYS = "never", "plain start", "always"
+"""Which patterns that need a backtracking search (look-arounds) the core's backtracking engine
+runs: none; those that start plainly (:attr:`cleantext.translate.Translation.starts_plainly`,
+which it finds quickly in a whole text); all (for lines and paragraphs, which are short)."""
+
+
+def native_pattern(
+    pattern: str, replacement: str | None = None, *, lines: bool = False, backtracking: str = BACKTRACK_NEVER
+) -> Any | None:
     """The core's compiled form of a rule's ``pattern`` (with its ``replacement`` template), or None
     when the Python engine runs it: no core, or a pattern :mod:`cleantext.translate` cannot carry over.
 
-    ``lines``: the pattern searches one line at a time (a line rule).
+    ``lines``: the pattern searches one line or paragraph at a time (a line or
+    block rule). ``backtracking``: which patterns that need a backtracking
+    search run on the core (see :data:`BACKTRACK_ALWAYS`); the others run on Python.
     """
     if _NATIVE is None:
         return None
-    return _compiled(pattern, replacement, lines)
+    return _compiled(pattern, replacement, lines, backtracking)
 
 
 @lru_cache(maxsize=4096)
-def _compiled(pattern: str, replacement: str | None, lines: bool) -> Any | None:
+def _compiled(pattern: str, replacement: str | None, lines: bool, backtracking: str) -> Any | None:
     try:
         _set_tables()
-        # \b stays the crate's fast, ASCII one: a text with non-ASCII word characters is Python's.
+        shared = _SHARED or frozenset()
+        # \b is the automata's fast, ASCII one (a text with non-ASCII word characters is Python's).
         translation = translate(
-            pattern, lines=lines, native_boundaries=True, ascii_boundaries=True, shared_classes=_SHARED or frozenset()
+            pattern, lines=lines, native_boundaries=True, ascii_boundaries=True, shared_classes=shared
         )
-        if translation.prefers_python:
+        allowed = backtracking == BACKTRACK_ALWAYS or (
+            backtracking == BACKTRACK_PLAIN_START and translation.starts_plainly
+        )
+        if translation.prefers_python or (translation.backtracks and not allowed):
             return None
+        if translation.backtracks:
+            # fancy-regex has no ASCII \b; its Unicode one is the same on the texts the core reads.
+            translation = translate(pattern, lines=lines, native_boundaries=True, shared_classes=shared)
         template = None if replacement is None else list(translate_template(replacement, translation.groups))
-        return _NATIVE.Pattern(translation.pattern, template, translation.boundaries, translation.before)
+        return _NATIVE.Pattern(
+            translation.pattern, template, translation.boundaries, translation.before, translation.backtracks
+        )
     except (Untranslatable, ValueError):
         return None
 

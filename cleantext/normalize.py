@@ -25,7 +25,7 @@ from typing import Any
 import regex
 
 from cleantext.document import RuleRef
-from cleantext.native import native_charmap, native_pattern, native_text
+from cleantext.native import BACKTRACK_PLAIN_START, native_charmap, native_pattern, native_text
 from cleantext.rules import Rule, lexicon_spellings
 
 __all__ = [
@@ -62,7 +62,8 @@ def find_inline(rule: Rule, text: str, low: int, high: int, timeout: float | Non
 
 def native_inline_pattern(rule: Rule) -> Any | None:
     """The native core's form of an inline rule's pattern and replacement, or None: Python runs it."""
-    return native_pattern(rule.pattern, "" if rule.action == "remove" else rule.replacement)
+    replacement = "" if rule.action == "remove" else rule.replacement
+    return native_pattern(rule.pattern, replacement, backtracking=BACKTRACK_PLAIN_START)
 
 
 def native_charmap_of(rule: Rule) -> Any | None:

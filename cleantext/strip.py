@@ -23,7 +23,7 @@ from typing import Any
 
 import regex
 
-from cleantext.native import native_pattern, native_text
+from cleantext.native import BACKTRACK_ALWAYS, native_pattern, native_text
 from cleantext.rules import Rule
 from cleantext.scorer import LineScorer
 from cleantext.segment import CACHED_MAX_CHARS, block_removal_span, block_spans, line_removal_span, line_spans
@@ -96,12 +96,14 @@ def find_line_matches(
 
 def native_line_pattern(rule: Rule) -> Any | None:
     """The native core's form of a line rule's pattern (searched line by line), or None: Python runs it."""
-    return native_pattern(rule.pattern, None if rule.action == "remove" else rule.replacement, lines=True)
+    replacement = None if rule.action == "remove" else rule.replacement
+    return native_pattern(rule.pattern, replacement, lines=True, backtracking=BACKTRACK_ALWAYS)
 
 
 def native_block_pattern(rule: Rule) -> Any | None:
     """The native core's form of a block rule's pattern (searched paragraph by paragraph), or None."""
-    return native_pattern(rule.pattern, None if rule.action == "remove" else rule.replacement)
+    replacement = None if rule.action == "remove" else rule.replacement
+    return native_pattern(rule.pattern, replacement, lines=True, backtracking=BACKTRACK_ALWAYS)
 
 
 def _line_findings(

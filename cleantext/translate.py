@@ -29,19 +29,21 @@ strings.
   out of the pattern and checked on the character before each match
   (:attr:`Translation.before`).
 
-What the crate has no construct for (other look-arounds, atomic groups,
-possessive quantifiers), finds only by reading the whole text (``\\Z``,
-``$`` at the end of a text) or builds slowly (long counted repetitions) is
-marked :attr:`Translation.prefers_python`.
-Anything the translation cannot vouch for (back-references, branch resets,
-conditionals, POSIX classes, fuzzy matching, recursion, named characters)
-raises :class:`Untranslatable`. Either way the rule runs on the Python engine.
+Look-arounds elsewhere, atomic groups and possessive quantifiers need a
+backtracking search, which the crate has not (:attr:`Translation.backtracks`:
+the core runs such patterns with ``fancy-regex``, where the caller allows). A
+pattern the crate finds only by reading the whole text (``\\Z``, ``$`` at
+the end of a text) or builds slowly (long counted repetitions) is marked
+:attr:`Translation.prefers_python`. Anything the translation cannot vouch
+for (back-references, branch resets, conditionals, POSIX classes, fuzzy
+matching, recursion, named characters) raises :class:`Untranslatable`. The
+Python engine runs the rule in each case it does not take.
 
 >>> translate(r"(?i)^a.b$", lines=True).pattern
 '(?i)\\\\Aa[^\\\\n]b\\\\z'
 >>> translate(r"(?P<u>C)elsius|(?P<u>F)ahrenheit").groups["u"]
 (1, 2)
->>> translate(r"x(?=\\d)").prefers_python, translate(r"(?<![.,])\\d+").before is not None
+>>> translate(r"x(?=\\d)").backtracks, translate(r"(?<![.,])\\d+").before is not None
 (True, True)
 """
 
@@ -90,9 +92,15 @@ class Translation:
     """A leading one-character look-behind, taken out of ``pattern``: ``(class, positive)``,
     checked on the character before each match the rest of the pattern finds."""
     prefers_python: bool = False
-    """Whether the ``regex`` module should run the pattern: it needs a backtracking search
-    (look-arounds, atomic groups, possessive quantifiers), which the crate has not, or it is
-    anchored at the end of the text, which the crate finds by reading the whole text."""
+    """Whether the ``regex`` module should run the pattern: the crate finds it only by reading the
+    whole text (anchored at the end of a text) or builds it slowly (a long counted repetition)."""
+    backtracks: bool = False
+    """Whether the pattern needs a backtracking search (look-arounds, atomic groups, possessive
+    quantifiers), which only ``fancy-regex`` of the core's engines runs."""
+    starts_plainly: bool = True
+    """Whether the pattern neither starts with a look-around nor branches at its top level: a
+    backtracking search then skips ahead to where its plain start matches, instead of trying
+    every position of a whole text."""
     boundaries: bool = False
     """Whether ``pattern`` holds the crate's own ``\\b`` or ``\\B``."""
 
@@ -199,6 +207,7 @@ class _Translator:
         self.global_flags: set[str] = set()
         self.alternation = False  # a | outside every group
         self.prefers_python = False
+        self.backtracks = False
 
     def run(self) -> Translation:
         self._find_defines_and_flags(self.source)
@@ -207,7 +216,7 @@ class _Translator:
         body = self._sequence(self.source, start, set(self.global_flags), captures=True, depth=0)[0]
         if before is not None and self.alternation:
             # The look-behind belongs to the first alternative only: keep it in the pattern.
-            self.alternation = self.prefers_python = False
+            self.alternation = self.prefers_python = self.backtracks = False
             self.rust_groups = self.python_groups = 0
             self.groups, self.numbers = {}, {}
             before, body = None, self._sequence(self.source, 0, set(self.global_flags), captures=True, depth=0)[0]
@@ -216,6 +225,8 @@ class _Translator:
             {key: tuple(value) for key, value in self.groups.items()},
             before=before,
             prefers_python=self.prefers_python,
+            backtracks=self.backtracks,
+            starts_plainly=not (self.alternation or body.startswith(("(?=", "(?!", "(?<=", "(?<!"))),
             boundaries=self.boundaries,
         )
 
@@ -349,7 +360,7 @@ class _Translator:
                 out.append(character)
                 position += 1
                 if position < len(pattern) and pattern[position] in "?+":
-                    self.prefers_python |= pattern[position] == "+"
+                    self.backtracks |= pattern[position] == "+"
                     out.append(pattern[position])
                     position += 1
             elif character == "{":
@@ -358,7 +369,7 @@ class _Translator:
                     low, comma, high, mode = quantifier.groups()
                     # The crate unrolls a counted repetition: of a Unicode class, a long one is slow to build.
                     self.prefers_python |= max(int(low or 0), int(high or 0)) > LONGEST_REPETITION
-                    self.prefers_python |= mode == "+"
+                    self.backtracks |= mode == "+"
                     out.append(f"{{{low or 0}{comma}{high}}}{mode}")
                     position += quantifier.end()
                 else:
@@ -405,7 +416,7 @@ class _Translator:
             position += named.end()
         elif rest.startswith(("(?:", "(?=", "(?!", "(?<=", "(?<!", "(?>")):
             opener = regex.match(r"\(\?(?::|=|!|<=|<!|>)", rest).group()
-            self.prefers_python |= opener != "(?:"
+            self.backtracks |= opener != "(?:"
             position += len(opener)
         elif flagged:
             on, off, end = flagged.group(1), flagged.group(2) or "", flagged.group(3)
@@ -466,7 +477,7 @@ class _Translator:
             if self.native_boundaries:
                 self.boundaries = True
                 return (f"(?-u:\\{letter})" if self.ascii_boundaries else "\\" + letter), position + 2
-            self.prefers_python = True
+            self.backtracks = True
             word = _class(class_ranges(r"\w"))
             if letter == "b":
                 return f"(?:(?<={word})(?!{word})|(?<!{word})(?={word}))", position + 2
@@ -572,7 +583,7 @@ def _merged(ranges: list[tuple[int, int]]) -> Ranges:
     return tuple(result)
 
 
-LONGEST_REPETITION = 64
+LONGEST_REPETITION = 128
 """A pattern with a counted repetition past this (``{2,160}``) is the Python engine's: ``regex``
 repeats one compiled piece, the crate builds every copy."""
 
@@ -590,14 +601,16 @@ def translate(
 ) -> Translation:
     """``pattern`` (``regex`` syntax) in the core's syntax, matching the same strings.
 
-    ``lines``: the pattern searches one line at a time, so ``$`` is the end of
-    the line. ``native_boundaries``: ``\\b`` and ``\\B`` stay the crate's own
-    (the caller keeps texts where its word characters differ from ``regex``'s
+    ``lines``: the pattern searches one line or paragraph at a time (a string
+    that never ends with a line break), so ``$`` is its end.
+    ``native_boundaries``: ``\\b`` and ``\\B`` stay the crate's own (the
+    caller keeps texts where its word characters differ from ``regex``'s
     away), and with ``ascii_boundaries`` its ASCII ones (for texts whose
-    non-ASCII characters are no word characters). Else they become
-    look-arounds. ``shared_classes``: class escapes (of :data:`SHARED_CANDIDATES`)
-    written as the crate's own, because its table is ``regex``'s but for
-    characters the caller keeps away; the others are spelled out as ranges.
+    non-ASCII characters are no word characters); else they become
+    look-arounds. ``shared_classes``: class escapes (of
+    :data:`SHARED_CANDIDATES`) written as the crate's own, because its table
+    is ``regex``'s but for characters the caller keeps away; the others are
+    spelled out as ranges.
     Raises :class:`Untranslatable` for what only the Python engine can run.
     """
     return _Translator(

@@ -6,7 +6,7 @@ import regex
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cleantext.native import ENGINE, native_pattern, native_text
+from cleantext.native import BACKTRACK_ALWAYS, ENGINE, native_pattern, native_text
 from cleantext.translate import Untranslatable, class_ranges, translate, translate_template
 
 needs_native = pytest.mark.skipif(ENGINE != "native", reason="the native core is not built or not active")
@@ -30,6 +30,10 @@ PATTERNS = [
     r"\Bhe\B",
     r"(?<![\w.])\d+m\b",
     r"(?<=\s)-(?=\s)",
+    r"\d+m\b(?=\s+(?:tall|high))",
+    r"(?<=ab)c|(?<!\. ?)\.(?: \.){2}(?! ?\.)",
+    r"(?i)^(?!the\b)\w+",
+    r"(?>a+)b|a++c",
     r"a{,2}b",
     r"x{2}|y{1,}",
     r"(?x) a \s b  # a comment",
@@ -80,13 +84,22 @@ def test_a_class_is_spelled_out_as_regexs_own_ranges():
     assert not any(start <= 0xD800 <= end for start, end in class_ranges(r"\W"))
 
 
-def test_look_arounds_and_end_anchors_stay_on_python_and_a_leading_look_behind_is_taken_apart():
-    assert translate(r"a(?=b)").prefers_python and translate(r"(?>a)").prefers_python
+def test_what_needs_backtracking_and_what_the_crate_runs_slowly_are_told_apart():
+    assert translate(r"a(?=b)").backtracks and translate(r"(?>a)").backtracks and translate(r"a++").backtracks
+    assert not translate(r"a(?=b)").prefers_python
     assert translate(r"a$").prefers_python and not translate(r"a$", lines=True).prefers_python
     assert translate(r"\w\Z").prefers_python and not translate(r"(?m)a$").prefers_python
+    assert translate(r"a{1,200}").prefers_python and not translate(r"a{1,100}").prefers_python
+    # A backtracking search of a whole text skips ahead only to a plain start.
+    assert translate(r"\d+m(?=\s)").starts_plainly
+    assert not translate(r"(?<=\n\n)\n+").starts_plainly and not translate(r"a|(?<!b)c").starts_plainly
+
+
+def test_a_leading_look_behind_of_one_character_is_taken_apart():
     leading = translate(r"(?i)(?<![\w.])\d+")
-    assert leading.before is not None and leading.before[1] is False and not leading.prefers_python
+    assert leading.before is not None and leading.before[1] is False and not leading.backtracks
     assert translate(r"(?<!x)a|b").before is None  # the look-behind belongs to one alternative
+    assert translate(r"(?<=ab)c").before is None and translate(r"(?<=ab)c").backtracks
 
 
 def test_a_replacement_becomes_text_and_groups():
@@ -107,7 +120,7 @@ def python_replacements(pattern, template, text):
 @given(text=st.text(ALPHABET, max_size=40))
 def test_the_translation_matches_what_regex_matches(pattern, text):
     template = r"<\g<u>>" if "?P<u>" in pattern else "<>"
-    core = native_pattern(pattern, template)
+    core = native_pattern(pattern, template, backtracking=BACKTRACK_ALWAYS)  # both of the core's engines
     if core is None:
         assert translate(pattern, native_boundaries=True, ascii_boundaries=True).prefers_python
         return

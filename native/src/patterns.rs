@@ -12,9 +12,13 @@ use std::collections::HashMap;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyString, PyTuple};
-use regex::{Captures, Regex, RegexBuilder};
+use regex::{Regex, RegexBuilder};
 
 use crate::html::python_space;
+
+/// How many backtracking steps one search may take; past it the Python engine decides
+/// (and its time limit, if any, stops a runaway rule as it does on the Python engine).
+const BACKTRACK_LIMIT: usize = 1_000_000;
 
 /// Longer lines are prose, which line rules never judge (`strip.LINE_MAX_CHARS`).
 const LINE_MAX_CHARS: usize = 1000;
@@ -107,10 +111,10 @@ impl Ranges {
 /// A translated pattern with its replacement, compiled once per rule.
 #[pyclass(frozen, module = "cleantext._native")]
 pub struct Pattern {
-    regex: Regex,
-    /// Whether the pattern's word boundaries are ASCII ones: exact only on a text
-    /// whose non-ASCII characters are none of them word characters.
-    ascii_boundaries: bool,
+    engine: Engine,
+    /// Whether the pattern has word boundaries, which are exact only on a text whose
+    /// non-ASCII characters are none of them word characters (the automata's are ASCII ones).
+    word_boundaries: bool,
     template: Option<Vec<Piece>>,
     /// A leading one-character look-behind: the class, and whether the character must match it.
     before: Option<(Regex, bool)>,
@@ -188,13 +192,63 @@ impl Text {
     }
 }
 
+/// The spans of a match's groups (None: the group took no part), in bytes.
+type Groups = Vec<Option<(usize, usize)>>;
+
 /// A match: its span in bytes and, when the replacement needs them, its groups.
-type Found<'t> = (usize, usize, Option<Captures<'t>>);
+type Found = (usize, usize, Option<Groups>);
+
+/// A search the backtracking engine gave up on (its step limit): the Python engine decides.
+struct GaveUp;
+
+/// The engine a pattern runs on: the `regex` crate's automata, or `fancy-regex`'s
+/// backtracking for the look-arounds and atomic groups the automata have not.
+enum Engine {
+    Automata(Regex),
+    Backtracking(fancy_regex::Regex),
+}
+
+impl Engine {
+    fn find(&self, haystack: &str, from: usize, groups: bool) -> Result<Option<Found>, GaveUp> {
+        match self {
+            Engine::Automata(regex) if groups => {
+                Ok(regex.captures_at(haystack, from).map(|captures| {
+                    let whole = captures.get(0).expect("group 0 is the match");
+                    let spans = captures
+                        .iter()
+                        .map(|group| group.map(|group| (group.start(), group.end())))
+                        .collect();
+                    (whole.start(), whole.end(), Some(spans))
+                }))
+            }
+            Engine::Automata(regex) => Ok(regex
+                .find_at(haystack, from)
+                .map(|whole| (whole.start(), whole.end(), None))),
+            Engine::Backtracking(regex) if groups => {
+                let captures = regex
+                    .captures_from_pos(haystack, from)
+                    .map_err(|_| GaveUp)?;
+                Ok(captures.map(|captures| {
+                    let whole = captures.get(0).expect("group 0 is the match");
+                    let spans = captures
+                        .iter()
+                        .map(|group| group.map(|group| (group.start(), group.end())))
+                        .collect();
+                    (whole.start(), whole.end(), Some(spans))
+                }))
+            }
+            Engine::Backtracking(regex) => Ok(regex
+                .find_from_pos(haystack, from)
+                .map_err(|_| GaveUp)?
+                .map(|whole| (whole.start(), whole.end(), None))),
+        }
+    }
+}
 
 impl Pattern {
     /// Whether the core reads a text as `regex` does (else the Python engine takes it).
     fn reads(&self, reading: &Reading) -> bool {
-        reading.readable && !(self.ascii_boundaries && reading.non_ascii_words)
+        reading.readable && !(self.word_boundaries && reading.non_ascii_words)
     }
 
     /// Whether the leading look-behind holds at byte `start` of `haystack`.
@@ -210,28 +264,23 @@ impl Pattern {
     }
 
     /// The first match in `haystack` that starts at byte `from` or later.
-    fn find_at<'t>(&self, haystack: &'t str, from: usize) -> Option<Found<'t>> {
+    fn find_at(&self, haystack: &str, from: usize) -> Result<Option<Found>, GaveUp> {
         let groups = self.needs_groups();
         let mut position = from;
         while position <= haystack.len() {
-            let found = if groups {
-                self.regex.captures_at(haystack, position).map(|captures| {
-                    let whole = captures.get(0).expect("group 0 is the match");
-                    (whole.start(), whole.end(), Some(captures))
-                })
-            } else {
-                self.regex
-                    .find_at(haystack, position)
-                    .map(|whole| (whole.start(), whole.end(), None))
+            let Some(found) = self.engine.find(haystack, position, groups)? else {
+                return Ok(None);
             };
-            let found = found?;
             if self.before_holds(haystack, found.0) {
-                return Some(found);
+                return Ok(Some(found));
             }
             // The match at the next start is the search's next find: the look-behind only judges starts.
-            position = found.0 + haystack[found.0..].chars().next()?.len_utf8();
+            match haystack[found.0..].chars().next() {
+                Some(next) => position = found.0 + next.len_utf8(),
+                None => return Ok(None),
+            }
         }
-        None
+        Ok(None)
     }
 
     fn needs_groups(&self) -> bool {
@@ -247,14 +296,14 @@ impl Pattern {
         &self,
         haystack: &str,
         from: usize,
-        mut visit: impl FnMut(usize, usize, Option<&Captures<'_>>),
-    ) {
+        mut visit: impl FnMut(usize, usize, Option<&Groups>),
+    ) -> Result<(), GaveUp> {
         let mut position = from;
         while position <= haystack.len() {
-            let Some((start, end, captures)) = self.find_at(haystack, position) else {
+            let Some((start, end, groups)) = self.find_at(haystack, position)? else {
                 break;
             };
-            visit(start, end, captures.as_ref());
+            visit(start, end, groups.as_ref());
             position = if end > start {
                 end
             } else {
@@ -264,20 +313,23 @@ impl Pattern {
                 }
             };
         }
+        Ok(())
     }
 
-    /// The replacement of one match: the template, with its groups' text.
-    fn replacement(&self, captures: Option<&Captures<'_>>) -> String {
+    /// The replacement of one match in `haystack`: the template, with its groups' text.
+    fn replacement(&self, haystack: &str, groups: Option<&Groups>) -> String {
         let mut new = String::new();
         for piece in self.template.iter().flatten() {
             match piece {
                 Piece::Text(text) => new.push_str(text),
                 Piece::Group(numbers) => {
-                    let group = captures.and_then(|captures| {
-                        numbers.iter().find_map(|&number| captures.get(number))
+                    let group = groups.and_then(|groups| {
+                        numbers
+                            .iter()
+                            .find_map(|&number| groups.get(number).copied().flatten())
                     });
-                    if let Some(group) = group {
-                        new.push_str(group.as_str());
+                    if let Some((start, end)) = group {
+                        new.push_str(&haystack[start..end]);
                     }
                 }
             }
@@ -378,15 +430,17 @@ type LineMatch = (usize, usize, usize, usize, Option<String>);
 impl Pattern {
     /// A translated `pattern`; `template`: its replacement as text and group numbers (None: no replacement).
     ///
-    /// `ascii_boundaries`: its `\\b` are ASCII ones; `before`: a leading look-behind of
-    /// one character taken out of the pattern, as `(class pattern, positive)`.
+    /// `word_boundaries`: it has `\\b` or `\\B`; `before`: a leading look-behind of one
+    /// character taken out of the pattern, as `(class pattern, positive)`; `backtracking`:
+    /// it needs look-arounds or atomic groups, which only the backtracking engine has.
     #[new]
-    #[pyo3(signature = (pattern, template=None, ascii_boundaries=false, before=None))]
+    #[pyo3(signature = (pattern, template=None, word_boundaries=false, before=None, backtracking=false))]
     fn new(
         pattern: &str,
         template: Option<Vec<Bound<'_, PyAny>>>,
-        ascii_boundaries: bool,
+        word_boundaries: bool,
         before: Option<(String, bool)>,
+        backtracking: bool,
     ) -> PyResult<Self> {
         let compile = |pattern: &str| {
             RegexBuilder::new(pattern)
@@ -398,9 +452,19 @@ impl Pattern {
             Some((class, positive)) => Some((compile(&class)?, positive)),
             None => None,
         };
+        let engine = if backtracking {
+            Engine::Backtracking(
+                fancy_regex::RegexBuilder::new(pattern)
+                    .backtrack_limit(BACKTRACK_LIMIT)
+                    .build()
+                    .map_err(|error| PyValueError::new_err(error.to_string()))?,
+            )
+        } else {
+            Engine::Automata(compile(pattern)?)
+        };
         Ok(Pattern {
-            regex: compile(pattern)?,
-            ascii_boundaries,
+            engine,
+            word_boundaries,
             template: template_of(template)?,
             before,
         })
@@ -430,13 +494,13 @@ impl Pattern {
         let haystack = text;
         let mut spans: Vec<(usize, usize, String)> = Vec::new();
         let mut positions = Offsets::new(haystack);
-        self.each_match(haystack, byte_low, |start, end, captures| {
-            let new = self.replacement(captures);
+        let searched = self.each_match(haystack, byte_low, |start, end, groups| {
+            let new = self.replacement(haystack, groups);
             let start = positions.char_at(start);
             let end = positions.char_at(end);
             spans.push((start, end, new));
         });
-        Ok(Some(spans))
+        Ok(searched.ok().map(|()| spans))
     }
 
     /// The first match in `text` (a block, searched on its own) as `[(start, end, new)]`
@@ -447,11 +511,13 @@ impl Pattern {
             return Ok(None);
         }
         let text = text.expect("a readable text is UTF-8");
-        let found = self.find_at(text, 0);
+        let Ok(found) = self.find_at(text, 0) else {
+            return Ok(None);
+        };
         Ok(Some(
             found
-                .map(|(start, end, captures)| {
-                    let new = self.replacement(captures.as_ref());
+                .map(|(start, end, groups)| {
+                    let new = self.replacement(text, groups.as_ref());
                     let mut offsets = Offsets::new(text);
                     let start = offsets.char_at(start);
                     (start, offsets.char_at(end), new)
@@ -507,11 +573,14 @@ impl Pattern {
             if !may_hold(haystack, &literals) {
                 continue;
             }
-            let first = self.find_at(haystack, 0).map(|(start, end, captures)| {
+            let Ok(first) = self.find_at(haystack, 0) else {
+                return Ok(None); // the backtracking engine gave up: Python judges the text
+            };
+            let first = first.map(|(start, end, groups)| {
                 let new = self
                     .template
                     .as_ref()
-                    .map(|_| self.replacement(captures.as_ref()));
+                    .map(|_| self.replacement(haystack, groups.as_ref()));
                 (start, end, new)
             });
             if let Some((start, end, new)) = first {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fuzz target: the native core's scanner, through its Python API, against the Python reference.
+"""Fuzz target: the native core, through its Python API, against the Python reference.
 
 Run: python fuzz/fuzz_native.py /tmp/fuzzcorpus/native -max_total_time=1200 -rss_limit_mb=4096 -timeout=20
 
@@ -8,9 +8,13 @@ decoded as UTF-8 with surrogates allowed, so lone surrogates occur as Python
 text may hold them); after it, the text, decoded the same way. Checks:
 building the scanner either raises ``ValueError`` on both engines (an empty or
 repeated literal) or on neither; scanning raises nothing; and both engines
-find the same set of literals, each once. A second scan, of the built-in
+find the same set of literals, each once. The first literal is also taken
+for a rule's pattern: where ``regex`` compiles it and the core takes it (on
+either of its engines), the core finds in the text what ``regex.finditer``
+finds, or leaves the text to Python. A second scan, of the built-in
 plan's literals, runs on the same text, and so does the whole pipeline on
-both engines, which must give the same text and edits. Last, the text is
+both engines (the core switched off for the Python one: scanner and finders),
+which must give the same text and edits. Last, the text is
 read as an HTML page and the words of its visible text, every other one, as
 the text extracted from it: the native core must locate them in the page as
 the Python reference does (``cleantext.extract.located_replacements``).
@@ -19,24 +23,56 @@ the Python reference does (``cleantext.extract.located_replacements``).
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import TypeVar
 
 import atheris
 
 with atheris.instrument_imports(include=["cleantext"]):
-    import cleantext.plan
+    import regex
+
+    import cleantext.native
     from cleantext import _native
     from cleantext.extract import located_natively, located_replacements, visible_text
-    from cleantext.native import PythonScanner
+    from cleantext.native import BACKTRACK_ALWAYS, PythonScanner, native_pattern, native_text
     from cleantext.pipeline import Pipeline
     from cleantext.triggers import TEXT_END, TEXT_START, fold
+
+T = TypeVar("T")
 
 NATIVE_PIPELINE = Pipeline.load(input_format="text")
 PLAN = NATIVE_PIPELINE.plan("file")
 REFERENCE = PythonScanner(PLAN.literals)
-_native_scanner = cleantext.plan.scanner
-cleantext.plan.scanner = PythonScanner
-PYTHON_PIPELINE = Pipeline.load(input_format="text")
-cleantext.plan.scanner = _native_scanner
+_CORE = cleantext.native._NATIVE
+
+
+def on_python(work: Callable[[], T]) -> T:
+    """``work()`` with the native core switched off: the scanner and every finder on Python."""
+    cleantext.native._NATIVE = None
+    try:
+        return work()
+    finally:
+        cleantext.native._NATIVE = _CORE
+
+
+PYTHON_PIPELINE = on_python(lambda: Pipeline.load(input_format="text"))
+
+
+def check_pattern(pattern: str, text: str) -> None:
+    """A pattern the core takes finds in ``text`` what ``regex`` finds (or the core leaves the text to Python)."""
+    try:
+        compiled = regex.compile(pattern)
+    except (regex.error, ValueError, OverflowError, RecursionError):
+        return
+    core = native_pattern(pattern, "<>", backtracking=BACKTRACK_ALWAYS)
+    if core is None:
+        return
+    try:
+        expected = [(m.start(), m.end(), "<>") for m in compiled.finditer(text, timeout=1.0)]
+    except TimeoutError:
+        return
+    found = core.replacements(native_text(text), 0, len(text))
+    assert found is None or found == expected, (pattern, text)
 
 
 def _decode(data: bytes) -> str:
@@ -63,7 +99,9 @@ def TestOneInput(data: bytes) -> None:
         assert set(found) == set(reference.scan(text)), (literals, text)
     folded = TEXT_START + fold(text) + TEXT_END
     assert set(PLAN.scanner.scan(folded)) == set(REFERENCE.scan(folded)), text
-    native_result, python_result = NATIVE_PIPELINE.clean(text), PYTHON_PIPELINE.clean(text)
+    check_pattern(literals[0], text)
+    native_result = NATIVE_PIPELINE.clean(text)
+    python_result = on_python(lambda: PYTHON_PIPELINE.clean(text))
     assert native_result.text == python_result.text, text
     assert [e.to_dict() for e in native_result.edits] == [e.to_dict() for e in python_result.edits], text
     extracted = " ".join(visible_text(text).text.split()[::2])

@@ -25,9 +25,18 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 import ahocorasick
+import regex
 
 from cleantext.errors import CleantextError
-from cleantext.translate import SHARED_CANDIDATES, Untranslatable, class_ranges, translate, translate_template
+from cleantext.translate import (
+    SHARED_CANDIDATES,
+    Untranslatable,
+    class_ranges,
+    every_character,
+    translate,
+    translate_template,
+)
+from cleantext.triggers import fold
 
 __all__ = [
     "BACKTRACK_ALWAYS",
@@ -188,8 +197,20 @@ def _set_tables() -> None:
         if sum(end - start + 1 for start, end in difference) <= SHARED_DIFFERENCE_LIMIT:
             disputed.extend(difference)
             shared.append(escape)
-    _NATIVE.set_word_tables(_merged(disputed), list(class_ranges(r"\w")))
+    folds_to_ascii, fold_images = _folding()
+    _NATIVE.set_reading_tables(_merged(disputed), list(class_ranges(r"\w")), folds_to_ascii, fold_images)
     _SHARED = frozenset(shared)
+
+
+def _folding() -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """What the core needs to tell, from a line's ASCII lower case, whether its case folding (as
+    :func:`cleantext.triggers.fold` has it) may hold a literal: the non-ASCII characters whose
+    folding holds an ASCII one ("ß" to "ss", "K" to "k", "ı" to "i"), and the non-ASCII
+    characters the folding of another character holds ("é" of "É")."""
+    changing = regex.findall(r"[^\x00-\x7f](?<=\p{Changes_When_Casefolded})|\u0131", every_character())
+    to_ascii = [ord(character) for character in changing if any(c.isascii() for c in fold(character))]
+    images = {ord(c) for character in changing for c in fold(character) if not c.isascii() and c != character}
+    return _merged([(point, point) for point in to_ascii]), _merged([(point, point) for point in sorted(images)])
 
 
 _SHARED: frozenset[str] | None = None

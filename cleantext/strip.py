@@ -107,14 +107,26 @@ def native_block_pattern(rule: Rule) -> Any | None:
 
 
 def _line_findings(
-    rule: Rule, text: str, matches: list[tuple[int, int, int, int, str | None]], timeout: float | None
+    rule: Rule,
+    text: str,
+    matches: list[tuple[int, int, int | None, int | None, str | None]],
+    timeout: float | None,
 ) -> Replacements:
-    """The replacements of the lines the native core matched (see :func:`find_line_matches`)."""
+    """The replacements of the lines the native core matched, and of those it left to Python
+    (without a match span), which are searched here (see :func:`find_line_matches`)."""
     found: Replacements = []
+    removes = rule.action == "remove"
     for line_start, line_end, start, end, new in matches:
-        if rule.guards and _guarded(rule, text[line_start:line_end], timeout):
+        line = text[line_start:line_end]
+        if start is None:
+            match = rule.compiled.search(line, None, None, None, False, timeout)  # by position, see above
+            if match is None:
+                continue
+            start, end = line_start + match.start(), line_start + match.end()
+            new = None if removes else match.expand(rule.replacement)
+        if rule.guards and _guarded(rule, line, timeout):
             continue
-        if new is None:
+        if removes:
             found.append((*line_removal_span(text, line_start, line_end), ""))
         else:
             found.append((start, end, new))

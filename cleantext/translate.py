@@ -61,6 +61,7 @@ __all__ = [
     "Translation",
     "Untranslatable",
     "class_ranges",
+    "every_character",
     "translate",
     "translate_template",
 ]
@@ -110,8 +111,8 @@ Template = tuple[str | tuple[int, ...], ...]
 
 
 @lru_cache(maxsize=1)
-def _every_character() -> str:
-    # Every code point Rust text can hold (no surrogates), in order: class membership in one search.
+def every_character() -> str:
+    """Every code point Rust text can hold (no surrogates), in order: a class's members in one search."""
     points = array.array("I", range(_SURROGATES[0]))
     points.extend(range(_SURROGATES[1] + 1, _MAX + 1))
     return points.tobytes().decode("utf-32-le" if array.array("I").itemsize == 4 else "utf-32")
@@ -126,7 +127,7 @@ def class_ranges(escape: str) -> Ranges:
     """The code point ranges (inclusive, no surrogates) that ``regex`` matches with a class ``escape`` (``\\w``)."""
     ranges = (
         (_code_point(start), _code_point(end - 1))
-        for start, end in (match.span() for match in regex.finditer(f"(?:{escape})+", _every_character()))
+        for start, end in (match.span() for match in regex.finditer(f"(?:{escape})+", every_character()))
     )
     return _without_surrogates(tuple(ranges))  # a run across the surrogates' gap is two ranges
 
@@ -583,7 +584,7 @@ def _merged(ranges: list[tuple[int, int]]) -> Ranges:
     return tuple(result)
 
 
-LONGEST_REPETITION = 128
+LONGEST_REPETITION = 1000
 """A pattern with a counted repetition past this (``{2,160}``) is the Python engine's: ``regex``
 repeats one compiled piece, the crate builds every copy."""
 

@@ -19,8 +19,9 @@ from test_plan import BENCHMARKS, outcome, same_output_sample
 import cleantext.native
 from cleantext import Pipeline
 from cleantext.extract import extract_article, located_natively, located_replacements, visible_text
-from cleantext.native import CASE_DISPUTED, ENGINE, PythonScanner, native_text
+from cleantext.native import CASE_DISPUTED, ENGINE, PythonScanner, native_pattern, native_text
 from cleantext.normalize import find_charmap, find_inline
+from cleantext.rules import LineRule
 from cleantext.steps import engine_of
 from cleantext.strip import find_block_matches, find_line_matches
 from cleantext.triggers import TEXT_END, TEXT_START, fold
@@ -254,8 +255,8 @@ def test_the_core_runs_the_rules_it_can_and_says_which():
     native_ones = ("bylines.dateline", "credits.agency", "units.spacing", "units.temperature", "typography.primes")
     for rule_id in native_ones:
         assert engines[rule_id] == "native", rule_id
-    # A look-around in the middle, a long counted repetition, the end of the text: Python's.
-    for rule_id in ("typography.dashes", "bylines.contributed", "whitespace.final-newline"):
+    # A whole text searched for a pattern that branches around look-arounds, or for its end: Python's.
+    for rule_id in ("typography.dashes", "typography.ellipsis", "whitespace.final-newline"):
         assert engines[rule_id] == "python", rule_id
     assert engine_of(next(rule for rule in BUILT_IN if rule.kind == "repeat")) == "python"
 
@@ -317,6 +318,16 @@ def test_the_case_folding_the_core_leaves_to_python_is_all_there_is():
         if python != core:
             differing.append(character)
     assert differing == []
+
+
+@needs_native
+def test_a_line_with_a_non_ascii_word_character_is_left_to_python_and_the_others_are_not():
+    rule = LineRule(id="t.by", category="t", stage="strip", action="remove", description="", pattern=r"^By \w+\b$")
+    text = "By Anna\nBody text here.\nBy José\nBy Zoë and more\n"
+    found = find_line_matches(rule, text, 0, len(text), None)
+    assert found == on_python(find_line_matches, rule, text, 0, len(text), None) == [(0, 8, ""), (24, 32, "")]
+    matches = native_pattern(rule.pattern, lines=True).lines(native_text(text), 0, len(text), 0, 1000, True, [])
+    assert [(start, end) for _, _, start, end, _ in matches] == [(0, 7), (None, None), (None, None)]
 
 
 @needs_native

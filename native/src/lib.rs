@@ -218,7 +218,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<patterns::Pattern>()?;
     module.add_class::<patterns::CharMap>()?;
     module.add_class::<patterns::Text>()?;
-    module.add_function(wrap_pyfunction!(patterns::set_word_tables, module)?)?;
+    module.add_function(wrap_pyfunction!(patterns::set_reading_tables, module)?)?;
     module.add_function(wrap_pyfunction!(patterns::crate_class_ranges, module)?)?;
     module.add_function(wrap_pyfunction!(version, module)?)?;
     module.add_function(wrap_pyfunction!(locate, module)?)?;

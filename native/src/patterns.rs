@@ -120,24 +120,39 @@ pub struct Pattern {
     before: Option<(Regex, bool)>,
 }
 
-/// The word tables every text is judged by (see `set_word_tables`).
-struct WordTables {
-    /// Characters the crate's tables judge otherwise than `regex`'s (one Unicode version
-    /// has them, the other not yet): a text holding one is left to the Python engine.
+/// The tables every text is read by (see `set_reading_tables`).
+struct ReadingTables {
+    /// Characters the core reads otherwise than `regex`: those the crate's class tables
+    /// judge otherwise (one Unicode version has them, the other not yet), and those `regex`
+    /// folds otherwise. A text holding one is left to the Python engine.
     disputed: Ranges,
     /// `regex`'s word characters (`\w`).
     word: Ranges,
+    /// Non-ASCII characters whose case folding holds an ASCII character ("ß" to "ss", "K" to "k").
+    folds_to_ascii: Ranges,
+    /// Non-ASCII characters that the case folding of another character holds ("é" of "É"):
+    /// a literal without any is in a line's case folding just where it is in its ASCII lower case.
+    fold_images: Ranges,
 }
 
-static WORD_TABLES: std::sync::OnceLock<WordTables> = std::sync::OnceLock::new();
+static READING_TABLES: std::sync::OnceLock<ReadingTables> = std::sync::OnceLock::new();
 
-/// Sets the word tables once per process: the ranges where the crate's word characters differ
-/// from `regex`'s, and `regex`'s own (`\w`). Later calls change nothing.
+/// Sets, once per process, the characters the core reads otherwise than `regex` (a text
+/// holding one is left to Python) and `regex`'s word characters (`\w`). Later calls change nothing.
+/// `folds_to_ascii`: the non-ASCII characters whose case folding holds an ASCII one;
+/// `fold_images`: the non-ASCII characters the case folding of another character holds.
 #[pyfunction]
-pub fn set_word_tables(disputed: Vec<(u32, u32)>, word: Vec<(u32, u32)>) {
-    let _ = WORD_TABLES.set(WordTables {
+pub fn set_reading_tables(
+    disputed: Vec<(u32, u32)>,
+    word: Vec<(u32, u32)>,
+    folds_to_ascii: Vec<(u32, u32)>,
+    fold_images: Vec<(u32, u32)>,
+) {
+    let _ = READING_TABLES.set(ReadingTables {
         disputed: Ranges(disputed),
         word: Ranges(word),
+        folds_to_ascii: Ranges(folds_to_ascii),
+        fold_images: Ranges(fold_images),
     });
 }
 
@@ -151,7 +166,7 @@ struct Reading {
 }
 
 fn reading(text: Option<&str>) -> Reading {
-    let (Some(text), Some(tables)) = (text, WORD_TABLES.get()) else {
+    let (Some(text), Some(tables)) = (text, READING_TABLES.get()) else {
         return Reading {
             readable: false,
             non_ascii_words: false,
@@ -168,8 +183,9 @@ fn reading(text: Option<&str>) -> Reading {
 pub struct Text {
     text: Py<PyString>,
     reading: Reading,
-    /// The lines that line rules judge, found for the first line rule.
-    lines: std::sync::OnceLock<Vec<Line>>,
+    /// The lines that line rules judge, and the text in ASCII lower case (the same offsets),
+    /// made for the first line rule.
+    lines: std::sync::OnceLock<(Vec<Line>, String)>,
 }
 
 #[pymethods]
@@ -248,7 +264,14 @@ impl Engine {
 impl Pattern {
     /// Whether the core reads a text as `regex` does (else the Python engine takes it).
     fn reads(&self, reading: &Reading) -> bool {
-        reading.readable && !(self.word_boundaries && reading.non_ascii_words)
+        reading.readable && !(self.ascii_boundaries() && reading.non_ascii_words)
+    }
+
+    /// Whether the pattern's word boundaries are ASCII ones (the automata's), exact only on
+    /// text whose non-ASCII characters are none of them word characters. The backtracking
+    /// engine's are Unicode ones, the same as `regex`'s on every text the core reads.
+    fn ascii_boundaries(&self) -> bool {
+        self.word_boundaries && matches!(self.engine, Engine::Automata(_))
     }
 
     /// Whether the leading look-behind holds at byte `start` of `haystack`.
@@ -362,10 +385,17 @@ struct Line {
     byte_end: usize,
     words: usize,
     table_row: bool,
+    /// Whether the line is ASCII: its case folding is then its ASCII lower case.
+    ascii: bool,
+    /// Whether, for ASCII literals, the line's ASCII lower case is its case folding: no
+    /// character of it folds to something with an ASCII character in it ("ß" to "ss").
+    folds_plainly: bool,
+    /// Whether a non-ASCII character of the line is a word character.
+    non_ascii_words: bool,
 }
 
 /// The non-blank lines of at most `LINE_MAX_CHARS` characters, as `strip.short_lines` gives them.
-fn short_lines(text: &str) -> Vec<Line> {
+fn short_lines(text: &str, tables: &ReadingTables) -> Vec<Line> {
     let mut lines: Vec<Line> = Vec::new();
     let mut cells: Vec<usize> = Vec::new();
     let mut char_start = 0;
@@ -387,6 +417,7 @@ fn short_lines(text: &str) -> Vec<Line> {
             tabs += usize::from(character == '\t');
         }
         if length <= LINE_MAX_CHARS && words > 0 {
+            let ascii = piece.is_ascii();
             lines.push(Line {
                 start: char_start,
                 end: char_start + length,
@@ -394,6 +425,9 @@ fn short_lines(text: &str) -> Vec<Line> {
                 byte_end: byte_start + piece.len(),
                 words,
                 table_row: false,
+                ascii,
+                folds_plainly: ascii || !tables.folds_to_ascii.any_in(piece),
+                non_ascii_words: !ascii && tables.word.any_in(piece),
             });
             cells.push(pipes.max(tabs));
         }
@@ -412,19 +446,26 @@ fn short_lines(text: &str) -> Vec<Line> {
     lines
 }
 
-/// Whether an ASCII line may hold one of `literals` (casefolded): a line of other
-/// characters may always (Python's case folding is not ASCII's there).
-fn may_hold(line: &str, literals: &[String]) -> bool {
-    if literals.is_empty() || !line.is_ascii() {
+/// Whether a line may hold one of the (casefolded) literals, judged on its ASCII lower case
+/// `lowered`. A plain literal (no character that the case folding of another character holds)
+/// is in the line's case folding just where it is in its ASCII lower case, unless a character
+/// of the line folds to ASCII letters ("ß" to "ss"); another literal can only be in a line
+/// with non-ASCII characters.
+fn may_hold(line: &Line, lowered: &str, plain_literals: &[&str], other_literals: bool) -> bool {
+    if plain_literals.is_empty() && !other_literals {
         return true;
     }
-    let folded = line.to_ascii_lowercase();
-    literals
+    if (other_literals && !line.ascii) || (!plain_literals.is_empty() && !line.folds_plainly) {
+        return true;
+    }
+    plain_literals
         .iter()
-        .any(|literal| folded.contains(literal.as_str()))
+        .any(|literal| lowered.contains(literal))
 }
 
-type LineMatch = (usize, usize, usize, usize, Option<String>);
+/// `(line start, line end, match start, match end, new)`; no match span: a line the core leaves
+/// to Python (a non-ASCII word character next to where an ASCII word boundary would be judged).
+type LineMatch = (usize, usize, Option<usize>, Option<usize>, Option<String>);
 
 #[pymethods]
 impl Pattern {
@@ -528,7 +569,8 @@ impl Pattern {
     }
 
     /// The first match in each line of `text[low:high]` that a line rule judges:
-    /// `(line start, line end, match start, match end, new)`, in code points.
+    /// `(line start, line end, match start, match end, new)`, in code points; a line the
+    /// core leaves to Python comes without a match span (None, None).
     ///
     /// The lines are `strip.short_lines`'s; a line is judged when it has from
     /// `min_words` to `max_words` words, is not a table row (`skip_table_rows`),
@@ -545,18 +587,26 @@ impl Pattern {
         skip_table_rows: bool,
         literals: Vec<String>,
     ) -> PyResult<Option<Vec<LineMatch>>> {
-        if !self.reads(&text.reading) {
+        if !text.reading.readable {
             return Ok(None);
         }
-        let lines = text.lines.get_or_init(|| {
-            short_lines(
-                text.text
-                    .bind(py)
-                    .to_str()
-                    .expect("a readable text is UTF-8"),
-            )
+        let (lines, lowered) = text.lines.get_or_init(|| {
+            let plain = text
+                .text
+                .bind(py)
+                .to_str()
+                .expect("a readable text is UTF-8");
+            let tables = READING_TABLES.get().expect("a readable text has tables");
+            (short_lines(plain, tables), plain.to_ascii_lowercase())
         });
         let text = text.text.bind(py).to_str()?;
+        let tables = READING_TABLES.get().expect("a readable text has tables");
+        let plain_literals: Vec<&str> = literals
+            .iter()
+            .filter(|literal| !tables.fold_images.any_in(literal))
+            .map(String::as_str)
+            .collect();
+        let other_literals = plain_literals.len() < literals.len();
         let mut found = Vec::new();
         for line in lines {
             if line.start < low
@@ -569,10 +619,19 @@ impl Pattern {
             if line.end > high {
                 break;
             }
-            let haystack = &text[line.byte_start..line.byte_end];
-            if !may_hold(haystack, &literals) {
+            if !may_hold(
+                line,
+                &lowered[line.byte_start..line.byte_end],
+                &plain_literals,
+                other_literals,
+            ) {
                 continue;
             }
+            if line.non_ascii_words && self.ascii_boundaries() {
+                found.push((line.start, line.end, None, None, None)); // Python's to judge
+                continue;
+            }
+            let haystack = &text[line.byte_start..line.byte_end];
             let Ok(first) = self.find_at(haystack, 0) else {
                 return Ok(None); // the backtracking engine gave up: Python judges the text
             };
@@ -587,7 +646,7 @@ impl Pattern {
                 let mut offsets = Offsets::new(haystack);
                 let start = line.start + offsets.char_at(start);
                 let end = line.start + offsets.char_at(end);
-                found.push((line.start, line.end, start, end, new));
+                found.push((line.start, line.end, Some(start), Some(end), new));
             }
         }
         Ok(Some(found))

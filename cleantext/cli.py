@@ -37,6 +37,7 @@ from cleantext.inputs import (
     MAX_DOCUMENT_BYTES,
 )
 from cleantext.native import ENGINE, engine_summary
+from cleantext.normalize import native_inline_prefilter
 from cleantext.outputs import write_atomic
 from cleantext.pipeline import DEFAULT_TIMEOUT
 from cleantext.rules import OPTIONS, LexiconRule, Rule, builtin_pack_names, load_pack, load_packs, rules_dir
@@ -616,7 +617,9 @@ def _engine_text(rule: Rule) -> str:
         return "native (the Rust core; a text it cannot read as Python's regex does goes to Python)"
     if ENGINE != "native":
         return "python (the native core is not built or not active)"
-    return "python (the native core does not run this kind of rule, or its pattern needs a backtracking search)"
+    if rule.kind == "inline" and native_inline_prefilter(rule) is not None:
+        return "python, tried only where the core finds a relaxed form of the pattern (no look-arounds)"
+    return "python (the native core does not run this kind of rule, or runs this pattern slowly or not at all)"
 
 
 def run_rules_show(args: argparse.Namespace) -> int:

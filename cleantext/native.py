@@ -54,6 +54,7 @@ __all__ = [
     "locate_natively",
     "native_charmap",
     "native_pattern",
+    "native_prefilter",
     "native_text",
     "scanner",
 ]
@@ -290,6 +291,36 @@ def _compiled(pattern: str, replacement: str | None, lines: bool, backtracking: 
         return _NATIVE.Pattern(
             translation.pattern, template, translation.boundaries, translation.before, translation.backtracks
         )
+    except (Untranslatable, ValueError):
+        return None
+
+
+RELAXED_MINIMUM_BYTES = 2
+"""The fewest UTF-8 bytes a match of a relaxed pattern must have for it to serve as a prefilter."""
+
+
+def native_prefilter(pattern: str) -> Any | None:
+    """The core's form of ``pattern`` relaxed (look-arounds dropped: see ``relaxed`` in
+    :func:`cleantext.translate.translate`), whose ``starts`` are where ``pattern`` may match;
+    None without the core, or where the relaxation still needs Python."""
+    if _NATIVE is None:
+        return None
+    return _relaxed(pattern)
+
+
+@lru_cache(maxsize=4096)
+def _relaxed(pattern: str) -> Any | None:
+    try:
+        _set_tables()
+        translation = translate(
+            pattern, native_boundaries=True, ascii_boundaries=True, shared_classes=_SHARED or frozenset(), relaxed=True
+        )
+        if translation.prefers_python or translation.backtracks:
+            return None
+        relaxed = _NATIVE.Pattern(translation.pattern, None, translation.boundaries, None, False)
+        # A relaxed pattern that may match nothing, or one ASCII character (" +"), would send the
+        # rule to every position or every space: it finds places to try only if it needs two bytes.
+        return relaxed if (relaxed.minimum_length or 0) >= RELAXED_MINIMUM_BYTES else None
     except (Untranslatable, ValueError):
         return None
 

@@ -25,7 +25,7 @@ from typing import Any
 import regex
 
 from cleantext.document import RuleRef
-from cleantext.native import BACKTRACK_PLAIN_START, native_charmap, native_pattern, native_text
+from cleantext.native import BACKTRACK_PLAIN_START, native_charmap, native_pattern, native_prefilter, native_text
 from cleantext.rules import Rule, lexicon_spellings
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "find_unicode",
     "native_charmap_of",
     "native_inline_pattern",
+    "native_inline_prefilter",
 ]
 
 Replacements = list[tuple[int, int, str]]
@@ -54,10 +55,41 @@ def find_inline(rule: Rule, text: str, low: int, high: int, timeout: float | Non
     core = native_inline_pattern(rule)
     if core is not None and (found := core.replacements(native_text(text), low, high)) is not None:
         return found
+    prefilter = native_inline_prefilter(rule) if core is None else None
+    if prefilter is not None and (starts := prefilter.starts(native_text(text), low, high)) is not None:
+        return _tried_at(rule, text, starts, high, timeout, template, literal)
     return [
         (m.start(), m.end(), template if literal else m.expand(template))
         for m in rule.compiled.finditer(text, low, high, timeout=timeout)
     ]
+
+
+def _tried_at(
+    rule: Rule, text: str, starts: list[int], high: int, timeout: float | None, template: str, literal: bool
+) -> Replacements:
+    """What ``finditer`` finds, found by trying the pattern only where the core says a match may
+    start (``starts``, in order: where its relaxed form matches, a superset).
+
+    The relaxed form needs two bytes or more, and the pattern matches less than
+    it: no match is empty, so each search goes on where the last match ended.
+    """
+    found: Replacements = []
+    match_at = rule.compiled.match
+    position = 0
+    for start in starts:
+        if start < position:
+            continue
+        match = match_at(text, start, high, timeout=timeout)
+        if match is not None:
+            found.append((start, match.end(), template if literal else match.expand(template)))
+            position = match.end()
+    return found
+
+
+def native_inline_prefilter(rule: Rule) -> Any | None:
+    """Where the core does not run an inline rule's pattern, the core's relaxed form of it, which
+    finds where the pattern may match (:func:`cleantext.native.native_prefilter`), or None."""
+    return native_prefilter(rule.pattern)
 
 
 def native_inline_pattern(rule: Rule) -> Any | None:

@@ -193,9 +193,11 @@ class _Translator:
         native_boundaries: bool,
         ascii_boundaries: bool,
         shared_classes: frozenset[str],
+        relaxed: bool = False,
     ) -> None:
         self.source = pattern
         self.shared_classes = shared_classes
+        self.relaxed = relaxed
         self.ascii_boundaries = ascii_boundaries
         self.boundaries = False  # a \b or \B was written as the crate's own
         self.lines = lines
@@ -233,6 +235,8 @@ class _Translator:
 
     def _leading_lookbehind(self, prefix: str) -> tuple[tuple[str, bool] | None, int]:
         """A look-behind of one character at the very start (after global flags), and where the rest begins."""
+        if self.relaxed:
+            return None, 0  # a relaxed pattern drops it with the other look-arounds
         leading = regex.match(
             r"(?:\(\?[a-zA-Z]+\))*\(\?<([=!])(\\[wWdDsS]|\\[pP]\{[^}]*\}|\[(?:\\.|[^\]\\])*\]|\\.|[^\\()\[\]|*+?{}.^$])\)"
             r"(?![*+?{])",
@@ -354,15 +358,20 @@ class _Translator:
                 out.append("(?m:^)" if "m" in flags else "\\A")
                 position += 1
             elif character == "$":
-                self.prefers_python |= not ("m" in flags or self.lines)
-                out.append("(?m:$)" if "m" in flags else "\\z" if self.lines else "(?=\\n?\\z)")
+                if "m" in flags or self.lines:
+                    out.append("(?m:$)" if "m" in flags else "\\z")
+                elif not self.relaxed:  # relaxed: any position may be the end
+                    self.prefers_python = True
+                    out.append("(?=\\n?\\z)")
                 position += 1
             elif character in "*+?":
                 out.append(character)
                 position += 1
                 if position < len(pattern) and pattern[position] in "?+":
-                    self.backtracks |= pattern[position] == "+"
-                    out.append(pattern[position])
+                    possessive = pattern[position] == "+"
+                    self.backtracks |= possessive and not self.relaxed
+                    if not (possessive and self.relaxed):
+                        out.append(pattern[position])
                     position += 1
             elif character == "{":
                 quantifier = regex.match(r"\{(\d*)(,?)(\d*)\}([?+]?)", pattern[position:])
@@ -370,6 +379,8 @@ class _Translator:
                     low, comma, high, mode = quantifier.groups()
                     # The crate unrolls a counted repetition: of a Unicode class, a long one is slow to build.
                     self.prefers_python |= max(int(low or 0), int(high or 0)) > LONGEST_REPETITION
+                    if self.relaxed and mode == "+":
+                        mode = ""  # possessive: greedy matches more
                     self.backtracks |= mode == "+"
                     out.append(f"{{{low or 0}{comma}{high}}}{mode}")
                     position += quantifier.end()
@@ -417,8 +428,16 @@ class _Translator:
             position += named.end()
         elif rest.startswith(("(?:", "(?=", "(?!", "(?<=", "(?<!", "(?>")):
             opener = regex.match(r"\(\?(?::|=|!|<=|<!|>)", rest).group()
-            self.backtracks |= opener != "(?:"
             position += len(opener)
+            if self.relaxed and opener != "(?:":
+                # A look-around only rules matches out, an atomic group only some ways to match.
+                body, position = self._sequence(
+                    pattern, position, set(flags), captures=False, depth=depth + 1, calls=calls
+                )
+                if position >= len(pattern):
+                    raise Untranslatable("an unbalanced group")
+                return ("" if opener != "(?>" else f"(?:{body})"), position + 1
+            self.backtracks |= opener != "(?:"
         elif flagged:
             on, off, end = flagged.group(1), flagged.group(2) or "", flagged.group(3)
             unknown = (set(on) | set(off)) - _FLAGS
@@ -599,6 +618,7 @@ def translate(
     native_boundaries: bool = False,
     ascii_boundaries: bool = False,
     shared_classes: frozenset[str] = frozenset(),
+    relaxed: bool = False,
 ) -> Translation:
     """``pattern`` (``regex`` syntax) in the core's syntax, matching the same strings.
 
@@ -611,7 +631,10 @@ def translate(
     look-arounds. ``shared_classes``: class escapes (of
     :data:`SHARED_CANDIDATES`) written as the crate's own, because its table
     is ``regex``'s but for characters the caller keeps away; the others are
-    spelled out as ranges.
+    spelled out as ranges. ``relaxed``: a pattern that matches, at any position,
+    wherever ``pattern`` matches there and maybe more: look-arounds dropped,
+    atomic groups and possessive quantifiers as plain ones (it finds where to
+    try ``pattern`` itself; it never backtracks).
     Raises :class:`Untranslatable` for what only the Python engine can run.
     """
     return _Translator(
@@ -620,6 +643,7 @@ def translate(
         native_boundaries=native_boundaries,
         ascii_boundaries=ascii_boundaries,
         shared_classes=shared_classes,
+        relaxed=relaxed,
     ).run()
 
 

@@ -102,6 +102,13 @@ def test_a_leading_look_behind_of_one_character_is_taken_apart():
     assert translate(r"(?<=ab)c").before is None and translate(r"(?<=ab)c").backtracks
 
 
+def test_a_relaxed_pattern_drops_look_arounds_and_never_backtracks():
+    assert translate(r"(?<=a)b(?!c)", relaxed=True).pattern == "b"
+    assert translate(r"(?>ab)c++", relaxed=True).pattern == "(?:ab)c+"
+    relaxed = translate(r" (?<=[.,] )-- (?=\w)|--(?<=\w--)", relaxed=True)
+    assert relaxed.pattern == r"\x{20}\-\-\x{20}|\-\-" and not relaxed.backtracks and relaxed.before is None
+
+
 def test_a_replacement_becomes_text_and_groups():
     groups = translate(r"(?P<n>\d+)\s*(?P<u>C)|(?P<u>F)").groups
     assert translate_template(r"\g<n> °\g<u>\n\\", groups) == ((1,), " °", (2, 3), "\n\\")

@@ -118,6 +118,8 @@ pub struct Pattern {
     template: Option<Vec<Piece>>,
     /// A leading one-character look-behind: the class, and whether the character must match it.
     before: Option<(Regex, bool)>,
+    /// The fewest characters (UTF-8 bytes) a match of the automata's pattern has, if known.
+    minimum_length: Option<usize>,
 }
 
 /// The tables every text is read by (see `set_reading_tables`).
@@ -493,6 +495,15 @@ impl Pattern {
             Some((class, positive)) => Some((compile(&class)?, positive)),
             None => None,
         };
+        let minimum_length = if backtracking {
+            None
+        } else {
+            regex_syntax::ParserBuilder::new()
+                .build()
+                .parse(pattern)
+                .ok()
+                .and_then(|hir| hir.properties().minimum_len())
+        };
         let engine = if backtracking {
             Engine::Backtracking(
                 fancy_regex::RegexBuilder::new(pattern)
@@ -508,7 +519,14 @@ impl Pattern {
             word_boundaries,
             template: template_of(template)?,
             before,
+            minimum_length,
         })
+    }
+
+    /// The fewest bytes a match has (0: it may be empty), or None where unknown (backtracking).
+    #[getter]
+    fn minimum_length(&self) -> Option<usize> {
+        self.minimum_length
     }
 
     /// `(start, end, new)` for every match in `text[low:]` (code points), as
@@ -542,6 +560,42 @@ impl Pattern {
             spans.push((start, end, new));
         });
         Ok(searched.ok().map(|()| spans))
+    }
+
+    /// Every position of `text[low:]` (code points) where a match starts, each found by a
+    /// search from the one before it plus one character (overlapping matches too): where a
+    /// relaxed pattern finds them, the places to try the rule's own. None for text the core
+    /// leaves to Python, or when `high` is not the text's end.
+    fn starts(
+        &self,
+        py: Python<'_>,
+        text: &Text,
+        low: usize,
+        high: usize,
+    ) -> PyResult<Option<Vec<usize>>> {
+        if !self.reads(&text.reading) {
+            return Ok(None);
+        }
+        let text = text.text.bind(py).to_str()?;
+        let mut offsets = Offsets::new(text);
+        let byte_low = offsets.byte_at(low);
+        if offsets.byte_at(high) != text.len() {
+            return Ok(None);
+        }
+        let mut positions = Offsets::new(text);
+        let mut found = Vec::new();
+        let mut position = byte_low;
+        while position <= text.len() {
+            let Ok(Some((start, _, _))) = self.find_at(text, position) else {
+                break;
+            };
+            found.push(positions.char_at(start));
+            match text[start..].chars().next() {
+                Some(next) => position = start + next.len_utf8(),
+                None => break,
+            }
+        }
+        Ok(Some(found))
     }
 
     /// The first match in `text` (a block, searched on its own) as `[(start, end, new)]`

@@ -284,6 +284,10 @@ def _compiled(pattern: str, replacement: str | None, lines: bool, backtracking: 
         )
         if translation.prefers_python or (translation.backtracks and not allowed):
             return None
+        if not lines and _may_be_empty(pattern):
+            # After an empty match, finditer tries the same place again for a longer one, which
+            # neither crate can be asked for: a whole-text pattern that may match nothing is Python's.
+            return None
         if translation.backtracks:
             # fancy-regex has no ASCII \b; its Unicode one is the same on the texts the core reads.
             translation = translate(pattern, lines=lines, native_boundaries=True, shared_classes=shared)
@@ -293,6 +297,14 @@ def _compiled(pattern: str, replacement: str | None, lines: bool, backtracking: 
         )
     except (Untranslatable, ValueError):
         return None
+
+
+def _may_be_empty(pattern: str) -> bool:
+    """Whether a match of ``pattern`` may be empty (judged on its relaxed form, which matches more)."""
+    relaxed = translate(pattern, native_boundaries=True, ascii_boundaries=True, relaxed=True)
+    if relaxed.prefers_python or relaxed.backtracks:
+        return True
+    return not _NATIVE.Pattern(relaxed.pattern, None, relaxed.boundaries, None, False).minimum_length
 
 
 RELAXED_MINIMUM_BYTES = 2

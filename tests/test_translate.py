@@ -139,6 +139,14 @@ def test_the_translation_matches_what_regex_matches(pattern, text):
 
 
 @needs_native
+def test_a_whole_text_pattern_that_may_match_nothing_is_left_to_python():
+    # finditer tries the place of an empty match again for a longer one (found by fuzzing).
+    assert native_pattern("Russih tba|||\x01", "<>") is None
+    assert native_pattern("Russih tba|||\x01", lines=True) is not None  # a line's first match is the same
+    assert native_pattern(r"(?<=a)\d+", "<>") is not None
+
+
+@needs_native
 def test_a_text_with_a_lone_surrogate_is_left_to_python():
     core = native_pattern(r"a+")
     assert core.replacements(native_text("a\ud800a"), 0, 3) is None

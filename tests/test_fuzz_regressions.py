@@ -3,12 +3,15 @@
 import json
 
 import pytest
+import regex
 
 import cleantext
 from cleantext import InputError
 from cleantext.decode import decode
 from cleantext.inputs import read_jsonl_records
+from cleantext.normalize import find_inline
 from cleantext.pipeline import Pipeline
+from cleantext.rules import InlineRule
 from cleantext.testing import assert_idempotent, assert_provenance
 
 # A C1 control ftfy leaves alone, a no-break space, a thin space, a tab, a
@@ -155,3 +158,12 @@ def test_a_page_that_lxml_finds_empty_on_the_second_parse_is_cleaned():
     for pipeline in (Pipeline.load(input_format="html"), Pipeline.load(input_format="html", timeout=None)):
         result = pipeline.clean(page, name="fuzz")
         assert result.text == "" and result.warnings
+
+
+def test_fuzz_native_a_pattern_with_empty_alternatives_finds_what_regex_finds():
+    # fuzz_native: after an empty match finditer tries the same place again for a longer one.
+    pattern, text = "Russih tba|||\x01", "\x00\x01\x00\x00\x00|||r\x00"
+    rule = InlineRule(id="t.empty", category="t", stage="normalize", action="replace", description="", pattern=pattern)
+    expected = [(m.start(), m.end(), "") for m in regex.finditer(pattern, text)]
+    assert find_inline(rule, text, 0, len(text), None) == expected
+    assert (1, 2, "") in expected

@@ -52,6 +52,7 @@ __all__ = [
     "Scanner",
     "engine_summary",
     "locate_natively",
+    "native_block_spans",
     "native_charmap",
     "native_pattern",
     "native_prefilter",
@@ -343,6 +344,14 @@ def native_text(text: str) -> Any:
     only called where the core is built."""
     _set_tables()
     return _NATIVE.Text(text)
+
+
+def native_block_spans(text: str) -> list[tuple[int, int]] | None:
+    """The core's :func:`cleantext.segment.block_spans`, or None: no core, or a lone surrogate in ``text``."""
+    if _NATIVE is None:
+        return None
+    spans: list[tuple[int, int]] | None = _NATIVE.block_spans(text)
+    return spans
 
 
 def native_charmap(mapping: Mapping[str, str]) -> Any | None:

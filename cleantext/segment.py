@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from cleantext.native import native_block_spans
+
 __all__ = ["block_removal_span", "block_spans", "line_removal_span", "line_spans"]
 
 _BLOCK = re.compile(r"^[^\S\n]*\S[^\n]*(?:\n[^\S\n]*\S[^\n]*)*", re.MULTILINE)
@@ -32,13 +34,18 @@ alive in the cache while a huge document is rewritten."""
 def block_spans(text: str) -> list[tuple[int, int]]:
     """The (start, end) of every block: maximal runs of lines that are not blank."""
     if len(text) > CACHED_MAX_CHARS:
-        return [match.span() for match in _BLOCK.finditer(text)]
+        return _block_spans(text)
     return list(_cached_block_spans(text))
 
 
 @lru_cache(maxsize=1)  # the rules of a pass segment the same text one after the other
 def _cached_block_spans(text: str) -> tuple[tuple[int, int], ...]:
-    return tuple(match.span() for match in _BLOCK.finditer(text))
+    return tuple(_block_spans(text))
+
+
+def _block_spans(text: str) -> list[tuple[int, int]]:
+    spans = native_block_spans(text)
+    return [match.span() for match in _BLOCK.finditer(text)] if spans is None else spans
 
 
 def line_spans(text: str, low: int = 0, high: int | None = None) -> list[tuple[int, int]]:

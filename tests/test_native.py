@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from test_plan import BENCHMARKS, outcome, same_output_sample
 
 import cleantext.native
-from cleantext import Pipeline
+from cleantext import Pipeline, segment
 from cleantext.extract import extract_article, located_natively, located_replacements, visible_text
 from cleantext.native import CASE_DISPUTED, ENGINE, PythonScanner, native_pattern, native_text
 from cleantext.normalize import find_charmap, find_inline
@@ -342,3 +342,9 @@ def test_a_pattern_that_backtracks_in_python_runs_in_linear_time_on_the_core(tmp
     text = "a" * 40 + "! a\n" + "a" * 60 + "\nIt is fine.\n"
     result = pipeline.clean(text)
     assert result.text == "a" * 40 + "! a\nIt is fine.\n" and result.warnings == ()
+
+
+@needs_native
+@given(st.text(st.sampled_from(["a", " ", "\n", "\t", "\u00a0", "\u2028", "\r", "é", "\x1c"]), max_size=40))
+def test_the_core_finds_the_blocks_the_reference_finds(text):
+    assert native.block_spans(text) == [match.span() for match in segment._BLOCK.finditer(text)]

@@ -787,3 +787,52 @@ pub fn crate_class_ranges(escape: &str) -> PyResult<Vec<(u32, u32)>> {
         ))),
     }
 }
+
+/// The `(start, end)` of every block of `text` in code points: maximal runs of lines with a
+/// character other than whitespace (Python's `str.isspace`), from the start of the first line
+/// to the end of the last (`segment.block_spans`); None for text with a lone surrogate.
+#[pyfunction]
+pub fn block_spans(text: &Bound<'_, PyString>) -> Option<Vec<(usize, usize)>> {
+    let text = text.to_str().ok()?;
+    let bytes = text.as_bytes();
+    let ascii = text.is_ascii();
+    // Code points in a stretch of bytes (each byte, for ASCII text).
+    let count = |from: usize, to: usize| {
+        if ascii {
+            to - from
+        } else {
+            bytes[from..to]
+                .iter()
+                .filter(|&&b| (b as i8) >= -0x40)
+                .count()
+        }
+    };
+    let mut blocks: Vec<(usize, usize)> = Vec::new();
+    let mut open: Option<usize> = None; // the code point where the current block starts
+    let (mut line_byte, mut line_char) = (0, 0); // where the current line starts
+    loop {
+        let end_byte = bytes[line_byte..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |offset| line_byte + offset);
+        let line = &text[line_byte..end_byte];
+        let blank = line.chars().all(python_space);
+        let end_char = line_char + count(line_byte, end_byte);
+        match (blank, open) {
+            (false, None) => open = Some(line_char),
+            (true, Some(start)) => {
+                blocks.push((start, line_char - 1)); // it ends before the line break
+                open = None;
+            }
+            _ => {}
+        }
+        if end_byte == bytes.len() {
+            if let (false, Some(start)) = (blank, open) {
+                blocks.push((start, end_char));
+            }
+            return Some(blocks);
+        }
+        line_byte = end_byte + 1;
+        line_char = end_char + 1;
+    }
+}

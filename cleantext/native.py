@@ -33,6 +33,7 @@ from cleantext.translate import (
     Untranslatable,
     class_ranges,
     every_character,
+    merged_ranges,
     translate,
     translate_template,
 )
@@ -200,7 +201,7 @@ def _set_tables() -> None:
             disputed.extend(difference)
             shared.append(escape)
     folds_to_ascii, fold_images = _folding()
-    _NATIVE.set_reading_tables(_merged(disputed), list(class_ranges(r"\w")), folds_to_ascii, fold_images)
+    _NATIVE.set_reading_tables(list(merged_ranges(disputed)), list(class_ranges(r"\w")), folds_to_ascii, fold_images)
     _SHARED = frozenset(shared)
 
 
@@ -212,20 +213,10 @@ def _folding() -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     changing = regex.findall(r"[^\x00-\x7f](?<=\p{Changes_When_Casefolded})|\u0131", every_character())
     to_ascii = [ord(character) for character in changing if any(c.isascii() for c in fold(character))]
     images = {ord(c) for character in changing for c in fold(character) if not c.isascii() and c != character}
-    return _merged([(point, point) for point in to_ascii]), _merged([(point, point) for point in sorted(images)])
+    return [*merged_ranges((point, point) for point in to_ascii)], [*merged_ranges((point, point) for point in images)]
 
 
 _SHARED: frozenset[str] | None = None
-
-
-def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(ranges):
-        if merged and start <= merged[-1][1] + 1:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
 
 
 def _symmetric_difference(first: Sequence[tuple[int, int]], second: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:

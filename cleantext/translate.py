@@ -50,6 +50,7 @@ Python engine runs the rule in each case it does not take.
 from __future__ import annotations
 
 import array
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -62,6 +63,7 @@ __all__ = [
     "Untranslatable",
     "class_ranges",
     "every_character",
+    "merged_ranges",
     "translate",
     "translate_template",
 ]
@@ -587,13 +589,14 @@ class _Translator:
                 if ord(high) < ord(low):
                     raise Untranslatable(f"the bad range {low}-{high}")
             members.append((ord(low), ord(high)))
-        merged = _without_surrogates(_merged(members))
+        merged = _without_surrogates(merged_ranges(members))
         if shared:
             return f"[{'^' if negated else ''}{''.join(shared)}{_class(merged)[1:-1] if merged else ''}]", position
         return _class(merged, negated), position
 
 
-def _merged(ranges: list[tuple[int, int]]) -> Ranges:
+def merged_ranges(ranges: Iterable[tuple[int, int]]) -> Ranges:
+    """Inclusive code point ranges sorted, with overlapping and adjacent ones joined."""
     result: list[tuple[int, int]] = []
     for start, end in sorted(ranges):
         if result and start <= result[-1][1] + 1:

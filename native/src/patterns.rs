@@ -226,35 +226,33 @@ enum Engine {
     Backtracking(fancy_regex::Regex),
 }
 
+/// A match of either crate, with the spans of its groups: both crates' captures have the
+/// same shape (group 0, then each group, as an optional match with `start` and `end`).
+macro_rules! found_with_groups {
+    ($captures:expr) => {{
+        let captures = $captures;
+        let whole = captures.get(0).expect("group 0 is the match");
+        let spans = captures
+            .iter()
+            .map(|group| group.map(|group| (group.start(), group.end())))
+            .collect();
+        (whole.start(), whole.end(), Some(spans))
+    }};
+}
+
 impl Engine {
     fn find(&self, haystack: &str, from: usize, groups: bool) -> Result<Option<Found>, GaveUp> {
         match self {
-            Engine::Automata(regex) if groups => {
-                Ok(regex.captures_at(haystack, from).map(|captures| {
-                    let whole = captures.get(0).expect("group 0 is the match");
-                    let spans = captures
-                        .iter()
-                        .map(|group| group.map(|group| (group.start(), group.end())))
-                        .collect();
-                    (whole.start(), whole.end(), Some(spans))
-                }))
-            }
+            Engine::Automata(regex) if groups => Ok(regex
+                .captures_at(haystack, from)
+                .map(|captures| found_with_groups!(captures))),
             Engine::Automata(regex) => Ok(regex
                 .find_at(haystack, from)
                 .map(|whole| (whole.start(), whole.end(), None))),
-            Engine::Backtracking(regex) if groups => {
-                let captures = regex
-                    .captures_from_pos(haystack, from)
-                    .map_err(|_| GaveUp)?;
-                Ok(captures.map(|captures| {
-                    let whole = captures.get(0).expect("group 0 is the match");
-                    let spans = captures
-                        .iter()
-                        .map(|group| group.map(|group| (group.start(), group.end())))
-                        .collect();
-                    (whole.start(), whole.end(), Some(spans))
-                }))
-            }
+            Engine::Backtracking(regex) if groups => Ok(regex
+                .captures_from_pos(haystack, from)
+                .map_err(|_| GaveUp)?
+                .map(|captures| found_with_groups!(captures))),
             Engine::Backtracking(regex) => Ok(regex
                 .find_from_pos(haystack, from)
                 .map_err(|_| GaveUp)?
@@ -264,6 +262,25 @@ impl Engine {
 }
 
 impl Pattern {
+    /// `text` and the byte offset of `low` in it, for a search of `text[low:high]`; None when
+    /// the core leaves the text to Python, or when `high` is not its end (`regex` lets
+    /// look-arounds see past `endpos`, which no search here reproduces).
+    fn whole_text<'a>(
+        &self,
+        py: Python<'a>,
+        text: &'a Text,
+        low: usize,
+        high: usize,
+    ) -> PyResult<Option<(&'a str, usize)>> {
+        if !self.reads(&text.reading) {
+            return Ok(None);
+        }
+        let plain = text.text.bind(py).to_str()?;
+        let mut offsets = Offsets::new(plain);
+        let byte_low = offsets.byte_at(low);
+        Ok((offsets.byte_at(high) == plain.len()).then_some((plain, byte_low)))
+    }
+
     /// Whether the core reads a text as `regex` does (else the Python engine takes it).
     fn reads(&self, reading: &Reading) -> bool {
         reading.readable && !(self.ascii_boundaries() && reading.non_ascii_words)
@@ -539,18 +556,9 @@ impl Pattern {
         low: usize,
         high: usize,
     ) -> PyResult<Option<Vec<(usize, usize, String)>>> {
-        if !self.reads(&text.reading) {
+        let Some((haystack, byte_low)) = self.whole_text(py, text, low, high)? else {
             return Ok(None);
-        }
-        let text = text.text.bind(py).to_str()?;
-        let mut offsets = Offsets::new(text);
-        let byte_low = offsets.byte_at(low);
-        if offsets.byte_at(high) != text.len() {
-            // `regex` lets look-arounds see past `endpos`, which no search here
-            // reproduces: a region that ends before the text's end is Python's.
-            return Ok(None);
-        }
-        let haystack = text;
+        };
         let mut spans: Vec<(usize, usize, String)> = Vec::new();
         let mut positions = Offsets::new(haystack);
         let searched = self.each_match(haystack, byte_low, |start, end, groups| {
@@ -573,15 +581,9 @@ impl Pattern {
         low: usize,
         high: usize,
     ) -> PyResult<Option<Vec<usize>>> {
-        if !self.reads(&text.reading) {
+        let Some((text, byte_low)) = self.whole_text(py, text, low, high)? else {
             return Ok(None);
-        }
-        let text = text.text.bind(py).to_str()?;
-        let mut offsets = Offsets::new(text);
-        let byte_low = offsets.byte_at(low);
-        if offsets.byte_at(high) != text.len() {
-            return Ok(None);
-        }
+        };
         let mut positions = Offsets::new(text);
         let mut found = Vec::new();
         let mut position = byte_low;

@@ -49,8 +49,7 @@ from cleantext.strip import (
     find_repeats,
     find_scored_lines,
     find_site_repeats,
-    native_block_pattern,
-    native_line_pattern,
+    native_removal_pattern,
 )
 from cleantext.triggers import Clause, Trigger, derive, fold, useful
 
@@ -276,7 +275,7 @@ class LineStep(RemovalStep):
 
     kind = "line"
     finder = staticmethod(find_line_matches)
-    native_form = staticmethod(native_line_pattern)
+    native_form = staticmethod(native_removal_pattern)
 
     @property
     def sees_context(self) -> bool:
@@ -290,7 +289,7 @@ class BlockStep(RemovalStep):
 
     kind = "block"
     finder = staticmethod(find_block_matches)
-    native_form = staticmethod(native_block_pattern)
+    native_form = staticmethod(native_removal_pattern)
 
 
 class RepeatStep(Step):

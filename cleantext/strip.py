@@ -38,8 +38,7 @@ __all__ = [
     "find_repeats",
     "find_scored_lines",
     "find_site_repeats",
-    "native_block_pattern",
-    "native_line_pattern",
+    "native_removal_pattern",
 ]
 
 _WORD = regex.compile(r"\w+")
@@ -68,7 +67,7 @@ def find_line_matches(
     """
     most = rule.max_words or LINE_MAX_CHARS
     removes = rule.action == "remove"
-    core = native_line_pattern(rule)
+    core = native_removal_pattern(rule)
     if core is not None:
         matches = core.lines(native_text(text), low, high, rule.min_words, most, removes, list(literals))
         if matches is not None:
@@ -94,14 +93,9 @@ def find_line_matches(
     return _without_overlaps(found)
 
 
-def native_line_pattern(rule: Rule) -> Any | None:
-    """The native core's form of a line rule's pattern (searched line by line), or None: Python runs it."""
-    replacement = None if rule.action == "remove" else rule.replacement
-    return native_pattern(rule.pattern, replacement, lines=True, backtracking=BACKTRACK_ALWAYS)
-
-
-def native_block_pattern(rule: Rule) -> Any | None:
-    """The native core's form of a block rule's pattern (searched paragraph by paragraph), or None."""
+def native_removal_pattern(rule: Rule) -> Any | None:
+    """The native core's form of a line or block rule's pattern (searched in one line or paragraph
+    at a time), or None: Python runs it."""
     replacement = None if rule.action == "remove" else rule.replacement
     return native_pattern(rule.pattern, replacement, lines=True, backtracking=BACKTRACK_ALWAYS)
 
@@ -164,7 +158,7 @@ def find_block_matches(
     """Replacements for every block in ``text[low:high]`` that ``rule`` fires on (``literals``: as for lines)."""
     pattern = rule.compiled
     removes = rule.action == "remove"
-    core = native_block_pattern(rule)
+    core = native_removal_pattern(rule)
     blocks = block_spans(text)
     found: Replacements = []
     for index, (start, end) in enumerate(blocks):

@@ -127,10 +127,11 @@ def _code_point(index: int) -> int:
 @lru_cache(maxsize=256)
 def class_ranges(escape: str) -> Ranges:
     """The code point ranges (inclusive, no surrogates) that ``regex`` matches with a class ``escape`` (``\\w``)."""
-    ranges = (
-        (_code_point(start), _code_point(end - 1))
-        for start, end in (match.span() for match in regex.finditer(f"(?:{escape})+", every_character()))
-    )
+    try:
+        spans = [match.span() for match in regex.finditer(f"(?:{escape})+", every_character())]
+    except regex.error as error:
+        raise Untranslatable(f"the class {escape} ({error})") from None
+    ranges = ((_code_point(start), _code_point(end - 1)) for start, end in spans)
     return _without_surrogates(tuple(ranges))  # a run across the surrogates' gap is two ranges
 
 
@@ -518,7 +519,10 @@ class _Translator:
             if close < 0:
                 raise Untranslatable("an unterminated \\p{...}")
             return "\\p" + pattern[position + 2 : close + 1], close + 1
-        return "\\p" + pattern[position + 2 : position + 3], position + 3
+        name = pattern[position + 2 : position + 3]
+        if not (name.isascii() and name.isalpha()):
+            raise Untranslatable(f"the property escape \\p{name}")
+        return "\\p" + name, position + 3
 
     def _character_escape(self, pattern: str, position: int) -> tuple[str, int]:
         """The one character a ``\\`` escape stands for (``\\n``, ``\\x41``, ``\\u00e9``, ``\\.``)."""

@@ -70,6 +70,8 @@ def test_every_pattern_here_translates(pattern):
         (r"(?a)\w", "the flags a"),
         (r"(?-i)a", "the global flag -i"),
         (r"[a", "an unterminated character class"),
+        (r"\P\\", "the property escape"),  # found by fuzzing: "\\P\\" reached regex as a class
+        (r"\p{Nonsense}", "the class"),
         (r"(a", "an unbalanced group"),
     ],
 )

@@ -25,14 +25,12 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 import ahocorasick
-import regex
 
 from cleantext.errors import CleantextError
 from cleantext.translate import (
     SHARED_CANDIDATES,
     Untranslatable,
     class_ranges,
-    every_character,
     merged_ranges,
     translate,
     translate_template,
@@ -210,7 +208,11 @@ def _folding() -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     :func:`cleantext.triggers.fold` has it) may hold a literal: the non-ASCII characters whose
     folding holds an ASCII one ("ß" to "ss", "K" to "k", "ı" to "i"), and the non-ASCII
     characters the folding of another character holds ("é" of "É")."""
-    changing = regex.findall(r"[^\x00-\x7f](?<=\p{Changes_When_Casefolded})|\u0131", every_character())
+    changing = [
+        chr(point)
+        for start, end in class_ranges(r"\p{Changes_When_Casefolded}")
+        for point in range(max(start, 0x80), end + 1)
+    ] + ["\u0131"]
     to_ascii = [ord(character) for character in changing if any(c.isascii() for c in fold(character))]
     images = {ord(c) for character in changing for c in fold(character) if not c.isascii() and c != character}
     return [*merged_ranges((point, point) for point in to_ascii)], [*merged_ranges((point, point) for point in images)]

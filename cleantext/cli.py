@@ -38,7 +38,7 @@ from cleantext.inputs import (
 )
 from cleantext.native import ENGINE, engine_summary
 from cleantext.normalize import native_inline_prefilter
-from cleantext.outputs import write_atomic
+from cleantext.outputs import remove_unfinished, write_atomic
 from cleantext.pipeline import DEFAULT_TIMEOUT
 from cleantext.rules import OPTIONS, LexiconRule, Rule, builtin_pack_names, load_pack, load_packs, rules_dir
 from cleantext.sites import SiteProfile
@@ -386,6 +386,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args)
     except _Terminated:
+        remove_unfinished()
         report("terminated")
         return 143
     except RuleError as error:
@@ -396,6 +397,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except KeyboardInterrupt:
+        remove_unfinished()
         report("interrupted")
         return 130
     finally:

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["AtomicFile", "OutputError", "write_atomic"]
+__all__ = ["AtomicFile", "OutputError", "remove_unfinished", "write_atomic"]
 
 
 class OutputError(OSError):
@@ -81,14 +83,17 @@ class AtomicFile:
             else:
                 self.mode = 0o666 & ~_umask()
             _remove_leftovers(folder)
-            handle, temporary = tempfile.mkstemp(
-                prefix=f".{path.name}.{_LEFTOVER_TAG}{os.getpid()}.", suffix=".tmp", dir=folder
-            )
+            with _termination_held():
+                # Made and registered as one step: a termination removes what is registered.
+                handle, temporary = tempfile.mkstemp(
+                    prefix=f".{path.name}.{_LEFTOVER_TAG}{os.getpid()}.", suffix=".tmp", dir=folder
+                )
+                self.temporary = Path(temporary)
+                _UNFINISHED.add(self.temporary)
         except OutputError:
             raise
         except OSError as error:
             raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
-        self.temporary = Path(temporary)
         self.stream = os.fdopen(handle, "wb")
 
     def commit(self) -> None:
@@ -104,6 +109,7 @@ class AtomicFile:
             if self.mode is not None:
                 os.chmod(self.temporary, self.mode)
             os.replace(self.temporary, self.path)
+            _UNFINISHED.discard(self.temporary)
         except BaseException:
             self.abort()
             raise
@@ -132,6 +138,7 @@ class AtomicFile:
                 self.stream.close()
         if self.temporary is not None:
             self.temporary.unlink(missing_ok=True)
+            _UNFINISHED.discard(self.temporary)
 
     def __enter__(self) -> AtomicFile:
         return self
@@ -145,6 +152,32 @@ class AtomicFile:
 
 _LEFTOVER_TAG = "cleantext-"
 _swept: set[Path] = set()
+
+_UNFINISHED: set[Path] = set()
+"""This process's temporary files not yet put in place or dropped."""
+
+
+def remove_unfinished() -> None:
+    """Remove this process's temporary files not yet put in place or dropped (on termination: a
+    signal may land between a file's making and the ``with`` block that would drop it)."""
+    for path in list(_UNFINISHED):
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+        _UNFINISHED.discard(path)
+
+
+@contextlib.contextmanager
+def _termination_held() -> Iterator[None]:
+    """Hold SIGTERM and SIGINT back (where the system can) until the block is done."""
+    held = {signal.SIGTERM, signal.SIGINT}
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _remove_leftovers(folder: Path) -> None:

@@ -12,6 +12,7 @@ import pytest
 from cleantext import InputError, clean
 from cleantext.cli import main
 from cleantext.decode import decode
+from cleantext.outputs import AtomicFile, remove_unfinished, write_atomic
 
 
 def test_invalid_utf8_inside_utf8_text_is_an_error_with_the_offset():
@@ -361,3 +362,15 @@ def test_a_document_over_the_size_limit_is_refused_and_a_json_lines_record_over_
     captured = capsys.readouterr()
     assert [json.loads(line)["text"] for line in captured.out.splitlines()] == ["Short one.", "Last one."]
     assert f"{corpus}:2: more than 1 MB to clean whole" in captured.err
+
+
+def test_a_termination_removes_temporary_files_not_yet_in_a_with_block(tmp_path):
+    # A signal can land after a temporary file is made and before the block that would drop it.
+    staged = AtomicFile(tmp_path / "a.txt")
+    assert staged.temporary is not None and staged.temporary.exists()
+    remove_unfinished()
+    assert not staged.temporary.exists() and list(tmp_path.iterdir()) == []
+    staged.stream.close()
+    write_atomic(tmp_path / "b.txt", "kept")  # a finished file is not the termination's to remove
+    remove_unfinished()
+    assert [p.name for p in tmp_path.iterdir()] == ["b.txt"]

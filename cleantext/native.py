@@ -295,10 +295,8 @@ def _compiled(pattern: str, replacement: str | None, lines: bool, backtracking: 
 
 def _may_be_empty(pattern: str) -> bool:
     """Whether a match of ``pattern`` may be empty (judged on its relaxed form, which matches more)."""
-    relaxed = translate(pattern, native_boundaries=True, ascii_boundaries=True, relaxed=True)
-    if relaxed.prefers_python or relaxed.backtracks:
-        return True
-    return not _NATIVE.Pattern(relaxed.pattern, None, relaxed.boundaries, None, False).minimum_length
+    relaxed = _relaxed(pattern)
+    return relaxed is None or not relaxed.minimum_length
 
 
 RELAXED_MINIMUM_BYTES = 2
@@ -311,11 +309,17 @@ def native_prefilter(pattern: str) -> Any | None:
     None without the core, or where the relaxation still needs Python."""
     if _NATIVE is None:
         return None
-    return _relaxed(pattern)
+    relaxed = _relaxed(pattern)
+    # A relaxed pattern that may match nothing, or one ASCII character (" +"), would send the
+    # rule to every position or every space: it finds places to try only if it needs two bytes.
+    if relaxed is None or (relaxed.minimum_length or 0) < RELAXED_MINIMUM_BYTES:
+        return None
+    return relaxed
 
 
 @lru_cache(maxsize=4096)
 def _relaxed(pattern: str) -> Any | None:
+    """The core's compiled relaxed form of ``pattern``, or None where the relaxation still needs Python."""
     try:
         _set_tables()
         translation = translate(
@@ -323,10 +327,7 @@ def _relaxed(pattern: str) -> Any | None:
         )
         if translation.prefers_python or translation.backtracks:
             return None
-        relaxed = _NATIVE.Pattern(translation.pattern, None, translation.boundaries, None, False)
-        # A relaxed pattern that may match nothing, or one ASCII character (" +"), would send the
-        # rule to every position or every space: it finds places to try only if it needs two bytes.
-        return relaxed if (relaxed.minimum_length or 0) >= RELAXED_MINIMUM_BYTES else None
+        return _NATIVE.Pattern(translation.pattern, None, translation.boundaries, None, False)
     except (Untranslatable, ValueError):
         return None
 

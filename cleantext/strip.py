@@ -72,25 +72,16 @@ def find_line_matches(
         matches = core.lines(native_text(text), low, high, rule.min_words, most, removes, list(literals))
         if matches is not None:
             return _line_findings(rule, text, matches, timeout)
-    pattern = rule.compiled
-    found: Replacements = []
-    for start, end, line, words, folded, table_row in short_lines(text):
+    candidates: list[tuple[int, int, int | None, int | None, str | None]] = []
+    for start, end, _, words, folded, table_row in short_lines(text):
         if start < low or words > most or words < rule.min_words or (table_row and removes):
             continue  # the cheap test first: a rule for short lines skips prose; a table is content
         if end > high:
             break
         if literals and not any(literal in folded for literal in literals):
             continue  # C-speed substring tests instead of a search
-        # pos, endpos, concurrent, partial, timeout by position: regex parses
-        # keywords at about 1 µs a call, as long as searching a short line takes.
-        match = pattern.search(line, None, None, None, False, timeout)
-        if match is None or _guarded(rule, line, timeout):
-            continue
-        if rule.action == "remove":
-            found.append((*line_removal_span(text, start, end), ""))
-        else:
-            found.append((start + match.start(), start + match.end(), match.expand(rule.replacement)))
-    return _without_overlaps(found)
+        candidates.append((start, end, None, None, None))  # no match span: searched in _line_findings
+    return _line_findings(rule, text, candidates, timeout)
 
 
 def native_removal_pattern(rule: Rule) -> Any | None:
@@ -106,14 +97,17 @@ def _line_findings(
     matches: list[tuple[int, int, int | None, int | None, str | None]],
     timeout: float | None,
 ) -> Replacements:
-    """The replacements of the lines the native core matched, and of those it left to Python
-    (without a match span), which are searched here (see :func:`find_line_matches`)."""
+    """The replacements of the lines the native core matched, and of the lines without a match
+    span (left to Python by the core, or all of them on the Python engine), which are searched
+    here (see :func:`find_line_matches`)."""
     found: Replacements = []
     removes = rule.action == "remove"
     for line_start, line_end, start, end, new in matches:
         line = text[line_start:line_end]
         if start is None:
-            match = rule.compiled.search(line, None, None, None, False, timeout)  # by position, see above
+            # pos, endpos, concurrent, partial, timeout by position: regex parses
+            # keywords at about 1 µs a call, as long as searching a short line takes.
+            match = rule.compiled.search(line, None, None, None, False, timeout)
             if match is None:
                 continue
             start, end = line_start + match.start(), line_start + match.end()

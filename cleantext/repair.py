@@ -22,9 +22,12 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 from functools import lru_cache
+from typing import Any
 
 import ftfy
+import ftfy.badness
 
+from cleantext.native import native_pattern, native_text
 from cleantext.rules import FTFY_FIXES, Rule
 
 __all__ = ["find_repairs"]
@@ -50,22 +53,67 @@ def find_repairs(rule: Rule, text: str, low: int, high: int, timeout: float | No
     """Replacements for what the rule's ftfy fixes change on the lines its pattern finds."""
     gate = rule.compiled
     config = _config(rule.fixes)
+    core = native_pattern(rule.pattern)
+    # The core finds every place at once; the lines are then taken in order, as the searches below would.
+    spans = core.replacements(native_text(text), low, high) if core is not None else None
+    hits = iter(spans) if spans is not None else None
     found: list[tuple[int, int, str]] = []
     position = low
     while True:
-        hit = gate.search(text, position, high)
-        if hit is None:
-            return found
-        line_start = max(text.rfind("\n", low, hit.start()) + 1, low)
-        line_end = text.find("\n", hit.end(), high)
+        if hits is None:
+            hit = gate.search(text, position, high)
+            if hit is None:
+                return found
+            hit_start, hit_end = hit.span()
+        else:
+            hit_start, hit_end = next(((start, end) for start, end, _ in hits if start >= position), (-1, -1))
+            if hit_start < 0:
+                return found
+        line_start = max(text.rfind("\n", low, hit_start) + 1, low)
+        line_end = text.find("\n", hit_end, high)
         if line_end < 0:
             line_end = high
         for start, end in _pieces(text, line_start, line_end):
             piece = text[start:end]
-            fixed = ftfy.fix_text(piece, config) if gate.search(piece) else piece
-            if fixed != piece:
-                found.extend((start + a, start + b, new) for a, b, new in _differences(piece, fixed))
-        position = max(line_end, hit.end())
+            if _holds(core, gate, piece) and _may_change(rule.fixes, piece):
+                fixed = ftfy.fix_text(piece, config)
+                if fixed != piece:
+                    found.extend((start + a, start + b, new) for a, b, new in _differences(piece, fixed))
+        position = max(line_end, hit_end)
+
+
+def _holds(core: Any | None, gate: Any, piece: str) -> bool:
+    """Whether the rule's pattern finds something in one piece of a line (on the core where it reads the piece)."""
+    first = core.first(piece) if core is not None else None
+    return bool(first) if first is not None else gate.search(piece) is not None
+
+
+ENCODING_FIXES = frozenset(
+    {"fix_encoding", "restore_byte_a0", "replace_lossy_sequences", "decode_inconsistent_utf8", "fix_c1_controls"}
+)
+"""The ftfy fixes that change nothing on a text ftfy's own test (``ftfy.badness.is_bad``) finds no mojibake in."""
+
+
+def _may_change(fixes: tuple[str, ...], piece: str) -> bool:
+    """False where ``fixes`` are sure to leave ``piece`` as it is: they are :data:`ENCODING_FIXES`, and
+    the core finds nothing in it that ftfy's test could take for mojibake; else True (ftfy decides)."""
+    if not ENCODING_FIXES.issuperset(fixes):
+        return True
+    badness = _badness_on_core()
+    first = badness.first(piece) if badness is not None else None
+    return first is None or bool(first)
+
+
+def _badness_on_core() -> Any | None:
+    """ftfy's test for mojibake on the core, or None (no core)."""
+    return native_pattern(_BADNESS)
+
+
+# ftfy.badness.BADNESS_RE is a pattern of Python's ``re``, whose ``\w`` and ``\s``
+# take characters that the ``regex`` dialect the core follows does not (``³``,
+# ``\x1c``): they are widened (any character; ``\s`` and those four), so the core
+# finds all that ftfy's test finds, and a little more, on which ftfy then decides.
+_BADNESS = "(?x)" + ftfy.badness.BADNESS_RE.pattern.replace("\\w", "(?s:.)").replace("\\s", "[\\s\\x1c-\\x1f]")
 
 
 def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from functools import lru_cache
 from typing import Any
 
@@ -196,8 +197,7 @@ def find_repeats(rule: Rule, text: str, low: int, high: int, timeout: float | No
     originals = [(start, end) for start, end in blocks if start >= low and end <= high]
     lengths = [end - start for start, end in originals]
     first_words = {_first_word(text, start, end) for start, end in originals}
-    seen: set[tuple[str, ...]] = set()
-    found: Replacements = []
+    compared: list[tuple[int, int, str, str]] = []  # (start, end, casefolded block, its first word)
     for start, end in blocks:
         original = start >= low and end <= high
         if not original and (
@@ -205,7 +205,18 @@ def find_repeats(rule: Rule, text: str, low: int, high: int, timeout: float | No
             or _first_word(text, start, end) not in first_words
         ):
             continue
-        words = tuple(_WORD.findall(text[start:end].casefold()))
+        folded = text[start:end].casefold()
+        first = _WORD.search(folded)
+        compared.append((start, end, folded, first.group() if first else ""))
+    # Blocks of equal words have the same first word: a block whose first word no
+    # other block has is never split into words (most blocks, and most texts).
+    first_counts = Counter(first for _, _, _, first in compared)
+    seen: set[tuple[str, ...]] = set()
+    found: Replacements = []
+    for start, end, folded, first in compared:
+        if first_counts[first] < 2:
+            continue
+        words = tuple(_WORD.findall(folded))
         if len(words) < max(rule.min_words, 1):
             continue
         if words in seen:
@@ -407,7 +418,7 @@ def _judged(rule: Rule, block: str, timeout: float | None, *, guarded: bool = Tr
     return (
         "\n" not in block
         and len(block.split()) >= rule.min_words
-        and rule.compiled.search(block, None, None, None, False, timeout) is not None  # by position, see above
+        and _found_in(rule.pattern, rule.compiled, block, timeout)
         and not (guarded and _guarded(rule, block, timeout))
     )
 
@@ -425,7 +436,19 @@ def _enough_context(text: str, blocks: list[tuple[int, int]], short: list[bool])
 
 def _guarded(rule: Rule, span: str, timeout: float | None) -> bool:
     """Whether one of the rule's guards (``unless``) finds something in the line or block it matched."""
-    return any(guard.compiled.search(span, None, None, None, False, timeout) for guard in rule.guards)
+    return any(_found_in(guard.pattern, guard.compiled, span, timeout) for guard in rule.guards)
+
+
+def _found_in(pattern: str, compiled: Any, span: str, timeout: float | None) -> bool:
+    """Whether ``pattern`` (``compiled`` on Python) matches somewhere in one line or paragraph:
+    the core's answer where it gives one, else Python's."""
+    core = native_pattern(pattern, lines=True, backtracking=BACKTRACK_ALWAYS)
+    if core is not None:
+        first = core.first(span)
+        if first is not None:
+            return bool(first)
+    # pos, endpos, concurrent, partial, timeout by position: see _line_findings.
+    return compiled.search(span, None, None, None, False, timeout) is not None
 
 
 def _has_any(span: str, words: tuple[str, ...]) -> bool:

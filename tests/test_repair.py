@@ -5,8 +5,10 @@ from pathlib import Path
 
 import ftfy
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from cleantext import clean
+from cleantext import clean, native, repair
 from cleantext.pipeline import Pipeline
 from cleantext.testing import assert_provenance
 
@@ -63,7 +65,9 @@ def test_clean_text_hardly_reaches_ftfy(monkeypatch):
         Pipeline.load().clean(text)
     # One seed line ends in a doubled closing quote, which is also what the
     # UTF-8 of a dash looks like in Windows-1250; ftfy sees it and leaves it.
-    assert [call[-3:] for call in calls] == ["ar.\u201d\u201d"[-3:]]
+    # The core runs ftfy's own test for mojibake first, which finds none there.
+    expected = [] if native.ENGINE == "native" else ["ar.\u201d\u201d"[-3:]]
+    assert [call[-3:] for call in calls] == expected
     assert lines > 100
 
 
@@ -125,3 +129,37 @@ def test_ftfy_test_cases_come_out_right_through_the_whole_pipeline(name, least):
         expected = {case["fixed"], case.get("fixed-encoding", case["fixed"])}
         right += full.clean(case["original"]).text in {without_repair.clean(text).text for text in expected}
     assert right >= least
+
+
+# Characters of ftfy's test for mojibake, and the few that Python's re and the
+# regex dialect read differently (superscripts are re's \w; \x1c-\x1f are re's \s).
+_BADNESS_ALPHABET = sorted({c for c in ftfy.badness.BADNESS_RE.pattern if ord(c) > 32} | set("aZ 0.,\u00b3\x1c\x1f"))
+
+
+@pytest.mark.skipif(native.ENGINE != "native", reason="needs the native core")
+@given(st.text(alphabet=st.sampled_from(_BADNESS_ALPHABET), max_size=8))
+def test_the_cores_test_for_mojibake_finds_all_that_ftfys_finds(text):
+    found = repair._badness_on_core().first(text)
+    if found == []:  # None: the core leaves the text to ftfy
+        assert not ftfy.badness.is_bad(text)
+        assert not repair._may_change(repair.ENCODING_FIXES, text)
+
+
+@pytest.mark.skipif(native.ENGINE != "native", reason="needs the native core")
+@given(st.text(alphabet=st.sampled_from(_BADNESS_ALPHABET), max_size=8))
+def test_lines_the_core_spares_ftfy_are_lines_ftfy_leaves_alone(text):
+    if not repair._may_change(repair.ENCODING_FIXES, text):
+        assert ftfy.fix_text(text, repair._config(tuple(sorted(repair.ENCODING_FIXES)))) == text
+
+
+def test_only_encoding_fixes_are_spared_on_the_cores_word():
+    assert repair._may_change(("fix_encoding", "fix_latin_ligatures"), "plain text")
+
+
+def test_the_mojibake_rule_finds_the_same_lines_on_both_engines(monkeypatch):
+    text = "Caf\u00c3\u00a9 open.\nS\u00e3o Paulo.\ndon\u00e2\u20ac\u2122t\n\u201cquoted\u201d\u201d\nA\u0085B\n"
+    rule = next(rule for rule in Pipeline.load().rules if rule.id == "repair.mojibake")
+    on_core = repair.find_repairs(rule, text, 0, len(text), None)
+    monkeypatch.setattr(native, "_NATIVE", None)
+    assert repair.find_repairs(rule, text, 0, len(text), None) == on_core
+    assert [text[start:end] for start, end, _ in on_core] == ["\u00c3\u00a9", "\u00e2\u20ac\u2122", "\u0085"]

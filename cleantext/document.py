@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-__all__ = ["Document", "EditRecord", "RuleRef"]
+__all__ = ["Document", "EditRecord", "EditRow", "RuleRef", "credited"]
 
 
 class RuleRef(NamedTuple):
@@ -46,6 +46,9 @@ class RuleRef(NamedTuple):
 # text as it found it, when the edit holds the work of several rules (else None).
 _Stored = tuple[int, int, str, tuple[RuleRef, ...], "tuple[tuple[RuleRef, int], ...] | None"]
 
+EditRow = tuple[int, int, int, str, str, tuple[RuleRef, ...], tuple[tuple[RuleRef, int], ...]]
+"""An edit as :meth:`Document.edit_rows` gives it: src start and end, out start, before, after, rules, removals."""
+
 
 @dataclass(frozen=True, slots=True)
 class EditRecord:
@@ -66,7 +69,7 @@ class EditRecord:
         When a removal and a later tidying merge (a paragraph removed, then the
         blank lines around it), the removal gets the credit, not the tidying.
         """
-        return max(self.removals, key=lambda removal: removal[1])[0] if self.removals else self.rules[-1]
+        return credited(self.rules, self.removals)
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -248,29 +251,39 @@ class Document:
 
     def edits(self) -> list[EditRecord]:
         """The edits in source order, with output offsets and the replaced source text."""
-        records = []
+        return [
+            EditRecord(
+                src=(src_start, src_end),
+                out=(out_start, out_start + len(after)),
+                before=before,
+                after=after,
+                rules=rules,
+                removals=removals,
+            )
+            for src_start, src_end, out_start, before, after, rules, removals in self.edit_rows()
+        ]
+
+    def edit_rows(self) -> list[EditRow]:
+        """The edits as :meth:`edits` gives them, each a plain tuple (what a result is built from, at less cost)."""
+        rows = []
         delta = 0
         source = self.source
         for src_start, src_end, after, rules, removals in self._edits:
-            out_start = src_start - delta
-            records.append(
-                EditRecord(
-                    src=(src_start, src_end),
-                    out=(out_start, out_start + len(after)),
-                    before=source[src_start:src_end],
-                    after=after,
-                    rules=rules,
-                    removals=removals or (),
-                )
-            )
+            before = source[src_start:src_end]
+            rows.append((src_start, src_end, src_start - delta, before, after, rules, removals or ()))
             delta += (src_end - src_start) - len(after)
-        return records
+        return rows
 
     def __len__(self) -> int:
         return len(self._edits)
 
     def __repr__(self) -> str:
         return f"Document({len(self.source)} source chars, {len(self.text)} chars, {len(self._edits)} edits)"
+
+
+def credited(rules: tuple[RuleRef, ...], removals: tuple[tuple[RuleRef, int], ...]) -> RuleRef:
+    """The rule an edit is credited to (see :attr:`EditRecord.rule`)."""
+    return max(removals, key=lambda removal: removal[1])[0] if removals else rules[-1]
 
 
 def _removals(

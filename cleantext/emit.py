@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, NamedTuple
 
-from cleantext.document import Document
+from cleantext.document import Document, credited
 
 __all__ = ["Edit", "Result", "StepTiming"]
 
@@ -136,24 +136,26 @@ class Result:
         timings: Mapping[str, StepTiming] | None = None,
     ) -> Result:
         """Freeze a cleaned :class:`Document` into a result (its metadata included)."""
-        edits = tuple(
-            Edit(
-                src=record.src,
-                out=record.out,
-                rule=record.rule.id,
-                rules=record.rule_ids,
-                category=record.rule.category,
-                before=record.before,
-                after=record.after,
-                removals=tuple((rule.id, rule.category, count) for rule, count in record.removals),
-                detail=record.rule.detail,
+        edits = []
+        for src_start, src_end, out_start, before, after, rules, removals in document.edit_rows():
+            rule = credited(rules, removals)
+            edits.append(
+                Edit(
+                    (src_start, src_end),
+                    (out_start, out_start + len(after)),
+                    rule.id,
+                    tuple([each.id for each in rules]),
+                    rule.category,
+                    before,
+                    after,
+                    tuple([(each.id, each.category, count) for each, count in removals]) if removals else (),
+                    rule.detail,
+                )
             )
-            for record in document.edits()
-        )
         return cls(
             source=document.source,
             text=document.text,
-            edits=edits,
+            edits=tuple(edits),
             name=name,
             encoding=encoding,
             metadata=dict(document.metadata),

@@ -19,8 +19,11 @@ Example::
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import accumulate
+from operator import itemgetter, sub
 from typing import Any, NamedTuple
 
 __all__ = ["Document", "EditRecord", "EditRow", "RuleRef", "credited"]
@@ -145,6 +148,7 @@ class Document:
         shift = 0  # new offset minus current offset, after the replacements applied so far
         applied = 0
         previous_end = 0
+        out_ends: list[int] | None = None  # where each old edit ends in the current text, made when needed
         # The open cluster: replacements and old edits that overlap, one edit in the end.
         open_cluster = False
         c_src_start = c_src_end = c_cur_start = c_cur_end = c_new_start = 0
@@ -181,7 +185,16 @@ class Document:
                 c_new += (rule,)  # inside a cluster: it grows
             else:
                 close()
-                # Old edits that end at or before the replacement pass through untouched.
+                # Old edits that end at or before the replacement pass through untouched:
+                # many at once, found by bisection, when there are many.
+                if n_old - i > _BISECT_ABOVE:
+                    if out_ends is None:
+                        out_ends = _current_ends(old)
+                    passed = bisect_right(out_ends, start, i)
+                    if passed > i:
+                        merged.extend(old[i:passed])
+                        delta = old[passed - 1][1] - out_ends[passed - 1]
+                        i = passed
                 while i < n_old:
                     e_src_start, e_src_end, e_after = old[i][:3]
                     if e_src_start - delta + len(e_after) > start:
@@ -279,6 +292,18 @@ class Document:
 
     def __repr__(self) -> str:
         return f"Document({len(self.source)} source chars, {len(self.text)} chars, {len(self._edits)} edits)"
+
+
+_BISECT_ABOVE = 32
+"""With more old edits than this ahead of a replacement, those it leaves alone are found by bisection."""
+
+
+def _current_ends(edits: list[_Stored]) -> list[int]:
+    """Where each stored edit ends in the current text (its source end less the characters removed up to there)."""
+    removed = map(
+        sub, map(sub, map(itemgetter(1), edits), map(itemgetter(0), edits)), map(len, map(itemgetter(2), edits))
+    )
+    return list(map(sub, map(itemgetter(1), edits), accumulate(removed)))
 
 
 def credited(rules: tuple[RuleRef, ...], removals: tuple[tuple[RuleRef, int], ...]) -> RuleRef:

@@ -1,7 +1,12 @@
 """The provenance core: replacements composed into edits in source coordinates."""
 
-import pytest
+from unittest.mock import patch
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cleantext import document
 from cleantext.document import Document, RuleRef
 from cleantext.emit import Result
 from cleantext.explain import Stats
@@ -138,3 +143,40 @@ def test_an_edit_that_removes_nothing_is_credited_to_the_last_rule():
     document.apply([(0, 6, '"Kyiv"')], rule=names)
     (edit,) = document.edits()
     assert edit.rule == names
+
+
+@st.composite
+def _passes(draw):
+    """A text and passes of sorted, apart replacements, each pass in the coordinates of the text before it."""
+    text = draw(st.text(alphabet="ab \n", min_size=40, max_size=160))
+    passes, length = [], len(text)
+    for _ in range(draw(st.integers(1, 4))):
+        cuts = sorted(draw(st.lists(st.integers(0, length), min_size=2, max_size=80)))
+        replacements = []
+        for start, end in zip(cuts[::2], cuts[1::2], strict=False):
+            if replacements and start < replacements[-1][1]:
+                continue
+            replacements.append((start, end, draw(st.sampled_from(["", "x", "yy", "a"]))))
+        passes.append(replacements)
+        length += sum(len(new) - (end - start) for start, end, new in replacements)
+    return text, passes
+
+
+@given(_passes())
+def test_edits_passed_over_by_bisection_are_those_the_loop_passes_over(case):
+    # Earlier edits are skipped by bisection (past two of them); the loop alone must give the same edits.
+    text, passes = case
+    by_bisection, by_loop = Document(text), Document(text)
+    for number, replacements in enumerate(passes):
+        rule = RuleRef(f"r{number}", "c")
+        with patch.object(document, "_BISECT_ABOVE", 2):
+            by_bisection.apply(replacements, rule=rule)
+        with patch.object(document, "_BISECT_ABOVE", 10**9):
+            by_loop.apply(replacements, rule=rule)
+    assert by_bisection.edits() == by_loop.edits()
+    assert by_bisection.text == by_loop.text
+    rebuilt, copied = [], 0
+    for edit in by_bisection.edits():
+        rebuilt += [text[copied : edit.src[0]], edit.after]
+        copied = edit.src[1]
+    assert "".join(rebuilt) + text[copied:] == by_bisection.text

@@ -57,11 +57,12 @@ class Presence:
         # Per list of steps and kind of text (ASCII or not), the steps selected while no new literal turned up.
         self._selected: dict[tuple[int, bool], tuple[int, list[tuple[int, Unit, tuple[str, ...]]]]] = {}
 
-    def add(self, folded: str) -> None:
-        """Count the literals of a casefolded stretch of text."""
+    def add(self, text: str) -> None:
+        """Count the literals of a stretch of text (casefolded here: on the core where its table covers the text)."""
         plan = self.plan
         literals, masks, seen, clauses = plan.literals, plan.literal_masks, self.literals, self.clauses
-        for number in plan.scanner.scan(folded):
+        numbers = plan.scanner.scan_folding(text)
+        for number in plan.scanner.scan(fold(text)) if numbers is None else numbers:
             literal = literals[number]
             if literal in seen:
                 continue
@@ -138,9 +139,9 @@ class Presence:
         separator = self.plan.separator
         if separator is None:
             for stretch in stretches:
-                self.add(fold(stretch))
+                self.add(stretch)
         else:
-            self.add(fold(separator.join(stretches)))  # one scan: no literal holds the separator
+            self.add(separator.join(stretches))  # one scan: no literal holds the separator
 
 
 class Plan:
@@ -228,7 +229,7 @@ class Plan:
     def scan(self, text: str) -> Presence:
         """The pre-pass: the literals of the whole text."""
         presence = Presence(self)
-        presence.add(TEXT_START + fold(text) + TEXT_END)
+        presence.add(TEXT_START + text + TEXT_END)
         return presence
 
     def untriggered(self) -> list[Unit]:

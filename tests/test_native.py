@@ -44,6 +44,27 @@ def test_the_native_scanner_finds_what_the_reference_finds(literals, text):
 
 
 @needs_native
+@given(LITERALS, st.text(st.one_of(ALPHABET, st.characters(max_codepoint=0x2FFFF)), max_size=300))
+def test_the_native_scanner_folds_as_triggers_fold(literals, text):
+    cleantext.native._set_fold_table()
+    found = native.LiteralScanner(literals).scan_folding(text)
+    if any(ord(character) >= 0x20000 or 0xD800 <= ord(character) < 0xE000 for character in text):
+        assert found is None  # past the table, or unreadable: Python folds the text
+    else:
+        assert set(found) == set(PythonScanner(literals).scan(fold(text)))
+
+
+@needs_native
+def test_the_fold_table_folds_every_character_of_the_first_two_planes_as_python_does():
+    cleantext.native._set_fold_table()
+    characters = [chr(point) for point in range(0x20000) if not 0xD800 <= point < 0xE000]
+    images = sorted({fold(character) for character in characters})
+    scanner, reference = native.LiteralScanner(images), PythonScanner(images)
+    for character in characters:
+        assert set(scanner.scan_folding(character)) == set(reference.scan(fold(character))), hex(ord(character))
+
+
+@needs_native
 def test_the_native_scanner_finds_the_built_in_literals_as_the_reference_does():
     plan = Pipeline.load().plan("file")
     reference = PythonScanner(plan.literals)

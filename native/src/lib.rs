@@ -172,10 +172,84 @@ impl LiteralScanner {
         Ok(py.allow_threads(|| self.present(&bytes)))
     }
 
+    /// What `scan` answers for the case folding of `text` (`cleantext.triggers.fold`), folded
+    /// here by the table `set_fold_table` set; None when that table is not set or does not
+    /// cover a character of the text (then Python folds it).
+    fn scan_folding(
+        &self,
+        py: Python<'_>,
+        text: &Bound<'_, PyString>,
+    ) -> PyResult<Option<Vec<usize>>> {
+        let (Ok(text), Some(table)) = (text.to_str(), FOLD_TABLE.get()) else {
+            return Ok(None);
+        };
+        let mut folded = Vec::with_capacity(text.len() + 16);
+        if !table.fold_into(text, &mut folded) {
+            return Ok(None);
+        }
+        if folded.len() < 4096 {
+            return Ok(Some(self.present(&folded)));
+        }
+        Ok(Some(py.allow_threads(|| self.present(&folded))))
+    }
+
     /// How many literals the scanner looks for.
     fn __len__(&self) -> usize {
         self.count
     }
+}
+
+/// Python's case folding as `cleantext.triggers.fold` has it, for the first two planes (below U+20000).
+struct FoldTable {
+    /// Per code point below U+20000: 0 when it folds to itself, else 1 + its image's index.
+    images: Vec<u16>,
+    strings: Vec<String>,
+}
+
+impl FoldTable {
+    /// Appends the folding of `text` to `out`; false for a character the table does not cover.
+    fn fold_into(&self, text: &str, out: &mut Vec<u8>) -> bool {
+        let mut buffer = [0u8; 4];
+        for character in text.chars() {
+            let point = character as u32;
+            if point < 0x80 {
+                out.push((point as u8).to_ascii_lowercase());
+                continue;
+            }
+            let Some(&image) = self.images.get(point as usize) else {
+                return false;
+            };
+            if image == 0 {
+                out.extend_from_slice(character.encode_utf8(&mut buffer).as_bytes());
+            } else {
+                out.extend_from_slice(self.strings[image as usize - 1].as_bytes());
+            }
+        }
+        true
+    }
+}
+
+static FOLD_TABLE: std::sync::OnceLock<FoldTable> = std::sync::OnceLock::new();
+
+/// Sets, once per process, how characters below U+20000 fold: `changed` lists each one whose
+/// folding is not itself, with its folding; every other one folds to itself. Later calls change nothing.
+#[pyfunction]
+fn set_fold_table(changed: Vec<(char, String)>) -> PyResult<()> {
+    let mut images = vec![0u16; 0x20000];
+    let mut strings = Vec::with_capacity(changed.len());
+    for (character, image) in changed {
+        let point = character as usize;
+        if point >= images.len() {
+            return Err(PyValueError::new_err(format!(
+                "U+{point:04X} is past the table's plane"
+            )));
+        }
+        strings.push(image);
+        images[point] = u16::try_from(strings.len())
+            .map_err(|_| PyValueError::new_err("too many characters fold to others"))?;
+    }
+    let _ = FOLD_TABLE.set(FoldTable { images, strings });
+    Ok(())
 }
 
 /// The replacements that turn an HTML `page` into `extracted` text found in it, as
@@ -221,6 +295,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(patterns::set_reading_tables, module)?)?;
     module.add_function(wrap_pyfunction!(patterns::crate_class_ranges, module)?)?;
     module.add_function(wrap_pyfunction!(patterns::block_spans, module)?)?;
+    module.add_function(wrap_pyfunction!(set_fold_table, module)?)?;
     module.add_function(wrap_pyfunction!(version, module)?)?;
     module.add_function(wrap_pyfunction!(locate, module)?)?;
     module.add_function(wrap_pyfunction!(python_space, module)?)?;

@@ -55,7 +55,9 @@ def find_inline(rule: Rule, text: str, low: int, high: int, timeout: float | Non
     core = native_inline_pattern(rule)
     if core is not None and (found := core.replacements(native_text(text), low, high)) is not None:
         return found
-    prefilter = native_inline_prefilter(rule) if core is None else None
+    # The core left the rule, or this text (its ASCII \b, a non-ASCII word character), to
+    # Python: the relaxed form, which has no \b, tells Python where to try the pattern.
+    prefilter = native_inline_prefilter(rule)
     if prefilter is not None and (starts := prefilter.starts(native_text(text), low, high)) is not None:
         return _tried_at(rule, text, starts, high, timeout, template, literal)
     return [
@@ -87,8 +89,9 @@ def _tried_at(
 
 
 def native_inline_prefilter(rule: Rule) -> Any | None:
-    """Where the core does not run an inline rule's pattern, the core's relaxed form of it, which
-    finds where the pattern may match (:func:`cleantext.native.native_prefilter`), or None."""
+    """The core's relaxed form of an inline rule's pattern, which finds where the pattern may match
+    (:func:`cleantext.native.native_prefilter`), or None: for a pattern the core does not run, and
+    for a text it leaves to Python."""
     return native_prefilter(rule.pattern)
 
 

@@ -497,6 +497,8 @@ class _Translator:
                 return "\\" + letter + escape[2:], end
             return _class(class_ranges(escape), letter == "P"), end
         if letter in "bB":
+            if self.relaxed:
+                return "", position + 2  # relaxed: a word boundary is dropped with the look-arounds
             if self.native_boundaries:
                 self.boundaries = True
                 return (f"(?-u:\\{letter})" if self.ascii_boundaries else "\\" + letter), position + 2
@@ -639,9 +641,10 @@ def translate(
     :data:`SHARED_CANDIDATES`) written as the crate's own, because its table
     is ``regex``'s but for characters the caller keeps away; the others are
     spelled out as ranges. ``relaxed``: a pattern that matches, at any position,
-    wherever ``pattern`` matches there and maybe more: look-arounds dropped,
-    atomic groups and possessive quantifiers as plain ones (it finds where to
-    try ``pattern`` itself; it never backtracks).
+    wherever ``pattern`` matches there and maybe more: look-arounds and word
+    boundaries dropped, atomic groups and possessive quantifiers as plain ones
+    (it finds where to try ``pattern`` itself, on any text the core reads; it
+    never backtracks).
     Raises :class:`Untranslatable` for what only the Python engine can run.
     """
     return _Translator(

@@ -309,7 +309,8 @@ def _compiled(pattern: str, replacement: str | None, lines: bool, backtracking: 
             return None
         if not lines and _may_be_empty(pattern):
             # After an empty match, finditer tries the same place again for a longer one, which
-            # neither crate can be asked for: a whole-text pattern that may match nothing is Python's.
+            # neither crate can be asked for: a whole-text pattern that may match nothing, or
+            # more, is Python's.
             return None
         if translation.backtracks:
             # fancy-regex has no ASCII \b; its Unicode one is the same on the texts the core reads.
@@ -323,9 +324,11 @@ def _compiled(pattern: str, replacement: str | None, lines: bool, backtracking: 
 
 
 def _may_be_empty(pattern: str) -> bool:
-    """Whether a match of ``pattern`` may be empty (judged on its relaxed form, which matches more)."""
+    """Whether a match of ``pattern`` may be empty and may be longer (judged on its relaxed form,
+    which matches more). A pattern that only ever matches nothing (``(?<=[^\\n])\\Z``) is no
+    such pattern: there is no longer match to try for after an empty one."""
     relaxed = _relaxed(pattern)
-    return relaxed is None or not relaxed.minimum_length
+    return relaxed is None or (not relaxed.minimum_length and relaxed.maximum_length != 0)
 
 
 RELAXED_MINIMUM_BYTES = 2

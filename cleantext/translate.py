@@ -32,8 +32,8 @@ strings.
 Look-arounds elsewhere, atomic groups and possessive quantifiers need a
 backtracking search, which the crate has not (:attr:`Translation.backtracks`:
 the core runs such patterns with ``fancy-regex``, where the caller allows). A
-pattern the crate finds only by reading the whole text (``\\Z``, ``$`` at
-the end of a text) or builds slowly (long counted repetitions) is marked
+pattern the crate finds only with a look-ahead (``$`` at the end of a
+text, which may come before a final line break) or builds slowly (long counted repetitions) is marked
 :attr:`Translation.prefers_python`. Anything the translation cannot vouch
 for (back-references, branch resets, conditionals, POSIX classes, fuzzy
 matching, recursion, named characters) raises :class:`Untranslatable`. The
@@ -95,8 +95,8 @@ class Translation:
     """A leading one-character look-behind, taken out of ``pattern``: ``(class, positive)``,
     checked on the character before each match the rest of the pattern finds."""
     prefers_python: bool = False
-    """Whether the ``regex`` module should run the pattern: the crate finds it only by reading the
-    whole text (anchored at the end of a text) or builds it slowly (a long counted repetition)."""
+    """Whether the ``regex`` module should run the pattern: the crate finds it only with a
+    look-ahead (``$`` at the end of a text) or builds it slowly (a long counted repetition)."""
     backtracks: bool = False
     """Whether the pattern needs a backtracking search (look-arounds, atomic groups, possessive
     quantifiers), which only ``fancy-regex`` of the core's engines runs."""
@@ -510,7 +510,6 @@ class _Translator:
         if letter == "A":
             return "\\A", position + 2
         if letter == "Z":
-            self.prefers_python |= not self.lines
             return "\\z", position + 2
         character, end = self._character_escape(pattern, position)
         return _literal(character), end

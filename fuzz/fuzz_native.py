@@ -99,6 +99,8 @@ def TestOneInput(data: bytes) -> None:
         assert set(found) == set(reference.scan(text)), (literals, text)
     folded = TEXT_START + fold(text) + TEXT_END
     assert set(PLAN.scanner.scan(folded)) == set(REFERENCE.scan(folded)), text
+    unfolded = PLAN.scanner.scan_folding(TEXT_START + text + TEXT_END)
+    assert unfolded is None or set(unfolded) == set(REFERENCE.scan(folded)), text
     check_pattern(literals[0], text)
     native_result = NATIVE_PIPELINE.clean(text)
     python_result = on_python(lambda: PYTHON_PIPELINE.clean(text))

@@ -273,11 +273,12 @@ def on_python(work, *args):
 def test_the_core_runs_the_rules_it_can_and_says_which():
     engines = {rule.id: engine_of(rule) for rule in PATTERN_RULES}
     # Plain patterns, a leading look-behind, groups of one name, a character map: the core's.
+    # The end of the text, and a pattern that only ever matches nothing there, too.
     native_ones = ("bylines.dateline", "credits.agency", "units.spacing", "units.temperature", "typography.primes")
-    for rule_id in native_ones:
+    for rule_id in (*native_ones, "whitespace.final-newline", "whitespace.trailing-blank-lines"):
         assert engines[rule_id] == "native", rule_id
-    # A whole text searched for a pattern that branches around look-arounds, or for its end: Python's.
-    for rule_id in ("typography.dashes", "typography.ellipsis", "whitespace.final-newline"):
+    # A whole text searched for a pattern that branches around look-arounds: Python's.
+    for rule_id in ("typography.dashes", "typography.ellipsis"):
         assert engines[rule_id] == "python", rule_id
     assert engine_of(next(rule for rule in BUILT_IN if rule.kind == "repeat")) == "python"
 
@@ -369,3 +370,31 @@ def test_a_pattern_that_backtracks_in_python_runs_in_linear_time_on_the_core(tmp
 @given(st.text(st.sampled_from(["a", " ", "\n", "\t", "\u00a0", "\u2028", "\r", "é", "\x1c"]), max_size=40))
 def test_the_core_finds_the_blocks_the_reference_finds(text):
     assert native.block_spans(text) == [match.span() for match in segment._BLOCK.finditer(text)]
+
+
+# Patterns at the end of a text, and patterns that only ever match nothing (the core runs
+# those: no longer match is to be tried for after an empty one), with some that may match
+# nothing or more (which stay Python's).
+EMPTY_OR_AT_END = [
+    r"(?<=[^\n])\Z",
+    r"\Z",
+    r"(?<=\n)\n+\Z",
+    r"\s*\Z",
+    r"a*\Z",
+    r"\b",
+    r"(?=a)",
+    r"(?<=a)",
+    r"b?\Z",
+    r"a\Z",
+]
+
+
+@needs_native
+@given(st.sampled_from(EMPTY_OR_AT_END), st.text(st.sampled_from("ab \n\u00e9"), max_size=12))
+def test_patterns_at_the_end_or_always_empty_find_on_the_core_what_regex_finds(pattern, text):
+    core = native_pattern(pattern, "<>", backtracking=cleantext.native.BACKTRACK_ALWAYS)
+    assert (core is None) == (pattern in (r"\s*\Z", r"a*\Z", r"b?\Z"))  # those may match nothing, or more
+    if core is not None:
+        found = core.replacements(native_text(text), 0, len(text))
+        expected = [(match.start(), match.end(), "<>") for match in regex.finditer(pattern, text)]
+        assert found is None or found == expected

@@ -118,8 +118,9 @@ pub struct Pattern {
     template: Option<Vec<Piece>>,
     /// A leading one-character look-behind: the class, and whether the character must match it.
     before: Option<(Regex, bool)>,
-    /// The fewest characters (UTF-8 bytes) a match of the automata's pattern has, if known.
+    /// The fewest and the most characters (UTF-8 bytes) a match of the automata's pattern has, if known.
     minimum_length: Option<usize>,
+    maximum_length: Option<usize>,
 }
 
 /// The tables every text is read by (see `set_reading_tables`).
@@ -512,15 +513,21 @@ impl Pattern {
             Some((class, positive)) => Some((compile(&class)?, positive)),
             None => None,
         };
-        let minimum_length = if backtracking {
+        let lengths = if backtracking {
             None
         } else {
             regex_syntax::ParserBuilder::new()
                 .build()
                 .parse(pattern)
                 .ok()
-                .and_then(|hir| hir.properties().minimum_len())
+                .map(|hir| {
+                    (
+                        hir.properties().minimum_len(),
+                        hir.properties().maximum_len(),
+                    )
+                })
         };
+        let (minimum_length, maximum_length) = lengths.unwrap_or((None, None));
         let engine = if backtracking {
             Engine::Backtracking(
                 fancy_regex::RegexBuilder::new(pattern)
@@ -537,6 +544,7 @@ impl Pattern {
             template: template_of(template)?,
             before,
             minimum_length,
+            maximum_length,
         })
     }
 
@@ -544,6 +552,12 @@ impl Pattern {
     #[getter]
     fn minimum_length(&self) -> Option<usize> {
         self.minimum_length
+    }
+
+    /// The most bytes a match has (0: it is always empty), or None where unknown or unbounded.
+    #[getter]
+    fn maximum_length(&self) -> Option<usize> {
+        self.maximum_length
     }
 
     /// `(start, end, new)` for every match in `text[low:]` (code points), as

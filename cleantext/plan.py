@@ -33,6 +33,9 @@ __all__ = ["Plan", "Presence"]
 
 Unit = Step
 
+Gated = tuple[int, Unit, int, int]
+"""A step of a list as :meth:`Plan.gated` gives it: its index, itself, its trigger's bits, its first clause."""
+
 
 SEPARATORS = ("\ue002", "\ufdd0", "\uffff")
 """Characters (private use, non-characters) to join the stretches of one update by, the first that
@@ -90,15 +93,12 @@ class Presence:
         # A new literal may hold a new clause, or join a clause's literals that pick lines: select again.
         if cached is None or cached[0] != self.found:
             held, clauses = self.held, self.clauses
-            selected = []
             # The gate test of ``allows``, written out: a call per step costs a one-line document 5 %.
-            for index, unit, gate in self.plan.gated(units):
-                if gate is None:
-                    selected.append((index, unit, ()))
-                    continue
-                mask, first = gate[ascii_text]
-                if mask & held == mask:
-                    selected.append((index, unit, tuple(clauses[first]) if first >= 0 else ()))
+            selected = [
+                (index, unit, tuple(clauses[first]) if first >= 0 else ())
+                for index, unit, mask, first in self.plan.gated(units)[ascii_text]
+                if mask & held == mask
+            ]
             cached = self._selected[key] = (self.found, selected)
         return cached[1] if not start else [entry for entry in cached[1] if entry[0] >= start]
 
@@ -168,7 +168,7 @@ class Plan:
         clause_number: dict[Clause, int] = {}
         literal_clauses: dict[str, set[int]] = {}
         self._units: list[Unit] = []
-        self._gated: dict[int, list[tuple[int, Unit, tuple[tuple[int, int], tuple[int, int]] | None]]] = {}
+        self._gated: dict[int, tuple[list[Gated], list[Gated]]] = {}
         self._context: dict[int, Sequence[Unit]] = {}
         self._lists: list[Sequence[Unit]] = []
         for unit in units:
@@ -205,16 +205,21 @@ class Plan:
             (mark for mark in SEPARATORS if not any(mark in literal for literal in self.literals)), None
         )
 
-    def gated(self, units: Sequence[Unit]) -> list[tuple[int, Unit, tuple[tuple[int, int], tuple[int, int]] | None]]:
-        """``(index, step, gate)`` for a list of the plan's steps, made once per list.
+    def gated(self, units: Sequence[Unit]) -> tuple[list[Gated], list[Gated]]:
+        """``(index, step, mask, first)`` for a list of the plan's steps, for any text and for ASCII
+        text (see :attr:`gates`; a step without a trigger has mask 0 and no first clause), made once per list.
 
         The lists are the pipeline's own, which live as long as the plan: they
         are known by identity.
         """
         gated = self._gated.get(id(units))
         if gated is None:
-            gated = [(index, unit, self.gates.get(id(unit))) for index, unit in enumerate(units)]
-            self._gated[id(units)] = gated
+            sides: tuple[list[Gated], list[Gated]] = ([], [])
+            for index, unit in enumerate(units):
+                gates = self.gates.get(id(unit), ((0, -1), (0, -1)))
+                for side, (mask, first) in zip(sides, gates, strict=True):
+                    side.append((index, unit, mask, first))
+            gated = self._gated[id(units)] = sides
             self._lists.append(units)  # kept alive, so that no other list can take its identity
         return gated
 

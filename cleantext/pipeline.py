@@ -86,7 +86,6 @@ class Pipeline:
     __slots__ = (
         "_extraction",
         "_layouts",
-        "_stages",
         "input_format",
         "options",
         "profile",
@@ -117,8 +116,9 @@ class Pipeline:
         self.input_format = input_format
         # The extraction's own removals (extract.title, ...) run when their rules are selected.
         self._extraction = frozenset(rule.id for rule in self.rules if rule.kind == "extract")
+        # The plan of each layout, compiled at its first document: a process that only hands
+        # documents to workers (clean_many with jobs > 1) never compiles one.
         self._layouts: dict[str, tuple[list[tuple[str, list[Step]]], Plan]] = {}
-        self._stages = self._stages_for(self.options["layout"])[0]  # the default plan, compiled once, here
 
     @classmethod
     def load(

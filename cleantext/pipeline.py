@@ -13,6 +13,7 @@ Example::
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
@@ -116,8 +117,8 @@ class Pipeline:
         self.input_format = input_format
         # The extraction's own removals (extract.title, ...) run when their rules are selected.
         self._extraction = frozenset(rule.id for rule in self.rules if rule.kind == "extract")
-        # The plan of each layout, compiled at its first document: a process that only hands
-        # documents to workers (clean_many with jobs > 1) never compiles one.
+        # The plan of each layout, compiled at its first document: a pipeline made to be sent
+        # elsewhere (Dask, spawned workers) is not compiled where it is made.
         self._layouts: dict[str, tuple[list[tuple[str, list[Step]]], Plan]] = {}
 
     @classmethod
@@ -347,6 +348,12 @@ class Pipeline:
             profile=profile,
         )
 
+    def before_forking(self) -> None:
+        """Compile the default plan now if worker processes are forked from this one: they inherit it
+        (else each would compile its own)."""
+        if multiprocessing.get_context().get_start_method() == "fork":
+            self.plan()
+
     def plan(self, layout: str | None = None) -> Plan:
         """The compiled plan of the steps that run under ``layout`` (default: the pipeline's), with their triggers."""
         return self._stages_for(layout or self.options["layout"])[1]
@@ -428,6 +435,7 @@ class Pipeline:
                     raise outcome
                 yield outcome
             return
+        self.before_forking()
         batches = batched(work, chunksize)
         outcomes = bounded_map(
             _clean_batch_in_worker, batches, jobs=jobs, initializer=_install_worker, initargs=(self,)

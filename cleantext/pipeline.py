@@ -348,7 +348,7 @@ class Pipeline:
             profile=profile,
         )
 
-    def before_forking(self) -> None:
+    def _before_forking(self) -> None:
         """Compile the default plan now if worker processes are forked from this one: they inherit it
         (else each would compile its own)."""
         if multiprocessing.get_context().get_start_method() == "fork":
@@ -435,7 +435,7 @@ class Pipeline:
                     raise outcome
                 yield outcome
             return
-        self.before_forking()
+        self._before_forking()
         batches = batched(work, chunksize)
         outcomes = bounded_map(
             _clean_batch_in_worker, batches, jobs=jobs, initializer=_install_worker, initargs=(self,)

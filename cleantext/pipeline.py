@@ -13,7 +13,6 @@ Example::
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
@@ -117,9 +116,10 @@ class Pipeline:
         self.input_format = input_format
         # The extraction's own removals (extract.title, ...) run when their rules are selected.
         self._extraction = frozenset(rule.id for rule in self.rules if rule.kind == "extract")
-        # The plan of each layout, compiled at its first document: a pipeline made to be sent
-        # elsewhere (Dask, spawned workers) is not compiled where it is made.
         self._layouts: dict[str, tuple[list[tuple[str, list[Step]]], Plan]] = {}
+        # The default plan, compiled here: a rule its steps cannot be built for (a score rule's
+        # missing model) is an error of loading, and forked workers inherit the plan.
+        self._stages_for(self.options["layout"])
 
     @classmethod
     def load(
@@ -348,12 +348,6 @@ class Pipeline:
             profile=profile,
         )
 
-    def _before_forking(self) -> None:
-        """Compile the default plan now if worker processes are forked from this one: they inherit it
-        (else each would compile its own)."""
-        if multiprocessing.get_context().get_start_method() == "fork":
-            self.plan()
-
     def plan(self, layout: str | None = None) -> Plan:
         """The compiled plan of the steps that run under ``layout`` (default: the pipeline's), with their triggers."""
         return self._stages_for(layout or self.options["layout"])[1]
@@ -435,7 +429,6 @@ class Pipeline:
                     raise outcome
                 yield outcome
             return
-        self._before_forking()
         batches = batched(work, chunksize)
         outcomes = bounded_map(
             _clean_batch_in_worker, batches, jobs=jobs, initializer=_install_worker, initargs=(self,)

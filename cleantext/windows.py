@@ -212,7 +212,6 @@ def clean_in_windows(
     # Workers take every window after the first for one that goes on before
     # it; the stitcher cleans one again if the text started later.
     work = ((source, (index > 0, not last), name) for index, (source, last) in enumerate(windows))
-    pipeline._before_forking()
     cleaned = bounded_map(
         run_window_in_worker, work, jobs=jobs, ahead=2 * jobs + 1, initializer=_install_worker, initargs=(pipeline,)
     )

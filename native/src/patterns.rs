@@ -185,6 +185,8 @@ fn reading(text: Option<&str>) -> Reading {
 #[pyclass(frozen, module = "cleantext._native")]
 pub struct Text {
     text: Py<PyString>,
+    /// Its length in code points.
+    length: usize,
     reading: Reading,
     /// The lines that line rules judge, and the text in ASCII lower case (the same offsets),
     /// made for the first line rule.
@@ -198,6 +200,7 @@ impl Text {
     fn new(text: Bound<'_, PyString>) -> Self {
         let reading = reading(text.to_str().ok());
         Text {
+            length: text.len().unwrap_or(0),
             text: text.unbind(),
             reading,
             lines: std::sync::OnceLock::new(),
@@ -273,13 +276,17 @@ impl Pattern {
         low: usize,
         high: usize,
     ) -> PyResult<Option<(&'a str, usize)>> {
-        if !self.reads(&text.reading) {
+        if !self.reads(&text.reading) || high != text.length {
             return Ok(None);
         }
         let plain = text.text.bind(py).to_str()?;
-        let mut offsets = Offsets::new(plain);
-        let byte_low = offsets.byte_at(low);
-        Ok((offsets.byte_at(high) == plain.len()).then_some((plain, byte_low)))
+        // Most searches start at the text's start: no walk to find where in bytes.
+        let byte_low = if low == 0 {
+            0
+        } else {
+            Offsets::new(plain).byte_at(low)
+        };
+        Ok(Some((plain, byte_low)))
     }
 
     /// Whether the core reads a text as `regex` does (else the Python engine takes it).

@@ -165,6 +165,10 @@ def _char(point: int) -> str:
     return f"\\x{{{point:X}}}"
 
 
+_ONE_LETTER_PROPERTIES = "CLMNPSZ"
+"""The general categories a property escape may name with one letter and no braces (``\\pL``)."""
+
+
 def _class(ranges: Ranges, negated: bool = False) -> str:
     if not ranges:
         raise Untranslatable("an empty character class")
@@ -521,7 +525,9 @@ class _Translator:
                 raise Untranslatable("an unterminated \\p{...}")
             return "\\p" + pattern[position + 2 : close + 1], close + 1
         name = pattern[position + 2 : position + 3]
-        if not (name.isascii() and name.isalpha()):
+        # One letter names a property only if it is a general category; regex reads any other
+        # as that letter inside a class ("[\\pi]" is "p" or "i") and as something else outside.
+        if len(name) != 1 or name not in _ONE_LETTER_PROPERTIES:
             raise Untranslatable(f"the property escape \\p{name}")
         return "\\p" + name, position + 3
 

@@ -1,6 +1,7 @@
 """Regression tests for what the atheris fuzz targets found (fuzz/README.md; reproducers in fuzz/crashes/)."""
 
 import json
+from pathlib import Path
 
 import pytest
 import regex
@@ -167,3 +168,14 @@ def test_fuzz_native_a_pattern_with_empty_alternatives_finds_what_regex_finds():
     expected = [(m.start(), m.end(), "") for m in regex.finditer(pattern, text)]
     assert find_inline(rule, text, 0, len(text), None) == expected
     assert (1, 2, "") in expected
+
+
+def test_fuzz_native_a_short_property_escape_in_a_class_finds_what_regex_finds():
+    # fuzz_native: inside a class regex reads "\\Pi" as the letters "P" and "i", not as a property.
+    data = (Path(__file__).parent.parent / "fuzz" / "crashes" / "native-short-property-in-class").read_bytes()
+    head, _, tail = data.partition(b"\0")
+    pattern = head.decode("utf-8", errors="surrogateescape").split("\n")[0]
+    text = tail.decode("utf-8", errors="surrogateescape")
+    rule = InlineRule(id="t.class", category="t", stage="normalize", action="replace", description="", pattern=pattern)
+    expected = [(m.start(), m.end(), "") for m in regex.finditer(pattern, text)]
+    assert find_inline(rule, text, 0, len(text), None) == expected == [(1, 2, "")]

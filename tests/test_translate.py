@@ -71,6 +71,8 @@ def test_every_pattern_here_translates(pattern):
         (r"(?-i)a", "the global flag -i"),
         (r"[a", "an unterminated character class"),
         (r"\P\\", "the property escape"),  # found by fuzzing: "\\P\\" reached regex as a class
+        (r"[\Pi]", "the property escape \\pi"),  # found by fuzzing: in a class regex reads "P" and "i"
+        (r"\pl", "the property escape \\pl"),  # one letter names a general category only
         (r"\p{Nonsense}", "the class"),
         (r"(a", "an unbalanced group"),
     ],

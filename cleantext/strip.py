@@ -20,6 +20,8 @@ import math
 import re
 from collections import Counter
 from functools import lru_cache
+from itertools import filterfalse
+from operator import itemgetter
 from typing import Any
 
 import regex
@@ -248,7 +250,8 @@ OFFTOPIC_SHORT_CHARS_PER_WORD = 12
 """A block longer than ``max_words`` times this many characters is never short
 (the cheap test that spares splitting long paragraphs into words)."""
 
-_LETTERS = regex.compile(r"\p{L}+")
+_WORDS_OF_THREE = regex.compile(r"\p{L}{3,}")  # runs of letters, three or more: the only words a topic counts
+_FIRST_FIVE = itemgetter(slice(0, 5))
 
 FUNCTION_WORDS = frozenset(
     """a about after all also an and any are as at be been before being but by can could did do does for from
@@ -273,8 +276,8 @@ def _topic_keys(text: str, start: int, end: int) -> set[str]:
             stop = space + 1 if space > start else stop
         # Five letters stand in for a stem: "prisons" and "prison", "charging"
         # and "charger" are the same topic.
-        words = _LETTERS.findall(text[start:stop].lower())
-        keys.update(word[:5] for word in words if len(word) >= 3 and word not in FUNCTION_WORDS)
+        words = _WORDS_OF_THREE.findall(text[start:stop].lower())
+        keys.update(map(_FIRST_FIVE, filterfalse(FUNCTION_WORDS.__contains__, words)))
         start = stop
     return keys
 
@@ -347,13 +350,12 @@ def find_offtopic(rule: Rule, text: str, low: int, high: int, timeout: float | N
         ]
         return _without_overlaps(found)
     block_keys: dict[int, set[str]] = {}
-    blocks_with: dict[str, int] = {}  # how many blocks each key occurs in
+    blocks_with: Counter[str] = Counter()  # how many blocks each key occurs in
     for index, (start, end) in enumerate(blocks):
         keys = _topic_keys(text, start, end)
         if short[index]:
             block_keys[index] = keys
-        for key in keys:
-            blocks_with[key] = blocks_with.get(key, 0) + 1
+        blocks_with.update(keys)
     found = []
     for first, last, index in candidates:
         keys = block_keys[index]

@@ -312,12 +312,22 @@ def _compiled(pattern: str, replacement: str | None, lines: bool, backtracking: 
             # neither crate can be asked for: a whole-text pattern that may match nothing, or
             # more, is Python's.
             return None
+        prefilter = None
         if translation.backtracks:
             # fancy-regex has no ASCII \b; its Unicode one is the same on the texts the core reads.
             translation = translate(pattern, lines=lines, native_boundaries=True, shared_classes=shared)
+            # Its relaxed form, on the automata, spares the backtracking search where it finds nothing.
+            relaxed = translate(pattern, lines=lines, native_boundaries=True, shared_classes=shared, relaxed=True)
+            if not (relaxed.prefers_python or relaxed.backtracks):
+                prefilter = relaxed.pattern
         template = None if replacement is None else list(translate_template(replacement, translation.groups))
         return _NATIVE.Pattern(
-            translation.pattern, template, translation.boundaries, translation.before, translation.backtracks
+            translation.pattern,
+            template,
+            translation.boundaries,
+            translation.before,
+            translation.backtracks,
+            prefilter,
         )
     except (Untranslatable, ValueError):
         return None

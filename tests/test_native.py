@@ -367,6 +367,23 @@ def test_a_pattern_that_backtracks_in_python_runs_in_linear_time_on_the_core(tmp
 
 
 @needs_native
+def test_a_backtracking_search_is_not_made_where_the_relaxed_pattern_finds_nothing(tmp_path):
+    # "^(a|aa)+$" without the look-ahead rules the line out on the automata: no search blows up.
+    pack = tmp_path / "slow.toml"
+    pack.write_text(
+        "[[rule]]\nid = \"user.slow\"\ncategory = \"test\"\nkind = \"line\"\npattern = '''^(a|aa)+(?!b)$'''\n"
+        'description = "exponential backtracking where the line almost matches"\n',
+        encoding="utf-8",
+    )
+    pipeline = Pipeline.load(packs=["whitespace"], extra=[pack], timeout=0.2)
+    text = "a" * 40 + "! a\n" + "a" * 60 + "\nIt is fine.\n"
+    result = pipeline.clean(text)
+    assert result.text == "a" * 40 + "! a\nIt is fine.\n" and result.warnings == ()
+    core = native_pattern("^(a|aa)+(?!b)$", None, lines=True, backtracking=cleantext.native.BACKTRACK_ALWAYS)
+    assert core.first("a" * 40 + "! a") == [] and core.first("a" * 60) == [(0, 60, "")]
+
+
+@needs_native
 @given(st.text(st.sampled_from(["a", " ", "\n", "\t", "\u00a0", "\u2028", "\r", "é", "\x1c"]), max_size=40))
 def test_the_core_finds_the_blocks_the_reference_finds(text):
     assert native.block_spans(text) == [match.span() for match in segment._BLOCK.finditer(text)]

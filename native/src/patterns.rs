@@ -20,6 +20,11 @@ use crate::html::python_space;
 /// (and its time limit, if any, stops a runaway rule as it does on the Python engine).
 const BACKTRACK_LIMIT: usize = 1_000_000;
 
+/// The lazy DFA's cache, per pattern: at the regex crate's default of 2 MiB a large
+/// case-insensitive Unicode pattern (a line rule's) clears it so often that each search
+/// falls back to the NFA, some fifteen times slower per line.
+const DFA_CACHE_BYTES: usize = 1 << 23;
+
 /// Longer lines are prose, which line rules never judge (`strip.LINE_MAX_CHARS`).
 const LINE_MAX_CHARS: usize = 1000;
 
@@ -118,6 +123,9 @@ pub struct Pattern {
     template: Option<Vec<Piece>>,
     /// A leading one-character look-behind: the class, and whether the character must match it.
     before: Option<(Regex, bool)>,
+    /// For a backtracking pattern, its relaxed form on the automata, which matches wherever the
+    /// pattern does: where it finds nothing, the backtracking search is not made.
+    prefilter: Option<Regex>,
     /// The fewest and the most characters (UTF-8 bytes) a match of the automata's pattern has, if known.
     minimum_length: Option<usize>,
     maximum_length: Option<usize>,
@@ -299,6 +307,13 @@ impl Pattern {
     /// engine's are Unicode ones, the same as `regex`'s on every text the core reads.
     fn ascii_boundaries(&self) -> bool {
         self.word_boundaries && matches!(self.engine, Engine::Automata(_))
+    }
+
+    /// False where the relaxed form finds nothing in `haystack`: then neither does the pattern.
+    fn may_match(&self, haystack: &str) -> bool {
+        self.prefilter
+            .as_ref()
+            .is_none_or(|relaxed| relaxed.is_match(haystack))
     }
 
     /// Whether the leading look-behind holds at byte `start` of `haystack`.
@@ -502,27 +517,29 @@ impl Pattern {
     /// character taken out of the pattern, as `(class pattern, positive)`; `backtracking`:
     /// it needs look-arounds or atomic groups, which only the backtracking engine has.
     #[new]
-    #[pyo3(signature = (pattern, template=None, word_boundaries=false, before=None, backtracking=false))]
+    #[pyo3(signature = (pattern, template=None, word_boundaries=false, before=None, backtracking=false, prefilter=None))]
     fn new(
         pattern: &str,
         template: Option<Vec<Bound<'_, PyAny>>>,
         word_boundaries: bool,
         before: Option<(String, bool)>,
         backtracking: bool,
+        prefilter: Option<&str>,
     ) -> PyResult<Self> {
         let compile = |pattern: &str| {
             RegexBuilder::new(pattern)
                 .size_limit(1 << 26)
-                // The lazy DFA's cache: at the default 2 MiB a large case-insensitive
-                // Unicode pattern (a line rule's) clears it so often that the search falls
-                // back to the NFA, some fifteen times slower per line.
-                .dfa_size_limit(1 << 23)
+                .dfa_size_limit(DFA_CACHE_BYTES)
                 .build()
                 .map_err(|error| PyValueError::new_err(error.to_string()))
         };
         let before = match before {
             Some((class, positive)) => Some((compile(&class)?, positive)),
             None => None,
+        };
+        let prefilter = match prefilter {
+            Some(relaxed) if backtracking => Some(compile(relaxed)?),
+            _ => None,
         };
         let lengths = if backtracking {
             None
@@ -543,6 +560,7 @@ impl Pattern {
             Engine::Backtracking(
                 fancy_regex::RegexBuilder::new(pattern)
                     .backtrack_limit(BACKTRACK_LIMIT)
+                    .delegate_dfa_size_limit(DFA_CACHE_BYTES)
                     .build()
                     .map_err(|error| PyValueError::new_err(error.to_string()))?,
             )
@@ -554,6 +572,7 @@ impl Pattern {
             word_boundaries,
             template: template_of(template)?,
             before,
+            prefilter,
             minimum_length,
             maximum_length,
         })
@@ -585,6 +604,9 @@ impl Pattern {
             return Ok(None);
         };
         let mut spans: Vec<(usize, usize, String)> = Vec::new();
+        if !self.may_match(&haystack[byte_low..]) {
+            return Ok(Some(spans));
+        }
         let mut positions = Offsets::new(haystack);
         let searched = self.each_match(haystack, byte_low, |start, end, groups| {
             let new = self.replacement(haystack, groups);
@@ -633,6 +655,9 @@ impl Pattern {
             return Ok(None);
         }
         let text = text.expect("a readable text is UTF-8");
+        if !self.may_match(text) {
+            return Ok(Some(Vec::new()));
+        }
         let Ok(found) = self.find_at(text, 0) else {
             return Ok(None);
         };
@@ -713,6 +738,9 @@ impl Pattern {
                 continue;
             }
             let haystack = &text[line.byte_start..line.byte_end];
+            if !self.may_match(haystack) {
+                continue;
+            }
             let Ok(first) = self.find_at(haystack, 0) else {
                 return Ok(None); // the backtracking engine gave up: Python judges the text
             };

@@ -25,6 +25,12 @@ const BACKTRACK_LIMIT: usize = 1_000_000;
 /// falls back to the NFA, some fifteen times slower per line.
 const DFA_CACHE_BYTES: usize = 1 << 23;
 
+/// The most memory one pattern's automaton (or a backtracking pattern's delegate) may take;
+/// a larger one does not compile and its rule stays on Python. Counted repetitions of large
+/// case-insensitive Unicode classes (`[\p{L} ]{1,40}`) are what grow past it: five built-in
+/// rules, evaluated on about one document in four between them, which would take 57 MB.
+const NFA_BYTES: usize = 1 << 22;
+
 /// Longer lines are prose, which line rules never judge (`strip.LINE_MAX_CHARS`).
 const LINE_MAX_CHARS: usize = 1000;
 
@@ -528,7 +534,7 @@ impl Pattern {
     ) -> PyResult<Self> {
         let compile = |pattern: &str| {
             RegexBuilder::new(pattern)
-                .size_limit(1 << 26)
+                .size_limit(NFA_BYTES)
                 .dfa_size_limit(DFA_CACHE_BYTES)
                 .build()
                 .map_err(|error| PyValueError::new_err(error.to_string()))
@@ -560,6 +566,7 @@ impl Pattern {
             Engine::Backtracking(
                 fancy_regex::RegexBuilder::new(pattern)
                     .backtrack_limit(BACKTRACK_LIMIT)
+                    .delegate_size_limit(NFA_BYTES)
                     .delegate_dfa_size_limit(DFA_CACHE_BYTES)
                     .build()
                     .map_err(|error| PyValueError::new_err(error.to_string()))?,

@@ -50,6 +50,7 @@ __all__ = [
     "PythonScanner",
     "Scanner",
     "engine_summary",
+    "found_in",
     "locate_natively",
     "native_block_spans",
     "native_charmap",
@@ -317,9 +318,7 @@ def _compiled(pattern: str, replacement: str | None, lines: bool, backtracking: 
             # fancy-regex has no ASCII \b; its Unicode one is the same on the texts the core reads.
             translation = translate(pattern, lines=lines, native_boundaries=True, shared_classes=shared)
             # Its relaxed form, on the automata, spares the backtracking search where it finds nothing.
-            relaxed = translate(pattern, lines=lines, native_boundaries=True, shared_classes=shared, relaxed=True)
-            if not (relaxed.prefers_python or relaxed.backtracks):
-                prefilter = relaxed.pattern
+            prefilter = _relaxed_form(pattern, lines)
         template = None if replacement is None else list(translate_template(replacement, translation.groups))
         return _NATIVE.Pattern(
             translation.pattern,
@@ -331,6 +330,19 @@ def _compiled(pattern: str, replacement: str | None, lines: bool, backtracking: 
         )
     except (Untranslatable, ValueError):
         return None
+
+
+def found_in(pattern: str, compiled: Any, span: str, timeout: float | None) -> bool:
+    """Whether ``pattern`` (``compiled`` on Python) matches somewhere in one line or paragraph:
+    the core's answer where it gives one, else Python's (under ``timeout``)."""
+    core = native_pattern(pattern, lines=True, backtracking=BACKTRACK_ALWAYS)
+    if core is not None:
+        first = core.first(span)
+        if first is not None:
+            return bool(first)
+    # pos, endpos, concurrent, partial, timeout by position: regex parses keywords at about
+    # 1 us a call, as long as searching a short line takes.
+    return compiled.search(span, None, None, None, False, timeout) is not None
 
 
 def _may_be_empty(pattern: str) -> bool:
@@ -361,17 +373,28 @@ def native_prefilter(pattern: str) -> Any | None:
 
 @lru_cache(maxsize=4096)
 def _relaxed(pattern: str) -> Any | None:
-    """The core's compiled relaxed form of ``pattern``, or None where the relaxation still needs Python."""
+    """The core's compiled relaxed form of ``pattern`` (searched in a whole text), or None where the
+    relaxation still needs Python."""
     try:
         _set_tables()
-        translation = translate(
-            pattern, native_boundaries=True, ascii_boundaries=True, shared_classes=_SHARED or frozenset(), relaxed=True
-        )
-        if translation.prefers_python or translation.backtracks:
-            return None
-        return _NATIVE.Pattern(translation.pattern, None, translation.boundaries, None, False)
-    except (Untranslatable, ValueError):
+        relaxed = _relaxed_form(pattern, lines=False)
+        return None if relaxed is None else _NATIVE.Pattern(relaxed)
+    except ValueError:
         return None
+
+
+@lru_cache(maxsize=4096)
+def _relaxed_form(pattern: str, lines: bool) -> str | None:
+    """``pattern`` relaxed (see ``relaxed`` in :func:`cleantext.translate.translate`) in the core's
+    syntax, for a line or paragraph or for a whole text; None where the relaxation still needs
+    Python. The reading tables must be set (:func:`_set_tables`)."""
+    try:
+        translation = translate(
+            pattern, lines=lines, native_boundaries=True, shared_classes=_SHARED or frozenset(), relaxed=True
+        )
+    except Untranslatable:
+        return None
+    return None if translation.prefers_python or translation.backtracks else translation.pattern
 
 
 @lru_cache(maxsize=1)  # the rules of a pass search the same text one after the other

@@ -26,7 +26,7 @@ from typing import Any
 
 import regex
 
-from cleantext.native import BACKTRACK_ALWAYS, native_pattern, native_text
+from cleantext.native import BACKTRACK_ALWAYS, found_in, native_pattern, native_text
 from cleantext.rules import Rule
 from cleantext.scorer import LineScorer
 from cleantext.segment import CACHED_MAX_CHARS, block_removal_span, block_spans, line_removal_span, line_spans
@@ -420,7 +420,7 @@ def _judged(rule: Rule, block: str, timeout: float | None, *, guarded: bool = Tr
     return (
         "\n" not in block
         and len(block.split()) >= rule.min_words
-        and _found_in(rule.pattern, rule.compiled, block, timeout)
+        and found_in(rule.pattern, rule.compiled, block, timeout)
         and not (guarded and _guarded(rule, block, timeout))
     )
 
@@ -438,19 +438,7 @@ def _enough_context(text: str, blocks: list[tuple[int, int]], short: list[bool])
 
 def _guarded(rule: Rule, span: str, timeout: float | None) -> bool:
     """Whether one of the rule's guards (``unless``) finds something in the line or block it matched."""
-    return any(_found_in(guard.pattern, guard.compiled, span, timeout) for guard in rule.guards)
-
-
-def _found_in(pattern: str, compiled: Any, span: str, timeout: float | None) -> bool:
-    """Whether ``pattern`` (``compiled`` on Python) matches somewhere in one line or paragraph:
-    the core's answer where it gives one, else Python's."""
-    core = native_pattern(pattern, lines=True, backtracking=BACKTRACK_ALWAYS)
-    if core is not None:
-        first = core.first(span)
-        if first is not None:
-            return bool(first)
-    # pos, endpos, concurrent, partial, timeout by position: see _line_findings.
-    return compiled.search(span, None, None, None, False, timeout) is not None
+    return any(found_in(guard.pattern, guard.compiled, span, timeout) for guard in rule.guards)
 
 
 def _has_any(span: str, words: tuple[str, ...]) -> bool:

@@ -703,17 +703,16 @@ impl Pattern {
         if !text.reading.readable {
             return Ok(None);
         }
+        let tables = READING_TABLES.get().expect("a readable text has tables");
         let (lines, lowered) = text.lines.get_or_init(|| {
             let plain = text
                 .text
                 .bind(py)
                 .to_str()
                 .expect("a readable text is UTF-8");
-            let tables = READING_TABLES.get().expect("a readable text has tables");
             (short_lines(plain, tables), plain.to_ascii_lowercase())
         });
         let text = text.text.bind(py).to_str()?;
-        let tables = READING_TABLES.get().expect("a readable text has tables");
         let plain_literals: Vec<&str> = literals
             .iter()
             .filter(|literal| !tables.fold_images.any_in(literal))

@@ -20,6 +20,7 @@ Example::
 
 from __future__ import annotations
 
+import re
 from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Any
@@ -53,7 +54,7 @@ def find_repairs(rule: Rule, text: str, low: int, high: int, timeout: float | No
     """Replacements for what the rule's ftfy fixes change on the lines its pattern finds."""
     gate = rule.compiled
     config = _config(rule.fixes)
-    core = native_pattern(rule.pattern)
+    core = _gate_on_core(rule)
     # The core finds every place at once; the lines are then taken in order, as the searches below would.
     spans = core.replacements(native_text(text), low, high) if core is not None else None
     hits = iter(spans) if spans is not None else None
@@ -80,6 +81,23 @@ def find_repairs(rule: Rule, text: str, low: int, high: int, timeout: float | No
                 if fixed != piece:
                     found.extend((start + a, start + b, new) for a, b, new in _differences(piece, fixed))
         position = max(line_end, hit_end)
+
+
+def _gate_on_core(rule: Rule) -> Any | None:
+    """The core's form of a repair rule's gate, or None: Python searches it.
+
+    The gate is a pattern of Python's ``re`` (it scans large character classes
+    fastest), which the core reads as ``regex`` does. The two agree but for
+    class escapes (``re``'s ``\\w`` takes "²", ``regex``'s does not), word
+    boundaries and flags: a gate with any of those stays on Python.
+    """
+    if _DIALECTS_DIFFER.search(rule.pattern):
+        return None
+    return native_pattern(rule.pattern)
+
+
+_DIALECTS_DIFFER = re.compile(r"\\[wWsSdDbB]|\(\?")
+"""What ``re`` and ``regex`` may read apart in a pattern: class escapes, word boundaries, flags."""
 
 
 def _holds(core: Any | None, gate: Any, piece: str) -> bool:

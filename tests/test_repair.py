@@ -163,3 +163,23 @@ def test_the_mojibake_rule_finds_the_same_lines_on_both_engines(monkeypatch):
     monkeypatch.setattr(native, "_NATIVE", None)
     assert repair.find_repairs(rule, text, 0, len(text), None) == on_core
     assert [text[start:end] for start, end, _ in on_core] == ["\u00c3\u00a9", "\u00e2\u20ac\u2122", "\u0085"]
+
+
+def test_a_gate_that_re_and_regex_read_apart_is_searched_by_python(tmp_path, monkeypatch):
+    # A repair rule's gate is a pattern of Python's re, whose \w takes "²" (regex's does not).
+    pack = tmp_path / "mine.toml"
+    pack.write_text(
+        '[[rule]]\nid = "mine.ligature-after-a-digit"\ncategory = "repair"\nkind = "ftfy"\n'
+        "fixes = [\"fix_latin_ligatures\"]\npattern = '''\\w\\ufb01'''\ndescription = \"d\"\n",
+        encoding="utf-8",
+    )
+    text = "Note \u00b2\ufb01 here.\n"
+    assert Pipeline.load(packs=[], extra=[pack]).clean(text).text == "Note \u00b2fi here.\n"
+    monkeypatch.setattr(native, "_NATIVE", None)
+    assert Pipeline.load(packs=[], extra=[pack]).clean(text).text == "Note \u00b2fi here.\n"
+
+
+def test_the_built_in_gates_run_on_the_core():
+    rules = [rule for rule in Pipeline.load().rules if rule.kind == "ftfy"]
+    on_core = {rule.id for rule in rules if repair._gate_on_core(rule) is not None}
+    assert {"repair.mojibake", "repair.ligatures"} <= on_core or native.ENGINE != "native"

@@ -320,14 +320,22 @@ def _compiled(pattern: str, replacement: str | None, lines: bool, backtracking: 
             # Its relaxed form, on the automata, spares the backtracking search where it finds nothing.
             prefilter = _relaxed_form(pattern, lines)
         template = None if replacement is None else list(translate_template(replacement, translation.groups))
-        return _NATIVE.Pattern(
-            translation.pattern,
-            template,
-            translation.boundaries,
-            translation.before,
-            translation.backtracks,
-            prefilter,
-        )
+        try:
+            return _NATIVE.Pattern(
+                translation.pattern,
+                template,
+                translation.boundaries,
+                translation.before,
+                translation.backtracks,
+                prefilter,
+            )
+        except ValueError:
+            if not lines:
+                raise
+            # Its automaton is too large (counted repetitions of large classes): the relaxed
+            # form, which has no upper bounds, finds the lines and paragraphs Python then judges.
+            relaxed = _relaxed_form(pattern, lines)
+            return None if relaxed is None else _NATIVE.Pattern(relaxed, candidates=True)
     except (Untranslatable, ValueError):
         return None
 
@@ -403,6 +411,34 @@ def native_text(text: str) -> Any:
     only called where the core is built."""
     _set_tables()
     return _NATIVE.Text(text)
+
+
+Check = tuple[str, Any, int, int, bool, tuple[tuple[bool, int, int], ...]]
+"""What the core searches to tell that a step finds nothing (see :func:`quiet`): ``(kind, form,
+min_words, max_words, skip_table_rows, regions)``, kind ``text`` (a pattern over the whole text),
+``lines`` (a line rule's pattern over the lines it judges), ``blocks`` (a block rule's over the
+blocks it judges; 0 words: any), ``characters`` (a character map) or ``repeats`` (blocks of at
+most ``max_words`` characters with the same words, as :func:`cleantext.strip.find_repeats`
+compares them; no form); ``regions``, for lines and blocks: the rule's ``where`` as ``(head,
+first, last)`` block ranges (none: anywhere)."""
+
+
+def quiet(text: str, asked: Sequence[tuple[Check, Sequence[str]]]) -> list[int]:
+    """The positions in ``asked``, each ``(check, literals)``, of the checks that find nothing in ``text``.
+
+    ``literals`` are what a line or block must hold to be searched, as the
+    step's finder is told. Without the core, and for a text the core leaves
+    to Python, nothing is known to find nothing: ``[]``.
+    """
+    if _NATIVE is None:
+        return []
+    found_nothing: list[int] = _NATIVE.quiet(native_text(text), asked)
+    return found_nothing
+
+
+def screens() -> bool:
+    """Whether the core can tell steps that find nothing (:func:`quiet`): it is built and active."""
+    return _NATIVE is not None
 
 
 def native_block_spans(text: str) -> list[tuple[int, int]] | None:

@@ -33,7 +33,7 @@ from cleantext.extract import (
     visible_text,
 )
 from cleantext.parallel import batched, bounded_map
-from cleantext.plan import Plan, Presence
+from cleantext.plan import Plan, Presence, Selected
 from cleantext.rules import (
     OPTIONS,
     STAGES,
@@ -63,6 +63,9 @@ EXTRACT_TIMEOUT_FACTOR = 5.0
 
 EXTRACT_TIMEOUT_CAP = 30.0
 """... and at most this many times it, whatever the page's size."""
+
+SCREEN = "screen"
+"""The step name the screen's time is counted under in a result's timings (see :meth:`Plan.screen`)."""
 
 TRIGGERS = ("on", "off", "check")
 """How a pipeline uses its steps' triggers: ``on`` skips a step whose trigger does not hold; ``off``
@@ -366,8 +369,13 @@ class Pipeline:
         site = document.metadata.get("site")  # set by run() for a document of a site, with a profile
         checking = self.triggers == "check"
         selecting = self.triggers == "on"
-        # Steps whose trigger does not hold are never looked at: they cost nothing.
-        todo = presence.select(steps, document.text) if selecting else [(i, s, ()) for i, s in enumerate(steps)]
+        # Steps whose trigger does not hold are never looked at: they cost nothing; nor are those
+        # the core's screen finds nothing for.
+        todo = (
+            _screened(presence, presence.select(steps, document.text), document.text, timings)
+            if selecting
+            else [(i, s, ()) for i, s in enumerate(steps)]
+        )
         while todo:
             chosen, todo = todo, []
             for index, step, literals in chosen:
@@ -399,7 +407,8 @@ class Pipeline:
                 _timing(timings, label).add(time.monotonic() - started, changes - before)
                 if selecting and changes > before:
                     # The new text may hold literals the old one did not: the rest of the steps are chosen again.
-                    todo = presence.select(steps, document.text, index + 1)
+                    selected = presence.select(steps, document.text, index + 1)
+                    todo = _screened(presence, selected, document.text, timings)
                     break
         return changes
 
@@ -481,6 +490,18 @@ def _timing(timings: dict[str, StepTiming], label: str) -> StepTiming:
     if entry is None:
         entry = timings[label] = StepTiming()
     return entry
+
+
+def _screened(
+    presence: Presence, selected: list[Selected], text: str, timings: dict[str, StepTiming]
+) -> list[Selected]:
+    """The selected steps the plan's screen keeps (:meth:`Plan.screen`), its time counted as the ``screen`` step's."""
+    if not presence.plan.screening:
+        return selected
+    started = time.perf_counter()
+    kept = presence.plan.screen(selected, text)
+    _timing(timings, SCREEN).add(time.perf_counter() - started, 0)
+    return kept
 
 
 def _check_trigger(

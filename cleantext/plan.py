@@ -19,19 +19,28 @@ other way round.
 A text of ASCII characters only is judged by each step's ASCII trigger, in
 which literals that only a non-ASCII character can match never occur: the
 repair, invisible-character and normalization steps then do not run at all.
+
+Where the native core runs, the steps a trigger selects then pass the
+screen (:meth:`Plan.screen`): one call to the core searches the text with
+every selected step's own pattern or table (:meth:`Step.screen_check`), and
+a step it finds nothing for is not evaluated either. Most selected steps
+find nothing; the screen costs them their search, not a Python call each.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from cleantext.native import scanner
+from cleantext.native import Check, quiet, scanner, screens
 from cleantext.steps import Step, StepTrigger
 from cleantext.triggers import BOUNDARIES, TEXT_END, TEXT_START, Clause, fold
 
 __all__ = ["Plan", "Presence"]
 
 Unit = Step
+
+Selected = tuple[int, Unit, tuple[str, ...]]
+"""A step as :meth:`Presence.select` gives it: its index in its list, itself, the literals a line must hold."""
 
 Gated = tuple[int, Unit, int, int]
 """A step of a list as :meth:`Plan.gated` gives it: its index, itself, its trigger's bits, its first clause."""
@@ -58,7 +67,7 @@ class Presence:
         self.held = 0
         self.found = 0  # how many times new literals turned up: a selection made before is stale
         # Per list of steps and kind of text (ASCII or not), the steps selected while no new literal turned up.
-        self._selected: dict[tuple[int, bool], tuple[int, list[tuple[int, Unit, tuple[str, ...]]]]] = {}
+        self._selected: dict[tuple[int, bool], tuple[int, list[Selected]]] = {}
 
     def add(self, text: str) -> None:
         """Count the literals of a stretch of text (casefolded here: on the core where its table covers the text)."""
@@ -79,7 +88,7 @@ class Presence:
                     clauses[clause_id] = [literal]
             self.found += 1
 
-    def select(self, units: Sequence[Unit], text: str, start: int = 0) -> list[tuple[int, Unit, tuple[str, ...]]]:
+    def select(self, units: Sequence[Unit], text: str, start: int = 0) -> list[Selected]:
         """``(index, step, literals)`` for the steps of ``units`` from ``start`` on whose trigger holds.
 
         The literals (empty when any line may do) are what a line or block of
@@ -171,6 +180,10 @@ class Plan:
         self._gated: dict[int, tuple[list[Gated], list[Gated]]] = {}
         self._context: dict[int, Sequence[Unit]] = {}
         self._lists: list[Sequence[Unit]] = []
+        # Per step, by id: its screen check (None: always evaluated), made as it is first selected,
+        # so that a rule's pattern is compiled for the core only once its trigger holds.
+        self._checks: dict[int, Check | None] = {}
+        self.screening = screens()  # decided as the scanner is, when the plan is made
         for unit in units:
             trigger = unit.trigger()
             self._units.append(unit)
@@ -222,6 +235,36 @@ class Plan:
             gated = self._gated[id(units)] = sides
             self._lists.append(units)  # kept alive, so that no other list can take its identity
         return gated
+
+    def screen(self, selected: list[Selected], text: str) -> list[Selected]:
+        """The ``selected`` steps less those the core finds nothing for in ``text`` (see the module's
+        docstring); all of them on the Python engine.
+
+        A step's check finds something wherever the step does: a line rule's
+        pattern is searched in every line its rule judges that holds one of
+        the literals it was selected with, an inline rule's in the whole text.
+        """
+        if not self.screening or len(selected) < 2:
+            return selected
+        checks = self._checks
+        asked: list[tuple[Check, tuple[str, ...]]] = []
+        positions: list[int] = []
+        for position, (_, unit, literals) in enumerate(selected):
+            key = id(unit)
+            if key in checks:
+                check = checks[key]
+            else:
+                check = checks[key] = unit.screen_check()
+            if check is not None:
+                asked.append((check, literals))
+                positions.append(position)
+        if not asked:
+            return selected
+        found_nothing = quiet(text, asked)
+        if not found_nothing:
+            return selected
+        dropped = {positions[number] for number in found_nothing}
+        return [entry for position, entry in enumerate(selected) if position not in dropped]
 
     def context_of(self, units: Sequence[Unit]) -> Sequence[Unit]:
         """The steps of ``units`` that look at position or at other blocks, made once per list."""

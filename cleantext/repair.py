@@ -31,7 +31,7 @@ import ftfy.badness
 from cleantext.native import native_pattern, native_text
 from cleantext.rules import FTFY_FIXES, Rule
 
-__all__ = ["find_repairs"]
+__all__ = ["find_repairs", "gate_on_core"]
 
 _LONG_LINE = 100_000
 """Longer lines go to ftfy in pieces cut at spaces, so one huge line costs linear time."""
@@ -54,7 +54,7 @@ def find_repairs(rule: Rule, text: str, low: int, high: int, timeout: float | No
     """Replacements for what the rule's ftfy fixes change on the lines its pattern finds."""
     gate = rule.compiled
     config = _config(rule.fixes)
-    core = _gate_on_core(rule)
+    core = gate_on_core(rule.pattern)
     # The core finds every place at once; the lines are then taken in order, as the searches below would.
     spans = core.replacements(native_text(text), low, high) if core is not None else None
     hits = iter(spans) if spans is not None else None
@@ -83,17 +83,20 @@ def find_repairs(rule: Rule, text: str, low: int, high: int, timeout: float | No
         position = max(line_end, hit_end)
 
 
-def _gate_on_core(rule: Rule) -> Any | None:
-    """The core's form of a repair rule's gate, or None: Python searches it.
+def gate_on_core(pattern: str) -> Any | None:
+    """The core's form of a repair rule's gate ``pattern``, or None: Python searches it.
 
     The gate is a pattern of Python's ``re`` (it scans large character classes
     fastest), which the core reads as ``regex`` does. The two agree but for
     class escapes (``re``'s ``\\w`` takes "²", ``regex``'s does not), word
     boundaries and flags: a gate with any of those stays on Python.
     """
-    if _DIALECTS_DIFFER.search(rule.pattern):
-        return None
-    return native_pattern(rule.pattern)
+    return native_pattern(pattern) if _reads_alike(pattern) else None
+
+
+@lru_cache(maxsize=256)  # asked once per document: reading a long gate costs more than searching a text
+def _reads_alike(pattern: str) -> bool:
+    return _DIALECTS_DIFFER.search(pattern) is None
 
 
 _DIALECTS_DIFFER = re.compile(r"\\[wWsSdDbB]|\(\?")

@@ -28,6 +28,7 @@ from typing import Any, ClassVar
 
 from cleantext.document import Document, RuleRef
 from cleantext.metadata import clean_author, parse_date
+from cleantext.native import Check
 from cleantext.normalize import (
     Lexicon,
     find_charmap,
@@ -36,12 +37,15 @@ from cleantext.normalize import (
     find_unicode,
     native_charmap_of,
     native_inline_pattern,
+    native_inline_prefilter,
 )
-from cleantext.repair import find_repairs
+from cleantext.repair import find_repairs, gate_on_core
 from cleantext.rules import PatternRule, RemovalRule, Rule, ScoreRule, SiteRule
 from cleantext.scorer import LineScorer
 from cleantext.sites import SiteProfile
 from cleantext.strip import (
+    LINE_MAX_CHARS,
+    REPEAT_MAX_CHARS,
     Detailed,
     find_block_matches,
     find_line_matches,
@@ -141,7 +145,15 @@ class Step:
         read as Python's ``regex`` does (see :mod:`cleantext.translate`).
         """
         form = type(self).native_form
-        return "native" if form is not None and form(self.rule) is not None else "python"
+        core = form(self.rule) if form is not None else None
+        # A pattern that only finds candidates for Python to judge (its automaton would be too large) is Python's.
+        return "native" if core is not None and not getattr(core, "candidates", False) else "python"
+
+    def screen_check(self) -> Check | None:
+        """What the core searches to tell, in one call for all of a pass's steps, that this
+        step finds nothing in a text (see :meth:`cleantext.plan.Plan.screen`); None: the step
+        is always evaluated. The check finds something wherever the step does."""
+        return None
 
     def trigger(self) -> StepTrigger:
         """The literals any text the step changes must contain, derived from its pattern, plus its ``requires`` hint."""
@@ -283,6 +295,15 @@ class LineStep(RemovalStep):
         rule = self.rule
         return not (rule.action == "remove" and not rule.where.parts and not rule.abstain_above)
 
+    def screen_check(self) -> Check | None:
+        """The pattern over every line the rule judges in its regions."""
+        core = native_removal_pattern(self.rule)
+        if core is None:
+            return None
+        rule = self.rule
+        most = rule.max_words or LINE_MAX_CHARS
+        return ("lines", core, rule.min_words, most, rule.action == "remove", _block_ranges(rule))
+
 
 class BlockStep(RemovalStep):
     """``block``: a paragraph the pattern matches is removed, or its match replaced."""
@@ -291,6 +312,12 @@ class BlockStep(RemovalStep):
     finder = staticmethod(find_block_matches)
     native_form = staticmethod(native_removal_pattern)
 
+    def screen_check(self) -> Check | None:
+        """The pattern over every block the rule judges in its regions."""
+        core = native_removal_pattern(self.rule)
+        rule = self.rule
+        return None if core is None else ("blocks", core, rule.min_words, rule.max_words, False, _block_ranges(rule))
+
 
 class RepeatStep(Step):
     """``repeat``: a paragraph that repeats an earlier one (a title, a standfirst)."""
@@ -298,6 +325,10 @@ class RepeatStep(Step):
     kind = "repeat"
     finder = staticmethod(find_repeats)
     scans_lines = True
+
+    def screen_check(self) -> Check | None:
+        """Two blocks short enough to compare with the same word characters, casefolded (anywhere in the text)."""
+        return ("repeats", None, 0, REPEAT_MAX_CHARS, False, ())
 
 
 class OfftopicStep(Step):
@@ -316,6 +347,16 @@ class InlineStep(Step):
     kind = "inline"
     finder = staticmethod(find_inline)
     native_form = staticmethod(native_inline_pattern)
+
+    def screen_check(self) -> Check | None:
+        """The pattern, or its relaxed form (which matches wherever it does), over the whole text;
+        None for a rule of regions, which a search of a region sees otherwise (its edges)."""
+        if self.rule.where.parts:
+            return None
+        core = native_inline_pattern(self.rule)
+        if core is None:
+            core = native_inline_prefilter(self.rule)
+        return None if core is None else ("text", core, 0, 0, False, ())
 
     def apply(self, document: Document, found: Tagged, timeout: float | None, changed: Changed) -> int:
         """Apply, then apply again until nothing changes, at most :data:`INLINE_REPEATS` more times.
@@ -347,6 +388,11 @@ class CharmapStep(Step):
     finder = staticmethod(find_charmap)
     native_form = staticmethod(native_charmap_of)
 
+    def screen_check(self) -> Check | None:
+        """The table's characters, anywhere in the text (for a rule of regions too)."""
+        table = native_charmap_of(self.rule)
+        return None if table is None else ("characters", table, 0, 0, False, ())
+
     def trigger(self) -> StepTrigger:
         """The table's characters (on ASCII text, only its ASCII ones)."""
         characters = list(self.rule.mapping)
@@ -369,6 +415,13 @@ class RepairStep(Step):
 
     kind = "ftfy"
     finder = staticmethod(find_repairs)
+
+    def screen_check(self) -> Check | None:
+        """The gate over the whole text: ftfy sees only the lines it finds something in."""
+        if self.rule.where.parts:
+            return None
+        gate = gate_on_core(self.rule.pattern)
+        return None if gate is None else ("text", gate, 0, 0, False, ())
 
 
 class LexiconStep(Step):
@@ -496,6 +549,11 @@ STEP_KINDS: dict[str, type[Step]] = {
     )
 }
 """The class of each kind of rule that runs in the stages (``extract`` rules are choices of the extraction)."""
+
+
+def _block_ranges(rule: Rule) -> tuple[tuple[bool, int, int], ...]:
+    """A rule's ``where`` as the screen takes it: ``(head, first, last)`` block ranges."""
+    return tuple((side == "head", first, last) for side, first, last in rule.where.parts)
 
 
 def step_for(rule: Rule, profile: SiteProfile | None = None) -> Step:

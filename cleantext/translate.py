@@ -388,6 +388,8 @@ class _Translator:
                     self.prefers_python |= max(int(low or 0), int(high or 0)) > LONGEST_REPETITION
                     if self.relaxed and mode == "+":
                         mode = ""  # possessive: greedy matches more
+                    if self.relaxed and comma:
+                        high = ""  # no upper bound matches more, and a large class is not unrolled
                     self.backtracks |= mode == "+"
                     out.append(f"{{{low or 0}{comma}{high}}}{mode}")
                     position += quantifier.end()
@@ -647,9 +649,10 @@ def translate(
     is ``regex``'s but for characters the caller keeps away; the others are
     spelled out as ranges. ``relaxed``: a pattern that matches, at any position,
     wherever ``pattern`` matches there and maybe more: look-arounds and word
-    boundaries dropped, atomic groups and possessive quantifiers as plain ones
-    (it finds where to try ``pattern`` itself, on any text the core reads; it
-    never backtracks).
+    boundaries dropped, atomic groups and possessive quantifiers as plain ones,
+    counted repetitions without their upper bound (it finds where to try
+    ``pattern`` itself, on any text the core reads; it never backtracks, and its
+    automaton stays small).
     Raises :class:`Untranslatable` for what only the Python engine can run.
     """
     return _Translator(

@@ -310,6 +310,38 @@ def test_both_engines_clean_arbitrary_text_alike(lines):
     assert outcome(native_engine, "t", text) == on_python(outcome, python_engine, "t", text)
 
 
+def screened_out(pipeline, text):
+    """The steps of each stage of ``pipeline`` the screen drops on ``text``, with the literals they were selected by."""
+    stages, plan = pipeline._stages_for("file")
+    presence = plan.scan(text)
+    dropped = []
+    for _, steps in stages:
+        selected = presence.select(steps, text)
+        kept = {id(unit) for _, unit, _ in plan.screen(selected, text)}
+        dropped += [(unit, literals) for _, unit, literals in selected if id(unit) not in kept]
+    return dropped
+
+
+@needs_native
+@given(LINES, st.sampled_from(["\n", "\n\n", " "]))
+def test_a_step_the_screen_drops_finds_nothing(lines, separator):
+    text = separator.join(lines)
+    for unit, literals in screened_out(engines()[0], text):
+        assert unit.find(text, None, literals=literals) == [], unit.label
+
+
+@needs_native
+def test_the_screen_drops_what_finds_nothing_and_keeps_what_fires():
+    text = "Kyiv is cold today.\n\nIt was \u201ccold\u201d, he said, at -20C.\n\nFollow us on Twitter\n"
+    dropped = {unit.label for unit, _ in screened_out(engines()[0], text)}
+    # Line, block and whole-text patterns whose triggers hold, and which find nothing here.
+    assert {"bylines.dateline", "widgets.separator", "widgets.bare-address", "units.temperature"} <= dropped
+    # What changes this text is evaluated.
+    fired = {"widgets.share-follow", "units.temperature-signed", "typography.double-quotes"}
+    assert not fired & dropped
+    assert fired <= {edit.rule for edit in engines()[0].clean(text).edits}
+
+
 @functools.cache
 def engines():
     """The default pipeline on the active engine, and on Python (its scanner is chosen when its plan is made)."""
@@ -407,3 +439,31 @@ def test_patterns_at_the_end_or_always_empty_find_on_the_core_what_regex_finds(p
         found = core.replacements(native_text(text), 0, len(text))
         expected = [(match.start(), match.end(), "<>") for match in regex.finditer(pattern, text)]
         assert found is None or found == expected
+
+
+@needs_native
+def test_a_pattern_too_large_for_the_automata_finds_candidate_lines_that_python_judges():
+    # A counted repetition of a large class unrolls past the automata's size limit.
+    rule = LineRule(
+        id="demo.big",
+        category="promo",
+        stage="strip",
+        action="remove",
+        description="",
+        pattern=r"^(?:[\p{L}\p{M}' ]{1,60}, ){3}[\p{L}\p{M}' ]{1,60}$",
+    )
+    core = cleantext.native.native_pattern(rule.pattern, lines=True, backtracking="always")
+    assert core is not None and core.candidates  # its relaxed form, without upper bounds
+    assert engine_of(rule) == "python"  # Python's pattern decides which lines go
+    text = "Home, News, Sport, Weather\n" + "a, " * 70 + "b\nBody text.\n"
+    assert finder_results(rule, text) == on_python(finder_results, rule, text) == [(0, 27, "")]
+
+
+@needs_native
+def test_the_screen_lets_repeated_blocks_through_whatever_their_case_and_punctuation():
+    pipeline = engines()[0]
+    repeated = "A Title, Right Here\n\nBody text that goes on.\n\na title right here!\n"
+    assert "repeats.title-or-standfirst" not in {unit.label for unit, _ in screened_out(pipeline, repeated)}
+    assert "a title right here!" not in pipeline.clean(repeated).text
+    distinct = "A Title, Right Here\n\nBody text that goes on.\n\nAnother title right here\n"
+    assert "repeats.title-or-standfirst" in {unit.label for unit, _ in screened_out(pipeline, distinct)}

@@ -181,5 +181,5 @@ def test_a_gate_that_re_and_regex_read_apart_is_searched_by_python(tmp_path, mon
 
 def test_the_built_in_gates_run_on_the_core():
     rules = [rule for rule in Pipeline.load().rules if rule.kind == "ftfy"]
-    on_core = {rule.id for rule in rules if repair._gate_on_core(rule) is not None}
+    on_core = {rule.id for rule in rules if repair.gate_on_core(rule.pattern) is not None}
     assert {"repair.mojibake", "repair.ligatures"} <= on_core or native.ENGINE != "native"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import cleantext.native
 from cleantext.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -184,7 +185,9 @@ def test_every_step_is_timed_on_the_result_and_stats_adds_them_up(capsys):
     assert main(["stats", str(ROOT / "seeds"), "--timing", "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     timing = {row["id"]: row for row in report["timing"]}
-    assert timing["bylines.by-name"]["evaluations"] >= 5 and timing["bylines.by-name"]["changes"] >= 1
+    assert timing["bylines.by-name"]["evaluations"] >= 1 and timing["bylines.by-name"]["changes"] >= 1
+    if cleantext.native.ENGINE == "native":  # one screen per stage and document at least
+        assert timing["screen"]["evaluations"] >= 5 * 4
     assert abs(sum(row["share"] for row in report["timing"]) - 1) < 1e-9
     assert [row["seconds"] for row in report["timing"]] == sorted(
         (r["seconds"] for r in report["timing"]), reverse=True

@@ -109,6 +109,7 @@ def test_a_leading_look_behind_of_one_character_is_taken_apart():
 def test_a_relaxed_pattern_drops_look_arounds_and_never_backtracks():
     assert translate(r"(?<=a)b(?!c)", relaxed=True).pattern == "b"
     assert translate(r"(?>ab)c++", relaxed=True).pattern == "(?:ab)c+"
+    assert translate(r"a{2,5}b{3}c{,4}", relaxed=True).pattern == "a{2,}b{3}c{0,}"
     assert translate(r"\bkm\B", relaxed=True, native_boundaries=True).pattern == "km"
     relaxed = translate(r" (?<=[.,] )-- (?=\w)|--(?<=\w--)", relaxed=True)
     assert relaxed.pattern == r"\x{20}\-\-\x{20}|\-\-" and not relaxed.backtracks and relaxed.before is None

@@ -8,6 +8,7 @@
 
 mod html;
 mod patterns;
+mod screen;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::borrow::Cow;
@@ -200,7 +201,7 @@ impl LiteralScanner {
 }
 
 /// Python's case folding as `cleantext.triggers.fold` has it, for the first two planes (below U+20000).
-struct FoldTable {
+pub(crate) struct FoldTable {
     /// Per code point below U+20000: 0 when it folds to itself, else 1 + its image's index.
     images: Vec<u16>,
     strings: Vec<String>,
@@ -208,7 +209,7 @@ struct FoldTable {
 
 impl FoldTable {
     /// Appends the folding of `text` to `out`; false for a character the table does not cover.
-    fn fold_into(&self, text: &str, out: &mut Vec<u8>) -> bool {
+    pub(crate) fn fold_into(&self, text: &str, out: &mut Vec<u8>) -> bool {
         let mut buffer = [0u8; 4];
         for character in text.chars() {
             let point = character as u32;
@@ -229,7 +230,7 @@ impl FoldTable {
     }
 }
 
-static FOLD_TABLE: std::sync::OnceLock<FoldTable> = std::sync::OnceLock::new();
+pub(crate) static FOLD_TABLE: std::sync::OnceLock<FoldTable> = std::sync::OnceLock::new();
 
 /// Sets, once per process, how characters below U+20000 fold: `changed` lists each one whose
 /// folding is not itself, with its folding; every other one folds to itself. Later calls change nothing.
@@ -295,6 +296,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(patterns::set_reading_tables, module)?)?;
     module.add_function(wrap_pyfunction!(patterns::crate_class_ranges, module)?)?;
     module.add_function(wrap_pyfunction!(patterns::block_spans, module)?)?;
+    module.add_function(wrap_pyfunction!(screen::quiet, module)?)?;
     module.add_function(wrap_pyfunction!(set_fold_table, module)?)?;
     module.add_function(wrap_pyfunction!(version, module)?)?;
     module.add_function(wrap_pyfunction!(locate, module)?)?;

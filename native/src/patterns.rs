@@ -95,6 +95,16 @@ impl<'a> Offsets<'a> {
     }
 }
 
+/// Whether `character` is a word character to `regex` (`\\w`); None before the tables are set.
+pub(crate) fn word_character(character: char) -> Option<bool> {
+    if character.is_ascii() {
+        return Some(character.is_ascii_alphanumeric() || character == '_');
+    }
+    READING_TABLES
+        .get()
+        .map(|tables| tables.word.holds(character as u32))
+}
+
 /// Sorted, inclusive code point ranges, searched by halves.
 struct Ranges(Vec<(u32, u32)>);
 
@@ -135,6 +145,9 @@ pub struct Pattern {
     /// The fewest and the most characters (UTF-8 bytes) a match of the automata's pattern has, if known.
     minimum_length: Option<usize>,
     maximum_length: Option<usize>,
+    /// Whether the pattern stands in for a rule's own, which the core cannot hold: it matches
+    /// wherever that one does, and a line or block it matches is Python's to judge.
+    candidates: bool,
 }
 
 /// The tables every text is read by (see `set_reading_tables`).
@@ -205,6 +218,43 @@ pub struct Text {
     /// The lines that line rules judge, and the text in ASCII lower case (the same offsets),
     /// made for the first line rule.
     lines: std::sync::OnceLock<(Vec<Line>, String)>,
+    /// Its blocks (see `block_ranges`), made for the first block rule the screen asks about.
+    blocks: std::sync::OnceLock<Vec<BlockRange>>,
+}
+
+impl Text {
+    /// The text, when the core reads it (else None: Python searches it).
+    pub(crate) fn readable_str<'a>(&'a self, py: Python<'a>) -> Option<&'a str> {
+        if !self.reading.readable {
+            return None;
+        }
+        self.text.bind(py).to_str().ok()
+    }
+
+    /// Its blocks; only for a readable text.
+    pub(crate) fn blocks(&self, py: Python<'_>) -> &[BlockRange] {
+        self.blocks.get_or_init(|| {
+            let plain = self
+                .text
+                .bind(py)
+                .to_str()
+                .expect("a readable text is UTF-8");
+            block_ranges(plain)
+        })
+    }
+
+    /// The lines line rules judge, and the text in ASCII lower case; only for a readable text.
+    fn line_table(&self, py: Python<'_>) -> &(Vec<Line>, String) {
+        self.lines.get_or_init(|| {
+            let tables = READING_TABLES.get().expect("a readable text has tables");
+            let plain = self
+                .text
+                .bind(py)
+                .to_str()
+                .expect("a readable text is UTF-8");
+            (short_lines(plain, tables), plain.to_ascii_lowercase())
+        })
+    }
 }
 
 #[pymethods]
@@ -218,7 +268,14 @@ impl Text {
             text: text.unbind(),
             reading,
             lines: std::sync::OnceLock::new(),
+            blocks: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Its length in code points.
+    #[getter]
+    pub(crate) fn length(&self) -> usize {
+        self.length
     }
 
     /// Whether the native finders read this text (else the Python engine searches it).
@@ -499,11 +556,17 @@ fn short_lines(text: &str, tables: &ReadingTables) -> Vec<Line> {
 /// is in the line's case folding just where it is in its ASCII lower case, unless a character
 /// of the line folds to ASCII letters ("ß" to "ss"); another literal can only be in a line
 /// with non-ASCII characters.
-fn may_hold(line: &Line, lowered: &str, plain_literals: &[&str], other_literals: bool) -> bool {
+fn may_hold(
+    ascii: bool,
+    folds_plainly: bool,
+    lowered: &str,
+    plain_literals: &[&str],
+    other_literals: bool,
+) -> bool {
     if plain_literals.is_empty() && !other_literals {
         return true;
     }
-    if (other_literals && !line.ascii) || (!plain_literals.is_empty() && !line.folds_plainly) {
+    if (other_literals && !ascii) || (!plain_literals.is_empty() && !folds_plainly) {
         return true;
     }
     plain_literals
@@ -523,7 +586,7 @@ impl Pattern {
     /// character taken out of the pattern, as `(class pattern, positive)`; `backtracking`:
     /// it needs look-arounds or atomic groups, which only the backtracking engine has.
     #[new]
-    #[pyo3(signature = (pattern, template=None, word_boundaries=false, before=None, backtracking=false, prefilter=None))]
+    #[pyo3(signature = (pattern, template=None, word_boundaries=false, before=None, backtracking=false, prefilter=None, candidates=false))]
     fn new(
         pattern: &str,
         template: Option<Vec<Bound<'_, PyAny>>>,
@@ -531,6 +594,7 @@ impl Pattern {
         before: Option<(String, bool)>,
         backtracking: bool,
         prefilter: Option<&str>,
+        candidates: bool,
     ) -> PyResult<Self> {
         let compile = |pattern: &str| {
             RegexBuilder::new(pattern)
@@ -582,7 +646,15 @@ impl Pattern {
             prefilter,
             minimum_length,
             maximum_length,
+            candidates,
         })
+    }
+
+    /// Whether the pattern only finds the lines and blocks that Python then judges (see `candidates`
+    /// of `new`): it stands in for a rule's pattern whose automaton would be too large.
+    #[getter]
+    fn candidates(&self) -> bool {
+        self.candidates
     }
 
     /// The fewest bytes a match has (0: it may be empty), or None where unknown (backtracking).
@@ -610,6 +682,9 @@ impl Pattern {
         let Some((haystack, byte_low)) = self.whole_text(py, text, low, high)? else {
             return Ok(None);
         };
+        if self.candidates {
+            return Ok(None); // where it matches, only Python knows the rule's own match
+        }
         let mut spans: Vec<(usize, usize, String)> = Vec::new();
         if !self.may_match(&haystack[byte_low..]) {
             return Ok(Some(spans));
@@ -668,6 +743,9 @@ impl Pattern {
         let Ok(found) = self.find_at(text, 0) else {
             return Ok(None);
         };
+        if self.candidates && found.is_some() {
+            return Ok(None); // Python judges the block
+        }
         Ok(Some(
             found
                 .map(|(start, end, groups)| {
@@ -700,31 +778,60 @@ impl Pattern {
         skip_table_rows: bool,
         literals: Vec<String>,
     ) -> PyResult<Option<Vec<LineMatch>>> {
-        if !text.reading.readable {
-            return Ok(None);
-        }
+        let judged = LineJudging {
+            min_words,
+            max_words,
+            skip_table_rows,
+        };
+        Ok(self.line_matches(py, text, low, high, &judged, &literals, false))
+    }
+}
+
+/// Which lines a line rule judges: by their words, and whether table rows are left alone.
+pub(crate) struct LineJudging {
+    pub(crate) min_words: usize,
+    pub(crate) max_words: usize,
+    pub(crate) skip_table_rows: bool,
+}
+
+/// The literals a line or block must hold, split as `may_hold` takes them.
+fn split_literals<'a>(literals: &'a [String], tables: &ReadingTables) -> (Vec<&'a str>, bool) {
+    let plain: Vec<&str> = literals
+        .iter()
+        .filter(|literal| !tables.fold_images.any_in(literal))
+        .map(String::as_str)
+        .collect();
+    let other = plain.len() < literals.len();
+    (plain, other)
+}
+
+impl Pattern {
+    /// What `lines` answers; with `first_only`, it stops at the first line it answers with
+    /// (the screen asks only whether there is one).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn line_matches(
+        &self,
+        py: Python<'_>,
+        text: &Text,
+        low: usize,
+        high: usize,
+        judged: &LineJudging,
+        literals: &[String],
+        first_only: bool,
+    ) -> Option<Vec<LineMatch>> {
+        let plain = text.readable_str(py)?;
         let tables = READING_TABLES.get().expect("a readable text has tables");
-        let (lines, lowered) = text.lines.get_or_init(|| {
-            let plain = text
-                .text
-                .bind(py)
-                .to_str()
-                .expect("a readable text is UTF-8");
-            (short_lines(plain, tables), plain.to_ascii_lowercase())
-        });
-        let text = text.text.bind(py).to_str()?;
-        let plain_literals: Vec<&str> = literals
-            .iter()
-            .filter(|literal| !tables.fold_images.any_in(literal))
-            .map(String::as_str)
-            .collect();
-        let other_literals = plain_literals.len() < literals.len();
+        let (lines, lowered) = text.line_table(py);
+        let (plain_literals, other_literals) = split_literals(literals, tables);
         let mut found = Vec::new();
         for line in lines {
+            if first_only && !found.is_empty() {
+                break;
+            }
             if line.start < low
-                || line.words > max_words
-                || line.words < min_words
-                || (line.table_row && skip_table_rows)
+                || line.words > judged.max_words
+                || line.words < judged.min_words
+                || (line.table_row && judged.skip_table_rows)
             {
                 continue;
             }
@@ -732,7 +839,8 @@ impl Pattern {
                 break;
             }
             if !may_hold(
-                line,
+                line.ascii,
+                line.folds_plainly,
                 &lowered[line.byte_start..line.byte_end],
                 &plain_literals,
                 other_literals,
@@ -743,12 +851,12 @@ impl Pattern {
                 found.push((line.start, line.end, None, None, None)); // Python's to judge
                 continue;
             }
-            let haystack = &text[line.byte_start..line.byte_end];
+            let haystack = &plain[line.byte_start..line.byte_end];
             if !self.may_match(haystack) {
                 continue;
             }
             let Ok(first) = self.find_at(haystack, 0) else {
-                return Ok(None); // the backtracking engine gave up: Python judges the text
+                return None; // the backtracking engine gave up: Python judges the text
             };
             let first = first.map(|(start, end, groups)| {
                 let new = self
@@ -757,15 +865,102 @@ impl Pattern {
                     .map(|_| self.replacement(haystack, groups.as_ref()));
                 (start, end, new)
             });
-            if let Some((start, end, new)) = first {
+            if first.is_some() && self.candidates {
+                found.push((line.start, line.end, None, None, None)); // Python judges the line
+            } else if let Some((start, end, new)) = first {
                 let mut offsets = Offsets::new(haystack);
                 let start = line.start + offsets.char_at(start);
                 let end = line.start + offsets.char_at(end);
                 found.push((line.start, line.end, Some(start), Some(end), new));
             }
         }
-        Ok(Some(found))
+        Some(found)
     }
+
+    /// Whether a search of the whole `text` may find something: false only where the core
+    /// reads the text and finds no match in it.
+    pub(crate) fn may_find_in(&self, py: Python<'_>, text: &Text) -> bool {
+        let Ok(Some((haystack, _))) = self.whole_text(py, text, 0, text.length) else {
+            return true;
+        };
+        self.may_match(haystack) && !matches!(self.find_at(haystack, 0), Ok(None))
+    }
+
+    /// Whether a block rule may fire on a block of `text` within one of the `regions` (code
+    /// points): false only where the core reads every block it judges and finds no match in
+    /// any. A block is judged as `strip.find_block_matches` judges it: by its words
+    /// (`min_words`, and `max_words` unless 0) and, when ASCII, whether it holds one of `literals`.
+    pub(crate) fn may_find_in_blocks(
+        &self,
+        py: Python<'_>,
+        text: &Text,
+        regions: &[(usize, usize)],
+        min_words: usize,
+        max_words: usize,
+        literals: &[String],
+    ) -> bool {
+        let Some(plain) = text.readable_str(py) else {
+            return true;
+        };
+        let tables = READING_TABLES.get().expect("a readable text has tables");
+        let lowered = &text.line_table(py).1;
+        let (plain_literals, other_literals) = split_literals(literals, tables);
+        for block in text.blocks(py) {
+            if !regions
+                .iter()
+                .any(|&(low, high)| low <= block.start && block.end <= high)
+            {
+                continue;
+            }
+            let haystack = &plain[block.byte_start..block.byte_end];
+            if !fits(haystack, min_words, max_words) {
+                continue;
+            }
+            let ascii = haystack.is_ascii();
+            let folds_plainly = ascii || !tables.folds_to_ascii.any_in(haystack);
+            let lowered = &lowered[block.byte_start..block.byte_end];
+            if !literals.is_empty()
+                && !may_hold(
+                    ascii,
+                    folds_plainly,
+                    lowered,
+                    &plain_literals,
+                    other_literals,
+                )
+            {
+                continue;
+            }
+            if self.ascii_boundaries() && tables.word.any_in(haystack) {
+                return true; // Python's to judge
+            }
+            if self.may_match(haystack) && !matches!(self.find_at(haystack, 0), Ok(None)) {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// Whether a block has the words a rule allows (`strip._fits`): at least `min_words`, and at
+/// most `max_words` unless that is 0. Words are runs of characters other than Python's whitespace.
+fn fits(block: &str, min_words: usize, max_words: usize) -> bool {
+    if min_words == 0 && max_words == 0 {
+        return true;
+    }
+    let mut words = 0;
+    let mut in_word = false;
+    for character in block.chars() {
+        if python_space(character) {
+            in_word = false;
+        } else if !in_word {
+            in_word = true;
+            words += 1;
+            if max_words > 0 && words > max_words {
+                return false;
+            }
+        }
+    }
+    words >= min_words
 }
 
 /// A character map: every character of the table, replaced by its text.
@@ -794,6 +989,18 @@ impl CharMap {
             present,
             ascii_keys,
         }
+    }
+
+    /// Whether a character of the table is in `text`.
+    pub(crate) fn holds_any(&self, text: &str) -> bool {
+        if text.is_ascii() && !self.ascii_keys {
+            return false;
+        }
+        text.chars()
+            .any(|character| match self.present.get(character as usize) {
+                Some(&listed) => listed,
+                None => self.table.contains_key(&character),
+            })
     }
 
     /// `(start, end, new)` for every character of the table in `text[low:high]` (code points);
@@ -849,12 +1056,18 @@ pub fn crate_class_ranges(escape: &str) -> PyResult<Vec<(u32, u32)>> {
     }
 }
 
-/// The `(start, end)` of every block of `text` in code points: maximal runs of lines with a
-/// character other than whitespace (Python's `str.isspace`), from the start of the first line
-/// to the end of the last (`segment.block_spans`); None for text with a lone surrogate.
-#[pyfunction]
-pub fn block_spans(text: &Bound<'_, PyString>) -> Option<Vec<(usize, usize)>> {
-    let text = text.to_str().ok()?;
+/// A block of a text: its span in bytes and in code points.
+pub(crate) struct BlockRange {
+    pub(crate) byte_start: usize,
+    pub(crate) byte_end: usize,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+}
+
+/// Every block of `text`: maximal runs of lines with a character other than whitespace
+/// (Python's `str.isspace`), from the start of the first line to the end of the last
+/// (`segment.block_spans`).
+fn block_ranges(text: &str) -> Vec<BlockRange> {
     let bytes = text.as_bytes();
     let ascii = text.is_ascii();
     // Code points in a stretch of bytes (each byte, for ASCII text).
@@ -868,8 +1081,8 @@ pub fn block_spans(text: &Bound<'_, PyString>) -> Option<Vec<(usize, usize)>> {
                 .count()
         }
     };
-    let mut blocks: Vec<(usize, usize)> = Vec::new();
-    let mut open: Option<usize> = None; // the code point where the current block starts
+    let mut blocks: Vec<BlockRange> = Vec::new();
+    let mut open: Option<(usize, usize)> = None; // where the current block starts: byte, code point
     let (mut line_byte, mut line_char) = (0, 0); // where the current line starts
     loop {
         let end_byte = bytes[line_byte..]
@@ -880,20 +1093,44 @@ pub fn block_spans(text: &Bound<'_, PyString>) -> Option<Vec<(usize, usize)>> {
         let blank = line.chars().all(python_space);
         let end_char = line_char + count(line_byte, end_byte);
         match (blank, open) {
-            (false, None) => open = Some(line_char),
-            (true, Some(start)) => {
-                blocks.push((start, line_char - 1)); // it ends before the line break
+            (false, None) => open = Some((line_byte, line_char)),
+            (true, Some((byte_start, start))) => {
+                // It ends before the line break.
+                blocks.push(BlockRange {
+                    byte_start,
+                    byte_end: line_byte - 1,
+                    start,
+                    end: line_char - 1,
+                });
                 open = None;
             }
             _ => {}
         }
         if end_byte == bytes.len() {
-            if let (false, Some(start)) = (blank, open) {
-                blocks.push((start, end_char));
+            if let (false, Some((byte_start, start))) = (blank, open) {
+                blocks.push(BlockRange {
+                    byte_start,
+                    byte_end: end_byte,
+                    start,
+                    end: end_char,
+                });
             }
-            return Some(blocks);
+            return blocks;
         }
         line_byte = end_byte + 1;
         line_char = end_char + 1;
     }
+}
+
+/// The `(start, end)` of every block of `text` in code points (see `block_ranges`); None for
+/// text with a lone surrogate.
+#[pyfunction]
+pub fn block_spans(text: &Bound<'_, PyString>) -> Option<Vec<(usize, usize)>> {
+    let text = text.to_str().ok()?;
+    Some(
+        block_ranges(text)
+            .iter()
+            .map(|block| (block.start, block.end))
+            .collect(),
+    )
 }

@@ -1,0 +1,211 @@
+//! The screen: one call per text that tells which of a pass's selected steps surely find nothing.
+//!
+//! The plan's triggers (see `cleantext/plan.py`) select the steps whose literals a
+//! document holds; most of those then find nothing, and asking each one from Python
+//! costs more than the core's search itself. The screen runs the searches of every
+//! selected step the core can answer for in one call, and names those that find
+//! nothing in the text. Its answer is a superset of the truth in one direction only: a
+//! step it names finds nothing; a step it does not name may still find nothing (the
+//! Python step decides, as without the screen).
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+
+use std::collections::{HashMap, HashSet};
+
+use crate::patterns::{word_character, CharMap, LineJudging, Pattern, Text};
+use crate::{FoldTable, FOLD_TABLE};
+
+/// A step's check, as Python gives it: `(kind, pattern or map, min_words, max_words,
+/// skip_table_rows)`, kind `text` (a pattern over the whole text: an inline rule's, a
+/// repair rule's gate, a prefilter), `lines` (a line rule's pattern over the lines it
+/// judges), `blocks` (a block rule's over the blocks it judges, by their least and most
+/// words, 0: any), `characters` (a character map's characters) or `repeats` (blocks of at
+/// most `max_words` characters that hold the same words; no pattern), and the rule's regions
+/// for lines and blocks: `(head, first, last)` block ranges (`rules.Where`), none: anywhere.
+type Check<'py> = (
+    Bound<'py, PyString>,
+    Bound<'py, PyAny>,
+    usize,
+    usize,
+    bool,
+    Vec<(bool, usize, usize)>,
+);
+
+/// The spans, in code points, of the `parts` of a text (see `rules.Where.regions`, which this
+/// follows for a text that is no window of a longer one: the regions of a window lie within).
+fn regions(py: Python<'_>, text: &Text, parts: &[(bool, usize, usize)]) -> Vec<(usize, usize)> {
+    let blocks = text.blocks(py);
+    if parts.is_empty() || blocks.is_empty() {
+        return vec![(0, text.length())];
+    }
+    let count = blocks.len();
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for &(head, first, last) in parts {
+        if first > count {
+            continue;
+        }
+        let last = last.min(count);
+        spans.push(if head {
+            let start = if first == 1 {
+                0
+            } else {
+                blocks[first - 1].start
+            };
+            (start, blocks[last - 1].end)
+        } else {
+            let end = if first == 1 {
+                text.length()
+            } else {
+                blocks[count - first].end
+            };
+            (blocks[count - last].start, end)
+        });
+    }
+    spans.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (start, end) in spans {
+        match merged.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
+        }
+    }
+    merged
+}
+
+/// Whether two blocks of at most `longest` characters of `text` (`plain`) may hold the same
+/// words, as `strip.find_repeats` compares them: the words (`\\w+`) of the casefolded block.
+/// Blocks with the same words have the same word characters, casefolded, in the same order:
+/// the blocks are told apart by their first `REPEAT_PREFIX` such characters, and only those
+/// that share them, by all of them (by their hashes).
+fn may_repeat(py: Python<'_>, text: &Text, plain: &str, longest: usize) -> bool {
+    let Some(table) = FOLD_TABLE.get() else {
+        return true;
+    };
+    let blocks: Vec<&str> = text
+        .blocks(py)
+        .iter()
+        .filter(|block| block.end - block.start <= longest)
+        .map(|block| &plain[block.byte_start..block.byte_end])
+        .collect();
+    let mut by_prefix: HashMap<u64, usize> = HashMap::new(); // the first block with each prefix
+    let mut shared: HashSet<usize> = HashSet::new(); // blocks whose prefix another block has
+    for (index, block) in blocks.iter().enumerate() {
+        match word_hash(table, block, REPEAT_PREFIX) {
+            None => return true, // a character the tables do not cover: Python compares
+            Some(None) => {}
+            Some(Some(prefix)) => {
+                if let Some(&first) = by_prefix.get(&prefix) {
+                    shared.insert(first);
+                    shared.insert(index);
+                } else {
+                    by_prefix.insert(prefix, index);
+                }
+            }
+        }
+    }
+    let mut seen = HashSet::new();
+    for &index in &shared {
+        match word_hash(table, blocks[index], usize::MAX) {
+            Some(Some(whole)) if seen.insert(whole) => {}
+            Some(None) => {}
+            _ => return true,
+        }
+    }
+    false
+}
+
+/// How many word characters of a block tell it from the others before all of them are hashed.
+const REPEAT_PREFIX: usize = 24;
+
+/// The hash of the first `most` word characters of `block` casefolded (`triggers.fold`, which
+/// casefolding's equal strings are equal under): Some(None) when it has none, None when a
+/// character is past the tables.
+fn word_hash(table: &FoldTable, block: &str, most: usize) -> Option<Option<u64>> {
+    let mut hash: u64 = 0;
+    let mut count = 0;
+    let mut folded = Vec::with_capacity(8);
+    for character in block.chars() {
+        let mut push = |folded_character: char| -> Option<()> {
+            // Exactly the first `most`: a character may fold to two ("ß" to "ss").
+            if word_character(folded_character)? && count < most {
+                // FxHash's step: a rotation, an exclusive or and a multiplication per character.
+                hash = (hash.rotate_left(5) ^ u64::from(folded_character))
+                    .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+                count += 1;
+            }
+            Some(())
+        };
+        if character.is_ascii() {
+            push(character.to_ascii_lowercase())?;
+        } else {
+            folded.clear();
+            let mut buffer = [0u8; 4];
+            if !table.fold_into(character.encode_utf8(&mut buffer), &mut folded) {
+                return None;
+            }
+            for folded_character in std::str::from_utf8(&folded).ok()?.chars() {
+                push(folded_character)?;
+            }
+        }
+        if count >= most {
+            break;
+        }
+    }
+    Some((count > 0).then_some(hash))
+}
+
+/// The positions in `asked`, each `(check, literals)`, of the checks that find nothing in
+/// `text`. `literals` (casefolded): what a line or block must hold to be searched, as the
+/// step's finder is told; empty: any.
+#[pyfunction]
+pub fn quiet(
+    py: Python<'_>,
+    text: &Text,
+    asked: Vec<(Check<'_>, Vec<String>)>,
+) -> PyResult<Vec<usize>> {
+    let Some(plain) = text.readable_str(py) else {
+        return Ok(Vec::new()); // Python searches this text: every step may find something
+    };
+    let mut found_nothing = Vec::new();
+    for (position, ((kind, form, min_words, max_words, skip_table_rows, parts), literals)) in
+        asked.into_iter().enumerate()
+    {
+        let may_find = match kind.to_str()? {
+            "text" => form.downcast::<Pattern>()?.get().may_find_in(py, text),
+            "lines" => {
+                let judged = LineJudging {
+                    min_words,
+                    max_words,
+                    skip_table_rows,
+                };
+                let pattern = form.downcast::<Pattern>()?.get();
+                regions(py, text, &parts).into_iter().any(|(low, high)| {
+                    pattern
+                        .line_matches(py, text, low, high, &judged, &literals, true)
+                        .is_none_or(|found| !found.is_empty())
+                })
+            }
+            "blocks" => form.downcast::<Pattern>()?.get().may_find_in_blocks(
+                py,
+                text,
+                &regions(py, text, &parts),
+                min_words,
+                max_words,
+                &literals,
+            ),
+            "characters" => form.downcast::<CharMap>()?.get().holds_any(plain),
+            "repeats" => may_repeat(py, text, plain, max_words),
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "unknown kind of check {other:?}"
+                )))
+            }
+        };
+        if !may_find {
+            found_nothing.push(position);
+        }
+    }
+    Ok(found_nothing)
+}

@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 
 from cleantext.document import Document, RuleRef
 from cleantext.metadata import clean_author, parse_date
-from cleantext.native import Check
+from cleantext.native import BACKTRACK_ALWAYS, Check, native_pattern
 from cleantext.normalize import (
     Lexicon,
     find_charmap,
@@ -45,6 +45,7 @@ from cleantext.scorer import LineScorer
 from cleantext.sites import SiteProfile
 from cleantext.strip import (
     LINE_MAX_CHARS,
+    OFFTOPIC_MAX_WORDS,
     REPEAT_MAX_CHARS,
     Detailed,
     find_block_matches,
@@ -339,6 +340,14 @@ class OfftopicStep(Step):
     scans_lines = True
     # The pattern judges the shape of the lines the rule finds by their words: only the hint is a trigger.
     pattern_finds = False
+
+    def screen_check(self) -> Check | None:
+        """A short block in its regions that the rule would judge by its words: its shape, its run."""
+        rule = self.rule
+        core = native_pattern(rule.pattern, lines=True, backtracking=BACKTRACK_ALWAYS)
+        if core is None:
+            return None
+        return ("offtopic", core, rule.min_words, rule.max_words or OFFTOPIC_MAX_WORDS, False, _block_ranges(rule))
 
 
 class InlineStep(Step):

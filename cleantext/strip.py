@@ -228,6 +228,9 @@ def find_repeats(rule: Rule, text: str, low: int, high: int, timeout: float | No
     return _without_overlaps(found)
 
 
+OFFTOPIC_MAX_WORDS = 10
+"""An off-topic rule without ``max_words`` judges blocks of at most this many words."""
+
 OFFTOPIC_SECTION_HEADINGS = 3
 """A text with this many lone heading-shaped lines between paragraphs is divided
 into sections: the off-topic rules judge only its head and tail lines and
@@ -307,7 +310,7 @@ def find_offtopic(rule: Rule, text: str, low: int, high: int, timeout: float | N
     """
     if len(text) < 2 * OFFTOPIC_CONTEXT_MIN_WORDS:
         return []  # too short to hold the words of context the rule asks for (a word and a space each)
-    most = rule.max_words or 10
+    most = rule.max_words or OFFTOPIC_MAX_WORDS
     blocks = block_spans(text)
     short = [
         end - start <= most * OFFTOPIC_SHORT_CHARS_PER_WORD and len(text[start:end].split()) <= most

@@ -14,7 +14,9 @@ either of its engines), the core finds in the text what ``regex.finditer``
 finds, or leaves the text to Python. A second scan, of the built-in
 plan's literals, runs on the same text, and so does the whole pipeline on
 both engines (the core switched off for the Python one: scanner and finders),
-which must give the same text and edits. Last, the text is
+which must give the same text and edits; every step the core's screen
+says finds nothing in the text (``cleantext.native.quiet``) must find
+nothing there. Last, the text is
 read as an HTML page and the words of its visible text, every other one, as
 the text extracted from it: the native core must locate them in the page as
 the Python reference does (``cleantext.extract.located_replacements``).
@@ -56,6 +58,19 @@ def on_python(work: Callable[[], T]) -> T:
 
 
 PYTHON_PIPELINE = on_python(lambda: Pipeline.load(input_format="text"))
+SCREENED = [(step, check) for step in PLAN._units if (check := step.screen_check()) is not None]
+
+
+def check_screen(text: str) -> None:
+    """Every step whose screen check finds nothing in ``text`` finds nothing there itself."""
+    found_nothing = cleantext.native.quiet(text, [(check, ()) for _, check in SCREENED])
+    for position in found_nothing:
+        step = SCREENED[position][0]
+        try:
+            found = step.find(text, 1.0)
+        except TimeoutError:
+            continue
+        assert found == [], (step.label, text)
 
 
 def check_pattern(pattern: str, text: str) -> None:
@@ -102,6 +117,7 @@ def TestOneInput(data: bytes) -> None:
     unfolded = PLAN.scanner.scan_folding(TEXT_START + text + TEXT_END)
     assert unfolded is None or set(unfolded) == set(REFERENCE.scan(folded)), text
     check_pattern(literals[0], text)
+    check_screen(text)
     native_result = NATIVE_PIPELINE.clean(text)
     python_result = on_python(lambda: PYTHON_PIPELINE.clean(text))
     assert native_result.text == python_result.text, text

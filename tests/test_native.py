@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from test_plan import BENCHMARKS, outcome, same_output_sample
 
 import cleantext.native
-from cleantext import Pipeline, segment
+from cleantext import Pipeline, segment, strip
 from cleantext.extract import extract_article, located_natively, located_replacements, visible_text
 from cleantext.native import CASE_DISPUTED, ENGINE, PythonScanner, native_pattern, native_text
 from cleantext.normalize import find_charmap, find_inline
@@ -467,3 +467,9 @@ def test_the_screen_lets_repeated_blocks_through_whatever_their_case_and_punctua
     assert "a title right here!" not in pipeline.clean(repeated).text
     distinct = "A Title, Right Here\n\nBody text that goes on.\n\nAnother title right here\n"
     assert "repeats.title-or-standfirst" in {unit.label for unit, _ in screened_out(pipeline, distinct)}
+
+
+@needs_native
+def test_the_core_judges_off_topic_blocks_by_the_limits_python_does():
+    limits = (2 * strip.OFFTOPIC_CONTEXT_MIN_WORDS, strip.OFFTOPIC_RUN_MAX_BLOCKS, strip.OFFTOPIC_SHORT_CHARS_PER_WORD)
+    assert limits == cleantext.native._NATIVE.OFFTOPIC_LIMITS

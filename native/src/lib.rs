@@ -301,5 +301,6 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(version, module)?)?;
     module.add_function(wrap_pyfunction!(locate, module)?)?;
     module.add_function(wrap_pyfunction!(python_space, module)?)?;
+    module.add("OFFTOPIC_LIMITS", patterns::OFFTOPIC_LIMITS)?;
     Ok(())
 }

@@ -930,14 +930,94 @@ impl Pattern {
             {
                 continue;
             }
-            if self.ascii_boundaries() && tables.word.any_in(haystack) {
-                return true; // Python's to judge
-            }
-            if self.may_match(haystack) && !matches!(self.find_at(haystack, 0), Ok(None)) {
+            if self.may_find_in_block(haystack) {
                 return true;
             }
         }
         false
+    }
+}
+
+/// What `strip.find_offtopic` asks of a text and its blocks before it judges any: the fewest
+/// characters of a text (`2 * OFFTOPIC_CONTEXT_MIN_WORDS`), the most blocks in a run
+/// (`OFFTOPIC_RUN_MAX_BLOCKS`) and the most characters per word of a short block
+/// (`OFFTOPIC_SHORT_CHARS_PER_WORD`); a test holds them to Python's.
+pub const OFFTOPIC_LIMITS: (usize, usize, usize) = (300, 3, 12);
+
+impl Pattern {
+    /// Whether the off-topic rule whose shape this pattern is may find a block of `text` within
+    /// one of the `regions` to judge (`strip.find_offtopic`): a one-line block of at least
+    /// `min_words` words the pattern matches, in a run of at most three blocks of at most
+    /// `max_words` words between longer ones, none of which ends with a comma or a colon.
+    /// Whether the rest of the text shares its words is the rule's to say.
+    pub(crate) fn may_find_offtopic(
+        &self,
+        py: Python<'_>,
+        text: &Text,
+        regions: &[(usize, usize)],
+        min_words: usize,
+        max_words: usize,
+    ) -> bool {
+        let (shortest_text, longest_run, chars_per_word) = OFFTOPIC_LIMITS;
+        if text.length < shortest_text {
+            return false;
+        }
+        let Some(plain) = text.readable_str(py) else {
+            return true;
+        };
+        let blocks = text.blocks(py);
+        let short: Vec<bool> = blocks
+            .iter()
+            .map(|block| {
+                block.end - block.start <= max_words * chars_per_word
+                    && fits(&plain[block.byte_start..block.byte_end], 0, max_words)
+            })
+            .collect();
+        let mut index = 0;
+        while index < blocks.len() {
+            if !short[index] {
+                index += 1;
+                continue;
+            }
+            let first = index;
+            while index < blocks.len() && short[index] {
+                index += 1;
+            }
+            let run = &blocks[first..index];
+            let leads_in = run.iter().any(|block| {
+                plain[block.byte_start..block.byte_end]
+                    .trim_end_matches(python_space)
+                    .ends_with([',', ':'])
+            });
+            if run.len() > longest_run || leads_in {
+                continue;
+            }
+            for block in run {
+                let haystack = &plain[block.byte_start..block.byte_end];
+                let judged = regions
+                    .iter()
+                    .any(|&(low, high)| low <= block.start && block.end <= high)
+                    && !haystack.contains('\n')
+                    && fits(haystack, min_words, 0);
+                if judged && self.may_find_in_block(haystack) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// Whether a search of one block may find something: false only where the core reads it
+    /// and finds no match.
+    fn may_find_in_block(&self, haystack: &str) -> bool {
+        if self.ascii_boundaries()
+            && READING_TABLES
+                .get()
+                .is_none_or(|tables| tables.word.any_in(haystack))
+        {
+            return true; // Python's to judge
+        }
+        self.may_match(haystack) && !matches!(self.find_at(haystack, 0), Ok(None))
     }
 }
 

@@ -22,8 +22,10 @@ use crate::{FoldTable, FOLD_TABLE};
 /// repair rule's gate, a prefilter), `lines` (a line rule's pattern over the lines it
 /// judges), `blocks` (a block rule's over the blocks it judges, by their least and most
 /// words, 0: any), `characters` (a character map's characters) or `repeats` (blocks of at
-/// most `max_words` characters that hold the same words; no pattern), and the rule's regions
-/// for lines and blocks: `(head, first, last)` block ranges (`rules.Where`), none: anywhere.
+/// most `max_words` characters that hold the same words; no pattern) or `offtopic` (a block an
+/// off-topic rule judges, of at most `max_words` words, that its shape pattern matches), and
+/// the rule's regions for lines, blocks and off-topic blocks: `(head, first, last)` block
+/// ranges (`rules.Where`), none: anywhere.
 type Check<'py> = (
     Bound<'py, PyString>,
     Bound<'py, PyAny>,
@@ -197,6 +199,13 @@ pub fn quiet(
             ),
             "characters" => form.downcast::<CharMap>()?.get().holds_any(plain),
             "repeats" => may_repeat(py, text, plain, max_words),
+            "offtopic" => form.downcast::<Pattern>()?.get().may_find_offtopic(
+                py,
+                text,
+                &regions(py, text, &parts),
+                min_words,
+                max_words,
+            ),
             other => {
                 return Err(PyValueError::new_err(format!(
                     "unknown kind of check {other:?}"

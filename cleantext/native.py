@@ -420,8 +420,8 @@ min_words, max_words, skip_table_rows, regions)``, kind ``text`` (a pattern over
 blocks it judges; 0 words: any), ``characters`` (a character map) or ``repeats`` (blocks of at
 most ``max_words`` characters with the same words, as :func:`cleantext.strip.find_repeats`
 compares them; no form) or ``offtopic`` (a short block an off-topic rule judges that its shape
-pattern matches: see :func:`cleantext.strip.find_offtopic`); ``regions``, for lines, blocks
-and off-topic blocks: the rule's ``where`` as ``(head, first, last)`` block ranges (none: anywhere)."""
+pattern matches: see :func:`cleantext.strip.find_offtopic`); ``regions``: the rule's ``where``
+as ``(head, first, last)`` block ranges (none: anywhere)."""
 
 
 def quiet(text: str, asked: Sequence[tuple[Check, Sequence[str]]]) -> list[int]:

@@ -127,9 +127,19 @@ class Presence:
         """Count the literals that the replacements (as applied to the text before, now ``text``) may have made.
 
         Only stretches around the edits are scanned: as far either side as the
-        longest literal, so a literal that spans an edit's edge is seen.
+        longest literal, so a literal that spans an edit's edge is seen. Where
+        no edit removes text without putting any in its place, a literal that
+        turns up holds a character of the text put in, so the reach is that of
+        the longest such literal (none: nothing can have turned up).
         """
-        reach = self.plan.longest - 1
+        plan = self.plan
+        if all(replacement[2] for replacement in replacements):
+            put_in = set(fold("".join(replacement[2] for replacement in replacements)))
+            reach = max((plan.reaches.get(character, -1) for character in put_in), default=-1)
+            if reach < 0:
+                return
+        else:
+            reach = plan.longest - 1
         windows: list[list[int]] = []
         shift = 0
         for replacement in replacements:
@@ -145,7 +155,7 @@ class Presence:
             (TEXT_START if low == 0 else "") + text[low:high] + (TEXT_END if high >= len(text) else "")
             for low, high in windows
         ]
-        separator = self.plan.separator
+        separator = plan.separator
         if separator is None:
             for stretch in stretches:
                 self.add(stretch)
@@ -206,6 +216,11 @@ class Plan:
             self.gates[id(unit)] = (gates[0], gates[1])
         self.literal_clauses = {literal: tuple(sorted(numbers)) for literal, numbers in literal_clauses.items()}
         self.longest = max((len(literal) for literal in literal_clauses), default=1)
+        # Per character of a literal: the length of the longest literal that holds it, less one.
+        self.reaches: dict[str, int] = {}
+        for literal in literal_clauses:
+            for character in literal:
+                self.reaches[character] = max(self.reaches.get(character, 0), len(literal) - 1)
         self.literals = tuple(sorted(literal_clauses))
         # Per literal number: the bits of its clauses, and their numbers.
         self.literal_masks = tuple(
@@ -241,9 +256,9 @@ class Plan:
         docstring); all of them on the Python engine.
 
         A step's check finds something wherever the step does: a line rule's
-        pattern is searched in every line its rule judges that holds one of
-        the literals it was selected with, an inline rule's in the whole text.
-        """
+        pattern is searched in every line its rule judges in its regions that
+        holds one of the literals it was selected with, an inline rule's in the
+        text (see :meth:`Step.screen_check`)."""
         if not self.screening or len(selected) < 2:
             return selected
         checks = self._checks

@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 
 from cleantext.document import Document, RuleRef
 from cleantext.metadata import clean_author, parse_date
-from cleantext.native import BACKTRACK_ALWAYS, Check, native_pattern
+from cleantext.native import BACKTRACK_ALWAYS, Check, native_pattern, quiet
 from cleantext.normalize import (
     Lexicon,
     find_charmap,
@@ -358,14 +358,12 @@ class InlineStep(Step):
     native_form = staticmethod(native_inline_pattern)
 
     def screen_check(self) -> Check | None:
-        """The pattern, or its relaxed form (which matches wherever it does), over the whole text;
-        None for a rule of regions, which a search of a region sees otherwise (its edges)."""
-        if self.rule.where.parts:
-            return None
+        """The pattern, or its relaxed form (which matches wherever it does), over the text or its
+        regions (the core searches those that end where the text ends)."""
         core = native_inline_pattern(self.rule)
         if core is None:
             core = native_inline_prefilter(self.rule)
-        return None if core is None else ("text", core, 0, 0, False, ())
+        return None if core is None else ("text", core, 0, 0, False, _block_ranges(self.rule))
 
     def apply(self, document: Document, found: Tagged, timeout: float | None, changed: Changed) -> int:
         """Apply, then apply again until nothing changes, at most :data:`INLINE_REPEATS` more times.
@@ -377,7 +375,10 @@ class InlineStep(Step):
         changes = super().apply(document, found, timeout, changed)
         if not changes:
             return 0
+        check = self.screen_check()
         for _ in range(INLINE_REPEATS):
+            if check is not None and quiet(document.text, [(check, ())]):
+                break  # the core finds nothing more (the usual answer), at less cost than a search
             try:
                 again = self.find(document.text, timeout, document.continues)
             except TimeoutError:
@@ -426,11 +427,9 @@ class RepairStep(Step):
     finder = staticmethod(find_repairs)
 
     def screen_check(self) -> Check | None:
-        """The gate over the whole text: ftfy sees only the lines it finds something in."""
-        if self.rule.where.parts:
-            return None
+        """The gate over the text or its regions: ftfy sees only the lines it finds something in."""
         gate = gate_on_core(self.rule.pattern)
-        return None if gate is None else ("text", gate, 0, 0, False, ())
+        return None if gate is None else ("text", gate, 0, 0, False, _block_ranges(self.rule))
 
 
 class LexiconStep(Step):

@@ -877,13 +877,14 @@ impl Pattern {
         Some(found)
     }
 
-    /// Whether a search of the whole `text` may find something: false only where the core
-    /// reads the text and finds no match in it.
-    pub(crate) fn may_find_in(&self, py: Python<'_>, text: &Text) -> bool {
-        let Ok(Some((haystack, _))) = self.whole_text(py, text, 0, text.length) else {
+    /// Whether a search of `text` from code point `low` to its end may find something: false
+    /// only where the core reads the text and finds no match there.
+    pub(crate) fn may_find_in(&self, py: Python<'_>, text: &Text, low: usize) -> bool {
+        let Ok(Some((haystack, byte_low))) = self.whole_text(py, text, low, text.length) else {
             return true;
         };
-        self.may_match(haystack) && !matches!(self.find_at(haystack, 0), Ok(None))
+        self.may_match(&haystack[byte_low..])
+            && !matches!(self.find_at(haystack, byte_low), Ok(None))
     }
 
     /// Whether a block rule may fire on a block of `text` within one of the `regions` (code

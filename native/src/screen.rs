@@ -24,8 +24,7 @@ use crate::{FoldTable, FOLD_TABLE};
 /// words, 0: any), `characters` (a character map's characters) or `repeats` (blocks of at
 /// most `max_words` characters that hold the same words; no pattern) or `offtopic` (a block an
 /// off-topic rule judges, of at most `max_words` words, that its shape pattern matches), and
-/// the rule's regions for lines, blocks and off-topic blocks: `(head, first, last)` block
-/// ranges (`rules.Where`), none: anywhere.
+/// the rule's regions: `(head, first, last)` block ranges (`rules.Where`), none: anywhere.
 type Check<'py> = (
     Bound<'py, PyString>,
     Bound<'py, PyAny>,
@@ -175,7 +174,14 @@ pub fn quiet(
         asked.into_iter().enumerate()
     {
         let may_find = match kind.to_str()? {
-            "text" => form.downcast::<Pattern>()?.get().may_find_in(py, text),
+            "text" => {
+                // A region that ends before the text's end is Python's to search: `regex`
+                // lets look-arounds see past a search's end, which the core does not.
+                let pattern = form.downcast::<Pattern>()?.get();
+                regions(py, text, &parts)
+                    .into_iter()
+                    .any(|(low, high)| high != text.length() || pattern.may_find_in(py, text, low))
+            }
             "lines" => {
                 let judged = LineJudging {
                     min_words,

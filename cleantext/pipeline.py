@@ -496,8 +496,8 @@ def _screened(
     presence: Presence, selected: list[Selected], text: str, timings: dict[str, StepTiming]
 ) -> list[Selected]:
     """The selected steps the plan's screen keeps (:meth:`Plan.screen`), its time counted as the ``screen`` step's."""
-    if not presence.plan.screening:
-        return selected
+    if not presence.plan.screening or len(selected) < 2:
+        return selected  # a lone step costs no more to evaluate than to screen
     started = time.perf_counter()
     kept = presence.plan.screen(selected, text)
     _timing(timings, SCREEN).add(time.perf_counter() - started, 0)

@@ -814,8 +814,9 @@ BENCHMARKS += (
             "`wcxb-test-articles`, `trafilatura-eval-en` and `readability-test-pages` (extracted, then "
             "cleaned), the boilerplate benchmark's documents and the fuzz corpora. The last two columns count "
             "what each mode did: (step, document) evaluations, and lines or paragraphs that line and block "
-            "steps searched with their pattern. Nothing is tuned or scored on `wcxb-dev` here: only the two "
-            "modes' outputs are compared."
+            "steps searched with their pattern, in Python: with triggers on, what the pre-pass and the native "
+            "core's screen let through (the screen's own searches, on the core, are not counted). Nothing is "
+            "tuned or scored on `wcxb-dev` here: only the two modes' outputs are compared."
         ),
         render=render_same_output,
         headline=headline_same_output,

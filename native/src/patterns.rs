@@ -202,9 +202,23 @@ fn reading(text: Option<&str>) -> Reading {
             non_ascii_words: false,
         };
     };
+    // One pass over the non-ASCII characters for both tables; a disputed one ends the reading.
+    let mut non_ascii_words = false;
+    if !text.is_ascii() {
+        for character in text.chars().filter(|character| !character.is_ascii()) {
+            let point = character as u32;
+            if tables.disputed.holds(point) {
+                return Reading {
+                    readable: false,
+                    non_ascii_words: false,
+                };
+            }
+            non_ascii_words = non_ascii_words || tables.word.holds(point);
+        }
+    }
     Reading {
-        readable: !tables.disputed.any_in(text),
-        non_ascii_words: tables.word.any_in(text),
+        readable: true,
+        non_ascii_words,
     }
 }
 
@@ -336,6 +350,48 @@ impl Engine {
     }
 }
 
+/// What the backtracking `regex` finds first from byte `from`, tried only where its `relaxed`
+/// form, on the automata, has a match start: no match of the pattern starts anywhere else,
+/// and the first place where one does is the first it finds. The backtracking engine's own
+/// search tries every position, at some thirty megabytes a second.
+fn find_at_candidates(
+    regex: &fancy_regex::Regex,
+    relaxed: &Regex,
+    haystack: &str,
+    from: usize,
+    groups: bool,
+) -> Result<Option<Found>, GaveUp> {
+    let mut position = from;
+    while position <= haystack.len() {
+        let Some(candidate) = relaxed.find_at(haystack, position) else {
+            return Ok(None);
+        };
+        let start = candidate.start();
+        let input = fancy_regex::RegexInput::new(haystack)
+            .from_pos(start)
+            .anchored(true);
+        let found = if groups {
+            regex
+                .captures_input(input)
+                .map_err(|_| GaveUp)?
+                .map(|captures| found_with_groups!(captures))
+        } else {
+            regex
+                .find_input(input)
+                .map_err(|_| GaveUp)?
+                .map(|whole| (whole.start(), whole.end(), None))
+        };
+        if found.is_some() {
+            return Ok(found);
+        }
+        match haystack[start..].chars().next() {
+            Some(next) => position = start + next.len_utf8(),
+            None => return Ok(None),
+        }
+    }
+    Ok(None)
+}
+
 impl Pattern {
     /// `text` and the byte offset of `low` in it, for a search of `text[low:high]`; None when
     /// the core leaves the text to Python, or when `high` is not its end (`regex` lets
@@ -396,7 +452,13 @@ impl Pattern {
         let groups = self.needs_groups();
         let mut position = from;
         while position <= haystack.len() {
-            let Some(found) = self.engine.find(haystack, position, groups)? else {
+            let found = match (&self.engine, &self.prefilter) {
+                (Engine::Backtracking(regex), Some(relaxed)) => {
+                    find_at_candidates(regex, relaxed, haystack, position, groups)?
+                }
+                _ => self.engine.find(haystack, position, groups)?,
+            };
+            let Some(found) = found else {
                 return Ok(None);
             };
             if self.before_holds(haystack, found.0) {
@@ -506,20 +568,26 @@ fn short_lines(text: &str, tables: &ReadingTables) -> Vec<Line> {
     let mut char_start = 0;
     let mut byte_start = 0;
     for piece in text.split('\n') {
-        let mut length = 0;
+        // A long line (prose, most of a text's bytes) is only counted: no line rule judges it.
+        let length = if piece.is_ascii() {
+            piece.len()
+        } else {
+            piece.chars().count()
+        };
         let mut words = 0;
-        let mut in_word = false;
         let (mut pipes, mut tabs) = (0, 0);
-        for character in piece.chars() {
-            length += 1;
-            if python_space(character) {
-                in_word = false;
-            } else if !in_word {
-                in_word = true;
-                words += 1;
+        if length <= LINE_MAX_CHARS {
+            let mut in_word = false;
+            for character in piece.chars() {
+                if python_space(character) {
+                    in_word = false;
+                } else if !in_word {
+                    in_word = true;
+                    words += 1;
+                }
+                pipes += usize::from(character == '|');
+                tabs += usize::from(character == '\t');
             }
-            pipes += usize::from(character == '|');
-            tabs += usize::from(character == '\t');
         }
         if length <= LINE_MAX_CHARS && words > 0 {
             let ascii = piece.is_ascii();

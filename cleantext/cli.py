@@ -43,6 +43,7 @@ from cleantext.pipeline import DEFAULT_TIMEOUT
 from cleantext.rules import OPTIONS, LexiconRule, Rule, builtin_pack_names, load_pack, load_packs, rules_dir
 from cleantext.sites import SiteProfile
 from cleantext.steps import engine_of, trigger_of
+from cleantext.strip import native_removal_pattern
 from cleantext.variants import count_names, find_clusters, lexicon_toml
 from cleantext.windows import WINDOW_CHARS
 
@@ -621,6 +622,8 @@ def _engine_text(rule: Rule) -> str:
         return "python (the native core is not built or not active)"
     if rule.kind == "inline" and native_inline_prefilter(rule) is not None:
         return "python, tried only where the core finds a relaxed form of the pattern (no look-arounds)"
+    if rule.kind in ("line", "block") and native_removal_pattern(rule) is not None:
+        return "python, on the lines or blocks where the core finds a relaxed form (its automaton is too large)"
     return "python (the native core does not run this kind of rule, or runs this pattern slowly or not at all)"
 
 

@@ -460,6 +460,15 @@ def test_a_pattern_too_large_for_the_automata_finds_candidate_lines_that_python_
 
 
 @needs_native
+def test_rules_show_says_a_built_in_rule_finds_its_candidate_lines_on_the_core(capsys):
+    from cleantext.cli import main
+
+    assert main(["rules", "show", "widgets.related"]) == 0
+    engine = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("engine"))
+    assert "python, on the lines or blocks where the core finds a relaxed form" in engine
+
+
+@needs_native
 def test_the_screen_lets_repeated_blocks_through_whatever_their_case_and_punctuation():
     pipeline = engines()[0]
     repeated = "A Title, Right Here\n\nBody text that goes on.\n\na title right here!\n"

@@ -46,6 +46,10 @@ Gated = tuple[int, Unit, int, int]
 """A step of a list as :meth:`Plan.gated` gives it: its index, itself, its trigger's bits, its first clause."""
 
 
+HOLDING_KEPT = 4096
+"""At most this many selections (by list of steps and the clauses that hold) are kept by a plan;
+short documents, which hold few clauses, share a few of them."""
+
 SEPARATORS = ("\ue002", "\ufdd0", "\uffff")
 """Characters (private use, non-characters) to join the stretches of one update by, the first that
 no literal of the plan holds."""
@@ -94,19 +98,18 @@ class Presence:
         The literals (empty when any line may do) are what a line or block of
         the text must contain for a line or block step to fire there: the
         present ones of its trigger's first clause. The selection is made once
-        per list of steps for as long as no new literal turns up.
+        per list of steps for as long as no new literal turns up; which steps
+        hold under which clauses is kept by the plan, for the next documents.
         """
         ascii_text = text.isascii()
         key = (id(units), ascii_text)
         cached = self._selected.get(key)
         # A new literal may hold a new clause, or join a clause's literals that pick lines: select again.
         if cached is None or cached[0] != self.found:
-            held, clauses = self.held, self.clauses
-            # The gate test of ``allows``, written out: a call per step costs a one-line document 5 %.
+            clauses = self.clauses
             selected = [
                 (index, unit, tuple(clauses[first]) if first >= 0 else ())
-                for index, unit, mask, first in self.plan.gated(units)[ascii_text]
-                if mask & held == mask
+                for index, unit, first in self.plan.holding(units, ascii_text, self.held)
             ]
             cached = self._selected[key] = (self.found, selected)
         return cached[1] if not start else [entry for entry in cached[1] if entry[0] >= start]
@@ -193,6 +196,7 @@ class Plan:
         # Per step, by id: its screen check (None: always evaluated), made as it is first selected,
         # so that a rule's pattern is compiled for the core only once its trigger holds.
         self._checks: dict[int, Check | None] = {}
+        self._holding: dict[tuple[int, bool, int], list[tuple[int, Unit, int]]] = {}
         self.screening = screens()  # decided as the scanner is, when the plan is made
         for unit in units:
             trigger = unit.trigger()
@@ -250,6 +254,20 @@ class Plan:
             gated = self._gated[id(units)] = sides
             self._lists.append(units)  # kept alive, so that no other list can take its identity
         return gated
+
+    def holding(self, units: Sequence[Unit], ascii_text: bool, held: int) -> list[tuple[int, Unit, int]]:
+        """``(index, step, first clause)`` for the steps of ``units`` whose trigger the clauses ``held``
+        satisfy (on ASCII text: their ASCII triggers), kept for the next text that holds the same clauses."""
+        key = (id(units), ascii_text, held)
+        holding = self._holding.get(key)
+        if holding is None:
+            # The gate test of ``allows``, written out: a call per step costs a one-line document 5 %.
+            gated = self.gated(units)[ascii_text]
+            holding = [(index, unit, first) for index, unit, mask, first in gated if mask & held == mask]
+            if len(self._holding) >= HOLDING_KEPT:
+                self._holding.clear()
+            self._holding[key] = holding
+        return holding
 
     def screen(self, selected: list[Selected], text: str) -> list[Selected]:
         """The ``selected`` steps less those the core finds nothing for in ``text`` (see the module's

@@ -574,22 +574,12 @@ fn short_lines(text: &str, tables: &ReadingTables) -> Vec<Line> {
         } else {
             piece.chars().count()
         };
-        let mut words = 0;
-        let (mut pipes, mut tabs) = (0, 0);
-        if length <= LINE_MAX_CHARS {
-            let mut in_word = false;
-            for character in piece.chars() {
-                if python_space(character) {
-                    in_word = false;
-                } else if !in_word {
-                    in_word = true;
-                    words += 1;
-                }
-                pipes += usize::from(character == '|');
-                tabs += usize::from(character == '\t');
-            }
-        }
-        if length <= LINE_MAX_CHARS && words > 0 {
+        let words = if length <= LINE_MAX_CHARS {
+            words_in(piece, usize::MAX)
+        } else {
+            0
+        };
+        if words > 0 {
             let ascii = piece.is_ascii();
             lines.push(Line {
                 start: char_start,
@@ -602,7 +592,8 @@ fn short_lines(text: &str, tables: &ReadingTables) -> Vec<Line> {
                 folds_plainly: ascii || !tables.folds_to_ascii.any_in(piece),
                 non_ascii_words: !ascii && tables.word.any_in(piece),
             });
-            cells.push(pipes.max(tabs));
+            let count = |wanted: u8| piece.bytes().filter(|&byte| byte == wanted).count();
+            cells.push(count(b'|').max(count(b'\t')));
         }
         char_start += length + 1;
         byte_start += piece.len() + 1;
@@ -975,10 +966,7 @@ impl Pattern {
         let lowered = &text.line_table(py).1;
         let (plain_literals, other_literals) = split_literals(literals, tables);
         for block in text.blocks(py) {
-            if !regions
-                .iter()
-                .any(|&(low, high)| low <= block.start && block.end <= high)
-            {
+            if !within(regions, block) {
                 continue;
             }
             let haystack = &plain[block.byte_start..block.byte_end];
@@ -1063,9 +1051,7 @@ impl Pattern {
             }
             for block in run {
                 let haystack = &plain[block.byte_start..block.byte_end];
-                let judged = regions
-                    .iter()
-                    .any(|&(low, high)| low <= block.start && block.end <= high)
+                let judged = within(regions, block)
                     && !haystack.contains('\n')
                     && fits(haystack, min_words, 0);
                 if judged && self.may_find_in_block(haystack) {
@@ -1096,20 +1082,35 @@ fn fits(block: &str, min_words: usize, max_words: usize) -> bool {
     if min_words == 0 && max_words == 0 {
         return true;
     }
+    let most = if max_words > 0 { max_words } else { usize::MAX };
+    let words = words_in(block, most);
+    words >= min_words && words <= most
+}
+
+/// How many words `text` has (runs of characters other than Python's whitespace, as
+/// `str.split` finds them), counted up to one past `most`.
+fn words_in(text: &str, most: usize) -> usize {
     let mut words = 0;
     let mut in_word = false;
-    for character in block.chars() {
+    for character in text.chars() {
         if python_space(character) {
             in_word = false;
         } else if !in_word {
             in_word = true;
             words += 1;
-            if max_words > 0 && words > max_words {
-                return false;
+            if words > most {
+                break;
             }
         }
     }
-    words >= min_words
+    words
+}
+
+/// Whether a block lies within one of the `regions` (code points).
+fn within(regions: &[(usize, usize)], block: &BlockRange) -> bool {
+    regions
+        .iter()
+        .any(|&(low, high)| low <= block.start && block.end <= high)
 }
 
 /// A character map: every character of the table, replaced by its text.

@@ -4,9 +4,9 @@
 //! document holds; most of those then find nothing, and asking each one from Python
 //! costs more than the core's search itself. The screen runs the searches of every
 //! selected step the core can answer for in one call, and names those that find
-//! nothing in the text. Its answer is a superset of the truth in one direction only: a
-//! step it names finds nothing; a step it does not name may still find nothing (the
-//! Python step decides, as without the screen).
+//! nothing in the text. Its answer errs in one direction only: a step it names finds
+//! nothing; a step it does not name may still find nothing (the Python step decides, as
+//! without the screen).
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -18,13 +18,13 @@ use crate::patterns::{word_character, CharMap, LineJudging, Pattern, Text};
 use crate::{FoldTable, FOLD_TABLE};
 
 /// A step's check, as Python gives it: `(kind, pattern or map, min_words, max_words,
-/// skip_table_rows)`, kind `text` (a pattern over the whole text: an inline rule's, a
+/// skip_table_rows, regions)`, kind `text` (a pattern over the text: an inline rule's, a
 /// repair rule's gate, a prefilter), `lines` (a line rule's pattern over the lines it
 /// judges), `blocks` (a block rule's over the blocks it judges, by their least and most
-/// words, 0: any), `characters` (a character map's characters) or `repeats` (blocks of at
-/// most `max_words` characters that hold the same words; no pattern) or `offtopic` (a block an
-/// off-topic rule judges, of at most `max_words` words, that its shape pattern matches), and
-/// the rule's regions: `(head, first, last)` block ranges (`rules.Where`), none: anywhere.
+/// words, 0: any), `characters` (a character map's characters), `repeats` (blocks of at most
+/// `max_words` characters that hold the same words; no pattern) or `offtopic` (a block an
+/// off-topic rule judges, of at most `max_words` words, that its shape pattern matches);
+/// `regions`: the rule's `(head, first, last)` block ranges (`rules.Where`), none: anywhere.
 type Check<'py> = (
     Bound<'py, PyString>,
     Bound<'py, PyAny>,

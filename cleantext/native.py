@@ -47,6 +47,7 @@ __all__ = [
     "GAP",
     "MARKUP",
     "NATIVE_VERSION",
+    "Check",
     "PythonScanner",
     "Scanner",
     "engine_summary",
@@ -56,8 +57,11 @@ __all__ = [
     "native_charmap",
     "native_pattern",
     "native_prefilter",
+    "native_span_pattern",
     "native_text",
+    "quiet",
     "scanner",
+    "screens",
 ]
 
 
@@ -340,10 +344,16 @@ def _compiled(pattern: str, replacement: str | None, lines: bool, backtracking: 
         return None
 
 
+def native_span_pattern(pattern: str) -> Any | None:
+    """The core's form of ``pattern`` for :func:`found_in` (searched in one line or paragraph, no
+    replacement), or None: Python searches it."""
+    return native_pattern(pattern, lines=True, backtracking=BACKTRACK_ALWAYS)
+
+
 def found_in(pattern: str, compiled: Any, span: str, timeout: float | None) -> bool:
     """Whether ``pattern`` (``compiled`` on Python) matches somewhere in one line or paragraph:
     the core's answer where it gives one, else Python's (under ``timeout``)."""
-    core = native_pattern(pattern, lines=True, backtracking=BACKTRACK_ALWAYS)
+    core = native_span_pattern(pattern)
     if core is not None:
         first = core.first(span)
         if first is not None:

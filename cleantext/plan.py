@@ -277,7 +277,7 @@ class Plan:
         pattern is searched in every line its rule judges in its regions that
         holds one of the literals it was selected with, an inline rule's in the
         text (see :meth:`Step.screen_check`)."""
-        if not self.screening or len(selected) < 2:
+        if not self.screening:
             return selected
         checks = self._checks
         asked: list[tuple[Check, tuple[str, ...]]] = []

@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 
 from cleantext.document import Document, RuleRef
 from cleantext.metadata import clean_author, parse_date
-from cleantext.native import BACKTRACK_ALWAYS, Check, native_pattern, quiet
+from cleantext.native import Check, native_span_pattern, quiet
 from cleantext.normalize import (
     Lexicon,
     find_charmap,
@@ -344,7 +344,7 @@ class OfftopicStep(Step):
     def screen_check(self) -> Check | None:
         """A short block in its regions that the rule would judge by its words: its shape, its run."""
         rule = self.rule
-        core = native_pattern(rule.pattern, lines=True, backtracking=BACKTRACK_ALWAYS)
+        core = native_span_pattern(rule.pattern)  # the form find_offtopic judges the shape by
         if core is None:
             return None
         return ("offtopic", core, rule.min_words, rule.max_words or OFFTOPIC_MAX_WORDS, False, _block_ranges(rule))

@@ -942,8 +942,13 @@ impl Pattern {
         let Ok(Some((haystack, byte_low))) = self.whole_text(py, text, low, text.length) else {
             return true;
         };
-        self.may_match(&haystack[byte_low..])
-            && !matches!(self.find_at(haystack, byte_low), Ok(None))
+        self.may_find_from(haystack, byte_low)
+    }
+
+    /// Whether a search of `haystack` from byte `from` may find something: false only where
+    /// the relaxed form or the search itself finds nothing.
+    fn may_find_from(&self, haystack: &str, from: usize) -> bool {
+        self.may_match(&haystack[from..]) && !matches!(self.find_at(haystack, from), Ok(None))
     }
 
     /// Whether a block rule may fire on a block of `text` within one of the `regions` (code
@@ -963,7 +968,8 @@ impl Pattern {
             return true;
         };
         let tables = READING_TABLES.get().expect("a readable text has tables");
-        let lowered = &text.line_table(py).1;
+        // The text's ASCII lower case, made with its line table, only where literals pick blocks.
+        let lowered = (!literals.is_empty()).then(|| text.line_table(py).1.as_str());
         let (plain_literals, other_literals) = split_literals(literals, tables);
         for block in text.blocks(py) {
             if !within(regions, block) {
@@ -973,19 +979,19 @@ impl Pattern {
             if !fits(haystack, min_words, max_words) {
                 continue;
             }
-            let ascii = haystack.is_ascii();
-            let folds_plainly = ascii || !tables.folds_to_ascii.any_in(haystack);
-            let lowered = &lowered[block.byte_start..block.byte_end];
-            if !literals.is_empty()
-                && !may_hold(
+            if let Some(lowered) = lowered {
+                let ascii = haystack.is_ascii();
+                let folds_plainly = ascii || !tables.folds_to_ascii.any_in(haystack);
+                let lowered = &lowered[block.byte_start..block.byte_end];
+                if !may_hold(
                     ascii,
                     folds_plainly,
                     lowered,
                     &plain_literals,
                     other_literals,
-                )
-            {
-                continue;
+                ) {
+                    continue;
+                }
             }
             if self.may_find_in_block(haystack) {
                 return true;
@@ -1072,7 +1078,7 @@ impl Pattern {
         {
             return true; // Python's to judge
         }
-        self.may_match(haystack) && !matches!(self.find_at(haystack, 0), Ok(None))
+        self.may_find_from(haystack, 0)
     }
 }
 

@@ -447,10 +447,11 @@ def headline_extraction(figures: Mapping[str, Any]) -> str:
         peer = rows.get("trafilatura (defaults)")
         return f"{rows['cleantext'][key]:.3f}" + (f" ({peer[key]:.3f})" if peer else "")
 
+    ratio = extraction.time_ratio(aeb, "cleantext")
     return (
         f"F1 {figure(aeb, 'f1')} on article-extraction-benchmark; word F1 {figure(wcxb, 'word_f1')} and "
         f"`without` leaked {figure(wcxb, 'without_leaked')} on wcxb-test-articles (trafilatura's defaults in "
-        "brackets)"
+        "brackets)" + ("" if ratio == "-" else f"; {ratio}x trafilatura's time on article-extraction-benchmark")
     )
 
 
@@ -712,7 +713,11 @@ BENCHMARKS: tuple[Benchmark, ...] = (
             f"against the published F1 0.958. `{DATA}/wcxb-test-articles` (WCXB's held-out test split, article "
             "pages with a main content): the same metric, WCXB's word F1, and the share of its `with` snippets "
             "found and `without` snippets leaked. `seconds`: wall time of each extractor over all pages. "
-            '"with the line scorer on": the optional `scorer.boilerplate` (trained on `wcxb-dev` only) enabled.'
+            '"with the line scorer on": the optional `scorer.boilerplate` (trained on `wcxb-dev` only) enabled; '
+            '"with extract.unconfirmed on": the optional second run of trafilatura that must confirm short '
+            "paragraphs. `x trafilatura's time`: an extractor's seconds over trafilatura's with its defaults; "
+            "each worker first runs every extractor on one page, so the seconds leave out loading the rules and "
+            "starting the extraction's own worker process."
         ),
         render=render_extraction,
         headline=headline_extraction,

@@ -322,14 +322,15 @@ DOUBTFUL_WORDS = 10
 """Paragraphs shorter than this many words must be confirmed by the precise extraction."""
 
 
-def extract_article(page: str, **options: Any) -> Article:
+def extract_article(page: str, *, confirm: bool = False, **options: Any) -> Article:
     """The article body of ``page`` (paragraphs separated by blank lines), its metadata and doubts.
 
     trafilatura runs without its fallback extractors (``fast``), which on the
     Zyte benchmark is both more precise and more complete than its default;
     with them only when that finds less than :data:`SHORT_BODY` characters,
-    which recovers the pages where it fails (WCXB). A second run favours
-    precision: a short paragraph that only the first run keeps is doubtful.
+    which recovers the pages where it fails (WCXB). With ``confirm``, a second
+    run favours precision: a short paragraph that only the first run keeps is
+    doubtful (the rule ``extract.unconfirmed``, off by default, removes it).
     ``options`` go to every run. The metadata holds ``title``, ``author`` and
     ``published`` where trafilatura finds them. An empty body means
     trafilatura found no article.
@@ -367,12 +368,22 @@ def extract_article(page: str, **options: Any) -> Article:
         for key, value in (("title", found.title), ("author", found.author), ("published", found.date))
         if value
     }
-    precise = trafilatura.bare_extraction(page, **{**settings, "fast": False, "favor_precision": True})
+    title = 0 if paragraphs and found.title and _is_title(paragraphs[0], found.title) else None
+    doubtful = _unconfirmed(page, paragraphs, settings) if confirm else ()
+    return Article("\n\n".join(paragraphs), metadata, doubtful, title)
+
+
+def _unconfirmed(page: str, paragraphs: list[str], settings: dict[str, Any]) -> tuple[int, ...]:
+    """The short paragraphs (by index) whose words, in order, a run of trafilatura that favours precision lacks."""
+    import trafilatura
+
+    # The metadata of this run is never read: without it the run takes a quarter less time.
+    precise = trafilatura.bare_extraction(
+        page, **{**settings, "fast": False, "favor_precision": True, "with_metadata": False}
+    )
     short = [(index, _words(p)) for index, p in enumerate(paragraphs) if len(p.split()) < DOUBTFUL_WORDS]
     confirmed = _word_runs(precise.text or "" if precise is not None else "", {len(words) for _, words in short})
-    doubtful = tuple(index for index, words in short if words not in confirmed)
-    title = 0 if paragraphs and found.title and _is_title(paragraphs[0], found.title) else None
-    return Article("\n\n".join(paragraphs), metadata, doubtful, title)
+    return tuple(index for index, words in short if words not in confirmed)
 
 
 def _huge_tree(page: str) -> Any:
@@ -394,8 +405,9 @@ _sandbox: tuple[int, Sandbox] | None = None
 _unbounded_here = False  # no worker could be started in this process: extract here
 
 
-def extract_article_within(page: str, timeout: float | None) -> Article:
-    """:func:`extract_article` in a worker process that is killed when it takes longer than ``timeout`` seconds.
+def extract_article_within(page: str, timeout: float | None, *, confirm: bool = False) -> Article:
+    """:func:`extract_article` (``confirm`` as there) in a worker process that is killed when it takes
+    longer than ``timeout`` seconds.
 
     Raises :class:`InputError` on a time-out or a crash of the parser. With
     ``timeout=None``, on a system without POSIX pipes, or where no worker
@@ -403,11 +415,11 @@ def extract_article_within(page: str, timeout: float | None) -> Article:
     """
     global _sandbox, _unbounded_here
     if timeout is None or _unbounded_here or not can_sandbox():
-        return extract_article(page)
+        return extract_article(page, confirm=confirm)
     if _sandbox is None or _sandbox[0] != os.getpid():  # a forked child starts its own
-        _sandbox = (os.getpid(), Sandbox(extract_article, preload=("trafilatura",)))
+        _sandbox = (os.getpid(), Sandbox(_extract_request, preload=("trafilatura",)))
     try:
-        return _sandbox[1].call(page, timeout=timeout)
+        return _sandbox[1].call((page, confirm), timeout=timeout)
     except TimeoutError:
         raise InputError(
             f"extracting the article took longer than {timeout:g} s, the time limit for a page of this size; "
@@ -416,11 +428,17 @@ def extract_article_within(page: str, timeout: float | None) -> Article:
     except SandboxUnavailable as error:
         _unbounded_here = True
         warnings.warn(f"{error}; HTML is extracted in this process, without a time limit", stacklevel=2)
-        return extract_article(page)
+        return extract_article(page, confirm=confirm)
     except SandboxCrash:
         raise InputError(
             "the HTML parser crashed on this page; skipped (--input-format text cleans it as text)"
         ) from None
+
+
+def _extract_request(request: tuple[str, bool]) -> Article:
+    """:func:`extract_article` of ``(page, confirm)``, as the sandbox's worker is asked."""
+    page, confirm = request
+    return extract_article(page, confirm=confirm)
 
 
 def _words(text: str) -> tuple[str, ...]:

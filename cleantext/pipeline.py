@@ -117,7 +117,7 @@ class Pipeline:
         self.options: Mapping[str, str] = {**default_options(), **(options or {})}
         self.timeout = timeout
         self.input_format = input_format
-        # The extraction's own removals (extract.title, ...) run when their rules are selected.
+        # The extraction's own removals (extract.title, extract.unconfirmed) run when their rules are selected.
         self._extraction = frozenset(rule.id for rule in self.rules if rule.kind == "extract")
         self._layouts: dict[str, tuple[list[tuple[str, list[Step]]], Plan]] = {}
         # The default plan, compiled here: a rule its steps cannot be built for (a score rule's
@@ -543,9 +543,10 @@ def _extract(document: Document, timeout: float | None, removals_on: frozenset[s
     """Reduce an HTML ``document`` to its article body, with edits that say what went.
 
     The headline repeated as the first paragraph goes too where its rule
-    (``extract.title``) is in ``removals_on``.
+    (``extract.title``) is in ``removals_on``, and the short paragraphs a
+    precision-favouring run does not confirm where ``extract.unconfirmed`` is.
     """
-    article = extract_article_within(document.text, timeout)
+    article = extract_article_within(document.text, timeout, confirm=UNCONFIRMED.id in removals_on)
     locate_text(document, article.body)
     document.metadata.update(article.metadata)
     # The body has one paragraph per block, so block i is paragraph i.

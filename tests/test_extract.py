@@ -244,12 +244,33 @@ def test_a_page_full_of_text_where_no_article_is_found_is_a_failure_not_an_empty
     from cleantext import InputError, Pipeline
 
     # As when the parser gives up on a page: nothing extracted from plenty of text.
-    monkeypatch.setattr(cleantext.extract, "extract_article", lambda page: cleantext.extract.Article("", {}))
+    monkeypatch.setattr(
+        cleantext.extract, "extract_article", lambda page, confirm=False: cleantext.extract.Article("", {})
+    )
     pipeline = Pipeline.load(timeout=None)  # in this process, so the stand-in is what runs
     with pytest.raises(InputError, match=r"^lost\.html: no article found among the [\d,]+ characters of text"):
         pipeline.clean(PAGE, name="lost.html")
     result = pipeline.clean("<html><body><nav><a href='/'>Home</a></nav></body></html>", name="empty.html")
     assert result.text == "" and "no article text found" in result.warnings[0]
+
+
+def test_the_confirming_run_of_trafilatura_happens_only_where_its_rule_is_on(monkeypatch):
+    import trafilatura
+
+    runs = []
+    real = trafilatura.bare_extraction
+
+    def counted(page, **settings):
+        runs.append(settings.get("favor_precision", False))
+        return real(page, **settings)
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", counted)
+    # In this process (no time limit), so the counting stand-in is what runs.
+    assert Pipeline.load(timeout=None).clean(PAGE).text.startswith("Russian drones")
+    assert runs == [False]
+    runs.clear()
+    assert Pipeline.load(timeout=None, enable=["extract.unconfirmed"]).clean(PAGE).text.startswith("Russian drones")
+    assert runs == [False, True]
 
 
 def test_sigterm_stops_a_run_during_a_long_extraction(tmp_path):

@@ -210,21 +210,33 @@ pub(crate) struct FoldTable {
 impl FoldTable {
     /// Appends the folding of `text` to `out`; false for a character the table does not cover.
     pub(crate) fn fold_into(&self, text: &str, out: &mut Vec<u8>) -> bool {
-        let mut buffer = [0u8; 4];
-        for character in text.chars() {
-            let point = character as u32;
-            if point < 0x80 {
-                out.push((point as u8).to_ascii_lowercase());
-                continue;
-            }
-            let Some(&image) = self.images.get(point as usize) else {
+        let bytes = text.as_bytes();
+        let mut position = 0;
+        while position < bytes.len() {
+            // A run of ASCII bytes is lowered as a slice, which the compiler vectorizes.
+            let run = bytes[position..]
+                .iter()
+                .position(|byte| !byte.is_ascii())
+                .unwrap_or(bytes.len() - position);
+            out.extend(
+                bytes[position..position + run]
+                    .iter()
+                    .map(u8::to_ascii_lowercase),
+            );
+            position += run;
+            let Some(character) = text[position..].chars().next() else {
+                break;
+            };
+            let Some(&image) = self.images.get(character as usize) else {
                 return false;
             };
+            let width = character.len_utf8();
             if image == 0 {
-                out.extend_from_slice(character.encode_utf8(&mut buffer).as_bytes());
+                out.extend_from_slice(&bytes[position..position + width]);
             } else {
                 out.extend_from_slice(self.strings[image as usize - 1].as_bytes());
             }
+            position += width;
         }
         true
     }

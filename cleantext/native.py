@@ -59,6 +59,7 @@ __all__ = [
     "native_prefilter",
     "native_span_pattern",
     "native_text",
+    "pattern_set",
     "quiet",
     "scanner",
     "screens",
@@ -434,17 +435,29 @@ pattern matches: see :func:`cleantext.strip.find_offtopic`); ``regions``: the ru
 as ``(head, first, last)`` block ranges (none: anywhere)."""
 
 
-def quiet(text: str, asked: Sequence[tuple[Check, Sequence[str]]]) -> list[int]:
+def quiet(text: str, asked: Sequence[tuple[Check, Sequence[str]]], together: Any | None = None) -> list[int]:
     """The positions in ``asked``, each ``(check, literals)``, of the checks that find nothing in ``text``.
 
     ``literals`` are what a line or block must hold to be searched, as the
-    step's finder is told. Without the core, and for a text the core leaves
-    to Python, nothing is known to find nothing: ``[]``.
+    step's finder is told. ``together``: a :func:`pattern_set` of the forms of
+    checks over the whole text, searched in one pass. Without the core, and for
+    a text the core leaves to Python, nothing is known to find nothing: ``[]``.
     """
     if _NATIVE is None:
         return []
-    found_nothing: list[int] = _NATIVE.quiet(native_text(text), asked)
+    found_nothing: list[int] = _NATIVE.quiet(native_text(text), asked, together)
     return found_nothing
+
+
+def pattern_set(forms: Sequence[Any]) -> Any | None:
+    """The core's forms of whole-text checks (``text`` checks of :func:`quiet`) as one set, searched
+    in one pass; None without the core or when the set's automaton would be too large."""
+    if _NATIVE is None:
+        return None
+    try:
+        return _NATIVE.PatternSet(list(forms))
+    except ValueError:
+        return None
 
 
 def screens() -> bool:

@@ -25,13 +25,15 @@ screen (:meth:`Plan.screen`): one call to the core searches the text with
 every selected step's own pattern or table (:meth:`Step.screen_check`), and
 a step it finds nothing for is not evaluated either. Most selected steps
 find nothing; the screen costs them their search, not a Python call each.
+The patterns of the checks over the whole text are searched together, in
+one pass that tells which of them match.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from cleantext.native import Check, quiet, scanner, screens
+from cleantext.native import Check, pattern_set, quiet, scanner, screens
 from cleantext.steps import Step, StepTrigger
 from cleantext.triggers import BOUNDARIES, TEXT_END, TEXT_START, Clause, fold
 
@@ -198,6 +200,10 @@ class Plan:
         self._checks: dict[int, Check | None] = {}
         self._holding: dict[tuple[int, bool, int], list[tuple[int, Unit, int]]] = {}
         self.screening = screens()  # decided as the scanner is, when the plan is made
+        # The forms of the checks over the whole text made so far (by id), and their set: made
+        # again when a check over the whole text is first asked, so it holds every one of them.
+        self._whole_text_forms: dict[int, object] = {}
+        self._together: object | None = None  # False: too large to make
         for unit in units:
             trigger = unit.trigger()
             self._units.append(unit)
@@ -291,9 +297,14 @@ class Plan:
             if check is not None:
                 asked.append((check, literals))
                 positions.append(position)
+                if check[0] == "text" and not check[5] and id(check[1]) not in self._whole_text_forms:
+                    self._whole_text_forms[id(check[1])] = check[1]
+                    self._together = None
         if not asked:
             return selected
-        found_nothing = quiet(text, asked)
+        if self._together is None and len(self._whole_text_forms) > 1:
+            self._together = pattern_set(list(self._whole_text_forms.values())) or False
+        found_nothing = quiet(text, asked, self._together or None)
         if not found_nothing:
             return selected
         dropped = {positions[number] for number in found_nothing}

@@ -59,11 +59,15 @@ def on_python(work: Callable[[], T]) -> T:
 
 PYTHON_PIPELINE = on_python(lambda: Pipeline.load(input_format="text"))
 SCREENED = [(step, check) for step in PLAN._units if (check := step.screen_check()) is not None]
+TOGETHER = cleantext.native.pattern_set([check[1] for _, check in SCREENED if check[0] == "text" and not check[5]])
 
 
 def check_screen(text: str) -> None:
-    """Every step whose screen check finds nothing in ``text`` finds nothing there itself."""
-    found_nothing = cleantext.native.quiet(text, [(check, ()) for _, check in SCREENED])
+    """Every step whose screen check finds nothing in ``text`` finds nothing there itself, and the
+    whole-text checks searched together answer as each searched alone."""
+    asked = [(check, ()) for _, check in SCREENED]
+    found_nothing = cleantext.native.quiet(text, asked, TOGETHER)
+    assert found_nothing == cleantext.native.quiet(text, asked), text
     for position in found_nothing:
         step = SCREENED[position][0]
         try:

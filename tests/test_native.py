@@ -19,7 +19,7 @@ from test_plan import BENCHMARKS, outcome, same_output_sample
 import cleantext.native
 from cleantext import Pipeline, segment, strip
 from cleantext.extract import extract_article, located_natively, located_replacements, visible_text
-from cleantext.native import CASE_DISPUTED, ENGINE, PythonScanner, native_pattern, native_text
+from cleantext.native import CASE_DISPUTED, ENGINE, PythonScanner, native_pattern, native_text, pattern_set, quiet
 from cleantext.normalize import find_charmap, find_inline
 from cleantext.rules import LineRule
 from cleantext.steps import engine_of
@@ -328,6 +328,35 @@ def test_a_step_the_screen_drops_finds_nothing(lines, separator):
     text = separator.join(lines)
     for unit, literals in screened_out(engines()[0], text):
         assert unit.find(text, None, literals=literals) == [], unit.label
+
+
+@functools.cache
+def built_in_plan():
+    return Pipeline.load().plan()
+
+
+@needs_native
+@given(LINES, st.sampled_from(["\n", "\n\n", " "]))
+def test_whole_text_checks_searched_together_answer_as_each_alone(lines, separator):
+    text = separator.join(lines)
+    checks = [check for unit in built_in_plan()._units if (check := unit.screen_check()) is not None]
+    together = pattern_set([check[1] for check in checks if check[0] == "text" and not check[5]])
+    assert together is not None and len(together) > 10
+    asked = [(check, ()) for check in checks]
+    assert quiet(text, asked, together) == quiet(text, asked)
+
+
+@needs_native
+def test_a_set_of_whole_text_patterns_is_only_where_a_pattern_with_a_look_behind_may_match():
+    steps = {unit.label: unit for unit in built_in_plan()._units}
+    checks = [steps[label].screen_check() for label in ("units.temperature", "typography.ellipsis")]
+    together = pattern_set([check[1] for check in checks])
+    asked = [(check, ()) for check in checks]
+    # "20C" matches the set's form of units.temperature, whose look-behind (no word character
+    # before the number) does not hold after "x": the rule's own search decides.
+    assert quiet("Model x20C is out\u2026", asked, together) == [0]
+    assert quiet("It was 20C today\u2026", asked, together) == []
+    assert quiet("It was 20 degrees.", asked, together) == [0, 1]
 
 
 @needs_native

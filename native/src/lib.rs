@@ -305,6 +305,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<patterns::Pattern>()?;
     module.add_class::<patterns::CharMap>()?;
     module.add_class::<patterns::Text>()?;
+    module.add_class::<patterns::PatternSet>()?;
     module.add_function(wrap_pyfunction!(patterns::set_reading_tables, module)?)?;
     module.add_function(wrap_pyfunction!(patterns::crate_class_ranges, module)?)?;
     module.add_function(wrap_pyfunction!(patterns::block_spans, module)?)?;

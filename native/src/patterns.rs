@@ -936,6 +936,23 @@ impl Pattern {
         Some(found)
     }
 
+    /// The automata pattern that stands for this one in a set of whole-text searches
+    /// (`PatternSet`), and whether the set's answer is this pattern's own; else a match of the
+    /// set's pattern is only where this one may match (the pattern without its leading
+    /// look-behind, or a backtracking pattern's relaxed form). None: no automata form.
+    fn set_form(&self) -> Option<(&str, bool)> {
+        match (&self.engine, &self.prefilter) {
+            (Engine::Automata(regex), _) => Some((regex.as_str(), self.before.is_none())),
+            (Engine::Backtracking(_), Some(relaxed)) => Some((relaxed.as_str(), false)),
+            (Engine::Backtracking(_), None) => None,
+        }
+    }
+
+    /// Whether the core reads `text` for this pattern as `regex` does (else Python searches it).
+    pub(crate) fn reads_text(&self, text: &Text) -> bool {
+        self.reads(&text.reading)
+    }
+
     /// Whether a search of `text` from code point `low` to its end may find something: false
     /// only where the core reads the text and finds no match there.
     pub(crate) fn may_find_in(&self, py: Python<'_>, text: &Text, low: usize) -> bool {
@@ -1289,4 +1306,69 @@ pub fn block_spans(text: &Bound<'_, PyString>) -> Option<Vec<(usize, usize)>> {
             .map(|block| (block.start, block.end))
             .collect(),
     )
+}
+
+/// Whole-text patterns searched together: one pass over a text tells which of them match in
+/// it, where each alone is a pass of its own (`screen::quiet` asks it for every selected step
+/// whose check is a whole-text pattern).
+#[pyclass(frozen, module = "cleantext._native")]
+pub struct PatternSet {
+    set: regex::RegexSet,
+    /// By the address of each member: its number in the set, and whether the set's answer is its own.
+    members: HashMap<usize, (usize, bool)>,
+    /// The members, held so that no other pattern can take one's address.
+    _patterns: Vec<Py<Pattern>>,
+}
+
+impl PatternSet {
+    /// `pattern`'s number in the set and whether the set's answer is its own; None: not a member.
+    pub(crate) fn member(&self, pattern: &Pattern) -> Option<(usize, bool)> {
+        self.members
+            .get(&(std::ptr::from_ref(pattern) as usize))
+            .copied()
+    }
+
+    /// The numbers of the members that match somewhere in `haystack`.
+    pub(crate) fn matches(&self, haystack: &str) -> regex::SetMatches {
+        self.set.matches(haystack)
+    }
+}
+
+#[pymethods]
+impl PatternSet {
+    /// The set of `patterns` that have an automata form (see `Pattern::set_form`); the others
+    /// are not members. Raises ValueError when the set's automaton would be too large.
+    #[new]
+    fn new(patterns: Vec<Bound<'_, Pattern>>) -> PyResult<Self> {
+        let mut members = HashMap::new();
+        let mut sources = Vec::new();
+        let mut held = Vec::new();
+        for pattern in patterns {
+            let Some((source, exact)) = pattern.get().set_form() else {
+                continue;
+            };
+            let address = std::ptr::from_ref(pattern.get()) as usize;
+            if members.contains_key(&address) {
+                continue;
+            }
+            members.insert(address, (sources.len(), exact));
+            sources.push(source.to_owned());
+            held.push(pattern.unbind());
+        }
+        let set = regex::RegexSetBuilder::new(&sources)
+            .size_limit(4 * NFA_BYTES)
+            .dfa_size_limit(DFA_CACHE_BYTES)
+            .build()
+            .map_err(|error| PyValueError::new_err(error.to_string()))?;
+        Ok(PatternSet {
+            set,
+            members,
+            _patterns: held,
+        })
+    }
+
+    /// How many patterns the set holds.
+    fn __len__(&self) -> usize {
+        self.members.len()
+    }
 }

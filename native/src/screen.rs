@@ -14,7 +14,7 @@ use pyo3::types::PyString;
 
 use std::collections::{HashMap, HashSet};
 
-use crate::patterns::{word_character, CharMap, LineJudging, Pattern, Text};
+use crate::patterns::{word_character, CharMap, LineJudging, Pattern, PatternSet, Text};
 use crate::{FoldTable, FOLD_TABLE};
 
 /// A step's check, as Python gives it: `(kind, pattern or map, min_words, max_words,
@@ -159,28 +159,43 @@ fn word_hash(table: &FoldTable, block: &str, most: usize) -> Option<Option<u64>>
 
 /// The positions in `asked`, each `(check, literals)`, of the checks that find nothing in
 /// `text`. `literals` (casefolded): what a line or block must hold to be searched, as the
-/// step's finder is told; empty: any.
+/// step's finder is told; empty: any. `together`: whole-text patterns to search in one pass
+/// (those of the checks over the whole text that are its members).
 #[pyfunction]
+#[pyo3(signature = (text, asked, together=None))]
 pub fn quiet(
     py: Python<'_>,
     text: &Text,
     asked: Vec<(Check<'_>, Vec<String>)>,
+    together: Option<&PatternSet>,
 ) -> PyResult<Vec<usize>> {
     let Some(plain) = text.readable_str(py) else {
         return Ok(Vec::new()); // Python searches this text: every step may find something
     };
+    let mut matched: Option<regex::SetMatches> = None; // the set's one pass, made when first asked
     let mut found_nothing = Vec::new();
     for (position, ((kind, form, min_words, max_words, skip_table_rows, parts), literals)) in
         asked.into_iter().enumerate()
     {
         let may_find = match kind.to_str()? {
             "text" => {
-                // A region that ends before the text's end is Python's to search: `regex`
-                // lets look-arounds see past a search's end, which the core does not.
                 let pattern = form.downcast::<Pattern>()?.get();
-                regions(py, text, &parts)
-                    .into_iter()
-                    .any(|(low, high)| high != text.length() || pattern.may_find_in(py, text, low))
+                let member = together
+                    .filter(|_| parts.is_empty() && pattern.reads_text(text))
+                    .and_then(|set| Some((set, set.member(pattern)?)));
+                match member {
+                    Some((set, (number, exact))) => {
+                        let matches = matched.get_or_insert_with(|| set.matches(plain));
+                        // No match of the set's pattern: none of this one. A match: this one's
+                        // own, or where this one may match, which its own search then tells.
+                        matches.matched(number) && (exact || pattern.may_find_in(py, text, 0))
+                    }
+                    // A region that ends before the text's end is Python's to search: `regex`
+                    // lets look-arounds see past a search's end, which the core does not.
+                    None => regions(py, text, &parts).into_iter().any(|(low, high)| {
+                        high != text.length() || pattern.may_find_in(py, text, low)
+                    }),
+                }
             }
             "lines" => {
                 let judged = LineJudging {

@@ -499,7 +499,7 @@ def _screened(
     if not presence.plan.screening or len(selected) < 2:
         return selected  # a lone step costs no more to evaluate than to screen
     started = time.perf_counter()
-    kept = presence.plan.screen(selected, text)
+    kept = presence.plan.screen(selected, text, presence)
     _timing(timings, SCREEN).add(time.perf_counter() - started, 0)
     return kept
 

@@ -26,7 +26,13 @@ every selected step's own pattern or table (:meth:`Step.screen_check`), and
 a step it finds nothing for is not evaluated either. Most selected steps
 find nothing; the screen costs them their search, not a Python call each.
 The patterns of the checks over the whole text are searched together, in
-one pass that tells which of them match.
+one pass that tells which of them match. A document's presence remembers
+the checks that found nothing, and keeps them while the edits cannot have
+made them find something (:meth:`Presence.update`): a character map's
+while no character of it is put in; a whole-text pattern's while edits
+only replace text with text and touch no character it can look at; a
+line pattern's while edits only remove whole lines. A remembered check is
+not asked again.
 """
 
 from __future__ import annotations
@@ -52,6 +58,15 @@ HOLDING_KEPT = 4096
 """At most this many selections (by list of steps and the clauses that hold) are kept by a plan;
 short documents, which hold few clauses, share a few of them."""
 
+REMEMBERED = frozenset({"characters", "text", "lines", "blocks", "repeats"})
+"""The kinds of screen check a document's presence remembers (see :meth:`Presence.update`); those of a
+rule with regions are not remembered, nor off-topic ones, which look at the paragraphs around."""
+
+KEEP_FINDING_CHARS = 100_000
+"""In a text of at least this many characters, a screen check that finds something is not asked
+again as the document changes: its step is evaluated. Asking again costs a pass over the text, as
+much as the step's own search there; in a shorter text it costs less than the step's Python call."""
+
 SEPARATORS = ("\ue002", "\ufdd0", "\uffff")
 """Characters (private use, non-characters) to join the stretches of one update by, the first that
 no literal of the plan holds."""
@@ -64,7 +79,7 @@ class Presence:
     the bits of its trigger are set.
     """
 
-    __slots__ = ("_selected", "clauses", "found", "held", "literals", "plan")
+    __slots__ = ("_selected", "clauses", "finding", "found", "held", "literals", "plan", "remembered")
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
@@ -74,6 +89,10 @@ class Presence:
         self.found = 0  # how many times new literals turned up: a selection made before is stale
         # Per list of steps and kind of text (ASCII or not), the steps selected while no new literal turned up.
         self._selected: dict[tuple[int, bool], tuple[int, list[Selected]]] = {}
+        # Screen checks (by id) that found nothing in the text as it is, with the literals they were asked with.
+        self.remembered: dict[int, tuple[Check, tuple[str, ...]]] = {}
+        # Screen checks (by id) that found something in a long text, with their literals: not asked again.
+        self.finding: dict[int, tuple[str, ...]] = {}
 
     def add(self, text: str) -> None:
         """Count the literals of a stretch of text (casefolded here: on the core where its table covers the text)."""
@@ -127,16 +146,23 @@ class Presence:
         return tuple(self.clauses[first]) if first >= 0 else ()
 
     def update(
-        self, text: str, replacements: Sequence[tuple[int, int, str]] | Sequence[tuple[int, int, str, object]]
+        self,
+        text: str,
+        replacements: Sequence[tuple[int, int, str]] | Sequence[tuple[int, int, str, object]],
+        before: str | None = None,
     ) -> None:
-        """Count the literals that the replacements (as applied to the text before, now ``text``) may have made.
+        """Count the literals that the replacements (as applied to the text ``before``, now ``text``) may
+        have made, and forget the remembered screen checks they may have made find something.
 
         Only stretches around the edits are scanned: as far either side as the
         longest literal, so a literal that spans an edit's edge is seen. Where
         no edit removes text without putting any in its place, a literal that
         turns up holds a character of the text put in, so the reach is that of
-        the longest such literal (none: nothing can have turned up).
+        the longest such literal (none: nothing can have turned up). Without
+        ``before``, every remembered check is forgotten.
         """
+        if self.remembered:
+            self._forget(replacements, before)
         plan = self.plan
         if all(replacement[2] for replacement in replacements):
             put_in = set(fold("".join(replacement[2] for replacement in replacements)))
@@ -166,6 +192,42 @@ class Presence:
                 self.add(stretch)
         else:
             self.add(separator.join(stretches))  # one scan: no literal holds the separator
+
+    def _forget(
+        self,
+        replacements: Sequence[tuple[int, int, str]] | Sequence[tuple[int, int, str, object]],
+        before: str | None,
+    ) -> None:
+        """Forget the remembered checks that the replacements, made to ``before``, may have made find something."""
+        remembered = self.remembered
+        if before is None:
+            remembered.clear()
+            return
+        put_in = "".join([replacement[2] for replacement in replacements])
+        taken_out = "".join([before[replacement[0] : replacement[1]] for replacement in replacements])
+        replaced = all(replacement[2] and replacement[1] > replacement[0] for replacement in replacements)
+        whole_lines = all(
+            not new and end > start and (start == 0 or before[start - 1] == "\n") and before[end - 1] == "\n"
+            for start, end, new, *_ in replacements
+        )
+        rows = "|" in taken_out or "\t" in taken_out  # a line removed may have made its neighbours a table
+        # Whole lines between blank lines (or the text's ends) are whole paragraphs: the others stay as they were.
+        whole_blocks = whole_lines and all(
+            (start < 2 or before[start - 2] == "\n") and (end == len(before) or before[end] == "\n")
+            for start, end, *_ in replacements
+        )
+        for key, (check, _) in list(remembered.items()):
+            kind, form = check[0], check[1]
+            if kind == "characters":
+                kept = not form.holds_any_in(put_in)
+            elif kind == "text":
+                kept = replaced and form.untouched_by(put_in + taken_out)
+            elif kind == "lines":  # a line of the text now is one of the text before unless edits cut into lines
+                kept = whole_lines and not (check[4] and rows)
+            else:  # blocks, repeats: nor can a pair of paragraphs repeat that did not
+                kept = whole_blocks
+            if not kept:
+                del remembered[key]
 
 
 class Plan:
@@ -275,39 +337,59 @@ class Plan:
             self._holding[key] = holding
         return holding
 
-    def screen(self, selected: list[Selected], text: str) -> list[Selected]:
+    def screen(self, selected: list[Selected], text: str, memory: Presence | None = None) -> list[Selected]:
         """The ``selected`` steps less those the core finds nothing for in ``text`` (see the module's
         docstring); all of them on the Python engine.
 
         A step's check finds something wherever the step does: a line rule's
         pattern is searched in every line its rule judges in its regions that
         holds one of the literals it was selected with, an inline rule's in the
-        text (see :meth:`Step.screen_check`)."""
+        text (see :meth:`Step.screen_check`). ``memory``: the presence of the
+        document ``text`` is, whose remembered checks (:attr:`Presence.remembered`,
+        :attr:`Presence.finding`) are not asked again, and which remembers
+        what this screen finds."""
         if not self.screening:
             return selected
         checks = self._checks
         asked: list[tuple[Check, tuple[str, ...]]] = []
         positions: list[int] = []
+        known: list[int] = []
+        remembered = memory.remembered if memory is not None else None
+        finding = memory.finding if memory is not None else None
         for position, (_, unit, literals) in enumerate(selected):
             key = id(unit)
             if key in checks:
                 check = checks[key]
             else:
                 check = checks[key] = unit.screen_check()
-            if check is not None:
+            if check is None:
+                continue
+            if remembered and (quiet_with := remembered.get(id(check))) is not None and quiet_with[1] == literals:
+                known.append(position)
+            elif finding and finding.get(id(check)) == literals:
+                continue
+            else:
                 asked.append((check, literals))
                 positions.append(position)
                 if check[0] == "text" and not check[5] and id(check[1]) not in self._whole_text_forms:
                     self._whole_text_forms[id(check[1])] = check[1]
                     self._together = None
-        if not asked:
-            return selected
         if self._together is None and len(self._whole_text_forms) > 1:
             self._together = pattern_set(list(self._whole_text_forms.values())) or False
-        found_nothing = quiet(text, asked, self._together or None)
-        if not found_nothing:
+        found_nothing = quiet(text, asked, self._together or None) if asked else []
+        if remembered is not None:
+            for number in found_nothing:
+                check, literals = asked[number]
+                if check[0] in REMEMBERED and not check[5]:
+                    remembered[id(check)] = (check, literals)
+        if finding is not None and len(text) >= KEEP_FINDING_CHARS:
+            quiet_now = set(found_nothing)
+            for number, (check, literals) in enumerate(asked):
+                if number not in quiet_now:
+                    finding[id(check)] = literals
+        if not found_nothing and not known:
             return selected
-        dropped = {positions[number] for number in found_nothing}
+        dropped = {positions[number] for number in found_nothing}.union(known)
         return [entry for position, entry in enumerate(selected) if position not in dropped]
 
     def context_of(self, units: Sequence[Unit]) -> Sequence[Unit]:

@@ -83,7 +83,8 @@ __all__ = [
 
 Replacements = list[tuple[int, int, str]]
 Tagged = list[tuple[int, int, str, RuleRef]]
-Changed = Callable[[str, Tagged], None]
+Changed = Callable[[str, Tagged, str], None]
+"""What hears of an application that changed a text: ``(text, replacements, text before)``."""
 
 TIMEOUT_CHARS = 1_000_000
 """A step that scans a whole document gets the time limit once per this many characters."""
@@ -243,14 +244,16 @@ class Step:
     def apply(self, document: Document, found: Tagged, timeout: float | None, changed: Changed) -> int:
         """Apply the findings to ``document``; the number of replacements that changed it.
 
-        ``changed(text, replacements)`` hears of every application that
-        changed the text (the plan scans what it may have made).
+        ``changed(text, replacements, text before)`` hears of every
+        application that changed the text (the plan scans what it may have
+        made, and forgets what its screen knew of the text before).
         """
+        before = document.text
         if self.rule.captures:
-            _capture_metadata(self.rule, document.text, found, document.metadata)
+            _capture_metadata(self.rule, before, found, document.metadata)
         applied = document.apply_tagged(found)
         if applied:
-            changed(document.text, found)
+            changed(document.text, found, before)
         return applied
 
 
@@ -379,14 +382,15 @@ class InlineStep(Step):
         for _ in range(INLINE_REPEATS):
             if check is not None and quiet(document.text, [(check, ())]):
                 break  # the core finds nothing more (the usual answer), at less cost than a search
+            before = document.text
             try:
-                again = self.find(document.text, timeout, document.continues)
+                again = self.find(before, timeout, document.continues)
             except TimeoutError:
                 break  # the first application got through; the next one is not worth a warning
             applied = document.apply_tagged(again) if again else 0
             if not applied:
                 break
-            changed(document.text, again)
+            changed(document.text, again, before)
             changes += applied
         return changes
 

@@ -348,7 +348,7 @@ class _Stitcher:
         return windows
 
 
-def _ignore(text: str, replacements: object) -> None:
+def _ignore(text: str, replacements: object, before: str) -> None:
     """Nothing to scan: the junction's steps run without a plan."""
 
 

@@ -359,6 +359,74 @@ def test_a_set_of_whole_text_patterns_is_only_where_a_pattern_with_a_look_behind
     assert quiet("It was 20 degrees.", asked, together) == [0, 1]
 
 
+PUT_IN = ["", "'", '"', "\u2019", "-", "\u2014", " ", "\n", "x", "5", "C", "\u00e9", "|"]
+
+
+@st.composite
+def edited(draw):
+    """A text, replacements of it (sorted, apart) and the text they make: random ones, or whole lines removed."""
+    text = draw(st.sampled_from(["\n", "\n\n"])).join(draw(LINES))
+    if draw(st.booleans()):
+        lines = text.splitlines(keepends=True)
+        starts = [sum(map(len, lines[:index])) for index in range(len(lines))]
+        gone = sorted(draw(st.sets(st.integers(0, max(0, len(lines) - 1)), max_size=3)))
+        replacements = [(starts[i], starts[i] + len(lines[i]), "") for i in gone if i < len(lines)]
+    else:
+        replacements, position = [], 0
+        for offset, length, new in draw(
+            st.lists(st.tuples(st.integers(0, 60), st.integers(0, 4), st.sampled_from(PUT_IN)), max_size=4)
+        ):
+            start = min(len(text), position + offset)
+            end = min(len(text), start + length)
+            replacements.append((start, end, new))
+            position = end
+    pieces, copied = [], 0
+    for start, end, new in replacements:
+        pieces += [text[copied:start], new]
+        copied = end
+    return text, replacements, "".join(pieces) + text[copied:]
+
+
+@needs_native
+@given(edited())
+def test_a_check_the_presence_keeps_through_edits_finds_nothing_after_them(case):
+    text, replacements, after = case
+    plan = built_in_plan()
+    presence = plan.scan(text)
+    plan.screen([(index, unit, ()) for index, unit in enumerate(plan._units)], text, presence)
+    presence.update(after, replacements, text)
+    for check, literals in presence.remembered.values():
+        assert quiet(after, [(check, literals)]) == [0], (check, text, after)
+
+
+@needs_native
+def test_a_whole_text_pattern_is_untouched_by_characters_it_cannot_look_at():
+    steps = {unit.label: unit for unit in built_in_plan()._units}
+    temperature = steps["units.temperature"].screen_check()[1]
+    assert temperature.untouched_by("\u2019'\"")  # quotes: no match can hold or border on one
+    # A digit can be in a match; "-" and "x" are what its look-behind looks at; "é" is a word character.
+    assert not any(temperature.untouched_by(character) for character in "5-x\u00e9C")
+
+
+@needs_native
+def test_the_presence_remembers_what_the_screen_found_nothing_for_and_forgets_it_as_edits_require():
+    plan = built_in_plan()
+    text = "It was cold.\n\nFollow us on Twitter\n\nThe end.\n"
+    presence = plan.scan(text)
+    selected = presence.select(plan._units, text)
+    kept = {id(unit) for _, unit, _ in plan.screen(selected, text, presence)}
+    remembered = {id(check) for check, _ in presence.remembered.values()}
+    labels = {unit.label: unit for unit in plan._units}
+    separator = plan._checks[id(labels["widgets.separator"])]
+    assert id(separator) in remembered and id(labels["widgets.share-follow"]) in kept
+    # Removing a whole line keeps the line checks; putting a character in the text forgets them.
+    removed = text.replace("Follow us on Twitter\n\n", "")
+    presence.update(removed, [(14, 36, "")], text)
+    assert id(separator) in {id(check) for check, _ in presence.remembered.values()}
+    presence.update(removed.replace("cold", "warm"), [(7, 11, "warm")], removed)
+    assert id(separator) not in {id(check) for check, _ in presence.remembered.values()}
+
+
 @needs_native
 def test_the_screen_drops_what_finds_nothing_and_keeps_what_fires():
     text = "Kyiv is cold today.\n\nIt was \u201ccold\u201d, he said, at -20C.\n\nFollow us on Twitter\n"

@@ -105,6 +105,74 @@ pub(crate) fn word_character(character: char) -> Option<bool> {
         .map(|tables| tables.word.holds(character as u32))
 }
 
+/// The characters that the matches of the `patterns` (in the automata's syntax), and what their
+/// assertions look at, can be: their literals and classes, line breaks for line anchors, word
+/// characters for word boundaries (and for `word_boundaries`). None when a pattern does not parse.
+fn touchable_characters(patterns: &[&str], word_boundaries: bool) -> Option<Ranges> {
+    use regex_syntax::hir::{Class, Hir, HirKind, Look};
+
+    fn gather(hir: &Hir, ranges: &mut Vec<(u32, u32)>, words: &mut bool) {
+        match hir.kind() {
+            HirKind::Empty => {}
+            HirKind::Literal(literal) => match std::str::from_utf8(&literal.0) {
+                Ok(text) => ranges.extend(text.chars().map(|c| (c as u32, c as u32))),
+                Err(_) => ranges.push((0, 0x10FFFF)),
+            },
+            HirKind::Class(Class::Unicode(class)) => ranges.extend(
+                class
+                    .iter()
+                    .map(|range| (range.start() as u32, range.end() as u32)),
+            ),
+            HirKind::Class(Class::Bytes(class)) => {
+                for range in class.iter() {
+                    if range.end() >= 0x80 {
+                        ranges.push((0x80, 0x10FFFF)); // part of some non-ASCII character
+                    }
+                    if range.start() < 0x80 {
+                        ranges.push((u32::from(range.start()), u32::from(range.end().min(0x7F))));
+                    }
+                }
+            }
+            HirKind::Look(look) => match look {
+                Look::Start | Look::End => {}
+                Look::StartLF | Look::EndLF => ranges.push((0x0A, 0x0A)),
+                Look::StartCRLF | Look::EndCRLF => ranges.extend([(0x0A, 0x0A), (0x0D, 0x0D)]),
+                _ => *words = true,
+            },
+            HirKind::Repetition(repetition) => gather(&repetition.sub, ranges, words),
+            HirKind::Capture(capture) => gather(&capture.sub, ranges, words),
+            HirKind::Concat(parts) | HirKind::Alternation(parts) => {
+                for part in parts {
+                    gather(part, ranges, words);
+                }
+            }
+        }
+    }
+
+    let mut ranges = Vec::new();
+    let mut words = word_boundaries;
+    for pattern in patterns {
+        let hir = regex_syntax::ParserBuilder::new()
+            .build()
+            .parse(pattern)
+            .ok()?;
+        gather(&hir, &mut ranges, &mut words);
+    }
+    if words {
+        ranges.extend([(0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)]);
+        ranges.extend(READING_TABLES.get()?.word.0.iter().copied());
+    }
+    ranges.sort_unstable();
+    let mut merged: Vec<(u32, u32)> = Vec::with_capacity(ranges.len());
+    for (start, end) in ranges {
+        match merged.last_mut() {
+            Some(last) if start <= last.1.saturating_add(1) => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
+        }
+    }
+    Some(Ranges(merged))
+}
+
 /// Sorted, inclusive code point ranges, searched by halves.
 struct Ranges(Vec<(u32, u32)>);
 
@@ -148,6 +216,9 @@ pub struct Pattern {
     /// Whether the pattern stands in for a rule's own, which the core cannot hold: it matches
     /// wherever that one does, and a line or block it matches is Python's to judge.
     candidates: bool,
+    /// Every character a match, or what one of its assertions looks at, can be (see
+    /// `untouched_by`); None for a backtracking pattern, whose look-arounds are not read here.
+    touchable: Option<Ranges>,
 }
 
 /// The tables every text is read by (see `set_reading_tables`).
@@ -204,17 +275,23 @@ fn reading(text: Option<&str>) -> Reading {
     };
     // One pass over the non-ASCII characters for both tables; a disputed one ends the reading.
     let mut non_ascii_words = false;
-    if !text.is_ascii() {
-        for character in text.chars().filter(|character| !character.is_ascii()) {
-            let point = character as u32;
-            if tables.disputed.holds(point) {
-                return Reading {
-                    readable: false,
-                    non_ascii_words: false,
-                };
-            }
-            non_ascii_words = non_ascii_words || tables.word.holds(point);
+    let bytes = text.as_bytes();
+    let mut position = 0;
+    // ASCII runs are skipped a byte at a time without decoding; each other character is read.
+    while let Some(run) = bytes[position..].iter().position(|byte| !byte.is_ascii()) {
+        position += run;
+        let Some(character) = text[position..].chars().next() else {
+            break;
+        };
+        position += character.len_utf8();
+        let point = character as u32;
+        if tables.disputed.holds(point) {
+            return Reading {
+                readable: false,
+                non_ascii_words: false,
+            };
         }
+        non_ascii_words = non_ascii_words || tables.word.holds(point);
     }
     Reading {
         readable: true,
@@ -685,6 +762,13 @@ impl Pattern {
                 })
         };
         let (minimum_length, maximum_length) = lengths.unwrap_or((None, None));
+        let touchable = if backtracking {
+            None
+        } else {
+            let mut sources = vec![pattern];
+            sources.extend(before.as_ref().map(|(class, _)| class.as_str()));
+            touchable_characters(&sources, word_boundaries)
+        };
         let engine = if backtracking {
             Engine::Backtracking(
                 fancy_regex::RegexBuilder::new(pattern)
@@ -706,6 +790,30 @@ impl Pattern {
             minimum_length,
             maximum_length,
             candidates,
+            touchable,
+        })
+    }
+
+    /// Whether edits that put in and take out only the `characters` given, each replacing text
+    /// with text, leave the pattern finding nothing where it found nothing before: none of them
+    /// is a character a match or an assertion of the pattern can look at, nor one the core
+    /// reads otherwise than `regex`. A text edited so has a match only where the text before
+    /// had one: a match of the new text holds no character put in, and what its assertions
+    /// look at is either untouched or a character that is no more in their classes than the
+    /// one it replaced. False where that is not known (a backtracking pattern).
+    fn untouched_by(&self, characters: &Bound<'_, PyString>) -> bool {
+        let (Some(touchable), Some(tables), Ok(characters)) =
+            (&self.touchable, READING_TABLES.get(), characters.to_str())
+        else {
+            return false;
+        };
+        let ascii_boundaries = self.ascii_boundaries();
+        characters.chars().all(|character| {
+            let point = character as u32;
+            !touchable.holds(point)
+                && (character.is_ascii()
+                    || !(tables.disputed.holds(point)
+                        || (ascii_boundaries && tables.word.holds(point))))
         })
     }
 
@@ -1177,6 +1285,12 @@ impl CharMap {
     }
 
     /// `(start, end, new)` for every character of the table in `text[low:high]` (code points);
+    /// Whether a character of the table is in `text` (true for text with a lone surrogate,
+    /// which the core does not read).
+    fn holds_any_in(&self, text: &Bound<'_, PyString>) -> bool {
+        text.to_str().map_or(true, |text| self.holds_any(text))
+    }
+
     /// None for text with a lone surrogate.
     fn replacements(
         &self,

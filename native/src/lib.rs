@@ -214,10 +214,8 @@ impl FoldTable {
         let mut position = 0;
         while position < bytes.len() {
             // A run of ASCII bytes is lowered as a slice, which the compiler vectorizes.
-            let run = bytes[position..]
-                .iter()
-                .position(|byte| !byte.is_ascii())
-                .unwrap_or(bytes.len() - position);
+            let run =
+                patterns::first_non_ascii(&bytes[position..]).unwrap_or(bytes.len() - position);
             out.extend(
                 bytes[position..position + run]
                     .iter()

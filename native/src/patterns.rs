@@ -95,6 +95,21 @@ impl<'a> Offsets<'a> {
     }
 }
 
+/// The byte offset in `text` (of `length` code points) of code point offset `char`, walked to
+/// from the nearer end: a search of a text's tail region starts near its end.
+fn byte_offset(text: &str, length: usize, char: usize) -> usize {
+    if char == 0 || length == text.len() || char >= length {
+        return char.min(text.len());
+    }
+    if char <= length / 2 {
+        return Offsets::new(text).byte_at(char);
+    }
+    text.char_indices()
+        .rev()
+        .nth(length - char - 1)
+        .map_or(text.len(), |(byte, _)| byte)
+}
+
 /// Whether `character` is a word character to `regex` (`\\w`); None before the tables are set.
 pub(crate) fn word_character(character: char) -> Option<bool> {
     if character.is_ascii() {
@@ -160,7 +175,7 @@ fn touchable_characters(patterns: &[&str], word_boundaries: bool) -> Option<Rang
     }
     if words {
         ranges.extend([(0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)]);
-        ranges.extend(READING_TABLES.get()?.word.0.iter().copied());
+        ranges.extend(READING_TABLES.get()?.word.ranges.iter().copied());
     }
     ranges.sort_unstable();
     let mut merged: Vec<(u32, u32)> = Vec::with_capacity(ranges.len());
@@ -170,15 +185,43 @@ fn touchable_characters(patterns: &[&str], word_boundaries: bool) -> Option<Rang
             _ => merged.push((start, end)),
         }
     }
-    Some(Ranges(merged))
+    Some(Ranges::new(merged))
 }
 
-/// Sorted, inclusive code point ranges, searched by halves.
-struct Ranges(Vec<(u32, u32)>);
+/// Sorted, inclusive code point ranges, searched by halves; those of the reading tables also
+/// as a bitmap of the first plane, which holds most characters a text has.
+struct Ranges {
+    ranges: Vec<(u32, u32)>,
+    first_plane: Option<Vec<u64>>,
+}
 
 impl Ranges {
+    fn new(ranges: Vec<(u32, u32)>) -> Self {
+        Ranges {
+            ranges,
+            first_plane: None,
+        }
+    }
+
+    /// The ranges, with the bitmap of the first plane (8 KiB): for tables every text is read by.
+    fn with_bitmap(ranges: Vec<(u32, u32)>) -> Self {
+        let mut bits = vec![0u64; 0x10000 / 64];
+        for &(start, end) in &ranges {
+            for point in start..=end.min(0xFFFF) {
+                bits[point as usize / 64] |= 1 << (point % 64);
+            }
+        }
+        Ranges {
+            ranges,
+            first_plane: Some(bits),
+        }
+    }
+
     fn holds(&self, point: u32) -> bool {
-        self.0
+        if let (Some(bits), true) = (&self.first_plane, point < 0x10000) {
+            return bits[point as usize / 64] & (1 << (point % 64)) != 0;
+        }
+        self.ranges
             .binary_search_by(|&(start, end)| {
                 if end < point {
                     std::cmp::Ordering::Less
@@ -250,10 +293,10 @@ pub fn set_reading_tables(
     fold_images: Vec<(u32, u32)>,
 ) {
     let _ = READING_TABLES.set(ReadingTables {
-        disputed: Ranges(disputed),
-        word: Ranges(word),
-        folds_to_ascii: Ranges(folds_to_ascii),
-        fold_images: Ranges(fold_images),
+        disputed: Ranges::with_bitmap(disputed),
+        word: Ranges::with_bitmap(word),
+        folds_to_ascii: Ranges::with_bitmap(folds_to_ascii),
+        fold_images: Ranges::with_bitmap(fold_images),
     });
 }
 
@@ -264,6 +307,25 @@ struct Reading {
     readable: bool,
     /// Whether a non-ASCII character of the text is a word character.
     non_ascii_words: bool,
+}
+
+/// Where the first byte of `bytes` that is not ASCII is, found eight bytes at a time.
+pub(crate) fn first_non_ascii(bytes: &[u8]) -> Option<usize> {
+    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        if word & HIGH_BITS != 0 {
+            return Some(offset + (word & HIGH_BITS).trailing_zeros() as usize / 8);
+        }
+        offset += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|byte| !byte.is_ascii())
+        .map(|position| offset + position)
 }
 
 fn reading(text: Option<&str>) -> Reading {
@@ -277,8 +339,8 @@ fn reading(text: Option<&str>) -> Reading {
     let mut non_ascii_words = false;
     let bytes = text.as_bytes();
     let mut position = 0;
-    // ASCII runs are skipped a byte at a time without decoding; each other character is read.
-    while let Some(run) = bytes[position..].iter().position(|byte| !byte.is_ascii()) {
+    // ASCII runs are skipped without decoding; each other character is read.
+    while let Some(run) = first_non_ascii(&bytes[position..]) {
         position += run;
         let Some(character) = text[position..].chars().next() else {
             break;
@@ -484,13 +546,7 @@ impl Pattern {
             return Ok(None);
         }
         let plain = text.text.bind(py).to_str()?;
-        // Most searches start at the text's start: no walk to find where in bytes.
-        let byte_low = if low == 0 {
-            0
-        } else {
-            Offsets::new(plain).byte_at(low)
-        };
-        Ok(Some((plain, byte_low)))
+        Ok(Some((plain, byte_offset(plain, text.length, low))))
     }
 
     /// Whether the core reads a text as `regex` does (else the Python engine takes it).

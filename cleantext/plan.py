@@ -31,8 +31,10 @@ the checks that found nothing, and keeps them while the edits cannot have
 made them find something (:meth:`Presence.update`): a character map's
 while no character of it is put in; a whole-text pattern's while edits
 only replace text with text and touch no character it can look at; a
-line pattern's while edits only remove whole lines. A remembered check is
-not asked again.
+line pattern's while edits only remove whole lines; a block pattern's and
+the repeat rule's while they only remove whole paragraphs. A remembered
+check is not asked again, nor, in a long text (:data:`KEEP_FINDING_CHARS`),
+one that found something.
 """
 
 from __future__ import annotations

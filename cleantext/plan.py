@@ -34,7 +34,8 @@ only replace text with text and touch no character it can look at; a
 line pattern's while edits only remove whole lines; a block pattern's and
 the repeat rule's while they only remove whole paragraphs. A remembered
 check is not asked again, nor, in a long text (:data:`KEEP_FINDING_CHARS`),
-one that found something.
+one that found something. A short text (:data:`REMEMBER_CHARS`) is asked
+again: that costs less than keeping track.
 """
 
 from __future__ import annotations
@@ -64,6 +65,10 @@ REMEMBERED = frozenset({"characters", "text", "lines", "blocks", "repeats"})
 """The kinds of screen check a document's presence remembers (see :meth:`Presence.update`); those of a
 rule with regions are not remembered, nor off-topic ones, which look at the paragraphs around."""
 
+REMEMBER_CHARS = 20_000
+"""A document's presence remembers what the screen found only for a text of at least this many
+characters: in a shorter one, asking again costs less than keeping track of the edits."""
+
 KEEP_FINDING_CHARS = 100_000
 """In a text of at least this many characters, a screen check that finds something is not asked
 again as the document changes: its step is evaluated. Asking again costs a pass over the text, as
@@ -81,7 +86,7 @@ class Presence:
     the bits of its trigger are set.
     """
 
-    __slots__ = ("_selected", "clauses", "finding", "found", "held", "literals", "plan", "remembered")
+    __slots__ = ("_selected", "clauses", "finding", "found", "held", "literals", "plan", "remember_chars", "remembered")
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
@@ -91,8 +96,10 @@ class Presence:
         self.found = 0  # how many times new literals turned up: a selection made before is stale
         # Per list of steps and kind of text (ASCII or not), the steps selected while no new literal turned up.
         self._selected: dict[tuple[int, bool], tuple[int, list[Selected]]] = {}
-        # Screen checks (by id) that found nothing in the text as it is, with the literals they were asked with.
+        # Screen checks (by id) that found nothing in the text as it is, with the literals they were asked
+        # with: kept for a text of at least remember_chars characters.
         self.remembered: dict[int, tuple[Check, tuple[str, ...]]] = {}
+        self.remember_chars = REMEMBER_CHARS
         # Screen checks (by id) that found something in a long text, with their literals: not asked again.
         self.finding: dict[int, tuple[str, ...]] = {}
 
@@ -356,6 +363,8 @@ class Plan:
         asked: list[tuple[Check, tuple[str, ...]]] = []
         positions: list[int] = []
         known: list[int] = []
+        if memory is not None and len(text) < memory.remember_chars:
+            memory = None
         remembered = memory.remembered if memory is not None else None
         finding = memory.finding if memory is not None else None
         for position, (_, unit, literals) in enumerate(selected):

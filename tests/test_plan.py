@@ -187,6 +187,16 @@ def test_the_plan_gives_what_every_step_evaluated_gives():
         assert outcome(with_triggers, name, data) == outcome(every_step, name, data), name
 
 
+def test_a_long_document_comes_out_as_with_every_step_evaluated():
+    # Past 20,000 characters the screen remembers through edits, past 100,000 it keeps what finds
+    # something (plan.REMEMBER_CHARS, KEEP_FINDING_CHARS): the seeds, each with a byline and a promo.
+    seeds = [path.read_text(encoding="utf-8") for path in sorted((ROOT / "seeds").glob("*.txt"))]
+    parts = [f"By Jane Doe\n\n{seed}\n\nSign up for our newsletter\n\n" for seed in seeds]
+    text = "".join(parts * (1 + 120_000 // len("".join(parts))))
+    with_triggers, every_step = Pipeline.load(), Pipeline.load(triggers="off")
+    assert outcome(with_triggers, "long", text) == outcome(every_step, "long", text)
+
+
 def test_triggers_must_be_on_off_or_check():
     with pytest.raises(ValueError, match="triggers must be one of on, off, check"):
         Pipeline.load(triggers="maybe")

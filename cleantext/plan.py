@@ -170,12 +170,12 @@ class Presence:
         the longest such literal (none: nothing can have turned up). Without
         ``before``, every remembered check is forgotten.
         """
+        put_in = "".join([replacement[2] for replacement in replacements])
         if self.remembered:
-            self._forget(replacements, before)
+            self._forget(replacements, before, put_in)
         plan = self.plan
         if all(replacement[2] for replacement in replacements):
-            put_in = set(fold("".join(replacement[2] for replacement in replacements)))
-            reach = max((plan.reaches.get(character, -1) for character in put_in), default=-1)
+            reach = max((plan.reaches.get(character, -1) for character in set(fold(put_in))), default=-1)
             if reach < 0:
                 return
         else:
@@ -206,13 +206,14 @@ class Presence:
         self,
         replacements: Sequence[tuple[int, int, str]] | Sequence[tuple[int, int, str, object]],
         before: str | None,
+        put_in: str,
     ) -> None:
-        """Forget the remembered checks that the replacements, made to ``before``, may have made find something."""
+        """Forget the remembered checks that the replacements, made to ``before``, may have made find
+        something; ``put_in``: the text they put in, joined."""
         remembered = self.remembered
         if before is None:
             remembered.clear()
             return
-        put_in = "".join([replacement[2] for replacement in replacements])
         taken_out = "".join([before[replacement[0] : replacement[1]] for replacement in replacements])
         replaced = all(replacement[2] and replacement[1] > replacement[0] for replacement in replacements)
         whole_lines = all(

@@ -1340,13 +1340,13 @@ impl CharMap {
             })
     }
 
-    /// `(start, end, new)` for every character of the table in `text[low:high]` (code points);
     /// Whether a character of the table is in `text` (true for text with a lone surrogate,
     /// which the core does not read).
     fn holds_any_in(&self, text: &Bound<'_, PyString>) -> bool {
         text.to_str().map_or(true, |text| self.holds_any(text))
     }
 
+    /// `(start, end, new)` for every character of the table in `text[low:high]` (code points);
     /// None for text with a lone surrogate.
     fn replacements(
         &self,

@@ -25,17 +25,18 @@ screen (:meth:`Plan.screen`): one call to the core searches the text with
 every selected step's own pattern or table (:meth:`Step.screen_check`), and
 a step it finds nothing for is not evaluated either. Most selected steps
 find nothing; the screen costs them their search, not a Python call each.
-The patterns of the checks over the whole text are searched together, in
-one pass that tells which of them match. A document's presence remembers
-the checks that found nothing, and keeps them while the edits cannot have
-made them find something (:meth:`Presence.update`): a character map's
-while no character of it is put in; a whole-text pattern's while edits
-only replace text with text and touch no character it can look at; a
-line pattern's while edits only remove whole lines; a block pattern's and
-the repeat rule's while they only remove whole paragraphs. A remembered
-check is not asked again, nor, in a long text (:data:`KEEP_FINDING_CHARS`),
-one that found something. A short text (:data:`REMEMBER_CHARS`) is asked
-again: that costs less than keeping track.
+The patterns of the checks over the whole text that one screen asks are
+searched together, in one pass that tells which of them match. A
+document's presence remembers the checks that found nothing, and keeps
+them while the edits cannot have made them find something
+(:meth:`Presence.update`): a character map's while no character of it is
+put in; a whole-text pattern's while edits only replace text with text
+and touch no character it can look at; a line pattern's while edits only
+remove whole lines; a block pattern's and the repeat rule's while they
+only remove whole paragraphs. A remembered check is not asked again, nor,
+in a long text (:data:`KEEP_FINDING_CHARS`), one that found something. A
+short text (:data:`REMEMBER_CHARS`) is asked again: that costs less than
+keeping track.
 """
 
 from __future__ import annotations
@@ -73,6 +74,9 @@ KEEP_FINDING_CHARS = 100_000
 """In a text of at least this many characters, a screen check that finds something is not asked
 again as the document changes: its step is evaluated. Asking again costs a pass over the text, as
 much as the step's own search there; in a shorter text it costs less than the step's Python call."""
+
+SETS_KEPT = 256
+"""At most this many sets of whole-text checks (one per combination a screen asks) are kept by a plan."""
 
 SEPARATORS = ("\ue002", "\ufdd0", "\uffff")
 """Characters (private use, non-characters) to join the stretches of one update by, the first that
@@ -272,10 +276,9 @@ class Plan:
         self._checks: dict[int, Check | None] = {}
         self._holding: dict[tuple[int, bool, int], list[tuple[int, Unit, int]]] = {}
         self.screening = screens()  # decided as the scanner is, when the plan is made
-        # The forms of the checks over the whole text made so far (by id), and their set: made
-        # again when a check over the whole text is first asked, so it holds every one of them.
-        self._whole_text_forms: dict[int, object] = {}
-        self._together: object | None = None  # False: too large to make
+        # The sets of the forms of checks over the whole text asked together (by their ids, which the
+        # checks keep alive); False: too large to make.
+        self._sets: dict[tuple[int, ...], object] = {}
         for unit in units:
             trigger = unit.trigger()
             self._units.append(unit)
@@ -364,6 +367,7 @@ class Plan:
         asked: list[tuple[Check, tuple[str, ...]]] = []
         positions: list[int] = []
         known: list[int] = []
+        whole_text: list[object] = []
         if memory is not None and len(text) < memory.remember_chars:
             memory = None
         remembered = memory.remembered if memory is not None else None
@@ -383,12 +387,10 @@ class Plan:
             else:
                 asked.append((check, literals))
                 positions.append(position)
-                if check[0] == "text" and not check[5] and id(check[1]) not in self._whole_text_forms:
-                    self._whole_text_forms[id(check[1])] = check[1]
-                    self._together = None
-        if self._together is None and len(self._whole_text_forms) > 1:
-            self._together = pattern_set(list(self._whole_text_forms.values())) or False
-        found_nothing = quiet(text, asked, self._together or None) if asked else []
+                if check[0] == "text" and not check[5]:
+                    whole_text.append(check[1])
+        together = self._together_for(whole_text) if len(whole_text) > 1 else None
+        found_nothing = quiet(text, asked, together) if asked else []
         if remembered is not None:
             for number in found_nothing:
                 check, literals = asked[number]
@@ -403,6 +405,17 @@ class Plan:
             return selected
         dropped = {positions[number] for number in found_nothing}.union(known)
         return [entry for position, entry in enumerate(selected) if position not in dropped]
+
+    def _together_for(self, forms: list[object]) -> object | None:
+        """The set of the whole-text check ``forms`` one screen asks (see :func:`pattern_set`), made once
+        per combination: a pass of a set costs more the more patterns it holds, asked or not."""
+        key = tuple(sorted(map(id, forms)))
+        together = self._sets.get(key)
+        if together is None:
+            if len(self._sets) >= SETS_KEPT:
+                self._sets.clear()
+            together = self._sets[key] = pattern_set(forms) or False
+        return together or None
 
     def context_of(self, units: Sequence[Unit]) -> Sequence[Unit]:
         """The steps of ``units`` that look at position or at other blocks, made once per list."""

@@ -506,6 +506,24 @@ def test_a_pattern_that_backtracks_in_python_runs_in_linear_time_on_the_core(tmp
     assert core.first("a" * 40 + "! a") == [] and core.first("a" * 60) == [(0, 60, "")]
 
 
+# Python's spaces, ASCII and not, and characters whose UTF-8 starts as a non-ASCII space's does
+# (U+00A9 as U+00A0, U+2019 as U+2028, U+3001 as U+3000) or has a byte of one inside.
+WORD_COUNT_CHARACTERS = [
+    *"a  \n\t\r\x1c\x1f\x0b\x85\xa0\xa9é\u1680\u2000\u200a\u200b\u2019\u2028\u2029\u202f\u205f\u3000\u3001",
+    "\U0001f600",
+    "word",
+]
+
+
+@needs_native
+@given(st.lists(st.sampled_from(WORD_COUNT_CHARACTERS), max_size=60).map("".join), st.integers(0, 12))
+def test_the_core_counts_the_words_str_split_finds(text, most):
+    words = len(text.split())
+    assert native.word_count(text) == words
+    assert (native.word_count(text, most) > most) == (words > most)
+    assert native.word_count(text, most) == words or words > most
+
+
 @needs_native
 @given(st.text(st.sampled_from(["a", " ", "\n", "\t", "\u00a0", "\u2028", "\r", "é", "\x1c"]), max_size=40))
 def test_the_core_finds_the_blocks_the_reference_finds(text):

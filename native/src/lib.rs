@@ -21,20 +21,17 @@ use pyo3::types::{PyBytes, PyString};
 /// Which of a fixed set of literals occur in a text: one Aho-Corasick pass.
 ///
 /// Literals are matched exactly (the caller casefolds both sides). The answer
-/// lists each present literal's number once, in the order first found.
+/// lists each present literal's number once: those of one or two bytes first.
 #[pyclass(frozen, module = "cleantext._native")]
 struct LiteralScanner {
     automaton: Option<AhoCorasick>,
     count: usize,
-    /// Literals of one ASCII byte, found with a byte table: the automaton
-    /// would report every occurrence of a common one (".", " ") as a match.
-    bytes: [u32; 256],
-    /// Literals of two ASCII bytes ("by", "in", "- "), by the pair: as common, and as cheap to look up.
-    pairs: Vec<u32>,
-    short_count: usize,
+    /// Literals of one byte, `(byte, number)`, and of two ASCII bytes ("by", "in", "- "),
+    /// `((first << 7) | second, number)`: found by which bytes and pairs the text has. The
+    /// automaton would report every occurrence of a common one (".", " ") as a match.
+    bytes: Vec<(u8, usize)>,
+    pairs: Vec<(usize, usize)>,
 }
-
-const NO_LITERAL: u32 = u32::MAX;
 
 /// The UTF-8 bytes of a Python string; a lone surrogate (which Python text may
 /// hold) is encoded as its three bytes ("surrogatepass"), so that literals and
@@ -65,28 +62,33 @@ impl LiteralScanner {
     fn present(&self, text: &[u8]) -> Vec<usize> {
         let mut seen = vec![false; self.count];
         let mut found = Vec::new();
-        if self.short_count > 0 {
-            let mut short_seen = 0;
-            let mut previous: usize = 0x100; // no pair ends at the first byte
+        if !self.bytes.is_empty() || !self.pairs.is_empty() {
+            // One pass marks the bytes and the ASCII pairs the text has (a bit each: the pairs'
+            // marks stay in the first-level cache); the short literals are looked up after.
+            let mut bytes_seen = [false; 256];
+            let mut pairs_seen = [0u64; 128 * 128 / 64];
+            let mut previous: usize = 0x80; // no pair ends at the first byte
             for &byte in text {
-                let number = self.bytes[byte as usize];
-                if number != NO_LITERAL && note(&mut seen, &mut found, number as usize) {
-                    short_seen += 1;
-                }
+                bytes_seen[byte as usize] = true;
                 if previous < 0x80 && byte < 0x80 {
-                    let number = self.pairs[(previous << 7) | byte as usize];
-                    if number != NO_LITERAL && note(&mut seen, &mut found, number as usize) {
-                        short_seen += 1;
-                    }
-                }
-                if short_seen == self.short_count {
-                    break;
+                    let pair = (previous << 7) | byte as usize;
+                    pairs_seen[pair / 64] |= 1 << (pair % 64);
                 }
                 previous = byte as usize;
             }
+            for &(byte, number) in &self.bytes {
+                if bytes_seen[byte as usize] {
+                    note(&mut seen, &mut found, number);
+                }
+            }
+            for &(pair, number) in &self.pairs {
+                if pairs_seen[pair / 64] & (1 << (pair % 64)) != 0 {
+                    note(&mut seen, &mut found, number);
+                }
+            }
         }
         if let Some(automaton) = &self.automaton {
-            let wanted = self.count - self.short_count;
+            let wanted = self.count - self.bytes.len() - self.pairs.len();
             let mut words_seen = 0;
             for hit in automaton.find_overlapping_iter(text) {
                 if note(&mut seen, &mut found, hit.pattern().as_usize()) {
@@ -106,9 +108,8 @@ impl LiteralScanner {
     /// A scanner of ``literals`` (non-empty, distinct strings).
     #[new]
     fn new(literals: Vec<Bound<'_, PyString>>) -> PyResult<Self> {
-        let mut bytes = [NO_LITERAL; 256];
-        let mut pairs = vec![NO_LITERAL; 128 * 128];
-        let mut short_count = 0;
+        let mut bytes = Vec::new();
+        let mut pairs = Vec::new();
         // The automaton keeps every literal's number: a one-byte literal gets a
         // pattern no text contains (it is found with the byte table instead).
         let mut patterns: Vec<Vec<u8>> = Vec::with_capacity(literals.len());
@@ -125,14 +126,11 @@ impl LiteralScanner {
                 )));
             }
             if raw.len() == 1 {
-                bytes[raw[0] as usize] = number as u32;
-                short_count += 1;
+                bytes.push((raw[0], number));
                 // Bytes 0xFF never occur in UTF-8 text: this pattern never matches.
                 patterns.push(vec![0xFF, 0xFF, (number & 0xFF) as u8]);
             } else if raw.len() == 2 && raw.is_ascii() {
-                let pair = ((raw[0] as usize) << 7) | raw[1] as usize;
-                pairs[pair] = number as u32;
-                short_count += 1;
+                pairs.push(((usize::from(raw[0]) << 7) | usize::from(raw[1]), number));
                 patterns.push(vec![0xFF, 0xFF, (number & 0xFF) as u8]);
             } else {
                 patterns.push(raw.to_vec());
@@ -160,11 +158,10 @@ impl LiteralScanner {
             count: literals.len(),
             bytes,
             pairs,
-            short_count,
         })
     }
 
-    /// The numbers of the literals ``text`` contains, each once, in the order first found.
+    /// The numbers of the literals ``text`` contains, each once (see the struct).
     fn scan(&self, py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<Vec<usize>> {
         let bytes = utf8(text)?;
         if bytes.len() < 4096 {
@@ -291,6 +288,14 @@ fn python_space(character: char) -> bool {
     html::python_space(character)
 }
 
+/// How many words `text` has as the core counts them, up to one past `most` (tests hold it
+/// to `len(text.split())`).
+#[pyfunction]
+#[pyo3(signature = (text, most=usize::MAX))]
+fn word_count(text: &str, most: usize) -> usize {
+    patterns::words_in(text, most)
+}
+
 /// The native core's version, which `cleantext config` reports.
 #[pyfunction]
 fn version() -> &'static str {
@@ -312,6 +317,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(version, module)?)?;
     module.add_function(wrap_pyfunction!(locate, module)?)?;
     module.add_function(wrap_pyfunction!(python_space, module)?)?;
+    module.add_function(wrap_pyfunction!(word_count, module)?)?;
     module.add("OFFTOPIC_LIMITS", patterns::OFFTOPIC_LIMITS)?;
     Ok(())
 }

@@ -279,6 +279,30 @@ struct ReadingTables {
     fold_images: Ranges,
 }
 
+impl ReadingTables {
+    /// Whether a non-ASCII character of `text` folds to something with an ASCII character in
+    /// it, and whether one is a word character: one pass over its non-ASCII characters.
+    fn non_ascii_kinds(&self, text: &str) -> (bool, bool) {
+        let bytes = text.as_bytes();
+        let (mut folds_to_ascii, mut words) = (false, false);
+        let mut position = 0;
+        while let Some(run) = first_non_ascii(&bytes[position..]) {
+            position += run;
+            let Some(character) = text[position..].chars().next() else {
+                break;
+            };
+            position += character.len_utf8();
+            let point = character as u32;
+            folds_to_ascii = folds_to_ascii || self.folds_to_ascii.holds(point);
+            words = words || self.word.holds(point);
+            if folds_to_ascii && words {
+                break;
+            }
+        }
+        (folds_to_ascii, words)
+    }
+}
+
 static READING_TABLES: std::sync::OnceLock<ReadingTables> = std::sync::OnceLock::new();
 
 /// Sets, once per process, the characters the core reads otherwise than `regex` (a text
@@ -713,7 +737,12 @@ fn short_lines(text: &str, tables: &ReadingTables) -> Vec<Line> {
             0
         };
         if words > 0 {
-            let ascii = piece.is_ascii();
+            let ascii = length == piece.len();
+            let (folds_to_ascii, non_ascii_words) = if ascii {
+                (false, false)
+            } else {
+                tables.non_ascii_kinds(piece)
+            };
             lines.push(Line {
                 start: char_start,
                 end: char_start + length,
@@ -722,10 +751,10 @@ fn short_lines(text: &str, tables: &ReadingTables) -> Vec<Line> {
                 words,
                 table_row: false,
                 ascii,
-                folds_plainly: ascii || !tables.folds_to_ascii.any_in(piece),
-                non_ascii_words: !ascii && tables.word.any_in(piece),
+                folds_plainly: !folds_to_ascii,
+                non_ascii_words,
             });
-            let count = |wanted: u8| piece.bytes().filter(|&byte| byte == wanted).count();
+            let count = |wanted: u8| memchr::memchr_iter(wanted, piece.as_bytes()).count();
             cells.push(count(b'|').max(count(b'\t')));
         }
         char_start += length + 1;
@@ -1274,21 +1303,67 @@ fn fits(block: &str, min_words: usize, max_words: usize) -> bool {
     words >= min_words && words <= most
 }
 
+/// Each byte of a word of eight: `byte` in every lane.
+const fn lanes(byte: u8) -> u64 {
+    u64::from_ne_bytes([byte; 8])
+}
+
+/// The high bit of each lane of `word` (eight ASCII bytes) whose byte is in `low..=high`: an
+/// addition per bound, which cannot carry from one lane into the next below 0x80.
+fn lanes_within(word: u64, low: u8, high: u8) -> u64 {
+    let at_least_low = word.wrapping_add(lanes(0x80 - low));
+    let above_high = word.wrapping_add(lanes(0x7F - high));
+    at_least_low & !above_high & lanes(0x80)
+}
+
+/// Whether a lane of `word` may be the lead byte of one of Python's non-ASCII spaces (0xC2
+/// of U+0085 and U+00A0; 0xE1 to 0xE3 of U+1680, U+2000 to U+205F and U+3000; 0xE0 too).
+fn may_lead_space(word: u64) -> bool {
+    let zero_lane =
+        |lanes_word: u64| lanes_word.wrapping_sub(lanes(1)) & !lanes_word & lanes(0x80) != 0;
+    zero_lane(word ^ lanes(0xC2)) || zero_lane((word & lanes(0xFC)) ^ lanes(0xE0))
+}
+
 /// How many words `text` has (runs of characters other than Python's whitespace, as
-/// `str.split` finds them), counted up to one past `most`.
-fn words_in(text: &str, most: usize) -> usize {
+/// `str.split` finds them), counted up to one past `most` (or a few further).
+///
+/// Eight bytes at a time: a lane starts a word where its byte is no space and the byte
+/// before it is one; a byte of a non-ASCII character is no space unless eight bytes may
+/// hold the lead byte of a non-ASCII space, which are then read character by character.
+pub(crate) fn words_in(text: &str, most: usize) -> usize {
+    let bytes = text.as_bytes();
     let mut words = 0;
-    let mut in_word = false;
-    for character in text.chars() {
-        if python_space(character) {
-            in_word = false;
-        } else if !in_word {
-            in_word = true;
-            words += 1;
-            if words > most {
-                break;
+    let mut after_space = true; // before the text, as after a space
+    let mut position = 0;
+    while position < bytes.len() && words <= most {
+        if let Some(eight) = bytes.get(position..position + 8) {
+            let word = u64::from_le_bytes(eight.try_into().expect("eight bytes"));
+            let non_ascii = word & lanes(0x80);
+            if non_ascii == 0 || !may_lead_space(word) {
+                let ascii = word & lanes(0x7F);
+                let spaces = (lanes_within(ascii, 0x09, 0x0D) | lanes_within(ascii, 0x1C, 0x20))
+                    & !non_ascii;
+                let before = (spaces << 8) | if after_space { 0x80 } else { 0 };
+                words += (!spaces & before & lanes(0x80)).count_ones() as usize;
+                after_space = spaces >> 63 != 0;
+                position += 8;
+                continue;
             }
         }
+        if bytes[position] & 0xC0 == 0x80 {
+            // The rest of a character the eight bytes before began: part of a word.
+            after_space = false;
+            position += 1;
+            continue;
+        }
+        let character = text[position..]
+            .chars()
+            .next()
+            .expect("a character starts here");
+        let space = python_space(character);
+        words += usize::from(after_space && !space);
+        after_space = space;
+        position += character.len_utf8();
     }
     words
 }
@@ -1418,22 +1493,17 @@ fn block_ranges(text: &str) -> Vec<BlockRange> {
         if ascii {
             to - from
         } else {
-            bytes[from..to]
-                .iter()
-                .filter(|&&b| (b as i8) >= -0x40)
-                .count()
+            text[from..to].chars().count()
         }
     };
     let mut blocks: Vec<BlockRange> = Vec::new();
     let mut open: Option<(usize, usize)> = None; // where the current block starts: byte, code point
     let (mut line_byte, mut line_char) = (0, 0); // where the current line starts
     loop {
-        let end_byte = bytes[line_byte..]
-            .iter()
-            .position(|&b| b == b'\n')
+        let end_byte = memchr::memchr(b'\n', &bytes[line_byte..])
             .map_or(bytes.len(), |offset| line_byte + offset);
         let line = &text[line_byte..end_byte];
-        let blank = line.chars().all(python_space);
+        let blank = words_in(line, 0) == 0;
         let end_char = line_char + count(line_byte, end_byte);
         match (blank, open) {
             (false, None) => open = Some((line_byte, line_char)),

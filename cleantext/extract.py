@@ -29,6 +29,7 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import html
 import itertools
 import os
@@ -332,55 +333,95 @@ def extract_article(page: str, *, confirm: bool = False, **options: Any) -> Arti
     run favours precision: a short paragraph that only the first run keeps is
     doubtful (the rule ``extract.unconfirmed``, off by default, removes it).
     ``options`` go to every run. The metadata holds ``title``, ``author`` and
-    ``published`` where trafilatura finds them. An empty body means
+    ``published`` where trafilatura finds them (see :func:`page_metadata`),
+    read from the page parsed once for every run. An empty body means
     trafilatura found no article.
     """
     import trafilatura  # slow to import, and plain-text runs never need it
+    from trafilatura.utils import load_html
 
     settings = {
         "include_comments": False,
         "include_tables": True,
-        "with_metadata": True,
+        "with_metadata": False,
         "fast": True,
-        "date_extraction_params": {"extensive_search": False, "original_date": True},
         **options,
     }
     if _WHOLE_PAGE.search(page) is None:
         # trafilatura refuses a bare fragment; as the body of a page it reads it.
         page = f"<html><body>{page}</body></html>"
-    found = trafilatura.bare_extraction(page, **settings)
+    # Parsed here as trafilatura would parse it: each run takes a copy of the tree.
+    tree = load_html(page)
+    read_from = tree if tree is not None else page
+    found = trafilatura.bare_extraction(read_from, **settings)
     if found is None or len(found.text or "") < SHORT_BODY:
         # The fast run found hardly anything: let trafilatura's fallback extractors try.
-        fuller = trafilatura.bare_extraction(page, **{**settings, "fast": False})
+        fuller = trafilatura.bare_extraction(read_from, **{**settings, "fast": False})
         if fuller is not None and (found is None or len(fuller.text or "") > len(found.text or "")):
             found = fuller
     if found is None or not found.text:
         # libxml2 drops a text node over 10 MB and stops 256 elements deep unless
         # told to read huge trees; trafilatura's own parse does not ask.
-        tree = _huge_tree(page)
-        if tree is not None:
-            found = trafilatura.bare_extraction(tree, **{**settings, "fast": False}) or found
+        huge = _huge_tree(page)
+        if huge is not None:
+            in_huge = trafilatura.bare_extraction(huge, **{**settings, "fast": False})
+            if in_huge is not None:
+                found, tree = in_huge, huge
     if found is None:
         return Article("", {})
     paragraphs = [line.strip() for line in (found.text or "").split("\n") if line.strip()]
-    metadata = {
-        key: value
-        for key, value in (("title", found.title), ("author", found.author), ("published", found.date))
-        if value
-    }
-    title = 0 if paragraphs and found.title and _is_title(paragraphs[0], found.title) else None
-    doubtful = _unconfirmed(page, paragraphs, settings) if confirm else ()
-    return Article("\n\n".join(paragraphs), metadata, doubtful, title)
+    metadata = page_metadata(tree) if tree is not None else {}
+    title = metadata.get("title")
+    title_index = 0 if paragraphs and title and _is_title(paragraphs[0], title) else None
+    doubtful = _unconfirmed(read_from, paragraphs, settings) if confirm else ()
+    return Article("\n\n".join(paragraphs), metadata, doubtful, title_index)
 
 
-def _unconfirmed(page: str, paragraphs: list[str], settings: dict[str, Any]) -> tuple[int, ...]:
-    """The short paragraphs (by index) whose words, in order, a run of trafilatura that favours precision lacks."""
+DATE_PARAMETERS = {"extensive_search": False, "original_date": True}
+"""How htmldate looks for a page's date: in its markup and URL, not in its whole text."""
+
+METADATA_LIMIT = 10_000
+"""A metadata value longer than this is cut, as trafilatura cuts it."""
+
+
+def page_metadata(tree: Any) -> dict[str, str]:
+    """``title``, ``author`` and ``published`` of a parsed page, where found: what trafilatura's
+    ``extract_metadata`` finds for them, in its order of sources, without the fields cleantext
+    never reads (site name, categories, tags, licence: a third of that function's time).
+
+    A test holds it to ``extract_metadata`` on pages that exercise every source.
+    """
+    from htmldate import find_date
+    from trafilatura.metadata import examine_meta, extract_author, extract_meta_json, extract_title, extract_url
+    from trafilatura.utils import line_processing
+
+    found = examine_meta(tree)
+    if found.author and " " not in found.author:
+        found.author = None  # a single word is a handle, not a name (as extract_metadata has it)
+    # trafilatura survives its own errors reading JSON-LD the same way, with the metadata read so far.
+    with contextlib.suppress(Exception):
+        found = extract_meta_json(tree, found)
+    title = found.title or extract_title(tree)
+    author = found.author or extract_author(tree)
+    url = found.url or extract_url(tree)
+    published = find_date(tree, url=url, **DATE_PARAMETERS)
+    metadata = {}
+    for key, value in (("title", title), ("author", author), ("published", published)):
+        if isinstance(value, str):
+            if len(value) > METADATA_LIMIT:
+                value = value[: METADATA_LIMIT - 1] + "…"
+            value = line_processing(html.unescape(value))
+        if value:
+            metadata[key] = value
+    return metadata
+
+
+def _unconfirmed(page: Any, paragraphs: list[str], settings: dict[str, Any]) -> tuple[int, ...]:
+    """The short paragraphs (by index) whose words, in order, a run of trafilatura that favours precision
+    lacks; ``page``: the page or its tree."""
     import trafilatura
 
-    # The metadata of this run is never read: without it the run takes a quarter less time.
-    precise = trafilatura.bare_extraction(
-        page, **{**settings, "fast": False, "favor_precision": True, "with_metadata": False}
-    )
+    precise = trafilatura.bare_extraction(page, **{**settings, "fast": False, "favor_precision": True})
     short = [(index, _words(p)) for index, p in enumerate(paragraphs) if len(p.split()) < DOUBTFUL_WORDS]
     confirmed = _word_runs(precise.text or "" if precise is not None else "", {len(words) for _, words in short})
     return tuple(index for index, words in short if words not in confirmed)

@@ -330,3 +330,37 @@ def test_the_headline_removal_is_a_rule_that_disable_turns_off(tmp_path, capsys)
     assert capsys.readouterr().out.startswith("Storm floods coastal towns\n\nThe storm reached")
     assert main(["rules", "list"]) == 0
     assert "extract.title" in capsys.readouterr().out
+
+
+# Pages whose title, author and date come from each of the sources trafilatura reads them from.
+_BODY = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+METADATA_PAGES = [
+    PAGE,
+    # JSON-LD: the headline and author there; the date in the URL of the canonical link.
+    '<html><head><link rel="canonical" href="https://example.org/2025/11/30/odesa-grid">'
+    '<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle", '
+    '"headline": "Grid &amp; heat", "author": {"@type": "Person", "name": "Olena Kovalenko"}}</script></head>'
+    f"<body><article>{_BODY}</article></body></html>",
+    # Open Graph title, a one-word author meta (a handle, dropped), a byline in the markup.
+    '<html><head><meta property="og:title" content="  Kyiv   on the   mend "><meta name="author" content="desk">'
+    '</head><body><article><p class="byline">By <span class="author">Marta Nowak</span></p>'
+    f'<time datetime="2024-05-06T10:00:00">6 May</time>{_BODY}</article></body></html>',
+    # Nothing but an h1: the title from the markup, no author, no date.
+    f"<html><body><h1>Lviv &#8211; a quiet night</h1><div>{_BODY}</div></body></html>",
+    # No metadata at all.
+    f"<html><body><div>{_BODY}</div></body></html>",
+]
+
+
+@pytest.mark.parametrize("page", METADATA_PAGES)
+def test_page_metadata_is_what_trafilatura_reads_for_title_author_and_date(page):
+    from trafilatura.metadata import extract_metadata
+    from trafilatura.utils import load_html
+
+    from cleantext.extract import DATE_PARAMETERS, page_metadata
+
+    full = extract_metadata(load_html(page), date_config=DATE_PARAMETERS)
+    expected = {
+        key: value for key, value in (("title", full.title), ("author", full.author), ("published", full.date)) if value
+    }
+    assert page_metadata(load_html(page)) == expected

@@ -251,11 +251,13 @@ def located_replacements(page: str, extracted: str) -> list[tuple[int, int, str,
         vis_start, vis_end = visible_words[found]
         src_start, src_end = visible.source_span(vis_start, vis_end)
         between = extracted[extracted_end:start]
-        replacements.append((source_end, src_start, between, _gap_rule(between)))
+        if page[source_end:src_start] != between:  # most spaces between words are the same in both
+            replacements.append((source_end, src_start, between, _gap_rule(between)))
         replacements.extend(_inside_word(visible, vis_start, vis_end))
         source_end, extracted_end = src_end, end
     rest = extracted[extracted_end:]
-    replacements.append((source_end, len(page), rest, _gap_rule(rest)))
+    if page[source_end:] != rest:
+        replacements.append((source_end, len(page), rest, _gap_rule(rest)))
     return replacements
 
 

@@ -377,23 +377,31 @@ pub fn locate(
         cursor = found + 1;
         let (vis_start, vis_end) = visible_words[found];
         let (src_start, src_end) = visible.source_span(vis_start, vis_end);
-        replacements.push((
-            source_end,
-            src_start,
-            extracted[extracted_end..start].iter().collect(),
-            GAP,
-        ));
+        gap(
+            page,
+            (source_end, src_start),
+            &extracted[extracted_end..start],
+            &mut replacements,
+        );
         inside_word(&visible, vis_start, vis_end, &mut replacements);
         source_end = src_end;
         extracted_end = end;
     }
-    replacements.push((
-        source_end,
-        page.len(),
-        extracted[extracted_end..].iter().collect(),
-        GAP,
-    ));
+    gap(
+        page,
+        (source_end, page.len()),
+        &extracted[extracted_end..],
+        &mut replacements,
+    );
     Ok(replacements)
+}
+
+/// The replacement of the HTML `page[span]` between two located words by the text between
+/// them, `between`; none where the HTML is that text already (most spaces between words).
+fn gap(page: &[char], span: (usize, usize), between: &[char], out: &mut Vec<Replacement>) {
+    if page[span.0..span.1] != *between {
+        out.push((span.0, span.1, between.iter().collect(), GAP));
+    }
 }
 
 fn inside_word(visible: &Visible, start: usize, end: usize, out: &mut Vec<Replacement>) {

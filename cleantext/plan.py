@@ -75,7 +75,7 @@ KEEP_FINDING_CHARS = 100_000
 again as the document changes: its step is evaluated. Asking again costs a pass over the text, as
 much as the step's own search there; in a shorter text it costs less than the step's Python call."""
 
-SETS_KEPT = 256
+SETS_KEPT = 64
 """At most this many sets of whole-text checks (one per combination a screen asks) are kept by a plan."""
 
 SEPARATORS = ("\ue002", "\ufdd0", "\uffff")

@@ -6,8 +6,9 @@ Run: python fuzz/fuzz_native.py /tmp/fuzzcorpus/native -max_total_time=1200 -rss
 The input is split at its first NUL byte: before it, literals (one per line,
 decoded as UTF-8 with surrogates allowed, so lone surrogates occur as Python
 text may hold them); after it, the text, decoded the same way. Checks:
-building the scanner either raises ``ValueError`` on both engines (an empty or
-repeated literal) or on neither; scanning raises nothing; and both engines
+the core counts the words ``str.split`` finds; building the scanner
+either raises ``ValueError`` on both engines (an empty or repeated
+literal) or on neither; scanning raises nothing; and both engines
 find the same set of literals, each once. The first literal is also taken
 for a rule's pattern: where ``regex`` compiles it and the core takes it (on
 either of its engines), the core finds in the text what ``regex.finditer``
@@ -120,6 +121,8 @@ def TestOneInput(data: bytes) -> None:
     assert set(PLAN.scanner.scan(folded)) == set(REFERENCE.scan(folded)), text
     unfolded = PLAN.scanner.scan_folding(TEXT_START + text + TEXT_END)
     assert unfolded is None or set(unfolded) == set(REFERENCE.scan(folded)), text
+    if not any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+        assert _native.word_count(text) == len(text.split()), text
     check_pattern(literals[0], text)
     check_screen(text)
     native_result = NATIVE_PIPELINE.clean(text)

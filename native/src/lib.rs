@@ -111,7 +111,7 @@ impl LiteralScanner {
         let mut bytes = Vec::new();
         let mut pairs = Vec::new();
         // The automaton keeps every literal's number: a one-byte literal gets a
-        // pattern no text contains (it is found with the byte table instead).
+        // pattern no text contains (it is found among the bytes the text has instead).
         let mut patterns: Vec<Vec<u8>> = Vec::with_capacity(literals.len());
         let mut words = 0;
         let mut distinct: HashSet<Vec<u8>> = HashSet::with_capacity(literals.len());

@@ -236,7 +236,7 @@ impl Ranges {
 
     /// Whether a non-ASCII character of `text` is in the ranges.
     fn any_in(&self, text: &str) -> bool {
-        !text.is_ascii() && text.chars().any(|c| !c.is_ascii() && self.holds(c as u32))
+        non_ascii_characters(text).any(|c| self.holds(c as u32))
     }
 }
 
@@ -283,15 +283,8 @@ impl ReadingTables {
     /// Whether a non-ASCII character of `text` folds to something with an ASCII character in
     /// it, and whether one is a word character: one pass over its non-ASCII characters.
     fn non_ascii_kinds(&self, text: &str) -> (bool, bool) {
-        let bytes = text.as_bytes();
         let (mut folds_to_ascii, mut words) = (false, false);
-        let mut position = 0;
-        while let Some(run) = first_non_ascii(&bytes[position..]) {
-            position += run;
-            let Some(character) = text[position..].chars().next() else {
-                break;
-            };
-            position += character.len_utf8();
+        for character in non_ascii_characters(text) {
             let point = character as u32;
             folds_to_ascii = folds_to_ascii || self.folds_to_ascii.holds(point);
             words = words || self.word.holds(point);
@@ -352,6 +345,19 @@ pub(crate) fn first_non_ascii(bytes: &[u8]) -> Option<usize> {
         .map(|position| offset + position)
 }
 
+/// The non-ASCII characters of `text`, in order: ASCII runs are skipped eight bytes at a time,
+/// without decoding.
+fn non_ascii_characters(text: &str) -> impl Iterator<Item = char> + '_ {
+    let bytes = text.as_bytes();
+    let mut position = 0;
+    std::iter::from_fn(move || {
+        position += first_non_ascii(&bytes[position..])?;
+        let character = text[position..].chars().next()?;
+        position += character.len_utf8();
+        Some(character)
+    })
+}
+
 fn reading(text: Option<&str>) -> Reading {
     let (Some(text), Some(tables)) = (text, READING_TABLES.get()) else {
         return Reading {
@@ -361,15 +367,7 @@ fn reading(text: Option<&str>) -> Reading {
     };
     // One pass over the non-ASCII characters for both tables; a disputed one ends the reading.
     let mut non_ascii_words = false;
-    let bytes = text.as_bytes();
-    let mut position = 0;
-    // ASCII runs are skipped without decoding; each other character is read.
-    while let Some(run) = first_non_ascii(&bytes[position..]) {
-        position += run;
-        let Some(character) = text[position..].chars().next() else {
-            break;
-        };
-        position += character.len_utf8();
+    for character in non_ascii_characters(text) {
         let point = character as u32;
         if tables.disputed.holds(point) {
             return Reading {

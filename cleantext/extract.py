@@ -60,6 +60,7 @@ __all__ = [
     "located_natively",
     "located_replacements",
     "looks_like_html",
+    "page_metadata",
 ]
 
 MARKUP = RuleRef("extract.markup", "extract")

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, NamedTuple
 
-from cleantext.document import Document, credited
+from cleantext.document import Document, EditRow, credited
 
 __all__ = ["Edit", "Result", "StepTiming"]
 
@@ -52,18 +52,9 @@ class Edit:
 
     def to_dict(self) -> dict[str, Any]:
         """The edit as in the JSON contract of docs/design.md."""
-        data = {
-            "src": list(self.src),
-            "out": list(self.out),
-            "rule": self.rule,
-            "rules": list(self.rules),
-            "category": self.category,
-            "before": self.before,
-            "after": self.after,
-        }
-        if self.detail:
-            data["detail"] = dict(self.detail)
-        return data
+        return _edit_json(
+            self.src, self.out, self.rule, self.rules, self.category, self.before, self.after, self.detail
+        )
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Results travel back from worker processes edit by edit: positional fields pickle in a
@@ -113,6 +104,11 @@ class Result:
     ``source`` is the decoded input text that edit offsets point into; ``name``
     is the input's label (a path, ``-`` for stdin, or None) and ``encoding`` the
     encoding the input was decoded with (None for ``str`` input).
+
+    A result made by :meth:`from_document` holds its document's edit rows, and
+    builds ``edits`` from them when it is first read: a pipeline that keeps
+    only the text, or writes JSON (:meth:`to_dict` reads the rows), builds no
+    :class:`Edit` object.
     """
 
     source: str
@@ -136,37 +132,40 @@ class Result:
         timings: Mapping[str, StepTiming] | None = None,
     ) -> Result:
         """Freeze a cleaned :class:`Document` into a result (its metadata included)."""
-        edits = []
-        for src_start, src_end, out_start, before, after, rules, removals in document.edit_rows():
-            rule = credited(rules, removals)
-            edits.append(
-                Edit(
-                    (src_start, src_end),
-                    (out_start, out_start + len(after)),
-                    rule.id,
-                    tuple([each.id for each in rules]),
-                    rule.category,
-                    before,
-                    after,
-                    tuple([(each.id, each.category, count) for each, count in removals]) if removals else (),
-                    rule.detail,
-                )
-            )
-        return cls(
-            source=document.source,
-            text=document.text,
-            edits=tuple(edits),
-            name=name,
-            encoding=encoding,
-            metadata=dict(document.metadata),
-            warnings=tuple(warnings),
-            timings=dict(timings or {}),
+        return _with_rows(
+            cls,
+            document.source,
+            document.text,
+            tuple(document.edit_rows()),
+            name,
+            encoding,
+            dict(document.metadata),
+            tuple(warnings),
+            dict(timings or {}),
         )
+
+    def __getattr__(self, name: str) -> Any:
+        # Only for attributes the instance lacks: the edits of a result made from rows, built once.
+        rows = self.__dict__.get("_rows")
+        if name != "edits" or rows is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        edits = self.__dict__["edits"] = tuple(map(_edit_of, rows))
+        return edits
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Results travel back from worker processes: rows of plain tuples unpickle in half the
+        # time of the Edit objects, which the parent may never need.
+        rows = self.__dict__.get("_rows")
+        fields = (self.name, self.encoding, self.metadata, self.warnings, self.timings)
+        if rows is None:
+            return (type(self), (self.source, self.text, self.edits, *fields))
+        return (_with_rows, (type(self), self.source, self.text, rows, *fields))
 
     @property
     def changed(self) -> bool:
         """Whether cleaning changed anything."""
-        return bool(self.edits)
+        rows = self.__dict__.get("_rows")
+        return bool(self.edits if rows is None else rows)
 
     def source_span(self, out_start: int, out_end: int) -> tuple[int, int]:
         """The source span that output characters ``out_start:out_end`` came from.
@@ -195,12 +194,20 @@ class Result:
 
     @cached_property
     def _offsets(self) -> _Offsets:
-        src_ends = [e.src[1] for e in self.edits]
-        out_ends = [e.out[1] for e in self.edits]
+        rows = self.__dict__.get("_rows")
+        if rows is None:
+            spans = [(*edit.src, *edit.out) for edit in self.edits]
+        else:
+            spans = [
+                (src_start, src_end, out_start, out_start + len(after))
+                for src_start, src_end, out_start, _, after, *_ in rows
+            ]
+        src_ends = [span[1] for span in spans]
+        out_ends = [span[3] for span in spans]
         return _Offsets(
-            src_starts=[e.src[0] for e in self.edits],
+            src_starts=[span[0] for span in spans],
             src_ends=src_ends,
-            out_starts=[e.out[0] for e in self.edits],
+            out_starts=[span[2] for span in spans],
             out_ends=out_ends,
             # Between edits a position shifts by the difference after the last edit.
             out_to_src=[s - o for s, o in zip(src_ends, out_ends, strict=True)],
@@ -213,7 +220,9 @@ class Result:
             "source": self.name,
             "encoding": self.encoding,
             "text": self.text,
-            "edits": [edit.to_dict() for edit in self.edits],
+            "edits": [edit.to_dict() for edit in self.edits]
+            if (rows := self.__dict__.get("_rows")) is None
+            else [_edit_dict(row) for row in rows],
             "metadata": dict(self.metadata),
             "warnings": list(self.warnings),
         }
@@ -231,6 +240,90 @@ class Result:
             else:
                 lines.append(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
         return "{\n" + ",\n".join(lines) + "\n}"
+
+
+def _with_rows(
+    cls: type[Result],
+    source: str,
+    text: str,
+    rows: tuple[EditRow, ...],
+    name: str | None,
+    encoding: str | None,
+    metadata: Mapping[str, Any],
+    warnings: tuple[str, ...],
+    timings: Mapping[str, StepTiming],
+) -> Result:
+    """A result whose edits are built from ``rows`` (:meth:`Document.edit_rows`) when first read."""
+    # Every field but the edits, set as the frozen dataclass's own __init__ would (which needs the edits).
+    result = object.__new__(cls)
+    result.__dict__.update(
+        source=source,
+        text=text,
+        _rows=rows,
+        name=name,
+        encoding=encoding,
+        metadata=metadata,
+        warnings=warnings,
+        timings=timings,
+    )
+    return result
+
+
+def _edit_of(row: EditRow) -> Edit:
+    """The :class:`Edit` of a document's edit row."""
+    src_start, src_end, out_start, before, after, rules, removals = row
+    rule = credited(rules, removals)
+    return Edit(
+        (src_start, src_end),
+        (out_start, out_start + len(after)),
+        rule.id,
+        tuple([each.id for each in rules]),
+        rule.category,
+        before,
+        after,
+        tuple([(each.id, each.category, count) for each, count in removals]) if removals else (),
+        rule.detail,
+    )
+
+
+def _edit_dict(row: EditRow) -> dict[str, Any]:
+    """:meth:`Edit.to_dict` of the edit of a row, without the edit."""
+    src_start, src_end, out_start, before, after, rules, removals = row
+    rule = credited(rules, removals)
+    return _edit_json(
+        (src_start, src_end),
+        (out_start, out_start + len(after)),
+        rule.id,
+        [each.id for each in rules],
+        rule.category,
+        before,
+        after,
+        rule.detail,
+    )
+
+
+def _edit_json(
+    src: tuple[int, int],
+    out: tuple[int, int],
+    rule: str,
+    rules: Sequence[str],
+    category: str,
+    before: str,
+    after: str,
+    detail: tuple[tuple[str, Any], ...],
+) -> dict[str, Any]:
+    data = {
+        "src": list(src),
+        "out": list(out),
+        "rule": rule,
+        "rules": list(rules),
+        "category": category,
+        "before": before,
+        "after": after,
+    }
+    if detail:
+        data["detail"] = dict(detail)
+    return data
 
 
 class _Offsets(NamedTuple):

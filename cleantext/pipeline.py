@@ -289,6 +289,7 @@ class Pipeline:
         stages, plan = self._stages_for(layout or self.options["layout"])
         presence = plan.scan(document.text)
         repair = [rules for stage, rules in stages if stage == "repair"]
+        unrepairable = None  # a text the repair rules found nothing in
         for round_number in range(1, PIPELINE_ROUNDS + 1):
             for stage, rules in stages:
                 # A removal moves other blocks into a rule's head or tail window, so
@@ -299,13 +300,17 @@ class Pipeline:
                     # something new once lines are gone; a line rule for any line
                     # judges each line alone, and the lines left are the same.
                     todo = rules if number == 0 else plan.context_of(rules)
+                    before = document.text
                     if not self._run_rules(todo, document, name, warnings, timed_out, timings, presence):
+                        if stage == "repair":
+                            unrepairable = before
                         break
             # Removing an invisible character or a stray control inside mojibake
             # completes it, and only then can ftfy repair it: the repair rules
             # look once more, and whatever they repair goes through every stage
-            # (so the last round never ends with a repair no stage has seen).
-            if round_number == PIPELINE_ROUNDS or not repair:
+            # (so the last round never ends with a repair no stage has seen). On the
+            # very text they found nothing in (no stage changed it), they would find nothing again.
+            if round_number == PIPELINE_ROUNDS or not repair or document.text is unrepairable:
                 break
             if not self._run_rules(repair[0], document, name, warnings, timed_out, timings, presence):
                 break
@@ -365,9 +370,6 @@ class Pipeline:
         timings: dict[str, StepTiming],
         presence: Presence,
     ) -> int:
-        changes = 0
-        site = document.metadata.get("site")  # set by run() for a document of a site, with a profile
-        checking = self.triggers == "check"
         selecting = self.triggers == "on"
         # Steps whose trigger does not hold are never looked at: they cost nothing; nor are those
         # the core's screen finds nothing for.
@@ -376,6 +378,11 @@ class Pipeline:
             if selecting
             else [(i, s, ()) for i, s in enumerate(steps)]
         )
+        if not todo:
+            return 0
+        changes = 0
+        site = document.metadata.get("site")  # set by run() for a document of a site, with a profile
+        checking = self.triggers == "check"
         while todo:
             chosen, todo = todo, []
             for index, step, literals in chosen:
@@ -496,8 +503,8 @@ def _screened(
     presence: Presence, selected: list[Selected], text: str, timings: dict[str, StepTiming]
 ) -> list[Selected]:
     """The selected steps the plan's screen keeps (:meth:`Plan.screen`), its time counted as the ``screen`` step's."""
-    if not presence.plan.screening or len(selected) < 2:
-        return selected  # a lone step costs no more to evaluate than to screen
+    if not presence.plan.screening or not selected:
+        return selected
     started = time.perf_counter()
     kept = presence.plan.screen(selected, text, presence)
     _timing(timings, SCREEN).add(time.perf_counter() - started, 0)

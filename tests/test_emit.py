@@ -69,3 +69,23 @@ def test_a_result_travels_between_processes_whole():
     assert {name: (t.seconds, t.evaluations, t.changes) for name, t in copy.timings.items()} == {
         name: (t.seconds, t.evaluations, t.changes) for name, t in result.timings.items()
     }
+
+
+def test_edits_built_from_a_documents_rows_say_what_the_json_says():
+    source = "By Jane Doe\n\nKyiv \u2014 \u201cWe hold,\u201d she said.  \n\nShare this article\n"
+    payload = PIPELINE.clean(source).to_dict()  # from the rows, before any Edit is built
+    result = PIPELINE.clean(source)
+    assert [edit.to_dict() for edit in result.edits] == payload["edits"]
+    assert result.to_dict() == payload
+    assert result.changed and not PIPELINE.clean("Plain.\n").changed
+    with pytest.raises(AttributeError, match="no attribute 'missing'"):
+        result.missing  # noqa: B018
+
+
+def test_a_result_made_by_hand_travels_whole():
+    made = PIPELINE.clean("It\u2019s here.\n")
+    by_hand = cleantext.Result(source=made.source, text=made.text, edits=made.edits, name="x")
+    copy = pickle.loads(pickle.dumps(by_hand))
+    assert copy == by_hand and copy.edits == made.edits
+    assert copy.source_span(0, 4) == made.source_span(0, 4)
+    assert dataclasses.replace(made, name="y").edits == made.edits

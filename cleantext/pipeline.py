@@ -78,6 +78,11 @@ PIPELINE_ROUNDS = 3
 STRIP_PASSES = 8
 """At most this many passes of the strip stage over one document."""
 
+SCREEN_WHOLE_CHARS = 2_000
+"""A text shorter than this is first screened for every stage at once: one call to the core tells
+whether any step may change it (most short records are clean). A longer text nearly always changes
+in an early stage, and asking the later stages' checks of the text before costs more than it spares."""
+
 
 class TriggerMissed(AssertionError):
     """A step whose trigger did not hold would have changed the text (``triggers="check"``): a bug in a trigger."""
@@ -287,7 +292,15 @@ class Pipeline:
         timed_out: set[str] = set()
         timings = {} if timings is None else timings
         stages, plan = self._stages_for(layout or self.options["layout"])
-        presence = plan.scan(document.text)
+        text = document.text
+        presence = plan.scan(text)
+        # No step of any stage may change a short text: no stage runs, as each would find the text as it is.
+        if (
+            len(text) < SCREEN_WHOLE_CHARS
+            and self.triggers == "on"
+            and not _screened(presence, presence.select(plan.units, text), text, timings)
+        ):
+            return warnings
         repair = [rules for stage, rules in stages if stage == "repair"]
         unrepairable = None  # a text the repair rules found nothing in
         for round_number in range(1, PIPELINE_ROUNDS + 1):

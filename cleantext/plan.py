@@ -318,6 +318,11 @@ class Plan:
             (mark for mark in SEPARATORS if not any(mark in literal for literal in self.literals)), None
         )
 
+    @property
+    def units(self) -> Sequence[Unit]:
+        """Every step of the plan, in the order the stages run them."""
+        return self._units
+
     def gated(self, units: Sequence[Unit]) -> tuple[list[Gated], list[Gated]]:
         """``(index, step, mask, first)`` for a list of the plan's steps, for any text and for ASCII
         text (see :attr:`gates`; a step without a trigger has mask 0 and no first clause), made once per list.

@@ -26,6 +26,8 @@ from itertools import accumulate
 from operator import itemgetter, sub
 from typing import Any, NamedTuple
 
+from cleantext.native import edit_walk
+
 __all__ = ["Document", "EditRecord", "EditRow", "RuleRef", "credited"]
 
 
@@ -133,6 +135,17 @@ class Document:
 
     def apply_tagged(self, replacements: Iterable[tuple[int, int, str, RuleRef]]) -> int:
         """Like :meth:`apply`, with a rule for each replacement (for fused rule passes)."""
+        walk = edit_walk()
+        if walk is None:
+            return self.apply_in_python(replacements)
+        found = replacements if isinstance(replacements, list) else list(replacements)
+        applied, self._text, self._edits = walk(
+            self._text, self._source, self._edits, found, _removals, _cluster_credits
+        )
+        return applied
+
+    def apply_in_python(self, replacements: Iterable[tuple[int, int, str, RuleRef]]) -> int:
+        """:meth:`apply_tagged` on the Python engine: the reference the core's walk is held to."""
         text = self.text
         source = self.source
         old = self._edits
@@ -166,7 +179,7 @@ class Document:
                 if c_old or len(set(c_new)) > 1:
                     # Several rules: each is credited with what it removed from the text it saw.
                     removed_now = (c_cur_end - c_cur_start) - (end - c_new_start)
-                    removals = _credits([*c_removed, *([(c_new[-1], removed_now)] if removed_now > 0 else [])])
+                    removals = _cluster_credits(c_removed, c_new[-1], removed_now)
                 merged.append((c_src_start, c_src_end, "", (*c_old, *c_new), removals))
                 pending.append((len(merged) - 1, c_new_start, end))
                 open_cluster = False
@@ -319,6 +332,14 @@ def _removals(
         return removals
     removed = source_length - len(after)
     return ((rules[-1], removed),) if removed > 0 else ()
+
+
+def _cluster_credits(
+    removed: list[tuple[RuleRef, int]], rule: RuleRef, removed_now: int
+) -> tuple[tuple[RuleRef, int], ...]:
+    """The removals of an edit of several rules: what the edits it absorbed removed, and what ``rule``,
+    the last to act, removed now."""
+    return _credits([*removed, *([(rule, removed_now)] if removed_now > 0 else [])])
 
 
 def _credits(removals: Iterable[tuple[RuleRef, int]]) -> tuple[tuple[RuleRef, int], ...]:

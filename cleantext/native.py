@@ -50,6 +50,7 @@ __all__ = [
     "Check",
     "PythonScanner",
     "Scanner",
+    "edit_walk",
     "engine_summary",
     "found_in",
     "locate_natively",
@@ -155,6 +156,12 @@ ENGINE = "native" if _NATIVE is not None else "python"
 ``python`` when the reference does."""
 
 NATIVE_VERSION: str | None = _NATIVE.version() if _NATIVE is not None else None
+
+
+def edit_walk() -> Any | None:
+    """The core's walk of a document's edit list (:meth:`cleantext.document.Document.apply_tagged`),
+    or None on the Python engine."""
+    return None if _NATIVE is None else _NATIVE.compose
 
 
 def scanner(literals: Sequence[str]) -> Scanner:

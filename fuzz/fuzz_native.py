@@ -14,8 +14,8 @@ for a rule's pattern: where ``regex`` compiles it and the core takes it (on
 either of its engines), the core finds in the text what ``regex.finditer``
 finds, or leaves the text to Python. A second scan, of the built-in
 plan's literals, runs on the same text, and so does the whole pipeline on
-both engines (the core switched off for the Python one: scanner and finders),
-which must give the same text and edits; every step the core's screen
+both engines (the core switched off for the Python one: scanner, finders and
+the walk of the edit list), which must give the same text and edits; every step the core's screen
 says finds nothing in the text (``cleantext.native.quiet``) must find
 nothing there. Last, the text is
 read as an HTML page and the words of its visible text, every other one, as

@@ -169,10 +169,11 @@ def test_edits_passed_over_by_bisection_are_those_the_loop_passes_over(case):
     by_bisection, by_loop = Document(text), Document(text)
     for number, replacements in enumerate(passes):
         rule = RuleRef(f"r{number}", "c")
+        tagged = [(start, end, new, rule) for start, end, new in replacements]
         with patch.object(document, "_BISECT_ABOVE", 2):
-            by_bisection.apply(replacements, rule=rule)
+            by_bisection.apply_in_python(tagged)
         with patch.object(document, "_BISECT_ABOVE", 10**9):
-            by_loop.apply(replacements, rule=rule)
+            by_loop.apply_in_python(tagged)
     assert by_bisection.edits() == by_loop.edits()
     assert by_bisection.text == by_loop.text
     rebuilt, copied = [], 0
@@ -180,3 +181,49 @@ def test_edits_passed_over_by_bisection_are_those_the_loop_passes_over(case):
         rebuilt += [text[copied : edit.src[0]], edit.after]
         copied = edit.src[1]
     assert "".join(rebuilt) + text[copied:] == by_bisection.text
+
+
+RULES = [A, B, RuleRef("test.a", "a", (("score", 0.5),)), RuleRef("test.c", "c", (("pages", 3),))]
+
+
+@st.composite
+def _tagged_passes(draw):
+    """A text of one-, two- and four-byte characters and passes of replacements, each tagged with one of
+    :data:`RULES` (several rules in one pass, as fused passes have), in the coordinates of the text before."""
+    alphabet = "ab \n\u00e9\u201c\U0001f600"
+    text = draw(st.text(alphabet=alphabet, max_size=80))
+    passes, length = [], len(text)
+    for _ in range(draw(st.integers(1, 5))):
+        cuts = sorted(draw(st.lists(st.integers(0, length), max_size=30)))
+        replacements = []
+        for start, end in zip(cuts[::2], cuts[1::2], strict=False):
+            if replacements and start < replacements[-1][1]:
+                continue
+            new = draw(st.sampled_from(["", "x", "\u00e9", "ab", "\U0001f600", draw(st.text(alphabet, max_size=3))]))
+            replacements.append((start, end, new, draw(st.sampled_from(RULES))))
+        passes.append(replacements)
+        length += sum(len(new) - (end - start) for start, end, new, _ in replacements)
+    return text, passes
+
+
+@pytest.mark.skipif(document.edit_walk() is None, reason="the native core is not built or not active")
+@given(_tagged_passes())
+def test_the_cores_walk_of_the_edits_gives_what_the_python_walk_gives(case):
+    text, passes = case
+    native, python = Document(text), Document(text)
+    for replacements in passes:
+        assert native.apply_tagged(replacements) == python.apply_in_python(replacements)
+        assert native.text == python.text
+        assert native.edit_rows() == python.edit_rows()
+    assert [edit.rule for edit in native.edits()] == [edit.rule for edit in python.edits()]
+
+
+@pytest.mark.skipif(document.edit_walk() is None, reason="the native core is not built or not active")
+@pytest.mark.parametrize("bad", [[(2, 1, "")], [(0, 2, ""), (1, 3, "")], [(0, 99, "")], [(-1, 2, "")]])
+def test_the_cores_walk_refuses_what_the_python_walk_refuses(bad):
+    tagged = [(*replacement, A) for replacement in bad]
+    with pytest.raises(ValueError) as python:
+        Document("abcdef").apply_in_python(tagged)
+    with pytest.raises(ValueError) as native:
+        Document("abcdef").apply_tagged(tagged)
+    assert str(native.value) == str(python.value)

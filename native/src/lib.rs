@@ -6,6 +6,7 @@
 //! test holds this module to it. Offsets never cross the boundary here: the
 //! scanner answers with literal numbers only.
 
+mod edits;
 mod html;
 mod patterns;
 mod screen;
@@ -318,6 +319,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(locate, module)?)?;
     module.add_function(wrap_pyfunction!(python_space, module)?)?;
     module.add_function(wrap_pyfunction!(word_count, module)?)?;
+    module.add_function(wrap_pyfunction!(edits::compose, module)?)?;
     module.add("OFFTOPIC_LIMITS", patterns::OFFTOPIC_LIMITS)?;
     Ok(())
 }

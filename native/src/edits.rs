@@ -1,0 +1,320 @@
+//! The edit list's walk: `Document.apply_tagged` (see `cleantext/document.py`, its reference).
+//!
+//! A pass of replacements, in current-text coordinates, is composed with the edits already
+//! recorded, in source coordinates, in one walk over both. Offsets are code points, as Python's
+//! strings count them: the texts are cut with `PyUnicode_Substring` and never read as UTF-8.
+//! The edits stay Python tuples `(src_start, src_end, after, rules, removals)`; those a pass
+//! leaves alone are handed on as they are. What several rules removed from one edit is added up
+//! by the Python functions the caller gives (rare: only where a replacement meets earlier edits).
+
+use pyo3::exceptions::PyValueError;
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyString, PyTuple};
+
+/// The characters `start..end` of `text`.
+fn cut<'py>(
+    text: &Bound<'py, PyString>,
+    start: isize,
+    end: isize,
+) -> PyResult<Bound<'py, PyString>> {
+    // SAFETY: `text` is a live str; PyUnicode_Substring returns a new reference or sets an error.
+    unsafe {
+        let piece = ffi::PyUnicode_Substring(text.as_ptr(), start, end);
+        Ok(Bound::from_owned_ptr_or_err(text.py(), piece)?.downcast_into_unchecked())
+    }
+}
+
+/// The length of `text` in code points.
+fn length(text: &Bound<'_, PyString>) -> PyResult<isize> {
+    // SAFETY: `text` is a live str.
+    let length = unsafe { ffi::PyUnicode_GetLength(text.as_ptr()) };
+    if length < 0 {
+        return Err(PyErr::fetch(text.py()));
+    }
+    Ok(length)
+}
+
+/// A recorded edit's source span and the length of its text.
+fn span_of(edit: &Bound<'_, PyTuple>) -> PyResult<(isize, isize, isize)> {
+    let after = edit.get_item(2)?;
+    Ok((
+        edit.get_item(0)?.extract()?,
+        edit.get_item(1)?.extract()?,
+        length(after.downcast::<PyString>()?)?,
+    ))
+}
+
+/// Replacements and recorded edits that overlap: one edit in the end.
+struct Cluster<'py> {
+    src_start: isize,
+    src_end: isize,
+    cur_start: isize,
+    cur_end: isize,
+    new_start: isize,
+    /// The rules of the recorded edits it absorbed, which acted first.
+    old_rules: Vec<Bound<'py, PyAny>>,
+    /// The rules of this pass's replacements.
+    new_rules: Vec<Bound<'py, PyAny>>,
+    /// What the absorbed edits' rules removed: `(rule, characters)` tuples.
+    removed: Vec<Bound<'py, PyAny>>,
+}
+
+impl<'py> Cluster<'py> {
+    fn at(src_start: isize, cur_start: isize, new_start: isize, rule: &Bound<'py, PyAny>) -> Self {
+        Cluster {
+            src_start,
+            src_end: src_start,
+            cur_start,
+            cur_end: cur_start,
+            new_start,
+            old_rules: Vec::new(),
+            new_rules: vec![rule.clone()],
+            removed: Vec::new(),
+        }
+    }
+}
+
+/// An edit of the new list: one handed on, or one a cluster made, whose text is cut from the
+/// new text once it exists (`new_start..new_end`).
+enum Merged<'py> {
+    Kept(Bound<'py, PyAny>),
+    Made {
+        src_start: isize,
+        src_end: isize,
+        new_start: isize,
+        new_end: isize,
+        rules: Bound<'py, PyTuple>,
+        removals: Bound<'py, PyAny>,
+    },
+}
+
+/// The walk's state: what `Document.apply_tagged` keeps in its locals.
+struct Walk<'py, 'a> {
+    merged: Vec<Merged<'py>>,
+    cluster: Option<Cluster<'py>>,
+    shift: isize,
+    credits: &'a Bound<'py, PyAny>,
+}
+
+impl<'py> Walk<'py, '_> {
+    /// Ends the open cluster; `new_end`: where it ends in the new text, when that is not its
+    /// current end shifted by the replacements so far (inside a removal).
+    fn close(&mut self, py: Python<'py>, new_end: Option<isize>) -> PyResult<()> {
+        let Some(cluster) = self.cluster.take() else {
+            return Ok(());
+        };
+        let end = new_end.unwrap_or(cluster.cur_end + self.shift);
+        let first = &cluster.new_rules[0];
+        let mut several = !cluster.old_rules.is_empty();
+        for rule in &cluster.new_rules[1..] {
+            if several {
+                break;
+            }
+            several = !PyAnyMethods::eq(rule, first)?;
+        }
+        let removals = if several {
+            // Several rules: each is credited with what it removed from the text it saw.
+            let removed_now = (cluster.cur_end - cluster.cur_start) - (end - cluster.new_start);
+            let last = cluster.new_rules.last().unwrap_or(first);
+            self.credits
+                .call1((PyList::new(py, &cluster.removed)?, last, removed_now))?
+        } else {
+            py.None().into_bound(py)
+        };
+        let mut rules = cluster.old_rules;
+        rules.extend(cluster.new_rules.iter().cloned());
+        let rules = PyTuple::new(py, rules)?;
+        self.merged.push(Merged::Made {
+            src_start: cluster.src_start,
+            src_end: cluster.src_end,
+            new_start: cluster.new_start,
+            new_end: end,
+            rules,
+            removals,
+        });
+        Ok(())
+    }
+}
+
+/// Composes `replacements`, each `(start, end, new, rule)` in `text`'s coordinates, sorted and
+/// apart, with the recorded `edits` of `source` (see `Document.apply_tagged`). Returns the
+/// number of replacements that changed the text, the new text and the new edits (the text and
+/// the edits as given when none did). `removals_of(source length, after, rules, removals)`: what
+/// an absorbed edit's rules removed; `credits(removed, rule, removed now)`: the removals of an
+/// edit of several rules.
+#[pyfunction]
+pub fn compose<'py>(
+    py: Python<'py>,
+    text: &Bound<'py, PyString>,
+    source: &Bound<'py, PyString>,
+    edits: &Bound<'py, PyList>,
+    replacements: &Bound<'py, PyList>,
+    removals_of: &Bound<'py, PyAny>,
+    credits: &Bound<'py, PyAny>,
+) -> PyResult<(usize, Bound<'py, PyString>, Bound<'py, PyList>)> {
+    let text_length = length(text)?;
+    let count = edits.len();
+    let mut walk = Walk {
+        merged: Vec::with_capacity(count + replacements.len()),
+        cluster: None,
+        shift: 0,
+        credits,
+    };
+    let mut pieces: Vec<Bound<'py, PyString>> = Vec::with_capacity(2 * replacements.len() + 1);
+    let mut copied_to: isize = 0;
+    let mut next = 0; // the first recorded edit not yet handed on or absorbed
+    let mut delta: isize = 0; // source offset minus current offset, past the edits handed on
+    let mut applied = 0;
+    let mut previous_end: isize = 0;
+    for replacement in replacements.iter() {
+        let replacement = replacement.downcast_into::<PyTuple>()?;
+        let start: isize = replacement.get_item(0)?.extract()?;
+        let end: isize = replacement.get_item(1)?.extract()?;
+        let new = replacement.get_item(2)?.downcast_into::<PyString>()?;
+        let rule = replacement.get_item(3)?;
+        if start < previous_end || end < start || end > text_length {
+            let id = rule.get_item(0)?;
+            return Err(PyValueError::new_err(format!(
+                "replacement ({start}, {end}) of rule {id} is out of order, overlapping or out of range (text length {text_length})"
+            )));
+        }
+        previous_end = end;
+        if PyAnyMethods::eq(cut(text, start, end)?.as_any(), &new)? {
+            continue;
+        }
+        applied += 1;
+        match walk.cluster.as_mut() {
+            Some(cluster) if start < cluster.cur_end => cluster.new_rules.push(rule.clone()),
+            _ => {
+                walk.close(py, None)?;
+                // Recorded edits that end at or before the replacement pass through untouched.
+                while next < count {
+                    let edit = edits.get_item(next)?;
+                    let (src_start, src_end, after_length) = span_of(edit.downcast::<PyTuple>()?)?;
+                    if src_start - delta + after_length > start {
+                        break;
+                    }
+                    walk.merged.push(Merged::Kept(edit));
+                    delta += (src_end - src_start) - after_length;
+                    next += 1;
+                }
+                walk.cluster = Some(Cluster::at(start + delta, start, start + walk.shift, &rule));
+            }
+        }
+        // Recorded edits overlapping the replacement join the cluster.
+        while next < count {
+            let edit = edits.get_item(next)?.downcast_into::<PyTuple>()?;
+            let (src_start, src_end, after_length) = span_of(&edit)?;
+            let out_start = src_start - delta;
+            if out_start >= end {
+                break;
+            }
+            let out_end = out_start + after_length;
+            let cluster = walk
+                .cluster
+                .as_mut()
+                .expect("a replacement opens a cluster");
+            if new.is_empty()?
+                && after_length == 0
+                && cluster.old_rules.is_empty()
+                && cluster.new_rules.len() == 1
+                && cluster.cur_start < out_start
+            {
+                // A removal around an earlier removal shares no source text with it: the part
+                // before becomes its own edit, and the earlier edit keeps its rule.
+                cluster.cur_end = out_start;
+                cluster.src_end = src_start;
+                let new_start = start + walk.shift;
+                walk.close(py, Some(new_start))?;
+                walk.merged.push(Merged::Kept(edit.into_any()));
+                delta += src_end - src_start;
+                next += 1;
+                walk.cluster = Some(Cluster::at(src_end, out_start, new_start, &rule));
+                continue;
+            }
+            if out_start < cluster.cur_start {
+                cluster.src_start = src_start;
+                cluster.cur_start = out_start;
+                cluster.new_start = out_start + walk.shift;
+            }
+            let rules = edit.get_item(3)?;
+            cluster
+                .old_rules
+                .extend(rules.downcast::<PyTuple>()?.iter());
+            let removed = removals_of.call1((
+                src_end - src_start,
+                edit.get_item(2)?,
+                &rules,
+                edit.get_item(4)?,
+            ))?;
+            cluster
+                .removed
+                .extend(removed.try_iter()?.collect::<PyResult<Vec<_>>>()?);
+            delta += (src_end - src_start) - after_length;
+            next += 1;
+            if out_end > cluster.cur_end {
+                cluster.cur_end = out_end;
+                cluster.src_end = src_end;
+            }
+        }
+        let cluster = walk
+            .cluster
+            .as_mut()
+            .expect("a replacement opens a cluster");
+        if end > cluster.cur_end || (end == cluster.cur_end && end == start) {
+            // The replacement ends the cluster: past the absorbed edits, the current offset maps
+            // to the source by the running difference.
+            cluster.cur_end = end;
+            cluster.src_end = end + delta;
+        }
+        pieces.push(cut(text, copied_to, start)?);
+        walk.shift += length(&new)? - (end - start);
+        pieces.push(new);
+        copied_to = end;
+    }
+    if applied == 0 {
+        return Ok((0, text.clone(), edits.clone()));
+    }
+    walk.close(py, None)?;
+    pieces.push(cut(text, copied_to, text_length)?);
+    let new_text = PyString::new(py, "")
+        .call_method1("join", (PyList::new(py, pieces)?,))?
+        .downcast_into::<PyString>()?;
+    // The made edits' text; an edit that gives back its source text is no edit.
+    let mut kept: Vec<Bound<'py, PyAny>> = Vec::with_capacity(walk.merged.len() + count - next);
+    for entry in walk.merged {
+        match entry {
+            Merged::Kept(edit) => kept.push(edit),
+            Merged::Made {
+                src_start,
+                src_end,
+                new_start,
+                new_end,
+                rules,
+                removals,
+            } => {
+                let after = cut(&new_text, new_start, new_end)?;
+                if !PyAnyMethods::eq(after.as_any(), cut(source, src_start, src_end)?)? {
+                    kept.push(
+                        PyTuple::new(
+                            py,
+                            [
+                                src_start.into_pyobject(py)?.into_any(),
+                                src_end.into_pyobject(py)?.into_any(),
+                                after.into_any(),
+                                rules.into_any(),
+                                removals,
+                            ],
+                        )?
+                        .into_any(),
+                    );
+                }
+            }
+        }
+    }
+    for index in next..count {
+        kept.push(edits.get_item(index)?);
+    }
+    Ok((applied, new_text, PyList::new(py, kept)?))
+}

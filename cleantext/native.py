@@ -27,6 +27,7 @@ from typing import Any, Protocol
 import ahocorasick
 
 from cleantext.errors import CleantextError
+from cleantext.memo import last_text
 from cleantext.translate import (
     SHARED_CANDIDATES,
     Untranslatable,
@@ -423,7 +424,7 @@ def _relaxed_form(pattern: str, lines: bool) -> str | None:
     return None if translation.prefers_python or translation.backtracks else translation.pattern
 
 
-@lru_cache(maxsize=1)  # the rules of a pass search the same text one after the other
+@last_text  # the rules of a pass search the same text one after the other
 def native_text(text: str) -> Any:
     """``text`` as the core's finders read it (once for every rule that searches it);
     only called where the core is built."""

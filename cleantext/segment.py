@@ -16,8 +16,8 @@ Example::
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
+from cleantext.memo import last_text
 from cleantext.native import native_block_spans
 
 __all__ = ["block_removal_span", "block_spans", "line_removal_span", "line_spans"]
@@ -38,7 +38,7 @@ def block_spans(text: str) -> list[tuple[int, int]]:
     return list(_cached_block_spans(text))
 
 
-@lru_cache(maxsize=1)  # the rules of a pass segment the same text one after the other
+@last_text  # the rules of a pass segment the same text one after the other
 def _cached_block_spans(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(_block_spans(text))
 

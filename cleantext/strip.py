@@ -19,13 +19,13 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from functools import lru_cache
 from itertools import filterfalse
 from operator import itemgetter
 from typing import Any
 
 import regex
 
+from cleantext.memo import last_text
 from cleantext.native import BACKTRACK_ALWAYS, found_in, native_pattern, native_text
 from cleantext.rules import Rule
 from cleantext.scorer import LineScorer
@@ -124,7 +124,7 @@ def _line_findings(
     return _without_overlaps(found)
 
 
-@lru_cache(maxsize=1)  # one entry: the cache keeps its text alive
+@last_text  # the rules of a pass read the same text one after the other
 def short_lines(text: str) -> tuple[tuple[int, int, str, int, str, bool], ...]:
     """``(start, end, line, words, casefolded line, table row)`` for every non-blank line of at most
     :data:`LINE_MAX_CHARS` characters.
@@ -408,7 +408,7 @@ def _unshared(text: str, keys: set[str], start: int, end: int) -> bool:
     return True
 
 
-@lru_cache(maxsize=1)  # the off-topic rule looks up several lines' words in the same text
+@last_text  # the off-topic rule looks up several lines' words in the same text
 def _lowered(text: str) -> str:
     return text.lower()
 

@@ -109,10 +109,14 @@ class Presence:
 
     def add(self, text: str) -> None:
         """Count the literals of a stretch of text (casefolded here: on the core where its table covers the text)."""
+        numbers = self.plan.scanner.scan_folding(text)
+        self._count(self.plan.scanner.scan(fold(text)) if numbers is None else numbers)
+
+    def _count(self, numbers: Iterable[int]) -> None:
+        """Count the literals of these numbers (of :attr:`Plan.literals`) as present."""
         plan = self.plan
         literals, masks, seen, clauses = plan.literals, plan.literal_masks, self.literals, self.clauses
-        numbers = plan.scanner.scan_folding(text)
-        for number in plan.scanner.scan(fold(text)) if numbers is None else numbers:
+        for number in numbers:
             literal = literals[number]
             if literal in seen:
                 continue
@@ -178,6 +182,10 @@ class Presence:
         if self.remembered:
             self._forget(replacements, before, put_in)
         plan = self.plan
+        numbers = plan.scanner.scan_edits(text, replacements if isinstance(replacements, list) else list(replacements))
+        if numbers is not None:
+            self._count(numbers)  # the core scanned the stretches as below
+            return
         if all(replacement[2] for replacement in replacements):
             reach = max((plan.reaches.get(character, -1) for character in set(fold(put_in))), default=-1)
             if reach < 0:

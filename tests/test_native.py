@@ -9,6 +9,7 @@ import html
 import os
 import subprocess
 import sys
+import unittest.mock
 
 import pytest
 import regex
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from test_plan import BENCHMARKS, outcome, same_output_sample
 
 import cleantext.native
+import cleantext.plan
 from cleantext import Pipeline, segment, strip
 from cleantext.extract import extract_article, located_natively, located_replacements, visible_text
 from cleantext.native import CASE_DISPUTED, ENGINE, PythonScanner, native_pattern, native_text, pattern_set, quiet
@@ -333,6 +335,52 @@ def test_a_step_the_screen_drops_finds_nothing(lines, separator):
 @functools.cache
 def built_in_plan():
     return Pipeline.load().plan()
+
+
+class _ScannerWithoutEdits:
+    """A core scanner that leaves the stretches around edits to Python (the reference of ``scan_edits``)."""
+
+    def __init__(self, scanner):
+        self.scanner = scanner
+
+    def scan(self, text):
+        return self.scanner.scan(text)
+
+    def scan_folding(self, text):
+        return self.scanner.scan_folding(text)
+
+    def scan_edits(self, text, replacements):
+        return None
+
+
+@st.composite
+def _edited(draw):
+    """A text, a pass of replacements over it (some only removing) and the text they make."""
+    before = draw(st.text(alphabet="By ©(c)-–—’'\"\u201c\n.:0aeiAdvertismnt\u0130\u00df", max_size=60))
+    cuts = sorted(draw(st.lists(st.integers(0, len(before)), max_size=12)))
+    replacements = []
+    for start, end in zip(cuts[::2], cuts[1::2], strict=False):
+        new = draw(st.sampled_from(["", "'", '"', " \u2014 ", "by", "Advert", "\n", "\u00a9", "\u0130"]))
+        replacements.append((start, end, new))
+    pieces, copied = [], 0
+    for start, end, new in replacements:
+        pieces += [before[copied:start], new]
+        copied = end
+    return before, replacements, "".join(pieces) + before[copied:]
+
+
+@needs_native
+@given(_edited())
+def test_the_core_scans_around_edits_what_python_scans(case):
+    before, replacements, text = case
+    plan = built_in_plan()
+    reference = cleantext.plan.Presence(plan)
+    with unittest.mock.patch.object(plan, "scanner", _ScannerWithoutEdits(plan.scanner)):
+        reference.update(text, replacements, before)
+    native = cleantext.plan.Presence(plan)
+    native.update(text, replacements, before)
+    assert native.literals == reference.literals
+    assert native.held == reference.held
 
 
 @needs_native

@@ -13,7 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple};
 
 /// The characters `start..end` of `text`.
-fn cut<'py>(
+pub(crate) fn cut<'py>(
     text: &Bound<'py, PyString>,
     start: isize,
     end: isize,
@@ -26,7 +26,7 @@ fn cut<'py>(
 }
 
 /// The length of `text` in code points.
-fn length(text: &Bound<'_, PyString>) -> PyResult<isize> {
+pub(crate) fn length(text: &Bound<'_, PyString>) -> PyResult<isize> {
     // SAFETY: `text` is a live str.
     let length = unsafe { ffi::PyUnicode_GetLength(text.as_ptr()) };
     if length < 0 {

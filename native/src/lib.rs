@@ -13,11 +13,11 @@ mod screen;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString};
+use pyo3::types::{PyBytes, PyList, PyString};
 
 /// Which of a fixed set of literals occur in a text: one Aho-Corasick pass.
 ///
@@ -32,6 +32,10 @@ struct LiteralScanner {
     /// automaton would report every occurrence of a common one (".", " ") as a match.
     bytes: Vec<(u8, usize)>,
     pairs: Vec<(usize, usize)>,
+    /// Per character of a literal: the length of the longest literal that holds it, less one;
+    /// and the longest literal's length in characters (1 without literals, as `Plan.longest`).
+    /// None: a literal is no valid UTF-8.
+    reaches: Option<(HashMap<char, usize>, usize)>,
 }
 
 /// The UTF-8 bytes of a Python string; a lone surrogate (which Python text may
@@ -48,6 +52,10 @@ fn utf8<'a>(text: &'a Bound<'_, PyString>) -> PyResult<Cow<'a, [u8]>> {
         }
     }
 }
+
+/// `cleantext.triggers.TEXT_START` and `TEXT_END`: what a scan sees before and after a text.
+const TEXT_START: &str = "\u{e000}";
+const TEXT_END: &str = "\u{e001}";
 
 /// Records literal `number` the first time it turns up; whether it was new.
 fn note(seen: &mut [bool], found: &mut Vec<usize>, number: usize) -> bool {
@@ -138,6 +146,19 @@ impl LiteralScanner {
                 words += 1;
             }
         }
+        let mut reaches: Option<(HashMap<char, usize>, usize)> = Some((HashMap::new(), 1));
+        for literal in &literals {
+            let (Ok(plain), Some((reach, longest))) = (literal.to_str(), reaches.as_mut()) else {
+                reaches = None;
+                break;
+            };
+            let length = plain.chars().count();
+            *longest = (*longest).max(length);
+            for character in plain.chars() {
+                let known = reach.entry(character).or_insert(0);
+                *known = (*known).max(length - 1);
+            }
+        }
         let automaton = if words > 0 {
             Some(
                 AhoCorasick::builder()
@@ -159,6 +180,7 @@ impl LiteralScanner {
             count: literals.len(),
             bytes,
             pairs,
+            reaches,
         })
     }
 
@@ -190,6 +212,86 @@ impl LiteralScanner {
             return Ok(Some(self.present(&folded)));
         }
         Ok(Some(py.allow_threads(|| self.present(&folded))))
+    }
+
+    /// What `Presence.update` scans after a pass of `replacements` (`(start, end, new, ...)`, in
+    /// the coordinates of the text before it) made `text`: the literals of the stretches around
+    /// the edits, folded, as far either side as a literal holding a character put in reaches (as
+    /// the longest literal reaches, where text was only removed), `TEXT_START` and `TEXT_END` at
+    /// the text's ends. None where Python must scan (a character the fold table does not cover).
+    fn scan_edits(
+        &self,
+        text: &Bound<'_, PyString>,
+        replacements: &Bound<'_, PyList>,
+    ) -> PyResult<Option<Vec<usize>>> {
+        let (Some(table), Some((reaches, longest))) = (FOLD_TABLE.get(), &self.reaches) else {
+            return Ok(None);
+        };
+        let mut edits = Vec::with_capacity(replacements.len());
+        for replacement in replacements.iter() {
+            let start: isize = replacement.get_item(0)?.extract()?;
+            let end: isize = replacement.get_item(1)?.extract()?;
+            let new = replacement.get_item(2)?.downcast_into::<PyString>()?;
+            edits.push((start, end, edits::length(&new)?, new));
+        }
+        let mut folded = Vec::new();
+        let reach = if edits.iter().all(|edit| edit.2 > 0) {
+            // Every literal that turns up holds a character put in.
+            let mut reach: isize = -1;
+            for (_, _, _, new) in &edits {
+                folded.clear();
+                let Ok(plain) = new.to_str() else {
+                    return Ok(None);
+                };
+                if !table.fold_into(plain, &mut folded) {
+                    return Ok(None);
+                }
+                for character in String::from_utf8_lossy(&folded).chars() {
+                    if let Some(&length) = reaches.get(&character) {
+                        reach = reach.max(length as isize);
+                    }
+                }
+            }
+            if reach < 0 {
+                return Ok(Some(Vec::new()));
+            }
+            reach
+        } else {
+            *longest as isize - 1
+        };
+        let mut windows: Vec<(isize, isize)> = Vec::new();
+        let mut shift: isize = 0;
+        for (start, end, new_length, _) in &edits {
+            let low = (start + shift - reach).max(0);
+            let high = start + shift + new_length + reach;
+            shift += new_length - (end - start);
+            match windows.last_mut() {
+                Some(last) if low <= last.1 => last.1 = last.1.max(high),
+                _ => windows.push((low, high)),
+            }
+        }
+        let text_length = edits::length(text)?;
+        folded.clear();
+        for (number, &(low, high)) in windows.iter().enumerate() {
+            if number > 0 {
+                folded.push(0xFF); // never in UTF-8: no literal spans two stretches
+            }
+            if low == 0 {
+                folded.extend_from_slice(TEXT_START.as_bytes());
+            }
+            let low = low.min(text_length);
+            let stretch = edits::cut(text, low, high.clamp(low, text_length))?;
+            let Ok(plain) = stretch.to_str() else {
+                return Ok(None);
+            };
+            if !table.fold_into(plain, &mut folded) {
+                return Ok(None);
+            }
+            if high >= text_length {
+                folded.extend_from_slice(TEXT_END.as_bytes());
+            }
+        }
+        Ok(Some(self.present(&folded)))
     }
 
     /// How many literals the scanner looks for.

@@ -659,3 +659,35 @@ def test_the_screen_lets_repeated_blocks_through_whatever_their_case_and_punctua
 def test_the_core_judges_off_topic_blocks_by_the_limits_python_does():
     limits = (2 * strip.OFFTOPIC_CONTEXT_MIN_WORDS, strip.OFFTOPIC_RUN_MAX_BLOCKS, strip.OFFTOPIC_SHORT_CHARS_PER_WORD)
     assert limits == cleantext.native._NATIVE.OFFTOPIC_LIMITS
+
+
+REGION_PATTERNS = [r"\A\n+", r"a\b", r"a$", r"a\Z", r"(?<=b)a+", r"\bab?\b", r"[ \n]+$", r"(?m)^a", r"é\w*"]
+REGION_LOOK_AHEADS = [r"a(?=b)", r"a(?!b)"]
+
+
+@needs_native
+@given(
+    st.sampled_from(REGION_PATTERNS + REGION_LOOK_AHEADS),
+    st.text(st.sampled_from("ab \n\u00e9"), max_size=16),
+    st.integers(0, 16),
+    st.integers(0, 16),
+)
+def test_a_region_that_ends_before_the_text_does_is_searched_on_the_core_as_regex_searches_it(pattern, text, a, b):
+    low, high = sorted((min(a, len(text)), min(b, len(text))))
+    core = native_pattern(pattern, "<>", backtracking=cleantext.native.BACKTRACK_ALWAYS)
+    if core is None:
+        return  # a pattern the core does not take ("a$" also matches before a last line break)
+    found = core.replacements(native_text(text), low, high)
+    expected = [(match.start(), match.end(), "<>") for match in regex.finditer(pattern, text, pos=low, endpos=high)]
+    assert found is None or found == expected
+    if text.isascii() and pattern in REGION_PATTERNS:
+        assert found is not None  # a region that ends early is the core's too, but for look-aheads
+
+
+@needs_native
+def test_the_screen_drops_a_rule_of_the_head_that_finds_nothing_there():
+    plan = built_in_plan()
+    (leading,) = [unit for unit in plan.units if unit.label == "whitespace.leading-blank-lines"]
+    check = leading.screen_check()
+    assert quiet("Title\n\nBody.\n", [(check, ())]) == [0]
+    assert quiet("\n\nTitle\n\nBody.\n", [(check, ())]) == []

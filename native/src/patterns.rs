@@ -98,8 +98,11 @@ impl<'a> Offsets<'a> {
 /// The byte offset in `text` (of `length` code points) of code point offset `char`, walked to
 /// from the nearer end: a search of a text's tail region starts near its end.
 fn byte_offset(text: &str, length: usize, char: usize) -> usize {
-    if char == 0 || length == text.len() || char >= length {
-        return char.min(text.len());
+    if char >= length {
+        return text.len();
+    }
+    if char == 0 || length == text.len() {
+        return char;
     }
     if char <= length / 2 {
         return Offsets::new(text).byte_at(char);
@@ -554,9 +557,11 @@ fn find_at_candidates(
 }
 
 impl Pattern {
-    /// `text` and the byte offset of `low` in it, for a search of `text[low:high]`; None when
-    /// the core leaves the text to Python, or when `high` is not its end (`regex` lets
-    /// look-arounds see past `endpos`, which no search here reproduces).
+    /// `text` up to `high` and the byte offset of `low` in it, for a search of `text[low:high]`;
+    /// None when the core leaves the text to Python, or when `high` is not its end and the
+    /// pattern has look-arounds (`regex` lets look-arounds see past `endpos`, which no search
+    /// here reproduces; the automata's `$`, `\Z` and `\b` see the end of the text cut at
+    /// `high`, as `regex`'s see `endpos`).
     fn whole_text<'a>(
         &self,
         py: Python<'a>,
@@ -564,11 +569,20 @@ impl Pattern {
         low: usize,
         high: usize,
     ) -> PyResult<Option<(&'a str, usize)>> {
-        if !self.reads(&text.reading) || high != text.length {
+        let cut = high < text.length;
+        if !self.reads(&text.reading) || (cut && !matches!(self.engine, Engine::Automata(_))) {
             return Ok(None);
         }
         let plain = text.text.bind(py).to_str()?;
-        Ok(Some((plain, byte_offset(plain, text.length, low))))
+        let plain = if cut {
+            &plain[..byte_offset(plain, text.length, high)]
+        } else {
+            plain
+        };
+        Ok(Some((
+            plain,
+            byte_offset(plain, high.min(text.length), low),
+        )))
     }
 
     /// Whether the core reads a text as `regex` does (else the Python engine takes it).
@@ -1146,8 +1160,8 @@ impl Pattern {
 
     /// Whether a search of `text` from code point `low` to its end may find something: false
     /// only where the core reads the text and finds no match there.
-    pub(crate) fn may_find_in(&self, py: Python<'_>, text: &Text, low: usize) -> bool {
-        let Ok(Some((haystack, byte_low))) = self.whole_text(py, text, low, text.length) else {
+    pub(crate) fn may_find_in(&self, py: Python<'_>, text: &Text, low: usize, high: usize) -> bool {
+        let Ok(Some((haystack, byte_low))) = self.whole_text(py, text, low, high) else {
             return true;
         };
         self.may_find_from(haystack, byte_low)

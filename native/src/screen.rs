@@ -188,13 +188,14 @@ pub fn quiet(
                         let matches = matched.get_or_insert_with(|| set.matches(plain));
                         // No match of the set's pattern: none of this one. A match: this one's
                         // own, or where this one may match, which its own search then tells.
-                        matches.matched(number) && (exact || pattern.may_find_in(py, text, 0))
+                        matches.matched(number)
+                            && (exact || pattern.may_find_in(py, text, 0, text.length()))
                     }
-                    // A region that ends before the text's end is Python's to search: `regex`
-                    // lets look-arounds see past a search's end, which the core does not.
-                    None => regions(py, text, &parts).into_iter().any(|(low, high)| {
-                        high != text.length() || pattern.may_find_in(py, text, low)
-                    }),
+                    // The core searches a region that ends before the text's end only for a
+                    // pattern without look-arounds (see `Pattern::whole_text`).
+                    None => regions(py, text, &parts)
+                        .into_iter()
+                        .any(|(low, high)| pattern.may_find_in(py, text, low, high)),
                 }
             }
             "lines" => {

@@ -379,6 +379,7 @@ def test_the_core_scans_around_edits_what_python_scans(case):
         reference.update(text, replacements, before)
     native = cleantext.plan.Presence(plan)
     native.update(text, replacements, before)
+    assert plan.scanner.scan_edits(text, replacements) is not None  # the core's, not Python's
     assert native.literals == reference.literals
     assert native.held == reference.held
 

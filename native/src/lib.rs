@@ -32,10 +32,9 @@ struct LiteralScanner {
     /// automaton would report every occurrence of a common one (".", " ") as a match.
     bytes: Vec<(u8, usize)>,
     pairs: Vec<(usize, usize)>,
-    /// Per character of a literal: the length of the longest literal that holds it, less one;
-    /// and the longest literal's length in characters (1 without literals, as `Plan.longest`).
-    /// None: a literal is no valid UTF-8.
-    reaches: Option<(HashMap<char, usize>, usize)>,
+    /// Per code point of a literal: the length of the longest literal that holds it, less one;
+    /// and the longest literal's length in code points (1 without literals, as `Plan.longest`).
+    reaches: (HashMap<u32, usize>, usize),
 }
 
 /// The UTF-8 bytes of a Python string; a lone surrogate (which Python text may
@@ -56,6 +55,20 @@ fn utf8<'a>(text: &'a Bound<'_, PyString>) -> PyResult<Cow<'a, [u8]>> {
 /// `cleantext.triggers.TEXT_START` and `TEXT_END`: what a scan sees before and after a text.
 const TEXT_START: &str = "\u{e000}";
 const TEXT_END: &str = "\u{e001}";
+
+/// The code points of a Python string, lone surrogates (which a literal may be) included.
+fn code_points(text: &Bound<'_, PyString>) -> PyResult<Vec<u32>> {
+    if let Ok(plain) = text.to_str() {
+        return Ok(plain.chars().map(u32::from).collect());
+    }
+    let encoded = text.call_method1("encode", ("utf-32-le", "surrogatepass"))?;
+    Ok(encoded
+        .downcast::<PyBytes>()?
+        .as_bytes()
+        .chunks_exact(4)
+        .map(|unit| u32::from_le_bytes([unit[0], unit[1], unit[2], unit[3]]))
+        .collect())
+}
 
 /// Records literal `number` the first time it turns up; whether it was new.
 fn note(seen: &mut [bool], found: &mut Vec<usize>, number: usize) -> bool {
@@ -146,17 +159,14 @@ impl LiteralScanner {
                 words += 1;
             }
         }
-        let mut reaches: Option<(HashMap<char, usize>, usize)> = Some((HashMap::new(), 1));
+        let mut reach: HashMap<u32, usize> = HashMap::new();
+        let mut longest = 1;
         for literal in &literals {
-            let (Ok(plain), Some((reach, longest))) = (literal.to_str(), reaches.as_mut()) else {
-                reaches = None;
-                break;
-            };
-            let length = plain.chars().count();
-            *longest = (*longest).max(length);
-            for character in plain.chars() {
-                let known = reach.entry(character).or_insert(0);
-                *known = (*known).max(length - 1);
+            let points = code_points(literal)?;
+            longest = longest.max(points.len());
+            for point in &points {
+                let known = reach.entry(*point).or_insert(0);
+                *known = (*known).max(points.len() - 1);
             }
         }
         let automaton = if words > 0 {
@@ -180,7 +190,7 @@ impl LiteralScanner {
             count: literals.len(),
             bytes,
             pairs,
-            reaches,
+            reaches: (reach, longest),
         })
     }
 
@@ -224,9 +234,10 @@ impl LiteralScanner {
         text: &Bound<'_, PyString>,
         replacements: &Bound<'_, PyList>,
     ) -> PyResult<Option<Vec<usize>>> {
-        let (Some(table), Some((reaches, longest))) = (FOLD_TABLE.get(), &self.reaches) else {
+        let Some(table) = FOLD_TABLE.get() else {
             return Ok(None);
         };
+        let (reaches, longest) = &self.reaches;
         let mut edits = Vec::with_capacity(replacements.len());
         for replacement in replacements.iter() {
             let start: isize = replacement.get_item(0)?.extract()?;
@@ -247,7 +258,7 @@ impl LiteralScanner {
                     return Ok(None);
                 }
                 for character in String::from_utf8_lossy(&folded).chars() {
-                    if let Some(&length) = reaches.get(&character) {
+                    if let Some(&length) = reaches.get(&u32::from(character)) {
                         reach = reach.max(length as isize);
                     }
                 }

@@ -36,7 +36,7 @@ from cleantext.translate import (
     translate,
     translate_template,
 )
-from cleantext.triggers import fold
+from cleantext.triggers import TEXT_END, TEXT_START, fold
 
 __all__ = [
     "BACKTRACK_ALWAYS",
@@ -75,8 +75,10 @@ class Scanner(Protocol):
         """The numbers (positions in the list) of the literals ``text`` contains, each once."""
         ...
 
-    def scan_folding(self, text: str) -> list[int] | None:
-        """What :meth:`scan` answers for the case folding of ``text``; None when the caller must fold it."""
+    def scan_folding(self, text: str, ends: bool = False) -> list[int] | None:
+        """What :meth:`scan` answers for the case folding of ``text`` (``ends``: between
+        :data:`~cleantext.triggers.TEXT_START` and :data:`~cleantext.triggers.TEXT_END`); None when
+        the caller must fold it."""
         ...
 
     def scan_edits(self, text: str, replacements: list[Any]) -> list[int] | None:
@@ -123,9 +125,9 @@ class PythonScanner:
             self.automaton.make_automaton()
         self.characters = re.compile("[" + "".join(map(re.escape, characters)) + "]") if characters else None
 
-    def scan_folding(self, text: str) -> list[int]:
+    def scan_folding(self, text: str, ends: bool = False) -> list[int]:
         """What :meth:`scan` answers for the case folding of ``text`` (:func:`cleantext.triggers.fold`)."""
-        return self.scan(fold(text))
+        return self.scan(TEXT_START + fold(text) + TEXT_END if ends else fold(text))
 
     def scan_edits(self, text: str, replacements: list[Any]) -> None:
         """None: the caller finds the stretches (which the native core does itself)."""

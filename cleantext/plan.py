@@ -107,10 +107,13 @@ class Presence:
         # Screen checks (by id) that found something in a long text, with their literals: not asked again.
         self.finding: dict[int, tuple[str, ...]] = {}
 
-    def add(self, text: str) -> None:
-        """Count the literals of a stretch of text (casefolded here: on the core where its table covers the text)."""
-        numbers = self.plan.scanner.scan_folding(text)
-        self._count(self.plan.scanner.scan(fold(text)) if numbers is None else numbers)
+    def add(self, text: str, *, ends: bool = False) -> None:
+        """Count the literals of a stretch of text (casefolded here: on the core where its table covers the text);
+        ``ends``: the whole text, which the scan sees between :data:`TEXT_START` and :data:`TEXT_END`."""
+        numbers = self.plan.scanner.scan_folding(text, ends)
+        if numbers is None:
+            numbers = self.plan.scanner.scan(TEXT_START + fold(text) + TEXT_END if ends else fold(text))
+        self._count(numbers)
 
     def _count(self, numbers: Iterable[int]) -> None:
         """Count the literals of these numbers (of :attr:`Plan.literals`) as present."""
@@ -441,7 +444,7 @@ class Plan:
     def scan(self, text: str) -> Presence:
         """The pre-pass: the literals of the whole text."""
         presence = Presence(self)
-        presence.add(TEXT_START + text + TEXT_END)
+        presence.add(text, ends=True)
         return presence
 
     def untriggered(self) -> list[Unit]:

@@ -121,6 +121,8 @@ def TestOneInput(data: bytes) -> None:
     assert set(PLAN.scanner.scan(folded)) == set(REFERENCE.scan(folded)), text
     unfolded = PLAN.scanner.scan_folding(TEXT_START + text + TEXT_END)
     assert unfolded is None or set(unfolded) == set(REFERENCE.scan(folded)), text
+    between_ends = PLAN.scanner.scan_folding(text, True)
+    assert between_ends is None or set(between_ends) == set(REFERENCE.scan(folded)), text
     if not any(0xD800 <= ord(c) <= 0xDFFF for c in text):
         assert _native.word_count(text) == len(text.split()), text
     check_pattern(literals[0], text)

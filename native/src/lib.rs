@@ -205,18 +205,28 @@ impl LiteralScanner {
 
     /// What `scan` answers for the case folding of `text` (`cleantext.triggers.fold`), folded
     /// here by the table `set_fold_table` set; None when that table is not set or does not
-    /// cover a character of the text (then Python folds it).
+    /// cover a character of the text (then Python folds it). `ends`: the scan sees `TEXT_START`
+    /// before the text and `TEXT_END` after it (the text itself is read as it is, whose UTF-8
+    /// Python keeps for the core's next reading of it).
+    #[pyo3(signature = (text, ends=false))]
     fn scan_folding(
         &self,
         py: Python<'_>,
         text: &Bound<'_, PyString>,
+        ends: bool,
     ) -> PyResult<Option<Vec<usize>>> {
         let (Ok(text), Some(table)) = (text.to_str(), FOLD_TABLE.get()) else {
             return Ok(None);
         };
         let mut folded = Vec::with_capacity(text.len() + 16);
+        if ends {
+            folded.extend_from_slice(TEXT_START.as_bytes());
+        }
         if !table.fold_into(text, &mut folded) {
             return Ok(None);
+        }
+        if ends {
+            folded.extend_from_slice(TEXT_END.as_bytes());
         }
         if folded.len() < 4096 {
             return Ok(Some(self.present(&folded)));

@@ -49,11 +49,14 @@ def test_the_native_scanner_finds_what_the_reference_finds(literals, text):
 @given(LITERALS, st.text(st.one_of(ALPHABET, st.characters(max_codepoint=0x2FFFF)), max_size=300))
 def test_the_native_scanner_folds_as_triggers_fold(literals, text):
     cleantext.native._set_fold_table()
-    found = native.LiteralScanner(literals).scan_folding(text)
+    scanner = native.LiteralScanner(literals)
+    found = scanner.scan_folding(text)
     if any(ord(character) >= 0x20000 or 0xD800 <= ord(character) < 0xE000 for character in text):
         assert found is None  # past the table, or unreadable: Python folds the text
     else:
         assert set(found) == set(PythonScanner(literals).scan(fold(text)))
+        ends = PythonScanner(literals).scan(TEXT_START + fold(text) + TEXT_END)
+        assert set(scanner.scan_folding(text, True)) == set(ends)
 
 
 @needs_native
@@ -346,8 +349,8 @@ class _ScannerWithoutEdits:
     def scan(self, text):
         return self.scanner.scan(text)
 
-    def scan_folding(self, text):
-        return self.scanner.scan_folding(text)
+    def scan_folding(self, text, ends=False):
+        return self.scanner.scan_folding(text, ends)
 
     def scan_edits(self, text, replacements):
         return None
@@ -692,3 +695,19 @@ def test_the_screen_drops_a_rule_of_the_head_that_finds_nothing_there():
     check = leading.screen_check()
     assert quiet("Title\n\nBody.\n", [(check, ())]) == [0]
     assert quiet("\n\nTitle\n\nBody.\n", [(check, ())]) == []
+
+
+CHARMAP_RULES = [rule for rule in BUILT_IN if rule.kind == "charmap"]
+
+
+@needs_native
+@given(
+    st.sampled_from(CHARMAP_RULES),
+    st.text(st.sampled_from("a \n\u00e9\u2019\u201c\u00a0\ufb01\u2026\U0001d400\u200b\u0301"), max_size=24),
+    st.integers(0, 24),
+    st.integers(0, 24),
+)
+def test_a_character_map_finds_on_the_core_what_it_finds_on_python_in_any_span(rule, text, a, b):
+    low, high = sorted((min(a, len(text)), min(b, len(text))))
+    native = find_charmap(rule, text, low, high, None)
+    assert native == on_python(find_charmap, rule, text, low, high, None)

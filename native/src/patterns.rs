@@ -348,17 +348,25 @@ pub(crate) fn first_non_ascii(bytes: &[u8]) -> Option<usize> {
         .map(|position| offset + position)
 }
 
-/// The non-ASCII characters of `text`, in order: ASCII runs are skipped eight bytes at a time,
-/// without decoding.
-fn non_ascii_characters(text: &str) -> impl Iterator<Item = char> + '_ {
+/// The non-ASCII characters of `text`, in order, with their code point offsets: ASCII runs are
+/// skipped eight bytes at a time, without decoding.
+fn non_ascii_positions(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
     let bytes = text.as_bytes();
     let mut position = 0;
+    let mut continuation_bytes = 0; // of the characters passed: code point offset = byte offset less these
     std::iter::from_fn(move || {
         position += first_non_ascii(&bytes[position..])?;
         let character = text[position..].chars().next()?;
+        let offset = position - continuation_bytes;
         position += character.len_utf8();
-        Some(character)
+        continuation_bytes += character.len_utf8() - 1;
+        Some((offset, character))
     })
+}
+
+/// The non-ASCII characters of `text`, in order (see `non_ascii_positions`).
+fn non_ascii_characters(text: &str) -> impl Iterator<Item = char> + '_ {
+    non_ascii_positions(text).map(|(_, character)| character)
 }
 
 fn reading(text: Option<&str>) -> Reading {
@@ -1415,16 +1423,20 @@ impl CharMap {
         }
     }
 
+    /// Whether `character` is one of the table's.
+    fn lists(&self, character: char) -> bool {
+        match self.present.get(character as usize) {
+            Some(&listed) => listed,
+            None => self.table.contains_key(&character),
+        }
+    }
+
     /// Whether a character of the table is in `text`.
     pub(crate) fn holds_any(&self, text: &str) -> bool {
-        if text.is_ascii() && !self.ascii_keys {
-            return false;
+        if self.ascii_keys {
+            return text.chars().any(|character| self.lists(character));
         }
-        text.chars()
-            .any(|character| match self.present.get(character as usize) {
-                Some(&listed) => listed,
-                None => self.table.contains_key(&character),
-            })
+        non_ascii_characters(text).any(|character| self.lists(character))
     }
 
     /// Whether a character of the table is in `text` (true for text with a lone surrogate,
@@ -1445,22 +1457,18 @@ impl CharMap {
             return Ok(None);
         };
         let mut found = Vec::new();
-        if text.is_ascii() && !self.ascii_keys {
-            return Ok(Some(found));
-        }
-        for (offset, character) in text
-            .chars()
-            .enumerate()
-            .skip(low)
-            .take(high.saturating_sub(low))
-        {
-            let listed = match self.present.get(character as usize) {
-                Some(&listed) => listed,
-                None => self.table.contains_key(&character),
-            };
-            if listed {
+        let mut note = |offset: usize, character: char| {
+            if offset >= low && offset < high && self.lists(character) {
                 found.push((offset, offset + 1, self.table[&character].clone()));
             }
+        };
+        if self.ascii_keys {
+            text.chars()
+                .enumerate()
+                .for_each(|(offset, character)| note(offset, character));
+        } else {
+            // Only non-ASCII characters can be the table's: the ASCII runs are skipped.
+            non_ascii_positions(text).for_each(|(offset, character)| note(offset, character));
         }
         Ok(Some(found))
     }

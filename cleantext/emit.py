@@ -269,11 +269,11 @@ def _with_rows(
     return result
 
 
-def _edit_of(row: EditRow) -> Edit:
-    """The :class:`Edit` of a document's edit row."""
+def _fields_of(row: EditRow) -> tuple[Any, ...]:
+    """The fields of the :class:`Edit` of a document's edit row, in their order."""
     src_start, src_end, out_start, before, after, rules, removals = row
     rule = credited(rules, removals)
-    return Edit(
+    return (
         (src_start, src_end),
         (out_start, out_start + len(after)),
         rule.id,
@@ -286,20 +286,15 @@ def _edit_of(row: EditRow) -> Edit:
     )
 
 
+def _edit_of(row: EditRow) -> Edit:
+    """The :class:`Edit` of a document's edit row."""
+    return Edit(*_fields_of(row))
+
+
 def _edit_dict(row: EditRow) -> dict[str, Any]:
     """:meth:`Edit.to_dict` of the edit of a row, without the edit."""
-    src_start, src_end, out_start, before, after, rules, removals = row
-    rule = credited(rules, removals)
-    return _edit_json(
-        (src_start, src_end),
-        (out_start, out_start + len(after)),
-        rule.id,
-        [each.id for each in rules],
-        rule.category,
-        before,
-        after,
-        rule.detail,
-    )
+    src, out, rule, rules, category, before, after, _, detail = _fields_of(row)
+    return _edit_json(src, out, rule, rules, category, before, after, detail)
 
 
 def _edit_json(

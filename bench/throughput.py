@@ -58,7 +58,7 @@ import ftfy  # noqa: E402
 import cleantext.native  # noqa: E402
 from cleantext import Pipeline  # noqa: E402
 from cleantext.native import ENGINE, PythonScanner  # noqa: E402
-from cleantext.triggers import TEXT_END, TEXT_START, fold  # noqa: E402
+from cleantext.triggers import scanned_form  # noqa: E402
 
 BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
 T = TypeVar("T")
@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     contenders["floor: one regex pass"] = median_seconds(lambda: [literal.findall(d) for d in corpus], args.runs)
     # The plan's pre-pass alone, on the casefolded documents: the engine's scanner and the Python reference.
     plan = pipeline.plan("file")
-    folded = [TEXT_START + fold(d) + TEXT_END for d in corpus]
+    folded = [scanned_form(d, ends=True) for d in corpus]
     scanners = {f"pre-pass: {ENGINE} engine": plan.scanner}
     if ENGINE != "python":
         scanners["pre-pass: Python reference"] = PythonScanner(plan.literals)

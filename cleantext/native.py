@@ -36,7 +36,7 @@ from cleantext.translate import (
     translate,
     translate_template,
 )
-from cleantext.triggers import TEXT_END, TEXT_START, fold
+from cleantext.triggers import fold, scanned_form
 
 __all__ = [
     "BACKTRACK_ALWAYS",
@@ -127,7 +127,7 @@ class PythonScanner:
 
     def scan_folding(self, text: str, ends: bool = False) -> list[int]:
         """What :meth:`scan` answers for the case folding of ``text`` (:func:`cleantext.triggers.fold`)."""
-        return self.scan(TEXT_START + fold(text) + TEXT_END if ends else fold(text))
+        return self.scan(scanned_form(text, ends=ends))
 
     def scan_edits(self, text: str, replacements: list[Any]) -> None:
         """None: the caller finds the stretches (which the native core does itself)."""

@@ -45,7 +45,7 @@ from collections.abc import Iterable, Sequence
 
 from cleantext.native import Check, pattern_set, quiet, scanner, screens
 from cleantext.steps import Step, StepTrigger
-from cleantext.triggers import BOUNDARIES, TEXT_END, TEXT_START, Clause, fold
+from cleantext.triggers import BOUNDARIES, TEXT_END, TEXT_START, Clause, fold, scanned_form
 
 __all__ = ["Plan", "Presence"]
 
@@ -112,7 +112,7 @@ class Presence:
         ``ends``: the whole text, which the scan sees between :data:`TEXT_START` and :data:`TEXT_END`."""
         numbers = self.plan.scanner.scan_folding(text, ends)
         if numbers is None:
-            numbers = self.plan.scanner.scan(TEXT_START + fold(text) + TEXT_END if ends else fold(text))
+            numbers = self.plan.scanner.scan(scanned_form(text, ends=ends))
         self._count(numbers)
 
     def _count(self, numbers: Iterable[int]) -> None:
@@ -181,15 +181,15 @@ class Presence:
         the longest such literal (none: nothing can have turned up). Without
         ``before``, every remembered check is forgotten.
         """
-        put_in = "".join([replacement[2] for replacement in replacements])
         if self.remembered:
-            self._forget(replacements, before, put_in)
+            self._forget(replacements, before)
         plan = self.plan
         numbers = plan.scanner.scan_edits(text, replacements if isinstance(replacements, list) else list(replacements))
         if numbers is not None:
             self._count(numbers)  # the core scanned the stretches as below
             return
         if all(replacement[2] for replacement in replacements):
+            put_in = "".join([replacement[2] for replacement in replacements])
             reach = max((plan.reaches.get(character, -1) for character in set(fold(put_in))), default=-1)
             if reach < 0:
                 return
@@ -221,14 +221,13 @@ class Presence:
         self,
         replacements: Sequence[tuple[int, int, str]] | Sequence[tuple[int, int, str, object]],
         before: str | None,
-        put_in: str,
     ) -> None:
-        """Forget the remembered checks that the replacements, made to ``before``, may have made find
-        something; ``put_in``: the text they put in, joined."""
+        """Forget the remembered checks that the replacements, made to ``before``, may have made find something."""
         remembered = self.remembered
         if before is None:
             remembered.clear()
             return
+        put_in = "".join([replacement[2] for replacement in replacements])
         taken_out = "".join([before[replacement[0] : replacement[1]] for replacement in replacements])
         replaced = all(replacement[2] and replacement[1] > replacement[0] for replacement in replacements)
         whole_lines = all(

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["Clause", "Trigger", "derive", "fold", "useful"]
+__all__ = ["Clause", "Trigger", "derive", "fold", "scanned_form", "useful"]
 
 Clause = frozenset[str]
 Trigger = tuple[Clause, ...]
@@ -167,6 +167,16 @@ def fold(text: str) -> str:
     """
     folded = text.casefold()
     return folded.replace("\u0131", "i") if "\u0131" in folded else folded
+
+
+def scanned_form(text: str, *, ends: bool = False) -> str:
+    """``text`` as the pre-pass scans it: folded, and, for a whole text (``ends``), between
+    :data:`TEXT_START` and :data:`TEXT_END`.
+
+    >>> scanned_form("By", ends=True) == TEXT_START + "by" + TEXT_END
+    True
+    """
+    return TEXT_START + fold(text) + TEXT_END if ends else fold(text)
 
 
 def _selectivity(clause: Clause) -> tuple[int, int, str]:

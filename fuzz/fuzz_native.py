@@ -39,7 +39,7 @@ with atheris.instrument_imports(include=["cleantext"]):
     from cleantext.extract import located_natively, located_replacements, visible_text
     from cleantext.native import BACKTRACK_ALWAYS, PythonScanner, native_pattern, native_text
     from cleantext.pipeline import Pipeline
-    from cleantext.triggers import TEXT_END, TEXT_START, fold
+    from cleantext.triggers import TEXT_END, TEXT_START, scanned_form
 
 T = TypeVar("T")
 
@@ -117,7 +117,7 @@ def TestOneInput(data: bytes) -> None:
         found = native.scan(text)
         assert len(found) == len(set(found)), ("a literal found twice", literals, text)
         assert set(found) == set(reference.scan(text)), (literals, text)
-    folded = TEXT_START + fold(text) + TEXT_END
+    folded = scanned_form(text, ends=True)
     assert set(PLAN.scanner.scan(folded)) == set(REFERENCE.scan(folded)), text
     unfolded = PLAN.scanner.scan_folding(TEXT_START + text + TEXT_END)
     assert unfolded is None or set(unfolded) == set(REFERENCE.scan(folded)), text

@@ -89,6 +89,16 @@ enum Merged<'py> {
     },
 }
 
+/// Whether a rule of `rules` is not `first` (Python's equality, as a set of the rules tells).
+fn differ(rules: &[Bound<'_, PyAny>], first: &Bound<'_, PyAny>) -> PyResult<bool> {
+    for rule in rules {
+        if !PyAnyMethods::eq(rule, first)? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// The walk's state: what `Document.apply_tagged` keeps in its locals.
 struct Walk<'py, 'a> {
     merged: Vec<Merged<'py>>,
@@ -106,14 +116,7 @@ impl<'py> Walk<'py, '_> {
         };
         let end = new_end.unwrap_or(cluster.cur_end + self.shift);
         let first = &cluster.new_rules[0];
-        let mut several = !cluster.old_rules.is_empty();
-        for rule in &cluster.new_rules[1..] {
-            if several {
-                break;
-            }
-            several = !PyAnyMethods::eq(rule, first)?;
-        }
-        let removals = if several {
+        let removals = if !cluster.old_rules.is_empty() || differ(&cluster.new_rules[1..], first)? {
             // Several rules: each is credited with what it removed from the text it saw.
             let removed_now = (cluster.cur_end - cluster.cur_start) - (end - cluster.new_start);
             let last = cluster.new_rules.last().unwrap_or(first);

@@ -137,7 +137,15 @@ impl LiteralScanner {
         let mut patterns: Vec<Vec<u8>> = Vec::with_capacity(literals.len());
         let mut words = 0;
         let mut distinct: HashSet<Vec<u8>> = HashSet::with_capacity(literals.len());
+        let mut reach: HashMap<u32, usize> = HashMap::new();
+        let mut longest = 1;
         for (number, literal) in literals.iter().enumerate() {
+            let points = code_points(literal)?;
+            longest = longest.max(points.len());
+            for point in &points {
+                let known = reach.entry(*point).or_insert(0);
+                *known = (*known).max(points.len() - 1);
+            }
             let raw = utf8(literal)?;
             if raw.is_empty() {
                 return Err(PyValueError::new_err("a literal must not be empty"));
@@ -157,16 +165,6 @@ impl LiteralScanner {
             } else {
                 patterns.push(raw.to_vec());
                 words += 1;
-            }
-        }
-        let mut reach: HashMap<u32, usize> = HashMap::new();
-        let mut longest = 1;
-        for literal in &literals {
-            let points = code_points(literal)?;
-            longest = longest.max(points.len());
-            for point in &points {
-                let known = reach.entry(*point).or_insert(0);
-                *known = (*known).max(points.len() - 1);
             }
         }
         let automaton = if words > 0 {

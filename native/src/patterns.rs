@@ -1166,8 +1166,8 @@ impl Pattern {
         self.reads(&text.reading)
     }
 
-    /// Whether a search of `text` from code point `low` to its end may find something: false
-    /// only where the core reads the text and finds no match there.
+    /// Whether a search of `text[low:high]` (code points) may find something: false only where
+    /// the core reads the text and finds no match there.
     pub(crate) fn may_find_in(&self, py: Python<'_>, text: &Text, low: usize, high: usize) -> bool {
         let Ok(Some((haystack, byte_low))) = self.whole_text(py, text, low, high) else {
             return true;
@@ -1458,17 +1458,21 @@ impl CharMap {
         };
         let mut found = Vec::new();
         let mut note = |offset: usize, character: char| {
-            if offset >= low && offset < high && self.lists(character) {
+            if offset >= low && self.lists(character) {
                 found.push((offset, offset + 1, self.table[&character].clone()));
             }
         };
+        let before_high = |&(offset, _): &(usize, char)| offset < high;
         if self.ascii_keys {
             text.chars()
                 .enumerate()
+                .take_while(before_high)
                 .for_each(|(offset, character)| note(offset, character));
         } else {
             // Only non-ASCII characters can be the table's: the ASCII runs are skipped.
-            non_ascii_positions(text).for_each(|(offset, character)| note(offset, character));
+            non_ascii_positions(text)
+                .take_while(before_high)
+                .for_each(|(offset, character)| note(offset, character));
         }
         Ok(Some(found))
     }

@@ -362,9 +362,21 @@ def test_whole_text_checks_searched_together_answer_as_each_alone(lines, separat
     text = separator.join(lines)
     checks = [check for unit in built_in_plan()._units if (check := unit.screen_check()) is not None]
     together = pattern_set([check[1] for check in checks if check[0] == "text" and not check[5]])
-    assert together is not None and len(together) > 10
+    assert together is not None and len(together) >= 5
     asked = [(check, ()) for check in checks]
     assert quiet(text, asked, together) == quiet(text, asked)
+
+
+@needs_native
+def test_a_set_holds_the_patterns_whose_search_skips_to_the_bytes_a_match_starts_with():
+    steps = {unit.label: unit for unit in built_in_plan()._units}
+    forms = {
+        label: steps[label].screen_check()[1] for label in ("units.temperature", "units.spacing", "typography.dashes")
+    }
+    # A number starts with one of eighteen bytes (ten ASCII digits, the lead bytes of the others);
+    # a dash's own search skips to its literals, which would make the set's pass stop on every space.
+    assert len(pattern_set([forms["units.temperature"], forms["units.spacing"]])) == 2
+    assert len(pattern_set([forms["units.temperature"], forms["typography.dashes"]])) == 1
 
 
 @needs_native
@@ -605,6 +617,33 @@ def test_patterns_at_the_end_or_always_empty_find_on_the_core_what_regex_finds(p
         found = core.replacements(native_text(text), 0, len(text))
         expected = [(match.start(), match.end(), "<>") for match in regex.finditer(pattern, text)]
         assert found is None or found == expected
+
+
+STARTING_WITH_A_LARGE_CLASS = [
+    r"\d+\s?km",
+    r"\d+(?:\.\d+)?\s*[CF]\b",
+    r"[\u0132\u0133\ufb00-\ufb06]",
+    r"[\u00c0-\u00ff][\u0080-\u00bf]",
+    r"(?:\d|\u00e9)x?",
+    r"[0-9A-F]+h",
+]
+
+
+@needs_native
+@given(
+    st.sampled_from(STARTING_WITH_A_LARGE_CLASS),
+    st.text(st.sampled_from("5 km C.\n\u0663\u00e9\u00c3\u00a9\ufb01\U0001d7d8xFh"), max_size=16),
+)
+def test_a_search_that_skips_to_the_bytes_a_match_starts_with_finds_what_regex_finds(pattern, text):
+    # The core gives these patterns a prefilter on their first bytes (digits: ten ASCII bytes
+    # and the lead bytes of the others), which its automata have none of.
+    core = native_pattern(pattern, "<>")
+    assert core is not None
+    if pattern == STARTING_WITH_A_LARGE_CLASS[0]:
+        assert core.replacements(native_text("5km 7 km"), 0, 8) == [(0, 3, "<>"), (4, 8, "<>")]
+    found = core.replacements(native_text(text), 0, len(text))
+    # None: a text whose word characters the core reads otherwise (a word boundary) is Python's.
+    assert found is None or found == [(match.start(), match.end(), "<>") for match in regex.finditer(pattern, text)]
 
 
 @needs_native

@@ -6,6 +6,7 @@
 //! test holds this module to it. Offsets never cross the boundary here: the
 //! scanner answers with literal numbers only.
 
+mod automaton;
 mod edits;
 mod html;
 mod patterns;

@@ -14,6 +14,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyString, PyTuple};
 use regex::{Regex, RegexBuilder};
 
+use crate::automaton::{matched, Automaton, AutomatonSet, Matches};
+
 use crate::html::python_space;
 
 /// How many backtracking steps one search may take; past it the Python engine decides
@@ -255,7 +257,7 @@ pub struct Pattern {
     before: Option<(Regex, bool)>,
     /// For a backtracking pattern, its relaxed form on the automata, which matches wherever the
     /// pattern does: where it finds nothing, the backtracking search is not made.
-    prefilter: Option<Regex>,
+    prefilter: Option<Automaton>,
     /// The fewest and the most characters (UTF-8 bytes) a match of the automata's pattern has, if known.
     minimum_length: Option<usize>,
     maximum_length: Option<usize>,
@@ -483,7 +485,7 @@ struct GaveUp;
 /// The engine a pattern runs on: the `regex` crate's automata, or `fancy-regex`'s
 /// backtracking for the look-arounds and atomic groups the automata have not.
 enum Engine {
-    Automata(Regex),
+    Automata(Automaton),
     Backtracking(fancy_regex::Regex),
 }
 
@@ -504,12 +506,15 @@ macro_rules! found_with_groups {
 impl Engine {
     fn find(&self, haystack: &str, from: usize, groups: bool) -> Result<Option<Found>, GaveUp> {
         match self {
-            Engine::Automata(regex) if groups => Ok(regex
-                .captures_at(haystack, from)
-                .map(|captures| found_with_groups!(captures))),
+            Engine::Automata(regex) if groups => {
+                Ok(regex.captures_at(haystack, from).map(|spans| {
+                    let (start, end) = spans[0].expect("group 0 is the match");
+                    (start, end, Some(spans))
+                }))
+            }
             Engine::Automata(regex) => Ok(regex
                 .find_at(haystack, from)
-                .map(|whole| (whole.start(), whole.end(), None))),
+                .map(|(start, end)| (start, end, None))),
             Engine::Backtracking(regex) if groups => Ok(regex
                 .captures_from_pos(haystack, from)
                 .map_err(|_| GaveUp)?
@@ -528,17 +533,16 @@ impl Engine {
 /// search tries every position, at some thirty megabytes a second.
 fn find_at_candidates(
     regex: &fancy_regex::Regex,
-    relaxed: &Regex,
+    relaxed: &Automaton,
     haystack: &str,
     from: usize,
     groups: bool,
 ) -> Result<Option<Found>, GaveUp> {
     let mut position = from;
     while position <= haystack.len() {
-        let Some(candidate) = relaxed.find_at(haystack, position) else {
+        let Some((start, _)) = relaxed.find_at(haystack, position) else {
             return Ok(None);
         };
-        let start = candidate.start();
         let input = fancy_regex::RegexInput::new(haystack)
             .from_pos(start)
             .anchored(true);
@@ -848,8 +852,11 @@ impl Pattern {
             Some((class, positive)) => Some((compile(&class)?, positive)),
             None => None,
         };
+        let automaton = |pattern: &str| {
+            Automaton::new(pattern, NFA_BYTES, DFA_CACHE_BYTES).map_err(PyValueError::new_err)
+        };
         let prefilter = match prefilter {
-            Some(relaxed) if backtracking => Some(compile(relaxed)?),
+            Some(relaxed) if backtracking => Some(automaton(relaxed)?),
             _ => None,
         };
         let lengths = if backtracking {
@@ -884,7 +891,7 @@ impl Pattern {
                     .map_err(|error| PyValueError::new_err(error.to_string()))?,
             )
         } else {
-            Engine::Automata(compile(pattern)?)
+            Engine::Automata(automaton(pattern)?)
         };
         Ok(Pattern {
             engine,
@@ -1155,9 +1162,13 @@ impl Pattern {
     /// look-behind, or a backtracking pattern's relaxed form). None: no automata form.
     fn set_form(&self) -> Option<(&str, bool)> {
         match (&self.engine, &self.prefilter) {
-            (Engine::Automata(regex), _) => Some((regex.as_str(), self.before.is_none())),
-            (Engine::Backtracking(_), Some(relaxed)) => Some((relaxed.as_str(), false)),
-            (Engine::Backtracking(_), None) => None,
+            (Engine::Automata(regex), _) if regex.skips() => {
+                Some((regex.as_str(), self.before.is_none()))
+            }
+            (Engine::Backtracking(_), Some(relaxed)) if relaxed.skips() => {
+                Some((relaxed.as_str(), false))
+            }
+            _ => None,
         }
     }
 
@@ -1577,7 +1588,8 @@ pub fn block_spans(text: &Bound<'_, PyString>) -> Option<Vec<(usize, usize)>> {
 /// whose check is a whole-text pattern).
 #[pyclass(frozen, module = "cleantext._native")]
 pub struct PatternSet {
-    set: regex::RegexSet,
+    /// None: no member.
+    set: Option<AutomatonSet>,
     /// By the address of each member: its number in the set, and whether the set's answer is its own.
     members: HashMap<usize, (usize, bool)>,
     /// The members, held so that no other pattern can take one's address.
@@ -1592,9 +1604,18 @@ impl PatternSet {
             .copied()
     }
 
-    /// The numbers of the members that match somewhere in `haystack`.
-    pub(crate) fn matches(&self, haystack: &str) -> regex::SetMatches {
-        self.set.matches(haystack)
+    /// Whether the member of this number matches somewhere in `haystack`, by the set's one pass
+    /// over it (`matches`, made when first asked).
+    pub(crate) fn matched(
+        &self,
+        haystack: &str,
+        matches: &mut Option<Matches>,
+        number: usize,
+    ) -> bool {
+        let Some(set) = &self.set else {
+            return false;
+        };
+        matched(matches.get_or_insert_with(|| set.matches(haystack)), number)
     }
 }
 
@@ -1619,11 +1640,15 @@ impl PatternSet {
             sources.push(source.to_owned());
             held.push(pattern.unbind());
         }
-        let set = regex::RegexSetBuilder::new(&sources)
-            .size_limit(4 * NFA_BYTES)
-            .dfa_size_limit(DFA_CACHE_BYTES)
-            .build()
-            .map_err(|error| PyValueError::new_err(error.to_string()))?;
+        let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
+        let set = if sources.is_empty() {
+            None
+        } else {
+            Some(
+                AutomatonSet::new(&sources, 4 * NFA_BYTES, DFA_CACHE_BYTES)
+                    .map_err(PyValueError::new_err)?,
+            )
+        };
         Ok(PatternSet {
             set,
             members,

@@ -14,6 +14,7 @@ use pyo3::types::PyString;
 
 use std::collections::{HashMap, HashSet};
 
+use crate::automaton::Matches;
 use crate::patterns::{word_character, CharMap, LineJudging, Pattern, PatternSet, Text};
 use crate::{FoldTable, FOLD_TABLE};
 
@@ -172,7 +173,7 @@ pub fn quiet(
     let Some(plain) = text.readable_str(py) else {
         return Ok(Vec::new()); // Python searches this text: every step may find something
     };
-    let mut matched: Option<regex::SetMatches> = None; // the set's one pass, made when first asked
+    let mut matches: Option<Matches> = None; // the set's one pass, made when first asked
     let mut found_nothing = Vec::new();
     for (position, ((kind, form, min_words, max_words, skip_table_rows, parts), literals)) in
         asked.into_iter().enumerate()
@@ -184,11 +185,10 @@ pub fn quiet(
                     .filter(|_| parts.is_empty() && pattern.reads_text(text))
                     .and_then(|set| Some((set, set.member(pattern)?)));
                 match member {
+                    // No match of the set's pattern: none of this one. A match: this one's
+                    // own, or where this one may match, which its own search then tells.
                     Some((set, (number, exact))) => {
-                        let matches = matched.get_or_insert_with(|| set.matches(plain));
-                        // No match of the set's pattern: none of this one. A match: this one's
-                        // own, or where this one may match, which its own search then tells.
-                        matches.matched(number)
+                        set.matched(plain, &mut matches, number)
                             && (exact || pattern.may_find_in(py, text, 0, text.length()))
                     }
                     // The core searches a region that ends before the text's end only for a

@@ -1,0 +1,320 @@
+//! The `regex` crate's automata, given a prefilter on the bytes a match can start with where
+//! the crate finds none of its own.
+//!
+//! The crate skips ahead to a match's possible start with its literal prefilters: `memchr` on
+//! a literal, Teddy on a few. A pattern that starts with a large class (`\d` spelled out as
+//! Unicode's 680 digits, the repair rules' classes of mojibake characters) gets none, and the
+//! lazy DFA then reads every byte of the text, at some 1.6 ns a byte on the benchmarks' articles.
+//! The UTF-8 bytes such a match can start with are few (a class of non-ASCII characters has a
+//! handful of lead bytes; the digits ten ASCII ones and eight others): a prefilter on them
+//! skips the rest of the text, and the same search reads 0.03-0.4 ns a byte. Only the start is
+//! skipped to: what matches is the crate's to say, so the answers are the crate's own.
+
+use regex_automata::util::captures::Captures;
+use regex_automata::util::prefilter::Prefilter;
+use regex_automata::{meta, Input, MatchKind, PatternID, PatternSet};
+
+/// Which patterns of a set match somewhere in a text.
+pub(crate) type Matches = PatternSet;
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use regex_syntax::hir::{Class, Hir, HirKind};
+
+/// At most this many ASCII bytes among those a match can start with, for a prefilter on them:
+/// more, and they are in every line of prose (where a start on one fails, the prefilter is
+/// asked again, at a cost per call).
+const ASCII_STARTS: usize = 16;
+
+/// The bytes a match of `hir` can start with, when it cannot be empty; None where it can.
+fn first_bytes(hir: &Hir) -> Option<[bool; 256]> {
+    let mut bytes = [false; 256];
+    (!starts(hir, &mut bytes)).then_some(bytes)
+}
+
+/// Adds to `bytes` those a match of `hir` can start with; true when the match can be empty
+/// (then what follows it can start the match too).
+fn starts(hir: &Hir, bytes: &mut [bool; 256]) -> bool {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => true,
+        HirKind::Literal(literal) => match literal.0.first() {
+            Some(&first) => {
+                bytes[first as usize] = true;
+                false
+            }
+            None => true,
+        },
+        HirKind::Class(Class::Bytes(class)) => {
+            for range in class.iter() {
+                for byte in range.start()..=range.end() {
+                    bytes[byte as usize] = true;
+                }
+            }
+            class.ranges().is_empty()
+        }
+        HirKind::Class(Class::Unicode(class)) => {
+            for range in class.iter() {
+                for (low, high) in utf8_lead_ranges(range.start(), range.end()) {
+                    for byte in low..=high {
+                        bytes[byte as usize] = true;
+                    }
+                }
+            }
+            class.ranges().is_empty()
+        }
+        HirKind::Repetition(repetition) => starts(&repetition.sub, bytes) || repetition.min == 0,
+        HirKind::Capture(capture) => starts(&capture.sub, bytes),
+        HirKind::Concat(parts) => parts.iter().all(|part| starts(part, bytes)),
+        HirKind::Alternation(branches) => {
+            // Every branch adds its bytes: no stopping at the first that can be empty.
+            let mut empty = false;
+            for branch in branches {
+                empty |= starts(branch, bytes);
+            }
+            empty
+        }
+    }
+}
+
+/// The ranges of the first UTF-8 bytes of the characters `low..=high`: within one encoded
+/// length, the first byte grows with the character.
+fn utf8_lead_ranges(low: char, high: char) -> Vec<(u8, u8)> {
+    const LENGTHS: [(u32, u32); 4] = [
+        (0, 0x7F),
+        (0x80, 0x7FF),
+        (0x800, 0xFFFF),
+        (0x10000, 0x10FFFF),
+    ];
+    let lead = |point: u32| {
+        let mut buffer = [0u8; 4];
+        char::from_u32(point).map(|character| character.encode_utf8(&mut buffer).as_bytes()[0])
+    };
+    let (low, high) = (low as u32, high as u32);
+    LENGTHS
+        .iter()
+        .filter_map(|&(first, last)| {
+            // The ends of a class's range, and of each encoded length, are characters.
+            Some((lead(low.max(first))?, lead(high.min(last))?))
+                .filter(|_| low.max(first) <= high.min(last))
+        })
+        .collect()
+}
+
+/// Whether the crate finds a literal prefilter of its own for `hir` (as `regex-automata`'s
+/// `prefixes` does: the prefixes, at its default limits, optimized for a leftmost-first search).
+fn has_own_prefilter(hir: &Hir) -> bool {
+    let mut extractor = Extractor::new();
+    extractor.kind(ExtractKind::Prefix);
+    let mut prefixes = extractor.extract(hir);
+    prefixes.optimize_for_prefix_by_preference();
+    prefixes.literals().is_some_and(|literals| {
+        !literals.is_empty() && literals.iter().all(|literal| !literal.is_empty())
+    })
+}
+
+/// The bytes a match of `hir` starts with, when a prefilter on them is worth asking: the
+/// crate has none of its own, a match cannot be empty, and few ASCII bytes start one (no
+/// lower-case letter, space or line break, which prose is made of).
+pub(crate) fn selective_starts(hir: &Hir) -> Option<Vec<u8>> {
+    if has_own_prefilter(hir) {
+        return None;
+    }
+    let bytes = first_bytes(hir)?;
+    let ascii: Vec<u8> = (0u8..0x80).filter(|&byte| bytes[byte as usize]).collect();
+    let prose = |byte: &u8| byte.is_ascii_lowercase() || matches!(byte, b' ' | b'\n' | b'\t');
+    if ascii.len() > ASCII_STARTS || ascii.iter().any(prose) {
+        return None;
+    }
+    Some((0u8..=255).filter(|&byte| bytes[byte as usize]).collect())
+}
+
+/// A prefilter on any of `bytes`.
+fn prefilter_on(kind: MatchKind, bytes: &[u8]) -> Option<Prefilter> {
+    let needles: Vec<[u8; 1]> = bytes.iter().map(|&byte| [byte]).collect();
+    Prefilter::new(kind, &needles)
+}
+
+fn parse(pattern: &str) -> Result<Hir, String> {
+    regex_syntax::ParserBuilder::new()
+        .utf8(true)
+        .build()
+        .parse(pattern)
+        .map_err(|error| error.to_string())
+}
+
+/// One compiled pattern: `regex::Regex`'s engine and configuration, with the prefilter above.
+pub(crate) struct Automaton {
+    regex: meta::Regex,
+    source: String,
+    /// Whether the search skips to the bytes a match starts with (see `selective_starts`).
+    skips: bool,
+}
+
+impl Automaton {
+    /// Compiles `pattern` as `regex::RegexBuilder` with these limits does.
+    pub(crate) fn new(pattern: &str, nfa_bytes: usize, cache_bytes: usize) -> Result<Self, String> {
+        let hir = parse(pattern)?;
+        let prefilter =
+            selective_starts(&hir).and_then(|bytes| prefilter_on(MatchKind::LeftmostFirst, &bytes));
+        let skips = prefilter.is_some();
+        let config = meta::Config::new()
+            .match_kind(MatchKind::LeftmostFirst)
+            .utf8_empty(true)
+            .nfa_size_limit(Some(nfa_bytes))
+            .hybrid_cache_capacity(cache_bytes)
+            .prefilter(prefilter);
+        let regex = meta::Builder::new()
+            .configure(config)
+            .build_from_hir(&hir)
+            .map_err(|error| error.to_string())?;
+        Ok(Automaton {
+            regex,
+            source: pattern.to_owned(),
+            skips,
+        })
+    }
+
+    /// Whether the search skips to the few bytes a match can start with: such patterns make a
+    /// set that skips too (see `AutomatonSet`), where one that reads every byte would make the
+    /// set's pass read every byte.
+    pub(crate) fn skips(&self) -> bool {
+        self.skips
+    }
+
+    /// The pattern as written.
+    pub(crate) fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// Whether the pattern matches somewhere in `haystack`.
+    pub(crate) fn is_match(&self, haystack: &str) -> bool {
+        self.regex.is_match(Input::new(haystack))
+    }
+
+    /// The first match that starts at byte `from` or later (what is before `from` is seen by
+    /// the assertions), in bytes.
+    pub(crate) fn find_at(&self, haystack: &str, from: usize) -> Option<(usize, usize)> {
+        self.regex
+            .search(&Input::new(haystack).range(from..))
+            .map(|found| (found.start(), found.end()))
+    }
+
+    /// As `find_at`, with the spans of every group (None: the group took no part).
+    pub(crate) fn captures_at(
+        &self,
+        haystack: &str,
+        from: usize,
+    ) -> Option<Vec<Option<(usize, usize)>>> {
+        let mut captures: Captures = self.regex.create_captures();
+        self.regex
+            .search_captures(&Input::new(haystack).range(from..), &mut captures);
+        captures.is_match().then(|| {
+            (0..captures.group_len())
+                .map(|group| captures.get_group(group).map(|span| (span.start, span.end)))
+                .collect()
+        })
+    }
+}
+
+/// Several patterns searched in one pass that tells which of them match somewhere.
+pub(crate) struct AutomatonSet {
+    regex: meta::Regex,
+}
+
+impl AutomatonSet {
+    /// The set of `patterns` (of automata that skip: see `Automaton::skips`), with a prefilter on
+    /// the bytes any of them starts with.
+    pub(crate) fn new(
+        patterns: &[&str],
+        nfa_bytes: usize,
+        cache_bytes: usize,
+    ) -> Result<Self, String> {
+        let hirs = patterns
+            .iter()
+            .map(|pattern| parse(pattern))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut starts = [false; 256];
+        let mut every_one_starts = true;
+        for hir in &hirs {
+            match first_bytes(hir) {
+                Some(bytes) => (0..256).for_each(|byte| starts[byte] |= bytes[byte]),
+                None => every_one_starts = false,
+            }
+        }
+        let bytes: Vec<u8> = (0u8..=255).filter(|&byte| starts[byte as usize]).collect();
+        let config = meta::Config::new()
+            .match_kind(MatchKind::All)
+            .utf8_empty(true)
+            .nfa_size_limit(Some(nfa_bytes))
+            .hybrid_cache_capacity(cache_bytes)
+            .prefilter(
+                every_one_starts
+                    .then(|| prefilter_on(MatchKind::All, &bytes))
+                    .flatten(),
+            );
+        let regex = meta::Builder::new()
+            .configure(config)
+            .build_many_from_hir(&hirs)
+            .map_err(|error| error.to_string())?;
+        Ok(AutomatonSet { regex })
+    }
+
+    /// The numbers of the patterns that match somewhere in `haystack`.
+    pub(crate) fn matches(&self, haystack: &str) -> PatternSet {
+        let mut matched = PatternSet::new(self.regex.pattern_len());
+        self.regex
+            .which_overlapping_matches(&Input::new(haystack), &mut matched);
+        matched
+    }
+}
+
+/// Whether pattern `number` is among those `matched`.
+pub(crate) fn matched(matched: &PatternSet, number: usize) -> bool {
+    PatternID::new(number).is_ok_and(|id| matched.contains(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn starts_of(pattern: &str) -> Option<Vec<u8>> {
+        first_bytes(&parse(pattern).unwrap())
+            .map(|bytes| (0u8..=255).filter(|&b| bytes[b as usize]).collect())
+    }
+
+    #[test]
+    fn the_first_bytes_of_a_class_are_its_characters_lead_bytes() {
+        assert_eq!(
+            starts_of("[\u{132}\u{133}\u{FB00}-\u{FB06}]x"),
+            Some(vec![0xC4, 0xEF])
+        );
+        assert_eq!(starts_of(r"(?:ab)?c"), Some(vec![b'a', b'c']));
+        assert_eq!(starts_of(r"\bx|y+"), Some(vec![b'x', b'y']));
+        assert_eq!(starts_of(r"a*"), None);
+        assert_eq!(starts_of(r"(?m:^)$"), None);
+    }
+
+    #[test]
+    fn digits_get_a_prefilter_and_a_literal_keeps_its_own() {
+        assert!(selective_starts(&parse(r"\d+km").unwrap()).is_some());
+        assert!(selective_starts(&parse(r"minus \d").unwrap()).is_none());
+        assert!(selective_starts(&parse(r"[a-z]+\d").unwrap()).is_none());
+    }
+
+    #[test]
+    fn a_prefilter_changes_no_answer() {
+        let haystack = "It was 20\u{b0}C, \u{fb01}ne 5km a\u{f0}\u{9f}\u{98}\u{80} 7 km";
+        for pattern in [r"\d+\s?km", r"[\u{FB00}-\u{FB06}]", r"\d+", r"\b\d\s*\p{L}"] {
+            let ours = Automaton::new(pattern, 1 << 22, 1 << 23).unwrap();
+            let theirs = regex::Regex::new(pattern).unwrap();
+            for from in 0..=haystack.len() {
+                if haystack.is_char_boundary(from) {
+                    let expected = theirs.find_at(haystack, from).map(|m| (m.start(), m.end()));
+                    assert_eq!(
+                        ours.find_at(haystack, from),
+                        expected,
+                        "{pattern} from {from}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -687,6 +687,84 @@ def test_the_screen_lets_repeated_blocks_through_whatever_their_case_and_punctua
 def test_the_core_judges_off_topic_blocks_by_the_limits_python_does():
     limits = (2 * strip.OFFTOPIC_CONTEXT_MIN_WORDS, strip.OFFTOPIC_RUN_MAX_BLOCKS, strip.OFFTOPIC_SHORT_CHARS_PER_WORD)
     assert limits == cleantext.native._NATIVE.OFFTOPIC_LIMITS
+    context = (strip.OFFTOPIC_CONTEXT_MIN_WORDS, 20 * strip.OFFTOPIC_CONTEXT_MIN_WORDS)
+    assert context == cleantext.native._NATIVE.OFFTOPIC_CONTEXT
+    assert set(cleantext.native._NATIVE.FUNCTION_WORDS) == strip.FUNCTION_WORDS
+
+
+OFFTOPIC_ARTICLE = [
+    block.strip()
+    for rule in BUILT_IN
+    if rule.id == "offtopic.short-block"
+    for block in rule.examples[0].input.split("\n\n")
+    if len(block.split()) > 30
+]
+SHORT_LINE_WORDS = [
+    "Seven",
+    "hiking",
+    "boots",
+    "worth",
+    "buying",
+    "this",
+    "season",
+    "Shop",
+    "garden",
+    "furniture",
+    "depot",
+    "depots",
+    "Depot",
+    "DEPOT",
+    "council",
+    "roof",
+    "trams",
+    "tram",
+    "warned",
+    "heating",
+    "the",
+    "their",
+    "theirs",
+    "Their",
+    "caf\u00e9",
+    "Krak\u00f3w",
+    "\u212aelvin",
+    "\u017fhop",
+    "\u201cdepot\u201d",
+    "depot\u2019s",
+    "x9",
+    "e-mail",
+    "40",
+    "Tours",
+    "tour",
+]
+ARTICLE_WITH_SHORT_LINES = st.lists(
+    st.sampled_from(OFFTOPIC_ARTICLE)
+    | st.lists(st.sampled_from(SHORT_LINE_WORDS), min_size=1, max_size=7).map(" ".join),
+    min_size=3,
+    max_size=9,
+).map("\n\n".join)
+
+
+@needs_native
+@given(ARTICLE_WITH_SHORT_LINES)
+def test_an_off_topic_rule_the_screen_drops_finds_nothing(text):
+    # The screen drops a short line that surely shares a content word with the rest of the text
+    # (on ASCII: a word between ASCII characters, by its first five letters, no function word).
+    for unit, literals in screened_out(engines()[0], text):
+        if unit.label.startswith("offtopic."):
+            assert unit.find(text, None, literals=literals) == [], unit.label
+
+
+@needs_native
+def test_the_screen_drops_an_off_topic_rule_where_every_short_line_shares_a_word():
+    first, second, third = OFFTOPIC_ARTICLE
+    pipeline = engines()[0]
+    shared = f"{first}\n\nWinter depot tours\n\n{second}\n\n{third}\n"
+    unshared = f"{first}\n\nSeven hiking boots\n\n{second}\n\n{third}\n"
+    dropped = [unit.label for unit, _ in screened_out(pipeline, shared)]
+    assert "offtopic.short-block" in dropped
+    assert "offtopic.short-block" not in [unit.label for unit, _ in screened_out(pipeline, unshared)]
+    assert pipeline.clean(unshared).text == f"{first}\n\n{second}\n\n{third}\n"
+    assert pipeline.clean(shared).text == shared
 
 
 REGION_PATTERNS = [r"\A\n+", r"a\b", r"a$", r"a\Z", r"(?<=b)a+", r"\bab?\b", r"[ \n]+$", r"(?m)^a", r"é\w*"]

@@ -9,6 +9,7 @@
 mod automaton;
 mod edits;
 mod html;
+mod offtopic;
 mod patterns;
 mod screen;
 
@@ -443,5 +444,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(word_count, module)?)?;
     module.add_function(wrap_pyfunction!(edits::compose, module)?)?;
     module.add("OFFTOPIC_LIMITS", patterns::OFFTOPIC_LIMITS)?;
+    module.add("OFFTOPIC_CONTEXT", offtopic::OFFTOPIC_CONTEXT)?;
+    module.add("FUNCTION_WORDS", offtopic::FUNCTION_WORDS.to_vec())?;
     Ok(())
 }

@@ -17,6 +17,7 @@ use regex::{Regex, RegexBuilder};
 use crate::automaton::{matched, Automaton, AutomatonSet, Matches};
 
 use crate::html::python_space;
+use crate::offtopic::{enough_context, surely_shared};
 
 /// How many backtracking steps one search may take; past it the Python engine decides
 /// (and its time limit, if any, stops a runaway rule as it does on the Python engine).
@@ -1250,10 +1251,11 @@ pub const OFFTOPIC_LIMITS: (usize, usize, usize) = (300, 3, 12);
 
 impl Pattern {
     /// Whether the off-topic rule whose shape this pattern is may find a block of `text` within
-    /// one of the `regions` to judge (`strip.find_offtopic`): a one-line block of at least
-    /// `min_words` words the pattern matches, in a run of at most three blocks of at most
-    /// `max_words` words between longer ones, none of which ends with a comma or a colon.
-    /// Whether the rest of the text shares its words is the rule's to say.
+    /// one of the `regions` (`strip.find_offtopic`): a one-line block of at least `min_words`
+    /// words the pattern matches, in a run of at most three blocks of at most `max_words` words
+    /// between longer ones, none of which ends with a comma or a colon, in a text with the
+    /// words of context the rule asks for, and that does not surely share a content word with
+    /// the text outside its run (see `offtopic`). The rule's guards are the rule's to apply.
     pub(crate) fn may_find_offtopic(
         &self,
         py: Python<'_>,
@@ -1277,6 +1279,7 @@ impl Pattern {
                     && fits(&plain[block.byte_start..block.byte_end], 0, max_words)
             })
             .collect();
+        let mut candidates = Vec::new(); // (block, first and last of its run)
         let mut index = 0;
         while index < blocks.len() {
             if !short[index] {
@@ -1296,17 +1299,33 @@ impl Pattern {
             if run.len() > longest_run || leads_in {
                 continue;
             }
-            for block in run {
+            for (number, block) in run.iter().enumerate() {
                 let haystack = &plain[block.byte_start..block.byte_end];
-                let judged = within(regions, block)
+                if within(regions, block)
                     && !haystack.contains('\n')
-                    && fits(haystack, min_words, 0);
-                if judged && self.may_find_in_block(haystack) {
-                    return true;
+                    && fits(haystack, min_words, 0)
+                {
+                    candidates.push((first + number, first, index));
                 }
             }
         }
-        false
+        // The shape pattern first where it runs on the automata; one with look-arounds (the
+        // backtracking engine) last, on the blocks that share no word.
+        let shape = |&(block, _, _): &(usize, usize, usize)| {
+            self.may_find_in_block(&plain[blocks[block].byte_start..blocks[block].byte_end])
+        };
+        let shape_first = matches!(self.engine, Engine::Automata(_));
+        if shape_first {
+            candidates.retain(shape);
+        }
+        if candidates.is_empty() || !enough_context(plain, blocks, &short) {
+            return false;
+        }
+        let shared = surely_shared(plain, blocks, &candidates);
+        candidates
+            .iter()
+            .zip(shared)
+            .any(|(candidate, shared)| !shared && (shape_first || shape(candidate)))
     }
 
     /// Whether a search of one block may find something: false only where the core reads it

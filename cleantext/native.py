@@ -184,6 +184,14 @@ def scanner(literals: Sequence[str]) -> Scanner:
     return PythonScanner(literals)
 
 
+def clause_table(literals: Sequence[str], clauses_of: Sequence[Sequence[int]]) -> Any | None:
+    """The core's table of ``literals`` and the numbers of the clauses each is in, whose ``tally()``
+    counts a document's presence (see :class:`cleantext.plan.Presence`); None without the core."""
+    if _NATIVE is None:
+        return None
+    return _NATIVE.ClauseTable(list(literals), [list(clauses) for clauses in clauses_of])
+
+
 @lru_cache(maxsize=1)
 def _set_fold_table() -> None:
     """Tell the core, once, how :func:`cleantext.triggers.fold` folds each character below U+20000.

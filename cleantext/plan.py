@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from cleantext.native import Check, pattern_set, quiet, scanner, screens
+from cleantext.native import Check, clause_table, pattern_set, quiet, scanner, screens
 from cleantext.steps import Step, StepTrigger
 from cleantext.triggers import BOUNDARIES, TEXT_END, TEXT_START, Clause, fold, scanned_form
 
@@ -90,11 +90,24 @@ class Presence:
     the bits of its trigger are set.
     """
 
-    __slots__ = ("_selected", "clauses", "finding", "found", "held", "literals", "plan", "remember_chars", "remembered")
+    __slots__ = (
+        "_literals",
+        "_selected",
+        "_tally",
+        "clauses",
+        "finding",
+        "found",
+        "held",
+        "plan",
+        "remember_chars",
+        "remembered",
+    )
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
-        self.literals: set[str] = set()
+        # The counting, on the core where it is built (its ``tally``); else here, in these two.
+        self._tally = plan.clause_table.tally() if plan.clause_table is not None else None
+        self._literals: set[str] = set()
         self.clauses: dict[int, list[str]] = {}  # clause number: its literals found, in the order found
         self.held = 0
         self.found = 0  # how many times new literals turned up: a selection made before is stale
@@ -115,10 +128,21 @@ class Presence:
             numbers = self.plan.scanner.scan(scanned_form(text, ends=ends))
         self._count(numbers)
 
+    @property
+    def literals(self) -> set[str]:
+        """The literals found."""
+        return set(self._tally.literals()) if self._tally is not None else self._literals
+
     def _count(self, numbers: Iterable[int]) -> None:
         """Count the literals of these numbers (of :attr:`Plan.literals`) as present."""
+        tally = self._tally
+        if tally is not None:
+            if tally.count(numbers if isinstance(numbers, list) else list(numbers)):
+                self.held = tally.held
+                self.found += 1
+            return
         plan = self.plan
-        literals, masks, seen, clauses = plan.literals, plan.literal_masks, self.literals, self.clauses
+        literals, masks, seen, clauses = plan.literals, plan.literal_masks, self._literals, self.clauses
         for number in numbers:
             literal = literals[number]
             if literal in seen:
@@ -147,9 +171,9 @@ class Presence:
         cached = self._selected.get(key)
         # A new literal may hold a new clause, or join a clause's literals that pick lines: select again.
         if cached is None or cached[0] != self.found:
-            clauses = self.clauses
+            literals_of = self._literals_of
             selected = [
-                (index, unit, tuple(clauses[first]) if first >= 0 else ())
+                (index, unit, literals_of(first) if first >= 0 else ())
                 for index, unit, first in self.plan.holding(units, ascii_text, self.held)
             ]
             cached = self._selected[key] = (self.found, selected)
@@ -163,7 +187,11 @@ class Presence:
         mask, first = gate[text.isascii()]
         if mask & self.held != mask:
             return None
-        return tuple(self.clauses[first]) if first >= 0 else ()
+        return self._literals_of(first) if first >= 0 else ()
+
+    def _literals_of(self, clause: int) -> tuple[str, ...]:
+        """The literals of a clause that holds, in the order found."""
+        return self._tally.literals_of(clause) if self._tally is not None else tuple(self.clauses[clause])
 
     def update(
         self,
@@ -323,6 +351,8 @@ class Plan:
             for literal in self.literals
         )
         self.scanner = scanner(self.literals)
+        # The core's table of literals and their clauses, which counts a document's presence (None: Python counts).
+        self.clause_table = clause_table(self.literals, [self.literal_clauses[literal] for literal in self.literals])
         # A character no literal holds: the stretches an update scans are joined by it into one text.
         self.separator = next(
             (mark for mark in SEPARATORS if not any(mark in literal for literal in self.literals)), None

@@ -436,6 +436,32 @@ def test_the_core_scans_around_edits_what_python_scans(case):
     assert native.held == reference.held
 
 
+def python_counted(plan):
+    """A presence of ``plan`` that counts its literals in Python (the reference of the core's tally)."""
+    presence = cleantext.plan.Presence(plan)
+    presence._tally = None
+    return presence
+
+
+@needs_native
+@given(st.lists(st.lists(st.integers(0, len(built_in_plan().literals) - 1), max_size=30), max_size=5))
+def test_the_core_counts_a_presence_as_python_counts_it(scans):
+    plan = built_in_plan()
+    native, reference = cleantext.plan.Presence(plan), python_counted(plan)
+    assert native._tally is not None
+    for numbers in scans:
+        before = native.found, reference.found
+        native._count(numbers)
+        reference._count(numbers)
+        # A new literal makes a selection stale on both: how many times it was so is the engine's own.
+        assert (native.found != before[0]) == (reference.found != before[1])
+        assert native.held == reference.held and native.literals == reference.literals
+        for clause in reference.clauses:
+            assert native._literals_of(clause) == reference._literals_of(clause)
+    with pytest.raises(IndexError):
+        native._count([len(plan.literals)])
+
+
 @needs_native
 @given(edited())
 def test_a_check_the_presence_keeps_through_edits_finds_nothing_after_them(case):

@@ -12,6 +12,7 @@ mod html;
 mod offtopic;
 mod patterns;
 mod screen;
+mod tally;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::borrow::Cow;
@@ -433,6 +434,8 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<patterns::CharMap>()?;
     module.add_class::<patterns::Text>()?;
     module.add_class::<patterns::PatternSet>()?;
+    module.add_class::<tally::ClauseTable>()?;
+    module.add_class::<tally::Tally>()?;
     module.add_function(wrap_pyfunction!(patterns::set_reading_tables, module)?)?;
     module.add_function(wrap_pyfunction!(patterns::crate_class_ranges, module)?)?;
     module.add_function(wrap_pyfunction!(patterns::block_spans, module)?)?;

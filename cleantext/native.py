@@ -20,7 +20,7 @@ from __future__ import annotations
 import html
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -474,6 +474,22 @@ def quiet(text: str, asked: Sequence[tuple[Check, Sequence[str]]], together: Any
         return []
     found_nothing: list[int] = _NATIVE.quiet(native_text(text), asked, together)
     return found_nothing
+
+
+def native_screen(checks: dict[int, Check | None], build: Callable[[Any], Check | None]) -> Any | None:
+    """The core's screen of a plan (see :meth:`cleantext.plan.Plan.screen`), over the plan's
+    ``checks`` by the identity of their step, which ``build`` makes (and keeps in them) as a
+    step is first asked; None without the core."""
+    if _NATIVE is None:
+        return None
+    return _NATIVE.Screen(checks, build)
+
+
+def screened(screen: Any, text: str, selected: list[Any]) -> list[Any]:
+    """The entries of ``selected`` (``(index, step, literals)``) less those whose check finds
+    nothing in ``text``, by the core's ``screen`` (:func:`native_screen`)."""
+    kept: list[Any] = screen.kept(native_text(text), selected)
+    return kept
 
 
 def pattern_set(forms: Sequence[Any]) -> Any | None:

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from cleantext.native import Check, clause_table, pattern_set, quiet, scanner, screens
+from cleantext.native import Check, clause_table, native_screen, pattern_set, quiet, scanner, screened, screens
 from cleantext.steps import Step, StepTrigger
 from cleantext.triggers import BOUNDARIES, TEXT_END, TEXT_START, Clause, fold, scanned_form
 
@@ -314,6 +314,8 @@ class Plan:
         self._checks: dict[int, Check | None] = {}
         self._holding: dict[tuple[int, bool, int], list[tuple[int, Unit, int]]] = {}
         self.screening = screens()  # decided as the scanner is, when the plan is made
+        # The core's screen for a text whose presence remembers nothing (the others: Plan.screen, here).
+        self._screen = native_screen(self._checks, self._check_of) if self.screening else None
         # The sets of the forms of checks over the whole text asked together (by their ids, which the
         # checks keep alive); False: too large to make.
         self._sets: dict[tuple[int, ...], object] = {}
@@ -408,21 +410,17 @@ class Plan:
         what this screen finds."""
         if not self.screening:
             return selected
-        checks = self._checks
+        if memory is None or len(text) < memory.remember_chars:
+            return screened(self._screen, text, selected)
         asked: list[tuple[Check, tuple[str, ...]]] = []
         positions: list[int] = []
         known: list[int] = []
         whole_text: list[object] = []
-        if memory is not None and len(text) < memory.remember_chars:
-            memory = None
-        remembered = memory.remembered if memory is not None else None
-        finding = memory.finding if memory is not None else None
+        remembered, finding = memory.remembered, memory.finding
+        checks = self._checks
         for position, (_, unit, literals) in enumerate(selected):
             key = id(unit)
-            if key in checks:
-                check = checks[key]
-            else:
-                check = checks[key] = unit.screen_check()
+            check = checks[key] if key in checks else self._check_of(unit)
             if check is None:
                 continue
             if remembered and (quiet_with := remembered.get(id(check))) is not None and quiet_with[1] == literals:
@@ -436,12 +434,11 @@ class Plan:
                     whole_text.append(check[1])
         together = self._together_for(whole_text) if len(whole_text) > 1 else None
         found_nothing = quiet(text, asked, together) if asked else []
-        if remembered is not None:
-            for number in found_nothing:
-                check, literals = asked[number]
-                if check[0] in REMEMBERED and not check[5]:
-                    remembered[id(check)] = (check, literals)
-        if finding is not None and len(text) >= KEEP_FINDING_CHARS:
+        for number in found_nothing:
+            check, literals = asked[number]
+            if check[0] in REMEMBERED and not check[5]:
+                remembered[id(check)] = (check, literals)
+        if len(text) >= KEEP_FINDING_CHARS:
             quiet_now = set(found_nothing)
             for number, (check, literals) in enumerate(asked):
                 if number not in quiet_now:
@@ -450,6 +447,12 @@ class Plan:
             return selected
         dropped = {positions[number] for number in found_nothing}.union(known)
         return [entry for position, entry in enumerate(selected) if position not in dropped]
+
+    def _check_of(self, unit: Unit) -> Check | None:
+        """The screen check of a step, made (and kept) as the step is first asked, so that a rule's
+        pattern is compiled for the core only once its trigger holds."""
+        check = self._checks[id(unit)] = unit.screen_check()
+        return check
 
     def _together_for(self, forms: list[object]) -> object | None:
         """The set of the whole-text check ``forms`` one screen asks (see :func:`pattern_set`), made once

@@ -1643,7 +1643,7 @@ impl PatternSet {
     /// The set of `patterns` that have an automata form (see `Pattern::set_form`); the others
     /// are not members. Raises ValueError when the set's automaton would be too large.
     #[new]
-    fn new(patterns: Vec<Bound<'_, Pattern>>) -> PyResult<Self> {
+    pub(crate) fn new(patterns: Vec<Bound<'_, Pattern>>) -> PyResult<Self> {
         let mut members = HashMap::new();
         let mut sources = Vec::new();
         let mut held = Vec::new();

@@ -10,9 +10,10 @@
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyString;
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 
 use crate::automaton::Matches;
 use crate::patterns::{word_character, CharMap, LineJudging, Pattern, PatternSet, Text};
@@ -239,4 +240,114 @@ pub fn quiet(
         }
     }
     Ok(found_nothing)
+}
+
+/// At most this many sets of whole-text checks (one per combination a screen asks) are kept
+/// (`plan.SETS_KEPT`).
+const SETS_KEPT: usize = 64;
+
+/// The screen of one plan (`Plan.screen` where the document's presence remembers nothing): a
+/// selection's checks gathered, the set of its whole-text checks chosen and its answer applied,
+/// in one call. The checks are the plan's own, by the identity of their step (`Plan._checks`),
+/// made by the plan as a step is first asked (`build`).
+#[pyclass(frozen, module = "cleantext._native")]
+pub struct Screen {
+    checks: Py<PyDict>,
+    build: PyObject,
+    /// By the addresses of their patterns, sorted: the sets asked so far (None: too large).
+    sets: Mutex<HashMap<Vec<usize>, Option<Py<PatternSet>>>>,
+}
+
+impl Screen {
+    /// The set of these whole-text patterns, made once per combination.
+    fn set_of(
+        &self,
+        py: Python<'_>,
+        forms: Vec<Bound<'_, Pattern>>,
+    ) -> PyResult<Option<Py<PatternSet>>> {
+        let mut key: Vec<usize> = forms.iter().map(|form| form.as_ptr() as usize).collect();
+        key.sort_unstable();
+        let mut sets = self
+            .sets
+            .lock()
+            .map_err(|_| PyValueError::new_err("a screen's sets were poisoned"))?;
+        if let Some(set) = sets.get(&key) {
+            return Ok(set.as_ref().map(|set| set.clone_ref(py)));
+        }
+        if sets.len() >= SETS_KEPT {
+            sets.clear();
+        }
+        let set = match PatternSet::new(forms) {
+            Ok(set) => Some(Py::new(py, set)?),
+            Err(_) => None, // too large: each is searched alone
+        };
+        sets.insert(key, set.as_ref().map(|set| set.clone_ref(py)));
+        Ok(set)
+    }
+}
+
+#[pymethods]
+impl Screen {
+    #[new]
+    fn new(checks: Py<PyDict>, build: PyObject) -> Self {
+        Screen {
+            checks,
+            build,
+            sets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The entries of `selected` (`(index, step, literals)`, as `Presence.select` gives them)
+    /// less those whose check finds nothing in `text`: `selected` itself where none does.
+    fn kept<'py>(
+        &self,
+        py: Python<'py>,
+        text: &Text,
+        selected: Bound<'py, PyList>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let checks = self.checks.bind(py);
+        let mut asked = Vec::new();
+        let mut positions = Vec::new();
+        let mut forms = Vec::new();
+        for (position, entry) in selected.iter().enumerate() {
+            let entry = entry.downcast_into::<PyTuple>()?;
+            let step = entry.get_item(1)?;
+            let check = match checks.get_item(step.as_ptr() as usize)? {
+                Some(check) => check,
+                None => self.build.bind(py).call1((step,))?,
+            };
+            if check.is_none() {
+                continue;
+            }
+            let check: Check<'py> = check.extract()?;
+            if check.5.is_empty() && check.0.to_str()? == "text" {
+                forms.push(check.1.downcast::<Pattern>()?.clone());
+            }
+            asked.push((check, entry.get_item(2)?.extract::<Vec<String>>()?));
+            positions.push(position);
+        }
+        if asked.is_empty() {
+            return Ok(selected);
+        }
+        let together = if forms.len() > 1 {
+            self.set_of(py, forms)?
+        } else {
+            None
+        };
+        let found_nothing = quiet(py, text, asked, together.as_ref().map(|set| set.get()))?;
+        if found_nothing.is_empty() {
+            return Ok(selected);
+        }
+        let dropped: HashSet<usize> = found_nothing
+            .into_iter()
+            .map(|number| positions[number])
+            .collect();
+        let kept: Vec<Bound<'py, PyAny>> = selected
+            .iter()
+            .enumerate()
+            .filter(|(position, _)| !dropped.contains(position))
+            .map(|(_, entry)| entry)
+            .collect();
+        PyList::new(py, kept)
+    }
 }

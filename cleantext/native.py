@@ -335,8 +335,11 @@ def _compiled(pattern: str, replacement: str | None, lines: bool, backtracking: 
         translation = translate(
             pattern, lines=lines, native_boundaries=True, ascii_boundaries=True, shared_classes=shared
         )
+        # In a whole text, the backtracking engine is tried only where the relaxed form finds a
+        # place a match may start (or, starting plainly, where its own search goes quickly).
         allowed = backtracking == BACKTRACK_ALWAYS or (
-            backtracking == BACKTRACK_PLAIN_START and translation.starts_plainly
+            backtracking == BACKTRACK_PLAIN_START
+            and (translation.starts_plainly or (translation.backtracks and native_prefilter(pattern) is not None))
         )
         if translation.prefers_python or (translation.backtracks and not allowed):
             return None

@@ -20,7 +20,7 @@ from __future__ import annotations
 import html
 import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -479,13 +479,13 @@ def quiet(text: str, asked: Sequence[tuple[Check, Sequence[str]]], together: Any
     return found_nothing
 
 
-def native_screen(checks: dict[int, Check | None], build: Callable[[Any], Check | None]) -> Any | None:
+def native_screen(checks: dict[int, Check | None]) -> Any | None:
     """The core's screen of a plan (see :meth:`cleantext.plan.Plan.screen`), over the plan's
-    ``checks`` by the identity of their step, which ``build`` makes (and keeps in them) as a
-    step is first asked; None without the core."""
+    ``checks`` by the identity of their step, which it makes (``Step.screen_check``) and keeps
+    in them as a step is first asked; None without the core."""
     if _NATIVE is None:
         return None
-    return _NATIVE.Screen(checks, build)
+    return _NATIVE.Screen(checks)
 
 
 def screened(screen: Any, text: str, selected: list[Any]) -> list[Any]:

@@ -315,7 +315,7 @@ class Plan:
         self._holding: dict[tuple[int, bool, int], list[tuple[int, Unit, int]]] = {}
         self.screening = screens()  # decided as the scanner is, when the plan is made
         # The core's screen for a text whose presence remembers nothing (the others: Plan.screen, here).
-        self._screen = native_screen(self._checks, self._check_of) if self.screening else None
+        self._screen = native_screen(self._checks) if self.screening else None
         # The sets of the forms of checks over the whole text asked together (by their ids, which the
         # checks keep alive); False: too large to make.
         self._sets: dict[tuple[int, ...], object] = {}
@@ -407,7 +407,8 @@ class Plan:
         text (see :meth:`Step.screen_check`). ``memory``: the presence of the
         document ``text`` is, whose remembered checks (:attr:`Presence.remembered`,
         :attr:`Presence.finding`) are not asked again, and which remembers
-        what this screen finds."""
+        what this screen finds. Where it remembers nothing (a short text, or
+        no ``memory``), the whole screen is one call to the core (``Screen.kept``)."""
         if not self.screening:
             return selected
         if memory is None or len(text) < memory.remember_chars:

@@ -5,11 +5,13 @@ skip and the engine tests check that the Python engine runs.
 """
 
 import functools
+import gc
 import html
 import os
 import subprocess
 import sys
 import unittest.mock
+import weakref
 
 import pytest
 import regex
@@ -380,6 +382,18 @@ def test_a_set_holds_the_patterns_whose_search_skips_to_the_bytes_a_match_starts
     # a dash's own search skips to its literals, which would make the set's pass stop on every space.
     assert len(pattern_set([forms["units.temperature"], forms["units.spacing"]])) == 2
     assert len(pattern_set([forms["units.temperature"], forms["typography.dashes"]])) == 1
+
+
+@needs_native
+def test_a_plan_its_pipeline_drops_is_freed_with_its_screen():
+    plan = Pipeline.load().plan()
+    text = "\u201cQuoted\u201d -- and 20C.\n"
+    presence = plan.scan(text)
+    assert plan.screen(presence.select(plan.units, text), text, presence)  # the core's screen, asked
+    plan_ref = weakref.ref(plan)
+    del plan, presence
+    gc.collect()
+    assert plan_ref() is None
 
 
 @needs_native

@@ -249,11 +249,10 @@ const SETS_KEPT: usize = 64;
 /// The screen of one plan (`Plan.screen` where the document's presence remembers nothing): a
 /// selection's checks gathered, the set of its whole-text checks chosen and its answer applied,
 /// in one call. The checks are the plan's own, by the identity of their step (`Plan._checks`),
-/// made by the plan as a step is first asked (`build`).
+/// made (`Step.screen_check`) and kept there as a step is first asked.
 #[pyclass(frozen, module = "cleantext._native")]
 pub struct Screen {
     checks: Py<PyDict>,
-    build: PyObject,
     /// By the addresses of their patterns, sorted: the sets asked so far (None: too large).
     sets: Mutex<HashMap<Vec<usize>, Option<Py<PatternSet>>>>,
 }
@@ -289,10 +288,9 @@ impl Screen {
 #[pymethods]
 impl Screen {
     #[new]
-    fn new(checks: Py<PyDict>, build: PyObject) -> Self {
+    fn new(checks: Py<PyDict>) -> Self {
         Screen {
             checks,
-            build,
             sets: Mutex::new(HashMap::new()),
         }
     }
@@ -312,9 +310,14 @@ impl Screen {
         for (position, entry) in selected.iter().enumerate() {
             let entry = entry.downcast_into::<PyTuple>()?;
             let step = entry.get_item(1)?;
-            let check = match checks.get_item(step.as_ptr() as usize)? {
+            let key = step.as_ptr() as usize;
+            let check = match checks.get_item(key)? {
                 Some(check) => check,
-                None => self.build.bind(py).call1((step,))?,
+                None => {
+                    let check = step.call_method0("screen_check")?;
+                    checks.set_item(key, &check)?;
+                    check
+                }
             };
             if check.is_none() {
                 continue;

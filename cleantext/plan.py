@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from cleantext.native import Check, clause_table, native_screen, pattern_set, quiet, scanner, screened, screens
+from cleantext.native import Check, clause_table, native_screen, quiet, scanner, screened, screens
 from cleantext.steps import Step, StepTrigger
 from cleantext.triggers import BOUNDARIES, TEXT_END, TEXT_START, Clause, fold, scanned_form
 
@@ -74,9 +74,6 @@ KEEP_FINDING_CHARS = 100_000
 """In a text of at least this many characters, a screen check that finds something is not asked
 again as the document changes: its step is evaluated. Asking again costs a pass over the text, as
 much as the step's own search there; in a shorter text it costs less than the step's Python call."""
-
-SETS_KEPT = 64
-"""At most this many sets of whole-text checks (one per combination a screen asks) are kept by a plan."""
 
 SEPARATORS = ("\ue002", "\ufdd0", "\uffff")
 """Characters (private use, non-characters) to join the stretches of one update by, the first that
@@ -314,11 +311,9 @@ class Plan:
         self._checks: dict[int, Check | None] = {}
         self._holding: dict[tuple[int, bool, int], list[tuple[int, Unit, int]]] = {}
         self.screening = screens()  # decided as the scanner is, when the plan is made
-        # The core's screen for a text whose presence remembers nothing (the others: Plan.screen, here).
-        self._screen = native_screen(self._checks) if self.screening else None
-        # The sets of the forms of checks over the whole text asked together (by their ids, which the
-        # checks keep alive); False: too large to make.
-        self._sets: dict[tuple[int, ...], object] = {}
+        # The core's screen: the whole screen of a text whose presence remembers nothing (the others:
+        # Plan.screen, here), and the sets of whole-text checks asked together for both.
+        self._screen = native_screen(self._checks)
         for unit in units:
             trigger = unit.trigger()
             self._units.append(unit)
@@ -433,7 +428,7 @@ class Plan:
                 positions.append(position)
                 if check[0] == "text" and not check[5]:
                     whole_text.append(check[1])
-        together = self._together_for(whole_text) if len(whole_text) > 1 else None
+        together = self._screen.together(whole_text) if len(whole_text) > 1 else None
         found_nothing = quiet(text, asked, together) if asked else []
         for number in found_nothing:
             check, literals = asked[number]
@@ -454,17 +449,6 @@ class Plan:
         pattern is compiled for the core only once its trigger holds."""
         check = self._checks[id(unit)] = unit.screen_check()
         return check
-
-    def _together_for(self, forms: list[object]) -> object | None:
-        """The set of the whole-text check ``forms`` one screen asks (see :func:`pattern_set`), made once
-        per combination: a pass of a set costs more the more patterns it holds, asked or not."""
-        key = tuple(sorted(map(id, forms)))
-        together = self._sets.get(key)
-        if together is None:
-            if len(self._sets) >= SETS_KEPT:
-                self._sets.clear()
-            together = self._sets[key] = pattern_set(forms) or False
-        return together or None
 
     def context_of(self, units: Sequence[Unit]) -> Sequence[Unit]:
         """The steps of ``units`` that look at position or at other blocks, made once per list."""

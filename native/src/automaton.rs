@@ -146,6 +146,8 @@ pub(crate) struct Automaton {
     source: String,
     /// Whether the search skips to the bytes a match starts with (see `selective_starts`).
     skips: bool,
+    /// The fewest and the most bytes a match has, if known.
+    lengths: (Option<usize>, Option<usize>),
 }
 
 impl Automaton {
@@ -155,6 +157,10 @@ impl Automaton {
         let prefilter =
             selective_starts(&hir).and_then(|bytes| prefilter_on(MatchKind::LeftmostFirst, &bytes));
         let skips = prefilter.is_some();
+        let lengths = (
+            hir.properties().minimum_len(),
+            hir.properties().maximum_len(),
+        );
         let config = meta::Config::new()
             .match_kind(MatchKind::LeftmostFirst)
             .utf8_empty(true)
@@ -169,6 +175,7 @@ impl Automaton {
             regex,
             source: pattern.to_owned(),
             skips,
+            lengths,
         })
     }
 
@@ -177,6 +184,11 @@ impl Automaton {
     /// set's pass read every byte.
     pub(crate) fn skips(&self) -> bool {
         self.skips
+    }
+
+    /// The fewest and the most bytes (UTF-8) a match has, if known.
+    pub(crate) fn lengths(&self) -> (Option<usize>, Option<usize>) {
+        self.lengths
     }
 
     /// The pattern as written.

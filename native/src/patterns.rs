@@ -860,21 +860,6 @@ impl Pattern {
             Some(relaxed) if backtracking => Some(automaton(relaxed)?),
             _ => None,
         };
-        let lengths = if backtracking {
-            None
-        } else {
-            regex_syntax::ParserBuilder::new()
-                .build()
-                .parse(pattern)
-                .ok()
-                .map(|hir| {
-                    (
-                        hir.properties().minimum_len(),
-                        hir.properties().maximum_len(),
-                    )
-                })
-        };
-        let (minimum_length, maximum_length) = lengths.unwrap_or((None, None));
         let touchable = if backtracking {
             None
         } else {
@@ -893,6 +878,10 @@ impl Pattern {
             )
         } else {
             Engine::Automata(automaton(pattern)?)
+        };
+        let (minimum_length, maximum_length) = match &engine {
+            Engine::Automata(regex) => regex.lengths(),
+            Engine::Backtracking(_) => (None, None),
         };
         Ok(Pattern {
             engine,

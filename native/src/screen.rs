@@ -243,12 +243,14 @@ pub fn quiet(
 }
 
 /// At most this many sets of whole-text checks (one per combination a screen asks) are kept
-/// (`plan.SETS_KEPT`).
+/// by a plan's screen.
 const SETS_KEPT: usize = 64;
 
 /// The screen of one plan (`Plan.screen` where the document's presence remembers nothing): a
 /// selection's checks gathered, the set of its whole-text checks chosen and its answer applied,
-/// in one call. The checks are the plan's own, by the identity of their step (`Plan._checks`),
+/// in one call; and the sets of whole-text checks, made once per combination asked (also for
+/// `Plan.screen`'s own loop, where the presence remembers), as a set's pass costs more the more
+/// patterns it holds. The checks are the plan's own, by the identity of their step (`Plan._checks`),
 /// made (`Step.screen_check`) and kept there as a step is first asked.
 #[pyclass(frozen, module = "cleantext._native")]
 pub struct Screen {
@@ -257,9 +259,19 @@ pub struct Screen {
     sets: Mutex<HashMap<Vec<usize>, Option<Py<PatternSet>>>>,
 }
 
+#[pymethods]
 impl Screen {
-    /// The set of these whole-text patterns, made once per combination.
-    fn set_of(
+    #[new]
+    fn new(checks: Py<PyDict>) -> Self {
+        Screen {
+            checks,
+            sets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The set of these whole-text check forms (`pattern_set`), made once per combination; None
+    /// where it would be too large (each is then searched alone).
+    fn together(
         &self,
         py: Python<'_>,
         forms: Vec<Bound<'_, Pattern>>,
@@ -282,17 +294,6 @@ impl Screen {
         };
         sets.insert(key, set.as_ref().map(|set| set.clone_ref(py)));
         Ok(set)
-    }
-}
-
-#[pymethods]
-impl Screen {
-    #[new]
-    fn new(checks: Py<PyDict>) -> Self {
-        Screen {
-            checks,
-            sets: Mutex::new(HashMap::new()),
-        }
     }
 
     /// The entries of `selected` (`(index, step, literals)`, as `Presence.select` gives them)
@@ -333,7 +334,7 @@ impl Screen {
             return Ok(selected);
         }
         let together = if forms.len() > 1 {
-            self.set_of(py, forms)?
+            self.together(py, forms)?
         } else {
             None
         };

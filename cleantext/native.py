@@ -61,6 +61,7 @@ __all__ = [
     "native_prefilter",
     "native_span_pattern",
     "native_text",
+    "native_topic_words",
     "pattern_set",
     "quiet",
     "scanner",
@@ -517,6 +518,31 @@ def native_block_spans(text: str) -> list[tuple[int, int]] | None:
         return None
     spans: list[tuple[int, int]] | None = _NATIVE.block_spans(text)
     return spans
+
+
+def native_topic_words() -> Any | None:
+    """The core's reader of a text's content words (``strip._topic_keys``), or None without the core.
+
+    It is given what it must not read otherwise than Python: the letters of
+    ``regex``'s ``\\p{L}`` and the lower case of those outside ASCII that
+    ``str.lower`` changes (made once, in about 50 ms).
+    """
+    global _TOPIC_WORDS
+    if _NATIVE is None:
+        return None
+    if _TOPIC_WORDS is None:
+        letters = class_ranges(r"\p{L}")
+        lowered = [
+            (point, chr(point).lower())
+            for start, end in letters
+            for point in range(max(start, 0x80), end + 1)
+            if chr(point).lower() != chr(point)
+        ]
+        _TOPIC_WORDS = _NATIVE.TopicWords(list(letters), lowered)
+    return _TOPIC_WORDS
+
+
+_TOPIC_WORDS: Any | None = None
 
 
 def native_charmap(mapping: Mapping[str, str]) -> Any | None:

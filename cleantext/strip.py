@@ -26,7 +26,7 @@ from typing import Any
 import regex
 
 from cleantext.memo import last_text
-from cleantext.native import BACKTRACK_ALWAYS, found_in, native_pattern, native_text
+from cleantext.native import BACKTRACK_ALWAYS, found_in, native_pattern, native_text, native_topic_words
 from cleantext.rules import Rule
 from cleantext.scorer import LineScorer
 from cleantext.segment import CACHED_MAX_CHARS, block_removal_span, block_spans, line_removal_span, line_spans
@@ -42,6 +42,8 @@ __all__ = [
     "find_scored_lines",
     "find_site_repeats",
     "native_removal_pattern",
+    "python_split_verdicts",
+    "split_verdicts",
 ]
 
 _WORD = regex.compile(r"\w+")
@@ -352,6 +354,29 @@ def find_offtopic(rule: Rule, text: str, low: int, high: int, timeout: float | N
             if _unshared(text, _topic_keys(text, *blocks[index]), blocks[first][0], blocks[last - 1][1])
         ]
         return _without_overlaps(found)
+    found = [
+        (*block_removal_span(text, blocks, index), "")
+        for (_, _, index), unshared in zip(candidates, split_verdicts(text, blocks, short, candidates), strict=True)
+        if unshared
+    ]
+    return _without_overlaps(found)
+
+
+def split_verdicts(
+    text: str, blocks: list[tuple[int, int]], short: list[bool], candidates: list[tuple[int, int, int]]
+) -> list[bool]:
+    """Per off-topic candidate ``(first, last, index)`` (block ``index``, in the run of short
+    blocks ``first..last``), whether it has a content word and shares none with the blocks
+    outside its run: the whole text split into words once, on the core where it is built."""
+    reader = native_topic_words()
+    verdicts: list[bool] | None = reader.unshared(text, len(blocks), candidates) if reader is not None else None
+    return verdicts if verdicts is not None else python_split_verdicts(text, blocks, short, candidates)
+
+
+def python_split_verdicts(
+    text: str, blocks: list[tuple[int, int]], short: list[bool], candidates: list[tuple[int, int, int]]
+) -> list[bool]:
+    """:func:`split_verdicts` in Python, the core's reference."""
     block_keys: dict[int, set[str]] = {}
     blocks_with: Counter[str] = Counter()  # how many blocks each key occurs in
     for index, (start, end) in enumerate(blocks):
@@ -359,14 +384,13 @@ def find_offtopic(rule: Rule, text: str, low: int, high: int, timeout: float | N
         if short[index]:
             block_keys[index] = keys
         blocks_with.update(keys)
-    found = []
+    verdicts = []
     for first, last, index in candidates:
         keys = block_keys[index]
         in_run = [block_keys[other] for other in range(first, last)]
         # A word the run's own lines share ("Shop sofas", "Shop lamps") is still off topic.
-        if keys and all(blocks_with[key] == sum(key in other for other in in_run) for key in keys):
-            found.append((*block_removal_span(text, blocks, index), ""))
-    return _without_overlaps(found)
+        verdicts.append(bool(keys) and all(blocks_with[key] == sum(key in other for other in in_run) for key in keys))
+    return verdicts
 
 
 def _leads_in(text: str, run: list[tuple[int, int]]) -> bool:

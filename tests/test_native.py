@@ -810,6 +810,63 @@ def test_the_screen_drops_an_off_topic_rule_where_every_short_line_shares_a_word
     assert pipeline.clean(shared).text == shared
 
 
+def python_topic_words(text):
+    """The keys ``strip._topic_keys`` gathers, in order and repeated as they come."""
+    return [word[:5] for word in strip._WORDS_OF_THREE.findall(text.lower()) if word not in strip.FUNCTION_WORDS]
+
+
+@needs_native
+def test_the_core_reads_every_character_of_a_topic_word_as_python_does():
+    # Each character between letters: a letter (lowered, perhaps to two characters) joins them
+    # into one word, anything else parts them. A capital sigma is left to Python.
+    points = [point for point in range(0x110000) if not 0xD800 <= point <= 0xDFFF and point != 0x3A3]
+    text = " ".join(f"qq{chr(point)}z" for point in points)
+    reader = cleantext.native.native_topic_words()
+    assert reader.keys(text) == python_topic_words(text)
+    assert set(reader.keys(text)) == strip._topic_keys(text, 0, len(text))
+    assert reader.keys("\u03a3\u039f\u03a3") is None  # its lower case depends on where it stands
+    assert reader.keys("\ud800abc") is None
+
+
+TOPIC_WORD_PARTS = [*SHORT_LINE_WORDS, "\u0130stanbul", "\u039f\u0394\u039f\u03a3", "\u043c\u0438\u0440", "Stra\u00dfe"]
+TOPIC_TEXT = st.lists(
+    st.sampled_from(OFFTOPIC_ARTICLE)
+    | st.lists(st.sampled_from(TOPIC_WORD_PARTS) | st.text(max_size=4), min_size=1, max_size=6).map(" ".join),
+    min_size=1,
+    max_size=12,
+).map("\n\n".join)
+
+
+@needs_native
+@given(TOPIC_TEXT, st.integers(1, 3))
+def test_the_core_judges_many_off_topic_candidates_as_python_does(text, longest_run):
+    blocks = segment.block_spans(text)
+    short = [len(text[start:end].split()) <= strip.OFFTOPIC_MAX_WORDS for start, end in blocks]
+    candidates = []
+    first = 0
+    while first < len(blocks):  # every short block, in runs of at most longest_run of them
+        last = first
+        while last < len(blocks) and short[last] and last - first < longest_run:
+            last += 1
+        candidates += [(first, last, index) for index in range(first, last)]
+        first = max(last, first + 1)
+    reader = cleantext.native.native_topic_words()
+    verdicts = reader.unshared(text, len(blocks), candidates)
+    if verdicts is None:
+        assert "\u03a3" in text  # a capital sigma, which Python lowers by what follows it
+        return
+    assert verdicts == strip.python_split_verdicts(text, blocks, short, candidates)
+
+
+@needs_native
+def test_the_core_refuses_candidates_of_other_blocks():
+    reader = cleantext.native.native_topic_words()
+    with pytest.raises(ValueError, match="blocks"):
+        reader.unshared("one\n\ntwo", 3, [])
+    with pytest.raises(ValueError, match="candidate"):
+        reader.unshared("one\n\ntwo", 2, [(0, 1, 1)])
+
+
 REGION_PATTERNS = [r"\A\n+", r"a\b", r"a$", r"a\Z", r"(?<=b)a+", r"\bab?\b", r"[ \n]+$", r"(?m)^a", r"é\w*"]
 REGION_LOOK_AHEADS = [r"a(?=b)", r"a(?!b)"]
 

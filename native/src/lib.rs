@@ -437,6 +437,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<tally::ClauseTable>()?;
     module.add_class::<screen::Screen>()?;
     module.add_class::<tally::Tally>()?;
+    module.add_class::<offtopic::TopicWords>()?;
     module.add_function(wrap_pyfunction!(patterns::set_reading_tables, module)?)?;
     module.add_function(wrap_pyfunction!(patterns::crate_class_ranges, module)?)?;
     module.add_function(wrap_pyfunction!(patterns::block_spans, module)?)?;

@@ -8,7 +8,13 @@
 //! only between ASCII characters, where letters, case and word starts are the same on both
 //! sides. Anything else is left for the rule to judge: the screen then lets it through.
 
-use crate::patterns::{words_in, BlockRange};
+use std::collections::hash_map::{Entry, HashMap};
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+
+use crate::patterns::{block_ranges, words_in, BlockRange};
 
 /// The fewest words the long blocks of a text must hold for the rule to judge its short ones
 /// (`OFFTOPIC_CONTEXT_MIN_WORDS`), and how many characters of each long block are counted for
@@ -190,6 +196,269 @@ pub(crate) fn surely_shared(
         }
     }
     shared
+}
+
+/// A paragraph longer than this is split into words a chunk at a time by Python
+/// (`strip.TOPIC_CHUNK_CHARS`), which may cut a word where a chunk holds no space: such a text
+/// is left to Python.
+const TOPIC_CHUNK_CHARS: usize = 1 << 20;
+
+/// The one character whose lower case (`str.lower`) depends on its neighbours: a capital sigma
+/// ends a word as "ς", and is "σ" elsewhere. A text holding one is left to Python.
+const CAPITAL_SIGMA: char = '\u{3a3}';
+
+/// The key of a word of any letters: its first five, lowered, 21 bits each (a shorter word's
+/// key is the word: no letter is zero).
+type WideKey = u128;
+
+/// The content words of a text as `strip._topic_keys` reads them, for the rule's judgement of
+/// many candidates at once (`strip.find_offtopic` splits the whole text into words once).
+///
+/// Python lowers the text (`str.lower`), then takes the runs of three or more letters (`\p{L}`
+/// of the `regex` module). Letters outside ASCII and their lower case are the tables Python
+/// hands over, so the two never disagree on a character, whatever the Unicode versions of
+/// Python, `regex` and Rust. Lowering a letter may give a non-letter ("İ" is "i" and a
+/// combining dot), which ends the word; no non-letter lowers to a letter (a test checks every
+/// character).
+#[pyclass(frozen, module = "cleantext._native")]
+pub struct TopicWords {
+    /// The letters outside ASCII, as sorted ranges of code points (inclusive).
+    letters: Vec<(u32, u32)>,
+    /// The letters outside ASCII that lowering changes, sorted, each with its lower case.
+    lowered: Vec<(u32, Vec<char>)>,
+}
+
+/// A word being read: how many letters it has so far, its key, and whether it is a function
+/// word so far (its first six letters, where all are ASCII).
+struct Word {
+    letters: usize,
+    key: WideKey,
+    ascii: [u8; 6],
+    plain: bool,
+}
+
+impl Word {
+    const fn new() -> Self {
+        Self {
+            letters: 0,
+            key: 0,
+            ascii: [0; 6],
+            plain: true,
+        }
+    }
+
+    fn push(&mut self, letter: char) {
+        if self.letters < KEY_LETTERS {
+            self.key = self.key << 21 | WideKey::from(u32::from(letter));
+        }
+        if self.letters < self.ascii.len() && letter.is_ascii() {
+            self.ascii[self.letters] = letter as u8;
+        } else {
+            self.plain = false;
+        }
+        self.letters += 1;
+    }
+
+    /// Ends the word: `found` gets its key if it is a content word.
+    fn end(&mut self, found: &mut impl FnMut(WideKey)) {
+        if self.letters >= WORD_LETTERS {
+            let function_word = self.plain
+                && std::str::from_utf8(&self.ascii[..self.letters])
+                    .is_ok_and(|word| FUNCTION_WORDS.binary_search(&word).is_ok());
+            if !function_word {
+                found(self.key);
+            }
+        }
+        *self = Self::new();
+    }
+}
+
+impl TopicWords {
+    fn is_letter(&self, character: char) -> bool {
+        if character.is_ascii() {
+            return character.is_ascii_alphabetic();
+        }
+        let point = u32::from(character);
+        let after = self.letters.partition_point(|&(start, _)| start <= point);
+        after > 0 && self.letters[after - 1].1 >= point
+    }
+
+    /// Calls `found` with the key of each content word of `text`, in order and repeated as
+    /// they come; false (with some keys given) where `text` holds a capital sigma.
+    fn each_key(&self, text: &str, mut found: impl FnMut(WideKey)) -> bool {
+        let mut word = Word::new();
+        for character in text.chars() {
+            if character.is_ascii() {
+                if character.is_ascii_alphabetic() {
+                    word.push(character.to_ascii_lowercase());
+                } else {
+                    word.end(&mut found);
+                }
+            } else if character == CAPITAL_SIGMA {
+                return false;
+            } else if !self.is_letter(character) {
+                word.end(&mut found);
+            } else if let Ok(at) = self
+                .lowered
+                .binary_search_by_key(&u32::from(character), |(point, _)| *point)
+            {
+                for &lower in &self.lowered[at].1 {
+                    if self.is_letter(lower) {
+                        word.push(lower);
+                    } else {
+                        word.end(&mut found);
+                    }
+                }
+            } else {
+                word.push(character);
+            }
+        }
+        word.end(&mut found);
+        true
+    }
+
+    /// The keys of `text`'s content words, sorted, once each; None for a capital sigma.
+    fn key_set(&self, text: &str) -> Option<Vec<WideKey>> {
+        let mut keys = Vec::new();
+        self.each_key(text, |key| keys.push(key)).then(|| {
+            keys.sort_unstable();
+            keys.dedup();
+            keys
+        })
+    }
+}
+
+#[pymethods]
+impl TopicWords {
+    /// `letters`: the ranges of code points `\p{L}` matches; `lowered`: each letter outside
+    /// ASCII that `str.lower` changes, with its lower case.
+    #[new]
+    fn new(letters: Vec<(u32, u32)>, lowered: Vec<(u32, String)>) -> PyResult<Self> {
+        let mut letters: Vec<(u32, u32)> = letters
+            .into_iter()
+            .filter(|&(_, end)| end >= 0x80)
+            .map(|(start, end)| (start.max(0x80), end))
+            .collect();
+        letters.sort_unstable();
+        if letters.windows(2).any(|pair| pair[0].1 >= pair[1].0) {
+            return Err(PyValueError::new_err("the letters' ranges overlap"));
+        }
+        let mut lowered: Vec<(u32, Vec<char>)> = lowered
+            .into_iter()
+            .map(|(point, lower)| (point, lower.chars().collect()))
+            .collect();
+        lowered.sort_unstable();
+        Ok(Self { letters, lowered })
+    }
+
+    /// The keys of the content words of `text` in order, repeated as they come, each as the
+    /// word's first five letters; None where Python must read it (a capital sigma or a lone
+    /// surrogate).
+    fn keys(&self, text: &Bound<'_, PyString>) -> Option<Vec<String>> {
+        let plain = text.to_str().ok()?;
+        let mut keys = Vec::new();
+        let read = self.each_key(plain, |key| {
+            let mut letters = Vec::with_capacity(KEY_LETTERS);
+            let mut rest = key;
+            while rest != 0 {
+                letters.push(char::from_u32((rest & 0x1F_FFFF) as u32).expect("a letter"));
+                rest >>= 21;
+            }
+            keys.push(letters.iter().rev().collect());
+        });
+        read.then_some(keys)
+    }
+
+    /// For each candidate `(first, last, index)` of `strip.find_offtopic` (block `index` of
+    /// `text`, in the run of short blocks `first..last`): whether it has a content word and
+    /// none of them occurs in a block outside its run, as the rule judges when it splits the
+    /// whole text into words once. `blocks`: how many blocks the caller found (a check that
+    /// both read the same blocks). None where Python must judge: a lone surrogate, a capital
+    /// sigma, or a block too long to be read in one piece.
+    fn unshared(
+        &self,
+        text: &Bound<'_, PyString>,
+        blocks: usize,
+        candidates: Vec<(usize, usize, usize)>,
+    ) -> PyResult<Option<Vec<bool>>> {
+        let Ok(plain) = text.to_str() else {
+            return Ok(None);
+        };
+        let ranges = block_ranges(plain);
+        if ranges.len() != blocks {
+            return Err(PyValueError::new_err(format!(
+                "the text has {} blocks, not {blocks}",
+                ranges.len()
+            )));
+        }
+        if candidates
+            .iter()
+            .any(|&(first, last, index)| first > index || index >= last || last > blocks)
+        {
+            return Err(PyValueError::new_err(
+                "a candidate outside its run of blocks",
+            ));
+        }
+        if ranges
+            .iter()
+            .any(|block| block.end - block.start > TOPIC_CHUNK_CHARS)
+        {
+            return Ok(None);
+        }
+        let slice = |index: usize| &plain[ranges[index].byte_start..ranges[index].byte_end];
+        // The keys of every block of a candidate's run.
+        let mut run_keys: HashMap<usize, Vec<WideKey>> = HashMap::new();
+        for &(first, last, _) in &candidates {
+            for index in first..last {
+                if let Entry::Vacant(entry) = run_keys.entry(index) {
+                    let Some(keys) = self.key_set(slice(index)) else {
+                        return Ok(None);
+                    };
+                    entry.insert(keys);
+                }
+            }
+        }
+        let mut wanted: Vec<WideKey> = candidates
+            .iter()
+            .flat_map(|(_, _, index)| run_keys[index].iter().copied())
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        // How many blocks hold each wanted key (a block counts once).
+        let mut blocks_with = vec![0usize; wanted.len()];
+        let mut last_block = vec![usize::MAX; wanted.len()];
+        for index in 0..ranges.len() {
+            let read = self.each_key(slice(index), |key| {
+                if let Ok(at) = wanted.binary_search(&key) {
+                    if last_block[at] != index {
+                        last_block[at] = index;
+                        blocks_with[at] += 1;
+                    }
+                }
+            });
+            if !read {
+                return Ok(None);
+            }
+        }
+        Ok(Some(
+            candidates
+                .iter()
+                .map(|&(first, last, index)| {
+                    let keys = &run_keys[&index];
+                    // A word the run's own lines share ("Shop sofas", "Shop lamps") is still off topic.
+                    !keys.is_empty()
+                        && keys.iter().all(|key| {
+                            let in_run = (first..last)
+                                .filter(|other| run_keys[other].binary_search(key).is_ok())
+                                .count();
+                            wanted
+                                .binary_search(key)
+                                .is_ok_and(|at| blocks_with[at] == in_run)
+                        })
+                })
+                .collect(),
+        ))
+    }
 }
 
 #[cfg(test)]

@@ -1528,7 +1528,7 @@ pub(crate) struct BlockRange {
 /// Every block of `text`: maximal runs of lines with a character other than whitespace
 /// (Python's `str.isspace`), from the start of the first line to the end of the last
 /// (`segment.block_spans`).
-fn block_ranges(text: &str) -> Vec<BlockRange> {
+pub(crate) fn block_ranges(text: &str) -> Vec<BlockRange> {
     let bytes = text.as_bytes();
     let ascii = text.is_ascii();
     // Code points in a stretch of bytes (each byte, for ASCII text).

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from cleantext.decode import Decoded, decode_chunks, decode_text, stream_encoding
+from cleantext.emit import Cleaned, Result, cleaned_text
 from cleantext.errors import InputError
 from cleantext.extract import starts_like_html
 from cleantext.inputs import (
@@ -206,6 +207,11 @@ class _Run:
     def is_jsonl(self, item: Input) -> bool:
         return _reads_as_jsonl(self.options, item)
 
+    def writes_text_only(self) -> bool:
+        """Whether all the output holds of every input's documents is their clean text."""
+        probe = self._emitter(sys.stdout.buffer, many=True)  # the options of every sink the run opens
+        return all(probe.writes_text_only(records=self.is_jsonl(item)) for item in self.inputs)
+
     def open_shared(self) -> None:
         if self.per_input:
             return
@@ -363,9 +369,11 @@ def clean_inputs(options: BatchOptions, pipeline: Pipeline) -> int:
     # Without JSON Lines every input is one document, so the total is known.
     progress = _Progress(total=None if any_jsonl else len(inputs)) if show_progress else None
     run.progress = progress
+    # Where the output is the clean text alone, that is all a worker sends back.
+    then = cleaned_text if options.jobs > 1 and not options.verbose and run.writes_text_only() else None
     try:
-        for outcome in pipeline.clean_many(feed(), jobs=options.jobs, on_error="return"):
-            run.advance(0 if isinstance(outcome, InputError) else len(outcome.source))
+        for outcome in pipeline.clean_many(feed(), jobs=options.jobs, on_error="return", then=then):
+            run.advance(_source_chars(outcome))
             while pending[0].kind != "document":
                 _handle_marker(run, pending.popleft(), failed_inputs)
             task = pending.popleft()
@@ -376,7 +384,7 @@ def clean_inputs(options: BatchOptions, pipeline: Pipeline) -> int:
                 continue
             if run.emitter is None:
                 continue  # its output could not be opened, which was reported
-            if task.encoding:
+            if task.encoding and isinstance(outcome, Result):
                 outcome = replace(outcome, encoding=task.encoding)
             for warning in outcome.warnings:
                 report(f"warning: {warning}")
@@ -415,6 +423,12 @@ def clean_inputs(options: BatchOptions, pipeline: Pipeline) -> int:
     if not options.quiet and (len(inputs) > 1 or run.failed or any_jsonl):
         report(f"cleaned {run.cleaned}, failed {run.failed}")
     return 1 if run.failed else 0
+
+
+def _source_chars(outcome: Result | Cleaned | InputError) -> int:
+    if isinstance(outcome, InputError):
+        return 0
+    return outcome.source_chars if isinstance(outcome, Cleaned) else len(outcome.source)
 
 
 class _Progress:

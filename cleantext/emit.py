@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 
 from cleantext.document import Document, EditRow, credited
 
-__all__ = ["Edit", "Result", "StepTiming"]
+__all__ = ["Cleaned", "Edit", "Result", "StepTiming", "cleaned_text"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,3 +347,19 @@ def _map_end(position: int, starts: list[int], ends: list[int], targets: list[in
     if k < len(starts) and starts[k] < position:
         return targets[k]
     return position + (deltas[k - 1] if k else 0)
+
+
+class Cleaned(NamedTuple):
+    """What is left of a :class:`Result` where only its clean text is written: the text, the
+    input's name, the warnings and the length of the source. Worker processes send this back
+    instead of the whole result when the output needs no more (``cleantext clean --jobs``)."""
+
+    text: str
+    name: str | None
+    warnings: tuple[str, ...]
+    source_chars: int
+
+
+def cleaned_text(result: Result) -> Cleaned:
+    """The :class:`Cleaned` of ``result`` (for ``Pipeline.clean_many(then=...)``)."""
+    return Cleaned(result.text, result.name, result.warnings, len(result.source))

@@ -24,18 +24,31 @@ Item = TypeVar("Item")
 Outcome = TypeVar("Outcome")
 
 
-def batched(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+def batched(
+    items: Iterable[Item], size: int, *, budget: int | None = None, weight: Callable[[Item], int] = len
+) -> Iterator[list[Item]]:
     """``items`` in lists of ``size`` (the last may be shorter): one task per list is cheaper than per item.
+
+    With a ``budget``, a list also ends once the ``weight`` of its items adds up
+    to it (an item heavier than the budget is a list of its own), so that
+    long documents still spread over the workers and short ones travel many
+    to a task.
 
     >>> list(batched("abcde", 2))
     [['a', 'b'], ['c', 'd'], ['e']]
+    >>> list(batched(["aaaa", "b", "c", "dd", "e"], 8, budget=3))
+    [['aaaa'], ['b', 'c', 'dd'], ['e']]
     """
     batch: list[Item] = []
+    weighed = 0
     for item in items:
         batch.append(item)
-        if len(batch) >= size:
+        if budget is not None:
+            weighed += weight(item)
+        if len(batch) >= size or (budget is not None and weighed >= budget):
             yield batch
             batch = []
+            weighed = 0
     if batch:
         yield batch
 

@@ -14,7 +14,7 @@ Example::
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -50,10 +50,28 @@ from cleantext.sites import SiteProfile, site_of
 from cleantext.steps import TIMEOUT_CHARS, Step, staged_steps
 from cleantext.windows import WINDOW_CHARS, Window, clean_in_windows
 
-__all__ = ["DEFAULT_TIMEOUT", "INPUT_FORMATS", "TRIGGERS", "Pipeline", "TriggerMissed", "clean"]
+__all__ = [
+    "BATCH_CHARS",
+    "BATCH_DOCUMENTS",
+    "DEFAULT_TIMEOUT",
+    "INPUT_FORMATS",
+    "TRIGGERS",
+    "Pipeline",
+    "TriggerMissed",
+    "clean",
+]
 
 DEFAULT_TIMEOUT = 2.0
 """Seconds one rule may spend on one document before it is skipped there."""
+
+BATCH_DOCUMENTS = 64
+"""The most documents ``clean_many`` sends a worker at once."""
+
+BATCH_CHARS = 1 << 17
+"""A batch of ``clean_many`` ends once its documents hold this many characters (or bytes):
+each batch costs the parent a task to send and a result to take back, so short documents
+travel many to a batch, and long ones few, which keeps the workers evenly busy."""
+
 
 INPUT_FORMATS = ("auto", "text", "html")
 """What an input is: ``auto`` tells HTML from plain text by its content."""
@@ -437,30 +455,39 @@ class Pipeline:
         items: Iterable[str | bytes | tuple[str | bytes, str | None] | tuple[str | bytes, str | None, str | None]],
         *,
         jobs: int = 1,
-        chunksize: int = 8,
+        chunksize: int = BATCH_DOCUMENTS,
         on_error: str = "raise",
-    ) -> Iterator[Result | InputError]:
+        then: Callable[[Result], Any] | None = None,
+    ) -> Iterator[Any]:
         """Clean many documents and yield their results in input order.
 
         An item is text, bytes, ``(data, name)``, ``(data, name, layout)`` or ``(data, name, layout, site)``
         (see :meth:`clean`). ``jobs > 1`` spreads the work
         over a process pool while only a bounded window of items is in flight, so
-        memory stays flat on long inputs. With ``on_error="return"`` an input
+        memory stays flat on long inputs: the documents go to a worker at most
+        ``chunksize`` at a time, fewer where they hold :data:`BATCH_CHARS`
+        characters. With ``on_error="return"`` an input
         that cannot be cleaned yields its :class:`InputError` instead of raising.
+
+        ``then``: each result is handed to it where it was made (in the worker,
+        with ``jobs > 1``), and what it returns is yielded instead, so a worker
+        sends back only what the caller keeps: ``then=operator.attrgetter("text")``
+        yields the clean texts. With ``jobs > 1`` it must be picklable (a
+        function of a module, not a lambda), as the pool may start its workers afresh.
         """
         if on_error not in ("raise", "return"):
             raise ValueError("on_error must be 'raise' or 'return'")
         work = ((*item, None, None)[:4] if isinstance(item, tuple) else (item, None, None, None) for item in items)
         if jobs <= 1:
             for data, name, layout, site in work:
-                outcome = _clean_or_error(self, data, name, layout, site)
+                outcome = _clean_or_error(self, data, name, layout, site, then)
                 if isinstance(outcome, InputError) and on_error == "raise":
                     raise outcome
                 yield outcome
             return
-        batches = batched(work, chunksize)
+        batches = batched(work, chunksize, budget=BATCH_CHARS, weight=_weight)
         outcomes = bounded_map(
-            _clean_batch_in_worker, batches, jobs=jobs, initializer=_install_worker, initargs=(self,)
+            _clean_batch_in_worker, batches, jobs=jobs, initializer=_install_worker, initargs=(self, then)
         )
         for _, batch_outcomes in outcomes:
             yield from _unwrap(batch_outcomes, on_error)
@@ -473,6 +500,10 @@ class Pipeline:
 
     def __repr__(self) -> str:
         return f"Pipeline({len(self.rules)} rules, options={dict(self.options)})"
+
+
+def _weight(work: tuple[str | bytes, str | None, str | None, str | None]) -> int:
+    return len(work[0])
 
 
 def default_options() -> dict[str, str]:
@@ -580,20 +611,27 @@ def _extract(document: Document, timeout: float | None, removals_on: frozenset[s
 
 
 _worker_pipeline: Pipeline | None = None
+_worker_then: Callable[[Result], Any] | None = None
 
 
-def _install_worker(pipeline: Pipeline) -> None:
-    global _worker_pipeline
-    _worker_pipeline = pipeline
+def _install_worker(pipeline: Pipeline, then: Callable[[Result], Any] | None = None) -> None:
+    global _worker_pipeline, _worker_then
+    _worker_pipeline, _worker_then = pipeline, then
 
 
 def _clean_or_error(
-    pipeline: Pipeline, data: str | bytes, name: str | None, layout: str | None = None, site: str | None = None
-) -> Result | InputError:
+    pipeline: Pipeline,
+    data: str | bytes,
+    name: str | None,
+    layout: str | None = None,
+    site: str | None = None,
+    then: Callable[[Result], Any] | None = None,
+) -> Any:
     try:
-        return pipeline.clean(data, name=name, layout=layout, site=site)
+        result = pipeline.clean(data, name=name, layout=layout, site=site)
     except InputError as error:
         return error
+    return result if then is None else then(result)
 
 
 def run_window_in_worker(window: tuple[str, tuple[bool, bool], str | None]) -> tuple[Document, list[str]]:
@@ -606,12 +644,14 @@ def run_window_in_worker(window: tuple[str, tuple[bool, bool], str | None]) -> t
 
 def _clean_batch_in_worker(
     batch: list[tuple[str | bytes, str | None, str | None, str | None]],
-) -> list[Result | InputError]:
+) -> list[Any]:
     assert _worker_pipeline is not None, "worker started without a pipeline"
-    return [_clean_or_error(_worker_pipeline, data, name, layout, site) for data, name, layout, site in batch]
+    return [
+        _clean_or_error(_worker_pipeline, data, name, layout, site, _worker_then) for data, name, layout, site in batch
+    ]
 
 
-def _unwrap(outcomes: list[Result | InputError], on_error: str) -> Iterator[Result | InputError]:
+def _unwrap(outcomes: list[Any], on_error: str) -> Iterator[Any]:
     for outcome in outcomes:
         if isinstance(outcome, InputError) and on_error == "raise":
             raise outcome

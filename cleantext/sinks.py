@@ -25,7 +25,7 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
-from cleantext.emit import Result
+from cleantext.emit import Cleaned, Result
 from cleantext.explain import marked_text, render_explain, unified_diff
 from cleantext.inputs import set_field
 from cleantext.windows import Window, merged_metadata
@@ -55,8 +55,15 @@ class Sink:
         self.count = 0
         self.passed_through = 0
 
-    def document(self, result: Result) -> None:
-        """Write one cleaned document."""
+    def writes_text_only(self, *, records: bool) -> bool:
+        """Whether all this sink writes of a document (``records``: of a JSON Lines record) is its
+        clean text, so that a :class:`~cleantext.emit.Cleaned` does for the whole result."""
+        if self.view != "clean" or self.fmt == "json":
+            return False
+        return not self.provenance if records else self.fmt == "text"
+
+    def document(self, result: Result | Cleaned) -> None:
+        """Write one cleaned document (a :class:`~cleantext.emit.Cleaned` where :meth:`writes_text_only`)."""
         if self.view in ("explain", "diff") or (self.view == "mark" and self.fmt == "text"):
             self._show(result)
         elif self.fmt == "text":
@@ -125,8 +132,9 @@ class Sink:
         if self.many:
             self.stream.write(b"\n")
 
-    def record(self, record: dict[str, Any], result: Result) -> None:
-        """Write a JSON Lines record with its text field replaced by the clean text (and its edits)."""
+    def record(self, record: dict[str, Any], result: Result | Cleaned) -> None:
+        """Write a JSON Lines record with its text field replaced by the clean text (and its edits;
+        a :class:`~cleantext.emit.Cleaned` where :meth:`writes_text_only`)."""
         if self.fmt == "json" or self.view in ("explain", "diff"):
             self.document(result)
             return

@@ -47,6 +47,26 @@ def test_folder_runs_with_two_jobs_write_the_same_files(tmp_path):
         assert (two / path.name).read_bytes() == path.read_bytes()
 
 
+@pytest.mark.parametrize(
+    "options",
+    [[], ["--provenance"], ["--format", "json"], ["--format", "jsonl"], ["--mark"], ["--diff"]],
+)
+def test_two_jobs_write_what_one_does_whatever_the_output_holds(tmp_path, options):
+    # Where the output is the clean text alone, the workers send back only that (emit.Cleaned).
+    records = tmp_path / "in.jsonl"
+    with records.open("w", encoding="utf-8") as handle:
+        for number, path in enumerate(sorted(SEEDS.glob("*.txt"))):
+            handle.write(json.dumps({"id": number, "text": path.read_text(encoding="utf-8")}) + "\n")
+    for inputs, suffix in (([str(records)], ".jsonl"), ([str(SEEDS)], "/")):
+        one, two = f"{tmp_path}/one{suffix}", f"{tmp_path}/two{suffix}"
+        assert main(["clean", *inputs, "-o", one, "-q", *options]) == 0
+        assert main(["clean", *inputs, "-o", two, "-q", "--jobs", "2", *options]) == 0
+        pairs = [(Path(one), Path(two))] if suffix != "/" else [(p, Path(two) / p.name) for p in Path(one).iterdir()]
+        assert len(pairs) == 1 if suffix != "/" else len(pairs) == 5
+        for first, second in pairs:
+            assert second.read_bytes() == first.read_bytes()
+
+
 def test_stdin_to_stdout(monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO("\u201cHi\u201d  there\r\n".encode())))
     assert main(["clean", "-"]) == 0

@@ -1,5 +1,6 @@
 """The pipeline as a whole: options, time limits, many documents, parallel runs."""
 
+import operator
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,9 @@ import pytest
 import cleantext.steps as steps_module
 from cleantext import InputError, Pipeline
 from cleantext.document import Document
+from cleantext.emit import Cleaned, cleaned_text
+from cleantext.parallel import batched
+from cleantext.pipeline import BATCH_CHARS
 from cleantext.rules import RULE_KINDS
 
 SLOW_PACK = """
@@ -71,6 +75,26 @@ def test_clean_many_in_parallel_gives_the_same_results_in_order():
     parallel = [r.text for r in pipeline.clean_many(DOCUMENTS, jobs=2, chunksize=3)]
     assert serial == parallel
     assert serial[1] == 'Doc 1: "quote" text\n'
+
+
+def test_clean_many_hands_each_result_to_then_where_it_was_made():
+    pipeline = Pipeline.load()
+    texts = [r.text for r in pipeline.clean_many(DOCUMENTS)]
+    for jobs in (1, 2):
+        assert list(pipeline.clean_many(DOCUMENTS, jobs=jobs, then=operator.attrgetter("text"))) == texts
+    items = ["fine", (b"\x00\x01binary", "bin.dat")]
+    outcomes = list(pipeline.clean_many(items, jobs=2, on_error="return", then=cleaned_text))
+    assert outcomes[0] == Cleaned("fine\n", None, (), 4)
+    assert isinstance(outcomes[1], InputError)  # errors are not handed to then
+
+
+def test_clean_many_sends_short_documents_many_to_a_worker_and_long_ones_few():
+    sizes = [len(batch) for batch in batched(["x" * 100] * 10 + ["y" * 5000] + ["z"] * 3, 64, budget=1000)]
+    assert sizes == [10, 1, 3]
+    long_document = "Paragraph one.\n\n" * (BATCH_CHARS // 8)
+    results = list(Pipeline.load().clean_many([long_document, "short", long_document], jobs=2))
+    assert [r.text for r in results][1] == "short\n"
+    assert results[0].text == results[2].text
 
 
 def test_clean_many_can_return_errors_in_place():

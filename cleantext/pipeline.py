@@ -72,7 +72,6 @@ BATCH_CHARS = 1 << 17
 each batch costs the parent a task to send and a result to take back, so short documents
 travel many to a batch, and long ones few, which keeps the workers evenly busy."""
 
-
 INPUT_FORMATS = ("auto", "text", "html")
 """What an input is: ``auto`` tells HTML from plain text by its content."""
 

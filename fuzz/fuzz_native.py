@@ -17,7 +17,10 @@ plan's literals, runs on the same text, and so does the whole pipeline on
 both engines (the core switched off for the Python one: scanner, finders and
 the walk of the edit list), which must give the same text and edits; every step the core's screen
 says finds nothing in the text (``cleantext.native.quiet``) must find
-nothing there. Last, the text is
+nothing there. The core's reading of the text's content words and its
+judgement of every short block as an off-topic candidate
+(``TopicWords``) must be Python's (``strip.python_split_verdicts``), where
+the core answers. Last, the text is
 read as an HTML page and the words of its visible text, every other one, as
 the text extracted from it: the native core must locate them in the page as
 the Python reference does (``cleantext.extract.located_replacements``).
@@ -39,6 +42,14 @@ with atheris.instrument_imports(include=["cleantext"]):
     from cleantext.extract import located_natively, located_replacements, visible_text
     from cleantext.native import BACKTRACK_ALWAYS, PythonScanner, native_pattern, native_text
     from cleantext.pipeline import Pipeline
+    from cleantext.segment import block_spans
+    from cleantext.strip import (
+        _WORDS_OF_THREE,
+        FUNCTION_WORDS,
+        OFFTOPIC_MAX_WORDS,
+        OFFTOPIC_RUN_MAX_BLOCKS,
+        python_split_verdicts,
+    )
     from cleantext.triggers import TEXT_END, TEXT_START, scanned_form
 
 T = TypeVar("T")
@@ -76,6 +87,26 @@ def check_screen(text: str) -> None:
         except TimeoutError:
             continue
         assert found == [], (step.label, text)
+
+
+def check_topic_words(text: str) -> None:
+    """The core reads ``text``'s content words, and judges its short blocks as off-topic
+    candidates, as Python does (or leaves the text to Python)."""
+    reader = cleantext.native.native_topic_words()
+    keys = reader.keys(text)
+    if keys is not None:
+        expected = [word[:5] for word in _WORDS_OF_THREE.findall(text.lower()) if word not in FUNCTION_WORDS]
+        assert keys == expected, text
+    blocks = block_spans(text)
+    short = [len(text[start:end].split()) <= OFFTOPIC_MAX_WORDS for start, end in blocks]
+    candidates = []
+    for first in range(len(blocks)):
+        last = first
+        while last < len(blocks) and short[last] and last - first < OFFTOPIC_RUN_MAX_BLOCKS:
+            last += 1
+        candidates += [(first, last, index) for index in range(first, last)]
+    verdicts = reader.unshared(text, len(blocks), candidates)
+    assert verdicts is None or verdicts == python_split_verdicts(text, blocks, short, candidates), text
 
 
 def check_pattern(pattern: str, text: str) -> None:
@@ -127,6 +158,7 @@ def TestOneInput(data: bytes) -> None:
         assert _native.word_count(text) == len(text.split()), text
     check_pattern(literals[0], text)
     check_screen(text)
+    check_topic_words(text)
     native_result = NATIVE_PIPELINE.clean(text)
     python_result = on_python(lambda: PYTHON_PIPELINE.clean(text))
     assert native_result.text == python_result.text, text

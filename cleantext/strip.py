@@ -344,7 +344,8 @@ def find_offtopic(rule: Rule, text: str, low: int, high: int, timeout: float | N
     if OFFTOPIC_SECTION_HEADINGS and len(lone) >= OFFTOPIC_SECTION_HEADINGS:
         shaped = [first for first in lone if _judged(rule, text[slice(*blocks[first])], timeout, guarded=False)]
         if len(shaped) >= OFFTOPIC_SECTION_HEADINGS:
-            candidates = [(first, last, index) for first, last, index in candidates if first not in lone]
+            headings = set(lone)
+            candidates = [(first, last, index) for first, last, index in candidates if first not in headings]
             if not candidates:
                 return []
     if len(candidates) <= OFFTOPIC_SEARCHED_BLOCKS:

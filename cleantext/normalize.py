@@ -184,12 +184,11 @@ class Lexicon:
         # a match is checked in Python, on the few places found.
         self.matcher = re.compile(_word_trie(self.replacements))
         self.guard = re.compile(_whole_words(protected), re.IGNORECASE) if protected else None
+        self.reach = max(map(len, protected), default=0)
 
     def find(self, text: str, low: int, high: int, timeout: float | None) -> list[tuple[int, int, str, RuleRef]]:
         """Replacements of every variant in ``text[low:high]``, each tagged with its rule."""
         found: list[tuple[int, int, str, RuleRef]] = []
-        guarded: list[tuple[int, int]] | None = None  # the protected expressions, found once a variant is
-        g = 0
         search = self.matcher.search
         position = low
         while (match := search(text, position, high)) is not None:
@@ -198,15 +197,28 @@ class Lexicon:
                 position = start + 1  # inside a word: look again from the next character
                 continue
             position = end
-            if guarded is None:
-                guarded = [m.span() for m in self.guard.finditer(text, low, high)] if self.guard else []
-            while g < len(guarded) and guarded[g][1] <= start:
-                g += 1
-            if g < len(guarded) and guarded[g][0] <= start and end <= guarded[g][1]:
+            if self.guard is not None and self._protected(text, start, end, low, high):
                 continue
             new, ref = self.replacements[match.group()]
             found.append((start, end, new, ref))
         return found
+
+    def _protected(self, text: str, start: int, end: int, low: int, high: int) -> bool:
+        """Whether a protected expression in ``text[low:high]`` holds the variant at ``start:end``.
+
+        A protected expression is a whole word of at most :attr:`reach`
+        characters, so only the word starts from that far before the variant's
+        end up to its start are tried: the cost is the variant's, not the text's.
+        """
+        assert self.guard is not None
+        match = self.guard.match
+        for position in range(max(low, end - self.reach), start + 1):
+            if position and _is_word_character(text[position - 1]):
+                continue  # inside a word, where no protected expression starts
+            held = match(text, position, high)
+            if held is not None and held.end() >= end:
+                return True
+        return False
 
 
 def _is_word_character(character: str) -> bool:

@@ -262,9 +262,8 @@ impl Word {
     /// Ends the word: `found` gets its key if it is a content word.
     fn end(&mut self, found: &mut impl FnMut(WideKey)) {
         if self.letters >= WORD_LETTERS {
-            let function_word = self.plain
-                && std::str::from_utf8(&self.ascii[..self.letters])
-                    .is_ok_and(|word| FUNCTION_WORDS.binary_search(&word).is_ok());
+            // `plain`: all its letters are ASCII and held, which a function word's are.
+            let function_word = self.plain && is_function_word(&self.ascii[..self.letters]);
             if !function_word {
                 found(self.key);
             }

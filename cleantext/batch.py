@@ -21,6 +21,7 @@ Example::
 from __future__ import annotations
 
 import copy
+import io
 import os
 import shutil
 import sys
@@ -209,7 +210,7 @@ class _Run:
 
     def writes_text_only(self) -> bool:
         """Whether all the output holds of every input's documents is their clean text."""
-        probe = self._emitter(sys.stdout.buffer, many=True)  # the options of every sink the run opens
+        probe = self._emitter(io.BytesIO(), many=True)  # the options of every sink the run opens
         return all(probe.writes_text_only(records=self.is_jsonl(item)) for item in self.inputs)
 
     def open_shared(self) -> None:

@@ -67,6 +67,13 @@ def test_two_jobs_write_what_one_does_whatever_the_output_holds(tmp_path, option
             assert second.read_bytes() == first.read_bytes()
 
 
+def test_two_jobs_write_to_a_folder_where_standard_output_is_text_only(tmp_path, monkeypatch):
+    # Deciding what the workers send back opens no sink on standard output.
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    assert main(["clean", str(SEEDS), "-o", f"{tmp_path}/out/", "-q", "--jobs", "2"]) == 0
+    assert (tmp_path / "out" / SEED_003.name).read_text(encoding="utf-8") == golden(SEED_003)
+
+
 def test_stdin_to_stdout(monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO("\u201cHi\u201d  there\r\n".encode())))
     assert main(["clean", "-"]) == 0

@@ -507,6 +507,15 @@ def pattern_set(forms: Sequence[Any]) -> Any | None:
         return None
 
 
+def native_run(steps: Sequence[tuple[Any, ...]]) -> Any | None:
+    """The core's run of a list of steps (see :meth:`cleantext.plan.Plan.native_run`), each
+    ``(finder or None, label, rule ref, step, repeats, gate words for any text, for ASCII text)``;
+    None without the core."""
+    if _NATIVE is None:
+        return None
+    return _NATIVE.Run(list(steps), native_text)
+
+
 def screens() -> bool:
     """Whether the core can tell steps that find nothing (:func:`quiet`): it is built and active."""
     return _NATIVE is not None

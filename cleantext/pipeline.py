@@ -401,6 +401,8 @@ class Pipeline:
         presence: Presence,
     ) -> int:
         selecting = self.triggers == "on"
+        if selecting and (run := presence.plan.native_run(steps)) is not None:
+            return self._run_natively(run, steps, document, name, warnings, timed_out, timings, presence)
         # Steps whose trigger does not hold are never looked at: they cost nothing; nor are those
         # the core's screen finds nothing for.
         todo = (
@@ -408,46 +410,90 @@ class Pipeline:
             if selecting
             else [(i, s, ()) for i, s in enumerate(steps)]
         )
-        if not todo:
-            return 0
         changes = 0
-        site = document.metadata.get("site")  # set by run() for a document of a site, with a profile
-        checking = self.triggers == "check"
         while todo:
             chosen, todo = todo, []
             for index, step, literals in chosen:
-                text = document.text
-                if not text:
+                if not document.text:
                     return changes
-                label = step.label
-                if label in timed_out:
-                    continue
-                words = presence.allows(step, text) if checking else literals
-                before = changes
-                started = time.monotonic()
-                try:
-                    found = step.find(text, self.timeout, document.continues, words or (), site)
-                    if checking:
-                        reference = step.find(text, self.timeout, document.continues, site=site)
-                        _check_trigger(step, text, found, words, reference, name)
-                    applied = step.apply(document, found, self.timeout, presence.update) if found else 0
-                except TimeoutError:
-                    timed_out.add(label)
-                    spent = time.monotonic() - started
-                    warnings.append(
-                        f"rule {label} timed out after {spent:.1f}s on {name or 'the document'}; "
-                        "skipped there (raise the time limit with --timeout)"
-                    )
-                    _timing(timings, label).add(spent, 0)
-                    continue
+                applied = self._evaluate(step, literals, document, name, warnings, timed_out, timings, presence)
                 changes += applied
-                _timing(timings, label).add(time.monotonic() - started, changes - before)
-                if selecting and changes > before:
+                if selecting and applied:
                     # The new text may hold literals the old one did not: the rest of the steps are chosen again.
                     selected = presence.select(steps, document.text, index + 1)
                     todo = _screened(presence, selected, document.text, timings)
                     break
         return changes
+
+    def _run_natively(
+        self,
+        run: Any,
+        steps: Sequence[Step],
+        document: Document,
+        name: str | None,
+        warnings: list[str],
+        timed_out: set[str],
+        timings: dict[str, StepTiming],
+        presence: Presence,
+    ) -> int:
+        """:meth:`_run_rules` with the plan's run of ``steps`` on the core (:meth:`Plan.native_run`): it
+        evaluates the steps it can in one call, and hands each of the others, whose trigger holds, to
+        the screen and :meth:`_evaluate`."""
+        changes = 0
+        start: int | None = 0
+        while start is not None:
+            applied, start, spent = run.run(document, presence, start, timed_out, self.timeout)
+            changes += applied
+            for index, seconds, changed in spent:
+                _timing(timings, steps[index].label).add(seconds, changed)
+            if start is None:
+                break
+            step = steps[start]
+            text = document.text
+            literals = presence.allows(step, text)
+            if literals is not None and _screened(presence, [(start, step, literals)], text, timings):
+                changes += self._evaluate(step, literals, document, name, warnings, timed_out, timings, presence)
+            start += 1
+        return changes
+
+    def _evaluate(
+        self,
+        step: Step,
+        literals: tuple[str, ...],
+        document: Document,
+        name: str | None,
+        warnings: list[str],
+        timed_out: set[str],
+        timings: dict[str, StepTiming],
+        presence: Presence,
+    ) -> int:
+        """One step on the document, its time counted; the number of replacements that changed the
+        text (0 for a step that timed out, which is not evaluated again on this document)."""
+        label = step.label
+        if label in timed_out:
+            return 0
+        text = document.text
+        checking = self.triggers == "check"
+        words = presence.allows(step, text) if checking else literals
+        site = document.metadata.get("site")  # set by run() for a document of a site, with a profile
+        started = time.monotonic()
+        try:
+            found = step.find(text, self.timeout, document.continues, words or (), site)
+            if checking:
+                reference = step.find(text, self.timeout, document.continues, site=site)
+                _check_trigger(step, text, found, words, reference, name)
+            applied = step.apply(document, found, self.timeout, presence.update) if found else 0
+        except TimeoutError:
+            timed_out.add(label)
+            spent = time.monotonic() - started
+            warnings.append(
+                f"rule {label} timed out after {spent:.1f}s on {name or 'the document'}; "
+                "skipped there (raise the time limit with --timeout)"
+            )
+            _timing(timings, label).add(spent, 0)
+            return 0
+        _timing(timings, label).add(time.monotonic() - started, applied)
+        return applied
 
     def clean_many(
         self,

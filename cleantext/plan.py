@@ -42,8 +42,9 @@ keeping track.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from cleantext.native import Check, clause_table, native_screen, quiet, scanner, screened, screens
+from cleantext.native import Check, clause_table, native_run, native_screen, quiet, scanner, screened, screens
 from cleantext.steps import Step, StepTrigger
 from cleantext.triggers import BOUNDARIES, TEXT_END, TEXT_START, Clause, fold, scanned_form
 
@@ -74,6 +75,10 @@ KEEP_FINDING_CHARS = 100_000
 """In a text of at least this many characters, a screen check that finds something is not asked
 again as the document changes: its step is evaluated. Asking again costs a pass over the text, as
 much as the step's own search there; in a shorter text it costs less than the step's Python call."""
+
+RUN_SHARE = 0.75
+"""The share of a list's steps the core must be able to run whole for the list to run on the core
+(:meth:`Plan.native_run`): each step it cannot run costs a call and a screen of its own."""
 
 SEPARATORS = ("\ue002", "\ufdd0", "\uffff")
 """Characters (private use, non-characters) to join the stretches of one update by, the first that
@@ -279,6 +284,11 @@ class Presence:
                 del remembered[key]
 
 
+def _words(mask: int, count: int) -> list[int]:
+    """A clause mask as ``count`` 64-bit words, the lowest first (as the core's tally holds them)."""
+    return [(mask >> (64 * index)) & 0xFFFF_FFFF_FFFF_FFFF for index in range(count)]
+
+
 class Plan:
     """The steps of a pipeline with their triggers, and one pre-pass over every literal of them.
 
@@ -310,6 +320,7 @@ class Plan:
         # so that a rule's pattern is compiled for the core only once its trigger holds.
         self._checks: dict[int, Check | None] = {}
         self._holding: dict[tuple[int, bool, int], list[tuple[int, Unit, int]]] = {}
+        self._runs: dict[int, Any] = {}
         self.screening = screens()  # decided as the scanner is, when the plan is made
         # The core's screen: the whole screen of a text whose presence remembers nothing (the others:
         # Plan.screen, here), and the sets of whole-text checks asked together for both.
@@ -334,6 +345,7 @@ class Plan:
                         first = number  # the clause that picks lines: one a line can hold
                 gates.append((mask, first))
             self.gates[id(unit)] = (gates[0], gates[1])
+        self.clause_count = len(clause_number)
         self.literal_clauses = {literal: tuple(sorted(numbers)) for literal, numbers in literal_clauses.items()}
         self.longest = max((len(literal) for literal in literal_clauses), default=1)
         # Per character of a literal: the length of the longest literal that holds it, less one.
@@ -377,6 +389,30 @@ class Plan:
             gated = self._gated[id(units)] = sides
             self._lists.append(units)  # kept alive, so that no other list can take its identity
         return gated
+
+    def native_run(self, units: Sequence[Unit]) -> Any | None:
+        """The core's run of a list of the plan's steps (``Run``), made once per list: in one call,
+        each step it can run whole (:attr:`Step.runs_natively`) is evaluated in turn where its
+        trigger holds, without the screen or a Python call; it stops at the others, which the run
+        loop evaluates. None without the core, where the presence is counted in Python, or where
+        fewer than :data:`RUN_SHARE` of the steps can run on it."""
+        key = id(units)
+        if key in self._runs:
+            return self._runs[key]
+        run = None
+        runnable = [unit.runs_natively for unit in units]
+        if self.clause_table is not None and units and sum(runnable) >= RUN_SHARE * len(units):
+            words = (self.clause_count + 63) // 64
+            steps = []
+            for unit, native in zip(units, runnable, strict=True):
+                gates = self.gates.get(id(unit), ((0, -1), (0, -1)))
+                steps.append(
+                    (native, unit.label, unit.rule.ref, unit, unit.repeats, *(_words(mask, words) for mask, _ in gates))
+                )
+            run = native_run(steps)
+        self._runs[key] = run
+        self._lists.append(units)  # kept alive, so that no other list can take its identity
+        return run
 
     def holding(self, units: Sequence[Unit], ascii_text: bool, held: int) -> list[tuple[int, Unit, int]]:
         """``(index, step, first clause)`` for the steps of ``units`` whose trigger the clauses ``held``

@@ -151,6 +151,20 @@ class Step:
         # A pattern that only finds candidates for Python to judge (its automaton would be too large) is Python's.
         return "native" if core is not None and not getattr(core, "candidates", False) else "python"
 
+    repeats: ClassVar[int] = 0
+    """How many more times an application that changed the text is followed by another (:meth:`InlineStep.apply`)."""
+
+    @property
+    def runs_natively(self) -> bool:
+        """Whether the core's run (:meth:`cleantext.plan.Plan.native_run`) may evaluate the step
+        whole (its :meth:`native_finder` then says whether it can)."""
+        return False
+
+    def native_finder(self) -> Any | None:
+        """The core's form of a step that :attr:`runs_natively`, whose ``replacements(text, low, high)``
+        is all its finder does; None where the core cannot hold the rule."""
+        return None
+
     def screen_check(self) -> Check | None:
         """What the core searches to tell, in one call for all of a pass's steps, that this
         step finds nothing in a text (see :meth:`cleantext.plan.Plan.screen`); None: the step
@@ -359,6 +373,16 @@ class InlineStep(Step):
     kind = "inline"
     finder = staticmethod(find_inline)
     native_form = staticmethod(native_inline_pattern)
+    repeats = INLINE_REPEATS
+
+    @property
+    def runs_natively(self) -> bool:
+        """A rule of the whole text without captures: its pattern and replacement are all it does."""
+        return not (self.rule.where.parts or self.rule.captures)
+
+    def native_finder(self) -> Any | None:
+        """The rule's pattern and replacement on the core."""
+        return native_inline_pattern(self.rule) if self.runs_natively else None
 
     def screen_check(self) -> Check | None:
         """The pattern, or its relaxed form (which matches wherever it does), over the text or its
@@ -379,7 +403,7 @@ class InlineStep(Step):
         if not changes:
             return 0
         check = self.screen_check()
-        for _ in range(INLINE_REPEATS):
+        for _ in range(self.repeats):
             if check is not None and quiet(document.text, [(check, ())]):
                 break  # the core finds nothing more (the usual answer), at less cost than a search
             before = document.text
@@ -401,6 +425,15 @@ class CharmapStep(Step):
     kind = "charmap"
     finder = staticmethod(find_charmap)
     native_form = staticmethod(native_charmap_of)
+
+    @property
+    def runs_natively(self) -> bool:
+        """A rule of the whole text without captures: its table is all it does."""
+        return not (self.rule.where.parts or self.rule.captures)
+
+    def native_finder(self) -> Any | None:
+        """The rule's table on the core."""
+        return native_charmap_of(self.rule) if self.runs_natively else None
 
     def screen_check(self) -> Check | None:
         """The table's characters, anywhere in the text (for a rule of regions too)."""

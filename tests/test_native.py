@@ -913,3 +913,41 @@ def test_a_character_map_finds_on_the_core_what_it_finds_on_python_in_any_span(r
     low, high = sorted((min(a, len(text)), min(b, len(text))))
     native = find_charmap(rule, text, low, high, None)
     assert native == on_python(find_charmap, rule, text, low, high, None)
+
+
+@needs_native
+def test_the_stages_of_inline_and_character_map_steps_run_on_the_core():
+    stages, plan = Pipeline.load()._stages_for("file")
+    runs = {stage: plan.native_run(steps) is not None for stage, steps in stages}
+    # Prepare and normalize are such steps but for a few (runs of spaces, NFC, doubled quotes, the lexicon).
+    assert runs == {"repair": False, "prepare": True, "normalize": True, "strip": False, "layout": False}
+    assert not cleantext.plan.Plan([]).native_run([])
+
+
+@needs_native
+def test_a_run_on_the_core_cleans_as_the_python_engine_and_every_step_do():
+    native_engine, python_engine = engines()
+    every_step = Pipeline.load(triggers="off")
+    texts = [
+        # Steps the run evaluates (quotes, dashes, units) between steps it hands to Python (the lexicon,
+        # doubled quotes, NFC), and an inline rule applied again (nested guillemets).
+        "\u201cIt\u2019s -20C\u201d in Kiev \u2014 says Zelenskiy\u2026 ''quoted'' cafe\u0301 "
+        "\u00aba \u00abb\u00bb c\u00bb 5m tall\n",
+        "Plain ASCII with nothing to change.\n",
+        "Tabs\tand\u00a0spaces \u200b and a lone surrogate \ud800 the core leaves to Python: \u201cx\u201d\n",
+        "",
+    ]
+    for text in texts:
+        expected = on_python(outcome, python_engine, "t", text)
+        assert outcome(native_engine, "t", text) == expected == outcome(every_step, "t", text), text
+
+
+@needs_native
+def test_the_steps_a_run_evaluates_are_timed_and_counted():
+    text = "\u201cIt\u2019s -20C\u201d in Kiev\n" * 200  # long enough for every stage to run
+    timings = Pipeline.load().clean(text).timings
+    assert timings["typography.double-quotes"].evaluations == 1
+    assert timings["typography.double-quotes"].changes == 400
+    assert timings["units.temperature-signed"].changes == 200
+    # A step whose trigger does not hold is not evaluated, in the run as elsewhere.
+    assert "units.metres" not in timings

@@ -11,6 +11,7 @@ mod edits;
 mod html;
 mod offtopic;
 mod patterns;
+mod run;
 mod screen;
 mod tally;
 
@@ -438,6 +439,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<screen::Screen>()?;
     module.add_class::<tally::Tally>()?;
     module.add_class::<offtopic::TopicWords>()?;
+    module.add_class::<run::Run>()?;
     module.add_function(wrap_pyfunction!(patterns::set_reading_tables, module)?)?;
     module.add_function(wrap_pyfunction!(patterns::crate_class_ranges, module)?)?;
     module.add_function(wrap_pyfunction!(patterns::block_spans, module)?)?;

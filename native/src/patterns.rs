@@ -352,19 +352,47 @@ pub(crate) fn first_non_ascii(bytes: &[u8]) -> Option<usize> {
 }
 
 /// The non-ASCII characters of `text`, in order, with their code point offsets: ASCII runs are
-/// skipped eight bytes at a time, without decoding.
+/// skipped eight bytes at a time, without decoding, and a character is decoded from its bytes
+/// where it starts (a text's next byte is looked at first: in Cyrillic or Greek, the next
+/// character is as often as not another non-ASCII one).
 fn non_ascii_positions(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
     let bytes = text.as_bytes();
     let mut position = 0;
     let mut continuation_bytes = 0; // of the characters passed: code point offset = byte offset less these
     std::iter::from_fn(move || {
-        position += first_non_ascii(&bytes[position..])?;
-        let character = text[position..].chars().next()?;
+        let &lead = bytes.get(position)?;
+        if lead < 0x80 {
+            position += 1 + first_non_ascii(&bytes[position + 1..])?;
+        }
+        let (character, width) = decode_at(bytes, position);
         let offset = position - continuation_bytes;
-        position += character.len_utf8();
-        continuation_bytes += character.len_utf8() - 1;
+        position += width;
+        continuation_bytes += width - 1;
         Some((offset, character))
     })
+}
+
+/// The character that starts at `position` of `bytes` (valid UTF-8, a lead byte there that is
+/// not ASCII), and its width in bytes.
+#[inline]
+fn decode_at(bytes: &[u8], position: usize) -> (char, usize) {
+    let lead = u32::from(bytes[position]);
+    let next = |offset: usize| u32::from(bytes[position + offset] & 0x3F);
+    let (point, width) = if lead < 0xE0 {
+        (((lead & 0x1F) << 6) | next(1), 2)
+    } else if lead < 0xF0 {
+        (((lead & 0x0F) << 12) | (next(1) << 6) | next(2), 3)
+    } else {
+        (
+            ((lead & 0x07) << 18) | (next(1) << 12) | (next(2) << 6) | next(3),
+            4,
+        )
+    };
+    // The text is valid UTF-8: every point decoded is a character.
+    (
+        char::from_u32(point).unwrap_or(char::REPLACEMENT_CHARACTER),
+        width,
+    )
 }
 
 /// The non-ASCII characters of `text`, in order (see `non_ascii_positions`).
@@ -450,7 +478,7 @@ impl Text {
 impl Text {
     /// `text`, read for the native finders.
     #[new]
-    fn new(text: Bound<'_, PyString>) -> Self {
+    pub(crate) fn new(text: Bound<'_, PyString>) -> Self {
         let reading = reading(text.to_str().ok());
         Text {
             length: text.len().unwrap_or(0),
@@ -941,7 +969,7 @@ impl Pattern {
     /// `(start, end, new)` for every match in `text[low:]` (code points), as
     /// `finditer` and `expand` give them; None for text with a lone surrogate, or
     /// when `high` is not the text's end.
-    fn replacements(
+    pub(crate) fn replacements(
         &self,
         py: Python<'_>,
         text: &Text,
@@ -1466,7 +1494,7 @@ impl CharMap {
 
     /// `(start, end, new)` for every character of the table in `text[low:high]` (code points);
     /// None for text with a lone surrogate.
-    fn replacements(
+    pub(crate) fn replacements(
         &self,
         text: &Bound<'_, PyString>,
         low: usize,
@@ -1667,5 +1695,34 @@ impl PatternSet {
     /// How many patterns the set holds.
     fn __len__(&self) -> usize {
         self.members.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn non_ascii_positions_are_the_code_point_offsets_of_the_non_ascii_characters() {
+        for text in [
+            "",
+            "plain ASCII only",
+            "é",
+            "“Quoted” — and ‘so’ on…",
+            "Привет, мир: ещё",
+            "a😀b𝄞c€dé",
+            "eight bytes then é: 12345678é",
+        ] {
+            let expected: Vec<(usize, char)> = text
+                .chars()
+                .enumerate()
+                .filter(|(_, character)| !character.is_ascii())
+                .collect();
+            assert_eq!(
+                non_ascii_positions(text).collect::<Vec<_>>(),
+                expected,
+                "{text}"
+            );
+        }
     }
 }

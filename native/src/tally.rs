@@ -68,6 +68,19 @@ pub struct Tally {
     found: Vec<Vec<usize>>,
 }
 
+impl Tally {
+    /// Whether every clause of `mask` (a bit each, in 64-bit words) holds.
+    pub(crate) fn holds(&self, mask: &[u64]) -> bool {
+        mask.iter().enumerate().all(|(index, &bits)| {
+            bits == 0
+                || self
+                    .held
+                    .get(index)
+                    .is_some_and(|&held| held & bits == bits)
+        })
+    }
+}
+
 #[pymethods]
 impl Tally {
     /// Counts the literals of these `numbers` as present; whether one of them was new.

@@ -1,0 +1,316 @@
+//! A stage's run of steps on the core (`cleantext.plan.Plan.native_run`): the inline and
+//! character-map steps of a list, each evaluated in turn where its trigger holds, its
+//! replacements applied and recorded as edits, in one call per stretch of such steps.
+//!
+//! It does what the run loop (`Pipeline._run_rules`) does for these steps, without a Python
+//! call per step: no screen first (a step's own search is as cheap as its check), no selection
+//! (each step's trigger is tested against the document's tally as it comes). A step it cannot
+//! run (another kind, a rule of regions or captures, a text or a search the core leaves to
+//! Python) ends the call: Python evaluates that one and calls again from the next.
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use pyo3::exceptions::PyTimeoutError;
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PySet, PyString, PyTuple};
+
+use crate::patterns::{CharMap, Pattern, Text};
+use crate::tally::Tally;
+
+/// How a step finds its replacements on the core.
+enum Finder {
+    Pattern(Py<Pattern>),
+    CharMap(Py<CharMap>),
+}
+
+/// One step of a run, as `Plan.native_run` describes it.
+struct RunStep {
+    /// Whether the core may run the step (else Python evaluates it).
+    runnable: bool,
+    /// Its finder, made (`Step.native_finder`) as the step is first evaluated, so that a rule's
+    /// pattern is compiled only once its trigger holds; None: Python evaluates the step.
+    finder: OnceLock<Option<Finder>>,
+    label: Py<PyString>,
+    /// The rule's `RuleRef`, which tags each replacement.
+    rule: Py<PyAny>,
+    /// The step itself, whose `find` searches again where the core leaves a text to Python.
+    step: Py<PyAny>,
+    /// Whether an application that changed the text is followed by more, until one changes
+    /// nothing (`InlineStep.apply`; at most `repeats` more).
+    repeats: usize,
+    /// The bits of the clauses of its trigger, for any text and for ASCII text (`Plan.gates`),
+    /// as 64-bit words: the step is evaluated where all of them hold.
+    gates: [Vec<u64>; 2],
+}
+
+/// What the run knows of the document's text as it is: whether it is ASCII, and its reading
+/// for the core's patterns (made for the first pattern that searches it).
+#[derive(Default)]
+struct Current {
+    text: Option<Py<PyString>>,
+    ascii: bool,
+    read: Option<Py<Text>>,
+}
+
+impl Current {
+    /// What it knows of `text`: kept while the document's text is the same object.
+    fn of(&mut self, text: &Bound<'_, PyString>) -> PyResult<&mut Self> {
+        if !self.text.as_ref().is_some_and(|known| known.is(text)) {
+            self.ascii = text.call_method0("isascii")?.is_truthy()?;
+            self.text = Some(text.clone().unbind());
+            self.read = None;
+        }
+        Ok(self)
+    }
+
+    /// The text's reading (`text` is the one it knows), as `reader` (`cleantext.native.native_text`,
+    /// which the steps Python evaluates share) gives it.
+    fn read(
+        &mut self,
+        py: Python<'_>,
+        reader: &Py<PyAny>,
+        text: &Bound<'_, PyString>,
+    ) -> PyResult<&Py<Text>> {
+        if self.read.is_none() {
+            let read = reader.bind(py).call1((text,))?.downcast_into::<Text>()?;
+            self.read = Some(read.unbind());
+        }
+        Ok(self.read.as_ref().expect("made above"))
+    }
+}
+
+/// What one step's evaluation comes to.
+enum Outcome {
+    /// How many replacements changed the text.
+    Applied(usize),
+    /// The core leaves the step's search of this text to Python.
+    Python,
+}
+
+/// The steps of one list of a plan, run on the core (see the module's documentation).
+#[pyclass(frozen, module = "cleantext._native")]
+pub struct Run {
+    steps: Vec<RunStep>,
+    /// `cleantext.native.native_text`: a text's reading, shared with the steps Python evaluates.
+    reader: Py<PyAny>,
+}
+
+/// A step as `Plan.native_run` hands it over: `(runnable, label, rule ref, step, repeats,
+/// gate for any text, gate for ASCII text)`, a gate as the 64-bit words of its clause bits.
+type StepSpec<'py> = (
+    bool,
+    Bound<'py, PyString>,
+    Bound<'py, PyAny>,
+    Bound<'py, PyAny>,
+    usize,
+    Vec<u64>,
+    Vec<u64>,
+);
+
+/// `(changes, the step Python must evaluate next or None, per step evaluated: (index, seconds, changes))`.
+type RunOutcome = (usize, Option<usize>, Vec<(usize, f64, usize)>);
+
+#[pymethods]
+impl Run {
+    #[new]
+    fn new(steps: Vec<StepSpec<'_>>, reader: Py<PyAny>) -> Self {
+        let steps = steps
+            .into_iter()
+            .map(
+                |(runnable, label, rule, step, repeats, any_text, ascii_text)| RunStep {
+                    runnable,
+                    finder: OnceLock::new(),
+                    label: label.unbind(),
+                    rule: rule.unbind(),
+                    step: step.unbind(),
+                    repeats,
+                    gates: [any_text, ascii_text],
+                },
+            )
+            .collect();
+        Run { steps, reader }
+    }
+
+    /// Evaluates the steps from `start` on, in order, on `document` (a `Document`) whose
+    /// presence (`Presence`) counts on the core (its `_tally`); `skipped`: labels not to evaluate
+    /// (timed out); `timeout`: the run's time limit, for a search left to Python. Stops at the
+    /// end, at an empty text, or at a step Python must evaluate.
+    #[pyo3(signature = (document, presence, start, skipped, timeout=None))]
+    fn run(
+        &self,
+        py: Python<'_>,
+        document: &Bound<'_, PyAny>,
+        presence: &Bound<'_, PyAny>,
+        start: usize,
+        skipped: &Bound<'_, PySet>,
+        timeout: Option<f64>,
+    ) -> PyResult<RunOutcome> {
+        let tally = presence.getattr("_tally")?.downcast_into::<Tally>()?;
+        let mut changes = 0;
+        let mut spent = Vec::new();
+        let mut current = Current::default();
+        for (index, step) in self.steps.iter().enumerate().skip(start) {
+            let text = document.getattr("text")?.downcast_into::<PyString>()?;
+            if text.len()? == 0 {
+                return Ok((changes, None, spent));
+            }
+            let is_ascii = current.of(&text)?.ascii;
+            if !tally.borrow().holds(&step.gates[usize::from(is_ascii)]) {
+                continue;
+            }
+            if !step.runnable || self.finder(py, step)?.is_none() {
+                return Ok((changes, Some(index), spent));
+            }
+            if !skipped.is_empty() && skipped.contains(step.label.bind(py))? {
+                continue;
+            }
+            let started = Instant::now();
+            match self.evaluate(py, step, document, presence, &mut current, timeout)? {
+                Outcome::Python => return Ok((changes, Some(index), spent)),
+                Outcome::Applied(applied) => {
+                    spent.push((index, started.elapsed().as_secs_f64(), applied));
+                    changes += applied;
+                }
+            }
+        }
+        Ok((changes, None, spent))
+    }
+}
+
+impl Run {
+    /// The step's finder on the core, made as it is first asked for; None: Python's.
+    fn finder<'a>(&self, py: Python<'_>, step: &'a RunStep) -> PyResult<Option<&'a Finder>> {
+        if let Some(finder) = step.finder.get() {
+            return Ok(finder.as_ref());
+        }
+        let form = step.step.bind(py).call_method0("native_finder")?;
+        let finder = if form.is_none() {
+            None
+        } else if let Ok(pattern) = form.downcast::<Pattern>() {
+            Some(Finder::Pattern(pattern.clone().unbind()))
+        } else {
+            Some(Finder::CharMap(
+                form.downcast::<CharMap>()?.clone().unbind(),
+            ))
+        };
+        Ok(step.finder.get_or_init(|| finder).as_ref())
+    }
+
+    /// One step on the document's `text`: its replacements applied, and applied again while
+    /// they change it (an inline step).
+    fn evaluate(
+        &self,
+        py: Python<'_>,
+        step: &RunStep,
+        document: &Bound<'_, PyAny>,
+        presence: &Bound<'_, PyAny>,
+        current: &mut Current,
+        timeout: Option<f64>,
+    ) -> PyResult<Outcome> {
+        let text = document.getattr("text")?.downcast_into::<PyString>()?;
+        let Some(found) = self.found(py, step, &text, current)? else {
+            return Ok(Outcome::Python);
+        };
+        let mut applied = self.apply(py, step, document, presence, &text, found)?;
+        if applied == 0 {
+            return Ok(Outcome::Applied(0));
+        }
+        for _ in 0..step.repeats {
+            let text = document.getattr("text")?.downcast_into::<PyString>()?;
+            let again = match self.found(py, step, &text, current)? {
+                Some(found) => found,
+                // The core leaves the new text to Python: the step's own search, as
+                // `InlineStep.apply` makes it (a time-out ends the repeats, as there).
+                None => {
+                    let continues = document.getattr("continues")?;
+                    match step
+                        .step
+                        .bind(py)
+                        .call_method1("find", (&text, timeout, continues))
+                    {
+                        Ok(found) => found
+                            .downcast_into::<PyList>()?
+                            .iter()
+                            .map(|entry| {
+                                let (start, end, new, _): (usize, usize, String, Bound<'_, PyAny>) =
+                                    entry.extract()?;
+                                Ok((start, end, new))
+                            })
+                            .collect::<PyResult<Vec<_>>>()?,
+                        Err(error) if error.is_instance_of::<PyTimeoutError>(py) => break,
+                        Err(error) => return Err(error),
+                    }
+                }
+            };
+            let more = self.apply(py, step, document, presence, &text, again)?;
+            if more == 0 {
+                break;
+            }
+            applied += more;
+        }
+        Ok(Outcome::Applied(applied))
+    }
+
+    /// The step's replacements in `text`; None where the core leaves the text to Python.
+    fn found(
+        &self,
+        py: Python<'_>,
+        step: &RunStep,
+        text: &Bound<'_, PyString>,
+        current: &mut Current,
+    ) -> PyResult<Option<Vec<(usize, usize, String)>>> {
+        let length = text.len()?;
+        match self.finder(py, step)? {
+            Some(Finder::Pattern(pattern)) => {
+                let read = current.of(text)?.read(py, &self.reader, text)?;
+                let read = read.bind(py).get();
+                // Most steps find nothing: a search without the groups a replacement needs says so.
+                if !pattern.get().may_find_in(py, read, 0, length) {
+                    return Ok(Some(Vec::new()));
+                }
+                pattern.get().replacements(py, read, 0, length)
+            }
+            Some(Finder::CharMap(table)) => table.get().replacements(text, 0, length),
+            None => Ok(None),
+        }
+    }
+
+    /// Applies `found` to the document (`Document.apply_tagged`), and tells the presence
+    /// (`Presence.update`) of a change; how many replacements changed the text.
+    fn apply(
+        &self,
+        py: Python<'_>,
+        step: &RunStep,
+        document: &Bound<'_, PyAny>,
+        presence: &Bound<'_, PyAny>,
+        text: &Bound<'_, PyString>,
+        found: Vec<(usize, usize, String)>,
+    ) -> PyResult<usize> {
+        if found.is_empty() {
+            return Ok(0);
+        }
+        let rule = step.rule.bind(py);
+        let tagged = PyList::empty(py);
+        for (start, end, new) in found {
+            tagged.append(PyTuple::new(
+                py,
+                [
+                    start.into_pyobject(py)?.into_any(),
+                    end.into_pyobject(py)?.into_any(),
+                    PyString::new(py, &new).into_any(),
+                    rule.clone(),
+                ],
+            )?)?;
+        }
+        // The document's own walk (`Document.apply_tagged`): the text changes only there.
+        let applied: usize = document
+            .call_method1("apply_tagged", (&tagged,))?
+            .extract()?;
+        if applied > 0 {
+            let new_text = document.getattr("text")?;
+            presence.call_method1("update", (new_text, tagged, text))?;
+        }
+        Ok(applied)
+    }
+}

@@ -509,7 +509,8 @@ def pattern_set(forms: Sequence[Any]) -> Any | None:
 
 def native_run(steps: Sequence[tuple[Any, ...]]) -> Any | None:
     """The core's run of a list of steps (see :meth:`cleantext.plan.Plan.native_run`), each
-    ``(finder or None, label, rule ref, step, repeats, gate words for any text, for ASCII text)``;
+    ``(runs natively, label, rule ref, step, where as block ranges, repeats, gate words for any text, for
+    ASCII text)``;
     None without the core."""
     if _NATIVE is None:
         return None

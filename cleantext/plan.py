@@ -406,9 +406,8 @@ class Plan:
             steps = []
             for unit, native in zip(units, runnable, strict=True):
                 gates = self.gates.get(id(unit), ((0, -1), (0, -1)))
-                steps.append(
-                    (native, unit.label, unit.rule.ref, unit, unit.repeats, *(_words(mask, words) for mask, _ in gates))
-                )
+                gate_words = (_words(mask, words) for mask, _ in gates)
+                steps.append((native, unit.label, unit.rule.ref, unit, unit.where_parts, unit.repeats, *gate_words))
             run = native_run(steps)
         self._runs[key] = run
         self._lists.append(units)  # kept alive, so that no other list can take its identity

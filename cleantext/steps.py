@@ -231,7 +231,7 @@ class Step:
         if not rule.where.parts:
             return finder(rule, text, 0, len(text), limit)
         found: Replacements = []
-        for low, high in rule.where.regions(text, head=not continues[0], tail=not continues[1]):
+        for low, high in self.regions(text, continues):
             # Each is (start, end, new, ...): a finder may add what it found about the replacement.
             for replacement in finder(rule, text, low, high, limit):
                 # A removal may take the line break just outside its region, which
@@ -239,6 +239,15 @@ class Step:
                 if not found or replacement[0] >= found[-1][1]:
                     found.append(replacement)
         return found
+
+    def regions(self, text: str, continues: tuple[bool, bool] = (False, False)) -> list[tuple[int, int]]:
+        """The spans of ``text`` the rule's ``where`` lets it fire in (``continues``: as :meth:`find`)."""
+        return self.rule.where.regions(text, head=not continues[0], tail=not continues[1])
+
+    @property
+    def where_parts(self) -> tuple[tuple[bool, int, int], ...]:
+        """The rule's ``where`` as ``(head, first, last)`` block ranges (none: anywhere), as the core takes it."""
+        return _block_ranges(self.rule)
 
     def _detailed(self, found: Detailed) -> Tagged:
         """Replacements tagged with the rule, and in the tag what the finder found about each (its detail)."""
@@ -377,8 +386,8 @@ class InlineStep(Step):
 
     @property
     def runs_natively(self) -> bool:
-        """A rule of the whole text without captures: its pattern and replacement are all it does."""
-        return not (self.rule.where.parts or self.rule.captures)
+        """A rule without captures: its pattern and replacement, in its regions, are all it does."""
+        return not self.rule.captures
 
     def native_finder(self) -> Any | None:
         """The rule's pattern and replacement on the core."""
@@ -428,8 +437,8 @@ class CharmapStep(Step):
 
     @property
     def runs_natively(self) -> bool:
-        """A rule of the whole text without captures: its table is all it does."""
-        return not (self.rule.where.parts or self.rule.captures)
+        """A rule without captures: its table, in its regions, is all it does."""
+        return not self.rule.captures
 
     def native_finder(self) -> Any | None:
         """The rule's table on the core."""

@@ -21,7 +21,7 @@ from test_plan import BENCHMARKS, outcome, same_output_sample
 
 import cleantext.native
 import cleantext.plan
-from cleantext import Pipeline, segment, strip
+from cleantext import Document, Pipeline, segment, strip
 from cleantext.extract import extract_article, located_natively, located_replacements, visible_text
 from cleantext.native import CASE_DISPUTED, ENGINE, PythonScanner, native_pattern, native_text, pattern_set, quiet
 from cleantext.normalize import find_charmap, find_inline
@@ -919,8 +919,9 @@ def test_a_character_map_finds_on_the_core_what_it_finds_on_python_in_any_span(r
 def test_the_stages_of_inline_and_character_map_steps_run_on_the_core():
     stages, plan = Pipeline.load()._stages_for("file")
     runs = {stage: plan.native_run(steps) is not None for stage, steps in stages}
-    # Prepare and normalize are such steps but for a few (runs of spaces, NFC, doubled quotes, the lexicon).
-    assert runs == {"repair": False, "prepare": True, "normalize": True, "strip": False, "layout": False}
+    # Prepare, normalize and layout are such steps but for a few (runs of spaces, NFC, doubled quotes, the
+    # lexicon, blank lines); repair (ftfy) and strip (lines and blocks) are not.
+    assert runs == {"repair": False, "prepare": True, "normalize": True, "strip": False, "layout": True}
     assert not cleantext.plan.Plan([]).native_run([])
 
 
@@ -940,6 +941,14 @@ def test_a_run_on_the_core_cleans_as_the_python_engine_and_every_step_do():
     for text in texts:
         expected = on_python(outcome, python_engine, "t", text)
         assert outcome(native_engine, "t", text) == expected == outcome(every_step, "t", text), text
+    # Rules of a text's first or last paragraph (blank lines, the final line break), in a window of a
+    # longer document that goes on before it, after it, or both (no head, no tail there).
+    text = "\n\nFirst \u201cparagraph\u201d.\n\n\n\nLast one\u2026"
+    for continues in [(False, False), (True, False), (False, True), (True, True)]:
+        on_core, on_python_engine = Document(text, continues=continues), Document(text, continues=continues)
+        native_engine.run(on_core)
+        on_python(python_engine.run, on_python_engine)
+        assert (on_core.text, on_core.edit_rows()) == (on_python_engine.text, on_python_engine.edit_rows()), continues
 
 
 @needs_native

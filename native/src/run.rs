@@ -16,6 +16,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PySet, PyString, PyTuple};
 
 use crate::patterns::{CharMap, Pattern, Text};
+use crate::screen::regions;
 use crate::tally::Tally;
 
 /// How a step finds its replacements on the core.
@@ -36,6 +37,8 @@ struct RunStep {
     rule: Py<PyAny>,
     /// The step itself, whose `find` searches again where the core leaves a text to Python.
     step: Py<PyAny>,
+    /// The rule's `where` as `(head, first, last)` block ranges (`steps._block_ranges`); none: anywhere.
+    parts: Vec<(bool, usize, usize)>,
     /// Whether an application that changed the text is followed by more, until one changes
     /// nothing (`InlineStep.apply`; at most `repeats` more).
     repeats: usize,
@@ -96,13 +99,14 @@ pub struct Run {
     reader: Py<PyAny>,
 }
 
-/// A step as `Plan.native_run` hands it over: `(runnable, label, rule ref, step, repeats,
-/// gate for any text, gate for ASCII text)`, a gate as the 64-bit words of its clause bits.
+/// A step as `Plan.native_run` hands it over: `(runnable, label, rule ref, step, where parts,
+/// repeats, gate for any text, gate for ASCII text)`, a gate as the 64-bit words of its clause bits.
 type StepSpec<'py> = (
     bool,
     Bound<'py, PyString>,
     Bound<'py, PyAny>,
     Bound<'py, PyAny>,
+    Vec<(bool, usize, usize)>,
     usize,
     Vec<u64>,
     Vec<u64>,
@@ -118,12 +122,13 @@ impl Run {
         let steps = steps
             .into_iter()
             .map(
-                |(runnable, label, rule, step, repeats, any_text, ascii_text)| RunStep {
+                |(runnable, label, rule, step, parts, repeats, any_text, ascii_text)| RunStep {
                     runnable,
                     finder: OnceLock::new(),
                     label: label.unbind(),
                     rule: rule.unbind(),
                     step: step.unbind(),
+                    parts,
                     repeats,
                     gates: [any_text, ascii_text],
                 },
@@ -209,7 +214,7 @@ impl Run {
         timeout: Option<f64>,
     ) -> PyResult<Outcome> {
         let text = document.getattr("text")?.downcast_into::<PyString>()?;
-        let Some(found) = self.found(py, step, &text, current)? else {
+        let Some(found) = self.found(py, step, document, &text, current)? else {
             return Ok(Outcome::Python);
         };
         let mut applied = self.apply(py, step, document, presence, &text, found)?;
@@ -218,7 +223,7 @@ impl Run {
         }
         for _ in 0..step.repeats {
             let text = document.getattr("text")?.downcast_into::<PyString>()?;
-            let again = match self.found(py, step, &text, current)? {
+            let again = match self.found(py, step, document, &text, current)? {
                 Some(found) => found,
                 // The core leaves the new text to Python: the step's own search, as
                 // `InlineStep.apply` makes it (a time-out ends the repeats, as there).
@@ -252,26 +257,76 @@ impl Run {
         Ok(Outcome::Applied(applied))
     }
 
-    /// The step's replacements in `text`; None where the core leaves the text to Python.
+    /// The step's replacements in `text` (in its regions, the first claim to a stretch winning,
+    /// as `Step.find` has them); None where the core leaves the text to Python.
     fn found(
+        &self,
+        py: Python<'_>,
+        step: &RunStep,
+        document: &Bound<'_, PyAny>,
+        text: &Bound<'_, PyString>,
+        current: &mut Current,
+    ) -> PyResult<Option<Vec<(usize, usize, String)>>> {
+        let length = text.len()?;
+        if step.parts.is_empty() {
+            return self.found_in(py, step, text, current, 0, length);
+        }
+        // The regions as `Where.regions` has them: a window that goes on before (after) the
+        // text has no head (tail).
+        let (before, after): (bool, bool) = document.getattr("continues")?.extract()?;
+        let parts: Vec<(bool, usize, usize)> = step
+            .parts
+            .iter()
+            .copied()
+            .filter(|&(head, _, _)| if head { !before } else { !after })
+            .collect();
+        if parts.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+        let read = current
+            .of(text)?
+            .read(py, &self.reader, text)?
+            .clone_ref(py);
+        let read = read.bind(py).get();
+        if read.readable_str(py).is_none() {
+            return Ok(None); // its blocks are Python's to find
+        }
+        let spans = regions(py, read, &parts);
+        let mut found: Vec<(usize, usize, String)> = Vec::new();
+        for (low, high) in spans {
+            let Some(part) = self.found_in(py, step, text, current, low, high)? else {
+                return Ok(None);
+            };
+            for replacement in part {
+                if found.last().is_none_or(|last| replacement.0 >= last.1) {
+                    found.push(replacement);
+                }
+            }
+        }
+        Ok(Some(found))
+    }
+
+    /// The step's replacements in `text[low:high]`; None where the core leaves it to Python.
+    fn found_in(
         &self,
         py: Python<'_>,
         step: &RunStep,
         text: &Bound<'_, PyString>,
         current: &mut Current,
+        low: usize,
+        high: usize,
     ) -> PyResult<Option<Vec<(usize, usize, String)>>> {
-        let length = text.len()?;
         match self.finder(py, step)? {
             Some(Finder::Pattern(pattern)) => {
                 let read = current.of(text)?.read(py, &self.reader, text)?;
                 let read = read.bind(py).get();
                 // Most steps find nothing: a search without the groups a replacement needs says so.
-                if !pattern.get().may_find_in(py, read, 0, length) {
+                if !pattern.get().may_find_in(py, read, low, high) {
                     return Ok(Some(Vec::new()));
                 }
-                pattern.get().replacements(py, read, 0, length)
+                pattern.get().replacements(py, read, low, high)
             }
-            Some(Finder::CharMap(table)) => table.get().replacements(text, 0, length),
+            Some(Finder::CharMap(table)) => table.get().replacements(text, low, high),
             None => Ok(None),
         }
     }

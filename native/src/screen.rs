@@ -38,7 +38,11 @@ type Check<'py> = (
 
 /// The spans, in code points, of the `parts` of a text (see `rules.Where.regions`, which this
 /// follows for a text that is no window of a longer one: the regions of a window lie within).
-fn regions(py: Python<'_>, text: &Text, parts: &[(bool, usize, usize)]) -> Vec<(usize, usize)> {
+pub(crate) fn regions(
+    py: Python<'_>,
+    text: &Text,
+    parts: &[(bool, usize, usize)],
+) -> Vec<(usize, usize)> {
     let blocks = text.blocks(py);
     if parts.is_empty() || blocks.is_empty() {
         return vec![(0, text.length())];

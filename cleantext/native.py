@@ -507,14 +507,14 @@ def pattern_set(forms: Sequence[Any]) -> Any | None:
         return None
 
 
-def native_run(steps: Sequence[tuple[Any, ...]]) -> Any | None:
+def native_run(steps: Sequence[tuple[Any, ...]], screen: Any) -> Any | None:
     """The core's run of a list of steps (see :meth:`cleantext.plan.Plan.native_run`), each
-    ``(runs natively, label, rule ref, step, where as block ranges, repeats, gate words for any text, for
-    ASCII text)``;
-    None without the core."""
-    if _NATIVE is None:
+    ``(runs natively, finds, label, rule ref, step, where as block ranges, repeats, gate words for any text,
+    for ASCII text)``, whose whole-text patterns it searches a text for together with the sets of the
+    plan's ``screen`` (:func:`native_screen`); None without the core."""
+    if _NATIVE is None or screen is None:
         return None
-    return _NATIVE.Run(list(steps), native_text)
+    return _NATIVE.Run(list(steps), native_text, screen)
 
 
 def screens() -> bool:

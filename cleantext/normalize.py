@@ -17,6 +17,7 @@ Example::
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -37,6 +38,8 @@ __all__ = [
     "native_charmap_of",
     "native_inline_pattern",
     "native_inline_prefilter",
+    "native_unstable_of",
+    "unstable_characters",
 ]
 
 Replacements = list[tuple[int, int, str]]
@@ -135,6 +138,47 @@ def find_unicode(rule: Rule, text: str, low: int, high: int, timeout: float | No
             found.extend(_normalize_line(line, position, form))
         position = end + 1
     return found
+
+
+@lru_cache(maxsize=4)
+def unstable_characters(form: str) -> dict[str, str]:
+    """The characters a normalization form may change or move, each with its own normal form:
+    a text without any of them is in the form already.
+
+    Unstable are the characters the form maps to something else, those with a
+    combining class (canonical ordering moves them), and, for the composing forms,
+    those that compose with a character before them (the second of a primary
+    composite's two, and the conjoining vowels and trailing consonants of Hangul).
+    A text of stable characters only is its own normal form: each one is, and none
+    reorders or composes with another. Read from Python's ``unicodedata`` (every
+    code point, about a tenth of a second), once per form.
+    """
+    composing = form in ("NFC", "NFKC")
+    decomposition, combining, normalize = unicodedata.decomposition, unicodedata.combining, unicodedata.normalize
+    unstable: dict[str, str] = {}
+    for point in range(sys.maxunicode + 1):
+        character = chr(point)
+        parts = decomposition(character)
+        if not parts and not combining(character):
+            continue
+        normal = normalize(form, character)
+        if normal != character or combining(character):
+            unstable[character] = normal
+        pair = parts.split()
+        if composing and len(pair) == 2 and not parts.startswith("<") and normal == character:
+            second = chr(int(pair[1], 16))  # ``character`` is a primary composite of two
+            unstable[second] = normalize(form, second)
+    # Hangul syllables decompose by rule, not by the table: the decomposing forms split them, and
+    # the composing ones join a leading consonant and a vowel, or a syllable and a trailing consonant.
+    hangul = [*range(0x1161, 0x1176), *range(0x11A8, 0x11C3)] if composing else range(0xAC00, 0xD7A4)
+    for point in hangul:
+        unstable[chr(point)] = normalize(form, chr(point))
+    return unstable
+
+
+def native_unstable_of(form: str) -> Any | None:
+    """The core's table of :func:`unstable_characters`, or None without the core."""
+    return native_charmap(unstable_characters(form))
 
 
 def _normalize_line(line: str, offset: int, form: str) -> Replacements:

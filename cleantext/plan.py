@@ -407,8 +407,9 @@ class Plan:
             for unit, native in zip(units, runnable, strict=True):
                 gates = self.gates.get(id(unit), ((0, -1), (0, -1)))
                 gate_words = (_words(mask, words) for mask, _ in gates)
-                steps.append((native, unit.label, unit.rule.ref, unit, unit.where_parts, unit.repeats, *gate_words))
-            run = native_run(steps)
+                spec = (native, unit.native_finds, unit.label, unit.rule.ref, unit, unit.where_parts, unit.repeats)
+                steps.append((*spec, *gate_words))
+            run = native_run(steps, self._screen)
         self._runs[key] = run
         self._lists.append(units)  # kept alive, so that no other list can take its identity
         return run

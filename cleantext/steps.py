@@ -38,6 +38,7 @@ from cleantext.normalize import (
     native_charmap_of,
     native_inline_pattern,
     native_inline_prefilter,
+    native_unstable_of,
 )
 from cleantext.repair import find_repairs, gate_on_core
 from cleantext.rules import PatternRule, RemovalRule, Rule, ScoreRule, SiteRule
@@ -151,6 +152,9 @@ class Step:
         # A pattern that only finds candidates for Python to judge (its automaton would be too large) is Python's.
         return "native" if core is not None and not getattr(core, "candidates", False) else "python"
 
+    native_finds: ClassVar[bool] = True
+    """Whether :meth:`native_finder` finds the step's replacements; else it only tells that the
+    step changes nothing (a text that holds none of its table's characters)."""
     repeats: ClassVar[int] = 0
     """How many more times an application that changed the text is followed by another (:meth:`InlineStep.apply`)."""
 
@@ -461,9 +465,21 @@ class UnicodeStep(Step):
     kind = "unicode"
     finder = staticmethod(find_unicode)
 
+    native_finds = False
+
     def trigger(self) -> StepTrigger:
         """None, but text of ASCII characters only is in every normalization form already."""
         return StepTrigger(None, NEVER)
+
+    @property
+    def runs_natively(self) -> bool:
+        """The core's run tells a text that is in the form already (nearly all): it holds none of the
+        characters the form may change or move; Python normalizes the others."""
+        return True
+
+    def native_finder(self) -> Any | None:
+        """The characters the form may change or move (:func:`cleantext.normalize.unstable_characters`)."""
+        return native_unstable_of(self.rule.form or "NFC")
 
 
 class RepairStep(Step):

@@ -2,8 +2,12 @@
 
 import unicodedata
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from cleantext import Pipeline
-from cleantext.normalize import find_lexicon, find_unicode
+from cleantext.normalize import find_lexicon, find_unicode, unstable_characters
 from cleantext.rules import LexiconRule, UnicodeRule
 
 NFC = UnicodeRule(id="t.nfc", category="t", stage="normalize", action="replace", description="", form="NFC")
@@ -26,6 +30,35 @@ def test_nfc_result_is_normalized_for_reordered_marks():
     text = "a\u0323\u0302 q\u0307\u0323"
     pipeline = Pipeline.load(packs=["typography"])
     assert pipeline.clean(text).text == unicodedata.normalize("NFC", text)
+
+
+@pytest.mark.parametrize("form", ["NFC", "NFD"])
+def test_the_unstable_characters_of_a_form_are_those_it_changes_moves_or_composes(form):
+    unstable = unstable_characters(form)
+    # A mark (moved, composed), a singleton (the Angstrom sign), each with its normal form.
+    assert {"\u0301", "\u212b"} <= unstable.keys()
+    assert all(unstable[character] == unicodedata.normalize(form, character) for character in unstable)
+    # A Hangul vowel composes with a consonant before it; a Hangul syllable or an accented letter decomposes.
+    assert ("\u1161" in unstable) == (form == "NFC")
+    assert ("\uac00" in unstable) == ("\u00e9" in unstable) == (form == "NFD")
+    # Letters and punctuation the form leaves as they are, in any company.
+    assert not {"a", "\u2019", "\u00a0", "\u4e2d"} & unstable.keys()
+
+
+@pytest.mark.parametrize("form", ["NFC", "NFKC", "NFD"])
+@given(data=st.data())
+def test_a_text_of_stable_characters_is_in_the_form_already(form, data):
+    unstable = unstable_characters(form)
+    # Any characters, and those a composing form could join: consonants, syllables, bases of marks.
+    stable = st.characters(exclude_categories=("Cs",)) | st.sampled_from("e\u00e9A\u1100\u1112\uac00\uac01 ")
+    text = data.draw(st.text(stable.filter(lambda character: character not in unstable), max_size=40))
+    assert unicodedata.is_normalized(form, text)
+
+
+def test_a_text_with_an_unstable_character_is_normalized_through_the_pipeline():
+    pipeline = Pipeline.load(packs=["whitespace", "typography"])
+    for text in ("cafe\u0301\n", "\u1100\u1161 \u212b\n", "plain \u00e9 and \u2019\n"):
+        assert pipeline.clean(text).text == unicodedata.normalize("NFC", text).replace("\u2019", "'")
 
 
 LEXICON = LexiconRule(

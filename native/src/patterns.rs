@@ -1488,7 +1488,7 @@ impl CharMap {
 
     /// Whether a character of the table is in `text` (true for text with a lone surrogate,
     /// which the core does not read).
-    fn holds_any_in(&self, text: &Bound<'_, PyString>) -> bool {
+    pub(crate) fn holds_any_in(&self, text: &Bound<'_, PyString>) -> bool {
         text.to_str().map_or(true, |text| self.holds_any(text))
     }
 

@@ -15,8 +15,9 @@ use pyo3::exceptions::PyTimeoutError;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PySet, PyString, PyTuple};
 
-use crate::patterns::{CharMap, Pattern, Text};
-use crate::screen::regions;
+use crate::automaton::Matches;
+use crate::patterns::{CharMap, Pattern, PatternSet, Text};
+use crate::screen::{regions, Screen};
 use crate::tally::Tally;
 
 /// How a step finds its replacements on the core.
@@ -29,6 +30,9 @@ enum Finder {
 struct RunStep {
     /// Whether the core may run the step (else Python evaluates it).
     runnable: bool,
+    /// Whether the finder finds the step's replacements; else (a character map of what the step
+    /// may change) it only tells a text the step leaves as it is, and Python evaluates the others.
+    finds: bool,
     /// Its finder, made (`Step.native_finder`) as the step is first evaluated, so that a rule's
     /// pattern is compiled only once its trigger holds; None: Python evaluates the step.
     finder: OnceLock<Option<Finder>>,
@@ -54,6 +58,10 @@ struct Current {
     text: Option<Py<PyString>>,
     ascii: bool,
     read: Option<Py<Text>>,
+    /// The set of the whole-text patterns of the steps from the first one evaluated on this text
+    /// whose triggers hold (None inside: no set), and its one pass over the text, made when first asked.
+    set: Option<Option<Py<PatternSet>>>,
+    matches: Option<Matches>,
 }
 
 impl Current {
@@ -63,6 +71,8 @@ impl Current {
             self.ascii = text.call_method0("isascii")?.is_truthy()?;
             self.text = Some(text.clone().unbind());
             self.read = None;
+            self.set = None;
+            self.matches = None;
         }
         Ok(self)
     }
@@ -97,11 +107,16 @@ pub struct Run {
     steps: Vec<RunStep>,
     /// `cleantext.native.native_text`: a text's reading, shared with the steps Python evaluates.
     reader: Py<PyAny>,
+    /// The plan's screen, whose sets of whole-text patterns (`Screen.together`) the run searches
+    /// a text with in one pass, for the steps after the one it evaluates.
+    screen: Py<Screen>,
 }
 
-/// A step as `Plan.native_run` hands it over: `(runnable, label, rule ref, step, where parts,
-/// repeats, gate for any text, gate for ASCII text)`, a gate as the 64-bit words of its clause bits.
+/// A step as `Plan.native_run` hands it over: `(runnable, finds, label, rule ref, step, where
+/// parts, repeats, gate for any text, gate for ASCII text)`, a gate as the 64-bit words of its
+/// clause bits.
 type StepSpec<'py> = (
+    bool,
     bool,
     Bound<'py, PyString>,
     Bound<'py, PyAny>,
@@ -118,23 +133,30 @@ type RunOutcome = (usize, Option<usize>, Vec<(usize, f64, usize)>);
 #[pymethods]
 impl Run {
     #[new]
-    fn new(steps: Vec<StepSpec<'_>>, reader: Py<PyAny>) -> Self {
+    fn new(steps: Vec<StepSpec<'_>>, reader: Py<PyAny>, screen: Py<Screen>) -> Self {
         let steps = steps
             .into_iter()
             .map(
-                |(runnable, label, rule, step, parts, repeats, any_text, ascii_text)| RunStep {
-                    runnable,
-                    finder: OnceLock::new(),
-                    label: label.unbind(),
-                    rule: rule.unbind(),
-                    step: step.unbind(),
-                    parts,
-                    repeats,
-                    gates: [any_text, ascii_text],
+                |(runnable, finds, label, rule, step, parts, repeats, any_text, ascii_text)| {
+                    RunStep {
+                        runnable,
+                        finds,
+                        finder: OnceLock::new(),
+                        label: label.unbind(),
+                        rule: rule.unbind(),
+                        step: step.unbind(),
+                        parts,
+                        repeats,
+                        gates: [any_text, ascii_text],
+                    }
                 },
             )
             .collect();
-        Run { steps, reader }
+        Run {
+            steps,
+            reader,
+            screen,
+        }
     }
 
     /// Evaluates the steps from `start` on, in order, on `document` (a `Document`) whose
@@ -167,6 +189,9 @@ impl Run {
             if !step.runnable || self.finder(py, step)?.is_none() {
                 return Ok((changes, Some(index), spent));
             }
+            if current.set.is_none() && self.whole_text_pattern(py, step)?.is_some() {
+                current.set = Some(self.set_from(py, index, &tally, is_ascii)?);
+            }
             if !skipped.is_empty() && skipped.contains(step.label.bind(py))? {
                 continue;
             }
@@ -184,6 +209,45 @@ impl Run {
 }
 
 impl Run {
+    /// The pattern of a step that replaces its matches anywhere in the text; None for the others.
+    fn whole_text_pattern<'a>(
+        &self,
+        py: Python<'_>,
+        step: &'a RunStep,
+    ) -> PyResult<Option<&'a Py<Pattern>>> {
+        if !step.runnable || !step.finds || !step.parts.is_empty() {
+            return Ok(None);
+        }
+        Ok(match self.finder(py, step)? {
+            Some(Finder::Pattern(pattern)) => Some(pattern),
+            _ => None,
+        })
+    }
+
+    /// The set (`Screen.together`) of the whole-text patterns of the steps from `from` on whose
+    /// triggers hold; None where there are fewer than two, or the set would be too large.
+    fn set_from(
+        &self,
+        py: Python<'_>,
+        from: usize,
+        tally: &Bound<'_, Tally>,
+        is_ascii: bool,
+    ) -> PyResult<Option<Py<PatternSet>>> {
+        let mut forms = Vec::new();
+        for step in &self.steps[from..] {
+            if !tally.borrow().holds(&step.gates[usize::from(is_ascii)]) {
+                continue;
+            }
+            if let Some(pattern) = self.whole_text_pattern(py, step)? {
+                forms.push(pattern.bind(py).clone());
+            }
+        }
+        if forms.len() < 2 {
+            return Ok(None);
+        }
+        self.screen.get().together(py, forms)
+    }
+
     /// The step's finder on the core, made as it is first asked for; None: Python's.
     fn finder<'a>(&self, py: Python<'_>, step: &'a RunStep) -> PyResult<Option<&'a Finder>> {
         if let Some(finder) = step.finder.get() {
@@ -268,6 +332,13 @@ impl Run {
         current: &mut Current,
     ) -> PyResult<Option<Vec<(usize, usize, String)>>> {
         let length = text.len()?;
+        if !step.finds {
+            // A table of what the step may change: a text without any of it is left as it is.
+            return Ok(match self.finder(py, step)? {
+                Some(Finder::CharMap(table)) if !table.get().holds_any_in(text) => Some(Vec::new()),
+                _ => None,
+            });
+        }
         if step.parts.is_empty() {
             return self.found_in(py, step, text, current, 0, length);
         }
@@ -318,13 +389,34 @@ impl Run {
     ) -> PyResult<Option<Vec<(usize, usize, String)>>> {
         match self.finder(py, step)? {
             Some(Finder::Pattern(pattern)) => {
-                let read = current.of(text)?.read(py, &self.reader, text)?;
+                let read = current
+                    .of(text)?
+                    .read(py, &self.reader, text)?
+                    .clone_ref(py);
                 let read = read.bind(py).get();
-                // Most steps find nothing: a search without the groups a replacement needs says so.
-                if !pattern.get().may_find_in(py, read, low, high) {
-                    return Ok(Some(Vec::new()));
+                let pattern = pattern.get();
+                // Most steps find nothing: the set's one pass, or a search without the groups a
+                // replacement needs, says so.
+                let whole = low == 0 && high == text.len()?;
+                let member = match (&current.set, read.readable_str(py)) {
+                    (Some(Some(set)), Some(plain)) if whole && pattern.reads_text(read) => {
+                        let set = set.bind(py).get();
+                        set.member(pattern).map(|(number, exact)| {
+                            (set.matched(plain, &mut current.matches, number), exact)
+                        })
+                    }
+                    _ => None,
+                };
+                match member {
+                    Some((false, _)) => return Ok(Some(Vec::new())),
+                    Some((true, true)) => {}
+                    _ => {
+                        if !pattern.may_find_in(py, read, low, high) {
+                            return Ok(Some(Vec::new()));
+                        }
+                    }
                 }
-                pattern.get().replacements(py, read, low, high)
+                pattern.replacements(py, read, low, high)
             }
             Some(Finder::CharMap(table)) => table.get().replacements(text, low, high),
             None => Ok(None),

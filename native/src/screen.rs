@@ -275,7 +275,7 @@ impl Screen {
 
     /// The set of these whole-text check forms (`pattern_set`), made once per combination; None
     /// where it would be too large (each is then searched alone).
-    fn together(
+    pub(crate) fn together(
         &self,
         py: Python<'_>,
         forms: Vec<Bound<'_, Pattern>>,

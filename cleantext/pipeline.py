@@ -306,7 +306,6 @@ class Pipeline:
         if site is not None and self.profile is not None:
             document.metadata["site"] = site_of(site)
         warnings: list[str] = []
-        timed_out: set[str] = set()
         timings = {} if timings is None else timings
         stages, plan = self._stages_for(layout or self.options["layout"])
         text = document.text
@@ -318,6 +317,7 @@ class Pipeline:
             and not _screened(presence, presence.select(plan.units, text), text, timings)
         ):
             return warnings
+        cleaning = _Cleaning(document, name, warnings, timings, presence)
         repair = [rules for stage, rules in stages if stage == "repair"]
         unrepairable = None  # a text the repair rules found nothing in
         for round_number in range(1, PIPELINE_ROUNDS + 1):
@@ -331,7 +331,7 @@ class Pipeline:
                     # judges each line alone, and the lines left are the same.
                     todo = rules if number == 0 else plan.context_of(rules)
                     before = document.text
-                    if not self._run_rules(todo, document, name, warnings, timed_out, timings, presence):
+                    if not self._run_rules(todo, cleaning):
                         if stage == "repair":
                             unrepairable = before
                         break
@@ -342,7 +342,7 @@ class Pipeline:
             # very text they found nothing in (no stage changed it), they would find nothing again.
             if round_number == PIPELINE_ROUNDS or not repair or document.text is unrepairable:
                 break
-            if not self._run_rules(repair[0], document, name, warnings, timed_out, timings, presence):
+            if not self._run_rules(repair[0], cleaning):
                 break
         return warnings
 
@@ -390,19 +390,12 @@ class Pipeline:
         """The compiled plan of the steps that run under ``layout`` (default: the pipeline's), with their triggers."""
         return self._stages_for(layout or self.options["layout"])[1]
 
-    def _run_rules(
-        self,
-        steps: Sequence[Step],
-        document: Document,
-        name: str | None,
-        warnings: list[str],
-        timed_out: set[str],
-        timings: dict[str, StepTiming],
-        presence: Presence,
-    ) -> int:
+    def _run_rules(self, steps: Sequence[Step], cleaning: _Cleaning) -> int:
+        """Evaluate ``steps`` in order on the document being cleaned; the number of replacements that changed it."""
+        document, presence, timings = cleaning.document, cleaning.presence, cleaning.timings
         selecting = self.triggers == "on"
         if selecting and (run := presence.plan.native_run(steps)) is not None:
-            return self._run_natively(run, steps, document, name, warnings, timed_out, timings, presence)
+            return self._run_natively(run, steps, cleaning)
         # Steps whose trigger does not hold are never looked at: they cost nothing; nor are those
         # the core's screen finds nothing for.
         todo = (
@@ -416,7 +409,7 @@ class Pipeline:
             for index, step, literals in chosen:
                 if not document.text:
                     return changes
-                applied = self._evaluate(step, literals, document, name, warnings, timed_out, timings, presence)
+                applied = self._evaluate(step, literals, cleaning)
                 changes += applied
                 if selecting and applied:
                     # The new text may hold literals the old one did not: the rest of the steps are chosen again.
@@ -425,24 +418,15 @@ class Pipeline:
                     break
         return changes
 
-    def _run_natively(
-        self,
-        run: Any,
-        steps: Sequence[Step],
-        document: Document,
-        name: str | None,
-        warnings: list[str],
-        timed_out: set[str],
-        timings: dict[str, StepTiming],
-        presence: Presence,
-    ) -> int:
+    def _run_natively(self, run: Any, steps: Sequence[Step], cleaning: _Cleaning) -> int:
         """:meth:`_run_rules` with the plan's run of ``steps`` on the core (:meth:`Plan.native_run`): it
         evaluates the steps it can in one call, and hands each of the others, whose trigger holds, to
         the screen and :meth:`_evaluate`."""
+        document, presence, timings = cleaning.document, cleaning.presence, cleaning.timings
         changes = 0
         start: int | None = 0
         while start is not None:
-            applied, start, spent = run.run(document, presence, start, timed_out, self.timeout)
+            applied, start, spent = run.run(document, presence, start, cleaning.timed_out, self.timeout)
             changes += applied
             for index, seconds, changed in spent:
                 _timing(timings, steps[index].label).add(seconds, changed)
@@ -452,29 +436,20 @@ class Pipeline:
             text = document.text
             literals = presence.allows(step, text)
             if literals is not None and _screened(presence, [(start, step, literals)], text, timings):
-                changes += self._evaluate(step, literals, document, name, warnings, timed_out, timings, presence)
+                changes += self._evaluate(step, literals, cleaning)
             start += 1
         return changes
 
-    def _evaluate(
-        self,
-        step: Step,
-        literals: tuple[str, ...],
-        document: Document,
-        name: str | None,
-        warnings: list[str],
-        timed_out: set[str],
-        timings: dict[str, StepTiming],
-        presence: Presence,
-    ) -> int:
+    def _evaluate(self, step: Step, literals: tuple[str, ...], cleaning: _Cleaning) -> int:
         """One step on the document, its time counted; the number of replacements that changed the
         text (0 for a step that timed out, which is not evaluated again on this document)."""
         label = step.label
-        if label in timed_out:
+        if label in cleaning.timed_out:
             return 0
+        document, name = cleaning.document, cleaning.name
         text = document.text
         checking = self.triggers == "check"
-        words = presence.allows(step, text) if checking else literals
+        words = cleaning.presence.allows(step, text) if checking else literals
         site = document.metadata.get("site")  # set by run() for a document of a site, with a profile
         started = time.monotonic()
         try:
@@ -482,17 +457,17 @@ class Pipeline:
             if checking:
                 reference = step.find(text, self.timeout, document.continues, site=site)
                 _check_trigger(step, text, found, words, reference, name)
-            applied = step.apply(document, found, self.timeout, presence.update) if found else 0
+            applied = step.apply(document, found, self.timeout, cleaning.presence.update) if found else 0
         except TimeoutError:
-            timed_out.add(label)
+            cleaning.timed_out.add(label)
             spent = time.monotonic() - started
-            warnings.append(
+            cleaning.warnings.append(
                 f"rule {label} timed out after {spent:.1f}s on {name or 'the document'}; "
                 "skipped there (raise the time limit with --timeout)"
             )
-            _timing(timings, label).add(spent, 0)
+            _timing(cleaning.timings, label).add(spent, 0)
             return 0
-        _timing(timings, label).add(time.monotonic() - started, applied)
+        _timing(cleaning.timings, label).add(time.monotonic() - started, applied)
         return applied
 
     def clean_many(
@@ -579,6 +554,27 @@ def extraction_time_limit(timeout: float | None, size: int) -> float | None:
     if timeout is None:
         return None
     return min(timeout * EXTRACT_TIMEOUT_FACTOR * max(1.0, size / TIMEOUT_CHARS), timeout * EXTRACT_TIMEOUT_CAP)
+
+
+class _Cleaning:
+    """One document as :meth:`Pipeline.run` cleans it: what the run loop's calls share."""
+
+    __slots__ = ("document", "name", "presence", "timed_out", "timings", "warnings")
+
+    def __init__(
+        self,
+        document: Document,
+        name: str | None,
+        warnings: list[str],
+        timings: dict[str, StepTiming],
+        presence: Presence,
+    ) -> None:
+        self.document = document
+        self.name = name
+        self.warnings = warnings  # the run's, which it returns
+        self.timings = timings
+        self.presence = presence
+        self.timed_out: set[str] = set()  # rules skipped on this document after a time-out
 
 
 def _timing(timings: dict[str, StepTiming], label: str) -> StepTiming:

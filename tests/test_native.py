@@ -960,3 +960,6 @@ def test_the_steps_a_run_evaluates_are_timed_and_counted():
     assert timings["units.temperature-signed"].changes == 200
     # A step whose trigger does not hold is not evaluated, in the run as elsewhere.
     assert "units.metres" not in timings
+    # Nor, as with the screen, one that a check finds nothing for (triggers hold: digits, "c", "km").
+    quiet_text = "In 2024 the C-suite met 5 times, about 3 km away.\n" * 100
+    assert set(Pipeline.load().clean(quiet_text).timings) == {"screen"}

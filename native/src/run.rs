@@ -97,8 +97,26 @@ impl Current {
 enum Outcome {
     /// How many replacements changed the text.
     Applied(usize),
+    /// A check told that the step finds nothing: it is not evaluated (as a step the screen drops).
+    Quiet,
     /// The core leaves the step's search of this text to Python.
     Python,
+}
+
+/// What a step's search of a text comes to.
+enum Search {
+    /// A check (the set's pass, a search without groups, a table's characters) tells that
+    /// there is nothing to find.
+    Nothing,
+    /// What the step's own search found.
+    Found(Vec<(usize, usize, String)>),
+    /// The core leaves the text to Python.
+    Python,
+}
+
+/// A search's answer as a `Search`: None, the core left the text to Python.
+fn searched(found: Option<Vec<(usize, usize, String)>>) -> Search {
+    found.map_or(Search::Python, Search::Found)
 }
 
 /// The steps of one list of a plan, run on the core (see the module's documentation).
@@ -198,6 +216,7 @@ impl Run {
             let started = Instant::now();
             match self.evaluate(py, step, document, presence, &mut current, timeout)? {
                 Outcome::Python => return Ok((changes, Some(index), spent)),
+                Outcome::Quiet => {}
                 Outcome::Applied(applied) => {
                     spent.push((index, started.elapsed().as_secs_f64(), applied));
                     changes += applied;
@@ -278,8 +297,10 @@ impl Run {
         timeout: Option<f64>,
     ) -> PyResult<Outcome> {
         let text = document.getattr("text")?.downcast_into::<PyString>()?;
-        let Some(found) = self.found(py, step, document, &text, current)? else {
-            return Ok(Outcome::Python);
+        let found = match self.found(py, step, document, &text, current)? {
+            Search::Nothing => return Ok(Outcome::Quiet),
+            Search::Python => return Ok(Outcome::Python),
+            Search::Found(found) => found,
         };
         let mut applied = self.apply(py, step, document, presence, &text, found)?;
         if applied == 0 {
@@ -288,10 +309,11 @@ impl Run {
         for _ in 0..step.repeats {
             let text = document.getattr("text")?.downcast_into::<PyString>()?;
             let again = match self.found(py, step, document, &text, current)? {
-                Some(found) => found,
+                Search::Nothing => break,
+                Search::Found(found) => found,
                 // The core leaves the new text to Python: the step's own search, as
                 // `InlineStep.apply` makes it (a time-out ends the repeats, as there).
-                None => {
+                Search::Python => {
                     let continues = document.getattr("continues")?;
                     match step
                         .step
@@ -322,7 +344,7 @@ impl Run {
     }
 
     /// The step's replacements in `text` (in its regions, the first claim to a stretch winning,
-    /// as `Step.find` has them); None where the core leaves the text to Python.
+    /// as `Step.find` has them).
     fn found(
         &self,
         py: Python<'_>,
@@ -330,13 +352,13 @@ impl Run {
         document: &Bound<'_, PyAny>,
         text: &Bound<'_, PyString>,
         current: &mut Current,
-    ) -> PyResult<Option<Vec<(usize, usize, String)>>> {
+    ) -> PyResult<Search> {
         let length = text.len()?;
         if !step.finds {
             // A table of what the step may change: a text without any of it is left as it is.
             return Ok(match self.finder(py, step)? {
-                Some(Finder::CharMap(table)) if !table.get().holds_any_in(text) => Some(Vec::new()),
-                _ => None,
+                Some(Finder::CharMap(table)) if !table.get().holds_any_in(text) => Search::Nothing,
+                _ => Search::Python,
             });
         }
         if step.parts.is_empty() {
@@ -352,7 +374,7 @@ impl Run {
             .filter(|&(head, _, _)| if head { !before } else { !after })
             .collect();
         if parts.is_empty() {
-            return Ok(Some(Vec::new()));
+            return Ok(Search::Nothing);
         }
         let read = current
             .of(text)?
@@ -360,24 +382,28 @@ impl Run {
             .clone_ref(py);
         let read = read.bind(py).get();
         if read.readable_str(py).is_none() {
-            return Ok(None); // its blocks are Python's to find
+            return Ok(Search::Python); // its blocks are Python's to find
         }
         let spans = regions(py, read, &parts);
-        let mut found: Vec<(usize, usize, String)> = Vec::new();
+        let mut found: Option<Vec<(usize, usize, String)>> = None; // None: nothing searched yet
         for (low, high) in spans {
-            let Some(part) = self.found_in(py, step, text, current, low, high)? else {
-                return Ok(None);
-            };
-            for replacement in part {
-                if found.last().is_none_or(|last| replacement.0 >= last.1) {
-                    found.push(replacement);
+            match self.found_in(py, step, text, current, low, high)? {
+                Search::Python => return Ok(Search::Python),
+                Search::Nothing => {}
+                Search::Found(part) => {
+                    let found = found.get_or_insert_with(Vec::new);
+                    for replacement in part {
+                        if found.last().is_none_or(|last| replacement.0 >= last.1) {
+                            found.push(replacement);
+                        }
+                    }
                 }
             }
         }
-        Ok(Some(found))
+        Ok(found.map_or(Search::Nothing, Search::Found))
     }
 
-    /// The step's replacements in `text[low:high]`; None where the core leaves it to Python.
+    /// The step's replacements in `text[low:high]`.
     fn found_in(
         &self,
         py: Python<'_>,
@@ -386,7 +412,7 @@ impl Run {
         current: &mut Current,
         low: usize,
         high: usize,
-    ) -> PyResult<Option<Vec<(usize, usize, String)>>> {
+    ) -> PyResult<Search> {
         match self.finder(py, step)? {
             Some(Finder::Pattern(pattern)) => {
                 let read = current
@@ -408,18 +434,24 @@ impl Run {
                     _ => None,
                 };
                 match member {
-                    Some((false, _)) => return Ok(Some(Vec::new())),
+                    Some((false, _)) => return Ok(Search::Nothing),
                     Some((true, true)) => {}
                     _ => {
                         if !pattern.may_find_in(py, read, low, high) {
-                            return Ok(Some(Vec::new()));
+                            return Ok(Search::Nothing);
                         }
                     }
                 }
-                pattern.replacements(py, read, low, high)
+                Ok(searched(pattern.replacements(py, read, low, high)?))
             }
-            Some(Finder::CharMap(table)) => table.get().replacements(text, low, high),
-            None => Ok(None),
+            // A table's characters not in the text: what the screen's check of it tells.
+            Some(Finder::CharMap(table)) => {
+                Ok(match table.get().replacements(text, low, high)? {
+                    Some(found) if found.is_empty() => Search::Nothing,
+                    found => searched(found),
+                })
+            }
+            None => Ok(Search::Python),
         }
     }
 

@@ -509,9 +509,10 @@ def pattern_set(forms: Sequence[Any]) -> Any | None:
 
 def native_run(steps: Sequence[tuple[Any, ...]], screen: Any) -> Any | None:
     """The core's run of a list of steps (see :meth:`cleantext.plan.Plan.native_run`), each
-    ``(runs natively, finds, label, rule ref, step, where as block ranges, repeats, gate words for any text,
-    for ASCII text)``, whose whole-text patterns it searches a text for together with the sets of the
-    plan's ``screen`` (:func:`native_screen`); None without the core."""
+    ``(finds, label, rule ref, step, where as block ranges, repeats, gate words for any text, for
+    ASCII text)`` (a step whose ``native_finder()`` is None is Python's to evaluate), whose
+    whole-text patterns it searches a text for together with the sets of the plan's ``screen``
+    (:func:`native_screen`); None without the core."""
     if _NATIVE is None or screen is None:
         return None
     return _NATIVE.Run(list(steps), native_text, screen)

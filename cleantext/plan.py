@@ -404,10 +404,10 @@ class Plan:
         if self.clause_table is not None and units and sum(runnable) >= RUN_SHARE * len(units):
             words = (self.clause_count + 63) // 64
             steps = []
-            for unit, native in zip(units, runnable, strict=True):
+            for unit in units:
                 gates = self.gates.get(id(unit), ((0, -1), (0, -1)))
                 gate_words = (_words(mask, words) for mask, _ in gates)
-                spec = (native, unit.native_finds, unit.label, unit.rule.ref, unit, unit.where_parts, unit.repeats)
+                spec = (unit.native_finds, unit.label, unit.rule.ref, unit, unit.where_parts, unit.repeats)
                 steps.append((*spec, *gate_words))
             run = native_run(steps, self._screen)
         self._runs[key] = run

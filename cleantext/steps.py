@@ -250,8 +250,9 @@ class Step:
 
     @property
     def where_parts(self) -> tuple[tuple[bool, int, int], ...]:
-        """The rule's ``where`` as ``(head, first, last)`` block ranges (none: anywhere), as the core takes it."""
-        return _block_ranges(self.rule)
+        """The rule's ``where`` as ``(head, first, last)`` block ranges (none: anywhere), as the core's
+        screen and run take it."""
+        return tuple((side == "head", first, last) for side, first, last in self.rule.where.parts)
 
     def _detailed(self, found: Detailed) -> Tagged:
         """Replacements tagged with the rule, and in the tag what the finder found about each (its detail)."""
@@ -333,7 +334,7 @@ class LineStep(RemovalStep):
             return None
         rule = self.rule
         most = rule.max_words or LINE_MAX_CHARS
-        return ("lines", core, rule.min_words, most, rule.action == "remove", _block_ranges(rule))
+        return ("lines", core, rule.min_words, most, rule.action == "remove", self.where_parts)
 
 
 class BlockStep(RemovalStep):
@@ -347,7 +348,7 @@ class BlockStep(RemovalStep):
         """The pattern over every block the rule judges in its regions."""
         core = native_removal_pattern(self.rule)
         rule = self.rule
-        return None if core is None else ("blocks", core, rule.min_words, rule.max_words, False, _block_ranges(rule))
+        return None if core is None else ("blocks", core, rule.min_words, rule.max_words, False, self.where_parts)
 
 
 class RepeatStep(Step):
@@ -377,7 +378,7 @@ class OfftopicStep(Step):
         core = native_span_pattern(rule.pattern)  # the form find_offtopic judges the shape by
         if core is None:
             return None
-        return ("offtopic", core, rule.min_words, rule.max_words or OFFTOPIC_MAX_WORDS, False, _block_ranges(rule))
+        return ("offtopic", core, rule.min_words, rule.max_words or OFFTOPIC_MAX_WORDS, False, self.where_parts)
 
 
 class InlineStep(Step):
@@ -403,7 +404,7 @@ class InlineStep(Step):
         core = native_inline_pattern(self.rule)
         if core is None:
             core = native_inline_prefilter(self.rule)
-        return None if core is None else ("text", core, 0, 0, False, _block_ranges(self.rule))
+        return None if core is None else ("text", core, 0, 0, False, self.where_parts)
 
     def apply(self, document: Document, found: Tagged, timeout: float | None, changed: Changed) -> int:
         """Apply, then apply again until nothing changes, at most :data:`INLINE_REPEATS` more times.
@@ -491,7 +492,7 @@ class RepairStep(Step):
     def screen_check(self) -> Check | None:
         """The gate over the text or its regions: ftfy sees only the lines it finds something in."""
         gate = gate_on_core(self.rule.pattern)
-        return None if gate is None else ("text", gate, 0, 0, False, _block_ranges(self.rule))
+        return None if gate is None else ("text", gate, 0, 0, False, self.where_parts)
 
 
 class LexiconStep(Step):
@@ -619,11 +620,6 @@ STEP_KINDS: dict[str, type[Step]] = {
     )
 }
 """The class of each kind of rule that runs in the stages (``extract`` rules are choices of the extraction)."""
-
-
-def _block_ranges(rule: Rule) -> tuple[tuple[bool, int, int], ...]:
-    """A rule's ``where`` as the screen takes it: ``(head, first, last)`` block ranges."""
-    return tuple((side == "head", first, last) for side, first, last in rule.where.parts)
 
 
 def step_for(rule: Rule, profile: SiteProfile | None = None) -> Step:

@@ -1,12 +1,12 @@
-//! A stage's run of steps on the core (`cleantext.plan.Plan.native_run`): the inline and
-//! character-map steps of a list, each evaluated in turn where its trigger holds, its
-//! replacements applied and recorded as edits, in one call per stretch of such steps.
+//! A stage's run of steps on the core (`cleantext.plan.Plan.native_run`): the inline,
+//! character-map and normalization steps of a list, each evaluated in turn where its trigger
+//! holds, its replacements applied and recorded as edits, in one call per stretch of such steps.
 //!
 //! It does what the run loop (`Pipeline._run_rules`) does for these steps, without a Python
 //! call per step: no screen first (a step's own search is as cheap as its check), no selection
 //! (each step's trigger is tested against the document's tally as it comes). A step it cannot
-//! run (another kind, a rule of regions or captures, a text or a search the core leaves to
-//! Python) ends the call: Python evaluates that one and calls again from the next.
+//! run (another kind, a rule with captures, a text or a search the core leaves to Python, a
+//! normalization to make) ends the call: Python evaluates that one and calls again from the next.
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -28,8 +28,6 @@ enum Finder {
 
 /// One step of a run, as `Plan.native_run` describes it.
 struct RunStep {
-    /// Whether the core may run the step (else Python evaluates it).
-    runnable: bool,
     /// Whether the finder finds the step's replacements; else (a character map of what the step
     /// may change) it only tells a text the step leaves as it is, and Python evaluates the others.
     finds: bool,
@@ -41,7 +39,7 @@ struct RunStep {
     rule: Py<PyAny>,
     /// The step itself, whose `find` searches again where the core leaves a text to Python.
     step: Py<PyAny>,
-    /// The rule's `where` as `(head, first, last)` block ranges (`steps._block_ranges`); none: anywhere.
+    /// The rule's `where` as `(head, first, last)` block ranges (`Step.where_parts`); none: anywhere.
     parts: Vec<(bool, usize, usize)>,
     /// Whether an application that changed the text is followed by more, until one changes
     /// nothing (`InlineStep.apply`; at most `repeats` more).
@@ -77,19 +75,20 @@ impl Current {
         Ok(self)
     }
 
-    /// The text's reading (`text` is the one it knows), as `reader` (`cleantext.native.native_text`,
-    /// which the steps Python evaluates share) gives it.
+    /// The reading of `text` (from now on the text it knows), as `reader`
+    /// (`cleantext.native.native_text`, which the steps Python evaluates share) gives it.
     fn read(
         &mut self,
         py: Python<'_>,
         reader: &Py<PyAny>,
         text: &Bound<'_, PyString>,
-    ) -> PyResult<&Py<Text>> {
-        if self.read.is_none() {
+    ) -> PyResult<Py<Text>> {
+        let known = self.of(text)?;
+        if known.read.is_none() {
             let read = reader.bind(py).call1((text,))?.downcast_into::<Text>()?;
-            self.read = Some(read.unbind());
+            known.read = Some(read.unbind());
         }
-        Ok(self.read.as_ref().expect("made above"))
+        Ok(known.read.as_ref().expect("made above").clone_ref(py))
     }
 }
 
@@ -130,11 +129,9 @@ pub struct Run {
     screen: Py<Screen>,
 }
 
-/// A step as `Plan.native_run` hands it over: `(runnable, finds, label, rule ref, step, where
-/// parts, repeats, gate for any text, gate for ASCII text)`, a gate as the 64-bit words of its
-/// clause bits.
+/// A step as `Plan.native_run` hands it over: `(finds, label, rule ref, step, where parts,
+/// repeats, gate for any text, gate for ASCII text)`, a gate as the 64-bit words of its clause bits.
 type StepSpec<'py> = (
-    bool,
     bool,
     Bound<'py, PyString>,
     Bound<'py, PyAny>,
@@ -155,18 +152,15 @@ impl Run {
         let steps = steps
             .into_iter()
             .map(
-                |(runnable, finds, label, rule, step, parts, repeats, any_text, ascii_text)| {
-                    RunStep {
-                        runnable,
-                        finds,
-                        finder: OnceLock::new(),
-                        label: label.unbind(),
-                        rule: rule.unbind(),
-                        step: step.unbind(),
-                        parts,
-                        repeats,
-                        gates: [any_text, ascii_text],
-                    }
+                |(finds, label, rule, step, parts, repeats, any_text, ascii_text)| RunStep {
+                    finds,
+                    finder: OnceLock::new(),
+                    label: label.unbind(),
+                    rule: rule.unbind(),
+                    step: step.unbind(),
+                    parts,
+                    repeats,
+                    gates: [any_text, ascii_text],
                 },
             )
             .collect();
@@ -204,7 +198,7 @@ impl Run {
             if !tally.borrow().holds(&step.gates[usize::from(is_ascii)]) {
                 continue;
             }
-            if !step.runnable || self.finder(py, step)?.is_none() {
+            if self.finder(py, step)?.is_none() {
                 return Ok((changes, Some(index), spent));
             }
             if current.set.is_none() && self.whole_text_pattern(py, step)?.is_some() {
@@ -234,7 +228,7 @@ impl Run {
         py: Python<'_>,
         step: &'a RunStep,
     ) -> PyResult<Option<&'a Py<Pattern>>> {
-        if !step.runnable || !step.finds || !step.parts.is_empty() {
+        if !step.finds || !step.parts.is_empty() {
             return Ok(None);
         }
         Ok(match self.finder(py, step)? {
@@ -376,10 +370,7 @@ impl Run {
         if parts.is_empty() {
             return Ok(Search::Nothing);
         }
-        let read = current
-            .of(text)?
-            .read(py, &self.reader, text)?
-            .clone_ref(py);
+        let read = current.read(py, &self.reader, text)?;
         let read = read.bind(py).get();
         if read.readable_str(py).is_none() {
             return Ok(Search::Python); // its blocks are Python's to find
@@ -415,10 +406,7 @@ impl Run {
     ) -> PyResult<Search> {
         match self.finder(py, step)? {
             Some(Finder::Pattern(pattern)) => {
-                let read = current
-                    .of(text)?
-                    .read(py, &self.reader, text)?
-                    .clone_ref(py);
+                let read = current.read(py, &self.reader, text)?;
                 let read = read.bind(py).get();
                 let pattern = pattern.get();
                 // Most steps find nothing: the set's one pass, or a search without the groups a

@@ -33,8 +33,9 @@ from cleantext.triggers import TEXT_END, TEXT_START, fold
 native = pytest.importorskip("cleantext._native", reason="the native core is not built") if ENGINE == "native" else None
 needs_native = pytest.mark.skipif(native is None, reason="the native core is not built or not active")
 
-# Literals as triggers have them: ASCII punctuation and words, accented and other scripts' letters, the text sentinels.
-ALPHABET = st.sampled_from([*"ab .-,'\"\n\t©€éßıİ\u00a0\u200bЖ中🙂", TEXT_START, TEXT_END])
+# Literals as triggers have them: ASCII punctuation and words, accented and other scripts' letters, the text
+# sentinels, a lone surrogate (which the repair rules look for, and a text read as "surrogateescape" may hold).
+ALPHABET = st.sampled_from([*"ab .-,'\"\n\t©€éßıİ\u00a0\u200bЖ中🙂\udc80", TEXT_START, TEXT_END])
 LITERALS = st.lists(st.text(ALPHABET, min_size=1, max_size=4), min_size=1, max_size=40, unique=True)
 
 
@@ -45,6 +46,16 @@ def test_the_native_scanner_finds_what_the_reference_finds(literals, text):
     found = native.LiteralScanner(literals).scan(text)
     assert len(found) == len(set(found)), "a literal reported twice"
     assert set(found) == expected
+
+
+@needs_native
+def test_the_native_scanner_tells_apart_words_that_begin_alike():
+    # The automaton holds words' first bytes only: the rest of each is compared where they turn up.
+    literals = ["subscribe to our newsletter", "subscribe to our podcast", "subscribers", "subscribe", "\udc80"]
+    scanner = native.LiteralScanner(literals)
+    assert sorted(scanner.scan("please subscribe to our podcast")) == [1, 3]
+    assert sorted(scanner.scan("subscribe to our news")) == [3]
+    assert sorted(scanner.scan("subscribers: subscribe to our newsletter \udc80")) == [0, 2, 3, 4]
 
 
 @needs_native

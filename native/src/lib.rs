@@ -23,22 +23,72 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
 
-/// Which of a fixed set of literals occur in a text: one Aho-Corasick pass.
+/// Which of a fixed set of literals occur in a text: one pass over its bytes and characters, and
+/// one Aho-Corasick pass.
 ///
 /// Literals are matched exactly (the caller casefolds both sides). The answer
-/// lists each present literal's number once: those of one or two bytes first.
+/// lists each present literal's number once: those of one character or two ASCII bytes first.
 #[pyclass(frozen, module = "cleantext._native")]
 struct LiteralScanner {
-    automaton: Option<AhoCorasick>,
     count: usize,
     /// Literals of one byte, `(byte, number)`, and of two ASCII bytes ("by", "in", "- "),
     /// `((first << 7) | second, number)`: found by which bytes and pairs the text has. The
     /// automaton would report every occurrence of a common one (".", " ") as a match.
     bytes: Vec<(u8, usize)>,
     pairs: Vec<(usize, usize)>,
+    /// Literals of one character of two to four bytes, found by which characters the text has
+    /// (some two thousand: the lone surrogates, the repair rules' mojibake characters).
+    characters: Characters,
+    /// The other literals ("words"), `(bytes, number)`, and the automaton of their first
+    /// `WORD_PREFIX` bytes: the number of a prefix is an index into `by_prefix`, the words that
+    /// start with it. A match of a prefix is a word's match where the word follows in full.
+    words: Vec<(Vec<u8>, usize)>,
+    by_prefix: Vec<Vec<usize>>,
+    automaton: Option<AhoCorasick>,
     /// Per code point of a literal: the length of the longest literal that holds it, less one;
     /// and the longest literal's length in code points (1 without literals, as `Plan.longest`).
     reaches: (HashMap<u32, usize>, usize),
+}
+
+/// At most this many bytes of a word go into the automaton. An automaton of the two thousand
+/// words of the built-in rules in full takes 12 MB, whose states a document's scan reads
+/// scattered, from memory; of their first eight bytes, 3 MB, and the words that follow
+/// a prefix found are compared in full (about one in ten does not).
+const WORD_PREFIX: usize = 8;
+
+/// A set of characters outside ASCII: a bit per code point, and each one's literal number.
+#[derive(Default)]
+struct Characters {
+    bits: Vec<u64>,
+    numbers: HashMap<u32, usize>,
+}
+
+impl Characters {
+    fn add(&mut self, point: u32, number: usize) {
+        if self.bits.is_empty() {
+            self.bits = vec![0; 0x110000 / 64];
+        }
+        self.bits[point as usize / 64] |= 1 << (point % 64);
+        self.numbers.insert(point, number);
+    }
+
+    /// The literal number of the character at the start of `bytes` (a lead byte of two to four
+    /// bytes; a lone surrogate is read from its three bytes as Python's "surrogatepass" writes it).
+    fn number_at(&self, bytes: &[u8]) -> Option<usize> {
+        let lead = u32::from(*bytes.first()?);
+        let tail = |at: usize| bytes.get(at).map(|&byte| u32::from(byte & 0x3F));
+        let point = match lead {
+            0xC0..=0xDF => ((lead & 0x1F) << 6) | tail(1)?,
+            0xE0..=0xEF => ((lead & 0x0F) << 12) | (tail(1)? << 6) | tail(2)?,
+            0xF0..=0xF7 => ((lead & 0x07) << 18) | (tail(1)? << 12) | (tail(2)? << 6) | tail(3)?,
+            _ => return None,
+        };
+        let word = self.bits.get(point as usize / 64)?;
+        if word & (1 << (point % 64)) == 0 {
+            return None;
+        }
+        self.numbers.get(&point).copied()
+    }
 }
 
 /// The UTF-8 bytes of a Python string; a lone surrogate (which Python text may
@@ -88,17 +138,23 @@ impl LiteralScanner {
     fn present(&self, text: &[u8]) -> Vec<usize> {
         let mut seen = vec![false; self.count];
         let mut found = Vec::new();
-        if !self.bytes.is_empty() || !self.pairs.is_empty() {
+        let by_characters = !self.characters.numbers.is_empty();
+        if !self.bytes.is_empty() || !self.pairs.is_empty() || by_characters {
             // One pass marks the bytes and the ASCII pairs the text has (a bit each: the pairs'
-            // marks stay in the first-level cache); the short literals are looked up after.
+            // marks stay in the first-level cache), and notes the characters outside ASCII that
+            // are literals; the short literals are looked up after.
             let mut bytes_seen = [false; 256];
             let mut pairs_seen = [0u64; 128 * 128 / 64];
             let mut previous: usize = 0x80; // no pair ends at the first byte
-            for &byte in text {
+            for (position, &byte) in text.iter().enumerate() {
                 bytes_seen[byte as usize] = true;
                 if previous < 0x80 && byte < 0x80 {
                     let pair = (previous << 7) | byte as usize;
                     pairs_seen[pair / 64] |= 1 << (pair % 64);
+                } else if byte >= 0xC0 && by_characters {
+                    if let Some(number) = self.characters.number_at(&text[position..]) {
+                        note(&mut seen, &mut found, number);
+                    }
                 }
                 previous = byte as usize;
             }
@@ -114,13 +170,17 @@ impl LiteralScanner {
             }
         }
         if let Some(automaton) = &self.automaton {
-            let wanted = self.count - self.bytes.len() - self.pairs.len();
-            let mut words_seen = 0;
-            for hit in automaton.find_overlapping_iter(text) {
-                if note(&mut seen, &mut found, hit.pattern().as_usize()) {
-                    words_seen += 1;
-                    if words_seen == wanted {
-                        break;
+            let mut words_left = self.words.len();
+            'hits: for hit in automaton.find_overlapping_iter(text) {
+                let rest = &text[hit.start()..];
+                for &word in &self.by_prefix[hit.pattern().as_usize()] {
+                    let (bytes, number) = &self.words[word];
+                    if !seen[*number] && rest.starts_with(bytes) {
+                        note(&mut seen, &mut found, *number);
+                        words_left -= 1;
+                        if words_left == 0 {
+                            break 'hits;
+                        }
                     }
                 }
             }
@@ -136,10 +196,8 @@ impl LiteralScanner {
     fn new(literals: Vec<Bound<'_, PyString>>) -> PyResult<Self> {
         let mut bytes = Vec::new();
         let mut pairs = Vec::new();
-        // The automaton keeps every literal's number: a one-byte literal gets a
-        // pattern no text contains (it is found among the bytes the text has instead).
-        let mut patterns: Vec<Vec<u8>> = Vec::with_capacity(literals.len());
-        let mut words = 0;
+        let mut characters = Characters::default();
+        let mut words: Vec<(Vec<u8>, usize)> = Vec::new();
         let mut distinct: HashSet<Vec<u8>> = HashSet::with_capacity(literals.len());
         let mut reach: HashMap<u32, usize> = HashMap::new();
         let mut longest = 1;
@@ -161,37 +219,50 @@ impl LiteralScanner {
             }
             if raw.len() == 1 {
                 bytes.push((raw[0], number));
-                // Bytes 0xFF never occur in UTF-8 text: this pattern never matches.
-                patterns.push(vec![0xFF, 0xFF, (number & 0xFF) as u8]);
             } else if raw.len() == 2 && raw.is_ascii() {
                 pairs.push(((usize::from(raw[0]) << 7) | usize::from(raw[1]), number));
-                patterns.push(vec![0xFF, 0xFF, (number & 0xFF) as u8]);
+            } else if points.len() == 1 {
+                characters.add(points[0], number);
             } else {
-                patterns.push(raw.to_vec());
-                words += 1;
+                words.push((raw.to_vec(), number));
             }
         }
-        let automaton = if words > 0 {
+        let mut prefixes: Vec<Vec<u8>> = Vec::new();
+        let mut by_prefix: Vec<Vec<usize>> = Vec::new();
+        let mut prefix_numbers: HashMap<Vec<u8>, usize> = HashMap::new();
+        for (index, (word, _)) in words.iter().enumerate() {
+            let prefix = word[..word.len().min(WORD_PREFIX)].to_vec();
+            let prefix_number = *prefix_numbers.entry(prefix.clone()).or_insert_with(|| {
+                prefixes.push(prefix);
+                by_prefix.push(Vec::new());
+                by_prefix.len() - 1
+            });
+            by_prefix[prefix_number].push(index);
+        }
+        let automaton = if prefixes.is_empty() {
+            None
+        } else {
             Some(
                 AhoCorasick::builder()
                     .match_kind(MatchKind::Standard)
                     .kind(Some(AhoCorasickKind::DFA))
-                    .build(&patterns)
+                    .build(&prefixes)
                     .or_else(|_| {
                         AhoCorasick::builder()
                             .match_kind(MatchKind::Standard)
-                            .build(&patterns)
+                            .build(&prefixes)
                     })
                     .map_err(|error| PyValueError::new_err(error.to_string()))?,
             )
-        } else {
-            None
         };
         Ok(LiteralScanner {
-            automaton,
             count: literals.len(),
             bytes,
             pairs,
+            characters,
+            words,
+            by_prefix,
+            automaton,
             reaches: (reach, longest),
         })
     }

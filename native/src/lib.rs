@@ -11,17 +11,19 @@ mod edits;
 mod html;
 mod offtopic;
 mod patterns;
+mod prefixes;
 mod run;
 mod screen;
 mod tally;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
+
+use crate::prefixes::Prefixes;
 
 /// Which of a fixed set of literals occur in a text: one pass over its bytes and characters, and
 /// one Aho-Corasick pass.
@@ -39,22 +41,14 @@ struct LiteralScanner {
     /// Literals of one character of two to four bytes, found by which characters the text has
     /// (some two thousand: the lone surrogates, the repair rules' mojibake characters).
     characters: Characters,
-    /// The other literals ("words"), `(bytes, number)`, and the automaton of their first
-    /// `WORD_PREFIX` bytes: the number of a prefix is an index into `by_prefix`, the words that
-    /// start with it. A match of a prefix is a word's match where the word follows in full.
+    /// The other literals ("words"), `(bytes, number)`, and the automaton of their first bytes
+    /// (`Prefixes`): a prefix found is a word's match where the word follows in full.
     words: Vec<(Vec<u8>, usize)>,
-    by_prefix: Vec<Vec<usize>>,
-    automaton: Option<AhoCorasick>,
+    prefixes: Option<Prefixes>,
     /// Per code point of a literal: the length of the longest literal that holds it, less one;
     /// and the longest literal's length in code points (1 without literals, as `Plan.longest`).
     reaches: (HashMap<u32, usize>, usize),
 }
-
-/// At most this many bytes of a word go into the automaton. An automaton of the two thousand
-/// words of the built-in rules in full takes 12 MB, whose states a document's scan reads
-/// scattered, from memory; of their first eight bytes, 3 MB, and the words that follow
-/// a prefix found are compared in full (about one in ten does not).
-const WORD_PREFIX: usize = 8;
 
 /// A set of characters outside ASCII: a bit per code point, and each one's literal number.
 #[derive(Default)]
@@ -169,21 +163,18 @@ impl LiteralScanner {
                 }
             }
         }
-        if let Some(automaton) = &self.automaton {
+        if let Some(prefixes) = &self.prefixes {
             let mut words_left = self.words.len();
-            'hits: for hit in automaton.find_overlapping_iter(text) {
-                let rest = &text[hit.start()..];
-                for &word in &self.by_prefix[hit.pattern().as_usize()] {
+            prefixes.each(text, &mut |start, words| {
+                for &word in words {
                     let (bytes, number) = &self.words[word];
-                    if !seen[*number] && rest.starts_with(bytes) {
+                    if !seen[*number] && text[start..].starts_with(bytes) {
                         note(&mut seen, &mut found, *number);
                         words_left -= 1;
-                        if words_left == 0 {
-                            break 'hits;
-                        }
                     }
                 }
-            }
+                words_left > 0
+            });
         }
         found
     }
@@ -227,42 +218,15 @@ impl LiteralScanner {
                 words.push((raw.to_vec(), number));
             }
         }
-        let mut prefixes: Vec<Vec<u8>> = Vec::new();
-        let mut by_prefix: Vec<Vec<usize>> = Vec::new();
-        let mut prefix_numbers: HashMap<Vec<u8>, usize> = HashMap::new();
-        for (index, (word, _)) in words.iter().enumerate() {
-            let prefix = word[..word.len().min(WORD_PREFIX)].to_vec();
-            let prefix_number = *prefix_numbers.entry(prefix.clone()).or_insert_with(|| {
-                prefixes.push(prefix);
-                by_prefix.push(Vec::new());
-                by_prefix.len() - 1
-            });
-            by_prefix[prefix_number].push(index);
-        }
-        let automaton = if prefixes.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .build(&prefixes)
-                    .or_else(|_| {
-                        AhoCorasick::builder()
-                            .match_kind(MatchKind::Standard)
-                            .build(&prefixes)
-                    })
-                    .map_err(|error| PyValueError::new_err(error.to_string()))?,
-            )
-        };
+        let spellings: Vec<&[u8]> = words.iter().map(|(bytes, _)| bytes.as_slice()).collect();
+        let prefixes = Prefixes::new(&spellings).map_err(PyValueError::new_err)?;
         Ok(LiteralScanner {
             count: literals.len(),
             bytes,
             pairs,
             characters,
             words,
-            by_prefix,
-            automaton,
+            prefixes,
             reaches: (reach, longest),
         })
     }

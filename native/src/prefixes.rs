@@ -107,35 +107,37 @@ impl Prefixes {
             true
         };
         let matches = |state: StateID| automaton.is_special(state) && automaton.is_match(state);
-        let (mut states, mut positions, ends) = if text.len() < SPLIT_ABOVE {
-            ([start; WALKS], [text.len(); WALKS], [text.len(); WALKS])
+        let mut states = [start; WALKS];
+        // A short text is one stretch: the first, the others empty.
+        let (mut positions, ends) = if text.len() < SPLIT_ABOVE {
+            ([0, text.len(), text.len(), text.len()], [text.len(); WALKS])
         } else {
             let share = text.len().div_ceil(WALKS);
-            let positions: [usize; WALKS] =
-                std::array::from_fn(|walk| (walk * share).saturating_sub(WORD_PREFIX - 1));
-            let ends: [usize; WALKS] =
-                std::array::from_fn(|walk| ((walk + 1) * share).min(text.len()));
-            ([start; WALKS], positions, ends)
+            (
+                std::array::from_fn(|walk| (walk * share).saturating_sub(WORD_PREFIX - 1)),
+                std::array::from_fn(|walk| ((walk + 1) * share).min(text.len())),
+            )
         };
-        if text.len() < SPLIT_ABOVE {
-            positions[0] = 0; // one stretch: the whole text
-        } else {
-            // The stretches in step, as long as the shortest lasts.
-            let together = (0..WALKS)
-                .map(|walk| ends[walk] - positions[walk])
-                .min()
-                .unwrap_or(0);
-            for _ in 0..together {
-                for walk in 0..WALKS {
-                    let at = positions[walk];
-                    let state = automaton.next_state(Anchored::No, states[walk], text[at]);
-                    states[walk] = state;
-                    positions[walk] = at + 1;
-                    if matches(state) && !report(state, at) {
-                        return;
-                    }
+        // The stretches in step, as long as the shortest lasts.
+        let together = (0..WALKS)
+            .map(|walk| ends[walk] - positions[walk])
+            .min()
+            .unwrap_or(0);
+        let [first, second, third, fourth]: [&[u8]; WALKS] =
+            std::array::from_fn(|walk| &text[positions[walk]..positions[walk] + together]);
+        let bytes = first.iter().zip(second).zip(third).zip(fourth);
+        for (step, (((&one, &two), &three), &four)) in bytes.enumerate() {
+            for (walk, byte) in [one, two, three, four].into_iter().enumerate() {
+                states[walk] = automaton.next_state(Anchored::No, states[walk], byte);
+            }
+            for walk in 0..WALKS {
+                if matches(states[walk]) && !report(states[walk], positions[walk] + step) {
+                    return;
                 }
             }
+        }
+        for position in &mut positions {
+            *position += together;
         }
         for walk in 0..WALKS {
             let mut state = states[walk];

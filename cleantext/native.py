@@ -496,6 +496,13 @@ def screened(screen: Any, text: str, selected: list[Any]) -> list[Any]:
     return kept
 
 
+def screen_finds_any(screen: Any, text: str, selected: list[Any]) -> bool:
+    """Whether the core's ``screen`` keeps any entry of ``selected`` (see :func:`screened`): it stops
+    at the first step without a check, or whose check may find something in ``text``."""
+    finds: bool = screen.finds_any(native_text(text), selected)
+    return finds
+
+
 def pattern_set(forms: Sequence[Any]) -> Any | None:
     """The core's forms of whole-text checks (``text`` checks of :func:`quiet`) as one set, searched
     in one pass; None without the core or when the set's automaton would be too large."""

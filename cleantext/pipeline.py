@@ -314,7 +314,7 @@ class Pipeline:
         if (
             len(text) < SCREEN_WHOLE_CHARS
             and self.triggers == "on"
-            and not _screened(presence, presence.select(plan.units, text), text, timings)
+            and not _may_change(presence, presence.select(plan.units, text), text, timings)
         ):
             return warnings
         cleaning = _Cleaning(document, name, warnings, timings, presence)
@@ -594,6 +594,17 @@ def _screened(
     kept = presence.plan.screen(selected, text, presence)
     _timing(timings, SCREEN).add(time.perf_counter() - started, 0)
     return kept
+
+
+def _may_change(presence: Presence, selected: list[Selected], text: str, timings: dict[str, StepTiming]) -> bool:
+    """Whether the plan's screen keeps any of the selected steps (:meth:`Plan.may_change`), its time
+    counted as the ``screen`` step's."""
+    if not presence.plan.screening or not selected:
+        return bool(selected)
+    started = time.perf_counter()
+    may = presence.plan.may_change(selected, text)
+    _timing(timings, SCREEN).add(time.perf_counter() - started, 0)
+    return may
 
 
 def _check_trigger(

@@ -44,7 +44,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from cleantext.native import Check, clause_table, native_run, native_screen, quiet, scanner, screened, screens
+from cleantext.native import (
+    Check,
+    clause_table,
+    native_run,
+    native_screen,
+    quiet,
+    scanner,
+    screen_finds_any,
+    screened,
+    screens,
+)
 from cleantext.steps import Step, StepTrigger
 from cleantext.triggers import BOUNDARIES, TEXT_END, TEXT_START, Clause, fold, scanned_form
 
@@ -479,6 +489,13 @@ class Plan:
             return selected
         dropped = {positions[number] for number in found_nothing}.union(known)
         return [entry for position, entry in enumerate(selected) if position not in dropped]
+
+    def may_change(self, selected: list[Selected], text: str) -> bool:
+        """Whether :meth:`screen` keeps any of the ``selected`` steps: whether one may change ``text``.
+        The core stops at the first that may, asking the checks that read least of a text first."""
+        if not self.screening or not selected:
+            return bool(selected)
+        return screen_finds_any(self._screen, text, selected)
 
     def _check_of(self, unit: Unit) -> Check | None:
         """The screen check of a step, made (and kept) as the step is first asked, so that a rule's

@@ -351,6 +351,18 @@ def test_a_step_the_screen_drops_finds_nothing(lines, separator):
         assert unit.find(text, None, literals=literals) == [], unit.label
 
 
+@needs_native
+@given(LINES, st.sampled_from(["\n", "\n\n", " "]))
+def test_the_screen_tells_whether_any_step_may_change_a_text_as_its_whole_answer_does(lines, separator):
+    # The short-text screen stops at the first step that may change the text: the same answer.
+    text = separator.join(lines)
+    plan = engines()[0].plan("file")
+    presence = plan.scan(text)
+    for units in (plan.units, [unit for unit in plan.units if unit.screen_check() is not None]):
+        selected = presence.select(units, text)
+        assert plan.may_change(selected, text) == bool(plan.screen(selected, text))
+
+
 @functools.cache
 def built_in_plan():
     return Pipeline.load().plan()

@@ -308,32 +308,15 @@ impl Screen {
         text: &Text,
         selected: Bound<'py, PyList>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let checks = self.checks.bind(py);
-        let mut asked = Vec::new();
-        let mut positions = Vec::new();
-        let mut forms = Vec::new();
-        for (position, entry) in selected.iter().enumerate() {
-            let entry = entry.downcast_into::<PyTuple>()?;
-            let step = entry.get_item(1)?;
-            let key = step.as_ptr() as usize;
-            let check = match checks.get_item(key)? {
-                Some(check) => check,
-                None => {
-                    let check = step.call_method0("screen_check")?;
-                    checks.set_item(key, &check)?;
-                    check
-                }
-            };
-            if check.is_none() {
-                continue;
-            }
-            let check: Check<'py> = check.extract()?;
-            if check.5.is_empty() && check.0.to_str()? == "text" {
-                forms.push(check.1.downcast::<Pattern>()?.clone());
-            }
-            asked.push((check, entry.get_item(2)?.extract::<Vec<String>>()?));
-            positions.push(position);
-        }
+        let (asked, _) = self.checks_of(py, &selected, false)?;
+        let (asked, positions): (Vec<_>, Vec<usize>) = asked.into_iter().unzip();
+        let forms: Vec<Bound<'py, Pattern>> = asked
+            .iter()
+            .filter(|((kind, _, _, _, _, parts), _)| {
+                parts.is_empty() && kind.to_str().is_ok_and(|kind| kind == "text")
+            })
+            .map(|(check, _)| check.1.downcast::<Pattern>().cloned())
+            .collect::<Result<_, _>>()?;
         if asked.is_empty() {
             return Ok(selected);
         }
@@ -357,5 +340,79 @@ impl Screen {
             .map(|(_, entry)| entry)
             .collect();
         PyList::new(py, kept)
+    }
+
+    /// Whether the screen keeps any entry of `selected` (as `kept` takes them): whether a step
+    /// may change `text`. It stops at the first step without a check, or whose check may find
+    /// something, asking the checks that read least of a text first; `kept` asks them all.
+    fn finds_any(
+        &self,
+        py: Python<'_>,
+        text: &Text,
+        selected: Bound<'_, PyList>,
+    ) -> PyResult<bool> {
+        let (mut asked, unchecked) = self.checks_of(py, &selected, true)?;
+        if unchecked {
+            return Ok(true);
+        }
+        let cost = |kind: &Bound<'_, PyString>| match kind.to_str() {
+            Ok("characters") => 0,
+            Ok("text") => 1,
+            Ok("lines") => 2,
+            Ok("blocks") => 3,
+            Ok("repeats") => 4,
+            _ => 5,
+        };
+        asked.sort_by_cached_key(|((check, _), _)| cost(&check.0));
+        for (check, _) in asked {
+            if quiet(py, text, vec![check], None)?.is_empty() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+}
+
+impl Screen {
+    /// The check and literals of each entry of `selected` that has a check, with its position;
+    /// and whether an entry has none (its step is evaluated whatever the text; with `first_unchecked`,
+    /// the first such entry ends the list). A step's check is made (`Step.screen_check`) and
+    /// kept as it is first asked.
+    #[allow(clippy::type_complexity)]
+    fn checks_of<'py>(
+        &self,
+        py: Python<'py>,
+        selected: &Bound<'py, PyList>,
+        first_unchecked: bool,
+    ) -> PyResult<(Vec<((Check<'py>, Vec<String>), usize)>, bool)> {
+        let checks = self.checks.bind(py);
+        let mut asked = Vec::new();
+        let mut unchecked = false;
+        for (position, entry) in selected.iter().enumerate() {
+            let entry = entry.downcast_into::<PyTuple>()?;
+            let step = entry.get_item(1)?;
+            let key = step.as_ptr() as usize;
+            let check = match checks.get_item(key)? {
+                Some(check) => check,
+                None => {
+                    let check = step.call_method0("screen_check")?;
+                    checks.set_item(key, &check)?;
+                    check
+                }
+            };
+            if check.is_none() {
+                unchecked = true;
+                if first_unchecked {
+                    break;
+                }
+                continue;
+            }
+            let check: Check<'py> = check.extract()?;
+            asked.push((
+                (check, entry.get_item(2)?.extract::<Vec<String>>()?),
+                position,
+            ));
+        }
+        Ok((asked, unchecked))
     }
 }

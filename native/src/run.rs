@@ -189,8 +189,10 @@ impl Run {
         let mut changes = 0;
         let mut spent = Vec::new();
         let mut current = Current::default();
+        // The document's text, read again only after a step was evaluated (only an evaluation
+        // changes it here).
+        let mut text = document.getattr("text")?.downcast_into::<PyString>()?;
         for (index, step) in self.steps.iter().enumerate().skip(start) {
-            let text = document.getattr("text")?.downcast_into::<PyString>()?;
             if text.len()? == 0 {
                 return Ok((changes, None, spent));
             }
@@ -208,12 +210,13 @@ impl Run {
                 continue;
             }
             let started = Instant::now();
-            match self.evaluate(py, step, document, presence, &mut current, timeout)? {
+            match self.evaluate(py, step, document, presence, &text, &mut current, timeout)? {
                 Outcome::Python => return Ok((changes, Some(index), spent)),
                 Outcome::Quiet => {}
                 Outcome::Applied(applied) => {
                     spent.push((index, started.elapsed().as_secs_f64(), applied));
                     changes += applied;
+                    text = document.getattr("text")?.downcast_into::<PyString>()?;
                 }
             }
         }
@@ -281,22 +284,23 @@ impl Run {
 
     /// One step on the document's `text`: its replacements applied, and applied again while
     /// they change it (an inline step).
+    #[allow(clippy::too_many_arguments)]
     fn evaluate(
         &self,
         py: Python<'_>,
         step: &RunStep,
         document: &Bound<'_, PyAny>,
         presence: &Bound<'_, PyAny>,
+        text: &Bound<'_, PyString>,
         current: &mut Current,
         timeout: Option<f64>,
     ) -> PyResult<Outcome> {
-        let text = document.getattr("text")?.downcast_into::<PyString>()?;
-        let found = match self.found(py, step, document, &text, current)? {
+        let found = match self.found(py, step, document, text, current)? {
             Search::Nothing => return Ok(Outcome::Quiet),
             Search::Python => return Ok(Outcome::Python),
             Search::Found(found) => found,
         };
-        let mut applied = self.apply(py, step, document, presence, &text, found)?;
+        let mut applied = self.apply(py, step, document, presence, text, found)?;
         if applied == 0 {
             return Ok(Outcome::Applied(0));
         }

@@ -66,17 +66,14 @@ impl Characters {
         self.numbers.insert(point, number);
     }
 
-    /// The literal number of the character at the start of `bytes` (a lead byte of two to four
-    /// bytes; a lone surrogate is read from its three bytes as Python's "surrogatepass" writes it).
-    fn number_at(&self, bytes: &[u8]) -> Option<usize> {
-        let lead = u32::from(*bytes.first()?);
-        let tail = |at: usize| bytes.get(at).map(|&byte| u32::from(byte & 0x3F));
-        let point = match lead {
-            0xC0..=0xDF => ((lead & 0x1F) << 6) | tail(1)?,
-            0xE0..=0xEF => ((lead & 0x0F) << 12) | (tail(1)? << 6) | tail(2)?,
-            0xF0..=0xF7 => ((lead & 0x07) << 18) | (tail(1)? << 12) | (tail(2)? << 6) | tail(3)?,
-            _ => return None,
-        };
+    /// The literal number of the character that starts at `position` of `text` (the UTF-8 of a
+    /// Python string, lone surrogates as "surrogatepass" writes them; a byte that starts no
+    /// character, as the 0xFF between the stretches `scan_edits` joins, is none).
+    fn number_at(&self, text: &[u8], position: usize) -> Option<usize> {
+        if !(0xC0..0xF8).contains(&text[position]) {
+            return None;
+        }
+        let (point, _) = patterns::code_point_at(text, position);
         let word = self.bits.get(point as usize / 64)?;
         if word & (1 << (point % 64)) == 0 {
             return None;
@@ -146,7 +143,7 @@ impl LiteralScanner {
                     let pair = (previous << 7) | byte as usize;
                     pairs_seen[pair / 64] |= 1 << (pair % 64);
                 } else if byte >= 0xC0 && by_characters {
-                    if let Some(number) = self.characters.number_at(&text[position..]) {
+                    if let Some(number) = self.characters.number_at(text, position) {
                         note(&mut seen, &mut found, number);
                     }
                 }

@@ -372,13 +372,14 @@ fn non_ascii_positions(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
     })
 }
 
-/// The character that starts at `position` of `bytes` (valid UTF-8, a lead byte there that is
-/// not ASCII), and its width in bytes.
+/// The code point that starts at `position` of `bytes` (UTF-8, a lead byte there that is not
+/// ASCII, or the three bytes of a lone surrogate as Python's "surrogatepass" writes them), and
+/// its width in bytes.
 #[inline]
-fn decode_at(bytes: &[u8], position: usize) -> (char, usize) {
+pub(crate) fn code_point_at(bytes: &[u8], position: usize) -> (u32, usize) {
     let lead = u32::from(bytes[position]);
     let next = |offset: usize| u32::from(bytes[position + offset] & 0x3F);
-    let (point, width) = if lead < 0xE0 {
+    if lead < 0xE0 {
         (((lead & 0x1F) << 6) | next(1), 2)
     } else if lead < 0xF0 {
         (((lead & 0x0F) << 12) | (next(1) << 6) | next(2), 3)
@@ -387,7 +388,14 @@ fn decode_at(bytes: &[u8], position: usize) -> (char, usize) {
             ((lead & 0x07) << 18) | (next(1) << 12) | (next(2) << 6) | next(3),
             4,
         )
-    };
+    }
+}
+
+/// The character that starts at `position` of `bytes` (valid UTF-8, a lead byte there that is
+/// not ASCII), and its width in bytes.
+#[inline]
+fn decode_at(bytes: &[u8], position: usize) -> (char, usize) {
+    let (point, width) = code_point_at(bytes, position);
     // The text is valid UTF-8: every point decoded is a character.
     (
         char::from_u32(point).unwrap_or(char::REPLACEMENT_CHARACTER),

@@ -62,6 +62,7 @@ __all__ = [
     "native_span_pattern",
     "native_text",
     "native_topic_words",
+    "offtopic_removals",
     "pattern_set",
     "quiet",
     "scanner",
@@ -536,6 +537,18 @@ def native_block_spans(text: str) -> list[tuple[int, int]] | None:
         return None
     spans: list[tuple[int, int]] | None = _NATIVE.block_spans(text)
     return spans
+
+
+def offtopic_removals(
+    shape: Any, guards: Sequence[Any], text: str, low: int, high: int, min_words: int, max_words: int
+) -> list[tuple[int, int]] | None:
+    """The spans an off-topic rule removes from ``text[low:high]`` (:func:`cleantext.strip.find_offtopic`),
+    judged on the core: ``shape`` and ``guards`` are the core's forms of the rule's pattern and of
+    its guards' (:func:`native_span_pattern`); None where Python judges the text."""
+    removals: list[tuple[int, int]] | None = _NATIVE.offtopic_removals(
+        shape, list(guards), native_text(text), low, high, min_words, max_words
+    )
+    return removals
 
 
 def native_topic_words() -> Any | None:

@@ -26,7 +26,15 @@ from typing import Any
 import regex
 
 from cleantext.memo import last_text
-from cleantext.native import BACKTRACK_ALWAYS, found_in, native_pattern, native_text, native_topic_words
+from cleantext.native import (
+    BACKTRACK_ALWAYS,
+    found_in,
+    native_pattern,
+    native_span_pattern,
+    native_text,
+    native_topic_words,
+    offtopic_removals,
+)
 from cleantext.rules import Rule
 from cleantext.scorer import LineScorer
 from cleantext.segment import CACHED_MAX_CHARS, block_removal_span, block_spans, line_removal_span, line_spans
@@ -313,6 +321,9 @@ def find_offtopic(rule: Rule, text: str, low: int, high: int, timeout: float | N
     if len(text) < 2 * OFFTOPIC_CONTEXT_MIN_WORDS:
         return []  # too short to hold the words of context the rule asks for (a word and a space each)
     most = rule.max_words or OFFTOPIC_MAX_WORDS
+    on_core = _offtopic_on_core(rule, text, low, high, most)
+    if on_core is not None:
+        return on_core
     blocks = block_spans(text)
     short = [
         end - start <= most * OFFTOPIC_SHORT_CHARS_PER_WORD and len(text[start:end].split()) <= most
@@ -361,6 +372,18 @@ def find_offtopic(rule: Rule, text: str, low: int, high: int, timeout: float | N
         if unshared
     ]
     return _without_overlaps(found)
+
+
+def _offtopic_on_core(rule: Rule, text: str, low: int, high: int, most: int) -> Replacements | None:
+    """:func:`find_offtopic`'s removals judged on the core, or None where Python judges: no core, a
+    pattern of the rule's that the core does not run, or a text the core leaves to Python (one
+    with word characters outside ASCII, or more candidates than :data:`OFFTOPIC_SEARCHED_BLOCKS`)."""
+    shape = native_span_pattern(rule.pattern)
+    guards = [native_span_pattern(guard.pattern) for guard in rule.guards]
+    if shape is None or any(guard is None for guard in guards):
+        return None
+    removals = offtopic_removals(shape, guards, text, low, high, rule.min_words, most)
+    return None if removals is None else [(start, end, "") for start, end in removals]
 
 
 def split_verdicts(

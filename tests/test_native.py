@@ -986,3 +986,53 @@ def test_the_steps_a_run_evaluates_are_timed_and_counted():
     # Nor, as with the screen, one that a check finds nothing for (triggers hold: digits, "c", "km").
     quiet_text = "In 2024 the C-suite met 5 times, about 3 km away.\n" * 100
     assert set(Pipeline.load().clean(quiet_text).timings) == {"screen"}
+
+
+OFFTOPIC_RULES = [rule for rule in BUILT_IN if rule.kind == "offtopic"]
+OFF_TOPIC_WORDS = [*SHORT_LINE_WORDS, "Privacy", "Newsletter", "Dear", "parents,", "Hours:", "9", "x", "Tram"]
+
+
+def article_with_off_topic_lines(words):
+    """Articles of long paragraphs and short lines of ``words``, some lone, some in runs, some of several lines."""
+    line = st.lists(st.sampled_from(words), min_size=1, max_size=7).map(" ".join)
+    return st.lists(
+        st.sampled_from(OFFTOPIC_ARTICLE) | line | st.lists(line, min_size=2, max_size=3).map("\n".join),
+        min_size=3,
+        max_size=12,
+    ).map("\n\n".join)
+
+
+# Most texts the core judges have only ASCII letters; the others are Python's.
+ARTICLE_WITH_OFF_TOPIC_LINES = article_with_off_topic_lines(
+    [word for word in OFF_TOPIC_WORDS if word.isascii()]
+) | article_with_off_topic_lines(OFF_TOPIC_WORDS)
+
+
+def python_offtopic(rule, text, low, high):
+    """``strip.find_offtopic`` judged in Python, the core's reference."""
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(strip, "_offtopic_on_core", lambda *_: None)
+        return strip.find_offtopic(rule, text, low, high, None)
+
+
+@needs_native
+@given(ARTICLE_WITH_OFF_TOPIC_LINES, st.sampled_from(OFFTOPIC_RULES), st.integers(0, 400), st.integers(0, 400))
+def test_the_core_removes_the_off_topic_blocks_python_removes(text, rule, head, tail):
+    low, high = min(head, len(text)), max(min(head, len(text)), len(text) - tail)
+    assert strip.find_offtopic(rule, text, low, high, None) == python_offtopic(rule, text, low, high)
+
+
+@needs_native
+def test_the_core_judges_an_ascii_article_and_leaves_other_letters_to_python():
+    first, second, third = OFFTOPIC_ARTICLE
+    rule = next(rule for rule in OFFTOPIC_RULES if rule.id == "offtopic.short-block")
+    shape = cleantext.native.native_span_pattern(rule.pattern)
+    guards = [cleantext.native.native_span_pattern(guard.pattern) for guard in rule.guards]
+    judge = functools.partial(cleantext.native.offtopic_removals, shape, guards, min_words=2, max_words=12)
+    text = f"{first}\n\nSeven hiking boots worth buying\n\n{second}\n\nWinter depot tours\n\n{third}\n"
+    removed = judge(text, 0, len(text))
+    assert [text[start:end] for start, end in removed] == ["Seven hiking boots worth buying\n"]
+    assert [(start, end, "") for start, end in removed] == python_offtopic(rule, text, 0, len(text))
+    assert judge(text.replace("hiking", "h\u00efking"), 0, len(text)) is None  # a letter outside ASCII
+    assert judge(text, len(first) + 2, len(text)) == removed  # the regions a rule's where gives
+    assert judge(text, len(first) + 4, len(text)) == []

@@ -476,6 +476,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(patterns::crate_class_ranges, module)?)?;
     module.add_function(wrap_pyfunction!(patterns::block_spans, module)?)?;
     module.add_function(wrap_pyfunction!(screen::quiet, module)?)?;
+    module.add_function(wrap_pyfunction!(offtopic::offtopic_removals, module)?)?;
     module.add_function(wrap_pyfunction!(set_fold_table, module)?)?;
     module.add_function(wrap_pyfunction!(version, module)?)?;
     module.add_function(wrap_pyfunction!(locate, module)?)?;
@@ -484,6 +485,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(edits::compose, module)?)?;
     module.add("OFFTOPIC_LIMITS", patterns::OFFTOPIC_LIMITS)?;
     module.add("OFFTOPIC_CONTEXT", offtopic::OFFTOPIC_CONTEXT)?;
+    module.add("OFFTOPIC_JUDGING", offtopic::OFFTOPIC_JUDGING)?;
     module.add("FUNCTION_WORDS", offtopic::FUNCTION_WORDS.to_vec())?;
     Ok(())
 }

@@ -14,7 +14,9 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
-use crate::patterns::{block_ranges, words_in, BlockRange};
+use crate::patterns::{
+    block_ranges, one_line_of, short_runs, words_in, BlockRange, Pattern, Text, OFFTOPIC_LIMITS,
+};
 
 /// The fewest words the long blocks of a text must hold for the rule to judge its short ones
 /// (`OFFTOPIC_CONTEXT_MIN_WORDS`), and how many characters of each long block are counted for
@@ -196,6 +198,160 @@ pub(crate) fn surely_shared(
         }
     }
     shared
+}
+
+/// How an off-topic rule judges its candidates: a text with this many lone heading-shaped lines
+/// between paragraphs has sections (`OFFTOPIC_SECTION_HEADINGS`), and up to this many candidates
+/// each have their words searched in the rest of the text (`OFFTOPIC_SEARCHED_BLOCKS`); a test
+/// holds them to Python's.
+pub const OFFTOPIC_JUDGING: (usize, usize) = (3, 16);
+
+/// The removals of an off-topic rule in `text[low:high]`, as `strip.find_offtopic` makes them,
+/// in code points; `shape`: the rule's pattern, `guards`: its guards' patterns (each searched in
+/// a block on its own). None where Python judges: a text with a word character outside ASCII
+/// (whose words Python's two ways of reading may tell apart), more candidates than are searched
+/// one by one, or a block a pattern leaves to Python.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub fn offtopic_removals(
+    py: Python<'_>,
+    shape: PyRef<'_, Pattern>,
+    guards: Vec<PyRef<'_, Pattern>>,
+    text: PyRef<'_, Text>,
+    low: usize,
+    high: usize,
+    min_words: usize,
+    max_words: usize,
+) -> Option<Vec<(usize, usize)>> {
+    if text.length() < OFFTOPIC_LIMITS.0 {
+        return Some(Vec::new());
+    }
+    let plain = text.readable_str(py)?;
+    if text.has_non_ascii_words() {
+        return None;
+    }
+    let blocks = text.blocks(py);
+    let (short, runs) = short_runs(plain, blocks, max_words);
+    // `strip._judged`: a line of the words asked that the pattern finds, and (`guarded`) no guard does.
+    let judged = |index: usize, guarded: bool| -> Option<bool> {
+        let block = &plain[blocks[index].byte_start..blocks[index].byte_end];
+        if !one_line_of(block, min_words) || shape.first_in_span(block)?.is_none() {
+            return Some(false);
+        }
+        if guarded {
+            for guard in &guards {
+                if guard.first_in_span(block)?.is_some() {
+                    return Some(false);
+                }
+            }
+        }
+        Some(true)
+    };
+    let mut candidates = Vec::new(); // (block, first and last of its run)
+    for &(first, last) in &runs {
+        for (index, block) in blocks.iter().enumerate().take(last).skip(first) {
+            if block.start >= low && block.end <= high && judged(index, true)? {
+                candidates.push((index, first, last));
+            }
+        }
+    }
+    if candidates.is_empty() || !enough_context(plain, blocks, &short) {
+        return Some(Vec::new());
+    }
+    // Lone heading-shaped lines between paragraphs, enough of them, are the text's sections.
+    let (headings, searched) = OFFTOPIC_JUDGING;
+    let lone: Vec<usize> = runs
+        .iter()
+        .filter(|&&(first, last)| last - first == 1 && first > 0 && first + 1 < blocks.len())
+        .map(|&(first, _)| first)
+        .collect();
+    if headings > 0 && lone.len() >= headings {
+        let mut shaped = 0;
+        for &first in &lone {
+            shaped += usize::from(judged(first, false)?);
+        }
+        if shaped >= headings {
+            candidates.retain(|&(_, first, _)| lone.binary_search(&first).is_err());
+            if candidates.is_empty() {
+                return Some(Vec::new());
+            }
+        }
+    }
+    if candidates.len() > searched {
+        return None; // Python splits the text into words once
+    }
+    let length = text.length();
+    let mut removals: Vec<(usize, usize)> = Vec::new();
+    for (&(index, _, _), unshared) in
+        candidates
+            .iter()
+            .zip(unshared_words(plain, blocks, &candidates))
+    {
+        if !unshared {
+            continue;
+        }
+        // `segment.block_removal_span`, then `strip._without_overlaps`.
+        let (start, end) = (blocks[index].start, blocks[index].end);
+        let (mut start, end) = if end < length {
+            (start, end + 1)
+        } else {
+            (start.saturating_sub(1), end)
+        };
+        if let Some(&(_, previous_end)) = removals.last() {
+            if start < previous_end {
+                start = previous_end;
+                if start > end {
+                    continue;
+                }
+            }
+        }
+        removals.push((start, end));
+    }
+    Some(removals)
+}
+
+/// Per candidate (a block of `plain`, and the first and last block of its run of short blocks):
+/// whether it has a content word and no word outside its run starts with one of its keys
+/// (`strip._unshared`: a key of five letters starts a word, a shorter one is a whole word, and a
+/// function word elsewhere counts). Only for a text whose letters are ASCII ones, where Python's
+/// words are its runs of ASCII letters.
+fn unshared_words(
+    plain: &str,
+    blocks: &[BlockRange],
+    candidates: &[(usize, usize, usize)],
+) -> Vec<bool> {
+    let bytes = plain.as_bytes();
+    let mut keys: Vec<(Key, usize)> = Vec::new();
+    for (number, &(index, _, _)) in candidates.iter().enumerate() {
+        let block = &bytes[blocks[index].byte_start..blocks[index].byte_end];
+        keys.extend(letter_runs_of(block).filter_map(|(start, end, _)| {
+            content_key(&block[start..end]).map(|key| (key, number))
+        }));
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    let mut unshared = vec![false; candidates.len()];
+    for &(_, number) in &keys {
+        unshared[number] = true; // a block without a content word is never taken
+    }
+    let spans: Vec<(usize, usize)> = candidates
+        .iter()
+        .map(|&(_, first, last)| (blocks[first].byte_start, blocks[last - 1].byte_end))
+        .collect();
+    for (start, end, _) in letter_runs_of(bytes) {
+        let Some(key) = key_of(&bytes[start..end]) else {
+            continue;
+        };
+        let from = keys.partition_point(|(probe, _)| *probe < key);
+        for &(_, number) in keys[from..].iter().take_while(|(probe, _)| *probe == key) {
+            // A run of letters lies within one block: outside the run of blocks, or in it.
+            let (low, high) = spans[number];
+            if end <= low || start >= high {
+                unshared[number] = false;
+            }
+        }
+    }
+    unshared
 }
 
 /// A paragraph longer than this is split into words a chunk at a time by Python

@@ -456,6 +456,11 @@ impl Text {
         self.text.bind(py).to_str().ok()
     }
 
+    /// Whether a character outside ASCII is a word character (`\\w`) in it; only for a readable text.
+    pub(crate) fn has_non_ascii_words(&self) -> bool {
+        self.reading.non_ascii_words
+    }
+
     /// Its blocks; only for a readable text.
     pub(crate) fn blocks(&self, py: Python<'_>) -> &[BlockRange] {
         self.blocks.get_or_init(|| {
@@ -1037,20 +1042,12 @@ impl Pattern {
     /// The first match in `text` (a block, searched on its own) as `[(start, end, new)]`
     /// in code points, `[]` when there is none, None for text the core leaves to Python.
     fn first(&self, text: &Bound<'_, PyString>) -> PyResult<Option<Vec<(usize, usize, String)>>> {
-        let text = text.to_str().ok();
-        if !self.reads(&reading(text)) {
-            return Ok(None);
-        }
-        let text = text.expect("a readable text is UTF-8");
-        if !self.may_match(text) {
-            return Ok(Some(Vec::new()));
-        }
-        let Ok(found) = self.find_at(text, 0) else {
+        let Some(text) = text.to_str().ok() else {
             return Ok(None);
         };
-        if self.candidates && found.is_some() {
-            return Ok(None); // Python judges the block
-        }
+        let Some(found) = self.first_in_span(text) else {
+            return Ok(None);
+        };
         Ok(Some(
             found
                 .map(|(start, end, groups)| {
@@ -1289,48 +1286,20 @@ impl Pattern {
         min_words: usize,
         max_words: usize,
     ) -> bool {
-        let (shortest_text, longest_run, chars_per_word) = OFFTOPIC_LIMITS;
-        if text.length < shortest_text {
+        if text.length < OFFTOPIC_LIMITS.0 {
             return false;
         }
         let Some(plain) = text.readable_str(py) else {
             return true;
         };
         let blocks = text.blocks(py);
-        let short: Vec<bool> = blocks
-            .iter()
-            .map(|block| {
-                block.end - block.start <= max_words * chars_per_word
-                    && fits(&plain[block.byte_start..block.byte_end], 0, max_words)
-            })
-            .collect();
+        let (short, runs) = short_runs(plain, blocks, max_words);
         let mut candidates = Vec::new(); // (block, first and last of its run)
-        let mut index = 0;
-        while index < blocks.len() {
-            if !short[index] {
-                index += 1;
-                continue;
-            }
-            let first = index;
-            while index < blocks.len() && short[index] {
-                index += 1;
-            }
-            let run = &blocks[first..index];
-            let leads_in = run.iter().any(|block| {
-                plain[block.byte_start..block.byte_end]
-                    .trim_end_matches(python_space)
-                    .ends_with([',', ':'])
-            });
-            if run.len() > longest_run || leads_in {
-                continue;
-            }
-            for (number, block) in run.iter().enumerate() {
+        for &(first, last) in &runs {
+            for (number, block) in blocks[first..last].iter().enumerate() {
                 let haystack = &plain[block.byte_start..block.byte_end];
-                if within(regions, block)
-                    && !haystack.contains('\n')
-                    && fits(haystack, min_words, 0)
-                {
-                    candidates.push((first + number, first, index));
+                if within(regions, block) && one_line_of(haystack, min_words) {
+                    candidates.push((first + number, first, last));
                 }
             }
         }
@@ -1351,6 +1320,22 @@ impl Pattern {
             .iter()
             .zip(shared)
             .any(|(candidate, shared)| !shared && (shape_first || shape(candidate)))
+    }
+
+    /// The first match in `span` (a line or block searched on its own), in bytes; None where
+    /// the core leaves the span to Python (`first` gives the match in code points).
+    pub(crate) fn first_in_span(&self, span: &str) -> Option<Option<Found>> {
+        if !self.reads(&reading(Some(span))) {
+            return None;
+        }
+        if !self.may_match(span) {
+            return Some(None);
+        }
+        let found = self.find_at(span, 0).ok()?;
+        if self.candidates && found.is_some() {
+            return None; // Python judges the block
+        }
+        Some(found)
     }
 
     /// Whether a search of one block may find something: false only where the core reads it
@@ -1376,6 +1361,51 @@ fn fits(block: &str, min_words: usize, max_words: usize) -> bool {
     let most = if max_words > 0 { max_words } else { usize::MAX };
     let words = words_in(block, most);
     words >= min_words && words <= most
+}
+
+/// Which blocks of `plain` are short for an off-topic rule that judges blocks of at most
+/// `max_words` words, and the runs of short blocks it judges, as `(first, last)` block ranges
+/// (`strip.find_offtopic`): at most `OFFTOPIC_LIMITS.1` blocks, none ending with a comma or a colon.
+pub(crate) fn short_runs(
+    plain: &str,
+    blocks: &[BlockRange],
+    max_words: usize,
+) -> (Vec<bool>, Vec<(usize, usize)>) {
+    let (_, longest_run, chars_per_word) = OFFTOPIC_LIMITS;
+    let short: Vec<bool> = blocks
+        .iter()
+        .map(|block| {
+            block.end - block.start <= max_words * chars_per_word
+                && fits(&plain[block.byte_start..block.byte_end], 0, max_words)
+        })
+        .collect();
+    let mut runs = Vec::new();
+    let mut index = 0;
+    while index < blocks.len() {
+        if !short[index] {
+            index += 1;
+            continue;
+        }
+        let first = index;
+        while index < blocks.len() && short[index] {
+            index += 1;
+        }
+        let leads_in = blocks[first..index].iter().any(|block| {
+            plain[block.byte_start..block.byte_end]
+                .trim_end_matches(python_space)
+                .ends_with([',', ':'])
+        });
+        if index - first <= longest_run && !leads_in {
+            runs.push((first, index));
+        }
+    }
+    (short, runs)
+}
+
+/// Whether a short block is one the off-topic rule judges by its words (`strip._judged`, before
+/// its pattern): one line of at least `min_words` words.
+pub(crate) fn one_line_of(block: &str, min_words: usize) -> bool {
+    !block.contains('\n') && fits(block, min_words, 0)
 }
 
 /// Each byte of a word of eight: `byte` in every lane.

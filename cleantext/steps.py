@@ -359,8 +359,9 @@ class RepeatStep(Step):
     scans_lines = True
 
     def screen_check(self) -> Check | None:
-        """Two blocks short enough to compare with the same word characters, casefolded (anywhere in the text)."""
-        return ("repeats", None, 0, REPEAT_MAX_CHARS, False, ())
+        """A block short enough to compare with the same word characters, casefolded, as an earlier one
+        of the rule's words in its regions."""
+        return ("repeats", None, self.rule.min_words, REPEAT_MAX_CHARS, False, self.where_parts)
 
 
 class OfftopicStep(Step):

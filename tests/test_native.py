@@ -1036,3 +1036,30 @@ def test_the_core_judges_an_ascii_article_and_leaves_other_letters_to_python():
     assert judge(text.replace("hiking", "h\u00efking"), 0, len(text)) is None  # a letter outside ASCII
     assert judge(text, len(first) + 2, len(text)) == removed  # the regions a rule's where gives
     assert judge(text, len(first) + 4, len(text)) == []
+
+
+@needs_native
+def test_the_screen_drops_the_repeat_rule_where_no_original_in_its_regions_is_repeated():
+    pipeline = engines()[0]
+    body = "Body text that goes on.\n\nMore body text here.\n\nAnd a third paragraph.\n\n"
+    late = f"{body}A Title, Right Here\n\nBody.\n\na title right here!\n"  # the original is the fourth block
+    short = "Title Here\n\nBody text that goes on.\n\ntitle here\n"  # two words, the rule asks for four
+    for text in (late, short):
+        assert "repeats.title-or-standfirst" in {unit.label for unit, _ in screened_out(pipeline, text)}
+        assert pipeline.clean(text).text == text
+
+
+REPEAT_BLOCKS = st.lists(
+    st.sampled_from(["A Title, Right Here", "a title right here!", "Title Here", "TITLE here", "Body text goes on."])
+    | st.sampled_from(OFFTOPIC_ARTICLE),
+    min_size=2,
+    max_size=7,
+).map("\n\n".join)
+
+
+@needs_native
+@given(REPEAT_BLOCKS)
+def test_a_repeat_rule_the_screen_drops_finds_nothing(text):
+    for unit, literals in screened_out(engines()[0], text):
+        if unit.kind == "repeat":
+            assert unit.find(text, None, literals=literals) == [], unit.label

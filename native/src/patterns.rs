@@ -1474,7 +1474,7 @@ pub(crate) fn words_in(text: &str, most: usize) -> usize {
 }
 
 /// Whether a block lies within one of the `regions` (code points).
-fn within(regions: &[(usize, usize)], block: &BlockRange) -> bool {
+pub(crate) fn within(regions: &[(usize, usize)], block: &BlockRange) -> bool {
     regions
         .iter()
         .any(|&(low, high)| low <= block.start && block.end <= high)

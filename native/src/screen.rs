@@ -16,15 +16,18 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use crate::automaton::Matches;
-use crate::patterns::{word_character, CharMap, LineJudging, Pattern, PatternSet, Text};
+use crate::patterns::{
+    within, word_character, BlockRange, CharMap, LineJudging, Pattern, PatternSet, Text,
+};
 use crate::{FoldTable, FOLD_TABLE};
 
 /// A step's check, as Python gives it: `(kind, pattern or map, min_words, max_words,
 /// skip_table_rows, regions)`, kind `text` (a pattern over the text: an inline rule's, a
 /// repair rule's gate, a prefilter), `lines` (a line rule's pattern over the lines it
 /// judges), `blocks` (a block rule's over the blocks it judges, by their least and most
-/// words, 0: any), `characters` (a character map's characters), `repeats` (blocks of at most
-/// `max_words` characters that hold the same words; no pattern) or `offtopic` (a block an
+/// words, 0: any), `characters` (a character map's characters), `repeats` (a block of at most
+/// `max_words` characters that holds the same words, at least `min_words` of them, as an earlier
+/// one in the regions; no pattern) or `offtopic` (a block an
 /// off-topic rule judges, of at most `max_words` words, that its shape pattern matches);
 /// `regions`: the rule's `(head, first, last)` block ranges (`rules.Where`), none: anywhere.
 type Check<'py> = (
@@ -81,43 +84,60 @@ pub(crate) fn regions(
     merged
 }
 
-/// Whether two blocks of at most `longest` characters of `text` (`plain`) may hold the same
-/// words, as `strip.find_repeats` compares them: the words (`\\w+`) of the casefolded block.
-/// Blocks with the same words have the same word characters, casefolded, in the same order:
-/// the blocks are told apart by their first `REPEAT_PREFIX` such characters, and only those
-/// that share them, by all of them (by their hashes).
-fn may_repeat(py: Python<'_>, text: &Text, plain: &str, longest: usize) -> bool {
+/// Whether a block of at most `longest` characters of `text` (`plain`) may repeat an earlier one
+/// within the `regions` (code points), as `strip.find_repeats` compares them: by the words
+/// (`\\w+`) of the casefolded block, at least `min_words` of them (and one). Blocks with the same
+/// words have the same word characters, casefolded, in the same order: the blocks are told apart
+/// by their first `REPEAT_PREFIX` such characters, and only those that share them, by all of them
+/// (by their hashes).
+fn may_repeat(
+    py: Python<'_>,
+    text: &Text,
+    plain: &str,
+    longest: usize,
+    regions: &[(usize, usize)],
+    min_words: usize,
+) -> bool {
     let Some(table) = FOLD_TABLE.get() else {
         return true;
     };
-    let blocks: Vec<&str> = text
+    let blocks: Vec<&BlockRange> = text
         .blocks(py)
         .iter()
         .filter(|block| block.end - block.start <= longest)
-        .map(|block| &plain[block.byte_start..block.byte_end])
         .collect();
+    let block_text = |block: &BlockRange| &plain[block.byte_start..block.byte_end];
     let mut by_prefix: HashMap<u64, usize> = HashMap::new(); // the first block with each prefix
-    let mut shared: HashSet<usize> = HashSet::new(); // blocks whose prefix another block has
+    let mut shared: Vec<usize> = Vec::new(); // blocks whose prefix another block has
     for (index, block) in blocks.iter().enumerate() {
-        match word_hash(table, block, REPEAT_PREFIX) {
+        match word_hash(table, block_text(block), REPEAT_PREFIX) {
             None => return true, // a character the tables do not cover: Python compares
             Some(None) => {}
-            Some(Some(prefix)) => {
+            Some(Some((prefix, _))) => {
                 if let Some(&first) = by_prefix.get(&prefix) {
-                    shared.insert(first);
-                    shared.insert(index);
+                    shared.extend([first, index]);
                 } else {
                     by_prefix.insert(prefix, index);
                 }
             }
         }
     }
-    let mut seen = HashSet::new();
-    for &index in &shared {
-        match word_hash(table, blocks[index], usize::MAX) {
-            Some(Some(whole)) if seen.insert(whole) => {}
-            Some(None) => {}
-            _ => return true,
+    shared.sort_unstable();
+    shared.dedup();
+    // In order, as the rule takes them: a block repeats an earlier original of the same words.
+    let mut originals = HashSet::new();
+    for index in shared {
+        match word_hash(table, block_text(blocks[index]), usize::MAX) {
+            None => return true,
+            Some(Some((whole, words))) if words >= min_words.max(1) => {
+                if originals.contains(&whole) {
+                    return true;
+                }
+                if within(regions, blocks[index]) {
+                    originals.insert(whole);
+                }
+            }
+            Some(_) => {} // too few words to be compared
         }
     }
     false
@@ -127,21 +147,26 @@ fn may_repeat(py: Python<'_>, text: &Text, plain: &str, longest: usize) -> bool 
 const REPEAT_PREFIX: usize = 24;
 
 /// The hash of the first `most` word characters of `block` casefolded (`triggers.fold`, which
-/// casefolding's equal strings are equal under): Some(None) when it has none, None when a
-/// character is past the tables.
-fn word_hash(table: &FoldTable, block: &str, most: usize) -> Option<Option<u64>> {
+/// casefolding's equal strings are equal under), with how many words (runs of word characters)
+/// they make: Some(None) when it has none, None when a character is past the tables.
+fn word_hash(table: &FoldTable, block: &str, most: usize) -> Option<Option<(u64, usize)>> {
     let mut hash: u64 = 0;
     let mut count = 0;
+    let mut words = 0;
+    let mut in_word = false;
     let mut folded = Vec::with_capacity(8);
     for character in block.chars() {
         let mut push = |folded_character: char| -> Option<()> {
             // Exactly the first `most`: a character may fold to two ("ß" to "ss").
-            if word_character(folded_character)? && count < most {
+            let word_character = word_character(folded_character)?;
+            if word_character && count < most {
                 // FxHash's step: a rotation, an exclusive or and a multiplication per character.
                 hash = (hash.rotate_left(5) ^ u64::from(folded_character))
                     .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
                 count += 1;
+                words += usize::from(!in_word);
             }
+            in_word = word_character;
             Some(())
         };
         if character.is_ascii() {
@@ -160,7 +185,7 @@ fn word_hash(table: &FoldTable, block: &str, most: usize) -> Option<Option<u64>>
             break;
         }
     }
-    Some((count > 0).then_some(hash))
+    Some((count > 0).then_some((hash, words)))
 }
 
 /// The positions in `asked`, each `(check, literals)`, of the checks that find nothing in
@@ -225,7 +250,14 @@ pub fn quiet(
                 &literals,
             ),
             "characters" => form.downcast::<CharMap>()?.get().holds_any(plain),
-            "repeats" => may_repeat(py, text, plain, max_words),
+            "repeats" => may_repeat(
+                py,
+                text,
+                plain,
+                max_words,
+                &regions(py, text, &parts),
+                min_words,
+            ),
             "offtopic" => form.downcast::<Pattern>()?.get().may_find_offtopic(
                 py,
                 text,

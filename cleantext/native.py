@@ -462,10 +462,11 @@ min_words, max_words, skip_table_rows, regions)``, kind ``text`` (a pattern over
 ``lines`` (a line rule's pattern over the lines it judges), ``blocks`` (a block rule's over the
 blocks it judges; 0 words: any), ``characters`` (a character map), ``repeats`` (a block of at
 most ``max_words`` characters with the same words, at least ``min_words`` of them, as an
-earlier one in the regions, as :func:`cleantext.strip.find_repeats` compares them; no form) or
-``offtopic`` (a short block an off-topic rule judges that its shape pattern matches: see
-:func:`cleantext.strip.find_offtopic`); ``regions``: the rule's ``where`` as ``(head, first,
-last)`` block ranges (none: anywhere)."""
+earlier one in the regions, as :func:`cleantext.strip.find_repeats` compares them; no form),
+``repair`` (a repair rule's gate and ftfy's test for mojibake, as a pair: a line the gate finds
+something in, where the test does too) or ``offtopic`` (a short block an off-topic rule judges
+that its shape pattern matches: see :func:`cleantext.strip.find_offtopic`); ``regions``: the
+rule's ``where`` as ``(head, first, last)`` block ranges (none: anywhere)."""
 
 
 def quiet(text: str, asked: Sequence[tuple[Check, Sequence[str]]], together: Any | None = None) -> list[int]:

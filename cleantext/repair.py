@@ -31,7 +31,7 @@ import ftfy.badness
 from cleantext.native import native_pattern, native_text
 from cleantext.rules import FTFY_FIXES, Rule
 
-__all__ = ["find_repairs", "gate_on_core"]
+__all__ = ["ENCODING_FIXES", "badness_anywhere_on_core", "find_repairs", "gate_on_core"]
 
 _LONG_LINE = 100_000
 """Longer lines go to ftfy in pieces cut at spaces, so one huge line costs linear time."""
@@ -130,11 +130,52 @@ def _badness_on_core() -> Any | None:
     return native_pattern(_BADNESS)
 
 
+def badness_anywhere_on_core() -> Any | None:
+    """ftfy's test for mojibake on the core without its anchors (:data:`_BADNESS_ANYWHERE`): what it
+    finds in a piece of a line, it finds in the line. None: no core, or a test whose anchors are
+    not dropped so simply."""
+    return None if _BADNESS_ANYWHERE is None else native_pattern(_BADNESS_ANYWHERE)
+
+
 # ftfy.badness.BADNESS_RE is a pattern of Python's ``re``, whose ``\w`` and ``\s``
 # take characters that the ``regex`` dialect the core follows does not (``³``,
 # ``\x1c``): they are widened (any character; ``\s`` and those four), so the core
 # finds all that ftfy's test finds, and a little more, on which ftfy then decides.
 _BADNESS = "(?x)" + ftfy.badness.BADNESS_RE.pattern.replace("\\w", "(?s:.)").replace("\\s", "[\\s\\x1c-\\x1f]")
+
+
+def _unanchored(pattern: str) -> str | None:
+    """``pattern`` with its anchors ``^`` and ``$`` (outside character classes and, in a verbose
+    pattern, comments) dropped, so that it matches in a text wherever it matches in a piece of it;
+    None where that cannot be had so simply (a look-around, a word boundary, ``\\A`` or ``\\Z``)."""
+    if re.search(r"\(\?<?[=!]|\\[AbBZz]", pattern):
+        return None
+    verbose = pattern.startswith("(?x)")
+    kept: list[str] = []
+    in_class = escaped = comment = False
+    for position, character in enumerate(pattern):
+        if comment:
+            comment = character != "\n"
+        elif escaped:
+            escaped = False
+        elif character == "\\":
+            escaped = True
+        elif in_class:
+            # A "]" right after "[" or "[^" is a member, not the class's end.
+            in_class = character != "]" or pattern[position - 1] == "[" or pattern[position - 2 : position] == "[^"
+        elif character == "[":
+            in_class = True
+        elif verbose and character == "#":
+            comment = True
+        elif character in "^$":
+            continue
+        kept.append(character)
+    return "".join(kept)
+
+
+_BADNESS_ANYWHERE = _unanchored(_BADNESS)
+"""ftfy's test for mojibake over a whole line: whatever it finds in a piece of the line, it finds in
+the line (the test anchors one of its cases at the start of what it is given)."""
 
 
 def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -40,7 +40,7 @@ from cleantext.normalize import (
     native_inline_prefilter,
     native_unstable_of,
 )
-from cleantext.repair import find_repairs, gate_on_core
+from cleantext.repair import ENCODING_FIXES, badness_anywhere_on_core, find_repairs, gate_on_core
 from cleantext.rules import PatternRule, RemovalRule, Rule, ScoreRule, SiteRule
 from cleantext.scorer import LineScorer
 from cleantext.sites import SiteProfile
@@ -491,9 +491,15 @@ class RepairStep(Step):
     finder = staticmethod(find_repairs)
 
     def screen_check(self) -> Check | None:
-        """The gate over the text or its regions: ftfy sees only the lines it finds something in."""
+        """The gate over the text or its regions: ftfy sees only the lines it finds something in; for
+        encoding fixes, only those lines where ftfy's test for mojibake finds something too."""
         gate = gate_on_core(self.rule.pattern)
-        return None if gate is None else ("text", gate, 0, 0, False, self.where_parts)
+        if gate is None:
+            return None
+        badness = badness_anywhere_on_core() if ENCODING_FIXES.issuperset(self.rule.fixes) else None
+        if badness is None:
+            return ("text", gate, 0, 0, False, self.where_parts)
+        return ("repair", (gate, badness), 0, 0, False, self.where_parts)
 
 
 class LexiconStep(Step):

@@ -1,5 +1,6 @@
 """The repair stage: ftfy's fixes, one edit per repaired stretch, only where text looks broken."""
 
+import functools
 import json
 from pathlib import Path
 
@@ -150,6 +151,47 @@ def test_the_cores_test_for_mojibake_finds_all_that_ftfys_finds(text):
 def test_lines_the_core_spares_ftfy_are_lines_ftfy_leaves_alone(text):
     if not repair._may_change(repair.ENCODING_FIXES, text):
         assert ftfy.fix_text(text, repair._config(tuple(sorted(repair.ENCODING_FIXES)))) == text
+
+
+@functools.cache
+def _default_pipeline():
+    return Pipeline.load()
+
+
+def _screened_out_repairs(text):
+    """The repair steps the plan's screen drops on ``text``, with the literals they were selected by."""
+    stages, plan = _default_pipeline()._stages_for("file")
+    steps = next(steps for stage, steps in stages if stage == "repair")
+    presence = plan.scan(text)
+    selected = presence.select(steps, text)
+    kept = {id(unit) for _, unit, _ in plan.screen(selected, text)}
+    return [(unit, literals) for _, unit, literals in selected if id(unit) not in kept]
+
+
+@pytest.mark.skipif(native.ENGINE != "native", reason="needs the native core")
+def test_the_screen_drops_the_mojibake_rule_where_ftfys_test_finds_nothing_on_the_gates_lines():
+    fine = "Ele disse \u201cn\u00e3o\u201d, a a\u00e7\u00e3o \u2018sim\u2019\u201d.\nTwo.\n"  # the gate finds "çã"
+    assert "repair.mojibake" in [unit.label for unit, _ in _screened_out_repairs(fine)]
+    broken = fine + "Caf\u00c3\u00a9 open.\n"
+    assert "repair.mojibake" not in [unit.label for unit, _ in _screened_out_repairs(broken)]
+    assert clean(broken).text.endswith("Caf\u00e9 open.\n")
+
+
+@pytest.mark.skipif(native.ENGINE != "native", reason="needs the native core")
+@given(
+    st.lists(st.text(alphabet=st.sampled_from([*_BADNESS_ALPHABET, " ", "\u00e7", "\u00e3"]), max_size=10), max_size=4)
+)
+def test_a_repair_rule_the_screen_drops_finds_nothing(lines):
+    text = "\n".join(lines)
+    for unit, literals in _screened_out_repairs(text):
+        assert unit.find(text, None, literals=literals) == [], unit.label
+
+
+def test_ftfys_test_over_a_whole_line_drops_only_its_anchors():
+    assert repair._unanchored("(?x)^a[^]^]$ # [ ^\n^b") == "(?x)a[^]^] # [ ^\nb"
+    assert repair._unanchored("(?<=a)b") is None
+    assert repair._unanchored(r"\bword") is None
+    assert repair._BADNESS_ANYWHERE is not None and "^[" not in repair._BADNESS_ANYWHERE
 
 
 def test_only_encoding_fixes_are_spared_on_the_cores_word():

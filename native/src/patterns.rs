@@ -1322,6 +1322,43 @@ impl Pattern {
             .any(|(candidate, shared)| !shared && (shape_first || shape(candidate)))
     }
 
+    /// Whether a repair rule whose gate this pattern is may change a line of `text[low:high]`
+    /// (`repair.find_repairs`): a line the gate finds something in, in which `badness` (ftfy's
+    /// test for mojibake, without its anchors, so that it finds in a line whatever it finds in a
+    /// piece of it) finds something too; true where the core leaves the text or a line to Python.
+    pub(crate) fn may_repair_in(
+        &self,
+        py: Python<'_>,
+        text: &Text,
+        low: usize,
+        high: usize,
+        badness: &Pattern,
+    ) -> bool {
+        let Ok(Some((haystack, from))) = self.whole_text(py, text, low, high) else {
+            return true;
+        };
+        let bytes = haystack.as_bytes();
+        let mut position = from;
+        while position <= haystack.len() {
+            let Ok(found) = self.find_at(haystack, position) else {
+                return true;
+            };
+            let Some((start, end, _)) = found else {
+                return false;
+            };
+            let line_start = memchr::memrchr(b'\n', &bytes[..start]).map_or(0, |at| at + 1);
+            let line_end = memchr::memchr(b'\n', &bytes[end..]).map_or(bytes.len(), |at| end + at);
+            if !matches!(
+                badness.first_in_span(&haystack[line_start..line_end]),
+                Some(None)
+            ) {
+                return true;
+            }
+            position = line_end + 1; // the gate's next line
+        }
+        false
+    }
+
     /// The first match in `span` (a line or block searched on its own), in bytes; None where
     /// the core leaves the span to Python (`first` gives the match in code points).
     pub(crate) fn first_in_span(&self, span: &str) -> Option<Option<Found>> {

@@ -27,7 +27,8 @@ use crate::{FoldTable, FOLD_TABLE};
 /// judges), `blocks` (a block rule's over the blocks it judges, by their least and most
 /// words, 0: any), `characters` (a character map's characters), `repeats` (a block of at most
 /// `max_words` characters that holds the same words, at least `min_words` of them, as an earlier
-/// one in the regions; no pattern) or `offtopic` (a block an
+/// one in the regions; no pattern), `repair` (a repair rule's gate and ftfy's test for mojibake:
+/// a line the gate finds something in, where the test does too) or `offtopic` (a block an
 /// off-topic rule judges, of at most `max_words` words, that its shape pattern matches);
 /// `regions`: the rule's `(head, first, last)` block ranges (`rules.Where`), none: anywhere.
 type Check<'py> = (
@@ -258,6 +259,12 @@ pub fn quiet(
                 &regions(py, text, &parts),
                 min_words,
             ),
+            "repair" => {
+                let (gate, badness): (Bound<'_, Pattern>, Bound<'_, Pattern>) = form.extract()?;
+                regions(py, text, &parts)
+                    .into_iter()
+                    .any(|(low, high)| gate.get().may_repair_in(py, text, low, high, badness.get()))
+            }
             "offtopic" => form.downcast::<Pattern>()?.get().may_find_offtopic(
                 py,
                 text,
@@ -389,7 +396,7 @@ impl Screen {
         }
         let cost = |kind: &Bound<'_, PyString>| match kind.to_str() {
             Ok("characters") => 0,
-            Ok("text") => 1,
+            Ok("text" | "repair") => 1,
             Ok("lines") => 2,
             Ok("blocks") => 3,
             Ok("repeats") => 4,

@@ -357,6 +357,13 @@ def _compiled(pattern: str, replacement: str | None, lines: bool, backtracking: 
             # Its relaxed form, on the automata, spares the backtracking search where it finds nothing.
             prefilter = _relaxed_form(pattern, lines)
         template = None if replacement is None else list(translate_template(replacement, translation.groups))
+        # Where the automata's ASCII \b is not exact (a line or block with word characters outside
+        # ASCII), the core searches the pattern's form with Unicode ones.
+        unicode_boundaries = (
+            translate(pattern, lines=lines, native_boundaries=True, shared_classes=shared).pattern
+            if lines and translation.boundaries and not translation.backtracks
+            else None
+        )
         try:
             return _NATIVE.Pattern(
                 translation.pattern,
@@ -365,6 +372,7 @@ def _compiled(pattern: str, replacement: str | None, lines: bool, backtracking: 
                 translation.before,
                 translation.backtracks,
                 prefilter,
+                unicode_boundaries=unicode_boundaries,
             )
         except ValueError:
             if not lines:
@@ -546,9 +554,11 @@ def offtopic_removals(
 ) -> list[tuple[int, int]] | None:
     """The spans an off-topic rule removes from ``text[low:high]`` (:func:`cleantext.strip.find_offtopic`),
     judged on the core: ``shape`` and ``guards`` are the core's forms of the rule's pattern and of
-    its guards' (:func:`native_span_pattern`); None where Python judges the text."""
+    its guards' (:func:`native_span_pattern`); None where Python judges the text. A text with
+    letters outside ASCII is read with :func:`native_topic_words`."""
+    topic = None if text.isascii() else native_topic_words()
     removals: list[tuple[int, int]] | None = _NATIVE.offtopic_removals(
-        shape, list(guards), native_text(text), low, high, min_words, max_words
+        shape, list(guards), native_text(text), low, high, min_words, max_words, topic
     )
     return removals
 

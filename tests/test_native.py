@@ -1023,7 +1023,7 @@ def test_the_core_removes_the_off_topic_blocks_python_removes(text, rule, head, 
 
 
 @needs_native
-def test_the_core_judges_an_ascii_article_and_leaves_other_letters_to_python():
+def test_the_core_judges_an_article_with_the_letters_python_reads_as_it_does():
     first, second, third = OFFTOPIC_ARTICLE
     rule = next(rule for rule in OFFTOPIC_RULES if rule.id == "offtopic.short-block")
     shape = cleantext.native.native_span_pattern(rule.pattern)
@@ -1033,7 +1033,14 @@ def test_the_core_judges_an_ascii_article_and_leaves_other_letters_to_python():
     removed = judge(text, 0, len(text))
     assert [text[start:end] for start, end in removed] == ["Seven hiking boots worth buying\n"]
     assert [(start, end, "") for start, end in removed] == python_offtopic(rule, text, 0, len(text))
-    assert judge(text.replace("hiking", "h\u00efking"), 0, len(text)) is None  # a letter outside ASCII
+    for letter in ("\u00ef", "\ud55c", "\u212a"):  # letters outside ASCII, the Kelvin sign too
+        other = text.replace("hiking", f"h{letter}king").replace("depot tours", f"d{letter}pot tours")
+        assert [(start, end, "") for start, end in judge(other, 0, len(other))] == python_offtopic(
+            rule, other, 0, len(other)
+        )
+    # A capital sigma lowers by what follows it; Python's str.isalpha and regex's \p{L} part on U+0558.
+    for letter in ("\u03a3", "\u0558"):
+        assert judge(text.replace("hiking", f"h{letter}king"), 0, len(text)) is None
     assert judge(text, len(first) + 2, len(text)) == removed  # the regions a rule's where gives
     assert judge(text, len(first) + 4, len(text)) == []
 
@@ -1063,3 +1070,35 @@ def test_a_repeat_rule_the_screen_drops_finds_nothing(text):
     for unit, literals in screened_out(engines()[0], text):
         if unit.kind == "repeat":
             assert unit.find(text, None, literals=literals) == [], unit.label
+
+
+# Rules and guards whose patterns have word boundaries, as line and block rules search them.
+BOUNDED_PATTERNS = sorted(
+    {rule.pattern for rule in BUILT_IN if "\\b" in getattr(rule, "pattern", "")}
+    | {guard.pattern for rule in BUILT_IN for guard in getattr(rule, "guards", ()) if "\\b" in guard.pattern}
+)
+
+
+@needs_native
+@given(
+    st.sampled_from(BOUNDED_PATTERNS),
+    st.lists(st.sampled_from(EXAMPLE_LINES) | st.text(st.sampled_from(TRICKY), max_size=6), min_size=1, max_size=3),
+    st.sampled_from(["é", "ü", "\u0436", "\ud55c", "٣", "ſ"]),
+)
+def test_a_line_with_word_characters_outside_ascii_is_searched_as_python_searches_it(pattern, pieces, letter):
+    # The automata's \b is ASCII's: such a line is searched with the pattern's Unicode form.
+    span = " ".join(pieces).replace("e", letter).replace("\n", " ")
+    first = cleantext.native.native_span_pattern(pattern).first(span)
+    if first is not None:
+        assert bool(first) == (regex.search(pattern, span) is not None)
+
+
+@needs_native
+def test_a_guard_with_word_boundaries_is_searched_on_the_core_in_a_line_of_korean():
+    guard = next(
+        guard for rule in BUILT_IN for guard in getattr(rule, "guards", ()) if guard.name == "article-structure"
+    )
+    core = cleantext.native.native_span_pattern(guard.pattern)
+    for line in ("\uce7c\ub7fc\ub2c8\uc2a4\ud2b8 \ubc15\uc0dd\uac15", "Einrichtungs\u00fcbergreifende Intransparenzen"):
+        assert core.first(line) == []
+        assert regex.search(guard.pattern, line) is None

@@ -9,6 +9,7 @@
 //! sides. Anything else is left for the rule to judge: the screen then lets it through.
 
 use std::collections::hash_map::{Entry, HashMap};
+use std::sync::Mutex;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -208,10 +209,12 @@ pub const OFFTOPIC_JUDGING: (usize, usize) = (3, 16);
 
 /// The removals of an off-topic rule in `text[low:high]`, as `strip.find_offtopic` makes them,
 /// in code points; `shape`: the rule's pattern, `guards`: its guards' patterns (each searched in
-/// a block on its own). None where Python judges: a text with a word character outside ASCII
-/// (whose words Python's two ways of reading may tell apart), more candidates than are searched
-/// one by one, or a block a pattern leaves to Python.
+/// a block on its own); `topic`: the reader of words with letters outside ASCII. None where
+/// Python judges: a text with a word character outside ASCII that `topic` does not read as
+/// Python does (or no `topic`), more candidates than are searched one by one, or a block a
+/// pattern leaves to Python.
 #[pyfunction]
+#[pyo3(signature = (shape, guards, text, low, high, min_words, max_words, topic))]
 #[allow(clippy::too_many_arguments)]
 pub fn offtopic_removals(
     py: Python<'_>,
@@ -222,14 +225,40 @@ pub fn offtopic_removals(
     high: usize,
     min_words: usize,
     max_words: usize,
+    topic: Option<PyRef<'_, TopicWords>>,
 ) -> Option<Vec<(usize, usize)>> {
     if text.length() < OFFTOPIC_LIMITS.0 {
         return Some(Vec::new());
     }
+    // Words of letters outside ASCII are read with `topic`'s tables, where Python reads them alike.
+    let topic = match topic {
+        _ if !text.has_non_ascii_words() => None,
+        Some(topic) if text.length() <= TOPIC_CHUNK_CHARS => Some(topic),
+        _ => return None,
+    };
+    judge_offtopic(
+        py,
+        &shape,
+        &guards,
+        &text,
+        (low, high),
+        (min_words, max_words),
+        topic.as_deref(),
+    )
+}
+
+/// `offtopic_removals` of a text it judges: None where a pattern leaves a block to Python, or
+/// there are more candidates than are searched one by one.
+fn judge_offtopic(
+    py: Python<'_>,
+    shape: &Pattern,
+    guards: &[PyRef<'_, Pattern>],
+    text: &Text,
+    (low, high): (usize, usize),
+    (min_words, max_words): (usize, usize),
+    topic: Option<&TopicWords>,
+) -> Option<Vec<(usize, usize)>> {
     let plain = text.readable_str(py)?;
-    if text.has_non_ascii_words() {
-        return None;
-    }
     let blocks = text.blocks(py);
     let (short, runs) = short_runs(plain, blocks, max_words);
     // `strip._judged`: a line of the words asked that the pattern finds, and (`guarded`) no guard does.
@@ -239,7 +268,7 @@ pub fn offtopic_removals(
             return Some(false);
         }
         if guarded {
-            for guard in &guards {
+            for guard in guards {
                 if guard.first_in_span(block)?.is_some() {
                     return Some(false);
                 }
@@ -280,13 +309,13 @@ pub fn offtopic_removals(
     if candidates.len() > searched {
         return None; // Python splits the text into words once
     }
+    let unshared = match topic {
+        None => unshared_words(plain, blocks, &candidates),
+        Some(topic) => topic.unshared_words(py, plain, blocks, &candidates)?,
+    };
     let length = text.length();
     let mut removals: Vec<(usize, usize)> = Vec::new();
-    for (&(index, _, _), unshared) in
-        candidates
-            .iter()
-            .zip(unshared_words(plain, blocks, &candidates))
-    {
+    for (&(index, _, _), unshared) in candidates.iter().zip(unshared) {
         if !unshared {
             continue;
         }
@@ -313,7 +342,7 @@ pub fn offtopic_removals(
 /// Per candidate (a block of `plain`, and the first and last block of its run of short blocks):
 /// whether it has a content word and no word outside its run starts with one of its keys
 /// (`strip._unshared`: a key of five letters starts a word, a shorter one is a whole word, and a
-/// function word elsewhere counts). Only for a text whose letters are ASCII ones, where Python's
+/// function word elsewhere counts), for a text whose letters are ASCII ones, where Python's
 /// words are its runs of ASCII letters.
 fn unshared_words(
     plain: &str,
@@ -328,23 +357,62 @@ fn unshared_words(
             content_key(&block[start..end]).map(|key| (key, number))
         }));
     }
+    let words = letter_runs_of(bytes)
+        .filter_map(|(start, end, _)| key_of(&bytes[start..end]).map(|key| (key, start, end)));
+    unshared_by(keys, &run_spans(blocks, candidates), words)
+}
+
+impl TopicWords {
+    /// `unshared_words` for a text with letters outside ASCII, read with these tables; None
+    /// where Python reads the text otherwise (see `reads_as_python`).
+    fn unshared_words(
+        &self,
+        py: Python<'_>,
+        plain: &str,
+        blocks: &[BlockRange],
+        candidates: &[(usize, usize, usize)],
+    ) -> Option<Vec<bool>> {
+        if !self.reads_as_python(py, plain).ok()? {
+            return None;
+        }
+        let mut keys: Vec<(WideKey, usize)> = Vec::new();
+        for (number, &(index, _, _)) in candidates.iter().enumerate() {
+            let block = &plain[blocks[index].byte_start..blocks[index].byte_end];
+            if !self.each_key(block, |key| keys.push((key, number))) {
+                return None;
+            }
+        }
+        let mut words = Vec::new();
+        let read = self.each_word(plain, |key, _, start, end| words.push((key, start, end)));
+        read.then(|| unshared_by(keys, &run_spans(blocks, candidates), words))
+    }
+}
+
+/// The byte span of each candidate's run of blocks.
+fn run_spans(blocks: &[BlockRange], candidates: &[(usize, usize, usize)]) -> Vec<(usize, usize)> {
+    candidates
+        .iter()
+        .map(|&(_, first, last)| (blocks[first].byte_start, blocks[last - 1].byte_end))
+        .collect()
+}
+
+/// Per candidate, whether it has a key (`keys`: each with its candidate's number) and no word
+/// (`words`: each key with its byte span) outside its run's byte span (`spans`) has one of them.
+fn unshared_by<K: Ord + Copy>(
+    mut keys: Vec<(K, usize)>,
+    spans: &[(usize, usize)],
+    words: impl IntoIterator<Item = (K, usize, usize)>,
+) -> Vec<bool> {
     keys.sort_unstable();
     keys.dedup();
-    let mut unshared = vec![false; candidates.len()];
+    let mut unshared = vec![false; spans.len()];
     for &(_, number) in &keys {
         unshared[number] = true; // a block without a content word is never taken
     }
-    let spans: Vec<(usize, usize)> = candidates
-        .iter()
-        .map(|&(_, first, last)| (blocks[first].byte_start, blocks[last - 1].byte_end))
-        .collect();
-    for (start, end, _) in letter_runs_of(bytes) {
-        let Some(key) = key_of(&bytes[start..end]) else {
-            continue;
-        };
+    for (key, start, end) in words {
         let from = keys.partition_point(|(probe, _)| *probe < key);
         for &(_, number) in keys[from..].iter().take_while(|(probe, _)| *probe == key) {
-            // A run of letters lies within one block: outside the run of blocks, or in it.
+            // A word lies within one block: outside the run of blocks, or in it.
             let (low, high) = spans[number];
             if end <= low || start >= high {
                 unshared[number] = false;
@@ -382,6 +450,44 @@ pub struct TopicWords {
     letters: Vec<(u32, u32)>,
     /// The letters outside ASCII that lowering changes, sorted, each with its lower case.
     lowered: Vec<(u32, Vec<char>)>,
+    /// Characters outside ASCII, by whether `strip._unshared` reads them as these tables do
+    /// (see `reads_as_python`), as Python was asked.
+    alike: Mutex<Alike>,
+}
+
+/// What Python was asked of characters outside ASCII (`TopicWords::reads_as_python`): a byte
+/// each for the first 64 Ki code points (0: not asked, 1: alike, 2: not), the others by number.
+#[derive(Default)]
+struct Alike {
+    basic: Vec<u8>,
+    others: HashMap<u32, bool>,
+}
+
+impl Alike {
+    fn get(&self, character: char) -> Option<bool> {
+        let point = u32::from(character);
+        if point < 0x1_0000 {
+            match self.basic.get(point as usize) {
+                Some(1) => Some(true),
+                Some(2) => Some(false),
+                _ => None,
+            }
+        } else {
+            self.others.get(&point).copied()
+        }
+    }
+
+    fn set(&mut self, character: char, reads_alike: bool) {
+        let point = u32::from(character);
+        if point < 0x1_0000 {
+            if self.basic.is_empty() {
+                self.basic = vec![0; 0x1_0000];
+            }
+            self.basic[point as usize] = if reads_alike { 1 } else { 2 };
+        } else {
+            self.others.insert(point, reads_alike);
+        }
+    }
 }
 
 /// A word being read: how many letters it has so far, its key, and whether it is a function
@@ -391,6 +497,8 @@ struct Word {
     key: WideKey,
     ascii: [u8; 6],
     plain: bool,
+    /// The byte where its first letter's character starts.
+    start: usize,
 }
 
 impl Word {
@@ -400,10 +508,15 @@ impl Word {
             key: 0,
             ascii: [0; 6],
             plain: true,
+            start: 0,
         }
     }
 
-    fn push(&mut self, letter: char) {
+    /// Adds a letter of the character at byte `at`.
+    fn push(&mut self, letter: char, at: usize) {
+        if self.letters == 0 {
+            self.start = at;
+        }
         if self.letters < KEY_LETTERS {
             self.key = self.key << 21 | WideKey::from(u32::from(letter));
         }
@@ -415,14 +528,13 @@ impl Word {
         self.letters += 1;
     }
 
-    /// Ends the word: `found` gets its key if it is a content word.
-    fn end(&mut self, found: &mut impl FnMut(WideKey)) {
+    /// Ends the word at byte `at`: `found` gets a word of three letters or more, its key,
+    /// whether it is a content word (no function word), and its byte span.
+    fn end(&mut self, at: usize, found: &mut impl FnMut(WideKey, bool, usize, usize)) {
         if self.letters >= WORD_LETTERS {
             // `plain`: all its letters are ASCII and held, which a function word's are.
             let function_word = self.plain && is_function_word(&self.ascii[..self.letters]);
-            if !function_word {
-                found(self.key);
-            }
+            found(self.key, !function_word, self.start, at);
         }
         *self = Self::new();
     }
@@ -441,35 +553,97 @@ impl TopicWords {
     /// Calls `found` with the key of each content word of `text`, in order and repeated as
     /// they come; false (with some keys given) where `text` holds a capital sigma.
     fn each_key(&self, text: &str, mut found: impl FnMut(WideKey)) -> bool {
+        self.each_word(text, |key, content, _, _| {
+            if content {
+                found(key);
+            }
+        })
+    }
+
+    /// Calls `found` with each word of three letters or more of `text` (see `Word::end`), in
+    /// order; false (with some words given) where `text` holds a capital sigma.
+    fn each_word(&self, text: &str, mut found: impl FnMut(WideKey, bool, usize, usize)) -> bool {
         let mut word = Word::new();
-        for character in text.chars() {
+        for (at, character) in text.char_indices() {
             if character.is_ascii() {
                 if character.is_ascii_alphabetic() {
-                    word.push(character.to_ascii_lowercase());
+                    word.push(character.to_ascii_lowercase(), at);
                 } else {
-                    word.end(&mut found);
+                    word.end(at, &mut found);
                 }
             } else if character == CAPITAL_SIGMA {
                 return false;
             } else if !self.is_letter(character) {
-                word.end(&mut found);
-            } else if let Ok(at) = self
-                .lowered
-                .binary_search_by_key(&u32::from(character), |(point, _)| *point)
-            {
-                for &lower in &self.lowered[at].1 {
+                word.end(at, &mut found);
+            } else if let Some(lower) = self.lower(character) {
+                for &lower in lower {
                     if self.is_letter(lower) {
-                        word.push(lower);
+                        word.push(lower, at);
                     } else {
-                        word.end(&mut found);
+                        word.end(at, &mut found);
                     }
                 }
             } else {
-                word.push(character);
+                word.push(character, at);
             }
         }
-        word.end(&mut found);
+        word.end(text.len(), &mut found);
         true
+    }
+
+    /// The lower case of a letter outside ASCII that `str.lower` changes; None for the others.
+    fn lower(&self, character: char) -> Option<&[char]> {
+        self.lowered
+            .binary_search_by_key(&u32::from(character), |(point, _)| *point)
+            .ok()
+            .map(|at| self.lowered[at].1.as_slice())
+    }
+
+    /// Whether `strip._unshared` reads `text` as these tables do: every character outside ASCII
+    /// lowered (`str.lower`) to one character, and it and its lower case letters to `str.isalpha`
+    /// just where they are letters here (the Unicode versions of Python and of `regex` part on
+    /// thousands of characters); no capital sigma. Python is asked once per character.
+    fn reads_as_python(&self, py: Python<'_>, text: &str) -> PyResult<bool> {
+        let mut alike = self
+            .alike
+            .lock()
+            .map_err(|_| PyValueError::new_err("the topic reader's cache was poisoned"))?;
+        for character in text.chars().filter(|character| !character.is_ascii()) {
+            let reads_alike = match alike.get(character) {
+                Some(known) => known,
+                None => {
+                    let reads_alike = self.python_reads_alike(py, character)?;
+                    alike.set(character, reads_alike);
+                    reads_alike
+                }
+            };
+            if !reads_alike {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Whether `str.lower` lowers `character` to one character, and `str.isalpha` takes it and
+    /// its lower case for letters just where these tables do.
+    fn python_reads_alike(&self, py: Python<'_>, character: char) -> PyResult<bool> {
+        let is_alpha = |character: char| -> PyResult<bool> {
+            PyString::new(py, character.encode_utf8(&mut [0; 4]))
+                .call_method0("isalpha")?
+                .extract()
+        };
+        let lowered: String = PyString::new(py, character.encode_utf8(&mut [0; 4]))
+            .call_method0("lower")?
+            .extract()?;
+        let mut lower = lowered.chars();
+        Ok(match (lower.next(), lower.next()) {
+            (Some(lower), None) => {
+                character != CAPITAL_SIGMA
+                    && is_alpha(character)? == self.is_letter(character)
+                    && is_alpha(lower)? == self.is_letter(lower)
+            }
+            _ => false,
+        })
     }
 
     /// The keys of `text`'s content words, sorted, once each; None for a capital sigma.
@@ -503,7 +677,11 @@ impl TopicWords {
             .map(|(point, lower)| (point, lower.chars().collect()))
             .collect();
         lowered.sort_unstable();
-        Ok(Self { letters, lowered })
+        Ok(Self {
+            letters,
+            lowered,
+            alike: Mutex::new(Alike::default()),
+        })
     }
 
     /// The keys of the content words of `text` in order, repeated as they come, each as the

@@ -8,6 +8,7 @@
 //! None (the Python engine takes it).
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -268,6 +269,11 @@ pub struct Pattern {
     /// Every character a match, or what one of its assertions looks at, can be (see
     /// `untouched_by`); None for a backtracking pattern, whose look-arounds are not read here.
     touchable: Option<Ranges>,
+    /// The pattern with Unicode word boundaries (`regex`'s), for a line or block with word
+    /// characters outside ASCII where the automata's ASCII ones are not exact; compiled when
+    /// first needed (None inside: it does not compile).
+    unicode_source: Option<String>,
+    unicode: OnceLock<Option<Engine>>,
 }
 
 /// The tables every text is read by (see `set_reading_tables`).
@@ -672,14 +678,24 @@ impl Pattern {
 
     /// The first match in `haystack` that starts at byte `from` or later.
     fn find_at(&self, haystack: &str, from: usize) -> Result<Option<Found>, GaveUp> {
+        self.find_with(&self.engine, haystack, from)
+    }
+
+    /// `find_at` with `engine` (the pattern's own, or its form with Unicode word boundaries).
+    fn find_with(
+        &self,
+        engine: &Engine,
+        haystack: &str,
+        from: usize,
+    ) -> Result<Option<Found>, GaveUp> {
         let groups = self.needs_groups();
         let mut position = from;
         while position <= haystack.len() {
-            let found = match (&self.engine, &self.prefilter) {
+            let found = match (engine, &self.prefilter) {
                 (Engine::Backtracking(regex), Some(relaxed)) => {
                     find_at_candidates(regex, relaxed, haystack, position, groups)?
                 }
-                _ => self.engine.find(haystack, position, groups)?,
+                _ => engine.find(haystack, position, groups)?,
             };
             let Some(found) = found else {
                 return Ok(None);
@@ -873,7 +889,8 @@ impl Pattern {
     /// character taken out of the pattern, as `(class pattern, positive)`; `backtracking`:
     /// it needs look-arounds or atomic groups, which only the backtracking engine has.
     #[new]
-    #[pyo3(signature = (pattern, template=None, word_boundaries=false, before=None, backtracking=false, prefilter=None, candidates=false))]
+    #[pyo3(signature = (pattern, template=None, word_boundaries=false, before=None, backtracking=false, prefilter=None, candidates=false, unicode_boundaries=None))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         pattern: &str,
         template: Option<Vec<Bound<'_, PyAny>>>,
@@ -882,6 +899,7 @@ impl Pattern {
         backtracking: bool,
         prefilter: Option<&str>,
         candidates: bool,
+        unicode_boundaries: Option<String>,
     ) -> PyResult<Self> {
         let compile = |pattern: &str| {
             RegexBuilder::new(pattern)
@@ -934,6 +952,8 @@ impl Pattern {
             maximum_length,
             candidates,
             touchable,
+            unicode_source: unicode_boundaries.filter(|_| word_boundaries && !backtracking),
+            unicode: OnceLock::new(),
         })
     }
 
@@ -1322,6 +1342,19 @@ impl Pattern {
             .any(|(candidate, shared)| !shared && (shape_first || shape(candidate)))
     }
 
+    /// The pattern with Unicode word boundaries, compiled as it is first asked for; None where
+    /// Python gave none or it does not compile.
+    fn unicode_engine(&self) -> Option<&Engine> {
+        self.unicode
+            .get_or_init(|| {
+                let source = self.unicode_source.as_deref()?;
+                Automaton::new(source, NFA_BYTES, DFA_CACHE_BYTES)
+                    .ok()
+                    .map(Engine::Automata)
+            })
+            .as_ref()
+    }
+
     /// Whether a repair rule whose gate this pattern is may change a line of `text[low:high]`
     /// (`repair.find_repairs`): a line the gate finds something in, in which `badness` (ftfy's
     /// test for mojibake, without its anchors, so that it finds in a line whatever it finds in a
@@ -1362,13 +1395,18 @@ impl Pattern {
     /// The first match in `span` (a line or block searched on its own), in bytes; None where
     /// the core leaves the span to Python (`first` gives the match in code points).
     pub(crate) fn first_in_span(&self, span: &str) -> Option<Option<Found>> {
-        if !self.reads(&reading(Some(span))) {
+        let read = reading(Some(span));
+        let engine = if self.reads(&read) {
+            &self.engine
+        } else if read.readable && self.ascii_boundaries() {
+            self.unicode_engine()? // word characters outside ASCII: Unicode word boundaries
+        } else {
             return None;
-        }
+        };
         if !self.may_match(span) {
             return Some(None);
         }
-        let found = self.find_at(span, 0).ok()?;
+        let found = self.find_with(engine, span, 0).ok()?;
         if self.candidates && found.is_some() {
             return None; // Python judges the block
         }

@@ -21,7 +21,7 @@ import html
 import os
 import re
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, Protocol
 
 import ahocorasick
@@ -358,9 +358,9 @@ def _compiled(pattern: str, replacement: str | None, lines: bool, backtracking: 
             prefilter = _relaxed_form(pattern, lines)
         template = None if replacement is None else list(translate_template(replacement, translation.groups))
         # Where the automata's ASCII \b is not exact (a line or block with word characters outside
-        # ASCII), the core searches the pattern's form with Unicode ones.
+        # ASCII), the core searches the pattern's form with Unicode ones, translated when first needed.
         unicode_boundaries = (
-            translate(pattern, lines=lines, native_boundaries=True, shared_classes=shared).pattern
+            partial(_unicode_boundaries, pattern, shared)
             if lines and translation.boundaries and not translation.backtracks
             else None
         )
@@ -402,6 +402,14 @@ def found_in(pattern: str, compiled: Any, span: str, timeout: float | None) -> b
     # pos, endpos, concurrent, partial, timeout by position: regex parses keywords at about
     # 1 us a call, as long as searching a short line takes.
     return compiled.search(span, None, None, None, False, timeout) is not None
+
+
+def _unicode_boundaries(pattern: str, shared: frozenset[str]) -> str | None:
+    """A line or block pattern translated with Unicode word boundaries (``regex``'s), or None."""
+    try:
+        return translate(pattern, lines=True, native_boundaries=True, shared_classes=shared).pattern
+    except Untranslatable:
+        return None
 
 
 def _may_be_empty(pattern: str) -> bool:

@@ -8,10 +8,10 @@
 //! None (the Python engine takes it).
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::sync::GILOnceCell;
 use pyo3::types::{PyString, PyTuple};
 use regex::{Regex, RegexBuilder};
 
@@ -269,11 +269,12 @@ pub struct Pattern {
     /// Every character a match, or what one of its assertions looks at, can be (see
     /// `untouched_by`); None for a backtracking pattern, whose look-arounds are not read here.
     touchable: Option<Ranges>,
-    /// The pattern with Unicode word boundaries (`regex`'s), for a line or block with word
-    /// characters outside ASCII where the automata's ASCII ones are not exact; compiled when
-    /// first needed (None inside: it does not compile).
-    unicode_source: Option<String>,
-    unicode: OnceLock<Option<Engine>>,
+    /// What gives the pattern with Unicode word boundaries (`regex`'s), for a line or block
+    /// with word characters outside ASCII where the automata's ASCII ones are not exact: a
+    /// Python callable that returns its translation (or None), called and compiled when first
+    /// needed (None inside: there is none, or it does not compile).
+    unicode_source: Option<Py<PyAny>>,
+    unicode: GILOnceCell<Option<Engine>>,
 }
 
 /// The tables every text is read by (see `set_reading_tables`).
@@ -899,7 +900,7 @@ impl Pattern {
         backtracking: bool,
         prefilter: Option<&str>,
         candidates: bool,
-        unicode_boundaries: Option<String>,
+        unicode_boundaries: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
         let compile = |pattern: &str| {
             RegexBuilder::new(pattern)
@@ -953,7 +954,7 @@ impl Pattern {
             candidates,
             touchable,
             unicode_source: unicode_boundaries.filter(|_| word_boundaries && !backtracking),
-            unicode: OnceLock::new(),
+            unicode: GILOnceCell::new(),
         })
     }
 
@@ -1342,17 +1343,26 @@ impl Pattern {
             .any(|(candidate, shared)| !shared && (shape_first || shape(candidate)))
     }
 
-    /// The pattern with Unicode word boundaries, compiled as it is first asked for; None where
-    /// Python gave none or it does not compile.
+    /// The pattern with Unicode word boundaries, translated and compiled as it is first asked
+    /// for; None where Python gives none or it does not compile.
     fn unicode_engine(&self) -> Option<&Engine> {
-        self.unicode
-            .get_or_init(|| {
-                let source = self.unicode_source.as_deref()?;
-                Automaton::new(source, NFA_BYTES, DFA_CACHE_BYTES)
-                    .ok()
-                    .map(Engine::Automata)
-            })
-            .as_ref()
+        // Python runs the translation, and may let another thread in: the cell does not lock.
+        Python::with_gil(|py| {
+            self.unicode
+                .get_or_init(py, || {
+                    let source = self
+                        .unicode_source
+                        .as_ref()?
+                        .call0(py)
+                        .and_then(|source| source.extract::<Option<String>>(py))
+                        .ok()
+                        .flatten()?;
+                    Automaton::new(&source, NFA_BYTES, DFA_CACHE_BYTES)
+                        .ok()
+                        .map(Engine::Automata)
+                })
+                .as_ref()
+        })
     }
 
     /// Whether a repair rule whose gate this pattern is may change a line of `text[low:high]`

@@ -383,7 +383,10 @@ impl TopicWords {
             }
         }
         let mut words = Vec::new();
-        let read = self.each_word(plain, |key, _, start, end| words.push((key, start, end)));
+        // Every word counts, function words too (`strip._unshared`).
+        let read = self.each_word(plain, false, |key, _, start, end| {
+            words.push((key, start, end));
+        });
         read.then(|| unshared_by(keys, &run_spans(blocks, candidates), words))
     }
 }
@@ -529,11 +532,18 @@ impl Word {
     }
 
     /// Ends the word at byte `at`: `found` gets a word of three letters or more, its key,
-    /// whether it is a content word (no function word), and its byte span.
-    fn end(&mut self, at: usize, found: &mut impl FnMut(WideKey, bool, usize, usize)) {
+    /// whether it is a content word (no function word; with `judged` false, every word is
+    /// taken for one), and its byte span.
+    fn end(
+        &mut self,
+        at: usize,
+        judged: bool,
+        found: &mut impl FnMut(WideKey, bool, usize, usize),
+    ) {
         if self.letters >= WORD_LETTERS {
             // `plain`: all its letters are ASCII and held, which a function word's are.
-            let function_word = self.plain && is_function_word(&self.ascii[..self.letters]);
+            let function_word =
+                judged && self.plain && is_function_word(&self.ascii[..self.letters]);
             found(self.key, !function_word, self.start, at);
         }
         *self = Self::new();
@@ -553,41 +563,47 @@ impl TopicWords {
     /// Calls `found` with the key of each content word of `text`, in order and repeated as
     /// they come; false (with some keys given) where `text` holds a capital sigma.
     fn each_key(&self, text: &str, mut found: impl FnMut(WideKey)) -> bool {
-        self.each_word(text, |key, content, _, _| {
+        self.each_word(text, true, |key, content, _, _| {
             if content {
                 found(key);
             }
         })
     }
 
-    /// Calls `found` with each word of three letters or more of `text` (see `Word::end`), in
-    /// order; false (with some words given) where `text` holds a capital sigma.
-    fn each_word(&self, text: &str, mut found: impl FnMut(WideKey, bool, usize, usize)) -> bool {
+    /// Calls `found` with each word of three letters or more of `text` (see `Word::end`, which
+    /// tells function words only where `judged`), in order; false (with some words given)
+    /// where `text` holds a capital sigma.
+    fn each_word(
+        &self,
+        text: &str,
+        judged: bool,
+        mut found: impl FnMut(WideKey, bool, usize, usize),
+    ) -> bool {
         let mut word = Word::new();
         for (at, character) in text.char_indices() {
             if character.is_ascii() {
                 if character.is_ascii_alphabetic() {
                     word.push(character.to_ascii_lowercase(), at);
                 } else {
-                    word.end(at, &mut found);
+                    word.end(at, judged, &mut found);
                 }
             } else if character == CAPITAL_SIGMA {
                 return false;
             } else if !self.is_letter(character) {
-                word.end(at, &mut found);
+                word.end(at, judged, &mut found);
             } else if let Some(lower) = self.lower(character) {
                 for &lower in lower {
                     if self.is_letter(lower) {
                         word.push(lower, at);
                     } else {
-                        word.end(at, &mut found);
+                        word.end(at, judged, &mut found);
                     }
                 }
             } else {
                 word.push(character, at);
             }
         }
-        word.end(text.len(), &mut found);
+        word.end(text.len(), judged, &mut found);
         true
     }
 

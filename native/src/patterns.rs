@@ -1106,6 +1106,7 @@ impl Pattern {
             max_words,
             skip_table_rows,
         };
+        let literals: Vec<&str> = literals.iter().map(String::as_str).collect();
         Ok(self.line_matches(py, text, low, high, &judged, &literals, false))
     }
 }
@@ -1118,11 +1119,11 @@ pub(crate) struct LineJudging {
 }
 
 /// The literals a line or block must hold, split as `may_hold` takes them.
-fn split_literals<'a>(literals: &'a [String], tables: &ReadingTables) -> (Vec<&'a str>, bool) {
+fn split_literals<'a>(literals: &[&'a str], tables: &ReadingTables) -> (Vec<&'a str>, bool) {
     let plain: Vec<&str> = literals
         .iter()
+        .copied()
         .filter(|literal| !tables.fold_images.any_in(literal))
-        .map(String::as_str)
         .collect();
     let other = plain.len() < literals.len();
     (plain, other)
@@ -1139,7 +1140,7 @@ impl Pattern {
         low: usize,
         high: usize,
         judged: &LineJudging,
-        literals: &[String],
+        literals: &[&str],
         first_only: bool,
     ) -> Option<Vec<LineMatch>> {
         let plain = text.readable_str(py)?;
@@ -1247,7 +1248,7 @@ impl Pattern {
         regions: &[(usize, usize)],
         min_words: usize,
         max_words: usize,
-        literals: &[String],
+        literals: &[&str],
     ) -> bool {
         let Some(plain) = text.readable_str(py) else {
             return true;

@@ -13,7 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::automaton::Matches;
 use crate::patterns::{
@@ -39,6 +39,91 @@ type Check<'py> = (
     bool,
     Vec<(bool, usize, usize)>,
 );
+
+/// What a check searches with (see `Check`).
+enum Form {
+    Pattern(Py<Pattern>),
+    Map(Py<CharMap>),
+    /// A repair rule's gate and ftfy's test for mojibake.
+    GateAndTest(Py<Pattern>, Py<Pattern>),
+    None,
+}
+
+/// The kinds of check (see `Check`), the cheapest to ask first.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Characters,
+    Text,
+    Repair,
+    Lines,
+    Blocks,
+    Repeats,
+    Offtopic,
+}
+
+/// A step's check as the core reads it: read once from its tuple (`Parsed::of`).
+struct Parsed {
+    kind: Kind,
+    form: Form,
+    min_words: usize,
+    max_words: usize,
+    skip_table_rows: bool,
+    parts: Vec<(bool, usize, usize)>,
+}
+
+impl Parsed {
+    fn of(check: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let (kind, form, min_words, max_words, skip_table_rows, parts): Check<'_> =
+            check.extract()?;
+        let pattern = |form: &Bound<'_, PyAny>| -> PyResult<Py<Pattern>> {
+            Ok(form.downcast::<Pattern>()?.clone().unbind())
+        };
+        let (kind, form) = match kind.to_str()? {
+            "text" => (Kind::Text, Form::Pattern(pattern(&form)?)),
+            "lines" => (Kind::Lines, Form::Pattern(pattern(&form)?)),
+            "blocks" => (Kind::Blocks, Form::Pattern(pattern(&form)?)),
+            "offtopic" => (Kind::Offtopic, Form::Pattern(pattern(&form)?)),
+            "characters" => (
+                Kind::Characters,
+                Form::Map(form.downcast::<CharMap>()?.clone().unbind()),
+            ),
+            "repeats" => (Kind::Repeats, Form::None),
+            "repair" => {
+                let (gate, test): (Bound<'_, PyAny>, Bound<'_, PyAny>) = form.extract()?;
+                (
+                    Kind::Repair,
+                    Form::GateAndTest(pattern(&gate)?, pattern(&test)?),
+                )
+            }
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "unknown kind of check {other:?}"
+                )))
+            }
+        };
+        Ok(Parsed {
+            kind,
+            form,
+            min_words,
+            max_words,
+            skip_table_rows,
+            parts,
+        })
+    }
+
+    /// The pattern of a check over the whole text (of kind `text`, without regions).
+    fn whole_text_pattern(&self) -> Option<&Py<Pattern>> {
+        match (&self.form, self.kind) {
+            (Form::Pattern(pattern), Kind::Text) if self.parts.is_empty() => Some(pattern),
+            _ => None,
+        }
+    }
+}
+
+/// The literals of a selected entry, as `&str` (they are a tuple of `str`).
+fn literals_of<'a>(literals: &'a [Bound<'_, PyString>]) -> PyResult<Vec<&'a str>> {
+    literals.iter().map(|literal| literal.to_str()).collect()
+}
 
 /// The spans, in code points, of the `parts` of a text (see `rules.Where.regions`, which this
 /// follows for a text that is no window of a longer one: the regions of a window lie within).
@@ -198,91 +283,120 @@ fn word_hash(table: &FoldTable, block: &str, most: usize) -> Option<Option<(u64,
 pub fn quiet(
     py: Python<'_>,
     text: &Text,
-    asked: Vec<(Check<'_>, Vec<String>)>,
+    asked: Vec<(Bound<'_, PyAny>, Vec<Bound<'_, PyString>>)>,
     together: Option<&PatternSet>,
 ) -> PyResult<Vec<usize>> {
+    let parsed = asked
+        .iter()
+        .map(|(check, _)| Parsed::of(check))
+        .collect::<PyResult<Vec<_>>>()?;
+    let literals = asked
+        .iter()
+        .map(|(_, literals)| literals_of(literals))
+        .collect::<PyResult<Vec<_>>>()?;
+    let asked: Vec<(&Parsed, &[&str])> = parsed
+        .iter()
+        .zip(&literals)
+        .map(|(check, literals)| (check, literals.as_slice()))
+        .collect();
+    Ok(found_nothing(py, text, &asked, together))
+}
+
+/// `quiet` of checks the core has read.
+fn found_nothing(
+    py: Python<'_>,
+    text: &Text,
+    asked: &[(&Parsed, &[&str])],
+    together: Option<&PatternSet>,
+) -> Vec<usize> {
     let Some(plain) = text.readable_str(py) else {
-        return Ok(Vec::new()); // Python searches this text: every step may find something
+        return Vec::new(); // Python searches this text: every step may find something
     };
     let mut matches: Option<Matches> = None; // the set's one pass, made when first asked
-    let mut found_nothing = Vec::new();
-    for (position, ((kind, form, min_words, max_words, skip_table_rows, parts), literals)) in
-        asked.into_iter().enumerate()
-    {
-        let may_find = match kind.to_str()? {
-            "text" => {
-                let pattern = form.downcast::<Pattern>()?.get();
-                let member = together
-                    .filter(|_| parts.is_empty() && pattern.reads_text(text))
-                    .and_then(|set| Some((set, set.member(pattern)?)));
-                match member {
-                    // No match of the set's pattern: none of this one. A match: this one's
-                    // own, or where this one may match, which its own search then tells.
-                    Some((set, (number, exact))) => {
-                        set.matched(plain, &mut matches, number)
-                            && (exact || pattern.may_find_in(py, text, 0, text.length()))
-                    }
-                    // The core searches a region that ends before the text's end only for a
-                    // pattern without look-arounds (see `Pattern::whole_text`).
-                    None => regions(py, text, &parts)
-                        .into_iter()
-                        .any(|(low, high)| pattern.may_find_in(py, text, low, high)),
+    asked
+        .iter()
+        .enumerate()
+        .filter(|(_, &(check, literals))| {
+            !may_find(py, text, plain, check, literals, together, &mut matches)
+        })
+        .map(|(position, _)| position)
+        .collect()
+}
+
+/// Whether a check may find something in `text` (`plain`, read): false only where it surely
+/// finds nothing (see `quiet`).
+fn may_find(
+    py: Python<'_>,
+    text: &Text,
+    plain: &str,
+    check: &Parsed,
+    literals: &[&str],
+    together: Option<&PatternSet>,
+    matches: &mut Option<Matches>,
+) -> bool {
+    let parts = &check.parts;
+    match (&check.form, check.kind) {
+        (Form::Pattern(pattern), Kind::Text) => {
+            let pattern = pattern.get();
+            let member = together
+                .filter(|_| parts.is_empty() && pattern.reads_text(text))
+                .and_then(|set| Some((set, set.member(pattern)?)));
+            match member {
+                // No match of the set's pattern: none of this one. A match: this one's
+                // own, or where this one may match, which its own search then tells.
+                Some((set, (number, exact))) => {
+                    set.matched(plain, matches, number)
+                        && (exact || pattern.may_find_in(py, text, 0, text.length()))
                 }
-            }
-            "lines" => {
-                let judged = LineJudging {
-                    min_words,
-                    max_words,
-                    skip_table_rows,
-                };
-                let pattern = form.downcast::<Pattern>()?.get();
-                regions(py, text, &parts).into_iter().any(|(low, high)| {
-                    pattern
-                        .line_matches(py, text, low, high, &judged, &literals, true)
-                        .is_none_or(|found| !found.is_empty())
-                })
-            }
-            "blocks" => form.downcast::<Pattern>()?.get().may_find_in_blocks(
-                py,
-                text,
-                &regions(py, text, &parts),
-                min_words,
-                max_words,
-                &literals,
-            ),
-            "characters" => form.downcast::<CharMap>()?.get().holds_any(plain),
-            "repeats" => may_repeat(
-                py,
-                text,
-                plain,
-                max_words,
-                &regions(py, text, &parts),
-                min_words,
-            ),
-            "repair" => {
-                let (gate, badness): (Bound<'_, Pattern>, Bound<'_, Pattern>) = form.extract()?;
-                regions(py, text, &parts)
+                // The core searches a region that ends before the text's end only for a
+                // pattern without look-arounds (see `Pattern::whole_text`).
+                None => regions(py, text, parts)
                     .into_iter()
-                    .any(|(low, high)| gate.get().may_repair_in(py, text, low, high, badness.get()))
+                    .any(|(low, high)| pattern.may_find_in(py, text, low, high)),
             }
-            "offtopic" => form.downcast::<Pattern>()?.get().may_find_offtopic(
-                py,
-                text,
-                &regions(py, text, &parts),
-                min_words,
-                max_words,
-            ),
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "unknown kind of check {other:?}"
-                )))
-            }
-        };
-        if !may_find {
-            found_nothing.push(position);
         }
+        (Form::Pattern(pattern), Kind::Lines) => {
+            let judged = LineJudging {
+                min_words: check.min_words,
+                max_words: check.max_words,
+                skip_table_rows: check.skip_table_rows,
+            };
+            regions(py, text, parts).into_iter().any(|(low, high)| {
+                pattern
+                    .get()
+                    .line_matches(py, text, low, high, &judged, literals, true)
+                    .is_none_or(|found| !found.is_empty())
+            })
+        }
+        (Form::Pattern(pattern), Kind::Blocks) => pattern.get().may_find_in_blocks(
+            py,
+            text,
+            &regions(py, text, parts),
+            check.min_words,
+            check.max_words,
+            literals,
+        ),
+        (Form::Map(map), _) => map.get().holds_any(plain),
+        (Form::None, Kind::Repeats) => may_repeat(
+            py,
+            text,
+            plain,
+            check.max_words,
+            &regions(py, text, parts),
+            check.min_words,
+        ),
+        (Form::GateAndTest(gate, test), _) => regions(py, text, parts)
+            .into_iter()
+            .any(|(low, high)| gate.get().may_repair_in(py, text, low, high, test.get())),
+        (Form::Pattern(pattern), Kind::Offtopic) => pattern.get().may_find_offtopic(
+            py,
+            text,
+            &regions(py, text, parts),
+            check.min_words,
+            check.max_words,
+        ),
+        _ => true,
     }
-    Ok(found_nothing)
 }
 
 /// At most this many sets of whole-text checks (one per combination a screen asks) are kept
@@ -294,13 +408,19 @@ const SETS_KEPT: usize = 64;
 /// in one call; and the sets of whole-text checks, made once per combination asked (also for
 /// `Plan.screen`'s own loop, where the presence remembers), as a set's pass costs more the more
 /// patterns it holds. The checks are the plan's own, by the identity of their step (`Plan._checks`),
-/// made (`Step.screen_check`) and kept there as a step is first asked.
+/// made (`Step.screen_check`) and kept there as a step is first asked, and read by the core once.
 #[pyclass(frozen, module = "cleantext._native")]
 pub struct Screen {
     checks: Py<PyDict>,
+    /// The checks as the core reads them, by the identity of their step (None: the step has none).
+    parsed: Mutex<HashMap<usize, Option<Arc<Parsed>>>>,
     /// By the addresses of their patterns, sorted: the sets asked so far (None: too large).
     sets: Mutex<HashMap<Vec<usize>, Option<Py<PatternSet>>>>,
 }
+
+/// A selected step's check as the core reads it, with the literals the step was selected by
+/// and its position in the selection.
+type Asked<'py> = (Arc<Parsed>, Vec<Bound<'py, PyString>>, usize);
 
 #[pymethods]
 impl Screen {
@@ -308,6 +428,7 @@ impl Screen {
     fn new(checks: Py<PyDict>) -> Self {
         Screen {
             checks,
+            parsed: Mutex::new(HashMap::new()),
             sets: Mutex::new(HashMap::new()),
         }
     }
@@ -348,35 +469,41 @@ impl Screen {
         selected: Bound<'py, PyList>,
     ) -> PyResult<Bound<'py, PyList>> {
         let (asked, _) = self.checks_of(py, &selected, false)?;
-        let (asked, positions): (Vec<_>, Vec<usize>) = asked.into_iter().unzip();
-        let forms: Vec<Bound<'py, Pattern>> = asked
-            .iter()
-            .filter(|((kind, _, _, _, _, parts), _)| {
-                parts.is_empty() && kind.to_str().is_ok_and(|kind| kind == "text")
-            })
-            .map(|(check, _)| check.1.downcast::<Pattern>().cloned())
-            .collect::<Result<_, _>>()?;
         if asked.is_empty() {
             return Ok(selected);
         }
+        let forms: Vec<Bound<'py, Pattern>> = asked
+            .iter()
+            .filter_map(|(check, _, _)| check.whole_text_pattern())
+            .map(|pattern| pattern.bind(py).clone())
+            .collect();
         let together = if forms.len() > 1 {
             self.together(py, forms)?
         } else {
             None
         };
-        let found_nothing = quiet(py, text, asked, together.as_ref().map(|set| set.get()))?;
-        if found_nothing.is_empty() {
+        let literals = asked
+            .iter()
+            .map(|(_, literals, _)| literals_of(literals))
+            .collect::<PyResult<Vec<_>>>()?;
+        let checks: Vec<(&Parsed, &[&str])> = asked
+            .iter()
+            .zip(&literals)
+            .map(|((check, _, _), literals)| (check.as_ref(), literals.as_slice()))
+            .collect();
+        let nothing = found_nothing(py, text, &checks, together.as_ref().map(|set| set.get()));
+        if nothing.is_empty() {
             return Ok(selected);
         }
-        let dropped: HashSet<usize> = found_nothing
-            .into_iter()
-            .map(|number| positions[number])
-            .collect();
+        let mut dropped = vec![false; selected.len()];
+        for number in nothing {
+            dropped[asked[number].2] = true;
+        }
         let kept: Vec<Bound<'py, PyAny>> = selected
             .iter()
-            .enumerate()
-            .filter(|(position, _)| !dropped.contains(position))
-            .map(|(_, entry)| entry)
+            .zip(dropped)
+            .filter(|(_, dropped)| !dropped)
+            .map(|(entry, _)| entry)
             .collect();
         PyList::new(py, kept)
     }
@@ -394,17 +521,10 @@ impl Screen {
         if unchecked {
             return Ok(true);
         }
-        let cost = |kind: &Bound<'_, PyString>| match kind.to_str() {
-            Ok("characters") => 0,
-            Ok("text" | "repair") => 1,
-            Ok("lines") => 2,
-            Ok("blocks") => 3,
-            Ok("repeats") => 4,
-            _ => 5,
-        };
-        asked.sort_by_cached_key(|((check, _), _)| cost(&check.0));
-        for (check, _) in asked {
-            if quiet(py, text, vec![check], None)?.is_empty() {
+        asked.sort_by_key(|(check, _, _)| check.kind);
+        for (check, literals, _) in &asked {
+            let literals = literals_of(literals)?;
+            if found_nothing(py, text, &[(check.as_ref(), literals.as_slice())], None).is_empty() {
                 return Ok(true);
             }
         }
@@ -413,45 +533,65 @@ impl Screen {
 }
 
 impl Screen {
-    /// The check and literals of each entry of `selected` that has a check, with its position;
-    /// and whether an entry has none (its step is evaluated whatever the text; with `first_unchecked`,
-    /// the first such entry ends the list). A step's check is made (`Step.screen_check`) and
-    /// kept as it is first asked.
-    #[allow(clippy::type_complexity)]
+    /// The check, literals and position of each entry of `selected` that has a check; and
+    /// whether an entry has none (its step is evaluated whatever the text; with
+    /// `first_unchecked`, the first such entry ends the list). A step's check is made
+    /// (`Step.screen_check`) and kept as it is first asked, and read by the core once.
     fn checks_of<'py>(
         &self,
         py: Python<'py>,
         selected: &Bound<'py, PyList>,
         first_unchecked: bool,
-    ) -> PyResult<(Vec<((Check<'py>, Vec<String>), usize)>, bool)> {
-        let checks = self.checks.bind(py);
+    ) -> PyResult<(Vec<Asked<'py>>, bool)> {
         let mut asked = Vec::new();
         let mut unchecked = false;
         for (position, entry) in selected.iter().enumerate() {
             let entry = entry.downcast_into::<PyTuple>()?;
             let step = entry.get_item(1)?;
-            let key = step.as_ptr() as usize;
-            let check = match checks.get_item(key)? {
-                Some(check) => check,
-                None => {
-                    let check = step.call_method0("screen_check")?;
-                    checks.set_item(key, &check)?;
-                    check
-                }
-            };
-            if check.is_none() {
+            let Some(check) = self.check_of(py, &step)? else {
                 unchecked = true;
                 if first_unchecked {
                     break;
                 }
                 continue;
-            }
-            let check: Check<'py> = check.extract()?;
-            asked.push((
-                (check, entry.get_item(2)?.extract::<Vec<String>>()?),
-                position,
-            ));
+            };
+            let literals = entry
+                .get_item(2)?
+                .downcast_into::<PyTuple>()?
+                .iter()
+                .map(|literal| literal.downcast_into::<PyString>().map_err(PyErr::from))
+                .collect::<PyResult<Vec<_>>>()?;
+            asked.push((check, literals, position));
         }
         Ok((asked, unchecked))
+    }
+
+    /// The check of `step` as the core reads it (None: it has none), read once; the check
+    /// itself is made (`Step.screen_check`) and kept in the plan's checks as it is first asked.
+    fn check_of(&self, py: Python<'_>, step: &Bound<'_, PyAny>) -> PyResult<Option<Arc<Parsed>>> {
+        let key = step.as_ptr() as usize;
+        let poisoned = |_| PyValueError::new_err("a screen's checks were poisoned");
+        if let Some(known) = self.parsed.lock().map_err(poisoned)?.get(&key) {
+            return Ok(known.clone());
+        }
+        let checks = self.checks.bind(py);
+        let check = match checks.get_item(key)? {
+            Some(check) => check,
+            None => {
+                let check = step.call_method0("screen_check")?;
+                checks.set_item(key, &check)?;
+                check
+            }
+        };
+        let parsed = if check.is_none() {
+            None
+        } else {
+            Some(Arc::new(Parsed::of(&check)?))
+        };
+        self.parsed
+            .lock()
+            .map_err(poisoned)?
+            .insert(key, parsed.clone());
+        Ok(parsed)
     }
 }

@@ -20,7 +20,8 @@ says finds nothing in the text (``cleantext.native.quiet``) must find
 nothing there. The core's reading of the text's content words and its
 judgement of every short block as an off-topic candidate
 (``TopicWords``) must be Python's (``strip.python_split_verdicts``), where
-the core answers. Last, the text is
+the core answers, and so must the off-topic rules' removals judged on the
+core (``strip._offtopic_on_core``). Last, the text is
 read as an HTML page and the words of its visible text, every other one, as
 the text extracted from it: the native core must locate them in the page as
 the Python reference does (``cleantext.extract.located_replacements``).
@@ -28,6 +29,7 @@ the Python reference does (``cleantext.extract.located_replacements``).
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
 from typing import TypeVar
@@ -48,6 +50,8 @@ with atheris.instrument_imports(include=["cleantext"]):
         FUNCTION_WORDS,
         OFFTOPIC_MAX_WORDS,
         OFFTOPIC_RUN_MAX_BLOCKS,
+        _offtopic_on_core,
+        find_offtopic,
         python_split_verdicts,
     )
     from cleantext.triggers import TEXT_END, TEXT_START, scanned_form
@@ -109,6 +113,18 @@ def check_topic_words(text: str) -> None:
     assert verdicts is None or verdicts == python_split_verdicts(text, blocks, short, candidates), text
 
 
+OFFTOPIC_RULES = [rule for rule in NATIVE_PIPELINE.rules if rule.kind == "offtopic"]
+
+
+def check_offtopic(text: str) -> None:
+    """The off-topic rules' removals judged on the core are Python's, where the core judges."""
+    for rule in OFFTOPIC_RULES:
+        on_core = _offtopic_on_core(rule, text, 0, len(text), rule.max_words or OFFTOPIC_MAX_WORDS)
+        if on_core is not None:
+            judged = functools.partial(find_offtopic, rule, text, 0, len(text), None)
+            assert on_core == on_python(judged), (rule.id, text)
+
+
 def check_pattern(pattern: str, text: str) -> None:
     """A pattern the core takes finds in ``text`` what ``regex`` finds (or the core leaves the text to Python)."""
     try:
@@ -159,6 +175,7 @@ def TestOneInput(data: bytes) -> None:
     check_pattern(literals[0], text)
     check_screen(text)
     check_topic_words(text)
+    check_offtopic(text)
     native_result = NATIVE_PIPELINE.clean(text)
     python_result = on_python(lambda: PYTHON_PIPELINE.clean(text))
     assert native_result.text == python_result.text, text

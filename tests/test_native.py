@@ -343,12 +343,17 @@ def screened_out(pipeline, text):
     return dropped
 
 
+def assert_steps_the_screen_drops_find_nothing(text, kind=None):
+    """Every step (of ``kind``, or any) the screen drops on ``text`` finds nothing there itself."""
+    for unit, literals in screened_out(engines()[0], text):
+        if kind is None or unit.kind == kind:
+            assert unit.find(text, None, literals=literals) == [], unit.label
+
+
 @needs_native
 @given(LINES, st.sampled_from(["\n", "\n\n", " "]))
 def test_a_step_the_screen_drops_finds_nothing(lines, separator):
-    text = separator.join(lines)
-    for unit, literals in screened_out(engines()[0], text):
-        assert unit.find(text, None, literals=literals) == [], unit.label
+    assert_steps_the_screen_drops_find_nothing(separator.join(lines))
 
 
 @needs_native
@@ -815,9 +820,7 @@ ARTICLE_WITH_SHORT_LINES = st.lists(
 def test_an_off_topic_rule_the_screen_drops_finds_nothing(text):
     # The screen drops a short line that surely shares a content word with the rest of the text
     # (on ASCII: a word between ASCII characters, by its first five letters, no function word).
-    for unit, literals in screened_out(engines()[0], text):
-        if unit.label.startswith("offtopic."):
-            assert unit.find(text, None, literals=literals) == [], unit.label
+    assert_steps_the_screen_drops_find_nothing(text, "offtopic")
 
 
 @needs_native
@@ -1067,9 +1070,7 @@ REPEAT_BLOCKS = st.lists(
 @needs_native
 @given(REPEAT_BLOCKS)
 def test_a_repeat_rule_the_screen_drops_finds_nothing(text):
-    for unit, literals in screened_out(engines()[0], text):
-        if unit.kind == "repeat":
-            assert unit.find(text, None, literals=literals) == [], unit.label
+    assert_steps_the_screen_drops_find_nothing(text, "repeat")
 
 
 # Rules and guards whose patterns have word boundaries, as line and block rules search them.

@@ -251,16 +251,25 @@ impl Run {
 }
 
 impl Run {
+    /// The finder of a step that finds its replacements anywhere in the text; None for the others.
+    fn whole_text_finder<'a>(
+        &self,
+        py: Python<'_>,
+        step: &'a RunStep,
+    ) -> PyResult<Option<&'a Finder>> {
+        if !step.finds || !step.parts.is_empty() {
+            return Ok(None);
+        }
+        self.finder(py, step)
+    }
+
     /// The pattern of a step that replaces its matches anywhere in the text; None for the others.
     fn whole_text_pattern<'a>(
         &self,
         py: Python<'_>,
         step: &'a RunStep,
     ) -> PyResult<Option<&'a Py<Pattern>>> {
-        if !step.finds || !step.parts.is_empty() {
-            return Ok(None);
-        }
-        Ok(match self.finder(py, step)? {
+        Ok(match self.whole_text_finder(py, step)? {
             Some(Finder::Pattern(pattern)) => Some(pattern),
             _ => None,
         })
@@ -297,10 +306,10 @@ impl Run {
         py: Python<'_>,
         step: &'a RunStep,
     ) -> PyResult<Option<&'a Py<CharMap>>> {
-        if !step.finds || !step.parts.is_empty() || step.repeats > 0 {
+        if step.repeats > 0 {
             return Ok(None);
         }
-        Ok(match self.finder(py, step)? {
+        Ok(match self.whole_text_finder(py, step)? {
             Some(Finder::CharMap(map)) => Some(map),
             _ => None,
         })

@@ -232,7 +232,7 @@ pub fn offtopic_removals(
     }
     // Words of letters outside ASCII are read with `topic`'s tables, where Python reads them alike.
     let topic = match topic {
-        _ if !text.has_non_ascii_words() => None,
+        _ if !text.non_ascii_words() => None,
         Some(topic) if text.length() <= TOPIC_CHUNK_CHARS => Some(topic),
         _ => return None,
     };

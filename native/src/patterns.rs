@@ -463,11 +463,6 @@ impl Text {
         self.text.bind(py).to_str().ok()
     }
 
-    /// Whether a character outside ASCII is a word character (`\\w`) in it; only for a readable text.
-    pub(crate) fn has_non_ascii_words(&self) -> bool {
-        self.reading.non_ascii_words
-    }
-
     /// Its blocks; only for a readable text.
     pub(crate) fn blocks(&self, py: Python<'_>) -> &[BlockRange] {
         self.blocks.get_or_init(|| {
@@ -519,6 +514,12 @@ impl Text {
     #[getter]
     fn readable(&self) -> bool {
         self.reading.readable
+    }
+
+    /// Whether a character outside ASCII is a word character (`\\w`) in it; only for a readable text.
+    #[getter]
+    pub(crate) fn non_ascii_words(&self) -> bool {
+        self.reading.non_ascii_words
     }
 }
 

@@ -1103,3 +1103,51 @@ def test_a_guard_with_word_boundaries_is_searched_on_the_core_in_a_line_of_korea
     for line in ("\uce7c\ub7fc\ub2c8\uc2a4\ud2b8 \ubc15\uc0dd\uac15", "Einrichtungs\u00fcbergreifende Intransparenzen"):
         assert core.first(line) == []
         assert regex.search(guard.pattern, line) is None
+
+
+@needs_native
+def test_consecutive_character_maps_apart_are_one_pass_with_each_edit_of_its_own_rule():
+    text = "\u201c\u2018Quoted\u2019\u201d, she said: \u201cit\u2019s fine\u201d.\n"
+    fused, every_step = Pipeline.load(), Pipeline.load(triggers="off")
+    assert outcome(fused, "t", text) == outcome(every_step, "t", text)
+    result = fused.clean(text)
+    assert result.text == '"\'Quoted\'", she said: "it\'s fine".\n'
+    assert {edit.rule for edit in result.edits} == {"typography.double-quotes", "typography.single-quotes"}
+
+
+@needs_native
+def test_a_character_map_that_puts_in_what_the_next_maps_is_not_fused_with_it(tmp_path):
+    pack = tmp_path / "maps.toml"
+    pack.write_text(
+        '[[rule]]\nid = "mine.first"\ncategory = "typography"\nkind = "charmap"\nmap = { "\\u00e0" = "\\u00e8" }\n'
+        'description = "d"\n\n'
+        '[[rule]]\nid = "mine.second"\ncategory = "typography"\nkind = "charmap"\nmap = { "\\u00e8" = "e" }\n'
+        'description = "d"\n',
+        encoding="utf-8",
+    )
+    text = "\u00e0 la \u00e8re.\n"
+    on, off = Pipeline.load(packs=[], extra=[pack]), Pipeline.load(packs=[], extra=[pack], triggers="off")
+    assert on.clean(text).text == "e la ere.\n"
+    assert outcome(on, "t", text) == outcome(off, "t", text)
+
+
+@needs_native
+def test_character_maps_that_change_what_an_earlier_edit_put_in_are_evaluated_in_turn(tmp_path):
+    # One pass would give the merged edit its rules by position (single, then double quotes);
+    # one map after the other gives them by map, as every step evaluated does.
+    pack = tmp_path / "maps.toml"
+    pack.write_text(
+        '[[rule]]\nid = "mine.put"\ncategory = "typography"\nkind = "inline"\npattern = "Q"\n'
+        'replacement = "\\u2018\\u201c"\ndescription = "d"\n\n'
+        '[[rule]]\nid = "mine.double"\ncategory = "typography"\nkind = "charmap"\nmap = { "\\u201c" = "\\"" }\n'
+        'description = "d"\n\n'
+        '[[rule]]\nid = "mine.single"\ncategory = "typography"\nkind = "charmap"\nmap = { "\\u2018" = "\'" }\n'
+        'description = "d"\n',
+        encoding="utf-8",
+    )
+    text = "He said Q and \u201cso\u201d, \u2018then\u2019.\n"
+    on, off = Pipeline.load(packs=[], extra=[pack]), Pipeline.load(packs=[], extra=[pack], triggers="off")
+    result = on.clean(text)
+    assert result.text == "He said '\" and \"so\u201d, 'then\u2019.\n"
+    assert result.edits[0].rules == ("mine.put", "mine.double", "mine.single")
+    assert outcome(on, "t", text) == outcome(off, "t", text)

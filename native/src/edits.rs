@@ -45,6 +45,35 @@ fn span_of(edit: &Bound<'_, PyTuple>) -> PyResult<(isize, isize, isize)> {
     ))
 }
 
+/// Whether a replacement of `spans` (`(start, end)` in the current text, sorted and apart)
+/// overlaps a recorded edit of `edits`, in the current text: where `compose` would absorb the
+/// edit into the replacement's cluster.
+pub(crate) fn meets_edits(edits: &Bound<'_, PyList>, spans: &[(isize, isize)]) -> PyResult<bool> {
+    let count = edits.len();
+    let mut next = 0;
+    let mut delta: isize = 0; // source offset minus current offset, past the edits passed
+    for &(start, end) in spans {
+        while next < count {
+            let (src_start, src_end, after_length) =
+                span_of(edits.get_item(next)?.downcast::<PyTuple>()?)?;
+            let out_start = src_start - delta;
+            if out_start + after_length <= start {
+                delta += (src_end - src_start) - after_length;
+                next += 1;
+                continue;
+            }
+            if out_start < end {
+                return Ok(true);
+            }
+            break;
+        }
+        if next == count {
+            return Ok(false);
+        }
+    }
+    Ok(false)
+}
+
 /// Replacements and recorded edits that overlap: one edit in the end.
 struct Cluster<'py> {
     src_start: isize,

@@ -1603,6 +1603,14 @@ impl CharMap {
         }
     }
 
+    /// Whether this map, then `next`, do what one pass of both does: no character of this
+    /// map is one of `next`'s, and none it puts in is either.
+    pub(crate) fn composes_with(&self, next: &CharMap) -> bool {
+        self.table.iter().all(|(key, new)| {
+            !next.table.contains_key(key) && new.chars().all(|put| !next.table.contains_key(&put))
+        })
+    }
+
     /// Whether a character of the table is in `text`.
     pub(crate) fn holds_any(&self, text: &str) -> bool {
         if self.ascii_keys {

@@ -16,6 +16,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PySet, PyString, PyTuple};
 
 use crate::automaton::Matches;
+use crate::edits::meets_edits;
 use crate::patterns::{CharMap, Pattern, PatternSet, Text};
 use crate::screen::{regions, Screen};
 use crate::tally::Tally;
@@ -192,7 +193,11 @@ impl Run {
         // The document's text, read again only after a step was evaluated (only an evaluation
         // changes it here).
         let mut text = document.getattr("text")?.downcast_into::<PyString>()?;
+        let mut resume = start; // past the steps a fused pass evaluated
         for (index, step) in self.steps.iter().enumerate().skip(start) {
+            if index < resume {
+                continue;
+            }
             if text.len()? == 0 {
                 return Ok((changes, None, spent));
             }
@@ -210,6 +215,28 @@ impl Run {
                 continue;
             }
             let started = Instant::now();
+            let chain = self.fused_chain(py, index, &tally, is_ascii, skipped)?;
+            if chain.len() > 1 {
+                if let Some(counts) = self.evaluate_fused(py, &chain, document, presence, &text)? {
+                    for (&number, &count) in chain.iter().zip(&counts) {
+                        if count > 0 {
+                            // The pass's time is the first step's.
+                            let seconds = if number == index {
+                                started.elapsed().as_secs_f64()
+                            } else {
+                                0.0
+                            };
+                            spent.push((number, seconds, count));
+                        }
+                    }
+                    changes += counts.iter().sum::<usize>();
+                    if counts.iter().any(|&count| count > 0) {
+                        text = document.getattr("text")?.downcast_into::<PyString>()?;
+                    }
+                    resume = chain[chain.len() - 1] + 1;
+                    continue;
+                }
+            }
             match self.evaluate(py, step, document, presence, &text, &mut current, timeout)? {
                 Outcome::Python => return Ok((changes, Some(index), spent)),
                 Outcome::Quiet => {}
@@ -225,16 +252,25 @@ impl Run {
 }
 
 impl Run {
+    /// The finder of a step that finds its replacements anywhere in the text; None for the others.
+    fn whole_text_finder<'a>(
+        &self,
+        py: Python<'_>,
+        step: &'a RunStep,
+    ) -> PyResult<Option<&'a Finder>> {
+        if !step.finds || !step.parts.is_empty() {
+            return Ok(None);
+        }
+        self.finder(py, step)
+    }
+
     /// The pattern of a step that replaces its matches anywhere in the text; None for the others.
     fn whole_text_pattern<'a>(
         &self,
         py: Python<'_>,
         step: &'a RunStep,
     ) -> PyResult<Option<&'a Py<Pattern>>> {
-        if !step.finds || !step.parts.is_empty() {
-            return Ok(None);
-        }
-        Ok(match self.finder(py, step)? {
+        Ok(match self.whole_text_finder(py, step)? {
             Some(Finder::Pattern(pattern)) => Some(pattern),
             _ => None,
         })
@@ -262,6 +298,104 @@ impl Run {
             return Ok(None);
         }
         self.screen.get().together(py, forms)
+    }
+
+    /// The character map of a step that a pass can fuse with others: it finds its replacements,
+    /// anywhere in the text, in one application.
+    fn fusable_map<'a>(
+        &self,
+        py: Python<'_>,
+        step: &'a RunStep,
+    ) -> PyResult<Option<&'a Py<CharMap>>> {
+        if step.repeats > 0 {
+            return Ok(None);
+        }
+        Ok(match self.whole_text_finder(py, step)? {
+            Some(Finder::CharMap(map)) => Some(map),
+            _ => None,
+        })
+    }
+
+    /// The step at `index` and those after it that one pass evaluates together: consecutive
+    /// character maps whose triggers hold, none of which changes a character a later one maps
+    /// or puts one in (`CharMap::composes_with`), so that the pass's replacements are those of
+    /// the maps applied one after the other, and no map's trigger could have come to hold by
+    /// an earlier one's edits. One step (or none) where there is nothing to fuse.
+    fn fused_chain(
+        &self,
+        py: Python<'_>,
+        index: usize,
+        tally: &Bound<'_, Tally>,
+        is_ascii: bool,
+        skipped: &Bound<'_, PySet>,
+    ) -> PyResult<Vec<usize>> {
+        let Some(first) = self.fusable_map(py, &self.steps[index])? else {
+            return Ok(vec![index]);
+        };
+        let mut maps = vec![first.get()];
+        let mut chain = vec![index];
+        for (number, step) in self.steps.iter().enumerate().skip(index + 1) {
+            let Some(map) = self.fusable_map(py, step)? else {
+                break;
+            };
+            let map = map.get();
+            if !tally.borrow().holds(&step.gates[usize::from(is_ascii)])
+                || (!skipped.is_empty() && skipped.contains(step.label.bind(py))?)
+                || !maps.iter().all(|earlier| earlier.composes_with(map))
+            {
+                break;
+            }
+            maps.push(map);
+            chain.push(number);
+        }
+        Ok(chain)
+    }
+
+    /// The steps of a fused `chain` (see `fused_chain`) as one pass over `text`, each
+    /// replacement tagged with its step's rule; how many replacements each step made. None
+    /// where the core does not read the text, or a replacement falls inside an earlier edit
+    /// (the steps are then evaluated one by one).
+    fn evaluate_fused(
+        &self,
+        py: Python<'_>,
+        chain: &[usize],
+        document: &Bound<'_, PyAny>,
+        presence: &Bound<'_, PyAny>,
+        text: &Bound<'_, PyString>,
+    ) -> PyResult<Option<Vec<usize>>> {
+        let length = text.len()?;
+        let mut tagged = Vec::new();
+        let mut counts = Vec::with_capacity(chain.len());
+        for &number in chain {
+            let step = &self.steps[number];
+            let Some(map) = self.fusable_map(py, step)? else {
+                return Ok(None);
+            };
+            let Some(found) = map.get().replacements(text, 0, length)? else {
+                return Ok(None);
+            };
+            counts.push(found.len());
+            let rule = step.rule.bind(py);
+            tagged.extend(
+                found
+                    .into_iter()
+                    .map(|(start, end, new)| (start, end, new, rule.clone())),
+            );
+        }
+        // The maps take characters apart: their replacements never overlap.
+        tagged.sort_unstable_by_key(|&(start, _, _, _)| start);
+        // A replacement inside an earlier edit joins that edit, whose rules one pass would order
+        // by position and one pass after the other by map: the maps are then evaluated in turn.
+        let spans: Vec<(isize, isize)> = tagged
+            .iter()
+            .map(|&(start, end, _, _)| (start as isize, end as isize))
+            .collect();
+        let edits = document.getattr("_edits")?.downcast_into::<PyList>()?;
+        if meets_edits(&edits, &spans)? {
+            return Ok(None);
+        }
+        self.apply_tagged(py, document, presence, text, tagged)?;
+        Ok(Some(counts))
     }
 
     /// The step's finder on the core, made as it is first asked for; None: Python's.
@@ -447,8 +581,7 @@ impl Run {
         }
     }
 
-    /// Applies `found` to the document (`Document.apply_tagged`), and tells the presence
-    /// (`Presence.update`) of a change; how many replacements changed the text.
+    /// Applies the step's `found` (see `apply_tagged`).
     fn apply(
         &self,
         py: Python<'_>,
@@ -458,19 +591,37 @@ impl Run {
         text: &Bound<'_, PyString>,
         found: Vec<(usize, usize, String)>,
     ) -> PyResult<usize> {
+        let rule = step.rule.bind(py);
+        let tagged = found
+            .into_iter()
+            .map(|(start, end, new)| (start, end, new, rule.clone()))
+            .collect();
+        self.apply_tagged(py, document, presence, text, tagged)
+    }
+
+    /// Applies `found`, each replacement with its rule, to the document
+    /// (`Document.apply_tagged`), and tells the presence (`Presence.update`) of a change; how
+    /// many replacements changed the text.
+    fn apply_tagged(
+        &self,
+        py: Python<'_>,
+        document: &Bound<'_, PyAny>,
+        presence: &Bound<'_, PyAny>,
+        text: &Bound<'_, PyString>,
+        found: Vec<(usize, usize, String, Bound<'_, PyAny>)>,
+    ) -> PyResult<usize> {
         if found.is_empty() {
             return Ok(0);
         }
-        let rule = step.rule.bind(py);
         let tagged = PyList::empty(py);
-        for (start, end, new) in found {
+        for (start, end, new, rule) in found {
             tagged.append(PyTuple::new(
                 py,
                 [
                     start.into_pyobject(py)?.into_any(),
                     end.into_pyobject(py)?.into_any(),
                     PyString::new(py, &new).into_any(),
-                    rule.clone(),
+                    rule,
                 ],
             )?)?;
         }

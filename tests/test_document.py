@@ -219,6 +219,31 @@ def test_the_cores_walk_of_the_edits_gives_what_the_python_walk_gives(case):
 
 
 @pytest.mark.skipif(document.edit_walk() is None, reason="the native core is not built or not active")
+@given(_tagged_passes())
+def test_the_utf8_the_core_splices_for_each_new_text_is_its_encoding(case):
+    from cleantext import _native
+
+    text, passes = case
+    spliced = Document(text)
+    for replacements in passes:
+        spliced.apply_tagged(replacements)
+        assert _native.core_utf8(spliced.text) == spliced.text.encode("utf-8")
+
+
+@pytest.mark.skipif(document.edit_walk() is None, reason="the native core is not built or not active")
+def test_a_text_with_a_lone_surrogate_gets_no_utf8_from_the_core():
+    from cleantext import _native
+
+    with_surrogate = Document("a \u201cb\u201d \ud800 c")
+    with_surrogate.apply_tagged([(2, 3, '"', A)])
+    assert with_surrogate.text == 'a "b\u201d \ud800 c'
+    assert _native.core_utf8(with_surrogate.text) is None
+    put_in = Document("a \u201cb\u201d c")
+    put_in.apply_tagged([(2, 3, "\udc80", A)])
+    assert _native.core_utf8(put_in.text) is None
+
+
+@pytest.mark.skipif(document.edit_walk() is None, reason="the native core is not built or not active")
 @pytest.mark.parametrize("bad", [[(2, 1, "")], [(0, 2, ""), (1, 3, "")], [(0, 99, "")], [(-1, 2, "")]])
 def test_the_cores_walk_refuses_what_the_python_walk_refuses(bad):
     tagged = [(*replacement, A) for replacement in bad]

@@ -12,6 +12,8 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple};
 
+use crate::utf8::{advance, keep, utf8_of};
+
 /// The characters `start..end` of `text`.
 pub(crate) fn cut<'py>(
     text: &Bound<'py, PyString>,
@@ -72,6 +74,62 @@ pub(crate) fn meets_edits(edits: &Bound<'_, PyList>, spans: &[(isize, isize)]) -
         }
     }
     Ok(false)
+}
+
+/// The UTF-8 of a pass's new text, made from the old text's and the replacements' own.
+struct Splice<'a> {
+    old: &'a [u8],
+    /// Whether the old text is ASCII: a code point offset is then a byte offset.
+    ascii: bool,
+    made: Vec<u8>,
+    /// How far the old text is copied or replaced: in code points, and in bytes.
+    chars: isize,
+    bytes: usize,
+}
+
+impl<'a> Splice<'a> {
+    fn new(old: &'a [u8], length: isize) -> Self {
+        Splice {
+            old,
+            ascii: old.len() == length as usize,
+            made: Vec::with_capacity(old.len() + 16),
+            chars: 0,
+            bytes: 0,
+        }
+    }
+
+    /// Moves to code point `at` of the old text (not before where it is); its byte offset.
+    fn move_to(&mut self, at: isize) -> usize {
+        self.bytes = if self.ascii {
+            at as usize
+        } else {
+            advance(self.old, self.bytes, (at - self.chars) as usize)
+        };
+        self.chars = at;
+        self.bytes
+    }
+
+    /// Copies the old text up to `start` and puts `new` in for `start..end`; false where `new`
+    /// has a lone surrogate (no UTF-8).
+    fn replace(&mut self, start: isize, end: isize, new: &Bound<'_, PyString>) -> bool {
+        let from = self.bytes;
+        let to = self.move_to(start);
+        self.made.extend_from_slice(&self.old[from..to]);
+        let Ok(piece) = new.to_str() else {
+            return false;
+        };
+        self.made.extend_from_slice(piece.as_bytes());
+        self.move_to(end);
+        true
+    }
+
+    /// The new text's UTF-8: the rest of the old text copied.
+    fn finish(mut self) -> String {
+        self.made.extend_from_slice(&self.old[self.bytes..]);
+        // SAFETY: the pieces are UTF-8 (the old text's, cut where code points start, and the
+        // replacements' own), so their concatenation is; a check would cost what the splice saves.
+        unsafe { String::from_utf8_unchecked(self.made) }
+    }
 }
 
 /// Replacements and recorded edits that overlap: one edit in the end.
@@ -194,6 +252,11 @@ pub fn compose<'py>(
         credits,
     };
     let mut pieces: Vec<Bound<'py, PyString>> = Vec::with_capacity(2 * replacements.len() + 1);
+    // The new text's UTF-8, spliced from the old one's (None: a lone surrogate, not read).
+    let old_utf8 = utf8_of(text).ok();
+    let mut splice = old_utf8
+        .as_ref()
+        .map(|old| Splice::new(old.as_bytes(), text_length));
     let mut copied_to: isize = 0;
     let mut next = 0; // the first recorded edit not yet handed on or absorbed
     let mut delta: isize = 0; // source offset minus current offset, past the edits handed on
@@ -302,6 +365,11 @@ pub fn compose<'py>(
         }
         pieces.push(cut(text, copied_to, start)?);
         walk.shift += length(&new)? - (end - start);
+        if let Some(spliced) = splice.as_mut() {
+            if !spliced.replace(start, end, &new) {
+                splice = None;
+            }
+        }
         pieces.push(new);
         copied_to = end;
     }
@@ -313,6 +381,9 @@ pub fn compose<'py>(
     let new_text = PyString::new(py, "")
         .call_method1("join", (PyList::new(py, pieces)?,))?
         .downcast_into::<PyString>()?;
+    if let Some(spliced) = splice {
+        keep(&new_text, spliced.finish());
+    }
     // The made edits' text; an edit that gives back its source text is no edit.
     let mut kept: Vec<Bound<'py, PyAny>> = Vec::with_capacity(walk.merged.len() + count - next);
     for entry in walk.merged {

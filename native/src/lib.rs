@@ -15,6 +15,7 @@ mod prefixes;
 mod run;
 mod screen;
 mod tally;
+mod utf8;
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -249,14 +250,14 @@ impl LiteralScanner {
         text: &Bound<'_, PyString>,
         ends: bool,
     ) -> PyResult<Option<Vec<usize>>> {
-        let (Ok(text), Some(table)) = (text.to_str(), FOLD_TABLE.get()) else {
+        let (Ok(text), Some(table)) = (utf8::utf8_of(text), FOLD_TABLE.get()) else {
             return Ok(None);
         };
         let mut folded = Vec::with_capacity(text.len() + 16);
         if ends {
             folded.extend_from_slice(TEXT_START.as_bytes());
         }
-        if !table.fold_into(text, &mut folded) {
+        if !table.fold_into(&text, &mut folded) {
             return Ok(None);
         }
         if ends {
@@ -483,6 +484,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(python_space, module)?)?;
     module.add_function(wrap_pyfunction!(word_count, module)?)?;
     module.add_function(wrap_pyfunction!(edits::compose, module)?)?;
+    module.add_function(wrap_pyfunction!(utf8::core_utf8, module)?)?;
     module.add("OFFTOPIC_LIMITS", patterns::OFFTOPIC_LIMITS)?;
     module.add("OFFTOPIC_CONTEXT", offtopic::OFFTOPIC_CONTEXT)?;
     module.add("OFFTOPIC_JUDGING", offtopic::OFFTOPIC_JUDGING)?;

@@ -18,6 +18,7 @@ use pyo3::types::PyString;
 use crate::patterns::{
     block_ranges, one_line_of, short_runs, words_in, BlockRange, Pattern, Text, OFFTOPIC_LIMITS,
 };
+use crate::utf8::utf8_of;
 
 /// The fewest words the long blocks of a text must hold for the rule to judge its short ones
 /// (`OFFTOPIC_CONTEXT_MIN_WORDS`), and how many characters of each long block are counted for
@@ -704,7 +705,8 @@ impl TopicWords {
     /// word's first five letters; None where Python must read it (a capital sigma or a lone
     /// surrogate).
     fn keys(&self, text: &Bound<'_, PyString>) -> Option<Vec<String>> {
-        let plain = text.to_str().ok()?;
+        let plain = utf8_of(text).ok()?;
+        let plain: &str = &plain;
         let mut keys = Vec::new();
         let read = self.each_key(plain, |key| {
             let mut letters = Vec::with_capacity(KEY_LETTERS);
@@ -730,9 +732,10 @@ impl TopicWords {
         blocks: usize,
         candidates: Vec<(usize, usize, usize)>,
     ) -> PyResult<Option<Vec<bool>>> {
-        let Ok(plain) = text.to_str() else {
+        let Ok(plain) = utf8_of(text) else {
             return Ok(None);
         };
+        let plain: &str = &plain;
         let ranges = block_ranges(plain);
         if ranges.len() != blocks {
             return Err(PyValueError::new_err(format!(

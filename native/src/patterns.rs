@@ -8,6 +8,7 @@
 //! None (the Python engine takes it).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -19,6 +20,7 @@ use crate::automaton::{matched, Automaton, AutomatonSet, Matches};
 
 use crate::html::python_space;
 use crate::offtopic::{enough_context, surely_shared};
+use crate::utf8::{spliced, utf8_of};
 
 /// How many backtracking steps one search may take; past it the Python engine decides
 /// (and its time limit, if any, stops a runaway rule as it does on the Python engine).
@@ -444,6 +446,8 @@ fn reading(text: Option<&str>) -> Reading {
 #[pyclass(frozen, module = "cleantext._native")]
 pub struct Text {
     text: Py<PyString>,
+    /// Its UTF-8 where `compose` spliced it (see `crate::utf8`); else CPython's is read.
+    spliced: Option<Arc<str>>,
     /// Its length in code points.
     length: usize,
     reading: Reading,
@@ -460,30 +464,28 @@ impl Text {
         if !self.reading.readable {
             return None;
         }
-        self.text.bind(py).to_str().ok()
+        self.utf8(py)
+    }
+
+    /// Its UTF-8 (None for a text with a lone surrogate).
+    fn utf8<'a>(&'a self, py: Python<'a>) -> Option<&'a str> {
+        match &self.spliced {
+            Some(plain) => Some(plain),
+            None => self.text.bind(py).to_str().ok(),
+        }
     }
 
     /// Its blocks; only for a readable text.
     pub(crate) fn blocks(&self, py: Python<'_>) -> &[BlockRange] {
-        self.blocks.get_or_init(|| {
-            let plain = self
-                .text
-                .bind(py)
-                .to_str()
-                .expect("a readable text is UTF-8");
-            block_ranges(plain)
-        })
+        self.blocks
+            .get_or_init(|| block_ranges(self.utf8(py).expect("a readable text is UTF-8")))
     }
 
     /// The lines line rules judge, and the text in ASCII lower case; only for a readable text.
     fn line_table(&self, py: Python<'_>) -> &(Vec<Line>, String) {
         self.lines.get_or_init(|| {
             let tables = READING_TABLES.get().expect("a readable text has tables");
-            let plain = self
-                .text
-                .bind(py)
-                .to_str()
-                .expect("a readable text is UTF-8");
+            let plain = self.utf8(py).expect("a readable text is UTF-8");
             (short_lines(plain, tables), plain.to_ascii_lowercase())
         })
     }
@@ -494,8 +496,13 @@ impl Text {
     /// `text`, read for the native finders.
     #[new]
     pub(crate) fn new(text: Bound<'_, PyString>) -> Self {
-        let reading = reading(text.to_str().ok());
+        let spliced = spliced(&text);
+        let reading = match &spliced {
+            Some(plain) => reading(Some(plain)),
+            None => reading(text.to_str().ok()),
+        };
         Text {
+            spliced,
             length: text.len().unwrap_or(0),
             text: text.unbind(),
             reading,
@@ -635,7 +642,9 @@ impl Pattern {
         if !self.reads(&text.reading) || (cut && !matches!(self.engine, Engine::Automata(_))) {
             return Ok(None);
         }
-        let plain = text.text.bind(py).to_str()?;
+        let Some(plain) = text.utf8(py) else {
+            return Ok(None);
+        };
         let plain = if cut {
             &plain[..byte_offset(plain, text.length, high)]
         } else {
@@ -1064,9 +1073,10 @@ impl Pattern {
     /// The first match in `text` (a block, searched on its own) as `[(start, end, new)]`
     /// in code points, `[]` when there is none, None for text the core leaves to Python.
     fn first(&self, text: &Bound<'_, PyString>) -> PyResult<Option<Vec<(usize, usize, String)>>> {
-        let Some(text) = text.to_str().ok() else {
+        let Ok(text) = utf8_of(text) else {
             return Ok(None);
         };
+        let text: &str = &text;
         let Some(found) = self.first_in_span(text) else {
             return Ok(None);
         };
@@ -1622,7 +1632,7 @@ impl CharMap {
     /// Whether a character of the table is in `text` (true for text with a lone surrogate,
     /// which the core does not read).
     pub(crate) fn holds_any_in(&self, text: &Bound<'_, PyString>) -> bool {
-        text.to_str().map_or(true, |text| self.holds_any(text))
+        utf8_of(text).map_or(true, |text| self.holds_any(&text))
     }
 
     /// `(start, end, new)` for every character of the table in `text[low:high]` (code points);
@@ -1633,9 +1643,10 @@ impl CharMap {
         low: usize,
         high: usize,
     ) -> PyResult<Option<Vec<(usize, usize, String)>>> {
-        let Ok(text) = text.to_str() else {
+        let Ok(text) = utf8_of(text) else {
             return Ok(None);
         };
+        let text: &str = &text;
         let mut found = Vec::new();
         let mut note = |offset: usize, character: char| {
             if offset >= low && self.lists(character) {
@@ -1743,9 +1754,9 @@ pub(crate) fn block_ranges(text: &str) -> Vec<BlockRange> {
 /// text with a lone surrogate.
 #[pyfunction]
 pub fn block_spans(text: &Bound<'_, PyString>) -> Option<Vec<(usize, usize)>> {
-    let text = text.to_str().ok()?;
+    let text = utf8_of(text).ok()?;
     Some(
-        block_ranges(text)
+        block_ranges(&text)
             .iter()
             .map(|block| (block.start, block.end))
             .collect(),

@@ -1,0 +1,119 @@
+//! The UTF-8 of the texts the core reads.
+//!
+//! The core's finders read a Python string as UTF-8. CPython keeps a string's UTF-8 once asked
+//! for it, but makes it with a loop per character for a text outside Latin-1 (most texts with
+//! curly quotes or dashes), and each version of a document is a new string: every pass that
+//! changed the text would have the whole of it encoded again. `compose` instead splices the
+//! new version's UTF-8 from the old one's and what the pass put in, and keeps it for that
+//! version (the one made last), where `utf8_of` finds it.
+
+use std::ops::Deref;
+use std::sync::{Arc, Mutex};
+
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+
+/// A text's UTF-8: CPython's own, or the one `compose` spliced.
+pub(crate) enum Utf8<'a> {
+    Cpython(&'a str),
+    Spliced(Arc<str>),
+}
+
+impl Deref for Utf8<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            Utf8::Cpython(plain) => plain,
+            Utf8::Spliced(plain) => plain,
+        }
+    }
+}
+
+/// The version `compose` made last, and its spliced UTF-8. The string is held, so that no
+/// other string can take its address while it is kept.
+static SPLICED: Mutex<Option<(Py<PyString>, Arc<str>)>> = Mutex::new(None);
+
+/// The UTF-8 spliced for `text`, if it is the version `compose` made last.
+pub(crate) fn spliced(text: &Bound<'_, PyString>) -> Option<Arc<str>> {
+    let kept = SPLICED.lock().ok()?;
+    match kept.as_ref() {
+        Some((known, plain)) if known.is(text) => Some(plain.clone()),
+        _ => None,
+    }
+}
+
+/// The UTF-8 of `text`: the spliced one where `compose` made it, else CPython's (an error for
+/// a text with a lone surrogate, as `PyString::to_str`).
+pub(crate) fn utf8_of<'a>(text: &'a Bound<'_, PyString>) -> PyResult<Utf8<'a>> {
+    match spliced(text) {
+        Some(plain) => Ok(Utf8::Spliced(plain)),
+        None => Ok(Utf8::Cpython(text.to_str()?)),
+    }
+}
+
+/// Keeps `plain` as the UTF-8 of `text`, a version just made (in place of the one kept before).
+pub(crate) fn keep(text: &Bound<'_, PyString>, plain: String) {
+    if let Ok(mut kept) = SPLICED.lock() {
+        *kept = Some((text.clone().unbind(), Arc::from(plain)));
+    }
+}
+
+/// Where the UTF-8 of the code point `chars` code points past byte `byte` of `plain` (a code
+/// point's first byte) starts: the end of `plain` where there are fewer.
+pub(crate) fn advance(plain: &[u8], mut byte: usize, mut chars: usize) -> usize {
+    const CHUNK: usize = 64;
+    // Whole chunks where they start no more code points than are left to pass: a count of
+    // the bytes that start one, which the compiler turns into vector instructions.
+    while byte + CHUNK <= plain.len() {
+        let starts = plain[byte..byte + CHUNK]
+            .iter()
+            .filter(|&&unit| (unit as i8) >= -0x40)
+            .count();
+        if starts > chars {
+            break;
+        }
+        chars -= starts;
+        byte += CHUNK;
+    }
+    // The rest byte by byte (a chunk may have ended inside a code point).
+    while byte < plain.len() {
+        if (plain[byte] as i8) >= -0x40 {
+            if chars == 0 {
+                return byte;
+            }
+            chars -= 1;
+        }
+        byte += 1;
+    }
+    plain.len()
+}
+
+/// The UTF-8 the core reads for `text`: the one `compose` spliced for it, else CPython's (for
+/// the tests, which hold the splice to Python's encoding); None for a text with a lone surrogate.
+#[pyfunction]
+pub fn core_utf8(text: &Bound<'_, PyString>) -> Option<Vec<u8>> {
+    utf8_of(text).ok().map(|plain| plain.as_bytes().to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::advance;
+
+    #[test]
+    fn advance_counts_code_points_across_ascii_strides_and_wide_characters() {
+        let text = "abcdefghijklmnopqrstuvwxyz \u{201c}quoted\u{201d} \u{1F600} é";
+        for chars in 0..=text.chars().count() {
+            let expected = text
+                .char_indices()
+                .nth(chars)
+                .map_or(text.len(), |(at, _)| at);
+            assert_eq!(advance(text.as_bytes(), 0, chars), expected, "{chars}");
+        }
+        let from = advance(text.as_bytes(), 0, 20);
+        assert_eq!(
+            advance(text.as_bytes(), from, 10),
+            advance(text.as_bytes(), 0, 30)
+        );
+    }
+}

@@ -15,7 +15,8 @@ either of its engines), the core finds in the text what ``regex.finditer``
 finds, or leaves the text to Python. A second scan, of the built-in
 plan's literals, runs on the same text, and so does the whole pipeline on
 both engines (the core switched off for the Python one: scanner, finders and
-the walk of the edit list), which must give the same text and edits; every step the core's screen
+the walk of the edit list), which must give the same text and edits, and the
+UTF-8 the core reads for the clean text (spliced by the walk) must be its encoding; every step the core's screen
 says finds nothing in the text (``cleantext.native.quiet``) must find
 nothing there. The core's reading of the text's content words and its
 judgement of every short block as an off-topic candidate
@@ -180,6 +181,8 @@ def TestOneInput(data: bytes) -> None:
     python_result = on_python(lambda: PYTHON_PIPELINE.clean(text))
     assert native_result.text == python_result.text, text
     assert [e.to_dict() for e in native_result.edits] == [e.to_dict() for e in python_result.edits], text
+    spliced = _native.core_utf8(native_result.text)
+    assert spliced is None or spliced == native_result.text.encode("utf-8"), text
     extracted = " ".join(visible_text(text).text.split()[::2])
     located = located_natively(text, extracted)
     if located is None:

@@ -476,10 +476,13 @@ def jobs_rows(megabytes: float, runs: int, cli_runs: int) -> list[tuple[str, int
     if cli_runs:
         path = SCRATCH / f"scaling-jobs-{megabytes:g}mb.jsonl"
         write_jsonl(corpus, path)
+        cli_samples: dict[int, list[Timing]] = {1: [], 2: []}
+        for _ in range(cli_runs):  # interleaved, as above
+            for jobs in (1, 2):
+                cli_samples[jobs].append(cli_timing(path, jobs))
+                progress(f"CLI --jobs {jobs}: {cli_samples[jobs][-1].wall:.1f} s")
         for jobs in (1, 2):
-            timing = median_timing([cli_timing(path, jobs) for _ in range(cli_runs)])
-            rows.append((f"cleantext clean {path.name}, median of {cli_runs}", jobs, timing))
-            progress(f"CLI --jobs {jobs}: {timing.wall:.1f} s")
+            rows.append((f"cleantext clean {path.name}, median of {cli_runs}", jobs, median_timing(cli_samples[jobs])))
         path.unlink()
     return rows
 
@@ -535,7 +538,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smoke run: documents up to 1 MB, 2 MB and 5 MB corpora")
     parser.add_argument("--runs", type=int, help="runs per measurement; the median counts (default 3, --quick 1)")
-    parser.add_argument("--cli-runs", type=int, default=1, help="runs of the CLI per job count (0: skip; default 1)")
+    parser.add_argument("--cli-runs", type=int, default=3, help="runs of the CLI per job count (0: skip; default 3)")
     parser.add_argument("--only", choices=("size", "rules", "jobs"), action="append", help="run only these parts")
     parser.add_argument(
         "--max-size-mb", type=float, help="a.: only the documents up to this size (default 50, --quick 1)"

@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 
 from cleantext.document import Document, EditRow, credited
 
-__all__ = ["Cleaned", "Edit", "Result", "StepTiming", "cleaned_text"]
+__all__ = ["Cleaned", "Edit", "Result", "SourcelessResult", "StepTiming", "cleaned_text"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +161,13 @@ class Result:
             return (type(self), (self.source, self.text, self.edits, *fields))
         return (_with_rows, (type(self), self.source, self.text, rows, *fields))
 
+    def without_source(self) -> SourcelessResult:
+        """This result less its source, for a worker process to send back to a parent that holds
+        the source (the text it sent): :meth:`SourcelessResult.with_source` puts it back."""
+        rows = self.__dict__.get("_rows")
+        fields = (self.name, self.encoding, self.metadata, self.warnings, self.timings)
+        return SourcelessResult(type(self), self.text, self.edits if rows is None else rows, rows is not None, fields)
+
     @property
     def changed(self) -> bool:
         """Whether cleaning changed anything."""
@@ -240,6 +247,27 @@ class Result:
             else:
                 lines.append(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
         return "{\n" + ",\n".join(lines) + "\n}"
+
+
+class SourcelessResult(NamedTuple):
+    """A :class:`Result` less its source (:meth:`Result.without_source`): what a worker of
+    ``Pipeline.clean_many(jobs=N)`` sends back for a text it was sent, whose source is that
+    text. The source is most of a result's bytes, and a string outside Latin-1 is encoded and
+    decoded a character at a time on its way through a pipe."""
+
+    cls: type[Result]
+    text: str
+    edits: tuple[Any, ...]
+    """The result's edit rows (``from_rows``), or its :class:`Edit` objects."""
+    from_rows: bool
+    fields: tuple[Any, ...]
+    """``(name, encoding, metadata, warnings, timings)``."""
+
+    def with_source(self, source: str) -> Result:
+        """The result, ``source`` put back."""
+        if self.from_rows:
+            return _with_rows(self.cls, source, self.text, self.edits, *self.fields)
+        return self.cls(source, self.text, self.edits, *self.fields)
 
 
 def _with_rows(

@@ -21,7 +21,7 @@ from typing import Any
 
 from cleantext.decode import decode_text
 from cleantext.document import Document, RuleRef
-from cleantext.emit import Result, StepTiming
+from cleantext.emit import Result, SourcelessResult, StepTiming
 from cleantext.errors import InputError, RuleError
 from cleantext.extract import (
     SHORT_BODY,
@@ -509,8 +509,8 @@ class Pipeline:
         outcomes = bounded_map(
             _clean_batch_in_worker, batches, jobs=jobs, initializer=_install_worker, initargs=(self, then)
         )
-        for _, batch_outcomes in outcomes:
-            yield from _unwrap(batch_outcomes, on_error)
+        for batch, batch_outcomes in outcomes:
+            yield from _unwrap(_with_sources(batch, batch_outcomes), on_error)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (
@@ -698,8 +698,23 @@ def _clean_batch_in_worker(
     batch: list[tuple[str | bytes, str | None, str | None, str | None]],
 ) -> list[Any]:
     assert _worker_pipeline is not None, "worker started without a pipeline"
+    outcomes = []
+    for data, name, layout, site in batch:
+        outcome = _clean_or_error(_worker_pipeline, data, name, layout, site, _worker_then)
+        # The source of a result for a text is that text, which the parent holds: it is not sent back.
+        if isinstance(outcome, Result) and outcome.source is data:
+            outcome = outcome.without_source()
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _with_sources(
+    batch: list[tuple[str | bytes, str | None, str | None, str | None]], outcomes: list[Any]
+) -> list[Any]:
+    """A worker's ``outcomes`` for ``batch``, each result's source put back (see :func:`_clean_batch_in_worker`)."""
     return [
-        _clean_or_error(_worker_pipeline, data, name, layout, site, _worker_then) for data, name, layout, site in batch
+        outcome.with_source(data) if isinstance(outcome, SourcelessResult) and isinstance(data, str) else outcome
+        for (data, *_), outcome in zip(batch, outcomes, strict=True)
     ]
 
 

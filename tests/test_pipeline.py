@@ -1,6 +1,7 @@
 """The pipeline as a whole: options, time limits, many documents, parallel runs."""
 
 import operator
+import pickle
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,7 @@ import pytest
 import cleantext.steps as steps_module
 from cleantext import InputError, Pipeline
 from cleantext.document import Document
-from cleantext.emit import Cleaned, cleaned_text
+from cleantext.emit import Cleaned, SourcelessResult, cleaned_text
 from cleantext.parallel import batched
 from cleantext.pipeline import BATCH_CHARS
 from cleantext.rules import RULE_KINDS
@@ -75,6 +76,25 @@ def test_clean_many_in_parallel_gives_the_same_results_in_order():
     parallel = [r.text for r in pipeline.clean_many(DOCUMENTS, jobs=2, chunksize=3)]
     assert serial == parallel
     assert serial[1] == 'Doc 1: "quote" text\n'
+
+
+def test_a_worker_sends_a_result_back_without_the_text_it_was_sent():
+    from cleantext import pipeline as pipeline_module
+
+    pipeline = Pipeline.load()
+    pipeline_module._install_worker(pipeline)
+    try:
+        text = "A \u201cquoted\u201d text\u00a0 with a \u2018long\u2019 tail. " * 50
+        batch = [(text, "a.txt", None, None), (text.encode(), "b.txt", None, None)]
+        sent = pipeline_module._clean_batch_in_worker(batch)
+    finally:
+        pipeline_module._install_worker(None)
+    assert isinstance(sent[0], SourcelessResult)  # bytes were decoded there: the second keeps its source
+    assert len(pickle.dumps(sent[0])) < len(pickle.dumps(pipeline.clean(text, name="a.txt")))
+    back = pipeline_module._with_sources(batch, pickle.loads(pickle.dumps(sent)))
+    assert back == [pipeline.clean(text, name="a.txt"), pipeline.clean(text.encode(), name="b.txt")]
+    assert back[0].edits == pipeline.clean(text).edits and back[0].source is text
+    assert list(pipeline.clean_many([text, text], jobs=2)) == [pipeline.clean(text), pipeline.clean(text)]
 
 
 def test_clean_many_hands_each_result_to_then_where_it_was_made():

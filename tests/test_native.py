@@ -1115,18 +1115,23 @@ def test_consecutive_character_maps_apart_are_one_pass_with_each_edit_of_its_own
     assert {edit.rule for edit in result.edits} == {"typography.double-quotes", "typography.single-quotes"}
 
 
+def _with_and_without_triggers(tmp_path, pack_text):
+    """A pipeline of this pack alone, and the same with every step evaluated."""
+    pack = tmp_path / "maps.toml"
+    pack.write_text(pack_text, encoding="utf-8")
+    return Pipeline.load(packs=[], extra=[pack]), Pipeline.load(packs=[], extra=[pack], triggers="off")
+
+
 @needs_native
 def test_a_character_map_that_puts_in_what_the_next_maps_is_not_fused_with_it(tmp_path):
-    pack = tmp_path / "maps.toml"
-    pack.write_text(
+    on, off = _with_and_without_triggers(
+        tmp_path,
         '[[rule]]\nid = "mine.first"\ncategory = "typography"\nkind = "charmap"\nmap = { "\\u00e0" = "\\u00e8" }\n'
         'description = "d"\n\n'
         '[[rule]]\nid = "mine.second"\ncategory = "typography"\nkind = "charmap"\nmap = { "\\u00e8" = "e" }\n'
         'description = "d"\n',
-        encoding="utf-8",
     )
     text = "\u00e0 la \u00e8re.\n"
-    on, off = Pipeline.load(packs=[], extra=[pack]), Pipeline.load(packs=[], extra=[pack], triggers="off")
     assert on.clean(text).text == "e la ere.\n"
     assert outcome(on, "t", text) == outcome(off, "t", text)
 
@@ -1135,18 +1140,16 @@ def test_a_character_map_that_puts_in_what_the_next_maps_is_not_fused_with_it(tm
 def test_character_maps_that_change_what_an_earlier_edit_put_in_are_evaluated_in_turn(tmp_path):
     # One pass would give the merged edit its rules by position (single, then double quotes);
     # one map after the other gives them by map, as every step evaluated does.
-    pack = tmp_path / "maps.toml"
-    pack.write_text(
+    on, off = _with_and_without_triggers(
+        tmp_path,
         '[[rule]]\nid = "mine.put"\ncategory = "typography"\nkind = "inline"\npattern = "Q"\n'
         'replacement = "\\u2018\\u201c"\ndescription = "d"\n\n'
         '[[rule]]\nid = "mine.double"\ncategory = "typography"\nkind = "charmap"\nmap = { "\\u201c" = "\\"" }\n'
         'description = "d"\n\n'
         '[[rule]]\nid = "mine.single"\ncategory = "typography"\nkind = "charmap"\nmap = { "\\u2018" = "\'" }\n'
         'description = "d"\n',
-        encoding="utf-8",
     )
     text = "He said Q and \u201cso\u201d, \u2018then\u2019.\n"
-    on, off = Pipeline.load(packs=[], extra=[pack]), Pipeline.load(packs=[], extra=[pack], triggers="off")
     result = on.clean(text)
     assert result.text == "He said '\" and \"so\u201d, 'then\u2019.\n"
     assert result.edits[0].rules == ("mine.put", "mine.double", "mine.single")

@@ -13,6 +13,7 @@ Example::
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
@@ -506,6 +507,10 @@ class Pipeline:
                 yield outcome
             return
         batches = batched(work, chunksize, budget=BATCH_CHARS, weight=_weight)
+        # The first batch is cleaned here: the patterns its documents need are compiled once, and
+        # workers forked after it start with them (else each compiles them anew).
+        for first in itertools.islice(batches, 1):
+            yield from _unwrap([_clean_or_error(self, *item, then) for item in first], on_error)
         outcomes = bounded_map(
             _clean_batch_in_worker, batches, jobs=jobs, initializer=_install_worker, initargs=(self, then)
         )

@@ -1,6 +1,7 @@
 """The pipeline as a whole: options, time limits, many documents, parallel runs."""
 
 import operator
+import os
 import pickle
 from pathlib import Path
 
@@ -95,6 +96,17 @@ def test_a_worker_sends_a_result_back_without_the_text_it_was_sent():
     assert back == [pipeline.clean(text, name="a.txt"), pipeline.clean(text.encode(), name="b.txt")]
     assert back[0].edits == pipeline.clean(text).edits and back[0].source is text
     assert list(pipeline.clean_many([text, text], jobs=2)) == [pipeline.clean(text), pipeline.clean(text)]
+
+
+def _cleaned_in(result):
+    return os.getpid()
+
+
+def test_clean_many_cleans_the_first_batch_itself_and_the_rest_in_workers():
+    # The workers, forked after it, start with the patterns the first batch compiled.
+    pids = list(Pipeline.load().clean_many(DOCUMENTS, jobs=2, chunksize=4, then=_cleaned_in))
+    assert pids[:4] == [os.getpid()] * 4
+    assert os.getpid() not in pids[4:]
 
 
 def test_clean_many_hands_each_result_to_then_where_it_was_made():

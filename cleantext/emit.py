@@ -145,28 +145,45 @@ class Result:
         )
 
     def __getattr__(self, name: str) -> Any:
-        # Only for attributes the instance lacks: the edits of a result made from rows, built once.
-        rows = self.__dict__.get("_rows")
-        if name != "edits" or rows is None:
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        edits = self.__dict__["edits"] = tuple(map(_edit_of, rows))
-        return edits
+        # Only for attributes the instance lacks: the edits of a result made from rows, and the
+        # timings of one that came from a worker process, each built once.
+        known = self.__dict__
+        if name == "edits" and "_rows" in known:
+            edits = known["edits"] = tuple(map(_edit_of, known["_rows"]))
+            return edits
+        if name == "timings" and "_timing_rows" in known:
+            timings = known["timings"] = {label: StepTiming(*figures) for label, *figures in known["_timing_rows"]}
+            return timings
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Results travel back from worker processes: rows of plain tuples unpickle in half the
-        # time of the Edit objects, which the parent may never need.
+        # time of the Edit objects, which the parent may never need; so do the timings.
         rows = self.__dict__.get("_rows")
-        fields = (self.name, self.encoding, self.metadata, self.warnings, self.timings)
         if rows is None:
+            fields = (self.name, self.encoding, self.metadata, self.warnings, self.timings)
             return (type(self), (self.source, self.text, self.edits, *fields))
-        return (_with_rows, (type(self), self.source, self.text, rows, *fields))
+        return (_with_rows, (type(self), self.source, self.text, rows, *self._sent_fields()))
 
     def without_source(self) -> SourcelessResult:
         """This result less its source, for a worker process to send back to a parent that holds
         the source (the text it sent): :meth:`SourcelessResult.with_source` puts it back."""
         rows = self.__dict__.get("_rows")
-        fields = (self.name, self.encoding, self.metadata, self.warnings, self.timings)
-        return SourcelessResult(type(self), self.text, self.edits if rows is None else rows, rows is not None, fields)
+        if rows is None:
+            fields = (self.name, self.encoding, self.metadata, self.warnings, self.timings)
+            return SourcelessResult(type(self), self.text, self.edits, False, fields)
+        return SourcelessResult(type(self), self.text, rows, True, self._sent_fields())
+
+    def _sent_fields(self) -> tuple[Any, ...]:
+        """The fields after the edits as a result made from rows travels: its timings as
+        ``(label, seconds, evaluations, changes)`` tuples (a :class:`StepTiming` each unpickles
+        by a call; tuples of numbers also cost the garbage collector nothing once it has seen them)."""
+        timing_rows = self.__dict__.get("_timing_rows")
+        if timing_rows is None:
+            timing_rows = tuple(
+                (label, timing.seconds, timing.evaluations, timing.changes) for label, timing in self.timings.items()
+            )
+        return (self.name, self.encoding, self.metadata, self.warnings, timing_rows)
 
     @property
     def changed(self) -> bool:
@@ -279,9 +296,10 @@ def _with_rows(
     encoding: str | None,
     metadata: Mapping[str, Any],
     warnings: tuple[str, ...],
-    timings: Mapping[str, StepTiming],
+    timings: Mapping[str, StepTiming] | tuple[tuple[str, float, int, int], ...],
 ) -> Result:
-    """A result whose edits are built from ``rows`` (:meth:`Document.edit_rows`) when first read."""
+    """A result whose edits are built from ``rows`` (:meth:`Document.edit_rows`) when first read;
+    and its timings, where they come as ``(label, seconds, evaluations, changes)`` tuples."""
     # Every field but the edits, set as the frozen dataclass's own __init__ would (which needs the edits).
     result = object.__new__(cls)
     result.__dict__.update(
@@ -292,8 +310,8 @@ def _with_rows(
         encoding=encoding,
         metadata=metadata,
         warnings=warnings,
-        timings=timings,
     )
+    result.__dict__["_timing_rows" if isinstance(timings, tuple) else "timings"] = timings
     return result
 
 

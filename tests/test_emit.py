@@ -8,6 +8,7 @@ import pytest
 
 import cleantext
 from cleantext import Pipeline
+from cleantext.emit import StepTiming
 
 PIPELINE = Pipeline.load()
 
@@ -69,6 +70,11 @@ def test_a_result_travels_between_processes_whole():
     assert {name: (t.seconds, t.evaluations, t.changes) for name, t in copy.timings.items()} == {
         name: (t.seconds, t.evaluations, t.changes) for name, t in result.timings.items()
     }
+    # The timings travel as tuples of numbers, and become StepTiming objects when first read.
+    assert b"StepTiming" not in pickle.dumps(result)
+    assert all(isinstance(timing, StepTiming) for timing in copy.timings.values())
+    again = pickle.loads(pickle.dumps(pickle.loads(pickle.dumps(result))))
+    assert again.timings.keys() == result.timings.keys() and again == result
 
 
 def test_edits_built_from_a_documents_rows_say_what_the_json_says():

@@ -278,7 +278,8 @@ class SourcelessResult(NamedTuple):
     """The result's edit rows (``from_rows``), or its :class:`Edit` objects."""
     from_rows: bool
     fields: tuple[Any, ...]
-    """``(name, encoding, metadata, warnings, timings)``."""
+    """``(name, encoding, metadata, warnings, timings)``, the timings as ``(label, seconds,
+    evaluations, changes)`` tuples where ``from_rows``."""
 
     def with_source(self, source: str) -> Result:
         """The result, ``source`` put back."""

@@ -490,8 +490,9 @@ class Pipeline:
         characters. With ``on_error="return"`` an input
         that cannot be cleaned yields its :class:`InputError` instead of raising.
 
-        ``then``: each result is handed to it where it was made (in the worker,
-        with ``jobs > 1``), and what it returns is yielded instead, so a worker
+        ``then``: each result is handed to it where it was made (with ``jobs > 1``,
+        in a worker, or in this process for the first batch, which it cleans
+        before the workers start), and what it returns is yielded instead, so a worker
         sends back only what the caller keeps: ``then=operator.attrgetter("text")``
         yields the clean texts. With ``jobs > 1`` it must be picklable (a
         function of a module, not a lambda), as the pool may start its workers afresh.

@@ -377,7 +377,8 @@ def find_offtopic(rule: Rule, text: str, low: int, high: int, timeout: float | N
 def _offtopic_on_core(rule: Rule, text: str, low: int, high: int, most: int) -> Replacements | None:
     """:func:`find_offtopic`'s removals judged on the core, or None where Python judges: no core, a
     pattern of the rule's that the core does not run, or a text the core leaves to Python (one
-    with word characters outside ASCII, or more candidates than :data:`OFFTOPIC_SEARCHED_BLOCKS`)."""
+    whose words outside ASCII Python reads otherwise than the core's tables, as with a capital
+    sigma, or with more candidates than :data:`OFFTOPIC_SEARCHED_BLOCKS`)."""
     shape = native_span_pattern(rule.pattern)
     guards = [native_span_pattern(guard.pattern) for guard in rule.guards]
     if shape is None or any(guard is None for guard in guards):

@@ -641,7 +641,7 @@ def test_a_pattern_that_backtracks_in_python_runs_in_linear_time_on_the_core(tmp
 # Python's spaces, ASCII and not, and characters whose UTF-8 starts as a non-ASCII space's does
 # (U+00A9 as U+00A0, U+2019 as U+2028, U+3001 as U+3000) or has a byte of one inside.
 WORD_COUNT_CHARACTERS = [
-    *"a  \n\t\r\x1c\x1f\x0b\x85\xa0\xa9é\u1680\u2000\u200a\u200b\u2019\u2028\u2029\u202f\u205f\u3000\u3001",
+    *"a  \n\t\r\x1c\x1f\x0b\x85\xa0\xa9é\u1680\u2000\u200a\u200b\u2019\u201c\u2014\u2026\u2028\u2029\u202f\u205f\u3000\u3001",
     "\U0001f600",
     "word",
 ]
@@ -752,6 +752,15 @@ def test_the_screen_lets_repeated_blocks_through_whatever_their_case_and_punctua
     assert "a title right here!" not in pipeline.clean(repeated).text
     distinct = "A Title, Right Here\n\nBody text that goes on.\n\nAnother title right here\n"
     assert "repeats.title-or-standfirst" in {unit.label for unit, _ in screened_out(pipeline, distinct)}
+
+
+@needs_native
+@pytest.mark.parametrize("spelling", ["\u212ayiv calls the west", "KYIV Calls The West!", "kyiv\u00a0calls the west"])
+def test_the_screen_lets_a_repeat_through_whether_its_blocks_are_ascii_or_not(spelling):
+    # The Kelvin sign folds to "k": an ASCII block and one outside ASCII may hold the same words.
+    for first, second in (("Kyiv calls the West", spelling), (spelling, "Kyiv calls the West")):
+        text = f"{first}\n\nBody text that goes on for a while.\n\n{second}\n"
+        assert "repeats.title-or-standfirst" not in {unit.label for unit, _ in screened_out(engines()[0], text)}
 
 
 @needs_native

@@ -232,6 +232,10 @@ fn may_repeat(
 /// How many word characters of a block tell it from the others before all of them are hashed.
 const REPEAT_PREFIX: usize = 24;
 
+/// FxHash's multiplier: a block's hash takes a rotation, an exclusive or and a multiplication
+/// per word character.
+const HASH_FACTOR: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
 /// The hash of the first `most` word characters of `block` casefolded (`triggers.fold`, which
 /// casefolding's equal strings are equal under), with how many words (runs of word characters)
 /// they make: Some(None) when it has none, None when a character is past the tables.
@@ -240,15 +244,32 @@ fn word_hash(table: &FoldTable, block: &str, most: usize) -> Option<Option<(u64,
     let mut count = 0;
     let mut words = 0;
     let mut in_word = false;
+    if block.is_ascii() {
+        // The same steps a byte at a time: an ASCII character folds to its lower case, and
+        // is a word character where it is a letter, a digit or "_".
+        for &byte in block.as_bytes() {
+            let folded = byte.to_ascii_lowercase();
+            let word_character = folded.is_ascii_alphanumeric() || folded == b'_';
+            if word_character && count < most {
+                hash = (hash.rotate_left(5) ^ u64::from(folded)).wrapping_mul(HASH_FACTOR);
+                count += 1;
+                words += usize::from(!in_word);
+            }
+            in_word = word_character;
+            if count >= most {
+                break;
+            }
+        }
+        return Some((count > 0).then_some((hash, words)));
+    }
     let mut folded = Vec::with_capacity(8);
     for character in block.chars() {
         let mut push = |folded_character: char| -> Option<()> {
             // Exactly the first `most`: a character may fold to two ("ß" to "ss").
             let word_character = word_character(folded_character)?;
             if word_character && count < most {
-                // FxHash's step: a rotation, an exclusive or and a multiplication per character.
-                hash = (hash.rotate_left(5) ^ u64::from(folded_character))
-                    .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+                hash =
+                    (hash.rotate_left(5) ^ u64::from(folded_character)).wrapping_mul(HASH_FACTOR);
                 count += 1;
                 words += usize::from(!in_word);
             }

@@ -331,6 +331,19 @@ def test_both_engines_clean_arbitrary_text_alike(lines):
     assert outcome(native_engine, "t", text) == on_python(outcome, python_engine, "t", text)
 
 
+@needs_native
+@pytest.mark.parametrize("before", ["", "Caf\u00e9 \u201cfirst\u201d\n\n", "\u00e9\u00e9\u00e9 \U0001f600\n\n" * 40])
+def test_a_rule_of_the_last_block_puts_its_edit_at_the_end_whatever_comes_before(before):
+    # The final line break is found in the last block: its offset is counted from that block on.
+    text = before + "The last line \u2014 \u00e9t\u00e9 \U0001f600 ends here."
+    native_engine, python_engine = engines()
+    result = native_engine.clean(text)
+    assert result.text.endswith("ends here.\n")
+    final = [edit for edit in result.edits if edit.rule == "whitespace.final-newline"]
+    assert [edit.src for edit in final] == [(len(text), len(text))]
+    assert outcome(native_engine, "t", text) == on_python(outcome, python_engine, "t", text)
+
+
 def screened_out(pipeline, text):
     """The steps of each stage of ``pipeline`` the screen drops on ``text``, with the literals they were selected by."""
     stages, plan = pipeline._stages_for("file")

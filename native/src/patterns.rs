@@ -56,11 +56,17 @@ struct Offsets<'a> {
 
 impl<'a> Offsets<'a> {
     fn new(text: &'a str) -> Self {
+        Self::from(text, 0, 0)
+    }
+
+    /// Offsets asked from byte `byte` on, which is code point `char` (a search from there, whose
+    /// matches are not counted from the text's start: a text's last block is at its end).
+    fn from(text: &'a str, byte: usize, char: usize) -> Self {
         Offsets {
             bytes: text.as_bytes(),
             ascii: text.is_ascii(),
-            byte: 0,
-            char: 0,
+            byte,
+            char,
         }
     }
 
@@ -1030,7 +1036,7 @@ impl Pattern {
         if !self.may_match(&haystack[byte_low..]) {
             return Ok(Some(spans));
         }
-        let mut positions = Offsets::new(haystack);
+        let mut positions = Offsets::from(haystack, byte_low, low.min(high).min(text.length));
         let searched = self.each_match(haystack, byte_low, |start, end, groups| {
             let new = self.replacement(haystack, groups);
             let start = positions.char_at(start);
@@ -1051,10 +1057,11 @@ impl Pattern {
         low: usize,
         high: usize,
     ) -> PyResult<Option<Vec<usize>>> {
+        let low = low.min(high).min(text.length);
         let Some((text, byte_low)) = self.whole_text(py, text, low, high)? else {
             return Ok(None);
         };
-        let mut positions = Offsets::new(text);
+        let mut positions = Offsets::from(text, byte_low, low);
         let mut found = Vec::new();
         let mut position = byte_low;
         while position <= text.len() {

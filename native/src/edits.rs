@@ -12,7 +12,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple};
 
-use crate::utf8::{advance, keep, utf8_of};
+use crate::utf8::{advance, keep, retreat, utf8_of};
 
 /// The characters `start..end` of `text`.
 pub(crate) fn cut<'py>(
@@ -79,6 +79,8 @@ pub(crate) fn meets_edits(edits: &Bound<'_, PyList>, spans: &[(isize, isize)]) -
 /// The UTF-8 of a pass's new text, made from the old text's and the replacements' own.
 struct Splice<'a> {
     old: &'a [u8],
+    /// The old text's length in code points.
+    length: isize,
     /// Whether the old text is ASCII: a code point offset is then a byte offset.
     ascii: bool,
     made: Vec<u8>,
@@ -91,6 +93,7 @@ impl<'a> Splice<'a> {
     fn new(old: &'a [u8], length: isize) -> Self {
         Splice {
             old,
+            length,
             ascii: old.len() == length as usize,
             made: Vec::with_capacity(old.len() + 16),
             chars: 0,
@@ -102,6 +105,9 @@ impl<'a> Splice<'a> {
     fn move_to(&mut self, at: isize) -> usize {
         self.bytes = if self.ascii {
             at as usize
+        } else if self.length - at < at - self.chars {
+            // Nearer the text's end than where the splice is (a final line break): counted back.
+            retreat(self.old, (self.length - at).max(0) as usize)
         } else {
             advance(self.old, self.bytes, (at - self.chars) as usize)
         };

@@ -89,6 +89,32 @@ pub(crate) fn advance(plain: &[u8], mut byte: usize, mut chars: usize) -> usize 
     plain.len()
 }
 
+/// Where the UTF-8 of the code point `chars` code points before the end of `plain` starts: its
+/// start where there are fewer.
+pub(crate) fn retreat(plain: &[u8], mut chars: usize) -> usize {
+    const CHUNK: usize = 64;
+    let mut byte = plain.len();
+    // Whole chunks where they start fewer code points than are left to pass back over.
+    while chars > 0 && byte >= CHUNK {
+        let starts = plain[byte - CHUNK..byte]
+            .iter()
+            .filter(|&&unit| (unit as i8) >= -0x40)
+            .count();
+        if starts >= chars {
+            break;
+        }
+        chars -= starts;
+        byte -= CHUNK;
+    }
+    while chars > 0 && byte > 0 {
+        byte -= 1;
+        if (plain[byte] as i8) >= -0x40 {
+            chars -= 1;
+        }
+    }
+    byte
+}
+
 /// The UTF-8 the core reads for `text`: the one `compose` spliced for it, else CPython's (for
 /// the tests, which hold the splice to Python's encoding); None for a text with a lone surrogate.
 #[pyfunction]
@@ -98,7 +124,7 @@ pub fn core_utf8(text: &Bound<'_, PyString>) -> Option<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
-    use super::advance;
+    use super::{advance, retreat};
 
     #[test]
     fn advance_counts_code_points_across_ascii_strides_and_wide_characters() {
@@ -115,5 +141,26 @@ mod tests {
             advance(text.as_bytes(), from, 10),
             advance(text.as_bytes(), 0, 30)
         );
+    }
+
+    #[test]
+    fn retreat_counts_code_points_back_from_the_end_as_advance_counts_them_on() {
+        let long = "\u{201c}é\u{1F600}ab".repeat(40);
+        for text in [
+            "",
+            "abc",
+            "x \u{201c}quoted\u{201d} \u{1F600} é",
+            long.as_str(),
+        ] {
+            let length = text.chars().count();
+            for chars in 0..=length + 2 {
+                let expected = advance(text.as_bytes(), 0, length.saturating_sub(chars));
+                assert_eq!(
+                    retreat(text.as_bytes(), chars),
+                    expected,
+                    "{text:?} {chars}"
+                );
+            }
+        }
     }
 }

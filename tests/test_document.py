@@ -3,9 +3,10 @@
 from unittest.mock import patch
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
+import cleantext.native
 from cleantext import document
 from cleantext.document import Document, RuleRef
 from cleantext.emit import Result
@@ -228,6 +229,45 @@ def test_the_utf8_the_core_splices_for_each_new_text_is_its_encoding(case):
     for replacements in passes:
         spliced.apply_tagged(replacements)
         assert _native.core_utf8(spliced.text) == spliced.text.encode("utf-8")
+
+
+@st.composite
+def _passes_over_read_text(draw):
+    """A text and passes of replacements (as :func:`_tagged_passes`) whose characters the core reads
+    differently: word characters outside ASCII, others, and one the core leaves to Python (İ)."""
+    alphabet = "ab \n\u00e9\u201c\u0130\u0416"
+    text = draw(st.text(alphabet=alphabet, max_size=12))
+    passes, length = [], len(text)
+    for _ in range(draw(st.integers(1, 4))):
+        cuts = sorted(draw(st.lists(st.integers(0, length), max_size=12)))
+        replacements = []
+        for start, end in zip(cuts[::2], cuts[1::2], strict=False):
+            if replacements and start < replacements[-1][1]:
+                continue
+            replacements.append((start, end, draw(st.text(alphabet=alphabet, max_size=3)), A))
+        passes.append(replacements)
+        length += sum(len(new) - (end - start) for start, end, new, _ in replacements)
+    return text, passes
+
+
+@pytest.mark.skipif(document.edit_walk() is None, reason="the native core is not built or not active")
+@given(_passes_over_read_text())
+@example(("ab \u00e9 cd", [[(3, 4, "", A)]]))  # the only word character outside ASCII removed
+@example(("ab \u00e9 cd", [[(0, 1, "\u0130", A)]]))  # a character the core leaves to Python put in
+def test_a_new_text_read_from_the_old_ones_reading_is_read_as_a_text_read_whole(case):
+    from cleantext import _native
+
+    text, passes = case
+    cleantext.native._set_tables()
+    spliced = Document(text)
+    for replacements in passes:
+        _native.Text(spliced.text)  # read, as the pass's rules read it before it applies
+        spliced.apply_tagged(replacements)
+        carried, whole = _native.Text(spliced.text), _native.Text(spliced.text + " ")
+        assert (carried.readable, carried.readable and carried.non_ascii_words) == (
+            whole.readable,
+            whole.readable and whole.non_ascii_words,
+        )
 
 
 @pytest.mark.skipif(document.edit_walk() is None, reason="the native core is not built or not active")

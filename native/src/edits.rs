@@ -12,7 +12,8 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple};
 
-use crate::utf8::{advance, keep, retreat, utf8_of};
+use crate::patterns::{reading_after, Reading};
+use crate::utf8::{advance, keep, reading_of, retreat, utf8_of};
 
 /// The characters `start..end` of `text`.
 pub(crate) fn cut<'py>(
@@ -84,15 +85,18 @@ struct Splice<'a> {
     /// Whether the old text is ASCII: a code point offset is then a byte offset.
     ascii: bool,
     made: Vec<u8>,
+    /// The new text's reading so far, from the old text's (None: not known, it is read whole).
+    reading: Option<Reading>,
     /// How far the old text is copied or replaced: in code points, and in bytes.
     chars: isize,
     bytes: usize,
 }
 
 impl<'a> Splice<'a> {
-    fn new(old: &'a [u8], length: isize) -> Self {
+    fn new(old: &'a [u8], length: isize, reading: Option<Reading>) -> Self {
         Splice {
             old,
+            reading,
             length,
             ascii: old.len() == length as usize,
             made: Vec::with_capacity(old.len() + 16),
@@ -125,16 +129,22 @@ impl<'a> Splice<'a> {
             return false;
         };
         self.made.extend_from_slice(piece.as_bytes());
-        self.move_to(end);
+        let removed_to = self.move_to(end);
+        if let Some(reading) = self.reading {
+            // SAFETY: the old text is UTF-8 cut where code points start.
+            let removed = unsafe { std::str::from_utf8_unchecked(&self.old[to..removed_to]) };
+            self.reading = reading_after(reading, removed, piece);
+        }
         true
     }
 
-    /// The new text's UTF-8: the rest of the old text copied.
-    fn finish(mut self) -> String {
+    /// The new text's UTF-8, the rest of the old text copied, and its reading where known.
+    fn finish(mut self) -> (String, Option<Reading>) {
         self.made.extend_from_slice(&self.old[self.bytes..]);
         // SAFETY: the pieces are UTF-8 (the old text's, cut where code points start, and the
         // replacements' own), so their concatenation is; a check would cost what the splice saves.
-        unsafe { String::from_utf8_unchecked(self.made) }
+        let made = unsafe { String::from_utf8_unchecked(self.made) };
+        (made, self.reading)
     }
 }
 
@@ -260,9 +270,10 @@ pub fn compose<'py>(
     let mut pieces: Vec<Bound<'py, PyString>> = Vec::with_capacity(2 * replacements.len() + 1);
     // The new text's UTF-8, spliced from the old one's (None: a lone surrogate, not read).
     let old_utf8 = utf8_of(text).ok();
+    let old_reading = reading_of(text).filter(|reading| reading.readable);
     let mut splice = old_utf8
         .as_ref()
-        .map(|old| Splice::new(old.as_bytes(), text_length));
+        .map(|old| Splice::new(old.as_bytes(), text_length, old_reading));
     let mut copied_to: isize = 0;
     let mut next = 0; // the first recorded edit not yet handed on or absorbed
     let mut delta: isize = 0; // source offset minus current offset, past the edits handed on
@@ -388,7 +399,8 @@ pub fn compose<'py>(
         .call_method1("join", (PyList::new(py, pieces)?,))?
         .downcast_into::<PyString>()?;
     if let Some(spliced) = splice {
-        keep(&new_text, spliced.finish());
+        let (plain, reading) = spliced.finish();
+        keep(&new_text, plain, reading);
     }
     // The made edits' text; an edit that gives back its source text is no edit.
     let mut kept: Vec<Bound<'py, PyAny>> = Vec::with_capacity(walk.merged.len() + count - next);

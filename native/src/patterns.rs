@@ -20,7 +20,7 @@ use crate::automaton::{matched, Automaton, AutomatonSet, Matches};
 
 use crate::html::python_space;
 use crate::offtopic::{enough_context, surely_shared};
-use crate::utf8::{spliced, utf8_of};
+use crate::utf8::{remember_reading, spliced, utf8_of};
 
 /// How many backtracking steps one search may take; past it the Python engine decides
 /// (and its time limit, if any, stops a runaway rule as it does on the Python engine).
@@ -339,10 +339,11 @@ pub fn set_reading_tables(
 }
 
 /// What the core needs to know of a text before any pattern searches it.
-struct Reading {
+#[derive(Clone, Copy)]
+pub(crate) struct Reading {
     /// Whether the core reads the text at all: valid UTF-8 (no lone surrogate), word
     /// tables set, and no disputed character.
-    readable: bool,
+    pub(crate) readable: bool,
     /// Whether a non-ASCII character of the text is a word character.
     non_ascii_words: bool,
 }
@@ -448,6 +449,33 @@ fn reading(text: Option<&str>) -> Reading {
     }
 }
 
+/// The reading of a text made by replacing `removed` of a readable text read as `reading`
+/// with `put_in` (one replacement of a pass; the next is given the reading this gives): None
+/// where it is not known without reading the new text (a non-ASCII word character removed
+/// from a text that had one, or no tables).
+pub(crate) fn reading_after(reading: Reading, removed: &str, put_in: &str) -> Option<Reading> {
+    if !reading.readable {
+        return Some(reading); // a disputed character put in earlier in the pass is still there
+    }
+    let tables = READING_TABLES.get()?;
+    if reading.non_ascii_words && non_ascii_characters(removed).any(|c| tables.word.holds(c as u32))
+    {
+        return None;
+    }
+    let mut after = reading;
+    for character in non_ascii_characters(put_in) {
+        let point = character as u32;
+        if tables.disputed.holds(point) {
+            return Some(Reading {
+                readable: false,
+                non_ascii_words: false,
+            });
+        }
+        after.non_ascii_words = after.non_ascii_words || tables.word.holds(point);
+    }
+    Some(after)
+}
+
 /// One text as the native finders see it: read once, searched by every rule of a pass.
 #[pyclass(frozen, module = "cleantext._native")]
 pub struct Text {
@@ -502,11 +530,15 @@ impl Text {
     /// `text`, read for the native finders.
     #[new]
     pub(crate) fn new(text: Bound<'_, PyString>) -> Self {
-        let spliced = spliced(&text);
-        let reading = match &spliced {
+        let (spliced, known) = match spliced(&text) {
+            Some((plain, known)) => (Some(plain), known),
+            None => (None, None),
+        };
+        let reading = known.unwrap_or_else(|| match &spliced {
             Some(plain) => reading(Some(plain)),
             None => reading(text.to_str().ok()),
-        };
+        });
+        remember_reading(&text, reading);
         Text {
             spliced,
             length: text.len().unwrap_or(0),

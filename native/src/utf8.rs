@@ -5,13 +5,17 @@
 //! curly quotes or dashes), and each version of a document is a new string: every pass that
 //! changed the text would have the whole of it encoded again. `compose` instead splices the
 //! new version's UTF-8 from the old one's and what the pass put in, and keeps it for that
-//! version (the one made last), where `utf8_of` finds it.
+//! version (the one made last), where `utf8_of` finds it. So with its reading (`Text`: whether
+//! the core reads it, whether a word character is outside ASCII), which follows from the old
+//! text's and what the pass removed and put in, where the old text was read last.
 
 use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 
 use pyo3::prelude::*;
 use pyo3::types::PyString;
+
+use crate::patterns::Reading;
 
 /// A text's UTF-8: CPython's own, or the one `compose` spliced.
 pub(crate) enum Utf8<'a> {
@@ -30,15 +34,24 @@ impl Deref for Utf8<'_> {
     }
 }
 
-/// The version `compose` made last, and its spliced UTF-8. The string is held, so that no
-/// other string can take its address while it is kept.
-static SPLICED: Mutex<Option<(Py<PyString>, Arc<str>)>> = Mutex::new(None);
+/// The version `compose` made last, its spliced UTF-8, and its reading where the walk knew it
+/// from the old text's. The string is held, so that no other string can take its address
+/// while it is kept.
+static SPLICED: Mutex<Option<Spliced>> = Mutex::new(None);
 
-/// The UTF-8 spliced for `text`, if it is the version `compose` made last.
-pub(crate) fn spliced(text: &Bound<'_, PyString>) -> Option<Arc<str>> {
+/// A version `compose` made, its UTF-8, and its reading where known.
+type Spliced = (Py<PyString>, Arc<str>, Option<Reading>);
+
+/// The text read last (`Text::new`) and its reading: the old text of the next pass, whose
+/// reading the walk carries over to the new one (`patterns::reading_after`).
+static READ: Mutex<Option<(Py<PyString>, Reading)>> = Mutex::new(None);
+
+/// The UTF-8 spliced for `text`, if it is the version `compose` made last, with its reading
+/// where the walk knew it.
+pub(crate) fn spliced(text: &Bound<'_, PyString>) -> Option<(Arc<str>, Option<Reading>)> {
     let kept = SPLICED.lock().ok()?;
     match kept.as_ref() {
-        Some((known, plain)) if known.is(text) => Some(plain.clone()),
+        Some((known, plain, reading)) if known.is(text) => Some((plain.clone(), *reading)),
         _ => None,
     }
 }
@@ -47,15 +60,32 @@ pub(crate) fn spliced(text: &Bound<'_, PyString>) -> Option<Arc<str>> {
 /// a text with a lone surrogate, as `PyString::to_str`).
 pub(crate) fn utf8_of<'a>(text: &'a Bound<'_, PyString>) -> PyResult<Utf8<'a>> {
     match spliced(text) {
-        Some(plain) => Ok(Utf8::Spliced(plain)),
+        Some((plain, _)) => Ok(Utf8::Spliced(plain)),
         None => Ok(Utf8::Cpython(text.to_str()?)),
     }
 }
 
-/// Keeps `plain` as the UTF-8 of `text`, a version just made (in place of the one kept before).
-pub(crate) fn keep(text: &Bound<'_, PyString>, plain: String) {
+/// Keeps `plain` as the UTF-8 of `text`, a version just made (in place of the one kept before),
+/// with its reading where it is known.
+pub(crate) fn keep(text: &Bound<'_, PyString>, plain: String, reading: Option<Reading>) {
     if let Ok(mut kept) = SPLICED.lock() {
-        *kept = Some((text.clone().unbind(), Arc::from(plain)));
+        *kept = Some((text.clone().unbind(), Arc::from(plain), reading));
+    }
+}
+
+/// Keeps the reading of `text`, just read (in place of the one kept before).
+pub(crate) fn remember_reading(text: &Bound<'_, PyString>, reading: Reading) {
+    if let Ok(mut kept) = READ.lock() {
+        *kept = Some((text.clone().unbind(), reading));
+    }
+}
+
+/// The reading of `text`, if it is the text read last.
+pub(crate) fn reading_of(text: &Bound<'_, PyString>) -> Option<Reading> {
+    let kept = READ.lock().ok()?;
+    match kept.as_ref() {
+        Some((known, reading)) if known.is(text) => Some(*reading),
+        _ => None,
     }
 }
 

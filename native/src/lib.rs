@@ -116,19 +116,26 @@ fn code_points(text: &Bound<'_, PyString>) -> PyResult<Vec<u32>> {
         .collect())
 }
 
-/// Records literal `number` the first time it turns up; whether it was new.
-fn note(seen: &mut [bool], found: &mut Vec<usize>, number: usize) -> bool {
-    if seen[number] {
+/// Records literal `number` the first time it turns up (`seen`: a bit per literal); whether it
+/// was new.
+fn note(seen: &mut [u64], found: &mut Vec<usize>, number: usize) -> bool {
+    if is_seen(seen, number) {
         return false;
     }
-    seen[number] = true;
+    seen[number / 64] |= 1 << (number % 64);
     found.push(number);
     true
 }
 
+/// Whether literal `number` has turned up (see `note`).
+fn is_seen(seen: &[u64], number: usize) -> bool {
+    seen[number / 64] & (1 << (number % 64)) != 0
+}
+
 impl LiteralScanner {
     fn present(&self, text: &[u8]) -> Vec<usize> {
-        let mut seen = vec![false; self.count];
+        // A bit per literal: a short scan (the stretches around a pass's edits) zeroes little.
+        let mut seen = vec![0u64; self.count.div_ceil(64)];
         let mut found = Vec::new();
         let by_characters = !self.characters.numbers.is_empty();
         if !self.bytes.is_empty() || !self.pairs.is_empty() || by_characters {
@@ -166,7 +173,7 @@ impl LiteralScanner {
             prefixes.each(text, &mut |start, words| {
                 for &word in words {
                     let (bytes, number) = &self.words[word];
-                    if !seen[*number] && text[start..].starts_with(bytes) {
+                    if !is_seen(&seen, *number) && text[start..].starts_with(bytes) {
                         note(&mut seen, &mut found, *number);
                         words_left -= 1;
                     }

@@ -8,6 +8,7 @@
 
 mod automaton;
 mod edits;
+mod fast_hash;
 mod html;
 mod offtopic;
 mod patterns;
@@ -18,12 +19,13 @@ mod tally;
 mod utf8;
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
 
+use crate::fast_hash::FastMap;
 use crate::prefixes::Prefixes;
 
 /// Which of a fixed set of literals occur in a text: one pass over its bytes and characters, and
@@ -48,14 +50,14 @@ struct LiteralScanner {
     prefixes: Option<Prefixes>,
     /// Per code point of a literal: the length of the longest literal that holds it, less one;
     /// and the longest literal's length in code points (1 without literals, as `Plan.longest`).
-    reaches: (HashMap<u32, usize>, usize),
+    reaches: (FastMap<u32, usize>, usize),
 }
 
 /// A set of characters outside ASCII: a bit per code point, and each one's literal number.
 #[derive(Default)]
 struct Characters {
     bits: Vec<u64>,
-    numbers: HashMap<u32, usize>,
+    numbers: FastMap<u32, usize>,
 }
 
 impl Characters {
@@ -195,7 +197,7 @@ impl LiteralScanner {
         let mut characters = Characters::default();
         let mut words: Vec<(Vec<u8>, usize)> = Vec::new();
         let mut distinct: HashSet<Vec<u8>> = HashSet::with_capacity(literals.len());
-        let mut reach: HashMap<u32, usize> = HashMap::new();
+        let mut reach: FastMap<u32, usize> = FastMap::default();
         let mut longest = 1;
         for (number, literal) in literals.iter().enumerate() {
             let points = code_points(literal)?;

@@ -18,6 +18,7 @@ use regex::{Regex, RegexBuilder};
 
 use crate::automaton::{matched, Automaton, AutomatonSet, Matches};
 
+use crate::fast_hash::FastMap;
 use crate::html::python_space;
 use crate::offtopic::{enough_context, surely_shared};
 use crate::utf8::{remember_reading, spliced, utf8_of};
@@ -1619,7 +1620,7 @@ pub(crate) fn within(regions: &[(usize, usize)], block: &BlockRange) -> bool {
 /// A character map: every character of the table, replaced by its text.
 #[pyclass(frozen, module = "cleantext._native")]
 pub struct CharMap {
-    table: HashMap<char, String>,
+    table: FastMap<char, String>,
     /// Whether a character is in the table, for the first 64 Ki code points.
     present: Vec<bool>,
     ascii_keys: bool,
@@ -1638,7 +1639,7 @@ impl CharMap {
             }
         }
         CharMap {
-            table: mapping,
+            table: mapping.into_iter().collect(),
             present,
             ascii_keys,
         }
@@ -1810,7 +1811,7 @@ pub struct PatternSet {
     /// None: no member.
     set: Option<AutomatonSet>,
     /// By the address of each member: its number in the set, and whether the set's answer is its own.
-    members: HashMap<usize, (usize, bool)>,
+    members: FastMap<usize, (usize, bool)>,
     /// The members, held so that no other pattern can take one's address.
     _patterns: Vec<Py<Pattern>>,
 }
@@ -1844,7 +1845,7 @@ impl PatternSet {
     /// are not members. Raises ValueError when the set's automaton would be too large.
     #[new]
     pub(crate) fn new(patterns: Vec<Bound<'_, Pattern>>) -> PyResult<Self> {
-        let mut members = HashMap::new();
+        let mut members = FastMap::default();
         let mut sources = Vec::new();
         let mut held = Vec::new();
         for pattern in patterns {

@@ -16,6 +16,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use crate::automaton::Matches;
+use crate::fast_hash::FastMap;
 use crate::patterns::{
     within, word_character, BlockRange, CharMap, LineJudging, Pattern, PatternSet, Text,
 };
@@ -434,7 +435,7 @@ const SETS_KEPT: usize = 64;
 pub struct Screen {
     checks: Py<PyDict>,
     /// The checks as the core reads them, by the identity of their step (None: the step has none).
-    parsed: Mutex<HashMap<usize, Option<Arc<Parsed>>>>,
+    parsed: Mutex<FastMap<usize, Option<Arc<Parsed>>>>,
     /// By the addresses of their patterns, sorted: the sets asked so far (None: too large).
     sets: Mutex<HashMap<Vec<usize>, Option<Py<PatternSet>>>>,
 }
@@ -449,7 +450,7 @@ impl Screen {
     fn new(checks: Py<PyDict>) -> Self {
         Screen {
             checks,
-            parsed: Mutex::new(HashMap::new()),
+            parsed: Mutex::new(FastMap::default()),
             sets: Mutex::new(HashMap::new()),
         }
     }

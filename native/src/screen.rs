@@ -194,7 +194,8 @@ fn may_repeat(
         .filter(|block| block.end - block.start <= longest)
         .collect();
     let block_text = |block: &BlockRange| &plain[block.byte_start..block.byte_end];
-    let mut by_prefix: HashMap<u64, usize> = HashMap::new(); // the first block with each prefix
+    // The first block with each prefix.
+    let mut by_prefix: HashMap<u64, usize> = HashMap::with_capacity(blocks.len());
     let mut shared: Vec<usize> = Vec::new(); // blocks whose prefix another block has
     for (index, block) in blocks.iter().enumerate() {
         match word_hash(table, block_text(block), REPEAT_PREFIX) {

@@ -187,24 +187,30 @@ def test_edits_passed_over_by_bisection_are_those_the_loop_passes_over(case):
 RULES = [A, B, RuleRef("test.a", "a", (("score", 0.5),)), RuleRef("test.c", "c", (("pages", 3),))]
 
 
+def _draw_passes(draw, alphabet, *, text_size, passes, cuts, new, rules):
+    """A text of ``alphabet`` and passes of replacements, ``new`` put in by ``rules``, each pass in the
+    coordinates of the text before it."""
+    text = draw(st.text(alphabet=alphabet, max_size=text_size))
+    drawn, length = [], len(text)
+    for _ in range(draw(st.integers(1, passes))):
+        places = sorted(draw(st.lists(st.integers(0, length), max_size=cuts)))
+        replacements = []
+        for start, end in zip(places[::2], places[1::2], strict=False):
+            if replacements and start < replacements[-1][1]:
+                continue
+            replacements.append((start, end, draw(new), draw(rules)))
+        drawn.append(replacements)
+        length += sum(len(new) - (end - start) for start, end, new, _ in replacements)
+    return text, drawn
+
+
 @st.composite
 def _tagged_passes(draw):
     """A text of one-, two- and four-byte characters and passes of replacements, each tagged with one of
     :data:`RULES` (several rules in one pass, as fused passes have), in the coordinates of the text before."""
     alphabet = "ab \n\u00e9\u201c\U0001f600"
-    text = draw(st.text(alphabet=alphabet, max_size=80))
-    passes, length = [], len(text)
-    for _ in range(draw(st.integers(1, 5))):
-        cuts = sorted(draw(st.lists(st.integers(0, length), max_size=30)))
-        replacements = []
-        for start, end in zip(cuts[::2], cuts[1::2], strict=False):
-            if replacements and start < replacements[-1][1]:
-                continue
-            new = draw(st.sampled_from(["", "x", "\u00e9", "ab", "\U0001f600", draw(st.text(alphabet, max_size=3))]))
-            replacements.append((start, end, new, draw(st.sampled_from(RULES))))
-        passes.append(replacements)
-        length += sum(len(new) - (end - start) for start, end, new, _ in replacements)
-    return text, passes
+    new = st.one_of(st.sampled_from(["", "x", "\u00e9", "ab", "\U0001f600"]), st.text(alphabet, max_size=3))
+    return _draw_passes(draw, alphabet, text_size=80, passes=5, cuts=30, new=new, rules=st.sampled_from(RULES))
 
 
 @pytest.mark.skipif(document.edit_walk() is None, reason="the native core is not built or not active")
@@ -236,18 +242,8 @@ def _passes_over_read_text(draw):
     """A text and passes of replacements (as :func:`_tagged_passes`) whose characters the core reads
     differently: word characters outside ASCII, others, and one the core leaves to Python (İ)."""
     alphabet = "ab \n\u00e9\u201c\u0130\u0416"
-    text = draw(st.text(alphabet=alphabet, max_size=12))
-    passes, length = [], len(text)
-    for _ in range(draw(st.integers(1, 4))):
-        cuts = sorted(draw(st.lists(st.integers(0, length), max_size=12)))
-        replacements = []
-        for start, end in zip(cuts[::2], cuts[1::2], strict=False):
-            if replacements and start < replacements[-1][1]:
-                continue
-            replacements.append((start, end, draw(st.text(alphabet=alphabet, max_size=3)), A))
-        passes.append(replacements)
-        length += sum(len(new) - (end - start) for start, end, new, _ in replacements)
-    return text, passes
+    new = st.text(alphabet=alphabet, max_size=3)
+    return _draw_passes(draw, alphabet, text_size=12, passes=4, cuts=12, new=new, rules=st.just(A))
 
 
 @pytest.mark.skipif(document.edit_walk() is None, reason="the native core is not built or not active")

@@ -2,7 +2,8 @@
 //!
 //! The standard library hashes with SipHash, which resists keys chosen to collide at tens of
 //! instructions a key; these keys are the plan's, not a text's, so FxHash's multiplication and
-//! rotation a word does. A key a text makes (a block's words) keeps the standard hasher.
+//! rotation a word does. A key a text makes (the repeat check's fingerprint of a block's words,
+//! made with this hasher) goes into a map of the standard hasher.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};

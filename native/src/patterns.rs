@@ -21,7 +21,7 @@ use crate::automaton::{matched, Automaton, AutomatonSet, Matches};
 use crate::fast_hash::FastMap;
 use crate::html::python_space;
 use crate::offtopic::{enough_context, surely_shared};
-use crate::utf8::{remember_reading, spliced, utf8_of};
+use crate::utf8::{advance, remember_reading, retreat, spliced, utf8_of};
 
 /// How many backtracking steps one search may take; past it the Python engine decides
 /// (and its time limit, if any, stops a runaway rule as it does on the Python engine).
@@ -87,25 +87,6 @@ impl<'a> Offsets<'a> {
         self.byte = byte;
         self.char
     }
-
-    /// The byte offset of code point offset `char` (not before the last one asked).
-    fn byte_at(&mut self, char: usize) -> usize {
-        if self.ascii {
-            return char.min(self.bytes.len());
-        }
-        if char < self.char {
-            self.byte = 0;
-            self.char = 0;
-        }
-        while self.char < char && self.byte < self.bytes.len() {
-            self.byte += 1;
-            while self.byte < self.bytes.len() && (self.bytes[self.byte] as i8) < -0x40 {
-                self.byte += 1;
-            }
-            self.char += 1;
-        }
-        self.byte
-    }
 }
 
 /// The byte offset in `text` (of `length` code points) of code point offset `char`, walked to
@@ -118,12 +99,9 @@ fn byte_offset(text: &str, length: usize, char: usize) -> usize {
         return char;
     }
     if char <= length / 2 {
-        return Offsets::new(text).byte_at(char);
+        return advance(text.as_bytes(), 0, char);
     }
-    text.char_indices()
-        .rev()
-        .nth(length - char - 1)
-        .map_or(text.len(), |(byte, _)| byte)
+    retreat(text.as_bytes(), length - char)
 }
 
 /// Whether `character` is a word character to `regex` (`\\w`); None before the tables are set.

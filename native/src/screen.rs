@@ -13,10 +13,11 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use std::collections::{HashMap, HashSet};
+use std::hash::Hasher;
 use std::sync::{Arc, Mutex};
 
 use crate::automaton::Matches;
-use crate::fast_hash::FastMap;
+use crate::fast_hash::{FastHasher, FastMap};
 use crate::patterns::{
     within, word_character, BlockRange, CharMap, LineJudging, Pattern, PatternSet, Text,
 };
@@ -234,15 +235,12 @@ fn may_repeat(
 /// How many word characters of a block tell it from the others before all of them are hashed.
 const REPEAT_PREFIX: usize = 24;
 
-/// FxHash's multiplier: a block's hash takes a rotation, an exclusive or and a multiplication
-/// per word character.
-const HASH_FACTOR: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
 /// The hash of the first `most` word characters of `block` casefolded (`triggers.fold`, which
 /// casefolding's equal strings are equal under), with how many words (runs of word characters)
 /// they make: Some(None) when it has none, None when a character is past the tables.
 fn word_hash(table: &FoldTable, block: &str, most: usize) -> Option<Option<(u64, usize)>> {
-    let mut hash: u64 = 0;
+    // FxHash's step per word character (a block's fingerprint; the maps it goes into hash it again).
+    let mut hash = FastHasher::default();
     let mut count = 0;
     let mut words = 0;
     let mut in_word = false;
@@ -253,7 +251,7 @@ fn word_hash(table: &FoldTable, block: &str, most: usize) -> Option<Option<(u64,
             let folded = byte.to_ascii_lowercase();
             let word_character = folded.is_ascii_alphanumeric() || folded == b'_';
             if word_character && count < most {
-                hash = (hash.rotate_left(5) ^ u64::from(folded)).wrapping_mul(HASH_FACTOR);
+                hash.write_u32(u32::from(folded));
                 count += 1;
                 words += usize::from(!in_word);
             }
@@ -262,7 +260,7 @@ fn word_hash(table: &FoldTable, block: &str, most: usize) -> Option<Option<(u64,
                 break;
             }
         }
-        return Some((count > 0).then_some((hash, words)));
+        return Some((count > 0).then_some((hash.finish(), words)));
     }
     let mut folded = Vec::with_capacity(8);
     for character in block.chars() {
@@ -270,8 +268,7 @@ fn word_hash(table: &FoldTable, block: &str, most: usize) -> Option<Option<(u64,
             // Exactly the first `most`: a character may fold to two ("ß" to "ss").
             let word_character = word_character(folded_character)?;
             if word_character && count < most {
-                hash =
-                    (hash.rotate_left(5) ^ u64::from(folded_character)).wrapping_mul(HASH_FACTOR);
+                hash.write_u32(u32::from(folded_character));
                 count += 1;
                 words += usize::from(!in_word);
             }
@@ -294,7 +291,7 @@ fn word_hash(table: &FoldTable, block: &str, most: usize) -> Option<Option<(u64,
             break;
         }
     }
-    Some((count > 0).then_some((hash, words)))
+    Some((count > 0).then_some((hash.finish(), words)))
 }
 
 /// The positions in `asked`, each `(check, literals)`, of the checks that find nothing in

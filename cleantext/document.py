@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 
 from cleantext.native import edit_walk
 
-__all__ = ["Document", "EditRecord", "EditRow", "RuleRef", "credited"]
+__all__ = ["Document", "EditRecord", "EditRow", "EditRows", "RuleGroup", "RuleRef", "credited"]
 
 
 class RuleRef(NamedTuple):
@@ -51,8 +51,15 @@ class RuleRef(NamedTuple):
 # text as it found it, when the edit holds the work of several rules (else None).
 _Stored = tuple[int, int, str, tuple[RuleRef, ...], "tuple[tuple[RuleRef, int], ...] | None"]
 
-EditRow = tuple[int, int, int, str, str, tuple[RuleRef, ...], tuple[tuple[RuleRef, int], ...]]
-"""An edit as :meth:`Document.edit_rows` gives it: src start and end, out start, before, after, rules, removals."""
+RuleGroup = tuple[tuple[RuleRef, ...], tuple[tuple[RuleRef, int], ...]]
+"""The rules of an edit and what each removed (empty for an edit of one rule)."""
+
+EditRow = tuple[int, int, int, str, str, int]
+"""An edit as :meth:`Document.edit_rows` gives it: src start and end, out start, before, after, and the
+number of its :data:`RuleGroup` among the rows' groups."""
+
+EditRows = tuple[tuple[EditRow, ...], tuple[RuleGroup, ...]]
+"""The rows of a document's edits and the rule groups they number (see :meth:`Document.edit_rows`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,28 +284,49 @@ class Document:
 
     def edits(self) -> list[EditRecord]:
         """The edits in source order, with output offsets and the replaced source text."""
-        return [
-            EditRecord(
-                src=(src_start, src_end),
-                out=(out_start, out_start + len(after)),
-                before=before,
-                after=after,
-                rules=rules,
-                removals=removals,
+        rows, groups = self.edit_rows()
+        records = []
+        for src_start, src_end, out_start, before, after, group in rows:
+            rules, removals = groups[group]
+            records.append(
+                EditRecord(
+                    src=(src_start, src_end),
+                    out=(out_start, out_start + len(after)),
+                    before=before,
+                    after=after,
+                    rules=rules,
+                    removals=removals,
+                )
             )
-            for src_start, src_end, out_start, before, after, rules, removals in self.edit_rows()
-        ]
+        return records
 
-    def edit_rows(self) -> list[EditRow]:
-        """The edits as :meth:`edits` gives them, each a plain tuple (what a result is built from, at less cost)."""
+    def edit_rows(self) -> EditRows:
+        """The edits as :meth:`edits` gives them, each a tuple of numbers and strings (what a result is
+        built from, at less cost), and the rule groups the rows number: the edits of one rule alone
+        share one group.
+
+        A row holds no rule: a tuple of numbers and strings only is one the garbage collector stops
+        tracking once it has seen it, while one that holds a ``RuleRef`` (a named tuple) it walks at
+        every full collection for as long as it lives, as it does the results a caller keeps.
+        """
         rows = []
+        groups: list[RuleGroup] = []
+        of_rule: dict[int, int] = {}  # the group of an edit of one rule alone, by that rule's object
         delta = 0
         source = self.source
         for src_start, src_end, after, rules, removals in self._edits:
-            before = source[src_start:src_end]
-            rows.append((src_start, src_end, src_start - delta, before, after, rules, removals or ()))
+            if removals is None and len(rules) == 1:
+                # A rule's reference is one object for all its edits (one with a detail is its own).
+                number = of_rule.get(id(rules[0]))
+                if number is None:
+                    number = of_rule[id(rules[0])] = len(groups)
+                    groups.append((rules, ()))
+            else:
+                number = len(groups)
+                groups.append((rules, removals or ()))
+            rows.append((src_start, src_end, src_start - delta, source[src_start:src_end], after, number))
             delta += (src_end - src_start) - len(after)
-        return rows
+        return tuple(rows), tuple(groups)
 
     def __len__(self) -> int:
         return len(self._edits)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, NamedTuple
 
-from cleantext.document import Document, EditRow, credited
+from cleantext.document import Document, EditRow, EditRows, RuleGroup, credited
 
 __all__ = ["Cleaned", "Edit", "Result", "SourcelessResult", "StepTiming", "cleaned_text"]
 
@@ -108,7 +108,9 @@ class Result:
     A result made by :meth:`from_document` holds its document's edit rows, and
     builds ``edits`` from them when it is first read: a pipeline that keeps
     only the text, or writes JSON (:meth:`to_dict` reads the rows), builds no
-    :class:`Edit` object.
+    :class:`Edit` object. It holds its timings as rows too, and builds
+    ``timings`` when first read: rows of numbers and strings cost the garbage
+    collector nothing once it has seen them, however many results a caller keeps.
     """
 
     source: str
@@ -136,20 +138,21 @@ class Result:
             cls,
             document.source,
             document.text,
-            tuple(document.edit_rows()),
+            document.edit_rows(),
             name,
             encoding,
             dict(document.metadata),
             tuple(warnings),
-            dict(timings or {}),
+            _timing_rows(timings or {}),
         )
 
     def __getattr__(self, name: str) -> Any:
-        # Only for attributes the instance lacks: the edits of a result made from rows, and the
-        # timings of one that came from a worker process, each built once.
+        # Only for attributes the instance lacks: the edits and the timings of a result made from
+        # rows, each built once.
         known = self.__dict__
         if name == "edits" and "_rows" in known:
-            edits = known["edits"] = tuple(map(_edit_of, known["_rows"]))
+            rows, groups = known["_rows"]
+            edits = known["edits"] = tuple([_edit_of(row, groups) for row in rows])
             return edits
         if name == "timings" and "_timing_rows" in known:
             timings = known["timings"] = {label: StepTiming(*figures) for label, *figures in known["_timing_rows"]}
@@ -159,37 +162,30 @@ class Result:
     def __reduce__(self) -> tuple[Any, ...]:
         # Results travel back from worker processes: rows of plain tuples unpickle in half the
         # time of the Edit objects, which the parent may never need; so do the timings.
-        rows = self.__dict__.get("_rows")
-        if rows is None:
-            fields = (self.name, self.encoding, self.metadata, self.warnings, self.timings)
-            return (type(self), (self.source, self.text, self.edits, *fields))
-        return (_with_rows, (type(self), self.source, self.text, rows, *self._sent_fields()))
+        edits, from_rows, fields = self._travelling()
+        if from_rows:
+            return (_with_rows, (type(self), self.source, self.text, edits, *fields))
+        return (type(self), (self.source, self.text, edits, *fields))
 
     def without_source(self) -> SourcelessResult:
         """This result less its source, for a worker process to send back to a parent that holds
         the source (the text it sent): :meth:`SourcelessResult.with_source` puts it back."""
-        rows = self.__dict__.get("_rows")
-        if rows is None:
-            fields = (self.name, self.encoding, self.metadata, self.warnings, self.timings)
-            return SourcelessResult(type(self), self.text, self.edits, False, fields)
-        return SourcelessResult(type(self), self.text, rows, True, self._sent_fields())
+        return SourcelessResult(type(self), self.text, *self._travelling())
 
-    def _sent_fields(self) -> tuple[Any, ...]:
-        """The fields after the edits as a result made from rows travels: its timings as
-        ``(label, seconds, evaluations, changes)`` tuples (a :class:`StepTiming` each unpickles
-        by a call; tuples of numbers also cost the garbage collector nothing once it has seen them)."""
-        timing_rows = self.__dict__.get("_timing_rows")
-        if timing_rows is None:
-            timing_rows = tuple(
-                (label, timing.seconds, timing.evaluations, timing.changes) for label, timing in self.timings.items()
-            )
-        return (self.name, self.encoding, self.metadata, self.warnings, timing_rows)
+    def _travelling(self) -> tuple[EditRows | tuple[Edit, ...], bool, tuple[Any, ...]]:
+        """What the result travels as: its edit rows (and True) or its :class:`Edit` objects (and
+        False), then the fields after the edits, the timings as rows where the edits are."""
+        known = self.__dict__
+        rows = known.get("_rows")
+        if rows is None:
+            return self.edits, False, (self.name, self.encoding, self.metadata, self.warnings, self.timings)
+        return rows, True, (self.name, self.encoding, self.metadata, self.warnings, known["_timing_rows"])
 
     @property
     def changed(self) -> bool:
         """Whether cleaning changed anything."""
         rows = self.__dict__.get("_rows")
-        return bool(self.edits if rows is None else rows)
+        return bool(self.edits if rows is None else rows[0])
 
     def source_span(self, out_start: int, out_end: int) -> tuple[int, int]:
         """The source span that output characters ``out_start:out_end`` came from.
@@ -224,7 +220,7 @@ class Result:
         else:
             spans = [
                 (src_start, src_end, out_start, out_start + len(after))
-                for src_start, src_end, out_start, _, after, *_ in rows
+                for src_start, src_end, out_start, _, after, _ in rows[0]
             ]
         src_ends = [span[1] for span in spans]
         out_ends = [span[3] for span in spans]
@@ -246,7 +242,7 @@ class Result:
             "text": self.text,
             "edits": [edit.to_dict() for edit in self.edits]
             if (rows := self.__dict__.get("_rows")) is None
-            else [_edit_dict(row) for row in rows],
+            else [_edit_dict(row, rows[1]) for row in rows[0]],
             "metadata": dict(self.metadata),
             "warnings": list(self.warnings),
         }
@@ -274,8 +270,8 @@ class SourcelessResult(NamedTuple):
 
     cls: type[Result]
     text: str
-    edits: tuple[Any, ...]
-    """The result's edit rows (``from_rows``), or its :class:`Edit` objects."""
+    edits: EditRows | tuple[Edit, ...]
+    """The result's edit rows and their rule groups (``from_rows``), or its :class:`Edit` objects."""
     from_rows: bool
     fields: tuple[Any, ...]
     """``(name, encoding, metadata, warnings, timings)``, the timings as ``(label, seconds,
@@ -292,15 +288,15 @@ def _with_rows(
     cls: type[Result],
     source: str,
     text: str,
-    rows: tuple[EditRow, ...],
+    rows: EditRows,
     name: str | None,
     encoding: str | None,
     metadata: Mapping[str, Any],
     warnings: tuple[str, ...],
-    timings: Mapping[str, StepTiming] | tuple[tuple[str, float, int, int], ...],
+    timing_rows: tuple[tuple[str, float, int, int], ...],
 ) -> Result:
-    """A result whose edits are built from ``rows`` (:meth:`Document.edit_rows`) when first read;
-    and its timings, where they come as ``(label, seconds, evaluations, changes)`` tuples."""
+    """A result whose edits are built from ``rows`` (:meth:`Document.edit_rows`) when first read,
+    and its timings from ``(label, seconds, evaluations, changes)`` rows."""
     # Every field but the edits, set as the frozen dataclass's own __init__ would (which needs the edits).
     result = object.__new__(cls)
     result.__dict__.update(
@@ -311,14 +307,20 @@ def _with_rows(
         encoding=encoding,
         metadata=metadata,
         warnings=warnings,
+        _timing_rows=timing_rows,
     )
-    result.__dict__["_timing_rows" if isinstance(timings, tuple) else "timings"] = timings
     return result
 
 
-def _fields_of(row: EditRow) -> tuple[Any, ...]:
-    """The fields of the :class:`Edit` of a document's edit row, in their order."""
-    src_start, src_end, out_start, before, after, rules, removals = row
+def _timing_rows(timings: Mapping[str, StepTiming]) -> tuple[tuple[str, float, int, int], ...]:
+    """``timings`` as ``(label, seconds, evaluations, changes)`` rows."""
+    return tuple([(label, timing.seconds, timing.evaluations, timing.changes) for label, timing in timings.items()])
+
+
+def _fields_of(row: EditRow, groups: tuple[RuleGroup, ...]) -> tuple[Any, ...]:
+    """The fields of the :class:`Edit` of a document's edit row (its rules in ``groups``), in their order."""
+    src_start, src_end, out_start, before, after, group = row
+    rules, removals = groups[group]
     rule = credited(rules, removals)
     return (
         (src_start, src_end),
@@ -333,14 +335,14 @@ def _fields_of(row: EditRow) -> tuple[Any, ...]:
     )
 
 
-def _edit_of(row: EditRow) -> Edit:
+def _edit_of(row: EditRow, groups: tuple[RuleGroup, ...]) -> Edit:
     """The :class:`Edit` of a document's edit row."""
-    return Edit(*_fields_of(row))
+    return Edit(*_fields_of(row, groups))
 
 
-def _edit_dict(row: EditRow) -> dict[str, Any]:
+def _edit_dict(row: EditRow, groups: tuple[RuleGroup, ...]) -> dict[str, Any]:
     """:meth:`Edit.to_dict` of the edit of a row, without the edit."""
-    src, out, rule, rules, category, before, after, _, detail = _fields_of(row)
+    src, out, rule, rules, category, before, after, _, detail = _fields_of(row, groups)
     return _edit_json(src, out, rule, rules, category, before, after, detail)
 
 

@@ -121,7 +121,10 @@ def derive(pattern: str, *, ascii_text: bool = False, whole_text: bool = False) 
     return None
 
 
-@lru_cache(maxsize=1024)  # pipelines of the same packs (workers, examples, tests) parse each pattern once
+# A step derives its two triggers (any text, ASCII text) one after the other from one parse; `derive`
+# keeps the triggers. Parse trees kept longer would be tens of thousands of objects that the garbage
+# collector walks at every full collection.
+@lru_cache(maxsize=2)
 def _parsed(pattern: str) -> sre_parse.SubPattern | None:
     readable = _readable(pattern)
     try:

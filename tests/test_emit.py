@@ -1,6 +1,7 @@
 """Results: the JSON contract and the two-way offset lookups."""
 
 import dataclasses
+import gc
 import json
 import pickle
 
@@ -8,7 +9,8 @@ import pytest
 
 import cleantext
 from cleantext import Pipeline
-from cleantext.emit import StepTiming
+from cleantext.document import Document, RuleRef
+from cleantext.emit import Result, StepTiming
 
 PIPELINE = Pipeline.load()
 
@@ -95,3 +97,40 @@ def test_a_result_made_by_hand_travels_whole():
     assert copy == by_hand and copy.edits == made.edits
     assert copy.source_span(0, 4) == made.source_span(0, 4)
     assert dataclasses.replace(made, name="y").edits == made.edits
+
+
+def test_a_kept_result_holds_a_few_objects_for_the_garbage_collector_whatever_its_edits():
+    # A caller that keeps results (a list, a dataset) has the collector walk every object they hold
+    # that it tracks, at every full collection: a result keeps its edits and timings as rows of
+    # numbers and strings, which the collector stops tracking once it has seen them.
+    source = "".join(f"\u201cQuote {i}\u201d \u2014 it\u2019s line {i}\u2026\n\n" for i in range(40))
+    result = PIPELINE.clean(source)
+    rules = {edit.rule for edit in result.edits}
+    assert len(result.edits) >= 160 and len(rules) == 4 and len(result.timings) >= 4
+    gc.collect()
+    before = len(gc.get_objects())
+    kept = [PIPELINE.clean(source) for _ in range(10)]
+    for _ in range(3):  # a tuple inside a tuple is let go of a collection after the inner one
+        gc.collect()
+    # The result and its attributes, the rows with their groups, and each group's two tuples.
+    grown = len(gc.get_objects()) - before
+    assert grown / len(kept) <= 4 + 2 * len(rules)
+    assert all(each.changed for each in kept)
+
+
+def test_edits_of_one_rule_share_its_group_and_an_edit_with_a_detail_keeps_its_own():
+    document = Document("a b c d")
+    quotes = RuleRef("typography.double-quotes", "typography")
+    document.apply([(0, 1, "A"), (4, 5, "C")], rule=quotes)
+    document.apply([(2, 3, "B")], rule=RuleRef("site.repeated", "site", (("pages", [5]),)))
+    document.apply([(6, 7, "D")], rule=RuleRef("site.repeated", "site", (("pages", [7]),)))
+    rows, groups = document.edit_rows()
+    assert [row[5] for row in rows] == [0, 1, 0, 2] and len(groups) == 3
+    result = Result.from_document(document, name=None, encoding=None)
+    assert [(edit.rule, edit.detail) for edit in result.edits] == [
+        ("typography.double-quotes", ()),
+        ("site.repeated", (("pages", [5]),)),
+        ("typography.double-quotes", ()),
+        ("site.repeated", (("pages", [7]),)),
+    ]
+    assert [edit["after"] for edit in result.to_dict()["edits"]] == ["A", "B", "C", "D"]

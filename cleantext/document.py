@@ -302,8 +302,7 @@ class Document:
 
     def edit_rows(self) -> EditRows:
         """The edits as :meth:`edits` gives them, each a tuple of numbers and strings (what a result is
-        built from, at less cost), and the rule groups the rows number: the edits of one rule alone
-        share one group.
+        built from, at less cost), and the distinct rule groups the rows number.
 
         A row holds no rule: a tuple of numbers and strings only is one the garbage collector stops
         tracking once it has seen it, while one that holds a ``RuleRef`` (a named tuple) it walks at
@@ -311,19 +310,20 @@ class Document:
         """
         rows = []
         groups: list[RuleGroup] = []
-        of_rule: dict[int, int] = {}  # the group of an edit of one rule alone, by that rule's object
+        numbers: dict[Any, int] = {}  # the number of a group, by its rules (and removals)
         delta = 0
         source = self.source
         for src_start, src_end, after, rules, removals in self._edits:
-            if removals is None and len(rules) == 1:
-                # A rule's reference is one object for all its edits (one with a detail is its own).
-                number = of_rule.get(id(rules[0]))
-                if number is None:
-                    number = of_rule[id(rules[0])] = len(groups)
-                    groups.append((rules, ()))
-            else:
+            key = rules if removals is None else (rules, removals)
+            try:
+                number = numbers.get(key)
+            except TypeError:  # a detail that cannot be hashed: a group of its own
+                number = key = None
+            if number is None:
                 number = len(groups)
                 groups.append((rules, removals or ()))
+                if key is not None:
+                    numbers[key] = number
             rows.append((src_start, src_end, src_start - delta, source[src_start:src_end], after, number))
             delta += (src_end - src_start) - len(after)
         return tuple(rows), tuple(groups)

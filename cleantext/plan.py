@@ -183,7 +183,8 @@ class Presence:
         cached = self._selected.get(key)
         # A new literal may hold a new clause, or join a clause's literals that pick lines: select again.
         if cached is None or cached[0] != self.found:
-            literals_of = self._literals_of
+            # The core's tally answers for a clause in one call (``_literals_of`` would be two).
+            literals_of = self._literals_of if self._tally is None else self._tally.literals_of
             selected = [
                 (index, unit, literals_of(first) if first >= 0 else ())
                 for index, unit, first in self.plan.holding(units, ascii_text, self.held)

@@ -288,7 +288,8 @@ def render_throughput(figures: Mapping[str, Any]) -> str:
         else ""
     )
     return (
-        f"{documents:,} documents, {megabytes:.1f} MB, median of {figures['runs']} runs, one core"
+        f"{documents:,} documents, {megabytes:.1f} MB, median of {figures['runs']} runs (cleantext's pipelines "
+        "and ftfy take turns, a run of each a round), one core"
         f"{', ftfy ' + figures['ftfy'] if 'ftfy' in figures else ''}"
         f"{', ' + figures['engine'] + ' engine' if 'engine' in figures else ''}.\n\n"
         + markdown_table(("contender", "MB/s", "docs/s", "x cleantext"), rows)

@@ -5,6 +5,8 @@ bodies of ``../shared/benchmarks/article-extraction-benchmark`` (documents of
 natural length, cycled until the corpus reaches ``--mb`` megabytes) and held in
 memory. Each contender runs over every document ``--runs`` times; the table
 gives the median MB/s and documents/s and each one's ratio to cleantext.
+cleantext's pipelines and ftfy run in rounds, one run of each a round, so
+that a machine whose speed drifts during the benchmark slows them alike.
 
 - cleantext's default pipeline, provenance recorded (the normal and only mode);
 - the same pipeline with ``triggers="off"``: every step evaluated on every
@@ -125,6 +127,17 @@ def median_seconds(work: Callable[[], object], runs: int) -> float:
     return statistics.median(times)
 
 
+def interleaved_median_seconds(works: dict[str, Callable[[], object]], runs: int) -> dict[str, float]:
+    """The median seconds of each of ``works``, run in ``runs`` rounds of one run of each."""
+    times: dict[str, list[float]] = {name: [] for name in works}
+    for _ in range(runs):
+        for name, work in works.items():
+            start = time.perf_counter()
+            work()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(seconds) for name, seconds in times.items()}
+
+
 def clean_text_seconds(corpus: list[str], runs: int, venv: Path) -> float | None:
     """Median seconds of clean-text's ``clean()`` over the corpus, in its own virtual environment."""
     python = venv / "bin" / "python"
@@ -167,16 +180,15 @@ def main(argv: list[str] | None = None) -> int:
     }
     literal = regex.compile(r"Advertisement\b")
     every_step = Pipeline.load(triggers="off")
-    contenders: dict[str, float | None] = {
-        CLEANTEXT: median_seconds(lambda: [pipeline.clean(d) for d in corpus], args.runs),
-        EVERY_STEP: median_seconds(lambda: [every_step.clean(d) for d in corpus], args.runs),
-        FTFY: median_seconds(lambda: [ftfy.fix_text(d) for d in corpus], args.runs),
+    works: dict[str, Callable[[], object]] = {
+        CLEANTEXT: lambda: [pipeline.clean(d) for d in corpus],
+        EVERY_STEP: lambda: [every_step.clean(d) for d in corpus],
+        FTFY: lambda: [ftfy.fix_text(d) for d in corpus],
     }
     if ENGINE == "native":
         on_python = on_python_engine(Pipeline.load)  # its plan's scanner is chosen as the plan is made
-        contenders[PYTHON_ENGINE] = median_seconds(
-            lambda: on_python_engine(lambda: [on_python.clean(d) for d in corpus]), args.runs
-        )
+        works[PYTHON_ENGINE] = lambda: on_python_engine(lambda: [on_python.clean(d) for d in corpus])
+    contenders: dict[str, float | None] = dict(interleaved_median_seconds(works, args.runs))
     if not args.no_clean_text:
         contenders[CLEAN_TEXT] = clean_text_seconds(corpus, args.runs, args.peer_venv)
     contenders["floor: decode UTF-8"] = median_seconds(lambda: [b.decode("utf-8") for b in encoded], args.runs)

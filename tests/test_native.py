@@ -1018,13 +1018,13 @@ OFFTOPIC_RULES = [rule for rule in BUILT_IN if rule.kind == "offtopic"]
 OFF_TOPIC_WORDS = [*SHORT_LINE_WORDS, "Privacy", "Newsletter", "Dear", "parents,", "Hours:", "9", "x", "Tram"]
 
 
-def article_with_off_topic_lines(words):
+def article_with_off_topic_lines(words, most_blocks=12):
     """Articles of long paragraphs and short lines of ``words``, some lone, some in runs, some of several lines."""
     line = st.lists(st.sampled_from(words), min_size=1, max_size=7).map(" ".join)
     return st.lists(
         st.sampled_from(OFFTOPIC_ARTICLE) | line | st.lists(line, min_size=2, max_size=3).map("\n".join),
         min_size=3,
-        max_size=12,
+        max_size=most_blocks,
     ).map("\n\n".join)
 
 
@@ -1046,6 +1046,27 @@ def python_offtopic(rule, text, low, high):
 def test_the_core_removes_the_off_topic_blocks_python_removes(text, rule, head, tail):
     low, high = min(head, len(text)), max(min(head, len(text)), len(text) - tail)
     assert strip.find_offtopic(rule, text, low, high, None) == python_offtopic(rule, text, low, high)
+
+
+# More short lines than the core looks up the words of before it asks the patterns (16), in runs of
+# one to three between paragraphs.
+MANY_OFF_TOPIC_LINES = st.lists(
+    st.tuples(
+        st.sampled_from(OFFTOPIC_ARTICLE),
+        st.lists(
+            st.lists(st.sampled_from(OFF_TOPIC_WORDS), min_size=1, max_size=6).map(" ".join), min_size=1, max_size=3
+        ).map("\n\n".join),
+    ),
+    min_size=8,
+    max_size=24,
+).map(lambda pairs: "\n\n".join(block for pair in pairs for block in pair))
+
+
+@needs_native
+@given(MANY_OFF_TOPIC_LINES | article_with_off_topic_lines(OFF_TOPIC_WORDS, most_blocks=40))
+def test_the_core_removes_what_python_removes_from_an_article_of_many_short_lines(text):
+    rule = next(rule for rule in OFFTOPIC_RULES if rule.id == "offtopic.short-block")
+    assert strip.find_offtopic(rule, text, 0, len(text), None) == python_offtopic(rule, text, 0, len(text))
 
 
 @needs_native

@@ -250,6 +250,13 @@ pub fn offtopic_removals(
 
 /// `offtopic_removals` of a text it judges: None where a pattern leaves a block to Python, or
 /// there are more candidates than are searched one by one.
+///
+/// A block is removed where it is one line of enough words in a run of short blocks, its words
+/// are shared nowhere outside its run, the shape pattern matches it and no guard does. With no
+/// more such lines than are searched one by one, their words are looked up first, in one pass
+/// over the text's words, and the patterns (on the backtracking engine, each tens of times the
+/// cost of a line's words) asked only of the lines that share none; else the patterns pick the
+/// candidates first, as `strip.find_offtopic` does.
 fn judge_offtopic(
     py: Python<'_>,
     shape: &Pattern,
@@ -262,9 +269,10 @@ fn judge_offtopic(
     let plain = text.readable_str(py)?;
     let blocks = text.blocks(py);
     let (short, runs) = short_runs(plain, blocks, max_words);
+    let line_of = |index: usize| &plain[blocks[index].byte_start..blocks[index].byte_end];
     // `strip._judged`: a line of the words asked that the pattern finds, and (`guarded`) no guard does.
     let judged = |index: usize, guarded: bool| -> Option<bool> {
-        let block = &plain[blocks[index].byte_start..blocks[index].byte_end];
+        let block = line_of(index);
         if !one_line_of(block, min_words) || shape.first_in_span(block)?.is_none() {
             return Some(false);
         }
@@ -277,19 +285,40 @@ fn judge_offtopic(
         }
         Some(true)
     };
-    let mut candidates = Vec::new(); // (block, first and last of its run)
+    let mut lines = Vec::new(); // (block, first and last of its run): one line of the words asked
     for &(first, last) in &runs {
         for (index, block) in blocks.iter().enumerate().take(last).skip(first) {
-            if block.start >= low && block.end <= high && judged(index, true)? {
-                candidates.push((index, first, last));
+            if block.start >= low && block.end <= high && one_line_of(line_of(index), min_words) {
+                lines.push((index, first, last));
             }
         }
     }
-    if candidates.is_empty() || !enough_context(plain, blocks, &short) {
+    if lines.is_empty() || !enough_context(plain, blocks, &short) {
+        return Some(Vec::new());
+    }
+    let (headings, searched) = OFFTOPIC_JUDGING;
+    let unshared_of = |candidates: &[(usize, usize, usize)]| match topic {
+        None => Some(unshared_words(plain, blocks, candidates)),
+        Some(topic) => topic.unshared_words(py, plain, blocks, candidates),
+    };
+    let mut candidates = Vec::new();
+    if lines.len() <= searched {
+        for (line, unshared) in lines.iter().zip(unshared_of(&lines)?) {
+            if unshared && judged(line.0, true)? {
+                candidates.push(*line);
+            }
+        }
+    } else {
+        for line in &lines {
+            if judged(line.0, true)? {
+                candidates.push(*line);
+            }
+        }
+    }
+    if candidates.is_empty() {
         return Some(Vec::new());
     }
     // Lone heading-shaped lines between paragraphs, enough of them, are the text's sections.
-    let (headings, searched) = OFFTOPIC_JUDGING;
     let lone: Vec<usize> = runs
         .iter()
         .filter(|&&(first, last)| last - first == 1 && first > 0 && first + 1 < blocks.len())
@@ -307,19 +336,20 @@ fn judge_offtopic(
             }
         }
     }
-    if candidates.len() > searched {
-        return None; // Python splits the text into words once
+    if lines.len() > searched {
+        if candidates.len() > searched {
+            return None; // Python splits the text into words once
+        }
+        let unshared = unshared_of(&candidates)?;
+        candidates = candidates
+            .into_iter()
+            .zip(unshared)
+            .filter_map(|(candidate, unshared)| unshared.then_some(candidate))
+            .collect();
     }
-    let unshared = match topic {
-        None => unshared_words(plain, blocks, &candidates),
-        Some(topic) => topic.unshared_words(py, plain, blocks, &candidates)?,
-    };
     let length = text.length();
     let mut removals: Vec<(usize, usize)> = Vec::new();
-    for (&(index, _, _), unshared) in candidates.iter().zip(unshared) {
-        if !unshared {
-            continue;
-        }
+    for &(index, _, _) in &candidates {
         // `segment.block_removal_span`, then `strip._without_overlaps`.
         let (start, end) = (blocks[index].start, blocks[index].end);
         let (mut start, end) = if end < length {

@@ -171,16 +171,24 @@ def _warm_up() -> None:
             extractor(page)
 
 
+TIMED_ROUNDS = 3
+"""The extractors take turns over the pages this many times, a pass of each a round; the median
+pass counts: one pass each, in a row, swung the ratios by half on a machine whose speed drifts."""
+
+
 def run_all(pages: list[bytes], jobs: int) -> tuple[dict[str, list[str]], dict[str, float]]:
-    """Every extractor's output for every page, and its seconds (each worker warmed up first)."""
-    outputs, seconds = {}, {}
+    """Every extractor's output for every page, and its median seconds over :data:`TIMED_ROUNDS`
+    rounds (each worker warmed up first)."""
+    outputs: dict[str, list[str]] = {}
+    times: dict[str, list[float]] = {name: [] for name in EXTRACTORS}
     with ProcessPoolExecutor(max_workers=jobs, initializer=_warm_up) as pool:
         list(pool.map(abs, range(jobs * 4)))  # every worker started, and warmed up, before the clock runs
-        for name, extractor in EXTRACTORS.items():
-            started = time.perf_counter()
-            outputs[name] = list(pool.map(extractor, pages, chunksize=4))
-            seconds[name] = time.perf_counter() - started
-    return outputs, seconds
+        for _ in range(TIMED_ROUNDS):
+            for name, extractor in EXTRACTORS.items():
+                started = time.perf_counter()
+                outputs[name] = list(pool.map(extractor, pages, chunksize=4))
+                times[name].append(time.perf_counter() - started)
+    return outputs, {name: statistics.median(seconds) for name, seconds in times.items()}
 
 
 def aeb_figures(limit: int | None, jobs: int) -> dict[str, Any]:

@@ -714,7 +714,8 @@ BENCHMARKS: tuple[Benchmark, ...] = (
             "of the two; trafilatura 2.0.0's published outputs are scored too, as a check of this implementation "
             f"against the published F1 0.958. `{DATA}/wcxb-test-articles` (WCXB's held-out test split, article "
             "pages with a main content): the same metric, WCXB's word F1, and the share of its `with` snippets "
-            "found and `without` snippets leaked. `seconds`: wall time of each extractor over all pages. "
+            "found and `without` snippets leaked. `seconds`: wall time of each extractor over all pages, the median "
+            "of three rounds in which the extractors take turns. "
             '"with the line scorer on": the optional `scorer.boilerplate` (trained on `wcxb-dev` only) enabled; '
             '"with extract.unconfirmed on": the optional second run of trafilatura that must confirm short '
             "paragraphs. `x trafilatura's time`: an extractor's seconds over trafilatura's with its defaults; "

@@ -35,8 +35,10 @@ class RuleRef(NamedTuple):
     """The identity of the rule behind a replacement: its id and its category.
 
     ``detail``: what the rule found about this one replacement, as ``(key,
-    value)`` pairs (a line scorer's ``score``, a site profile's ``pages``):
-    it goes with the edit into the result (:attr:`cleantext.emit.Edit.detail`).
+    value)`` pairs of strings and numbers (a line scorer's ``score``, a site
+    profile's ``pages``): it goes with the edit into the result
+    (:attr:`cleantext.emit.Edit.detail`). A reference is hashable: edits are
+    grouped by their rules.
     """
 
     id: str
@@ -315,15 +317,10 @@ class Document:
         source = self.source
         for src_start, src_end, after, rules, removals in self._edits:
             key = rules if removals is None else (rules, removals)
-            try:
-                number = numbers.get(key)
-            except TypeError:  # a detail that cannot be hashed: a group of its own
-                number = key = None
+            number = numbers.get(key)
             if number is None:
-                number = len(groups)
+                number = numbers[key] = len(groups)
                 groups.append((rules, removals or ()))
-                if key is not None:
-                    numbers[key] = number
             rows.append((src_start, src_end, src_start - delta, source[src_start:src_end], after, number))
             delta += (src_end - src_start) - len(after)
         return tuple(rows), tuple(groups)

@@ -175,11 +175,10 @@ class Result:
     def _travelling(self) -> tuple[EditRows | tuple[Edit, ...], bool, tuple[Any, ...]]:
         """What the result travels as: its edit rows (and True) or its :class:`Edit` objects (and
         False), then the fields after the edits, the timings as rows where the edits are."""
-        known = self.__dict__
-        rows = known.get("_rows")
-        if rows is None:
-            return self.edits, False, (self.name, self.encoding, self.metadata, self.warnings, self.timings)
-        return rows, True, (self.name, self.encoding, self.metadata, self.warnings, known["_timing_rows"])
+        rows = self.__dict__.get("_rows")
+        timings = self.timings if rows is None else self.__dict__["_timing_rows"]
+        fields = (self.name, self.encoding, self.metadata, self.warnings, timings)
+        return (self.edits, False, fields) if rows is None else (rows, True, fields)
 
     @property
     def changed(self) -> bool:

@@ -270,10 +270,10 @@ fn judge_offtopic(
     let blocks = text.blocks(py);
     let (short, runs) = short_runs(plain, blocks, max_words);
     let line_of = |index: usize| &plain[blocks[index].byte_start..blocks[index].byte_end];
-    // `strip._judged`: a line of the words asked that the pattern finds, and (`guarded`) no guard does.
+    // `strip._judged` of a line of the words asked: the pattern finds it, and (`guarded`) no guard does.
     let judged = |index: usize, guarded: bool| -> Option<bool> {
         let block = line_of(index);
-        if !one_line_of(block, min_words) || shape.first_in_span(block)?.is_none() {
+        if shape.first_in_span(block)?.is_none() {
             return Some(false);
         }
         if guarded {
@@ -327,7 +327,7 @@ fn judge_offtopic(
     if headings > 0 && lone.len() >= headings {
         let mut shaped = 0;
         for &first in &lone {
-            shaped += usize::from(judged(first, false)?);
+            shaped += usize::from(one_line_of(line_of(first), min_words) && judged(first, false)?);
         }
         if shaped >= headings {
             candidates.retain(|&(_, first, _)| lone.binary_search(&first).is_err());

@@ -643,7 +643,8 @@ fn find_at_candidates(
 }
 
 impl Pattern {
-    /// `text` up to `high` and the byte offset of `low` in it, for a search of `text[low:high]`;
+    /// `text` up to `high`, and the byte and code point offsets in it where a search of
+    /// `text[low:high]` starts (`low`, not past `high` or the text's end);
     /// None when the core leaves the text to Python, or when `high` is not its end and the
     /// pattern has look-arounds (`regex` lets look-arounds see past `endpos`, which no search
     /// here reproduces; the automata's `$`, `\Z` and `\b` see the end of the text cut at
@@ -654,7 +655,7 @@ impl Pattern {
         text: &'a Text,
         low: usize,
         high: usize,
-    ) -> PyResult<Option<(&'a str, usize)>> {
+    ) -> PyResult<Option<(&'a str, usize, usize)>> {
         let cut = high < text.length;
         if !self.reads(&text.reading) || (cut && !matches!(self.engine, Engine::Automata(_))) {
             return Ok(None);
@@ -667,9 +668,11 @@ impl Pattern {
         } else {
             plain
         };
+        let low = low.min(high).min(text.length);
         Ok(Some((
             plain,
             byte_offset(plain, high.min(text.length), low),
+            low,
         )))
     }
 
@@ -1037,7 +1040,7 @@ impl Pattern {
         low: usize,
         high: usize,
     ) -> PyResult<Option<Vec<(usize, usize, String)>>> {
-        let Some((haystack, byte_low)) = self.whole_text(py, text, low, high)? else {
+        let Some((haystack, byte_low, low)) = self.whole_text(py, text, low, high)? else {
             return Ok(None);
         };
         if self.candidates {
@@ -1047,7 +1050,7 @@ impl Pattern {
         if !self.may_match(&haystack[byte_low..]) {
             return Ok(Some(spans));
         }
-        let mut positions = Offsets::from(haystack, byte_low, low.min(high).min(text.length));
+        let mut positions = Offsets::from(haystack, byte_low, low);
         let searched = self.each_match(haystack, byte_low, |start, end, groups| {
             let new = self.replacement(haystack, groups);
             let start = positions.char_at(start);
@@ -1068,8 +1071,7 @@ impl Pattern {
         low: usize,
         high: usize,
     ) -> PyResult<Option<Vec<usize>>> {
-        let low = low.min(high).min(text.length);
-        let Some((text, byte_low)) = self.whole_text(py, text, low, high)? else {
+        let Some((text, byte_low, low)) = self.whole_text(py, text, low, high)? else {
             return Ok(None);
         };
         let mut positions = Offsets::from(text, byte_low, low);
@@ -1254,7 +1256,7 @@ impl Pattern {
     /// Whether a search of `text[low:high]` (code points) may find something: false only where
     /// the core reads the text and finds no match there.
     pub(crate) fn may_find_in(&self, py: Python<'_>, text: &Text, low: usize, high: usize) -> bool {
-        let Ok(Some((haystack, byte_low))) = self.whole_text(py, text, low, high) else {
+        let Ok(Some((haystack, byte_low, _))) = self.whole_text(py, text, low, high) else {
             return true;
         };
         self.may_find_from(haystack, byte_low)
@@ -1407,7 +1409,7 @@ impl Pattern {
         high: usize,
         badness: &Pattern,
     ) -> bool {
-        let Ok(Some((haystack, from))) = self.whole_text(py, text, low, high) else {
+        let Ok(Some((haystack, from, _))) = self.whole_text(py, text, low, high) else {
             return true;
         };
         let bytes = haystack.as_bytes();

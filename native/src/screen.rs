@@ -244,26 +244,28 @@ fn word_hash(table: &FoldTable, block: &str, most: usize) -> Option<Option<(u64,
     let mut count = 0;
     let mut words = 0;
     let mut in_word = false;
-    if block.is_ascii() {
-        // The same steps a byte at a time: an ASCII character folds to its lower case, and
-        // is a word character where it is a letter, a digit or "_".
-        for &byte in block.as_bytes() {
-            let folded = byte.to_ascii_lowercase();
-            let word_character = folded.is_ascii_alphanumeric() || folded == b'_';
-            if word_character && count < most {
-                hash.write_u32(u32::from(folded));
-                count += 1;
-                words += usize::from(!in_word);
-            }
-            in_word = word_character;
-            if count >= most {
-                break;
-            }
+    // The ASCII characters up to the first other one, a byte at a time (the block is read no
+    // further than its first `most` word characters): an ASCII character folds to its lower
+    // case, and is a word character where it is a letter, a digit or "_".
+    let bytes = block.as_bytes();
+    let mut ascii_end = 0;
+    while ascii_end < bytes.len() && count < most && bytes[ascii_end] < 0x80 {
+        let folded = bytes[ascii_end].to_ascii_lowercase();
+        let word_character = folded.is_ascii_alphanumeric() || folded == b'_';
+        if word_character {
+            hash.write_u32(u32::from(folded));
+            count += 1;
+            words += usize::from(!in_word);
         }
+        in_word = word_character;
+        ascii_end += 1;
+    }
+    if count >= most || ascii_end == bytes.len() {
         return Some((count > 0).then_some((hash.finish(), words)));
     }
     let mut folded = Vec::with_capacity(8);
-    for character in block.chars() {
+    // The rest from the first character outside ASCII (where the loop stopped: a character starts there).
+    for character in block[ascii_end..].chars() {
         let mut push = |folded_character: char| -> Option<()> {
             // Exactly the first `most`: a character may fold to two ("ß" to "ss").
             let word_character = word_character(folded_character)?;

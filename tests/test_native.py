@@ -662,6 +662,18 @@ WORD_COUNT_CHARACTERS = [
 
 
 @needs_native
+@pytest.mark.parametrize("space", ["\x85", "\xa0", "\u2000", "\u3000", "\x1c", "\t"])
+def test_the_core_counts_words_split_by_a_space_at_every_place_of_a_long_run(space):
+    # Sixteen bytes at a time (the core reads a run of bytes whole where no byte in it may start a
+    # space outside ASCII): the space at each place of a run, among letters and characters that
+    # are no spaces but start as spaces do (U+00A9, U+2019), or none.
+    for filler in ("ab", "a\xa9", "a\u2019"):
+        for place in range(40):
+            text = (filler * 30)[:place] + space + (filler * 30)[place:] + " z"
+            assert native.word_count(text) == len(text.split()), (filler, place)
+
+
+@needs_native
 @given(st.lists(st.sampled_from(WORD_COUNT_CHARACTERS), max_size=60).map("".join), st.integers(0, 12))
 def test_the_core_counts_the_words_str_split_finds(text, most):
     words = len(text.split())

@@ -616,6 +616,17 @@ def native_charmap(mapping: Mapping[str, str]) -> Any | None:
 _CHARMAPS: dict[tuple[tuple[str, str], ...], Any] = {}
 
 
+def native_spellings(spellings: Sequence[str]) -> Any | None:
+    """The core's finder of ``spellings`` (``occurrences(text, low, high)``: every one, overlapping
+    ones too, in code points), or None without the core or for a spelling it cannot hold."""
+    if _NATIVE is None:
+        return None
+    try:
+        return _NATIVE.Spellings(list(spellings))
+    except (TypeError, ValueError, UnicodeError):
+        return None
+
+
 def engine_summary() -> str:
     """One line for ``--version`` and ``cleantext config``: the engine and, if native, the core's version."""
     if ENGINE == "native":

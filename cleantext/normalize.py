@@ -26,7 +26,14 @@ from typing import Any
 import regex
 
 from cleantext.document import RuleRef
-from cleantext.native import BACKTRACK_PLAIN_START, native_charmap, native_pattern, native_prefilter, native_text
+from cleantext.native import (
+    BACKTRACK_PLAIN_START,
+    native_charmap,
+    native_pattern,
+    native_prefilter,
+    native_spellings,
+    native_text,
+)
 from cleantext.rules import Rule, lexicon_spellings
 
 __all__ = [
@@ -229,9 +236,62 @@ class Lexicon:
         self.matcher = re.compile(_word_trie(self.replacements))
         self.guard = re.compile(_whole_words(protected), re.IGNORECASE) if protected else None
         self.reach = max(map(len, protected), default=0)
+        # The core's finder of the spellings, made as first asked (False: the core cannot hold them).
+        self._core: Any = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The core's finder is made again where the lexicon is unpickled.
+        return {**self.__dict__, "_core": None}
 
     def find(self, text: str, low: int, high: int, timeout: float | None) -> list[tuple[int, int, str, RuleRef]]:
-        """Replacements of every variant in ``text[low:high]``, each tagged with its rule."""
+        """Replacements of every variant in ``text[low:high]``, each tagged with its rule.
+
+        On the core, one pass finds where the spellings occur, and the few places found are
+        judged here as :meth:`find_in_python` judges them."""
+        if self._core is None:
+            self._core = native_spellings(list(self.replacements)) or False
+        if self._core and (occurrences := self._core.occurrences(text, low, high)) is not None:
+            return self._judged(text, low, high, occurrences)
+        return self.find_in_python(text, low, high)
+
+    def _judged(
+        self, text: str, low: int, high: int, occurrences: list[tuple[int, int]]
+    ) -> list[tuple[int, int, str, RuleRef]]:
+        """:meth:`find_in_python`'s replacements, from every occurrence of a spelling ``(start, end)``
+        in ``text[low:high]``, by start and the longest first at each: at the first start past the
+        last replacement, the longest spelling that ends at a word boundary (or at ``high``)."""
+        found: list[tuple[int, int, str, RuleRef]] = []
+        position = low
+        index, count = 0, len(occurrences)
+        while index < count:
+            start = occurrences[index][0]
+            following = index + 1
+            while following < count and occurrences[following][0] == start:
+                following += 1
+            if start >= position:
+                end = next(
+                    (
+                        end
+                        for _, end in occurrences[index:following]
+                        if end == high or not _is_word_character(text[end])
+                    ),
+                    None,
+                )
+                if end is not None:
+                    if start and _is_word_character(text[start - 1]):
+                        position = start + 1  # inside a word
+                    else:
+                        position = end
+                        if self.guard is None or not self._protected(text, start, end, low, high):
+                            new, ref = self.replacements[text[start:end]]
+                            found.append((start, end, new, ref))
+            index = following
+        return found
+
+    def find_in_python(
+        self, text: str, low: int, high: int, timeout: float | None = None
+    ) -> list[tuple[int, int, str, RuleRef]]:
+        """:meth:`find` with the standard library's engine on the whole text: the reference."""
         found: list[tuple[int, int, str, RuleRef]] = []
         search = self.matcher.search
         position = low

@@ -8,6 +8,7 @@ import functools
 import gc
 import html
 import os
+import pickle
 import subprocess
 import sys
 import unittest.mock
@@ -24,8 +25,8 @@ import cleantext.plan
 from cleantext import Document, Pipeline, segment, strip
 from cleantext.extract import extract_article, located_natively, located_replacements, visible_text
 from cleantext.native import CASE_DISPUTED, ENGINE, PythonScanner, native_pattern, native_text, pattern_set, quiet
-from cleantext.normalize import find_charmap, find_inline
-from cleantext.rules import LineRule
+from cleantext.normalize import Lexicon, find_charmap, find_inline
+from cleantext.rules import LexiconRule, LineRule
 from cleantext.steps import engine_of
 from cleantext.strip import find_block_matches, find_line_matches
 from cleantext.triggers import TEXT_END, TEXT_START, fold
@@ -1210,3 +1211,73 @@ def test_character_maps_that_change_what_an_earlier_edit_put_in_are_evaluated_in
     assert result.text == "He said '\" and \"so\u201d, 'then\u2019.\n"
     assert result.edits[0].rules == ("mine.put", "mine.double", "mine.single")
     assert outcome(on, "t", text) == outcome(off, "t", text)
+
+
+# Spellings that start alike and one inside another, a protected expression, word characters
+# in and outside ASCII around them ("é", "_", "1"), characters that are none (a curly quote, a
+# dash), and a character whose UTF-8 is longer than its one code point.
+LEXICON_RULES = (
+    LexiconRule(
+        id="t.kyiv",
+        category="names",
+        canonical="Kyiv",
+        variants=("Kiev", "Kievan", "Kiew"),
+        protected=("chicken Kiev",),
+    ),
+    LexiconRule(id="t.zelenskyy", category="names", canonical="Zelenskyy", variants=("Zelensky", "Zelenskiy")),
+    LexiconRule(id="t.iv", category="names", canonical="IV", variants=("Iv",)),
+    LexiconRule(id="t.rus", category="names", canonical="Rus'", variants=("Rus", "Kiev Rus")),
+)
+LEXICON_PIECES = [
+    "Kiev",
+    "Kievan",
+    "Kiew",
+    "KIEV",
+    "Zelensky",
+    "Zelenskiy",
+    "Zelenskyy",
+    "Iv",
+    "chicken ",
+    "Rus",
+    " ",
+    "\n",
+    ",",
+    "a",
+    "é",
+    "_",
+    "1",
+    "\u2019",
+    "\u2014",
+    "\U0001f600",
+]
+
+
+@needs_native
+@given(
+    st.lists(st.sampled_from(LEXICON_PIECES), max_size=40).map("".join),
+    st.integers(0, 8),
+    st.integers(0, 8),
+)
+def test_the_core_finds_a_lexicon_s_spellings_where_python_s_trie_does(text, cut_start, cut_end):
+    lexicon = Lexicon(LEXICON_RULES)
+    low, high = min(cut_start, len(text)), max(min(cut_start, len(text)), len(text) - cut_end)
+    assert lexicon.find(text, low, high, None) == lexicon.find_in_python(text, low, high)
+    assert lexicon._core  # the core judged it
+
+
+@needs_native
+@pytest.mark.parametrize(
+    ("text", "high", "expected"),
+    [
+        ("Kievan", 4, [(0, 4, "Kyiv")]),  # a spelling that ends where the region does
+        ("aKiev Rus Ivan", 14, [(6, 9, "Rus'")]),  # inside a word: the search goes on from the next character
+        ("Kiev Rus Rus", 12, [(0, 8, "Rus'"), (9, 12, "Rus'")]),  # not again inside a replacement
+        ("chicken Kiev, Kiev", 18, [(14, 18, "Kyiv")]),  # protected
+    ],
+)
+def test_the_core_s_lexicon_replaces_what_python_s_trie_does(text, high, expected):
+    lexicon = Lexicon(LEXICON_RULES)
+    found = [(start, end, new) for start, end, new, _ in lexicon.find(text, 0, high, None)]
+    assert found == expected == [(start, end, new) for start, end, new, _ in lexicon.find_in_python(text, 0, high)]
+    # A lexicon travels to worker processes without the core's finder, which is made there again.
+    assert pickle.loads(pickle.dumps(lexicon)).find(text, 0, high, None) == lexicon.find(text, 0, high, None)

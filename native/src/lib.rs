@@ -15,6 +15,7 @@ mod patterns;
 mod prefixes;
 mod run;
 mod screen;
+mod spellings;
 mod tally;
 mod utf8;
 
@@ -482,6 +483,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<tally::Tally>()?;
     module.add_class::<offtopic::TopicWords>()?;
     module.add_class::<run::Run>()?;
+    module.add_class::<spellings::Spellings>()?;
     module.add_function(wrap_pyfunction!(patterns::set_reading_tables, module)?)?;
     module.add_function(wrap_pyfunction!(patterns::crate_class_ranges, module)?)?;
     module.add_function(wrap_pyfunction!(patterns::block_spans, module)?)?;

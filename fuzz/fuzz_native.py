@@ -30,6 +30,7 @@ the Python reference does (``cleantext.extract.located_replacements``).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 from collections.abc import Callable
@@ -44,7 +45,9 @@ with atheris.instrument_imports(include=["cleantext"]):
     from cleantext import _native
     from cleantext.extract import located_natively, located_replacements, visible_text
     from cleantext.native import BACKTRACK_ALWAYS, PythonScanner, native_pattern, native_text
+    from cleantext.normalize import Lexicon
     from cleantext.pipeline import Pipeline
+    from cleantext.rules import LexiconRule
     from cleantext.segment import block_spans
     from cleantext.strip import (
         _WORDS_OF_THREE,
@@ -126,6 +129,21 @@ def check_offtopic(text: str) -> None:
             assert on_core == on_python(judged), (rule.id, text)
 
 
+BUILT_IN_LEXICON = Lexicon([rule for rule in NATIVE_PIPELINE.rules if rule.kind == "lexicon"])
+
+
+def check_lexicon(spellings: list[str], text: str) -> None:
+    """A lexicon pass finds on the core what its trie search finds: the built-in names' and one of
+    ``spellings`` (where a rule takes them), over the whole text and over a region cut short."""
+    lexicons = [BUILT_IN_LEXICON]
+    variants = tuple(dict.fromkeys(spelling for spelling in spellings if spelling and spelling != "X"))
+    with contextlib.suppress(ValueError, TypeError):  # spellings no lexicon rule takes
+        lexicons.append(Lexicon([LexiconRule(id="fuzz.x", category="names", canonical="X", variants=variants)]))
+    for lexicon in lexicons:
+        for low, high in ((0, len(text)), (len(text) // 3, 2 * len(text) // 3)):
+            assert lexicon.find(text, low, high, None) == lexicon.find_in_python(text, low, high), (spellings, text)
+
+
 def check_pattern(pattern: str, text: str) -> None:
     """A pattern the core takes finds in ``text`` what ``regex`` finds (or the core leaves the text to Python)."""
     try:
@@ -174,6 +192,7 @@ def TestOneInput(data: bytes) -> None:
     if not any(0xD800 <= ord(c) <= 0xDFFF for c in text):
         assert _native.word_count(text) == len(text.split()), text
     check_pattern(literals[0], text)
+    check_lexicon(literals, text)
     check_screen(text)
     check_topic_words(text)
     check_offtopic(text)

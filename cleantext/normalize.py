@@ -366,13 +366,27 @@ def _whole_words(words: Iterable[str]) -> str:
     return rf"(?<!\w)(?=[{first}])(?:{_trie_pattern(trie)})(?!\w)"
 
 
-def _trie_pattern(node: dict[str, dict]) -> str:
-    branches = [re.escape(character) + _trie_pattern(child) for character, child in sorted(node.items()) if character]
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    # A word may end here or go on; the longer spelling is tried first.
-    return f"(?:{body})?" if "" in node else body
+def _trie_pattern(root: dict[str, dict]) -> str:
+    # Children before their parent, without recursion: a spelling of a thousand characters is a
+    # thousand nodes deep.
+    made: dict[int, str] = {}
+    pending: list[tuple[dict[str, dict], bool]] = [(root, False)]
+    while pending:
+        node, children_made = pending.pop()
+        if not children_made:
+            pending.append((node, True))
+            pending.extend((child, False) for character, child in node.items() if character)
+            continue
+        branches = [
+            re.escape(character) + made.pop(id(child)) for character, child in sorted(node.items()) if character
+        ]
+        if not branches:
+            made[id(node)] = ""
+            continue
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        # A word may end here or go on; the longer spelling is tried first.
+        made[id(node)] = f"(?:{body})?" if "" in node else body
+    return made[id(root)]
 
 
 def find_lexicon(rule: Rule, text: str, low: int, high: int, timeout: float | None) -> Replacements:

@@ -99,6 +99,14 @@ description = "space before km"
     assert result.edits[0].rule == "units.km"
 
 
+def test_a_lexicon_takes_a_spelling_of_over_a_thousand_characters():
+    # Its trie is as deep as the spelling is long (found by the fuzz target: it once recursed past Python's limit).
+    spelling = "ab" * 700
+    rule = LexiconRule(id="t.long", category="names", canonical="X", variants=(spelling,), protected=(spelling + " c",))
+    text = f"x {spelling} y, {spelling} c"
+    assert find_lexicon(rule, text, 0, len(text), None) == [(2, 2 + len(spelling), "X")]
+
+
 def test_the_lexicon_finds_exactly_what_a_whole_word_pattern_finds():
     import re
 

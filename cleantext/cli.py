@@ -624,6 +624,8 @@ def _engine_text(rule: Rule) -> str:
         return "python, tried only where the core finds a relaxed form of the pattern (no look-arounds)"
     if rule.kind in ("line", "block") and native_removal_pattern(rule) is not None:
         return "python, on the lines or blocks where the core finds a relaxed form (its automaton is too large)"
+    if rule.kind == "lexicon":
+        return "python, at the places where the core finds a spelling (one pass for all the lexicon rules of a stage)"
     return "python (the native core does not run this kind of rule, or runs this pattern slowly or not at all)"
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import html
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache, partial
 from typing import Any, Protocol
 
@@ -616,7 +616,7 @@ def native_charmap(mapping: Mapping[str, str]) -> Any | None:
 _CHARMAPS: dict[tuple[tuple[str, str], ...], Any] = {}
 
 
-def native_spellings(spellings: Sequence[str]) -> Any | None:
+def native_spellings(spellings: Iterable[str]) -> Any | None:
     """The core's finder of ``spellings`` (``occurrences(text, low, high)``: every one, overlapping
     ones too, in code points), or None without the core or for a spelling it cannot hold."""
     if _NATIVE is None:

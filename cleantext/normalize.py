@@ -249,7 +249,7 @@ class Lexicon:
         On the core, one pass finds where the spellings occur, and the few places found are
         judged here as :meth:`find_in_python` judges them."""
         if self._core is None:
-            self._core = native_spellings(list(self.replacements)) or False
+            self._core = native_spellings(self.replacements) or False
         if self._core and (occurrences := self._core.occurrences(text, low, high)) is not None:
             return self._judged(text, low, high, occurrences)
         return self.find_in_python(text, low, high)
@@ -288,9 +288,7 @@ class Lexicon:
             index = following
         return found
 
-    def find_in_python(
-        self, text: str, low: int, high: int, timeout: float | None = None
-    ) -> list[tuple[int, int, str, RuleRef]]:
+    def find_in_python(self, text: str, low: int, high: int) -> list[tuple[int, int, str, RuleRef]]:
         """:meth:`find` with the standard library's engine on the whole text: the reference."""
         found: list[tuple[int, int, str, RuleRef]] = []
         search = self.matcher.search

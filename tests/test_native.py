@@ -1218,13 +1218,13 @@ def test_character_maps_that_change_what_an_earlier_edit_put_in_are_evaluated_in
 
 # Spellings that start alike and one inside another, a protected expression, word characters
 # in and outside ASCII around them ("é", "_", "1"), characters that are none (a curly quote, a
-# dash), and a character whose UTF-8 is longer than its one code point.
+# dash), a character whose UTF-8 is longer than its one code point, and a spelling outside ASCII.
 LEXICON_RULES = (
     LexiconRule(
         id="t.kyiv",
         category="names",
         canonical="Kyiv",
-        variants=("Kiev", "Kievan", "Kiew"),
+        variants=("Kiev", "Kievan", "Kiew", "Kyïv"),
         protected=("chicken Kiev",),
     ),
     LexiconRule(id="t.zelenskyy", category="names", canonical="Zelenskyy", variants=("Zelensky", "Zelenskiy")),
@@ -1233,6 +1233,7 @@ LEXICON_RULES = (
 )
 LEXICON_PIECES = [
     "Kiev",
+    "Kyïv",
     "Kievan",
     "Kiew",
     "KIEV",
@@ -1276,6 +1277,7 @@ def test_the_core_finds_a_lexicon_s_spellings_where_python_s_trie_does(text, cut
         ("aKiev Rus Ivan", 14, [(6, 9, "Rus'")]),  # inside a word: the search goes on from the next character
         ("Kiev Rus Rus", 12, [(0, 8, "Rus'"), (9, 12, "Rus'")]),  # not again inside a replacement
         ("chicken Kiev, Kiev", 18, [(14, 18, "Kyiv")]),  # protected
+        ("Kyïv, Kyïvan Kiev", 17, [(0, 4, "Kyiv"), (13, 17, "Kyiv")]),  # a spelling outside ASCII
     ],
 )
 def test_the_core_s_lexicon_replaces_what_python_s_trie_does(text, high, expected):

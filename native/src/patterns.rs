@@ -48,7 +48,7 @@ enum Piece {
 }
 
 /// Code point offsets for byte offsets of one text, asked in increasing order.
-struct Offsets<'a> {
+pub(crate) struct Offsets<'a> {
     bytes: &'a [u8],
     ascii: bool,
     byte: usize,
@@ -62,7 +62,7 @@ impl<'a> Offsets<'a> {
 
     /// Offsets asked from byte `byte` on, which is code point `char` (a search from there, whose
     /// matches are not counted from the text's start: a text's last block is at its end).
-    fn from(text: &'a str, byte: usize, char: usize) -> Self {
+    pub(crate) fn from(text: &'a str, byte: usize, char: usize) -> Self {
         Offsets {
             bytes: text.as_bytes(),
             ascii: text.is_ascii(),
@@ -72,7 +72,7 @@ impl<'a> Offsets<'a> {
     }
 
     /// The code point offset of byte offset `byte` (not before the last one asked).
-    fn char_at(&mut self, byte: usize) -> usize {
+    pub(crate) fn char_at(&mut self, byte: usize) -> usize {
         if self.ascii {
             return byte;
         }

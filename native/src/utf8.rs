@@ -92,19 +92,19 @@ pub(crate) fn reading_of(text: &Bound<'_, PyString>) -> Option<Reading> {
 /// Where the UTF-8 of the code point `chars` code points past byte `byte` of `plain` (a code
 /// point's first byte) starts: the end of `plain` where there are fewer.
 pub(crate) fn advance(plain: &[u8], mut byte: usize, mut chars: usize) -> usize {
-    const CHUNK: usize = 64;
-    // Whole chunks where they start no more code points than are left to pass: a count of
-    // the bytes that start one, which the compiler turns into vector instructions.
-    while byte + CHUNK <= plain.len() {
-        let starts = plain[byte..byte + CHUNK]
-            .iter()
-            .filter(|&&unit| (unit as i8) >= -0x40)
-            .count();
-        if starts > chars {
-            break;
+    // Whole chunks, long then short, where they start no more code points than are left to
+    // pass: a count of the bytes that start one, which the compiler turns into vector
+    // instructions. The short chunks keep the byte loop to a few bytes where a long chunk
+    // would pass the code point sought.
+    for chunk in [64, 16, 8] {
+        while byte + chunk <= plain.len() {
+            let starts = starts_in(&plain[byte..byte + chunk]);
+            if starts > chars {
+                break;
+            }
+            chars -= starts;
+            byte += chunk;
         }
-        chars -= starts;
-        byte += CHUNK;
     }
     // The rest byte by byte (a chunk may have ended inside a code point).
     while byte < plain.len() {
@@ -119,22 +119,34 @@ pub(crate) fn advance(plain: &[u8], mut byte: usize, mut chars: usize) -> usize 
     plain.len()
 }
 
+/// How many code points start in `bytes` (a multiple of eight long): eight bytes at a time,
+/// less those that continue a code point (`10xxxxxx`: its high bit set, the next one clear).
+fn starts_in(bytes: &[u8]) -> usize {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    bytes
+        .chunks_exact(8)
+        .map(|eight| {
+            let word = u64::from_le_bytes(eight.try_into().expect("eight bytes"));
+            8 - (word & !(word << 1) & HIGH).count_ones() as usize
+        })
+        .sum()
+}
+
 /// Where the UTF-8 of the code point `chars` code points before the end of `plain` starts: its
 /// start where there are fewer.
 pub(crate) fn retreat(plain: &[u8], mut chars: usize) -> usize {
-    const CHUNK: usize = 64;
     let mut byte = plain.len();
-    // Whole chunks where they start fewer code points than are left to pass back over.
-    while chars > 0 && byte >= CHUNK {
-        let starts = plain[byte - CHUNK..byte]
-            .iter()
-            .filter(|&&unit| (unit as i8) >= -0x40)
-            .count();
-        if starts >= chars {
-            break;
+    // Whole chunks, long then short, where they start fewer code points than are left to
+    // pass back over.
+    for chunk in [64, 16, 8] {
+        while chars > 0 && byte >= chunk {
+            let starts = starts_in(&plain[byte - chunk..byte]);
+            if starts >= chars {
+                break;
+            }
+            chars -= starts;
+            byte -= chunk;
         }
-        chars -= starts;
-        byte -= CHUNK;
     }
     while chars > 0 && byte > 0 {
         byte -= 1;
@@ -171,6 +183,19 @@ mod tests {
             advance(text.as_bytes(), from, 10),
             advance(text.as_bytes(), 0, 30)
         );
+        // Long enough for every chunk size, from every code point.
+        let long = "ab \u{201c}é\u{1F600}cdefgh".repeat(30);
+        let starts: Vec<usize> = long.char_indices().map(|(at, _)| at).collect();
+        for (first, &from) in starts.iter().enumerate() {
+            for chars in (0..=starts.len() - first + 1).step_by(7) {
+                let expected = starts.get(first + chars).copied().unwrap_or(long.len());
+                assert_eq!(
+                    advance(long.as_bytes(), from, chars),
+                    expected,
+                    "{from} {chars}"
+                );
+            }
+        }
     }
 
     #[test]

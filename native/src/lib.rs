@@ -10,6 +10,7 @@ mod automaton;
 mod edits;
 mod fast_hash;
 mod html;
+mod lines;
 mod offtopic;
 mod patterns;
 mod prefixes;

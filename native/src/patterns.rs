@@ -20,6 +20,7 @@ use crate::automaton::{matched, Automaton, AutomatonSet, Matches};
 
 use crate::fast_hash::FastMap;
 use crate::html::python_space;
+use crate::lines::line_counts;
 use crate::offtopic::{enough_context, surely_shared};
 use crate::utf8::{advance, remember_reading, retreat, spliced, utf8_of};
 
@@ -836,42 +837,28 @@ fn short_lines(text: &str, tables: &ReadingTables) -> Vec<Line> {
     let mut lines: Vec<Line> = Vec::new();
     let mut cells: Vec<usize> = Vec::new();
     let mut char_start = 0;
-    let mut byte_start = 0;
-    for piece in text.split('\n') {
+    for counts in line_counts(text) {
         // A long line (prose, most of a text's bytes) is only counted: no line rule judges it.
-        let length = if piece.is_ascii() {
-            piece.len()
-        } else {
-            piece.chars().count()
-        };
-        let words = if length <= LINE_MAX_CHARS {
-            words_in(piece, usize::MAX)
-        } else {
-            0
-        };
-        if words > 0 {
-            let ascii = length == piece.len();
-            let (folds_to_ascii, non_ascii_words) = if ascii {
+        if counts.words > 0 && counts.chars <= LINE_MAX_CHARS {
+            let (folds_to_ascii, non_ascii_words) = if counts.ascii {
                 (false, false)
             } else {
-                tables.non_ascii_kinds(piece)
+                tables.non_ascii_kinds(&text[counts.byte_start..counts.byte_end])
             };
             lines.push(Line {
                 start: char_start,
-                end: char_start + length,
-                byte_start,
-                byte_end: byte_start + piece.len(),
-                words,
+                end: char_start + counts.chars,
+                byte_start: counts.byte_start,
+                byte_end: counts.byte_end,
+                words: counts.words,
                 table_row: false,
-                ascii,
+                ascii: counts.ascii,
                 folds_plainly: !folds_to_ascii,
                 non_ascii_words,
             });
-            let count = |wanted: u8| memchr::memchr_iter(wanted, piece.as_bytes()).count();
-            cells.push(count(b'|').max(count(b'\t')));
+            cells.push(counts.bars.max(counts.tabs));
         }
-        char_start += length + 1;
-        byte_start += piece.len() + 1;
+        char_start += counts.chars + 1;
     }
     for index in 1..lines.len() {
         if cells[index] >= 2

@@ -34,15 +34,13 @@ use crate::prefixes::Prefixes;
 /// one Aho-Corasick pass.
 ///
 /// Literals are matched exactly (the caller casefolds both sides). The answer
-/// lists each present literal's number once: those of one character or two ASCII bytes first.
+/// lists each present literal's number once: those of one character first.
 #[pyclass(frozen, module = "cleantext._native")]
 struct LiteralScanner {
     count: usize,
-    /// Literals of one byte, `(byte, number)`, and of two ASCII bytes ("by", "in", "- "),
-    /// `((first << 7) | second, number)`: found by which bytes and pairs the text has. The
-    /// automaton would report every occurrence of a common one (".", " ") as a match.
+    /// Literals of one byte, `(byte, number)`: found by which bytes the text has. The automaton
+    /// would report every occurrence of a common one (".", ",") as a match.
     bytes: Vec<(u8, usize)>,
-    pairs: Vec<(usize, usize)>,
     /// Literals of one character of two to four bytes, found by which characters the text has
     /// (some two thousand: the lone surrogates, the repair rules' mojibake characters).
     characters: Characters,
@@ -142,32 +140,20 @@ impl LiteralScanner {
         let mut seen = vec![0u64; self.count.div_ceil(64)];
         let mut found = Vec::new();
         let by_characters = !self.characters.numbers.is_empty();
-        if !self.bytes.is_empty() || !self.pairs.is_empty() || by_characters {
-            // One pass marks the bytes and the ASCII pairs the text has (a bit each: the pairs'
-            // marks stay in the first-level cache), and notes the characters outside ASCII that
-            // are literals; the short literals are looked up after.
+        if !self.bytes.is_empty() || by_characters {
+            // One pass marks the bytes the text has and notes the characters outside ASCII that
+            // are literals; the literals of one byte are looked up after.
             let mut bytes_seen = [false; 256];
-            let mut pairs_seen = [0u64; 128 * 128 / 64];
-            let mut previous: usize = 0x80; // no pair ends at the first byte
             for (position, &byte) in text.iter().enumerate() {
                 bytes_seen[byte as usize] = true;
-                if previous < 0x80 && byte < 0x80 {
-                    let pair = (previous << 7) | byte as usize;
-                    pairs_seen[pair / 64] |= 1 << (pair % 64);
-                } else if byte >= 0xC0 && by_characters {
+                if byte >= 0xC0 && by_characters {
                     if let Some(number) = self.characters.number_at(text, position) {
                         note(&mut seen, &mut found, number);
                     }
                 }
-                previous = byte as usize;
             }
             for &(byte, number) in &self.bytes {
                 if bytes_seen[byte as usize] {
-                    note(&mut seen, &mut found, number);
-                }
-            }
-            for &(pair, number) in &self.pairs {
-                if pairs_seen[pair / 64] & (1 << (pair % 64)) != 0 {
                     note(&mut seen, &mut found, number);
                 }
             }
@@ -195,7 +181,6 @@ impl LiteralScanner {
     #[new]
     fn new(literals: Vec<Bound<'_, PyString>>) -> PyResult<Self> {
         let mut bytes = Vec::new();
-        let mut pairs = Vec::new();
         let mut characters = Characters::default();
         let mut words: Vec<(Vec<u8>, usize)> = Vec::new();
         let mut distinct: HashSet<Vec<u8>> = HashSet::with_capacity(literals.len());
@@ -219,8 +204,6 @@ impl LiteralScanner {
             }
             if raw.len() == 1 {
                 bytes.push((raw[0], number));
-            } else if raw.len() == 2 && raw.is_ascii() {
-                pairs.push(((usize::from(raw[0]) << 7) | usize::from(raw[1]), number));
             } else if points.len() == 1 {
                 characters.add(points[0], number);
             } else {
@@ -232,7 +215,6 @@ impl LiteralScanner {
         Ok(LiteralScanner {
             count: literals.len(),
             bytes,
-            pairs,
             characters,
             words,
             prefixes,

@@ -38,6 +38,25 @@ pub(crate) fn length(text: &Bound<'_, PyString>) -> PyResult<isize> {
     Ok(length)
 }
 
+/// Whether `text[start..end]` (code points, within the text) is `new`: by its length, then in
+/// place (`PyUnicode_Tailmatch`), without cutting the span out.
+fn replaces_with_itself(
+    text: &Bound<'_, PyString>,
+    start: isize,
+    end: isize,
+    new: &Bound<'_, PyString>,
+) -> PyResult<bool> {
+    if length(new)? != end - start {
+        return Ok(false);
+    }
+    // SAFETY: both are live strs; Tailmatch returns 1 (a match), 0 or -1 with an error set.
+    let matched = unsafe { ffi::PyUnicode_Tailmatch(text.as_ptr(), new.as_ptr(), start, end, -1) };
+    if matched < 0 {
+        return Err(PyErr::fetch(text.py()));
+    }
+    Ok(matched == 1)
+}
+
 /// A recorded edit's source span and the length of its text.
 fn span_of(edit: &Bound<'_, PyTuple>) -> PyResult<(isize, isize, isize)> {
     let after = edit.get_item(2)?;
@@ -161,10 +180,20 @@ struct Cluster<'py> {
     new_rules: Vec<Bound<'py, PyAny>>,
     /// What the absorbed edits' rules removed: `(rule, characters)` tuples.
     removed: Vec<Bound<'py, PyAny>>,
+    /// The text of its one replacement, while it holds no other replacement and no recorded
+    /// edit: the edit it makes then has that text, which differs from its source (the span it
+    /// replaces holds no edit, so it is the source's).
+    only: Option<Bound<'py, PyString>>,
 }
 
 impl<'py> Cluster<'py> {
-    fn at(src_start: isize, cur_start: isize, new_start: isize, rule: &Bound<'py, PyAny>) -> Self {
+    fn at(
+        src_start: isize,
+        cur_start: isize,
+        new_start: isize,
+        rule: &Bound<'py, PyAny>,
+        only: Option<Bound<'py, PyString>>,
+    ) -> Self {
         Cluster {
             src_start,
             src_end: src_start,
@@ -174,6 +203,7 @@ impl<'py> Cluster<'py> {
             old_rules: Vec::new(),
             new_rules: vec![rule.clone()],
             removed: Vec::new(),
+            only,
         }
     }
 }
@@ -189,6 +219,8 @@ enum Merged<'py> {
         new_end: isize,
         rules: Bound<'py, PyTuple>,
         removals: Bound<'py, PyAny>,
+        /// Its text where it is one replacement's (see `Cluster::only`).
+        only: Option<Bound<'py, PyString>>,
     },
 }
 
@@ -238,6 +270,7 @@ impl<'py> Walk<'py, '_> {
             new_end: end,
             rules,
             removals,
+            only: cluster.only,
         });
         Ok(())
     }
@@ -292,12 +325,15 @@ pub fn compose<'py>(
             )));
         }
         previous_end = end;
-        if PyAnyMethods::eq(cut(text, start, end)?.as_any(), &new)? {
+        if replaces_with_itself(text, start, end, &new)? {
             continue;
         }
         applied += 1;
         match walk.cluster.as_mut() {
-            Some(cluster) if start < cluster.cur_end => cluster.new_rules.push(rule.clone()),
+            Some(cluster) if start < cluster.cur_end => {
+                cluster.new_rules.push(rule.clone());
+                cluster.only = None;
+            }
             _ => {
                 walk.close(py, None)?;
                 // Recorded edits that end at or before the replacement pass through untouched.
@@ -311,7 +347,13 @@ pub fn compose<'py>(
                     delta += (src_end - src_start) - after_length;
                     next += 1;
                 }
-                walk.cluster = Some(Cluster::at(start + delta, start, start + walk.shift, &rule));
+                walk.cluster = Some(Cluster::at(
+                    start + delta,
+                    start,
+                    start + walk.shift,
+                    &rule,
+                    Some(new.clone()),
+                ));
             }
         }
         // Recorded edits overlapping the replacement join the cluster.
@@ -342,7 +384,7 @@ pub fn compose<'py>(
                 walk.merged.push(Merged::Kept(edit.into_any()));
                 delta += src_end - src_start;
                 next += 1;
-                walk.cluster = Some(Cluster::at(src_end, out_start, new_start, &rule));
+                walk.cluster = Some(Cluster::at(src_end, out_start, new_start, &rule, None));
                 continue;
             }
             if out_start < cluster.cur_start {
@@ -350,6 +392,7 @@ pub fn compose<'py>(
                 cluster.cur_start = out_start;
                 cluster.new_start = out_start + walk.shift;
             }
+            cluster.only = None;
             let rules = edit.get_item(3)?;
             cluster
                 .old_rules
@@ -414,9 +457,18 @@ pub fn compose<'py>(
                 new_end,
                 rules,
                 removals,
+                only,
             } => {
-                let after = cut(&new_text, new_start, new_end)?;
-                if !PyAnyMethods::eq(after.as_any(), cut(source, src_start, src_end)?)? {
+                let (after, changed) = match only {
+                    Some(after) => (after, true),
+                    None => {
+                        let after = cut(&new_text, new_start, new_end)?;
+                        let changed =
+                            !PyAnyMethods::eq(after.as_any(), cut(source, src_start, src_end)?)?;
+                        (after, changed)
+                    }
+                };
+                if changed {
                     kept.push(
                         PyTuple::new(
                             py,

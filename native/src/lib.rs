@@ -287,11 +287,16 @@ impl LiteralScanner {
         let reach = if edits.iter().all(|edit| edit.2 > 0) {
             // Every literal that turns up holds a character put in.
             let mut reach: isize = -1;
+            let mut last: Option<&str> = None; // a pass often puts in one text many times
             for (_, _, _, new) in &edits {
-                folded.clear();
                 let Ok(plain) = new.to_str() else {
                     return Ok(None);
                 };
+                if last == Some(plain) {
+                    continue;
+                }
+                last = Some(plain);
+                folded.clear();
                 if !table.fold_into(plain, &mut folded) {
                     return Ok(None);
                 }

@@ -211,10 +211,12 @@ impl Kinds {
     }
 }
 
-/// The kinds of sixteen bytes.
+/// The ASCII spaces of sixteen bytes (Python's: 0x09 to 0x0D and 0x1C to 0x20), and the bytes
+/// that may start a non-ASCII space (see `Kinds::leads`), a bit each, the first byte's lowest.
+/// SSE2, which every x86-64 processor has.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn kinds_of_sixteen(sixteen: &[u8; 16]) -> Option<Kinds> {
+pub(crate) fn spaces_and_leads(sixteen: &[u8; 16]) -> (u32, u32) {
     use std::arch::x86_64::{
         __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128,
         _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
@@ -224,14 +226,11 @@ fn kinds_of_sixteen(sixteen: &[u8; 16]) -> Option<Kinds> {
         let bytes = _mm_loadu_si128(sixteen.as_ptr().cast::<__m128i>());
         let byte = |value: u8| _mm_set1_epi8(value as i8);
         let mask = |lanes: __m128i| _mm_movemask_epi8(lanes) as u32;
-        let equal = |value: u8| mask(_mm_cmpeq_epi8(bytes, byte(value)));
-        let non_ascii = mask(bytes);
-        let (mut leads, mut continuing) = (0, 0);
-        if non_ascii != 0 {
+        let mut leads = 0;
+        if mask(bytes) != 0 {
+            let lead_c2 = _mm_cmpeq_epi8(bytes, byte(0xC2));
             let lead_e0_to_e3 = _mm_cmpeq_epi8(_mm_and_si128(bytes, byte(0xFC)), byte(0xE0));
-            leads = equal(0xC2) | mask(lead_e0_to_e3);
-            // Signed: 0x80 to 0xBF are the lowest bytes, below 0xC0 (-64).
-            continuing = mask(_mm_cmplt_epi8(bytes, byte(0xC0)));
+            leads = mask(_mm_or_si128(lead_c2, lead_e0_to_e3));
         }
         // Signed comparisons: a byte of a non-ASCII character is below zero, in neither range.
         let within = |low: u8, high: u8| {
@@ -240,9 +239,37 @@ fn kinds_of_sixteen(sixteen: &[u8; 16]) -> Option<Kinds> {
                 _mm_cmplt_epi8(bytes, byte(high + 1)),
             )
         };
+        (
+            mask(_mm_or_si128(within(0x09, 0x0D), within(0x1C, 0x20))),
+            leads,
+        )
+    }
+}
+
+/// The kinds of sixteen bytes.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn kinds_of_sixteen(sixteen: &[u8; 16]) -> Option<Kinds> {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+    };
+    let (spaces, leads) = spaces_and_leads(sixteen);
+    // SAFETY: as in `spaces_and_leads`.
+    unsafe {
+        let bytes = _mm_loadu_si128(sixteen.as_ptr().cast::<__m128i>());
+        let byte = |value: u8| _mm_set1_epi8(value as i8);
+        let mask = |lanes: __m128i| _mm_movemask_epi8(lanes) as u32;
+        let equal = |value: u8| mask(_mm_cmpeq_epi8(bytes, byte(value)));
+        let non_ascii = mask(bytes);
+        // Signed: 0x80 to 0xBF are the lowest bytes, below 0xC0 (-64).
+        let continuing = if non_ascii != 0 {
+            mask(_mm_cmplt_epi8(bytes, byte(0xC0)))
+        } else {
+            0
+        };
         Some(Kinds {
             breaks: equal(b'\n'),
-            spaces: mask(_mm_or_si128(within(0x09, 0x0D), within(0x1C, 0x20))),
+            spaces,
             leads,
             continuing,
             non_ascii,

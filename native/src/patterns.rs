@@ -1533,36 +1533,12 @@ fn may_lead_space(word: u64) -> bool {
     zero_lane(word ^ lanes(0xC2)) || zero_lane((word & lanes(0xFC)) ^ lanes(0xE0))
 }
 
-/// The ASCII spaces of sixteen bytes (Python's: 0x09 to 0x0D and 0x1C to 0x20), a bit each,
-/// the first byte's lowest; None where a byte may be the lead byte of a non-ASCII space (see
-/// `may_lead_space`). SSE2, which every x86-64 processor has.
+/// The ASCII spaces of sixteen bytes, a bit each (see `lines::spaces_and_leads`); None where a
+/// byte may be the lead byte of a non-ASCII space (see `may_lead_space`).
 #[cfg(target_arch = "x86_64")]
 fn spaces_of_sixteen(sixteen: &[u8; 16]) -> Option<u32> {
-    use std::arch::x86_64::{
-        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128,
-        _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
-    };
-    // SAFETY: SSE2 is part of x86-64; the load reads the sixteen bytes of the array, unaligned.
-    unsafe {
-        let bytes = _mm_loadu_si128(sixteen.as_ptr().cast::<__m128i>());
-        let byte = |value: u8| _mm_set1_epi8(value as i8);
-        if _mm_movemask_epi8(bytes) != 0 {
-            let lead_c2 = _mm_cmpeq_epi8(bytes, byte(0xC2));
-            let lead_e0_to_e3 = _mm_cmpeq_epi8(_mm_and_si128(bytes, byte(0xFC)), byte(0xE0));
-            if _mm_movemask_epi8(_mm_or_si128(lead_c2, lead_e0_to_e3)) != 0 {
-                return None;
-            }
-        }
-        // Signed comparisons: a byte of a non-ASCII character is below zero, in neither range.
-        let within = |low: u8, high: u8| {
-            _mm_and_si128(
-                _mm_cmpgt_epi8(bytes, byte(low - 1)),
-                _mm_cmplt_epi8(bytes, byte(high + 1)),
-            )
-        };
-        let spaces = _mm_or_si128(within(0x09, 0x0D), within(0x1C, 0x20));
-        Some(_mm_movemask_epi8(spaces) as u32)
-    }
+    let (spaces, leads) = crate::lines::spaces_and_leads(sixteen);
+    (leads == 0).then_some(spaces)
 }
 
 #[cfg(not(target_arch = "x86_64"))]

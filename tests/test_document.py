@@ -225,6 +225,18 @@ def test_the_cores_walk_of_the_edits_gives_what_the_python_walk_gives(case):
     assert [edit.rule for edit in native.edits()] == [edit.rule for edit in python.edits()]
 
 
+class _Text(str):
+    """A subclass of str, as a rule's finder might hand one over."""
+
+
+@pytest.mark.parametrize("apply", [Document.apply_tagged, Document.apply_in_python])
+def test_an_edits_text_is_a_str_whatever_the_replacement_is(apply):
+    doc = Document("one two three")
+    apply(doc, [(4, 7, _Text("TWO"), A)])
+    (edit,) = doc.edits()
+    assert edit.after == "TWO" and type(edit.after) is str
+
+
 @pytest.mark.skipif(document.edit_walk() is None, reason="the native core is not built or not active")
 @given(_tagged_passes())
 def test_the_utf8_the_core_splices_for_each_new_text_is_its_encoding(case):

@@ -352,7 +352,8 @@ pub fn compose<'py>(
                     start,
                     start + walk.shift,
                     &rule,
-                    Some(new.clone()),
+                    // A subclass of str is not taken: the edit's text is a str, as cut.
+                    Some(new.clone()).filter(|new| new.is_exact_instance_of::<PyString>()),
                 ));
             }
         }

@@ -24,25 +24,32 @@ pub(crate) struct LineCounts {
     pub(crate) tabs: usize,
 }
 
+impl LineCounts {
+    /// A line that starts at byte `byte`, nothing of it read yet.
+    fn starting_at(byte: usize) -> Self {
+        LineCounts {
+            byte_start: byte,
+            byte_end: byte,
+            chars: 0,
+            words: 0,
+            ascii: true,
+            bars: 0,
+            tabs: 0,
+        }
+    }
+}
+
 /// The line being read: its counts so far, and whether the byte before is a space.
-struct Reading {
+struct LineReader {
     line: LineCounts,
     after_space: bool,
     lines: Vec<LineCounts>,
 }
 
-impl Reading {
+impl LineReader {
     fn new(capacity: usize) -> Self {
-        Reading {
-            line: LineCounts {
-                byte_start: 0,
-                byte_end: 0,
-                chars: 0,
-                words: 0,
-                ascii: true,
-                bars: 0,
-                tabs: 0,
-            },
+        LineReader {
+            line: LineCounts::starting_at(0),
             after_space: true, // before the text, as after a space
             lines: Vec::with_capacity(capacity),
         }
@@ -52,22 +59,14 @@ impl Reading {
     fn break_at(&mut self, at: usize) {
         self.line.byte_end = at;
         self.lines.push(self.line);
-        self.line = LineCounts {
-            byte_start: at + 1,
-            byte_end: at + 1,
-            chars: 0,
-            words: 0,
-            ascii: true,
-            bars: 0,
-            tabs: 0,
-        };
-        self.after_space = true;
+        self.line = LineCounts::starting_at(at + 1);
     }
 
     /// Reads the character `character` at byte `at` (not a line break's continuation byte).
     fn character(&mut self, character: char, at: usize) {
         if character == '\n' {
             self.break_at(at);
+            self.after_space = true;
             return;
         }
         let space = python_space(character);
@@ -110,7 +109,7 @@ impl Reading {
 /// empty line).
 pub(crate) fn line_counts(text: &str) -> Vec<LineCounts> {
     let bytes = text.as_bytes();
-    let mut reading = Reading::new(bytes.len() / 40 + 1);
+    let mut reading = LineReader::new(bytes.len() / 40 + 1);
     let mut position = 0;
     // The bytes of a space the sixteen before began, a bit each.
     let mut carried_spaces = 0u32;
@@ -163,7 +162,7 @@ struct Kinds {
 impl Kinds {
     /// Adds the sixteen bytes at byte `at` to the lines they belong to.
     #[inline(always)]
-    fn read(&self, reading: &mut Reading, at: usize) {
+    fn read(&self, reading: &mut LineReader, at: usize) {
         let carried = u32::from(reading.after_space);
         let word_starts = !self.spaces & ((self.spaces << 1) | carried) & 0xFFFF;
         reading.after_space = self.spaces >> 15 != 0;
@@ -202,9 +201,7 @@ impl Kinds {
             if high == 16 {
                 break;
             }
-            let after_space = reading.after_space;
             reading.break_at(at + high as usize);
-            reading.after_space = after_space;
             low = high + 1;
             breaks &= breaks - 1;
         }

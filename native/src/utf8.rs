@@ -93,9 +93,9 @@ pub(crate) fn reading_of(text: &Bound<'_, PyString>) -> Option<Reading> {
 /// point's first byte) starts: the end of `plain` where there are fewer.
 pub(crate) fn advance(plain: &[u8], mut byte: usize, mut chars: usize) -> usize {
     // Whole chunks, long then short, where they start no more code points than are left to
-    // pass: a count of the bytes that start one, which the compiler turns into vector
-    // instructions. The short chunks keep the byte loop to a few bytes where a long chunk
-    // would pass the code point sought.
+    // pass: a count of the bytes that start one, eight at a time (`starts_in`). The short
+    // chunks keep the byte loop to a few bytes where a long chunk would pass the code point
+    // sought.
     for chunk in [64, 16, 8] {
         while byte + chunk <= plain.len() {
             let starts = starts_in(&plain[byte..byte + chunk]);

@@ -30,6 +30,12 @@ use pyo3::types::{PyBytes, PyList, PyString};
 use crate::fast_hash::FastMap;
 use crate::prefixes::Prefixes;
 
+/// The core's own allocations (line tables, edit lists, match positions: many small ones a
+/// document) go to mimalloc, whose per-thread free lists cost a fraction of the system
+/// allocator's bins; Python's objects keep Python's allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Which of a fixed set of literals occur in a text: one pass over its bytes and characters, and
 /// one Aho-Corasick pass.
 ///

@@ -484,15 +484,31 @@ def edited(draw):
 def test_the_core_scans_around_edits_what_python_scans(case):
     before, replacements, text = case
     plan = built_in_plan()
-    reference = cleantext.plan.Presence(plan)
+    # As in a run: the presence has counted the text before the edits (what the scan around
+    # them adds is what the edits made).
+    reference = plan.scan(before)
     with unittest.mock.patch.object(plan, "scanner", _ScannerWithoutEdits(plan.scanner)):
         reference.update(text, replacements, before)
-    native = cleantext.plan.Presence(plan)
+    native = plan.scan(before)
     native.update(text, replacements, before)
     readable = not any(0xD800 <= ord(c) <= 0xDFFF or ord(c) >= 0x20000 for c in before + text)
     assert plan.scanner.scan_edits(text, replacements) is not None or not readable  # the core's, not Python's
     assert native.literals == reference.literals
     assert native.held == reference.held
+
+
+@needs_native
+def test_a_pass_that_puts_quotes_in_counts_the_literals_they_complete():
+    plan = built_in_plan()
+    before = "Read 2 thoughts on \u201cKyiv\u201d, by the editors.\n"
+    replacements = [(19, 20, '"'), (24, 25, '"')]
+    text = 'Read 2 thoughts on "Kyiv", by the editors.\n'
+    presence = plan.scan(before)
+    assert " thoughts on \"" not in presence.literals
+    # The core looks only for the literals that hold a quote, among the plan's thousands.
+    presence.update(text, replacements, before)
+    assert " thoughts on \"" in presence.literals
+    assert presence.literals == plan.scan(text).literals | plan.scan(before).literals
 
 
 def python_counted(plan):

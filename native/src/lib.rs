@@ -22,6 +22,7 @@ mod utf8;
 
 use std::borrow::Cow;
 use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -57,7 +58,28 @@ struct LiteralScanner {
     /// Per code point of a literal: the length of the longest literal that holds it, less one;
     /// and the longest literal's length in code points (1 without literals, as `Plan.longest`).
     reaches: (FastMap<u32, usize>, usize),
+    /// Per code point of a literal: the numbers of the literals that hold it, ascending.
+    holders: FastMap<u32, Vec<usize>>,
+    /// The literals, as their UTF-8 and their code points: what a subset is made of.
+    spellings: Vec<(Vec<u8>, Vec<u32>)>,
+    /// By the characters a pass put in (folded, sorted, distinct): the scanner of the literals
+    /// that hold one of them (`Subset`), made as first asked; None where they are too many.
+    subsets: Mutex<FastMap<Vec<u32>, Option<Arc<Subset>>>>,
 }
+
+/// The literals of a scanner that hold one of some characters, as a scanner of their own, and
+/// each one's number in the whole scanner.
+struct Subset {
+    scanner: LiteralScanner,
+    numbers: Vec<usize>,
+}
+
+/// A subset of more than this share of a scanner's literals is not made: its scan would cost
+/// about as much as the whole scanner's.
+const SUBSET_MOST_SHARE: usize = 4;
+
+/// At most this many subsets are kept by a scanner (one per set of characters put in).
+const SUBSETS_KEPT: usize = 256;
 
 /// A set of characters outside ASCII: a bit per code point, and each one's literal number.
 #[derive(Default)]
@@ -141,6 +163,78 @@ fn is_seen(seen: &[u64], number: usize) -> bool {
 }
 
 impl LiteralScanner {
+    /// A scanner of `spellings` (each literal's UTF-8 and code points; non-empty, distinct).
+    fn of(spellings: Vec<(Vec<u8>, Vec<u32>)>) -> Result<Self, String> {
+        let mut bytes = Vec::new();
+        let mut characters = Characters::default();
+        let mut words: Vec<(Vec<u8>, usize)> = Vec::new();
+        let mut reach: FastMap<u32, usize> = FastMap::default();
+        let mut holders: FastMap<u32, Vec<usize>> = FastMap::default();
+        let mut longest = 1;
+        for (number, (raw, points)) in spellings.iter().enumerate() {
+            longest = longest.max(points.len());
+            for point in points {
+                let known = reach.entry(*point).or_insert(0);
+                *known = (*known).max(points.len() - 1);
+                let holding = holders.entry(*point).or_default();
+                if holding.last() != Some(&number) {
+                    holding.push(number);
+                }
+            }
+            if raw.len() == 1 {
+                bytes.push((raw[0], number));
+            } else if points.len() == 1 {
+                characters.add(points[0], number);
+            } else {
+                words.push((raw.clone(), number));
+            }
+        }
+        let prefixes = {
+            let spelled: Vec<&[u8]> = words.iter().map(|(bytes, _)| bytes.as_slice()).collect();
+            Prefixes::new(&spelled)?
+        };
+        Ok(LiteralScanner {
+            count: spellings.len(),
+            bytes,
+            characters,
+            words,
+            prefixes,
+            reaches: (reach, longest),
+            holders,
+            spellings,
+            subsets: Mutex::new(FastMap::default()),
+        })
+    }
+
+    /// The scanner of the literals that hold one of `put_in` (sorted, distinct code points), made
+    /// once; None where none does, or where they are too many for a subset to pay.
+    fn subset(&self, put_in: Vec<u32>) -> Option<Arc<Subset>> {
+        let mut subsets = self.subsets.lock().ok()?;
+        if let Some(known) = subsets.get(&put_in) {
+            return known.clone();
+        }
+        let mut numbers: Vec<usize> = put_in
+            .iter()
+            .filter_map(|point| self.holders.get(point))
+            .flatten()
+            .copied()
+            .collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        let subset = (!numbers.is_empty() && numbers.len() * SUBSET_MOST_SHARE <= self.count)
+            .then(|| {
+                let spellings = numbers.iter().map(|&number| self.spellings[number].clone());
+                LiteralScanner::of(spellings.collect()).ok()
+            })
+            .flatten()
+            .map(|scanner| Arc::new(Subset { scanner, numbers }));
+        if subsets.len() >= SUBSETS_KEPT {
+            subsets.clear();
+        }
+        subsets.insert(put_in, subset.clone());
+        subset
+    }
+
     fn present(&self, text: &[u8]) -> Vec<usize> {
         // A bit per literal: a short scan (the stretches around a pass's edits) zeroes little.
         let mut seen = vec![0u64; self.count.div_ceil(64)];
@@ -186,19 +280,9 @@ impl LiteralScanner {
     /// A scanner of ``literals`` (non-empty, distinct strings).
     #[new]
     fn new(literals: Vec<Bound<'_, PyString>>) -> PyResult<Self> {
-        let mut bytes = Vec::new();
-        let mut characters = Characters::default();
-        let mut words: Vec<(Vec<u8>, usize)> = Vec::new();
+        let mut spellings = Vec::with_capacity(literals.len());
         let mut distinct: HashSet<Vec<u8>> = HashSet::with_capacity(literals.len());
-        let mut reach: FastMap<u32, usize> = FastMap::default();
-        let mut longest = 1;
-        for (number, literal) in literals.iter().enumerate() {
-            let points = code_points(literal)?;
-            longest = longest.max(points.len());
-            for point in &points {
-                let known = reach.entry(*point).or_insert(0);
-                *known = (*known).max(points.len() - 1);
-            }
+        for literal in &literals {
             let raw = utf8(literal)?;
             if raw.is_empty() {
                 return Err(PyValueError::new_err("a literal must not be empty"));
@@ -208,24 +292,9 @@ impl LiteralScanner {
                     "the literal {literal} is given twice"
                 )));
             }
-            if raw.len() == 1 {
-                bytes.push((raw[0], number));
-            } else if points.len() == 1 {
-                characters.add(points[0], number);
-            } else {
-                words.push((raw.to_vec(), number));
-            }
+            spellings.push((raw.into_owned(), code_points(literal)?));
         }
-        let spellings: Vec<&[u8]> = words.iter().map(|(bytes, _)| bytes.as_slice()).collect();
-        let prefixes = Prefixes::new(&spellings).map_err(PyValueError::new_err)?;
-        Ok(LiteralScanner {
-            count: literals.len(),
-            bytes,
-            characters,
-            words,
-            prefixes,
-            reaches: (reach, longest),
-        })
+        LiteralScanner::of(spellings).map_err(PyValueError::new_err)
     }
 
     /// The numbers of the literals ``text`` contains, each once (see the struct).
@@ -273,6 +342,10 @@ impl LiteralScanner {
     /// the edits, folded, as far either side as a literal holding a character put in reaches (as
     /// the longest literal reaches, where text was only removed), `TEXT_START` and `TEXT_END` at
     /// the text's ends. None where Python must scan (a character the fold table does not cover).
+    ///
+    /// Where every replacement puts text in, only the literals that hold a character put in are
+    /// looked for (a `Subset`, where they are few): any other literal in the stretches lies in
+    /// text the edits left as it was, which the presence has counted already.
     fn scan_edits(
         &self,
         text: &Bound<'_, PyString>,
@@ -290,9 +363,11 @@ impl LiteralScanner {
             edits.push((start, end, edits::length(&new)?, new));
         }
         let mut folded = Vec::new();
+        let mut subset = None;
         let reach = if edits.iter().all(|edit| edit.2 > 0) {
             // Every literal that turns up holds a character put in.
             let mut reach: isize = -1;
+            let mut put_in: Vec<u32> = Vec::new();
             let mut last: Option<&str> = None; // a pass often puts in one text many times
             for (_, _, _, new) in &edits {
                 let Ok(plain) = new.to_str() else {
@@ -309,12 +384,16 @@ impl LiteralScanner {
                 for character in String::from_utf8_lossy(&folded).chars() {
                     if let Some(&length) = reaches.get(&u32::from(character)) {
                         reach = reach.max(length as isize);
+                        put_in.push(u32::from(character));
                     }
                 }
             }
             if reach < 0 {
                 return Ok(Some(Vec::new()));
             }
+            put_in.sort_unstable();
+            put_in.dedup();
+            subset = self.subset(put_in);
             reach
         } else {
             *longest as isize - 1
@@ -331,6 +410,12 @@ impl LiteralScanner {
             }
         }
         let text_length = edits::length(text)?;
+        // The stretches are cut from the text's UTF-8 (which `compose` spliced for the version it
+        // made), walking forward from one to the next.
+        let Ok(whole) = utf8::utf8_of(text) else {
+            return Ok(None);
+        };
+        let (mut char_at, mut byte_at) = (0, 0);
         folded.clear();
         for (number, &(low, high)) in windows.iter().enumerate() {
             if number > 0 {
@@ -340,18 +425,26 @@ impl LiteralScanner {
                 folded.extend_from_slice(TEXT_START.as_bytes());
             }
             let low = low.min(text_length);
-            let stretch = edits::cut(text, low, high.clamp(low, text_length))?;
-            let Ok(plain) = stretch.to_str() else {
-                return Ok(None);
-            };
-            if !table.fold_into(plain, &mut folded) {
+            let high = high.clamp(low, text_length);
+            let start = utf8::advance(whole.as_bytes(), byte_at, (low - char_at) as usize);
+            let end = utf8::advance(whole.as_bytes(), start, (high - low) as usize);
+            (char_at, byte_at) = (high, end);
+            if !table.fold_into(&whole[start..end], &mut folded) {
                 return Ok(None);
             }
             if high >= text_length {
                 folded.extend_from_slice(TEXT_END.as_bytes());
             }
         }
-        Ok(Some(self.present(&folded)))
+        Ok(Some(match subset {
+            Some(subset) => subset
+                .scanner
+                .present(&folded)
+                .into_iter()
+                .map(|number| subset.numbers[number])
+                .collect(),
+            None => self.present(&folded),
+        }))
     }
 
     /// How many literals the scanner looks for.

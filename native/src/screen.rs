@@ -177,7 +177,8 @@ pub(crate) fn regions(
 /// (`\\w+`) of the casefolded block, at least `min_words` of them (and one). Blocks with the same
 /// words have the same word characters, casefolded, in the same order: the blocks are told apart
 /// by their first `REPEAT_PREFIX` such characters, and only those that share them, by all of them
-/// (by their hashes).
+/// (by their hashes). Only a block whose first word character is that of a block within the
+/// regions can repeat one: the others are not read past their first word character.
 fn may_repeat(
     py: Python<'_>,
     text: &Text,
@@ -195,10 +196,27 @@ fn may_repeat(
         .filter(|block| block.end - block.start <= longest)
         .collect();
     let block_text = |block: &BlockRange| &plain[block.byte_start..block.byte_end];
+    // The hashes of the first word character of the blocks a later one may repeat.
+    let mut firsts: Vec<u64> = Vec::new();
+    for block in blocks.iter().filter(|block| within(regions, block)) {
+        match word_hash(table, block_text(block), 1) {
+            None => return true,
+            Some(None) => {}
+            Some(Some((first, _))) => firsts.push(first),
+        }
+    }
+    if firsts.is_empty() {
+        return false;
+    }
     // The first block with each prefix.
     let mut by_prefix: HashMap<u64, usize> = HashMap::with_capacity(blocks.len());
     let mut shared: Vec<usize> = Vec::new(); // blocks whose prefix another block has
     for (index, block) in blocks.iter().enumerate() {
+        match word_hash(table, block_text(block), 1) {
+            None => return true,
+            Some(Some((first, _))) if firsts.contains(&first) => {}
+            Some(_) => continue, // no word character, or not the first one of any original
+        }
         match word_hash(table, block_text(block), REPEAT_PREFIX) {
             None => return true, // a character the tables do not cover: Python compares
             Some(None) => {}

@@ -17,7 +17,7 @@ use regex_automata::{meta, Input, MatchKind, PatternID, PatternSet};
 /// Which patterns of a set match somewhere in a text.
 pub(crate) type Matches = PatternSet;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use regex_syntax::hir::{Class, Hir, HirKind};
+use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
 /// At most this many ASCII bytes among those a match can start with, for a prefilter on them:
 /// more, and they are in every line of prose (where a start on one fails, the prefilter is
@@ -148,6 +148,9 @@ pub(crate) struct Automaton {
     skips: bool,
     /// The fewest and the most bytes a match has, if known.
     lengths: (Option<usize>, Option<usize>),
+    /// For a pattern whose every match starts where the haystack does (`^`, `\A`), and is not
+    /// empty: the bytes it starts with. A line whose first byte is not one is not searched.
+    anchored_starts: Option<Box<[bool; 256]>>,
 }
 
 impl Automaton {
@@ -161,6 +164,12 @@ impl Automaton {
             hir.properties().minimum_len(),
             hir.properties().maximum_len(),
         );
+        let anchored_starts = hir
+            .properties()
+            .look_set_prefix()
+            .contains(Look::Start)
+            .then(|| first_bytes(&hir).map(Box::new))
+            .flatten();
         let config = meta::Config::new()
             .match_kind(MatchKind::LeftmostFirst)
             .utf8_empty(true)
@@ -176,7 +185,21 @@ impl Automaton {
             source: pattern.to_owned(),
             skips,
             lengths,
+            anchored_starts,
         })
+    }
+
+    /// False where a search from byte `from` surely finds nothing without asking the engine: a
+    /// pattern anchored at the haystack's start whose first byte cannot start a match.
+    fn may_start(&self, haystack: &str, from: usize) -> bool {
+        let Some(starts) = &self.anchored_starts else {
+            return true;
+        };
+        from == 0
+            && haystack
+                .as_bytes()
+                .first()
+                .is_some_and(|&byte| starts[byte as usize])
     }
 
     /// Whether the search skips to the few bytes a match can start with: such patterns make a
@@ -198,12 +221,15 @@ impl Automaton {
 
     /// Whether the pattern matches somewhere in `haystack`.
     pub(crate) fn is_match(&self, haystack: &str) -> bool {
-        self.regex.is_match(Input::new(haystack))
+        self.may_start(haystack, 0) && self.regex.is_match(Input::new(haystack))
     }
 
     /// The first match that starts at byte `from` or later (what is before `from` is seen by
     /// the assertions), in bytes.
     pub(crate) fn find_at(&self, haystack: &str, from: usize) -> Option<(usize, usize)> {
+        if !self.may_start(haystack, from) {
+            return None;
+        }
         self.regex
             .search(&Input::new(haystack).range(from..))
             .map(|found| (found.start(), found.end()))
@@ -215,6 +241,9 @@ impl Automaton {
         haystack: &str,
         from: usize,
     ) -> Option<Vec<Option<(usize, usize)>>> {
+        if !self.may_start(haystack, from) {
+            return None;
+        }
         let mut captures: Captures = self.regex.create_captures();
         self.regex
             .search_captures(&Input::new(haystack).range(from..), &mut captures);
@@ -309,6 +338,66 @@ mod tests {
         assert!(selective_starts(&parse(r"\d+km").unwrap()).is_some());
         assert!(selective_starts(&parse(r"minus \d").unwrap()).is_none());
         assert!(selective_starts(&parse(r"[a-z]+\d").unwrap()).is_none());
+    }
+
+    #[test]
+    fn a_pattern_anchored_at_the_start_answers_as_the_crate_does() {
+        let patterns = [
+            r"\A(?i:by)\s\w+",
+            r"\A\s*[-_=\x{2014}]{3,}\z",
+            r"^(?:Photo|\x{a9})",
+            r"\A(?:x?)",
+            r"(?m:^)By",
+        ];
+        let haystacks = [
+            "By Jane Doe",
+            "by the way",
+            "Bylines",
+            "  ---",
+            "\u{2014}\u{2014}\u{2014}",
+            "\u{a9} AP",
+            "Photo: AP",
+            "x By",
+            "",
+            "a\nBy",
+        ];
+        for pattern in patterns {
+            let ours = Automaton::new(pattern, 1 << 22, 1 << 23).unwrap();
+            let theirs = regex::Regex::new(pattern).unwrap();
+            for haystack in haystacks {
+                assert_eq!(
+                    ours.is_match(haystack),
+                    theirs.is_match(haystack),
+                    "{pattern} in {haystack:?}"
+                );
+                for from in (0..=haystack.len()).filter(|&from| haystack.is_char_boundary(from)) {
+                    let expected = theirs.find_at(haystack, from).map(|m| (m.start(), m.end()));
+                    assert_eq!(
+                        ours.find_at(haystack, from),
+                        expected,
+                        "{pattern} in {haystack:?} from {from}"
+                    );
+                    let spans = ours.captures_at(haystack, from).map(|groups| groups[0]);
+                    assert_eq!(
+                        spans,
+                        expected.map(Some),
+                        "{pattern} in {haystack:?} from {from}"
+                    );
+                }
+            }
+        }
+        // The first three skip the engine on a line that starts with another byte; the others
+        // may match an empty start, or after a line break.
+        let skipping: Vec<bool> = patterns
+            .iter()
+            .map(|pattern| {
+                Automaton::new(pattern, 1 << 22, 1 << 23)
+                    .unwrap()
+                    .anchored_starts
+                    .is_some()
+            })
+            .collect();
+        assert_eq!(skipping, [true, true, true, false, false]);
     }
 
     #[test]

@@ -364,6 +364,13 @@ def _compiled(pattern: str, replacement: str | None, lines: bool, backtracking: 
             if lines and translation.boundaries and not translation.backtracks
             else None
         )
+        # In a whole text with such word characters, which Python searches, the pattern relaxed
+        # (no word boundaries nor look-arounds) tells where it surely finds nothing.
+        unbounded = (
+            _relaxed_form(pattern, lines)
+            if not lines and translation.boundaries and not translation.backtracks
+            else None
+        )
         try:
             return _NATIVE.Pattern(
                 translation.pattern,
@@ -373,6 +380,7 @@ def _compiled(pattern: str, replacement: str | None, lines: bool, backtracking: 
                 translation.backtracks,
                 prefilter,
                 unicode_boundaries=unicode_boundaries,
+                unbounded=unbounded,
             )
         except ValueError:
             if not lines:

@@ -25,9 +25,9 @@ strings.
   takes whichever of them took part in the match.
 - A call of a group (``(?&name)``, of a group of ``(?(DEFINE)...)`` or of one
   in the pattern) becomes a copy of the group's pattern (which must not call itself).
-- A look-behind of one character at the very start (``(?<![\\w.,])``) is taken
-  out of the pattern and checked on the character before each match
-  (:attr:`Translation.before`).
+- A look-behind of a few characters at the very start (``(?<![\\w.,])``,
+  ``(?<=\\n\\n)``) is taken out of the pattern and checked on the characters
+  before each match (:attr:`Translation.before`).
 
 Look-arounds elsewhere, atomic groups and possessive quantifiers need a
 backtracking search, which the crate has not (:attr:`Translation.backtracks`:
@@ -81,6 +81,12 @@ class Untranslatable(ValueError):
     """A pattern (or replacement) the translation cannot carry over exactly; the reason is the message."""
 
 
+_ONE_CHARACTER = r"\\[wWdDsS]|\\[pP]\{[^}]*\}|\[(?:\\.|[^\]\\])*\]|\\[^xuUNgkpPbBAZzG0-9]|[^\\()\[\]|*+?{}.^$]"
+"""One character of a look-behind the translation takes out of a pattern: a class escape, a
+property, a bracketed class, an escape of one character (not an assertion, nor the start of a
+longer escape: a code point, a name, a group) or a plain character."""
+
+
 @dataclass(frozen=True)
 class Translation:
     """A pattern in the core's syntax, and where each of the original pattern's groups went.
@@ -91,9 +97,10 @@ class Translation:
 
     pattern: str
     groups: dict[str | int, tuple[int, ...]]
-    before: tuple[str, bool] | None = None
-    """A leading one-character look-behind, taken out of ``pattern``: ``(class, positive)``,
-    checked on the character before each match the rest of the pattern finds."""
+    before: tuple[str, bool, int] | None = None
+    """A leading look-behind of a few characters, one class each, taken out of ``pattern``:
+    ``(pattern of the characters, positive, how many)``, checked on the characters before each
+    match the rest of the pattern finds."""
     prefers_python: bool = False
     """Whether the ``regex`` module should run the pattern: the crate finds it only with a
     look-ahead (``$`` at the end of a text) or builds it slowly (a long counted repetition)."""
@@ -224,8 +231,11 @@ class _Translator:
         prefix = "(?i)" if "i" in self.global_flags else ""
         before, start = self._leading_lookbehind(prefix)
         body = self._sequence(self.source, start, set(self.global_flags), captures=True, depth=0)[0]
-        if before is not None and self.alternation:
-            # The look-behind belongs to the first alternative only: keep it in the pattern.
+        if before is not None and (self.alternation or (self.backtracks and before[2] > 1)):
+            # The look-behind belongs to the first alternative only: keep it in the pattern. Nor is
+            # one of several characters taken out of a pattern that backtracks anyway: the
+            # backtracking search, tried again after each start the look-behind rules out, costs
+            # more than Python's search.
             self.alternation = self.prefers_python = self.backtracks = False
             self.rust_groups = self.python_groups = 0
             self.groups, self.numbers = {}, {}
@@ -240,26 +250,28 @@ class _Translator:
             boundaries=self.boundaries,
         )
 
-    def _leading_lookbehind(self, prefix: str) -> tuple[tuple[str, bool] | None, int]:
-        """A look-behind of one character at the very start (after global flags), and where the rest begins."""
+    def _leading_lookbehind(self, prefix: str) -> tuple[tuple[str, bool, int] | None, int]:
+        """A look-behind of a few characters, one class each, at the very start (after global
+        flags), and where the rest begins."""
         if self.relaxed:
             return None, 0  # a relaxed pattern drops it with the other look-arounds
         leading = regex.match(
-            r"(?:\(\?[a-zA-Z]+\))*\(\?<([=!])(\\[wWdDsS]|\\[pP]\{[^}]*\}|\[(?:\\.|[^\]\\])*\]|\\.|[^\\()\[\]|*+?{}.^$])\)"
-            r"(?![*+?{])",
+            r"(?:\(\?[a-zA-Z]+\))*\(\?<([=!])((?:" + _ONE_CHARACTER + r"){1,4})\)(?![*+?{])",
             self.source,
         )
         if leading is None or "x" in self.global_flags:
             return None, 0
+        classes = []
         try:
-            item = leading.group(2)
-            if item.startswith("["):
-                character_class, _ = self._character_class(item, 0)
-            else:
-                character_class, _ = self._sequence(item, 0, set(), captures=False, depth=0)
+            for item in regex.findall(_ONE_CHARACTER, leading.group(2)):
+                if item.startswith("["):
+                    character_class, _ = self._character_class(item, 0)
+                else:
+                    character_class, _ = self._sequence(item, 0, set(), captures=False, depth=0)
+                classes.append(f"(?:{character_class})")
         except Untranslatable:
             return None, 0
-        return (f"{prefix}\\A(?:{character_class})\\z", leading.group(1) == "="), leading.end()
+        return (f"{prefix}\\A{''.join(classes)}\\z", leading.group(1) == "=", len(classes)), leading.end()
 
     # Scanning ahead: the (?(DEFINE)...) bodies and the flags that apply to the whole pattern.
 

@@ -504,10 +504,10 @@ def test_a_pass_that_puts_quotes_in_counts_the_literals_they_complete():
     replacements = [(19, 20, '"'), (24, 25, '"')]
     text = 'Read 2 thoughts on "Kyiv", by the editors.\n'
     presence = plan.scan(before)
-    assert " thoughts on \"" not in presence.literals
+    assert ' thoughts on "' not in presence.literals
     # The core looks only for the literals that hold a quote, among the plan's thousands.
     presence.update(text, replacements, before)
-    assert " thoughts on \"" in presence.literals
+    assert ' thoughts on "' in presence.literals
     assert presence.literals == plan.scan(text).literals | plan.scan(before).literals
 
 
@@ -643,6 +643,22 @@ def test_a_line_with_a_non_ascii_word_character_is_left_to_python_and_the_others
     assert found == on_python(find_line_matches, rule, text, 0, len(text), None) == [(0, 8, ""), (24, 32, "")]
     matches = native_pattern(rule.pattern, lines=True).lines(native_text(text), 0, len(text), 0, 1000, True, [])
     assert [(start, end) for _, _, start, end, _ in matches] == [(0, 7), (None, None), (None, None)]
+
+
+@needs_native
+def test_a_whole_text_with_a_non_ascii_word_character_is_python_s_only_where_the_pattern_may_match():
+    pattern = native_pattern(r"\b(?P<n>\d+)C\b", r"\g<n> °C")
+    # The automata's word boundaries are ASCII ones, not regex's in a text with "é": Python searches
+    # it, unless the pattern without its boundaries finds nothing there either.
+    nothing, maybe = "Café: 20 degrees.\n", "Café: 20C outside, 21Cé.\n"
+    assert pattern.replacements(native_text(nothing), 0, len(nothing)) == []
+    assert pattern.starts(native_text(nothing), 0, len(nothing)) == []
+    assert pattern.replacements(native_text(maybe), 0, len(maybe)) is None
+    assert pattern.replacements(native_text(maybe), 0, 10) is None  # a region that holds "20C"
+    assert pattern.replacements(native_text(maybe), 12, len(maybe)) is None  # "21Cé"
+    assert pattern.replacements(native_text(maybe), 10, 12) == []
+    ascii_text = "It was 20C.\n"
+    assert pattern.replacements(native_text(ascii_text), 0, len(ascii_text)) == [(7, 10, "20 °C")]
 
 
 @needs_native

@@ -46,6 +46,10 @@ PATTERNS = [
     r"[\]a-]+",
     r"\u00e9|\x41|\t",
     r"[^\x00-\x7f]+",
+    r"(?<=\n\n)\n+",
+    r"(?<!ab)x",
+    r"(?<=\S )\w",
+    r"(?<![\d.]\.)\d",
 ]
 
 ALPHABET = st.sampled_from([*"abAB xyzC5-.,\t\n\"'", *"éßıİKſσςΣ٣\u0558—“", "\u212a", "\u1e9e"])
@@ -96,14 +100,18 @@ def test_what_needs_backtracking_and_what_the_crate_runs_slowly_are_told_apart()
     assert translate(r"a{1,2000}").prefers_python and not translate(r"a{1,200}").prefers_python
     # A backtracking search of a whole text skips ahead only to a plain start.
     assert translate(r"\d+m(?=\s)").starts_plainly
-    assert not translate(r"(?<=\n\n)\n+").starts_plainly and not translate(r"a|(?<!b)c").starts_plainly
+    assert not translate(r"(?=\n\n)\n+").starts_plainly and not translate(r"a|(?<!b)c").starts_plainly
 
 
-def test_a_leading_look_behind_of_one_character_is_taken_apart():
+def test_a_leading_look_behind_of_a_few_characters_is_taken_apart():
     leading = translate(r"(?i)(?<![\w.])\d+")
-    assert leading.before is not None and leading.before[1] is False and not leading.backtracks
+    assert leading.before is not None and leading.before[1:] == (False, 1) and not leading.backtracks
     assert translate(r"(?<!x)a|b").before is None  # the look-behind belongs to one alternative
-    assert translate(r"(?<=ab)c").before is None and translate(r"(?<=ab)c").backtracks
+    blank_lines = translate(r"(?<=\n\n)\n+")
+    assert blank_lines.before[1:] == (True, 2) and not blank_lines.backtracks and blank_lines.starts_plainly
+    # Not out of a pattern that backtracks anyway; not an escape of several characters taken for several.
+    assert translate(r"(?<=\S ) +(?=\S)").before is None
+    assert translate(r"(?<=\x41)b").before is None and translate(r"(?<=a{2})b").before is None
 
 
 def test_a_relaxed_pattern_drops_look_arounds_and_never_backtracks():

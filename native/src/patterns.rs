@@ -243,8 +243,9 @@ pub struct Pattern {
     /// non-ASCII characters are none of them word characters (the automata's are ASCII ones).
     word_boundaries: bool,
     template: Option<Vec<Piece>>,
-    /// A leading one-character look-behind: the class, and whether the character must match it.
-    before: Option<(Regex, bool)>,
+    /// A leading look-behind of a few characters: their pattern, whether they must match it,
+    /// and how many they are.
+    before: Option<(Regex, bool, usize)>,
     /// For a backtracking pattern, its relaxed form on the automata, which matches wherever the
     /// pattern does: where it finds nothing, the backtracking search is not made.
     prefilter: Option<Automaton>,
@@ -263,6 +264,11 @@ pub struct Pattern {
     /// needed (None inside: there is none, or it does not compile).
     unicode_source: Option<Py<PyAny>>,
     unicode: GILOnceCell<Option<Engine>>,
+    /// For a whole-text pattern with word boundaries, its relaxed form (no word boundaries nor
+    /// look-arounds), which matches wherever the pattern does: in a text with word characters
+    /// outside ASCII, which the core leaves to Python, a place where it finds nothing is one
+    /// where the pattern finds nothing either.
+    unbounded: Option<Automaton>,
 }
 
 /// The tables every text is read by (see `set_reading_tables`).
@@ -677,6 +683,25 @@ impl Pattern {
         )))
     }
 
+    /// Whether the pattern surely finds nothing in `text[low:high]` (code points), which the core
+    /// leaves to Python only for its word boundaries: its form without them (`unbounded`) finds
+    /// nothing there. False where that is not known.
+    fn surely_nothing_in(&self, py: Python<'_>, text: &Text, low: usize, high: usize) -> bool {
+        let Some(unbounded) = &self.unbounded else {
+            return false;
+        };
+        if !text.reading.readable {
+            return false;
+        }
+        let Some(plain) = text.utf8(py) else {
+            return false;
+        };
+        let high = high.min(text.length);
+        let haystack = &plain[..byte_offset(plain, text.length, high)];
+        let from = byte_offset(haystack, high, low.min(high));
+        unbounded.find_at(haystack, from).is_none()
+    }
+
     /// Whether the core reads a text as `regex` does (else the Python engine takes it).
     fn reads(&self, reading: &Reading) -> bool {
         reading.readable && !(self.ascii_boundaries() && reading.non_ascii_words)
@@ -698,14 +723,18 @@ impl Pattern {
 
     /// Whether the leading look-behind holds at byte `start` of `haystack`.
     fn before_holds(&self, haystack: &str, start: usize) -> bool {
-        let Some((class, positive)) = &self.before else {
+        let Some((characters, positive, count)) = &self.before else {
             return true;
         };
-        let Some(previous) = haystack[..start].chars().next_back() else {
-            return !positive;
-        };
-        let mut buffer = [0u8; 4];
-        class.is_match(previous.encode_utf8(&mut buffer)) == *positive
+        // Where the `count` characters before the match begin: fewer, and the look-behind fails.
+        let mut from = start;
+        for _ in 0..*count {
+            let Some(previous) = haystack[..from].chars().next_back() else {
+                return !positive;
+            };
+            from -= previous.len_utf8();
+        }
+        characters.is_match(&haystack[from..start]) == *positive
     }
 
     /// The first match in `haystack` that starts at byte `from` or later.
@@ -903,21 +932,22 @@ type LineMatch = (usize, usize, Option<usize>, Option<usize>, Option<String>);
 impl Pattern {
     /// A translated `pattern`; `template`: its replacement as text and group numbers (None: no replacement).
     ///
-    /// `word_boundaries`: it has `\\b` or `\\B`; `before`: a leading look-behind of one
-    /// character taken out of the pattern, as `(class pattern, positive)`; `backtracking`:
+    /// `word_boundaries`: it has `\\b` or `\\B`; `before`: a leading look-behind of a few
+    /// characters taken out of the pattern, as `(their pattern, positive, how many)`; `backtracking`:
     /// it needs look-arounds or atomic groups, which only the backtracking engine has.
     #[new]
-    #[pyo3(signature = (pattern, template=None, word_boundaries=false, before=None, backtracking=false, prefilter=None, candidates=false, unicode_boundaries=None))]
+    #[pyo3(signature = (pattern, template=None, word_boundaries=false, before=None, backtracking=false, prefilter=None, candidates=false, unicode_boundaries=None, unbounded=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         pattern: &str,
         template: Option<Vec<Bound<'_, PyAny>>>,
         word_boundaries: bool,
-        before: Option<(String, bool)>,
+        before: Option<(String, bool, usize)>,
         backtracking: bool,
         prefilter: Option<&str>,
         candidates: bool,
         unicode_boundaries: Option<Py<PyAny>>,
+        unbounded: Option<&str>,
     ) -> PyResult<Self> {
         let compile = |pattern: &str| {
             RegexBuilder::new(pattern)
@@ -927,7 +957,7 @@ impl Pattern {
                 .map_err(|error| PyValueError::new_err(error.to_string()))
         };
         let before = match before {
-            Some((class, positive)) => Some((compile(&class)?, positive)),
+            Some((characters, positive, count)) => Some((compile(&characters)?, positive, count)),
             None => None,
         };
         let automaton = |pattern: &str| {
@@ -941,7 +971,11 @@ impl Pattern {
             None
         } else {
             let mut sources = vec![pattern];
-            sources.extend(before.as_ref().map(|(class, _)| class.as_str()));
+            sources.extend(
+                before
+                    .as_ref()
+                    .map(|(characters, _, _)| characters.as_str()),
+            );
             touchable_characters(&sources, word_boundaries)
         };
         let engine = if backtracking {
@@ -972,6 +1006,10 @@ impl Pattern {
             touchable,
             unicode_source: unicode_boundaries.filter(|_| word_boundaries && !backtracking),
             unicode: GILOnceCell::new(),
+            unbounded: match unbounded {
+                Some(relaxed) if word_boundaries && !backtracking => Some(automaton(relaxed)?),
+                _ => None,
+            },
         })
     }
 
@@ -1028,7 +1066,7 @@ impl Pattern {
         high: usize,
     ) -> PyResult<Option<Vec<(usize, usize, String)>>> {
         let Some((haystack, byte_low, low)) = self.whole_text(py, text, low, high)? else {
-            return Ok(None);
+            return Ok(self.surely_nothing_in(py, text, low, high).then(Vec::new));
         };
         if self.candidates {
             return Ok(None); // where it matches, only Python knows the rule's own match
@@ -1058,9 +1096,10 @@ impl Pattern {
         low: usize,
         high: usize,
     ) -> PyResult<Option<Vec<usize>>> {
-        let Some((text, byte_low, low)) = self.whole_text(py, text, low, high)? else {
-            return Ok(None);
+        let Some((haystack, byte_low, low)) = self.whole_text(py, text, low, high)? else {
+            return Ok(self.surely_nothing_in(py, text, low, high).then(Vec::new));
         };
+        let text = haystack;
         let mut positions = Offsets::from(text, byte_low, low);
         let mut found = Vec::new();
         let mut position = byte_low;
@@ -1244,7 +1283,7 @@ impl Pattern {
     /// the core reads the text and finds no match there.
     pub(crate) fn may_find_in(&self, py: Python<'_>, text: &Text, low: usize, high: usize) -> bool {
         let Ok(Some((haystack, byte_low, _))) = self.whole_text(py, text, low, high) else {
-            return true;
+            return !self.surely_nothing_in(py, text, low, high);
         };
         self.may_find_from(haystack, byte_low)
     }

@@ -90,10 +90,12 @@ struct Characters {
 
 impl Characters {
     fn add(&mut self, point: u32, number: usize) {
-        if self.bits.is_empty() {
-            self.bits = vec![0; 0x110000 / 64];
+        // As far as the highest code point: a subset's few characters take a few words.
+        let word = point as usize / 64;
+        if self.bits.len() <= word {
+            self.bits.resize(word + 1, 0);
         }
-        self.bits[point as usize / 64] |= 1 << (point % 64);
+        self.bits[word] |= 1 << (point % 64);
         self.numbers.insert(point, number);
     }
 

@@ -649,6 +649,25 @@ fn find_at_candidates(
     Ok(None)
 }
 
+/// `text` (its UTF-8) up to `high`, and the byte and code point offsets in it where a search
+/// of `text[low:high]` starts (`low`, not past `high` or the text's end); None for a text with
+/// a lone surrogate.
+fn searched_part<'a>(
+    py: Python<'a>,
+    text: &'a Text,
+    low: usize,
+    high: usize,
+) -> Option<(&'a str, usize, usize)> {
+    let plain = text.utf8(py)?;
+    let plain = if high < text.length {
+        &plain[..byte_offset(plain, text.length, high)]
+    } else {
+        plain
+    };
+    let low = low.min(high).min(text.length);
+    Some((plain, byte_offset(plain, high.min(text.length), low), low))
+}
+
 impl Pattern {
     /// `text` up to `high`, and the byte and code point offsets in it where a search of
     /// `text[low:high]` starts (`low`, not past `high` or the text's end);
@@ -667,20 +686,7 @@ impl Pattern {
         if !self.reads(&text.reading) || (cut && !matches!(self.engine, Engine::Automata(_))) {
             return Ok(None);
         }
-        let Some(plain) = text.utf8(py) else {
-            return Ok(None);
-        };
-        let plain = if cut {
-            &plain[..byte_offset(plain, text.length, high)]
-        } else {
-            plain
-        };
-        let low = low.min(high).min(text.length);
-        Ok(Some((
-            plain,
-            byte_offset(plain, high.min(text.length), low),
-            low,
-        )))
+        Ok(searched_part(py, text, low, high))
     }
 
     /// Whether the pattern surely finds nothing in `text[low:high]` (code points), which the core
@@ -693,13 +699,8 @@ impl Pattern {
         if !text.reading.readable {
             return false;
         }
-        let Some(plain) = text.utf8(py) else {
-            return false;
-        };
-        let high = high.min(text.length);
-        let haystack = &plain[..byte_offset(plain, text.length, high)];
-        let from = byte_offset(haystack, high, low.min(high));
-        unbounded.find_at(haystack, from).is_none()
+        searched_part(py, text, low, high)
+            .is_some_and(|(haystack, from, _)| unbounded.find_at(haystack, from).is_none())
     }
 
     /// Whether the core reads a text as `regex` does (else the Python engine takes it).

@@ -134,8 +134,11 @@ pub(crate) fn regions(
     text: &Text,
     parts: &[(bool, usize, usize)],
 ) -> Vec<(usize, usize)> {
+    if parts.is_empty() {
+        return vec![(0, text.length())]; // anywhere: the blocks are not needed
+    }
     let blocks = text.blocks(py);
-    if parts.is_empty() || blocks.is_empty() {
+    if blocks.is_empty() {
         return vec![(0, text.length())];
     }
     let count = blocks.len();

@@ -32,6 +32,7 @@ from cleantext.translate import (
     SHARED_CANDIDATES,
     Untranslatable,
     class_ranges,
+    leading_guards,
     merged_ranges,
     translate,
     translate_template,
@@ -350,12 +351,17 @@ def _compiled(pattern: str, replacement: str | None, lines: bool, backtracking: 
             # neither crate can be asked for: a whole-text pattern that may match nothing, or
             # more, is Python's.
             return None
-        prefilter = None
+        prefilter = guarded = None
         if translation.backtracks:
             # fancy-regex has no ASCII \b; its Unicode one is the same on the texts the core reads.
             translation = translate(pattern, lines=lines, native_boundaries=True, shared_classes=shared)
             # Its relaxed form, on the automata, spares the backtracking search where it finds nothing.
             prefilter = _relaxed_form(pattern, lines)
+            # A line or block pattern of look-aheads after ^ and a plain rest runs on the automata
+            # where a line has no word character outside ASCII.
+            leading = leading_guards(pattern, shared_classes=shared) if lines else None
+            if leading is not None and leading.groups == translation.groups:
+                guarded = (list(leading.guards), leading.rest, leading.rest_boundaries)
         template = None if replacement is None else list(translate_template(replacement, translation.groups))
         # Where the automata's ASCII \b is not exact (a line or block with word characters outside
         # ASCII), the core searches the pattern's form with Unicode ones, translated when first needed.
@@ -381,6 +387,7 @@ def _compiled(pattern: str, replacement: str | None, lines: bool, backtracking: 
                 prefilter,
                 unicode_boundaries=unicode_boundaries,
                 unbounded=unbounded,
+                guarded=guarded,
             )
         except ValueError:
             if not lines:

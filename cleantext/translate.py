@@ -58,11 +58,13 @@ import regex
 
 __all__ = [
     "SHARED_CANDIDATES",
+    "Guarded",
     "Template",
     "Translation",
     "Untranslatable",
     "class_ranges",
     "every_character",
+    "leading_guards",
     "merged_ranges",
     "translate",
     "translate_template",
@@ -675,6 +677,97 @@ def translate(
         shared_classes=shared_classes,
         relaxed=relaxed,
     ).run()
+
+
+@dataclass(frozen=True)
+class Guarded:
+    """A line or paragraph pattern ``^(?!A)(?=B)...rest`` as look-aheads at its start and the rest,
+    each in the core's syntax with ASCII word boundaries (see :func:`leading_guards`)."""
+
+    guards: tuple[tuple[str, bool, bool], ...]
+    """Each look-ahead as ``(pattern anchored at the start, positive, whether it has word boundaries)``."""
+    rest: str
+    """The pattern without its look-aheads, anchored at the start."""
+    rest_boundaries: bool
+    """Whether ``rest`` has word boundaries."""
+    groups: dict[str | int, tuple[int, ...]]
+    """Where each group of the pattern went in ``rest`` (as :attr:`Translation.groups`)."""
+
+
+def leading_guards(pattern: str, *, shared_classes: frozenset[str] = frozenset()) -> Guarded | None:
+    """The look-aheads right after the ``^`` that starts a line or paragraph ``pattern``, and the rest,
+    where each translates without a backtracking search; else None.
+
+    A match of such a pattern can only start where the search starts (no
+    ``(?m)``), and it is one there when every negative look-ahead finds nothing
+    there, every positive one finds something, and the rest matches: the core
+    answers with one search of each on its automata where the pattern would
+    otherwise need ``fancy-regex`` (whose look-aheads, delegated to the crate's
+    automata with Unicode word boundaries, fall back to a slow engine at the first
+    character outside ASCII). The translations have ASCII word boundaries: they
+    are exact on a line without word characters outside ASCII, as elsewhere.
+
+    >>> guarded = leading_guards(r"^(?!.*x)(?=[A-Z]).*y\\b")
+    >>> guarded.guards
+    (('\\\\A(?:[^\\\\n]*x)', False, False), ('\\\\A(?:[\\\\x{41}-\\\\x{5A}])', True, False))
+    >>> guarded.rest
+    '\\\\A[^\\\\n]*y(?-u:\\\\b)'
+    >>> leading_guards(r"^(?!a)b|c") is None  # the look-ahead belongs to the first branch only
+    True
+    """
+    scanner = _Translator(
+        pattern, lines=True, native_boundaries=True, ascii_boundaries=True, shared_classes=shared_classes
+    )
+    try:
+        scanner._find_defines_and_flags(pattern)
+    except Untranslatable:
+        return None
+    flags = scanner.global_flags
+    # A group may be called from anywhere, and (?m) or (?x) change what the start and the text mean.
+    if "(?&" in pattern or "(?P>" in pattern or flags & {"m", "x"}:
+        return None
+    start = regex.match(r"(?:\(\?[a-zA-Z]+\))*\^", pattern)
+    if start is None:
+        return None
+    bodies: list[tuple[str, bool]] = []
+    position = start.end()
+    while pattern.startswith(("(?!", "(?="), position):
+        try:
+            end = scanner._group_end(pattern, position)
+        except Untranslatable:
+            return None
+        bodies.append((pattern[position + 3 : end - 1], pattern[position + 2] == "="))
+        position = end
+    if not bodies:
+        return None
+    prefix = f"(?{''.join(sorted(flags))})" if flags else ""
+
+    def plain(source: str) -> Translation | None:
+        try:
+            translation = translate(
+                prefix + source,
+                lines=True,
+                native_boundaries=True,
+                ascii_boundaries=True,
+                shared_classes=shared_classes,
+            )
+        except Untranslatable:
+            return None
+        if translation.backtracks or translation.prefers_python or translation.before is not None:
+            return None
+        return translation
+
+    guards = []
+    for body, positive in bodies:
+        guard = plain(f"^(?:{body})")
+        # A group captured in a look-ahead would renumber the rest's: such a pattern stays whole.
+        if guard is None or guard.groups:
+            return None
+        guards.append((guard.pattern, positive, guard.boundaries))
+    rest = plain("^" + pattern[position:])
+    if rest is None or not rest.starts_plainly:
+        return None
+    return Guarded(tuple(guards), rest.pattern, rest.boundaries, rest.groups)
 
 
 def translate_template(template: str, groups: dict[str | int, tuple[int, ...]]) -> Template:

@@ -3,11 +3,11 @@
 
 import pytest
 import regex
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from cleantext.native import BACKTRACK_ALWAYS, ENGINE, native_pattern, native_text
-from cleantext.translate import Untranslatable, class_ranges, translate, translate_template
+from cleantext.translate import Untranslatable, class_ranges, leading_guards, translate, translate_template
 
 needs_native = pytest.mark.skipif(ENGINE != "native", reason="the native core is not built or not active")
 
@@ -114,6 +114,31 @@ def test_a_leading_look_behind_of_a_few_characters_is_taken_apart():
     assert translate(r"(?<=\x41)b").before is None and translate(r"(?<=a{2})b").before is None
 
 
+def test_look_aheads_after_a_leading_caret_are_taken_apart_from_the_rest():
+    guarded = leading_guards(r"(?i)^(?![-*]|\d+\.)(?=\w)(?!.*\bday\b).*[a-z]$")
+    assert [(positive, boundaries) for _, positive, boundaries in guarded.guards] == [
+        (False, False),
+        (True, False),
+        (False, True),
+    ]
+    assert all(guard.startswith(r"(?i)\A(?:") for guard, _, _ in guarded.guards)
+    assert guarded.rest == r"(?i)\A[^\n]*[\x{61}-\x{7A}]\z" and not guarded.rest_boundaries
+    assert leading_guards(r"^(?!a)(b)").groups == {1: (1,)}  # the rest keeps its groups
+    # Not where a look-ahead holds only for one branch, may start at any line, captures, looks
+    # around itself, calls a defined group; nor without a look-ahead right after the ^.
+    for pattern in [
+        r"^(?!a)b|c",
+        r"(?m)^(?!a)b",
+        r"^(?!(a))b",
+        r"^(?!a(?=b))c",
+        r"^(?!(?&x))b(?(DEFINE)(?P<x>a))",
+        r"^a(?!b)",
+        r"a^(?!b)",
+        r"^(?!a)(?<=b)c",
+    ]:
+        assert leading_guards(pattern) is None, pattern
+
+
 def test_a_relaxed_pattern_drops_look_arounds_and_never_backtracks():
     assert translate(r"(?<=a)b(?!c)", relaxed=True).pattern == "b"
     assert translate(r"(?>ab)c++", relaxed=True).pattern == "(?:ab)c+"
@@ -150,6 +175,34 @@ def test_the_translation_matches_what_regex_matches(pattern, text):
         assert not native_text(text).readable or regex.search(r"[^\x00-\x7f]", text)
         return
     assert found == python_replacements(pattern, template, text)
+
+
+# Line patterns of look-aheads after ^ (the off-topic rule's shape), with and without word
+# boundaries, that the core runs on its automata where a line has no word character outside ASCII.
+GUARDED_PATTERNS = [
+    r"^(?![-*]|\d+\.)(?!.*\bab\b)(?!\P{Ll}*$)(?=.*[xy]).*\p{L}",
+    r"(?i)^(?!.*[?:]$)(?!a\b)(?:\w+ )+\w+$",
+    r"^(?![\"“]?\p{Lu}.*[.!?]$)(?P<word>\w+)\s*(?P<rest>.*)",
+]
+
+
+@needs_native
+@pytest.mark.parametrize("pattern", GUARDED_PATTERNS)
+@given(text=st.text(ALPHABET, max_size=30))
+@example(text="\u00e9ab xy")  # no word boundary before "ab" in regex's reading, an ASCII one
+@example(text="\u00e9 ab xy")  # a word outside ASCII: a look-ahead with \b still rules the match out
+@example(text="Ab cd: ef")
+def test_look_aheads_taken_apart_find_in_a_line_what_regex_finds(pattern, text):
+    line = text.replace("\n", " ")
+    template = r"<\g<word>>" if "?P<word>" in pattern else "<>"
+    core = native_pattern(pattern, template, lines=True, backtracking=BACKTRACK_ALWAYS)
+    assert core is not None and leading_guards(pattern) is not None
+    found = core.first(line)
+    if found is None:  # a character the core leaves to Python
+        return
+    assert found == python_replacements(pattern, template, line)
+    # Every match of the line, the search going on after the first: a match starts only at the start.
+    assert core.replacements(native_text(line), 0, len(line)) == python_replacements(pattern, template, line)
 
 
 @needs_native

@@ -269,6 +269,65 @@ pub struct Pattern {
     /// outside ASCII, which the core leaves to Python, a place where it finds nothing is one
     /// where the pattern finds nothing either.
     unbounded: Option<Automaton>,
+    /// For a backtracking line or block pattern that starts `^(?!A)(?=B)...`: its look-aheads and
+    /// the rest on the automata, with ASCII word boundaries (see `Guarded`).
+    guarded: Option<Guarded>,
+}
+
+/// A `Guarded` as Python gives it: each look-ahead as `(pattern, positive, word boundaries)`,
+/// the rest and whether it has word boundaries.
+type GuardedSource = (Vec<(String, bool, bool)>, String, bool);
+
+/// A backtracking pattern `^(?!A)(?=B)...rest` of a line or block as the automata answer it
+/// (`translate.leading_guards`): a match starts only at the haystack's start, where each
+/// negative look-ahead finds nothing, each positive one finds something, and the rest matches.
+/// `fancy-regex` delegates each look-ahead to the crate's automata with Unicode word
+/// boundaries, which give up at the first character outside ASCII (a curly quote) for a search
+/// that costs as much as the haystack is long, every time. The automata's word boundaries are
+/// ASCII ones: on a haystack with word characters outside ASCII, only the look-aheads without
+/// any can rule a match out, and the backtracking engine judges the rest.
+struct Guarded {
+    /// Each look-ahead anchored at the start (`\A(?:A)`), whether it must match, and whether
+    /// it has word boundaries.
+    guards: Vec<(Automaton, bool, bool)>,
+    /// The pattern without its look-aheads, anchored at the start.
+    rest: Automaton,
+    /// Whether `rest` has word boundaries.
+    rest_boundaries: bool,
+}
+
+impl Guarded {
+    /// The match from byte `from` of `haystack`, with its groups when `groups`; None: it is not
+    /// known here, and the backtracking engine searches.
+    fn find(&self, haystack: &str, from: usize, groups: bool) -> Option<Option<Found>> {
+        if from > 0 {
+            return Some(None); // `\A`: a match starts at the haystack's start or nowhere
+        }
+        let exact = READING_TABLES
+            .get()
+            .is_some_and(|tables| !tables.word.any_in(haystack));
+        let mut unsure = false;
+        for (guard, positive, boundaries) in &self.guards {
+            if *boundaries && !exact {
+                unsure = true;
+            } else if guard.is_match(haystack) != *positive {
+                return Some(None);
+            }
+        }
+        if unsure || (self.rest_boundaries && !exact) {
+            return None;
+        }
+        Some(if groups {
+            self.rest.captures_at(haystack, 0).map(|spans| {
+                let (start, end) = spans[0].expect("group 0 is the match");
+                (start, end, Some(spans))
+            })
+        } else {
+            self.rest
+                .find_at(haystack, 0)
+                .map(|(start, end)| (start, end, None))
+        })
+    }
 }
 
 /// The tables every text is read by (see `set_reading_tables`).
@@ -751,6 +810,11 @@ impl Pattern {
         from: usize,
     ) -> Result<Option<Found>, GaveUp> {
         let groups = self.needs_groups();
+        if let (Engine::Backtracking(_), Some(guarded)) = (engine, &self.guarded) {
+            if let Some(found) = guarded.find(haystack, from, groups) {
+                return Ok(found);
+            }
+        }
         let mut position = from;
         while position <= haystack.len() {
             let found = match (engine, &self.prefilter) {
@@ -935,9 +999,11 @@ impl Pattern {
     ///
     /// `word_boundaries`: it has `\\b` or `\\B`; `before`: a leading look-behind of a few
     /// characters taken out of the pattern, as `(their pattern, positive, how many)`; `backtracking`:
-    /// it needs look-arounds or atomic groups, which only the backtracking engine has.
+    /// it needs look-arounds or atomic groups, which only the backtracking engine has;
+    /// `guarded`: for such a line or block pattern, its leading look-aheads, each as `(pattern,
+    /// positive, word boundaries)`, and the rest and whether it has word boundaries (see `Guarded`).
     #[new]
-    #[pyo3(signature = (pattern, template=None, word_boundaries=false, before=None, backtracking=false, prefilter=None, candidates=false, unicode_boundaries=None, unbounded=None))]
+    #[pyo3(signature = (pattern, template=None, word_boundaries=false, before=None, backtracking=false, prefilter=None, candidates=false, unicode_boundaries=None, unbounded=None, guarded=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         pattern: &str,
@@ -949,6 +1015,7 @@ impl Pattern {
         candidates: bool,
         unicode_boundaries: Option<Py<PyAny>>,
         unbounded: Option<&str>,
+        guarded: Option<GuardedSource>,
     ) -> PyResult<Self> {
         let compile = |pattern: &str| {
             RegexBuilder::new(pattern)
@@ -991,6 +1058,21 @@ impl Pattern {
         } else {
             Engine::Automata(automaton(pattern)?)
         };
+        let guarded = match guarded {
+            Some((guards, rest, rest_boundaries)) if backtracking && before.is_none() => {
+                Some(Guarded {
+                    guards: guards
+                        .iter()
+                        .map(|(guard, positive, boundaries)| {
+                            Ok((automaton(guard)?, *positive, *boundaries))
+                        })
+                        .collect::<PyResult<_>>()?,
+                    rest: automaton(&rest)?,
+                    rest_boundaries,
+                })
+            }
+            _ => None,
+        };
         let (minimum_length, maximum_length) = match &engine {
             Engine::Automata(regex) => regex.lengths(),
             Engine::Backtracking(_) => (None, None),
@@ -1011,6 +1093,7 @@ impl Pattern {
                 Some(relaxed) if word_boundaries && !backtracking => Some(automaton(relaxed)?),
                 _ => None,
             },
+            guarded,
         })
     }
 

@@ -24,6 +24,38 @@ use regex_syntax::hir::{Class, Hir, HirKind, Look};
 /// asked again, at a cost per call).
 const ASCII_STARTS: usize = 16;
 
+/// How many bytes from where a search starts are looked at to tell whether the bytes a match
+/// starts with are crowded there (see `Skipping`).
+const CROWD_SAMPLE: usize = 64;
+
+/// The bytes a match starts with are crowded where more than one in this many bytes is one.
+const CROWDED_ONE_IN: usize = 8;
+
+/// A pattern whose search skips to the bytes a match starts with (`selective_starts`), and the
+/// same without the skipping. A byte prefilter pays where those bytes are rare (a mojibake
+/// gate's lead bytes in English), and costs several times the automaton's own pass where they
+/// are everywhere (the same lead bytes in Cyrillic, every other byte): the search stops at each
+/// one, tries the automaton and starts over. Where the bytes at a search's start are crowded,
+/// the automaton reads the haystack itself.
+struct Skipping {
+    /// The pattern without the prefilter.
+    plain: meta::Regex,
+    /// The bytes a match starts with.
+    starts: Box<[bool; 256]>,
+}
+
+impl Skipping {
+    /// Whether the bytes a match starts with are crowded from byte `from` of `haystack`.
+    fn crowded(&self, haystack: &[u8], from: usize) -> bool {
+        let sample = &haystack[from.min(haystack.len())..(from + CROWD_SAMPLE).min(haystack.len())];
+        let starting = sample
+            .iter()
+            .filter(|&&byte| self.starts[byte as usize])
+            .count();
+        starting * CROWDED_ONE_IN > sample.len()
+    }
+}
+
 /// The bytes a match of `hir` can start with, when it cannot be empty; None where it can.
 fn first_bytes(hir: &Hir) -> Option<[bool; 256]> {
     let mut bytes = [false; 256];
@@ -151,14 +183,18 @@ pub(crate) struct Automaton {
     /// For a pattern whose every match starts where the haystack does (`^`, `\A`), and is not
     /// empty: the bytes it starts with. A line whose first byte is not one is not searched.
     anchored_starts: Option<Box<[bool; 256]>>,
+    /// For a pattern that skips: the same without skipping, for crowded haystacks.
+    skipping: Option<Skipping>,
 }
 
 impl Automaton {
     /// Compiles `pattern` as `regex::RegexBuilder` with these limits does.
     pub(crate) fn new(pattern: &str, nfa_bytes: usize, cache_bytes: usize) -> Result<Self, String> {
         let hir = parse(pattern)?;
-        let prefilter =
-            selective_starts(&hir).and_then(|bytes| prefilter_on(MatchKind::LeftmostFirst, &bytes));
+        let starts = selective_starts(&hir);
+        let prefilter = starts
+            .as_ref()
+            .and_then(|bytes| prefilter_on(MatchKind::LeftmostFirst, bytes));
         let skips = prefilter.is_some();
         let lengths = (
             hir.properties().minimum_len(),
@@ -174,18 +210,28 @@ impl Automaton {
             .match_kind(MatchKind::LeftmostFirst)
             .utf8_empty(true)
             .nfa_size_limit(Some(nfa_bytes))
-            .hybrid_cache_capacity(cache_bytes)
-            .prefilter(prefilter);
-        let regex = meta::Builder::new()
-            .configure(config)
-            .build_from_hir(&hir)
-            .map_err(|error| error.to_string())?;
+            .hybrid_cache_capacity(cache_bytes);
+        let build = |config: meta::Config| {
+            meta::Builder::new()
+                .configure(config)
+                .build_from_hir(&hir)
+                .map_err(|error| error.to_string())
+        };
+        let regex = build(config.clone().prefilter(prefilter))?;
+        let skipping = match starts {
+            Some(bytes) if skips => Some(Skipping {
+                plain: build(config.auto_prefilter(false))?,
+                starts: Box::new(std::array::from_fn(|byte| bytes.contains(&(byte as u8)))),
+            }),
+            _ => None,
+        };
         Ok(Automaton {
             regex,
             source: pattern.to_owned(),
             skips,
             lengths,
             anchored_starts,
+            skipping,
         })
     }
 
@@ -219,9 +265,18 @@ impl Automaton {
         &self.source
     }
 
+    /// The engine for a search of `haystack` from byte `from`: the one that skips, unless the
+    /// bytes it skips to are crowded there.
+    fn engine(&self, haystack: &str, from: usize) -> &meta::Regex {
+        match &self.skipping {
+            Some(skipping) if skipping.crowded(haystack.as_bytes(), from) => &skipping.plain,
+            _ => &self.regex,
+        }
+    }
+
     /// Whether the pattern matches somewhere in `haystack`.
     pub(crate) fn is_match(&self, haystack: &str) -> bool {
-        self.may_start(haystack, 0) && self.regex.is_match(Input::new(haystack))
+        self.may_start(haystack, 0) && self.engine(haystack, 0).is_match(Input::new(haystack))
     }
 
     /// The first match that starts at byte `from` or later (what is before `from` is seen by
@@ -230,7 +285,7 @@ impl Automaton {
         if !self.may_start(haystack, from) {
             return None;
         }
-        self.regex
+        self.engine(haystack, from)
             .search(&Input::new(haystack).range(from..))
             .map(|found| (found.start(), found.end()))
     }
@@ -244,9 +299,9 @@ impl Automaton {
         if !self.may_start(haystack, from) {
             return None;
         }
-        let mut captures: Captures = self.regex.create_captures();
-        self.regex
-            .search_captures(&Input::new(haystack).range(from..), &mut captures);
+        let engine = self.engine(haystack, from);
+        let mut captures: Captures = engine.create_captures();
+        engine.search_captures(&Input::new(haystack).range(from..), &mut captures);
         captures.is_match().then(|| {
             (0..captures.group_len())
                 .map(|group| captures.get_group(group).map(|span| (span.start, span.end)))
@@ -258,6 +313,8 @@ impl Automaton {
 /// Several patterns searched in one pass that tells which of them match somewhere.
 pub(crate) struct AutomatonSet {
     regex: meta::Regex,
+    /// The set without its prefilter, for crowded haystacks (see `Skipping`).
+    skipping: Option<Skipping>,
 }
 
 impl AutomatonSet {
@@ -281,28 +338,39 @@ impl AutomatonSet {
             }
         }
         let bytes: Vec<u8> = (0u8..=255).filter(|&byte| starts[byte as usize]).collect();
+        let prefilter = every_one_starts
+            .then(|| prefilter_on(MatchKind::All, &bytes))
+            .flatten();
         let config = meta::Config::new()
             .match_kind(MatchKind::All)
             .utf8_empty(true)
             .nfa_size_limit(Some(nfa_bytes))
-            .hybrid_cache_capacity(cache_bytes)
-            .prefilter(
-                every_one_starts
-                    .then(|| prefilter_on(MatchKind::All, &bytes))
-                    .flatten(),
-            );
-        let regex = meta::Builder::new()
-            .configure(config)
-            .build_many_from_hir(&hirs)
-            .map_err(|error| error.to_string())?;
-        Ok(AutomatonSet { regex })
+            .hybrid_cache_capacity(cache_bytes);
+        let build = |config: meta::Config| {
+            meta::Builder::new()
+                .configure(config)
+                .build_many_from_hir(&hirs)
+                .map_err(|error| error.to_string())
+        };
+        let skipping = match prefilter {
+            Some(_) => Some(Skipping {
+                plain: build(config.clone().auto_prefilter(false))?,
+                starts: Box::new(starts),
+            }),
+            None => None,
+        };
+        let regex = build(config.prefilter(prefilter))?;
+        Ok(AutomatonSet { regex, skipping })
     }
 
     /// The numbers of the patterns that match somewhere in `haystack`.
     pub(crate) fn matches(&self, haystack: &str) -> PatternSet {
-        let mut matched = PatternSet::new(self.regex.pattern_len());
-        self.regex
-            .which_overlapping_matches(&Input::new(haystack), &mut matched);
+        let engine = match &self.skipping {
+            Some(skipping) if skipping.crowded(haystack.as_bytes(), 0) => &skipping.plain,
+            _ => &self.regex,
+        };
+        let mut matched = PatternSet::new(engine.pattern_len());
+        engine.which_overlapping_matches(&Input::new(haystack), &mut matched);
         matched
     }
 }
@@ -338,6 +406,40 @@ mod tests {
         assert!(selective_starts(&parse(r"\d+km").unwrap()).is_some());
         assert!(selective_starts(&parse(r"minus \d").unwrap()).is_none());
         assert!(selective_starts(&parse(r"[a-z]+\d").unwrap()).is_none());
+    }
+
+    #[test]
+    fn a_pattern_that_skips_answers_as_the_crate_does_where_its_bytes_are_crowded_or_rare() {
+        // Lead bytes of Cyrillic letters start a match: rare in English, every other byte in
+        // Russian, where the search reads the haystack without skipping.
+        let pattern = r"[\x{412}-\x{444}][\x{401}-\x{40C}]|\x{1A}";
+        let ours = Automaton::new(pattern, 1 << 22, 1 << 23).unwrap();
+        let theirs = regex::Regex::new(pattern).unwrap();
+        let skipping = ours.skipping.as_ref().expect("a selective start");
+        let russian =
+            "\u{412}\u{43e}\u{43b}\u{43e}\u{434}\u{438}\u{43c}\u{438}\u{440} \u{401}\u{436}";
+        let english = "The council voted on Tuesday, \u{412}\u{401} and more words after it.";
+        assert!(skipping.crowded(russian.as_bytes(), 0));
+        assert!(!skipping.crowded(english.as_bytes(), 0));
+        let mixed = format!("{english}{russian}{english}\x1A");
+        for haystack in [russian, english, mixed.as_str(), ""] {
+            for from in (0..=haystack.len()).filter(|&from| haystack.is_char_boundary(from)) {
+                let expected = theirs.find_at(haystack, from).map(|m| (m.start(), m.end()));
+                assert_eq!(
+                    ours.find_at(haystack, from),
+                    expected,
+                    "{haystack:?} from {from}"
+                );
+                let spans = ours.captures_at(haystack, from).map(|groups| groups[0]);
+                assert_eq!(spans, expected.map(Some), "{haystack:?} from {from}");
+            }
+            assert_eq!(ours.is_match(haystack), theirs.is_match(haystack));
+            let set = AutomatonSet::new(&[pattern, "\\d{4}"], 1 << 22, 1 << 23).unwrap();
+            assert_eq!(
+                matched(&set.matches(haystack), 0),
+                theirs.is_match(haystack)
+            );
+        }
     }
 
     #[test]

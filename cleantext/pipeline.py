@@ -110,6 +110,7 @@ class Pipeline:
     """Selected rules in run order, with the options they were selected under."""
 
     __slots__ = (
+        "_before_last",
         "_extraction",
         "_layouts",
         "input_format",
@@ -143,6 +144,8 @@ class Pipeline:
         # The extraction's own removals (extract.title, extract.unconfirmed) run when their rules are selected.
         self._extraction = frozenset(rule.id for rule in self.rules if rule.kind == "extract")
         self._layouts: dict[str, tuple[list[tuple[str, list[Step]]], Plan]] = {}
+        # Per layout, the steps of every stage but the last, in one list (one selection of the plan).
+        self._before_last: dict[str, list[Step]] = {}
         # The default plan, compiled here: a rule its steps cannot be built for (a score rule's
         # missing model) is an error of loading, and forked workers inherit the plan.
         self._stages_for(self.options["layout"])
@@ -308,21 +311,25 @@ class Pipeline:
             document.metadata["site"] = site_of(site)
         warnings: list[str] = []
         timings = {} if timings is None else timings
-        stages, plan = self._stages_for(layout or self.options["layout"])
+        layout = layout or self.options["layout"]
+        stages, plan = self._stages_for(layout)
         text = document.text
         presence = plan.scan(text)
-        # No step of any stage may change a short text: no stage runs, as each would find the text as it is.
-        if (
-            len(text) < SCREEN_WHOLE_CHARS
-            and self.triggers == "on"
-            and not _may_change(presence, presence.select(plan.units, text), text, timings)
-        ):
-            return warnings
-        cleaning = _Cleaning(document, name, warnings, timings, presence)
         repair = [rules for stage, rules in stages if stage == "repair"]
         unrepairable = None  # a text the repair rules found nothing in
+        first_stage = 0
+        # A short text no step of a stage before the last may change runs the last stage alone (which
+        # ends it with a line break, as a rule): each other would find the text as it is. Where no
+        # step of the last stage may change it either, no stage runs.
+        if len(text) < SCREEN_WHOLE_CHARS and self.triggers == "on" and stages:
+            before_last = self._before_last[layout]
+            if not _may_change(presence, presence.select(before_last, text), text, timings):
+                if not _may_change(presence, presence.select(stages[-1][1], text), text, timings):
+                    return warnings
+                first_stage = len(stages) - 1
+        cleaning = _Cleaning(document, name, warnings, timings, presence)
         for round_number in range(1, PIPELINE_ROUNDS + 1):
-            for stage, rules in stages:
+            for stage, rules in stages[first_stage:] if round_number == 1 else stages:
                 # A removal moves other blocks into a rule's head or tail window, so
                 # the strip stage runs again until it removes nothing more.
                 passes = STRIP_PASSES if stage == "strip" else 1
@@ -359,6 +366,7 @@ class Pipeline:
             stages = staged_steps(spelled_for(rules, options), self.profile)
             plan = Plan(step for _, steps in stages for step in steps)
             planned = self._layouts[layout] = (stages, plan)
+            self._before_last[layout] = [step for _, steps in stages[:-1] for step in steps]
         return planned
 
     def up_to(self, stage: str) -> Pipeline:

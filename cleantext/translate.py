@@ -738,7 +738,8 @@ def leading_guards(pattern: str, *, shared_classes: frozenset[str] = frozenset()
             return None
         bodies.append((pattern[position + 3 : end - 1], pattern[position + 2] == "="))
         position = end
-    if not bodies:
+    # A quantified look-ahead ("(?!a)*") is no condition the rest can go without.
+    if not bodies or pattern.startswith(("*", "+", "?", "{"), position):
         return None
     prefix = f"(?{''.join(sorted(flags))})" if flags else ""
 

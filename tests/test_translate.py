@@ -135,6 +135,7 @@ def test_look_aheads_after_a_leading_caret_are_taken_apart_from_the_rest():
         r"^a(?!b)",
         r"a^(?!b)",
         r"^(?!a)(?<=b)c",
+        r"^(?!a)*b",
     ]:
         assert leading_guards(pattern) is None, pattern
 

@@ -164,6 +164,37 @@ fn prefilter_on(kind: MatchKind, bytes: &[u8]) -> Option<Prefilter> {
     Prefilter::new(kind, &needles)
 }
 
+/// `hirs` compiled as `regex::RegexBuilder` with these limits (NFA bytes, lazy DFA cache bytes)
+/// does, with `prefilter`; where there is one, also without it, for haystacks where the bytes
+/// it skips to (`starts`) are crowded (see `Skipping`).
+fn compiled(
+    hirs: &[Hir],
+    kind: MatchKind,
+    (nfa_bytes, cache_bytes): (usize, usize),
+    prefilter: Option<Prefilter>,
+    starts: impl FnOnce() -> Box<[bool; 256]>,
+) -> Result<(meta::Regex, Option<Skipping>), String> {
+    let config = meta::Config::new()
+        .match_kind(kind)
+        .utf8_empty(true)
+        .nfa_size_limit(Some(nfa_bytes))
+        .hybrid_cache_capacity(cache_bytes);
+    let build = |config: meta::Config| {
+        meta::Builder::new()
+            .configure(config)
+            .build_many_from_hir(hirs)
+            .map_err(|error| error.to_string())
+    };
+    let skipping = match &prefilter {
+        Some(_) => Some(Skipping {
+            plain: build(config.clone().auto_prefilter(false))?,
+            starts: starts(),
+        }),
+        None => None,
+    };
+    Ok((build(config.prefilter(prefilter))?, skipping))
+}
+
 fn parse(pattern: &str) -> Result<Hir, String> {
     regex_syntax::ParserBuilder::new()
         .utf8(true)
@@ -206,25 +237,16 @@ impl Automaton {
             .contains(Look::Start)
             .then(|| first_bytes(&hir).map(Box::new))
             .flatten();
-        let config = meta::Config::new()
-            .match_kind(MatchKind::LeftmostFirst)
-            .utf8_empty(true)
-            .nfa_size_limit(Some(nfa_bytes))
-            .hybrid_cache_capacity(cache_bytes);
-        let build = |config: meta::Config| {
-            meta::Builder::new()
-                .configure(config)
-                .build_from_hir(&hir)
-                .map_err(|error| error.to_string())
-        };
-        let regex = build(config.clone().prefilter(prefilter))?;
-        let skipping = match starts {
-            Some(bytes) if skips => Some(Skipping {
-                plain: build(config.auto_prefilter(false))?,
-                starts: Box::new(std::array::from_fn(|byte| bytes.contains(&(byte as u8)))),
-            }),
-            _ => None,
-        };
+        let (regex, skipping) = compiled(
+            std::slice::from_ref(&hir),
+            MatchKind::LeftmostFirst,
+            (nfa_bytes, cache_bytes),
+            prefilter,
+            || {
+                let bytes = starts.unwrap_or_default();
+                Box::new(std::array::from_fn(|byte| bytes.contains(&(byte as u8))))
+            },
+        )?;
         Ok(Automaton {
             regex,
             source: pattern.to_owned(),
@@ -341,25 +363,13 @@ impl AutomatonSet {
         let prefilter = every_one_starts
             .then(|| prefilter_on(MatchKind::All, &bytes))
             .flatten();
-        let config = meta::Config::new()
-            .match_kind(MatchKind::All)
-            .utf8_empty(true)
-            .nfa_size_limit(Some(nfa_bytes))
-            .hybrid_cache_capacity(cache_bytes);
-        let build = |config: meta::Config| {
-            meta::Builder::new()
-                .configure(config)
-                .build_many_from_hir(&hirs)
-                .map_err(|error| error.to_string())
-        };
-        let skipping = match prefilter {
-            Some(_) => Some(Skipping {
-                plain: build(config.clone().auto_prefilter(false))?,
-                starts: Box::new(starts),
-            }),
-            None => None,
-        };
-        let regex = build(config.prefilter(prefilter))?;
+        let (regex, skipping) = compiled(
+            &hirs,
+            MatchKind::All,
+            (nfa_bytes, cache_bytes),
+            prefilter,
+            || Box::new(starts),
+        )?;
         Ok(AutomatonSet { regex, skipping })
     }
 
@@ -408,6 +418,24 @@ mod tests {
         assert!(selective_starts(&parse(r"[a-z]+\d").unwrap()).is_none());
     }
 
+    /// `ours` answers `is_match`, `find_at` and `captures_at` (group 0) from every position of
+    /// `haystack` as the regex crate's `theirs` does.
+    fn answers_as_the_crate(ours: &Automaton, theirs: &regex::Regex, haystack: &str) {
+        let pattern = ours.as_str();
+        assert_eq!(
+            ours.is_match(haystack),
+            theirs.is_match(haystack),
+            "{pattern} in {haystack:?}"
+        );
+        for from in (0..=haystack.len()).filter(|&from| haystack.is_char_boundary(from)) {
+            let expected = theirs.find_at(haystack, from).map(|m| (m.start(), m.end()));
+            let context = format!("{pattern} in {haystack:?} from {from}");
+            assert_eq!(ours.find_at(haystack, from), expected, "{context}");
+            let spans = ours.captures_at(haystack, from).map(|groups| groups[0]);
+            assert_eq!(spans, expected.map(Some), "{context}");
+        }
+    }
+
     #[test]
     fn a_pattern_that_skips_answers_as_the_crate_does_where_its_bytes_are_crowded_or_rare() {
         // Lead bytes of Cyrillic letters start a match: rare in English, every other byte in
@@ -423,17 +451,7 @@ mod tests {
         assert!(!skipping.crowded(english.as_bytes(), 0));
         let mixed = format!("{english}{russian}{english}\x1A");
         for haystack in [russian, english, mixed.as_str(), ""] {
-            for from in (0..=haystack.len()).filter(|&from| haystack.is_char_boundary(from)) {
-                let expected = theirs.find_at(haystack, from).map(|m| (m.start(), m.end()));
-                assert_eq!(
-                    ours.find_at(haystack, from),
-                    expected,
-                    "{haystack:?} from {from}"
-                );
-                let spans = ours.captures_at(haystack, from).map(|groups| groups[0]);
-                assert_eq!(spans, expected.map(Some), "{haystack:?} from {from}");
-            }
-            assert_eq!(ours.is_match(haystack), theirs.is_match(haystack));
+            answers_as_the_crate(&ours, &theirs, haystack);
             let set = AutomatonSet::new(&[pattern, "\\d{4}"], 1 << 22, 1 << 23).unwrap();
             assert_eq!(
                 matched(&set.matches(haystack), 0),
@@ -467,25 +485,7 @@ mod tests {
             let ours = Automaton::new(pattern, 1 << 22, 1 << 23).unwrap();
             let theirs = regex::Regex::new(pattern).unwrap();
             for haystack in haystacks {
-                assert_eq!(
-                    ours.is_match(haystack),
-                    theirs.is_match(haystack),
-                    "{pattern} in {haystack:?}"
-                );
-                for from in (0..=haystack.len()).filter(|&from| haystack.is_char_boundary(from)) {
-                    let expected = theirs.find_at(haystack, from).map(|m| (m.start(), m.end()));
-                    assert_eq!(
-                        ours.find_at(haystack, from),
-                        expected,
-                        "{pattern} in {haystack:?} from {from}"
-                    );
-                    let spans = ours.captures_at(haystack, from).map(|groups| groups[0]);
-                    assert_eq!(
-                        spans,
-                        expected.map(Some),
-                        "{pattern} in {haystack:?} from {from}"
-                    );
-                }
+                answers_as_the_crate(&ours, &theirs, haystack);
             }
         }
         // The first three skip the engine on a line that starts with another byte; the others

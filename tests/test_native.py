@@ -592,6 +592,32 @@ def test_the_screen_drops_what_finds_nothing_and_keeps_what_fires():
 
 
 @needs_native
+@pytest.mark.parametrize(
+    ("text", "stages_run"),
+    [
+        ("The council met on Tuesday.", ["layout", "repair"]),  # the final line break alone
+        ("The council met on Tuesday.\n", []),  # nothing to change: no stage runs
+        ("The council said \u201cyes\u201d -- twice.", ["repair", "prepare", "normalize", "strip", "layout", "repair"]),
+    ],
+)
+def test_a_short_text_runs_the_stages_from_the_first_the_screen_finds_may_change_it(monkeypatch, text, stages_run):
+    pipeline = Pipeline.load()
+    stages, _ = pipeline._stages_for("file")
+    names = {id(steps): stage for stage, steps in stages}
+    ran = []
+    run_rules = Pipeline._run_rules
+
+    def recording(self, steps, cleaning):
+        ran.append(names.get(id(steps), "context"))
+        return run_rules(self, steps, cleaning)
+
+    monkeypatch.setattr(Pipeline, "_run_rules", recording)
+    result = pipeline.clean(text)
+    assert [stage for stage in ran if stage != "context"] == stages_run
+    assert result.text == Pipeline.load(triggers="off").clean(text).text
+
+
+@needs_native
 def test_a_short_text_no_step_may_change_is_screened_twice_and_left_as_it_is():
     pipeline = engines()[0]
     clean = pipeline.clean("Kyiv said on Tuesday that the grid held through the night.\n")

@@ -205,28 +205,3 @@ def test_later_strip_passes_skip_only_rules_whose_findings_cannot_change(monkeyp
         every_pass = every_rule.clean(text)
         assert every_pass.text == result.text
         assert [e.to_dict() for e in every_pass.edits] == [e.to_dict() for e in result.edits]
-
-
-@pytest.mark.parametrize(
-    ("text", "stages_run"),
-    [
-        ("The council met on Tuesday.", ["layout", "repair"]),  # the final line break alone
-        ("The council met on Tuesday.\n", []),  # nothing to change: no stage runs
-        ("The council said \u201cyes\u201d -- twice.", ["repair", "prepare", "normalize", "strip", "layout", "repair"]),
-    ],
-)
-def test_a_short_text_runs_the_stages_from_the_first_that_may_change_it(monkeypatch, text, stages_run):
-    pipeline = Pipeline.load()
-    stages, _ = pipeline._stages_for("file")
-    names = {id(steps): stage for stage, steps in stages}
-    ran = []
-    run_rules = Pipeline._run_rules
-
-    def recording(self, steps, cleaning):
-        ran.append(names.get(id(steps), "context"))
-        return run_rules(self, steps, cleaning)
-
-    monkeypatch.setattr(Pipeline, "_run_rules", recording)
-    result = pipeline.clean(text)
-    assert [stage for stage in ran if stage != "context"] == stages_run
-    assert result.text == Pipeline.load(triggers="off").clean(text).text

@@ -83,6 +83,9 @@ class Untranslatable(ValueError):
     """A pattern (or replacement) the translation cannot carry over exactly; the reason is the message."""
 
 
+_LEADING_FLAGS = r"(?:\(\?[a-zA-Z]+\))*"
+"""The flags a pattern may open with (``(?i)``), before a look-around the translation takes out."""
+
 _ONE_CHARACTER = r"\\[wWdDsS]|\\[pP]\{[^}]*\}|\[(?:\\.|[^\]\\])*\]|\\[^xuUNgkpPbBAZzG0-9]|[^\\()\[\]|*+?{}.^$]"
 """One character of a look-behind the translation takes out of a pattern: a class escape, a
 property, a bracketed class, an escape of one character (not an assertion, nor the start of a
@@ -258,7 +261,7 @@ class _Translator:
         if self.relaxed:
             return None, 0  # a relaxed pattern drops it with the other look-arounds
         leading = regex.match(
-            r"(?:\(\?[a-zA-Z]+\))*\(\?<([=!])((?:" + _ONE_CHARACTER + r"){1,4})\)(?![*+?{])",
+            _LEADING_FLAGS + r"\(\?<([=!])((?:" + _ONE_CHARACTER + r"){1,4})\)(?![*+?{])",
             self.source,
         )
         if leading is None or "x" in self.global_flags:
@@ -726,7 +729,7 @@ def leading_guards(pattern: str, *, shared_classes: frozenset[str] = frozenset()
     # A group may be called from anywhere, and (?m) or (?x) change what the start and the text mean.
     if "(?&" in pattern or "(?P>" in pattern or flags & {"m", "x"}:
         return None
-    start = regex.match(r"(?:\(\?[a-zA-Z]+\))*\^", pattern)
+    start = regex.match(_LEADING_FLAGS + r"\^", pattern)
     if start is None:
         return None
     bodies: list[tuple[str, bool]] = []

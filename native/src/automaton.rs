@@ -145,7 +145,7 @@ fn has_own_prefilter(hir: &Hir) -> bool {
 /// The bytes a match of `hir` starts with, when a prefilter on them is worth asking: the
 /// crate has none of its own, a match cannot be empty, and few ASCII bytes start one (no
 /// lower-case letter, space or line break, which prose is made of).
-pub(crate) fn selective_starts(hir: &Hir) -> Option<Vec<u8>> {
+pub(crate) fn selective_starts(hir: &Hir) -> Option<[bool; 256]> {
     if has_own_prefilter(hir) {
         return None;
     }
@@ -155,25 +155,30 @@ pub(crate) fn selective_starts(hir: &Hir) -> Option<Vec<u8>> {
     if ascii.len() > ASCII_STARTS || ascii.iter().any(prose) {
         return None;
     }
-    Some((0u8..=255).filter(|&byte| bytes[byte as usize]).collect())
+    Some(bytes)
 }
 
-/// A prefilter on any of `bytes`.
-fn prefilter_on(kind: MatchKind, bytes: &[u8]) -> Option<Prefilter> {
-    let needles: Vec<[u8; 1]> = bytes.iter().map(|&byte| [byte]).collect();
+/// A prefilter on any of the bytes `starts` marks.
+fn prefilter_on(kind: MatchKind, starts: &[bool; 256]) -> Option<Prefilter> {
+    let needles: Vec<[u8; 1]> = (0u8..=255)
+        .filter(|&byte| starts[byte as usize])
+        .map(|byte| [byte])
+        .collect();
     Prefilter::new(kind, &needles)
 }
 
 /// `hirs` compiled as `regex::RegexBuilder` with these limits (NFA bytes, lazy DFA cache bytes)
-/// does, with `prefilter`; where there is one, also without it, for haystacks where the bytes
-/// it skips to (`starts`) are crowded (see `Skipping`).
+/// does, with a prefilter on the bytes `starts` marks where there are any; then also without
+/// it, for haystacks where those bytes are crowded (see `Skipping`).
 fn compiled(
     hirs: &[Hir],
     kind: MatchKind,
     (nfa_bytes, cache_bytes): (usize, usize),
-    prefilter: Option<Prefilter>,
-    starts: impl FnOnce() -> Box<[bool; 256]>,
+    starts: Option<[bool; 256]>,
 ) -> Result<(meta::Regex, Option<Skipping>), String> {
+    let prefilter = starts
+        .as_ref()
+        .and_then(|starts| prefilter_on(kind, starts));
     let config = meta::Config::new()
         .match_kind(kind)
         .utf8_empty(true)
@@ -185,14 +190,28 @@ fn compiled(
             .build_many_from_hir(hirs)
             .map_err(|error| error.to_string())
     };
-    let skipping = match &prefilter {
-        Some(_) => Some(Skipping {
+    let skipping = match (&prefilter, starts) {
+        (Some(_), Some(starts)) => Some(Skipping {
             plain: build(config.clone().auto_prefilter(false))?,
-            starts: starts(),
+            starts: Box::new(starts),
         }),
-        None => None,
+        _ => None,
     };
     Ok((build(config.prefilter(prefilter))?, skipping))
+}
+
+/// The engine for a search of `haystack` from byte `from`: `regex`, which skips, unless the
+/// bytes it skips to are crowded there.
+fn engine_for<'a>(
+    regex: &'a meta::Regex,
+    skipping: &'a Option<Skipping>,
+    haystack: &str,
+    from: usize,
+) -> &'a meta::Regex {
+    match skipping {
+        Some(skipping) if skipping.crowded(haystack.as_bytes(), from) => &skipping.plain,
+        _ => regex,
+    }
 }
 
 fn parse(pattern: &str) -> Result<Hir, String> {
@@ -207,14 +226,13 @@ fn parse(pattern: &str) -> Result<Hir, String> {
 pub(crate) struct Automaton {
     regex: meta::Regex,
     source: String,
-    /// Whether the search skips to the bytes a match starts with (see `selective_starts`).
-    skips: bool,
     /// The fewest and the most bytes a match has, if known.
     lengths: (Option<usize>, Option<usize>),
     /// For a pattern whose every match starts where the haystack does (`^`, `\A`), and is not
     /// empty: the bytes it starts with. A line whose first byte is not one is not searched.
     anchored_starts: Option<Box<[bool; 256]>>,
-    /// For a pattern that skips: the same without skipping, for crowded haystacks.
+    /// For a pattern whose search skips to the bytes a match starts with (see
+    /// `selective_starts`): the same without skipping, for crowded haystacks.
     skipping: Option<Skipping>,
 }
 
@@ -222,11 +240,7 @@ impl Automaton {
     /// Compiles `pattern` as `regex::RegexBuilder` with these limits does.
     pub(crate) fn new(pattern: &str, nfa_bytes: usize, cache_bytes: usize) -> Result<Self, String> {
         let hir = parse(pattern)?;
-        let starts = selective_starts(&hir);
-        let prefilter = starts
-            .as_ref()
-            .and_then(|bytes| prefilter_on(MatchKind::LeftmostFirst, bytes));
-        let skips = prefilter.is_some();
+
         let lengths = (
             hir.properties().minimum_len(),
             hir.properties().maximum_len(),
@@ -241,16 +255,11 @@ impl Automaton {
             std::slice::from_ref(&hir),
             MatchKind::LeftmostFirst,
             (nfa_bytes, cache_bytes),
-            prefilter,
-            || {
-                let bytes = starts.unwrap_or_default();
-                Box::new(std::array::from_fn(|byte| bytes.contains(&(byte as u8))))
-            },
+            selective_starts(&hir),
         )?;
         Ok(Automaton {
             regex,
             source: pattern.to_owned(),
-            skips,
             lengths,
             anchored_starts,
             skipping,
@@ -274,7 +283,7 @@ impl Automaton {
     /// set that skips too (see `AutomatonSet`), where one that reads every byte would make the
     /// set's pass read every byte.
     pub(crate) fn skips(&self) -> bool {
-        self.skips
+        self.skipping.is_some()
     }
 
     /// The fewest and the most bytes (UTF-8) a match has, if known.
@@ -290,10 +299,7 @@ impl Automaton {
     /// The engine for a search of `haystack` from byte `from`: the one that skips, unless the
     /// bytes it skips to are crowded there.
     fn engine(&self, haystack: &str, from: usize) -> &meta::Regex {
-        match &self.skipping {
-            Some(skipping) if skipping.crowded(haystack.as_bytes(), from) => &skipping.plain,
-            _ => &self.regex,
-        }
+        engine_for(&self.regex, &self.skipping, haystack, from)
     }
 
     /// Whether the pattern matches somewhere in `haystack`.
@@ -359,26 +365,18 @@ impl AutomatonSet {
                 None => every_one_starts = false,
             }
         }
-        let bytes: Vec<u8> = (0u8..=255).filter(|&byte| starts[byte as usize]).collect();
-        let prefilter = every_one_starts
-            .then(|| prefilter_on(MatchKind::All, &bytes))
-            .flatten();
         let (regex, skipping) = compiled(
             &hirs,
             MatchKind::All,
             (nfa_bytes, cache_bytes),
-            prefilter,
-            || Box::new(starts),
+            every_one_starts.then_some(starts),
         )?;
         Ok(AutomatonSet { regex, skipping })
     }
 
     /// The numbers of the patterns that match somewhere in `haystack`.
     pub(crate) fn matches(&self, haystack: &str) -> PatternSet {
-        let engine = match &self.skipping {
-            Some(skipping) if skipping.crowded(haystack.as_bytes(), 0) => &skipping.plain,
-            _ => &self.regex,
-        };
+        let engine = engine_for(&self.regex, &self.skipping, haystack, 0);
         let mut matched = PatternSet::new(engine.pattern_len());
         engine.which_overlapping_matches(&Input::new(haystack), &mut matched);
         matched
@@ -450,9 +448,9 @@ mod tests {
         assert!(skipping.crowded(russian.as_bytes(), 0));
         assert!(!skipping.crowded(english.as_bytes(), 0));
         let mixed = format!("{english}{russian}{english}\x1A");
+        let set = AutomatonSet::new(&[pattern, "\\d{4}"], 1 << 22, 1 << 23).unwrap();
         for haystack in [russian, english, mixed.as_str(), ""] {
             answers_as_the_crate(&ours, &theirs, haystack);
-            let set = AutomatonSet::new(&[pattern, "\\d{4}"], 1 << 22, 1 << 23).unwrap();
             assert_eq!(
                 matched(&set.matches(haystack), 0),
                 theirs.is_match(haystack)

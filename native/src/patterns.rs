@@ -303,9 +303,7 @@ impl Guarded {
         if from > 0 {
             return Some(None); // `\A`: a match starts at the haystack's start or nowhere
         }
-        let exact = READING_TABLES
-            .get()
-            .is_some_and(|tables| !tables.word.any_in(haystack));
+        let exact = !may_have_non_ascii_words(haystack);
         let mut unsure = false;
         for (guard, positive, boundaries) in &self.guards {
             if *boundaries && !exact {
@@ -317,17 +315,16 @@ impl Guarded {
         if unsure || (self.rest_boundaries && !exact) {
             return None;
         }
-        Some(if groups {
-            self.rest.captures_at(haystack, 0).map(|spans| {
-                let (start, end) = spans[0].expect("group 0 is the match");
-                (start, end, Some(spans))
-            })
-        } else {
-            self.rest
-                .find_at(haystack, 0)
-                .map(|(start, end)| (start, end, None))
-        })
+        Some(automaton_find(&self.rest, haystack, 0, groups))
     }
+}
+
+/// Whether `haystack` may hold a word character outside ASCII, where the automata's ASCII word
+/// boundaries are not `regex`'s (true where the reading tables are not set).
+fn may_have_non_ascii_words(haystack: &str) -> bool {
+    READING_TABLES
+        .get()
+        .is_none_or(|tables| tables.word.any_in(haystack))
 }
 
 /// The tables every text is read by (see `set_reading_tables`).
@@ -643,18 +640,25 @@ macro_rules! found_with_groups {
     }};
 }
 
+/// What `regex` finds first from byte `from` of `haystack`, with the spans of its groups when
+/// `groups`.
+fn automaton_find(regex: &Automaton, haystack: &str, from: usize, groups: bool) -> Option<Found> {
+    if groups {
+        regex.captures_at(haystack, from).map(|spans| {
+            let (start, end) = spans[0].expect("group 0 is the match");
+            (start, end, Some(spans))
+        })
+    } else {
+        regex
+            .find_at(haystack, from)
+            .map(|(start, end)| (start, end, None))
+    }
+}
+
 impl Engine {
     fn find(&self, haystack: &str, from: usize, groups: bool) -> Result<Option<Found>, GaveUp> {
         match self {
-            Engine::Automata(regex) if groups => {
-                Ok(regex.captures_at(haystack, from).map(|spans| {
-                    let (start, end) = spans[0].expect("group 0 is the match");
-                    (start, end, Some(spans))
-                }))
-            }
-            Engine::Automata(regex) => Ok(regex
-                .find_at(haystack, from)
-                .map(|(start, end)| (start, end, None))),
+            Engine::Automata(regex) => Ok(automaton_find(regex, haystack, from, groups)),
             Engine::Backtracking(regex) if groups => Ok(regex
                 .captures_from_pos(haystack, from)
                 .map_err(|_| GaveUp)?
@@ -1183,16 +1187,15 @@ impl Pattern {
         let Some((haystack, byte_low, low)) = self.whole_text(py, text, low, high)? else {
             return Ok(self.surely_nothing_in(py, text, low, high).then(Vec::new));
         };
-        let text = haystack;
-        let mut positions = Offsets::from(text, byte_low, low);
+        let mut positions = Offsets::from(haystack, byte_low, low);
         let mut found = Vec::new();
         let mut position = byte_low;
-        while position <= text.len() {
-            let Ok(Some((start, _, _))) = self.find_at(text, position) else {
+        while position <= haystack.len() {
+            let Ok(Some((start, _, _))) = self.find_at(haystack, position) else {
                 break;
             };
             found.push(positions.char_at(start));
-            match text[start..].chars().next() {
+            match haystack[start..].chars().next() {
                 Some(next) => position = start + next.len_utf8(),
                 None => break,
             }
@@ -1568,11 +1571,7 @@ impl Pattern {
     /// Whether a search of one block may find something: false only where the core reads it
     /// and finds no match.
     fn may_find_in_block(&self, haystack: &str) -> bool {
-        if self.ascii_boundaries()
-            && READING_TABLES
-                .get()
-                .is_none_or(|tables| tables.word.any_in(haystack))
-        {
+        if self.ascii_boundaries() && may_have_non_ascii_words(haystack) {
             return true; // Python's to judge
         }
         self.may_find_from(haystack, 0)

@@ -26,7 +26,7 @@ from itertools import accumulate
 from operator import itemgetter, sub
 from typing import Any, NamedTuple
 
-from cleantext.native import edit_walk
+from cleantext.native import edit_log
 
 __all__ = ["Document", "EditRecord", "EditRow", "EditRows", "RuleGroup", "RuleRef", "credited"]
 
@@ -51,6 +51,8 @@ class RuleRef(NamedTuple):
 # lengths of the replacements before, so passing an edit through a rule pass
 # costs nothing. ``removals``: how many characters each rule removed, in the
 # text as it found it, when the edit holds the work of several rules (else None).
+# Where the core walks the edits, a document keeps them in the core's ``EditLog``,
+# which gives these tuples back (``stored()``).
 _Stored = tuple[int, int, str, tuple[RuleRef, ...], "tuple[tuple[RuleRef, int], ...] | None"]
 
 RuleGroup = tuple[tuple[RuleRef, ...], tuple[tuple[RuleRef, int], ...]]
@@ -112,7 +114,8 @@ class Document:
         # Whether the text is a window of a longer document that goes on before
         # it and after it: rules for a document's head or tail then skip that side.
         self.continues = continues
-        self._edits: list[_Stored] = []
+        # The reference's list of stored edits, or the core's log of them once the core walks them.
+        self._edits: Any = []
 
     @property
     def source(self) -> str:
@@ -144,20 +147,21 @@ class Document:
 
     def apply_tagged(self, replacements: Iterable[tuple[int, int, str, RuleRef]]) -> int:
         """Like :meth:`apply`, with a rule for each replacement (for fused rule passes)."""
-        walk = edit_walk()
-        if walk is None:
+        log = edit_log()
+        if log is None:
             return self.apply_in_python(replacements)
         found = replacements if isinstance(replacements, list) else list(replacements)
-        applied, self._text, self._edits = walk(
-            self._text, self._source, self._edits, found, _removals, _cluster_credits
-        )
+        edits = self._edits
+        if type(edits) is list:
+            edits = log(edits)
+        applied, self._text, self._edits = edits.compose(self._text, self._source, found, _removals, _cluster_credits)
         return applied
 
     def apply_in_python(self, replacements: Iterable[tuple[int, int, str, RuleRef]]) -> int:
         """:meth:`apply_tagged` on the Python engine: the reference the core's walk is held to."""
         text = self.text
         source = self.source
-        old = self._edits
+        old = self._stored()
         n_old = len(old)
         merged: list[_Stored] = []
         # Merged edits whose text is cut from the new text once it exists:
@@ -310,6 +314,8 @@ class Document:
         tracking once it has seen it, while one that holds a ``RuleRef`` (a named tuple) it walks at
         every full collection for as long as it lives, as it does the results a caller keeps.
         """
+        if type(self._edits) is not list:
+            return self._edits.rows(self._source)  # the core's log
         rows = []
         groups: list[RuleGroup] = []
         numbers: dict[Any, int] = {}  # the number of a group, by its rules (and removals)
@@ -324,6 +330,16 @@ class Document:
             rows.append((src_start, src_end, src_start - delta, source[src_start:src_end], after, number))
             delta += (src_end - src_start) - len(after)
         return tuple(rows), tuple(groups)
+
+    def edit_snapshot(self) -> Any:
+        """The edits as they stand, to read later (what :meth:`edit_rows` gives now): the core's
+        ``EditLog``, whose ``rows(source)`` are those rows and which no later pass changes, or,
+        on the Python engine, the rows themselves."""
+        return self._edits if type(self._edits) is not list else self.edit_rows()
+
+    def _stored(self) -> list[_Stored]:
+        """The stored edits as the reference keeps them."""
+        return self._edits if type(self._edits) is list else self._edits.stored()
 
     def __len__(self) -> int:
         return len(self._edits)

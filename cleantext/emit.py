@@ -105,12 +105,14 @@ class Result:
     is the input's label (a path, ``-`` for stdin, or None) and ``encoding`` the
     encoding the input was decoded with (None for ``str`` input).
 
-    A result made by :meth:`from_document` holds its document's edit rows, and
-    builds ``edits`` from them when it is first read: a pipeline that keeps
-    only the text, or writes JSON (:meth:`to_dict` reads the rows), builds no
-    :class:`Edit` object. It holds its timings as rows too, and builds
-    ``timings`` when first read: rows of numbers and strings cost the garbage
-    collector nothing once it has seen them, however many results a caller keeps.
+    A result made by :meth:`from_document` holds its document's edits as the
+    core's edit log (on the Python engine, as rows), makes rows of them when
+    its edits are first asked for, and builds ``edits`` from the rows when
+    first read: a pipeline that keeps only the text builds neither, and one
+    that writes JSON (:meth:`to_dict` reads the rows) builds no :class:`Edit`
+    object. It holds its timings as rows too, and builds ``timings`` when first
+    read: rows of numbers and strings, and the log, cost the garbage collector
+    nothing once it has seen them, however many results a caller keeps.
     """
 
     source: str
@@ -138,7 +140,7 @@ class Result:
             cls,
             document.source,
             document.text,
-            document.edit_rows(),
+            document.edit_snapshot(),
             name,
             encoding,
             dict(document.metadata),
@@ -151,7 +153,7 @@ class Result:
         # rows, each built once.
         known = self.__dict__
         if name == "edits" and "_rows" in known:
-            rows, groups = known["_rows"]
+            rows, groups = self._edit_rows()
             edits = known["edits"] = tuple([_edit_of(row, groups) for row in rows])
             return edits
         if name == "timings" and "_timing_rows" in known:
@@ -175,7 +177,7 @@ class Result:
     def _travelling(self) -> tuple[EditRows | tuple[Edit, ...], bool, tuple[Any, ...]]:
         """What the result travels as: its edit rows (and True) or its :class:`Edit` objects (and
         False), then the fields after the edits, the timings as rows where the edits are."""
-        rows = self.__dict__.get("_rows")
+        rows = self._edit_rows()
         timings = self.timings if rows is None else self.__dict__["_timing_rows"]
         fields = (self.name, self.encoding, self.metadata, self.warnings, timings)
         return (self.edits, False, fields) if rows is None else (rows, True, fields)
@@ -183,7 +185,7 @@ class Result:
     @property
     def changed(self) -> bool:
         """Whether cleaning changed anything."""
-        rows = self.__dict__.get("_rows")
+        rows = self._edit_rows()
         return bool(self.edits if rows is None else rows[0])
 
     def source_span(self, out_start: int, out_end: int) -> tuple[int, int]:
@@ -211,9 +213,18 @@ class Result:
         end = _map_end(src_end, index.src_starts, index.src_ends, index.out_ends, index.src_to_out)
         return start, max(start, end)
 
+    def _edit_rows(self) -> EditRows | None:
+        """The result's edit rows (None where it holds :class:`Edit` objects), made from the core's
+        edit log (:meth:`Document.edit_snapshot`) when first asked."""
+        known = self.__dict__
+        rows = known.get("_rows")
+        if rows is not None and type(rows) is not tuple:
+            rows = known["_rows"] = rows.rows(self.source)
+        return rows
+
     @cached_property
     def _offsets(self) -> _Offsets:
-        rows = self.__dict__.get("_rows")
+        rows = self._edit_rows()
         if rows is None:
             spans = [(*edit.src, *edit.out) for edit in self.edits]
         else:
@@ -240,7 +251,7 @@ class Result:
             "encoding": self.encoding,
             "text": self.text,
             "edits": [edit.to_dict() for edit in self.edits]
-            if (rows := self.__dict__.get("_rows")) is None
+            if (rows := self._edit_rows()) is None
             else [_edit_dict(row, rows[1]) for row in rows[0]],
             "metadata": dict(self.metadata),
             "warnings": list(self.warnings),
@@ -294,7 +305,8 @@ def _with_rows(
     warnings: tuple[str, ...],
     timing_rows: tuple[tuple[str, float, int, int], ...],
 ) -> Result:
-    """A result whose edits are built from ``rows`` (:meth:`Document.edit_rows`) when first read,
+    """A result whose edits are built from ``rows`` (:meth:`Document.edit_rows`, or the edit log they are
+    made from, :meth:`Document.edit_snapshot`) when first read,
     and its timings from ``(label, seconds, evaluations, changes)`` rows."""
     # Every field but the edits, set as the frozen dataclass's own __init__ would (which needs the edits).
     result = object.__new__(cls)

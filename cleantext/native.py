@@ -52,7 +52,7 @@ __all__ = [
     "Check",
     "PythonScanner",
     "Scanner",
-    "edit_walk",
+    "edit_log",
     "engine_summary",
     "found_in",
     "locate_natively",
@@ -173,10 +173,10 @@ ENGINE = "native" if _NATIVE is not None else "python"
 NATIVE_VERSION: str | None = _NATIVE.version() if _NATIVE is not None else None
 
 
-def edit_walk() -> Any | None:
-    """The core's walk of a document's edit list (:meth:`cleantext.document.Document.apply_tagged`),
-    or None on the Python engine."""
-    return None if _NATIVE is None else _NATIVE.compose
+def edit_log() -> Any | None:
+    """The core's edit log (``EditLog``), which holds a document's edits and composes a pass with
+    them (:meth:`cleantext.document.Document.apply_tagged`), or None on the Python engine."""
+    return None if _NATIVE is None else _NATIVE.EditLog
 
 
 def scanner(literals: Sequence[str]) -> Scanner:

@@ -1,5 +1,6 @@
 """The provenance core: replacements composed into edits in source coordinates."""
 
+import pickle
 from unittest.mock import patch
 
 import pytest
@@ -213,7 +214,7 @@ def _tagged_passes(draw):
     return _draw_passes(draw, alphabet, text_size=80, passes=5, cuts=30, new=new, rules=st.sampled_from(RULES))
 
 
-@pytest.mark.skipif(document.edit_walk() is None, reason="the native core is not built or not active")
+@pytest.mark.skipif(document.edit_log() is None, reason="the native core is not built or not active")
 @given(_tagged_passes())
 def test_the_cores_walk_of_the_edits_gives_what_the_python_walk_gives(case):
     text, passes = case
@@ -223,6 +224,53 @@ def test_the_cores_walk_of_the_edits_gives_what_the_python_walk_gives(case):
         assert native.text == python.text
         assert native.edit_rows() == python.edit_rows()
     assert [edit.rule for edit in native.edits()] == [edit.rule for edit in python.edits()]
+
+
+@st.composite
+def _passes_on_either_engine(draw):
+    """Passes as :func:`_tagged_passes` draws them (a rule also as an equal reference of its own), each
+    with the engine that applies it on the core's side."""
+    alphabet = "ab \n\u00e9\u201c"
+    new = st.sampled_from(["", "x", "\u00e9", "ab"])
+    rules = st.sampled_from([*RULES, RuleRef(*A)])
+    text, passes = _draw_passes(draw, alphabet, text_size=60, passes=5, cuts=20, new=new, rules=rules)
+    return text, [(draw(st.booleans()), replacements) for replacements in passes]
+
+
+@pytest.mark.skipif(document.edit_log() is None, reason="the native core is not built or not active")
+@given(_passes_on_either_engine())
+def test_a_document_whose_passes_take_turns_on_either_engine_records_what_the_python_walk_does(case):
+    # A document's edits move from the reference's list to the core's log and back as the engine
+    # that applies a pass changes (a rule the core cannot run, a test that switches engines).
+    text, passes = case
+    mixed, python = Document(text), Document(text)
+    for on_core, replacements in passes:
+        apply = mixed.apply_tagged if on_core else mixed.apply_in_python
+        assert apply(replacements) == python.apply_in_python(replacements)
+        assert (mixed.text, mixed.edit_rows(), len(mixed)) == (python.text, python.edit_rows(), len(python))
+
+
+@pytest.mark.skipif(document.edit_log() is None, reason="the native core is not built or not active")
+def test_the_cores_log_gives_back_the_edits_it_was_made_of_and_travels_as_them():
+    doc = Document("one \u201ctwo\u201d three")
+    doc.apply_in_python([(4, 5, '"', A), (8, 9, '"', A)])
+    doc.apply_in_python([(3, 10, " ", B)])
+    stored = doc._stored()
+    log = document.edit_log()(stored)
+    assert log.stored() == stored
+    travelled = pickle.loads(pickle.dumps(log))
+    assert type(travelled) is type(log) and travelled.stored() == stored
+
+
+def test_a_result_holds_the_edits_as_they_were_when_it_was_made():
+    doc = Document("a \u201cb\u201d c")
+    doc.apply([(2, 3, '"')], rule=A)
+    result = Result.from_document(doc, name=None, encoding=None)
+    rows = doc.edit_rows()
+    doc.apply([(0, 1, "A"), (4, 5, '"')], rule=B)
+    assert len(doc.edit_rows()[0]) == 3
+    assert result._edit_rows() == rows
+    assert [(edit.src, edit.after, edit.rule) for edit in result.edits] == [((2, 3), '"', "test.a")]
 
 
 class _Text(str):
@@ -237,7 +285,7 @@ def test_an_edits_text_is_a_str_whatever_the_replacement_is(apply):
     assert edit.after == "TWO" and type(edit.after) is str
 
 
-@pytest.mark.skipif(document.edit_walk() is None, reason="the native core is not built or not active")
+@pytest.mark.skipif(document.edit_log() is None, reason="the native core is not built or not active")
 @given(_tagged_passes())
 def test_the_utf8_the_core_splices_for_each_new_text_is_its_encoding(case):
     from cleantext import _native
@@ -258,7 +306,7 @@ def _passes_over_read_text(draw):
     return _draw_passes(draw, alphabet, text_size=12, passes=4, cuts=12, new=new, rules=st.just(A))
 
 
-@pytest.mark.skipif(document.edit_walk() is None, reason="the native core is not built or not active")
+@pytest.mark.skipif(document.edit_log() is None, reason="the native core is not built or not active")
 @given(_passes_over_read_text())
 @example(("ab \u00e9 cd", [[(3, 4, "", A)]]))  # the only word character outside ASCII removed
 @example(("ab \u00e9 cd", [[(0, 1, "\u0130", A)]]))  # a character the core leaves to Python put in
@@ -278,7 +326,7 @@ def test_a_new_text_read_from_the_old_ones_reading_is_read_as_a_text_read_whole(
         )
 
 
-@pytest.mark.skipif(document.edit_walk() is None, reason="the native core is not built or not active")
+@pytest.mark.skipif(document.edit_log() is None, reason="the native core is not built or not active")
 def test_a_text_with_a_lone_surrogate_gets_no_utf8_from_the_core():
     from cleantext import _native
 
@@ -291,7 +339,7 @@ def test_a_text_with_a_lone_surrogate_gets_no_utf8_from_the_core():
     assert _native.core_utf8(put_in.text) is None
 
 
-@pytest.mark.skipif(document.edit_walk() is None, reason="the native core is not built or not active")
+@pytest.mark.skipif(document.edit_log() is None, reason="the native core is not built or not active")
 @pytest.mark.parametrize("bad", [[(2, 1, "")], [(0, 2, ""), (1, 3, "")], [(0, 99, "")], [(-1, 2, "")]])
 def test_the_cores_walk_refuses_what_the_python_walk_refuses(bad):
     tagged = [(*replacement, A) for replacement in bad]

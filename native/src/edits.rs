@@ -1,16 +1,20 @@
-//! The edit list's walk: `Document.apply_tagged` (see `cleantext/document.py`, its reference).
+//! A document's edits on the core (`EditLog`) and their walk: `Document.apply_tagged` (see
+//! `cleantext/document.py`, its reference).
 //!
 //! A pass of replacements, in current-text coordinates, is composed with the edits already
 //! recorded, in source coordinates, in one walk over both. Offsets are code points, as Python's
-//! strings count them: the texts are cut with `PyUnicode_Substring` and never read as UTF-8.
-//! The edits stay Python tuples `(src_start, src_end, after, rules, removals)`; those a pass
-//! leaves alone are handed on as they are. What several rules removed from one edit is added up
-//! by the Python functions the caller gives (rare: only where a replacement meets earlier edits).
+//! strings count them: the texts are cut with `PyUnicode_Substring`. The edits live in the log,
+//! not in Python tuples: those a pass leaves alone are shared with the new log as they are, and
+//! a result builds the rows it reads of them (`EditLog::rows`) only when its edits are asked
+//! for. What several rules removed from one edit is added up by the Python functions the caller
+//! gives (rare: only where a replacement meets earlier edits).
+
+use std::sync::Arc;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyString, PyTuple};
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use crate::patterns::{reading_after, Reading};
 use crate::utf8::{advance, keep, reading_of, retreat, utf8_of};
@@ -57,43 +61,238 @@ fn replaces_with_itself(
     Ok(matched == 1)
 }
 
-/// A recorded edit's source span and the length of its text.
-fn span_of(edit: &Bound<'_, PyTuple>) -> PyResult<(isize, isize, isize)> {
-    let after = edit.get_item(2)?;
-    Ok((
-        edit.get_item(0)?.extract()?,
-        edit.get_item(1)?.extract()?,
-        length(after.downcast::<PyString>()?)?,
-    ))
+/// A recorded edit: the source span it replaces, its text, the rules that made it (`RuleRef`s,
+/// in the order they acted) and what each of several rules removed (None, or a tuple of `(rule,
+/// count)`), as `Document`'s reference stores it in a tuple `(src_start, src_end, after, rules,
+/// removals)`. The rules are held one by one, not in a tuple of their own: a tuple that holds a
+/// `RuleRef` (a named tuple) is one the garbage collector walks for as long as it lives, while
+/// the references themselves are the pipeline's.
+struct Stored {
+    src_start: isize,
+    src_end: isize,
+    after: Py<PyString>,
+    /// The length of `after` in code points.
+    after_length: isize,
+    rules: Vec<Py<PyAny>>,
+    removals: Py<PyAny>,
 }
 
-/// Whether a replacement of `spans` (`(start, end)` in the current text, sorted and apart)
-/// overlaps a recorded edit of `edits`, in the current text: where `compose` would absorb the
-/// edit into the replacement's cluster.
-pub(crate) fn meets_edits(edits: &Bound<'_, PyList>, spans: &[(isize, isize)]) -> PyResult<bool> {
-    let count = edits.len();
-    let mut next = 0;
-    let mut delta: isize = 0; // source offset minus current offset, past the edits passed
-    for &(start, end) in spans {
-        while next < count {
-            let (src_start, src_end, after_length) =
-                span_of(edits.get_item(next)?.downcast::<PyTuple>()?)?;
-            let out_start = src_start - delta;
-            if out_start + after_length <= start {
-                delta += (src_end - src_start) - after_length;
-                next += 1;
-                continue;
-            }
-            if out_start < end {
-                return Ok(true);
-            }
-            break;
-        }
-        if next == count {
-            return Ok(false);
-        }
+impl Stored {
+    /// The edit of a stored tuple.
+    fn of(edit: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let (src_start, src_end, after, rules, removals): (
+            isize,
+            isize,
+            Bound<'_, PyString>,
+            Bound<'_, PyTuple>,
+            Bound<'_, PyAny>,
+        ) = edit.extract()?;
+        Ok(Stored {
+            src_start,
+            src_end,
+            after_length: length(&after)?,
+            after: after.unbind(),
+            rules: rules.iter().map(Bound::unbind).collect(),
+            removals: removals.unbind(),
+        })
     }
-    Ok(false)
+
+    /// Its rules as the reference's tuple.
+    fn rules_tuple<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.rules.iter().map(|rule| rule.bind(py)))
+    }
+
+    /// The stored tuple.
+    fn tuple<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(
+            py,
+            [
+                self.src_start.into_pyobject(py)?.into_any(),
+                self.src_end.into_pyobject(py)?.into_any(),
+                self.after.bind(py).clone().into_any(),
+                self.rules_tuple(py)?.into_any(),
+                self.removals.bind(py).clone(),
+            ],
+        )
+    }
+
+    /// How many characters the edit removes, net (negative where it puts more in).
+    fn shrinks_by(&self) -> isize {
+        (self.src_end - self.src_start) - self.after_length
+    }
+}
+
+/// A document's recorded edits, in source order, on the core: what `Document` keeps where the
+/// core walks its edit list. A log does not change: a pass that changes the text makes a new
+/// one (`compose`), which shares the edits the pass left alone, so a result that holds a log
+/// holds the edits as they were. The garbage collector does not track it: it holds strings and
+/// the pipeline's rule references, never itself.
+#[pyclass(frozen, module = "cleantext._native")]
+pub struct EditLog {
+    edits: Vec<Arc<Stored>>,
+}
+
+/// A rule group as `EditLog::rows` knows it by identity: its rules' and its removals' objects.
+type GroupIdentity = (Vec<*mut ffi::PyObject>, *mut ffi::PyObject);
+
+#[pymethods]
+impl EditLog {
+    /// A log of `stored` edits (tuples as `Document`'s reference stores them, in source order).
+    #[new]
+    #[pyo3(signature = (stored=Vec::new()))]
+    pub(crate) fn new(stored: Vec<Bound<'_, PyAny>>) -> PyResult<Self> {
+        Ok(EditLog {
+            edits: stored
+                .iter()
+                .map(|edit| Stored::of(edit).map(Arc::new))
+                .collect::<PyResult<_>>()?,
+        })
+    }
+
+    fn __len__(&self) -> usize {
+        self.edits.len()
+    }
+
+    /// A log travels to and from worker processes (with the document that holds it) as its
+    /// stored tuples.
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyList>,))> {
+        Ok((slf.get_type().into_any(), (slf.get().stored(slf.py())?,)))
+    }
+
+    /// The edits as the tuples `Document`'s reference stores.
+    fn stored<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let tuples = self
+            .edits
+            .iter()
+            .map(|edit| edit.tuple(py))
+            .collect::<PyResult<Vec<_>>>()?;
+        PyList::new(py, tuples)
+    }
+
+    /// `Document.edit_rows` of these edits of `source`: a row `(src_start, src_end, out_start,
+    /// before, after, group)` per edit and the distinct `(rules, removals)` groups the rows
+    /// number, in the order first met (removals `()` where the edit's rules removed nothing apart).
+    fn rows<'py>(
+        &self,
+        py: Python<'py>,
+        source: &Bound<'py, PyString>,
+    ) -> PyResult<(Bound<'py, PyTuple>, Bound<'py, PyTuple>)> {
+        let mut rows = Vec::with_capacity(self.edits.len());
+        let mut groups: Vec<Bound<'py, PyTuple>> = Vec::new();
+        // The groups by equality, as the reference numbers them (a key of equal rules made of
+        // other objects is the same group) ...
+        let numbers = PyDict::new(py);
+        // ... and by the identity of their objects, which most edits share with an earlier one.
+        let mut known: Vec<(GroupIdentity, usize)> = Vec::new();
+        let empty = PyTuple::empty(py);
+        let mut delta = 0;
+        for edit in &self.edits {
+            let removals = edit.removals.bind(py);
+            let identity: GroupIdentity = (
+                edit.rules.iter().map(Py::as_ptr).collect(),
+                if removals.is_none() {
+                    std::ptr::null_mut()
+                } else {
+                    removals.as_ptr()
+                },
+            );
+            let number = match known.iter().rev().find(|(seen, _)| *seen == identity) {
+                Some(&(_, number)) => number,
+                None => {
+                    let rules = edit.rules_tuple(py)?;
+                    let key = if removals.is_none() {
+                        rules.clone().into_any()
+                    } else {
+                        PyTuple::new(py, [rules.clone().into_any(), removals.clone()])?.into_any()
+                    };
+                    let number = match numbers.get_item(&key)? {
+                        Some(number) => number.extract()?,
+                        None => {
+                            let number = groups.len();
+                            numbers.set_item(&key, number)?;
+                            let group_removals = if removals.is_truthy()? {
+                                removals.clone()
+                            } else {
+                                empty.clone().into_any()
+                            };
+                            groups.push(PyTuple::new(py, [rules.into_any(), group_removals])?);
+                            number
+                        }
+                    };
+                    known.push((identity, number));
+                    number
+                }
+            };
+            rows.push(PyTuple::new(
+                py,
+                [
+                    edit.src_start.into_pyobject(py)?.into_any(),
+                    edit.src_end.into_pyobject(py)?.into_any(),
+                    (edit.src_start - delta).into_pyobject(py)?.into_any(),
+                    cut(source, edit.src_start, edit.src_end)?.into_any(),
+                    edit.after.bind(py).clone().into_any(),
+                    number.into_pyobject(py)?.into_any(),
+                ],
+            )?);
+            delta += edit.shrinks_by();
+        }
+        Ok((PyTuple::new(py, rows)?, PyTuple::new(py, groups)?))
+    }
+
+    /// Composes `replacements`, each `(start, end, new, rule)` in `text`'s coordinates, sorted
+    /// and apart, with these edits of `source` (see `Document.apply_tagged`). Returns the number
+    /// of replacements that changed the text, the new text and the new log (the text and this
+    /// log where none did). `removals_of(source length, after, rules, removals)`: what an
+    /// absorbed edit's rules removed; `credits(removed, rule, removed now)`: the removals of an
+    /// edit of several rules.
+    fn compose<'py>(
+        slf: &Bound<'py, Self>,
+        text: &Bound<'py, PyString>,
+        source: &Bound<'py, PyString>,
+        replacements: &Bound<'py, PyList>,
+        removals_of: &Bound<'py, PyAny>,
+        credits: &Bound<'py, PyAny>,
+    ) -> PyResult<(usize, Bound<'py, PyString>, Bound<'py, EditLog>)> {
+        let py = slf.py();
+        let edits = &slf.get().edits;
+        let walked = walk(py, text, source, edits, replacements, removals_of, credits)?;
+        let Some((applied, new_text, made)) = walked else {
+            return Ok((0, text.clone(), slf.clone()));
+        };
+        Ok((applied, new_text, Bound::new(py, EditLog { edits: made })?))
+    }
+}
+
+impl EditLog {
+    /// Whether a replacement of `spans` (`(start, end)` in the current text, sorted and apart)
+    /// overlaps one of these edits, in the current text: where `compose` would absorb the edit
+    /// into the replacement's cluster.
+    pub(crate) fn meets(&self, spans: &[(isize, isize)]) -> bool {
+        let count = self.edits.len();
+        let mut next = 0;
+        let mut delta: isize = 0; // source offset minus current offset, past the edits passed
+        for &(start, end) in spans {
+            while next < count {
+                let edit = &self.edits[next];
+                let out_start = edit.src_start - delta;
+                if out_start + edit.after_length <= start {
+                    delta += edit.shrinks_by();
+                    next += 1;
+                    continue;
+                }
+                if out_start < end {
+                    return true;
+                }
+                break;
+            }
+            if next == count {
+                return false;
+            }
+        }
+        false
+    }
 }
 
 /// The UTF-8 of a pass's new text, made from the old text's and the replacements' own.
@@ -211,13 +410,14 @@ impl<'py> Cluster<'py> {
 /// An edit of the new list: one handed on, or one a cluster made, whose text is cut from the
 /// new text once it exists (`new_start..new_end`).
 enum Merged<'py> {
-    Kept(Bound<'py, PyAny>),
+    /// The recorded edit of this index.
+    Kept(usize),
     Made {
         src_start: isize,
         src_end: isize,
         new_start: isize,
         new_end: isize,
-        rules: Bound<'py, PyTuple>,
+        rules: Vec<Py<PyAny>>,
         removals: Bound<'py, PyAny>,
         /// Its text where it is one replacement's (see `Cluster::only`).
         only: Option<Bound<'py, PyString>>,
@@ -260,9 +460,12 @@ impl<'py> Walk<'py, '_> {
         } else {
             py.None().into_bound(py)
         };
-        let mut rules = cluster.old_rules;
-        rules.extend(cluster.new_rules.iter().cloned());
-        let rules = PyTuple::new(py, rules)?;
+        let rules: Vec<Py<PyAny>> = cluster
+            .old_rules
+            .iter()
+            .chain(&cluster.new_rules)
+            .map(|rule| rule.clone().unbind())
+            .collect();
         self.merged.push(Merged::Made {
             src_start: cluster.src_start,
             src_end: cluster.src_end,
@@ -276,22 +479,21 @@ impl<'py> Walk<'py, '_> {
     }
 }
 
-/// Composes `replacements`, each `(start, end, new, rule)` in `text`'s coordinates, sorted and
-/// apart, with the recorded `edits` of `source` (see `Document.apply_tagged`). Returns the
-/// number of replacements that changed the text, the new text and the new edits (the text and
-/// the edits as given when none did). `removals_of(source length, after, rules, removals)`: what
-/// an absorbed edit's rules removed; `credits(removed, rule, removed now)`: the removals of an
-/// edit of several rules.
-#[pyfunction]
-pub fn compose<'py>(
+/// What a pass that changed the text comes to: how many replacements changed it, the new text
+/// and the new edits.
+type Walked<'py> = (usize, Bound<'py, PyString>, Vec<Arc<Stored>>);
+
+/// `EditLog::compose`'s walk over `replacements` and the recorded `edits` together: the number
+/// of replacements that changed the text, the new text and the new edits; None where none did.
+fn walk<'py>(
     py: Python<'py>,
     text: &Bound<'py, PyString>,
     source: &Bound<'py, PyString>,
-    edits: &Bound<'py, PyList>,
+    edits: &[Arc<Stored>],
     replacements: &Bound<'py, PyList>,
     removals_of: &Bound<'py, PyAny>,
     credits: &Bound<'py, PyAny>,
-) -> PyResult<(usize, Bound<'py, PyString>, Bound<'py, PyList>)> {
+) -> PyResult<Option<Walked<'py>>> {
     let text_length = length(text)?;
     let count = edits.len();
     let mut walk = Walk {
@@ -338,13 +540,12 @@ pub fn compose<'py>(
                 walk.close(py, None)?;
                 // Recorded edits that end at or before the replacement pass through untouched.
                 while next < count {
-                    let edit = edits.get_item(next)?;
-                    let (src_start, src_end, after_length) = span_of(edit.downcast::<PyTuple>()?)?;
-                    if src_start - delta + after_length > start {
+                    let edit = &edits[next];
+                    if edit.src_start - delta + edit.after_length > start {
                         break;
                     }
-                    walk.merged.push(Merged::Kept(edit));
-                    delta += (src_end - src_start) - after_length;
+                    walk.merged.push(Merged::Kept(next));
+                    delta += edit.shrinks_by();
                     next += 1;
                 }
                 walk.cluster = Some(Cluster::at(
@@ -359,8 +560,9 @@ pub fn compose<'py>(
         }
         // Recorded edits overlapping the replacement join the cluster.
         while next < count {
-            let edit = edits.get_item(next)?.downcast_into::<PyTuple>()?;
-            let (src_start, src_end, after_length) = span_of(&edit)?;
+            let edit = &edits[next];
+            let (src_start, src_end, after_length) =
+                (edit.src_start, edit.src_end, edit.after_length);
             let out_start = src_start - delta;
             if out_start >= end {
                 break;
@@ -382,7 +584,7 @@ pub fn compose<'py>(
                 cluster.src_end = src_start;
                 let new_start = start + walk.shift;
                 walk.close(py, Some(new_start))?;
-                walk.merged.push(Merged::Kept(edit.into_any()));
+                walk.merged.push(Merged::Kept(next));
                 delta += src_end - src_start;
                 next += 1;
                 walk.cluster = Some(Cluster::at(src_end, out_start, new_start, &rule, None));
@@ -394,15 +596,14 @@ pub fn compose<'py>(
                 cluster.new_start = out_start + walk.shift;
             }
             cluster.only = None;
-            let rules = edit.get_item(3)?;
             cluster
                 .old_rules
-                .extend(rules.downcast::<PyTuple>()?.iter());
+                .extend(edit.rules.iter().map(|rule| rule.bind(py).clone()));
             let removed = removals_of.call1((
                 src_end - src_start,
-                edit.get_item(2)?,
-                &rules,
-                edit.get_item(4)?,
+                edit.after.bind(py),
+                edit.rules_tuple(py)?,
+                edit.removals.bind(py),
             ))?;
             cluster
                 .removed
@@ -435,7 +636,7 @@ pub fn compose<'py>(
         copied_to = end;
     }
     if applied == 0 {
-        return Ok((0, text.clone(), edits.clone()));
+        return Ok(None);
     }
     walk.close(py, None)?;
     pieces.push(cut(text, copied_to, text_length)?);
@@ -447,10 +648,10 @@ pub fn compose<'py>(
         keep(&new_text, plain, reading);
     }
     // The made edits' text; an edit that gives back its source text is no edit.
-    let mut kept: Vec<Bound<'py, PyAny>> = Vec::with_capacity(walk.merged.len() + count - next);
+    let mut kept: Vec<Arc<Stored>> = Vec::with_capacity(walk.merged.len() + count - next);
     for entry in walk.merged {
         match entry {
-            Merged::Kept(edit) => kept.push(edit),
+            Merged::Kept(index) => kept.push(Arc::clone(&edits[index])),
             Merged::Made {
                 src_start,
                 src_end,
@@ -470,25 +671,18 @@ pub fn compose<'py>(
                     }
                 };
                 if changed {
-                    kept.push(
-                        PyTuple::new(
-                            py,
-                            [
-                                src_start.into_pyobject(py)?.into_any(),
-                                src_end.into_pyobject(py)?.into_any(),
-                                after.into_any(),
-                                rules.into_any(),
-                                removals,
-                            ],
-                        )?
-                        .into_any(),
-                    );
+                    kept.push(Arc::new(Stored {
+                        src_start,
+                        src_end,
+                        after_length: length(&after)?,
+                        after: after.unbind(),
+                        rules,
+                        removals: removals.unbind(),
+                    }));
                 }
             }
         }
     }
-    for index in next..count {
-        kept.push(edits.get_item(index)?);
-    }
-    Ok((applied, new_text, PyList::new(py, kept)?))
+    kept.extend(edits[next..].iter().map(Arc::clone));
+    Ok(Some((applied, new_text, kept)))
 }

@@ -572,6 +572,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<tally::Tally>()?;
     module.add_class::<offtopic::TopicWords>()?;
     module.add_class::<run::Run>()?;
+    module.add_class::<edits::EditLog>()?;
     module.add_class::<spellings::Spellings>()?;
     module.add_function(wrap_pyfunction!(patterns::set_reading_tables, module)?)?;
     module.add_function(wrap_pyfunction!(patterns::crate_class_ranges, module)?)?;
@@ -583,7 +584,6 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(locate, module)?)?;
     module.add_function(wrap_pyfunction!(python_space, module)?)?;
     module.add_function(wrap_pyfunction!(word_count, module)?)?;
-    module.add_function(wrap_pyfunction!(edits::compose, module)?)?;
     module.add_function(wrap_pyfunction!(utf8::core_utf8, module)?)?;
     module.add("OFFTOPIC_LIMITS", patterns::OFFTOPIC_LIMITS)?;
     module.add("OFFTOPIC_CONTEXT", offtopic::OFFTOPIC_CONTEXT)?;

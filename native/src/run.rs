@@ -16,7 +16,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PySet, PyString, PyTuple};
 
 use crate::automaton::Matches;
-use crate::edits::meets_edits;
+use crate::edits::EditLog;
 use crate::patterns::{CharMap, Pattern, PatternSet, Text};
 use crate::screen::{regions, Screen};
 use crate::tally::Tally;
@@ -390,8 +390,13 @@ impl Run {
             .iter()
             .map(|&(start, end, _, _)| (start as isize, end as isize))
             .collect();
-        let edits = document.getattr("_edits")?.downcast_into::<PyList>()?;
-        if meets_edits(&edits, &spans)? {
+        let edits = document.getattr("_edits")?;
+        let meets = match edits.downcast::<EditLog>() {
+            Ok(log) => log.get().meets(&spans),
+            // The reference's list, before the core's first pass on the document.
+            Err(_) => EditLog::new(edits.extract()?)?.meets(&spans),
+        };
+        if meets {
             return Ok(None);
         }
         self.apply_tagged(py, document, presence, text, tagged)?;

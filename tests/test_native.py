@@ -16,7 +16,7 @@ import weakref
 
 import pytest
 import regex
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from test_plan import BENCHMARKS, outcome, same_output_sample
 
@@ -61,6 +61,9 @@ def test_the_native_scanner_tells_apart_words_that_begin_alike():
 
 @needs_native
 @given(LITERALS, st.text(st.one_of(ALPHABET, st.characters(max_codepoint=0x2FFFF)), max_size=300))
+# Eight ASCII bytes at a time, characters that fold to as many bytes, then one that folds to more.
+@example(["ecole", "strasse", "quote\u201d", "\u0161ko"], "\u201cQuote\u201d \u0160KOLA \u00c9COLE STRAßE Ecole")
+@example(["i\u0307s", "fi"], "\u0130STANBUL \ufb01 \u0130s")
 def test_the_native_scanner_folds_as_triggers_fold(literals, text):
     cleantext.native._set_fold_table()
     scanner = native.LiteralScanner(literals)

@@ -463,36 +463,85 @@ pub(crate) struct FoldTable {
 }
 
 impl FoldTable {
-    /// Appends the folding of `text` to `out`; false for a character the table does not cover.
+    /// Appends the folding of `text` to `out`; false for a character the table does not cover
+    /// (`out` is then as it was).
     pub(crate) fn fold_into(&self, text: &str, out: &mut Vec<u8>) -> bool {
+        // The text is copied whole and folded in place: ASCII is lowered eight bytes at a time,
+        // in a word, and most other characters (curly quotes, dashes, lower case letters) fold
+        // to themselves, or to as many bytes (upper case letters). At the first that folds to
+        // more or fewer bytes ("ß" to "ss"), the rest is folded character by character.
         let bytes = text.as_bytes();
+        let base = out.len();
+        out.extend_from_slice(bytes);
+        let folding = &mut out[base..];
         let mut position = 0;
         while position < bytes.len() {
-            // A run of ASCII bytes is lowered as a slice, which the compiler vectorizes.
-            let run =
-                patterns::first_non_ascii(&bytes[position..]).unwrap_or(bytes.len() - position);
-            out.extend(
-                bytes[position..position + run]
-                    .iter()
-                    .map(u8::to_ascii_lowercase),
-            );
-            position += run;
-            let Some(character) = text[position..].chars().next() else {
-                break;
-            };
-            let Some(&image) = self.images.get(character as usize) else {
+            if let Some(eight) = bytes.get(position..position + 8) {
+                let word = u64::from_le_bytes(eight.try_into().expect("eight bytes"));
+                if word & HIGH_BITS == 0 {
+                    folding[position..position + 8]
+                        .copy_from_slice(&lowered_ascii(word).to_le_bytes());
+                    position += 8;
+                    continue;
+                }
+            }
+            let byte = bytes[position];
+            if byte.is_ascii() {
+                folding[position] = byte.to_ascii_lowercase();
+                position += 1;
+                continue;
+            }
+            let (point, width) = patterns::code_point_at(bytes, position);
+            let Some(&image) = self.images.get(point as usize) else {
+                out.truncate(base);
                 return false;
             };
-            let width = character.len_utf8();
-            if image == 0 {
-                out.extend_from_slice(&bytes[position..position + width]);
-            } else {
-                out.extend_from_slice(self.strings[image as usize - 1].as_bytes());
+            if image != 0 {
+                let image = self.strings[image as usize - 1].as_bytes();
+                if image.len() != width {
+                    out.truncate(base + position);
+                    return self.fold_each_into(&text[position..], out) || {
+                        out.truncate(base);
+                        false
+                    };
+                }
+                folding[position..position + width].copy_from_slice(image);
             }
             position += width;
         }
         true
     }
+
+    /// `fold_into`, a character at a time.
+    fn fold_each_into(&self, text: &str, out: &mut Vec<u8>) -> bool {
+        let mut buffer = [0u8; 4];
+        for character in text.chars() {
+            match self.images.get(character as usize) {
+                None => return false,
+                Some(0) => out.extend_from_slice(
+                    character
+                        .to_ascii_lowercase()
+                        .encode_utf8(&mut buffer)
+                        .as_bytes(),
+                ),
+                Some(&image) => out.extend_from_slice(self.strings[image as usize - 1].as_bytes()),
+            }
+        }
+        true
+    }
+}
+
+/// The high bit of each byte of a word.
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// Eight ASCII bytes (a word without `HIGH_BITS`) in ASCII lower case: a byte at least `A` and
+/// at most `Z` gains 0x20. Adding to each byte sets its high bit where it reaches a bound, and
+/// no sum carries into the next byte (an ASCII byte plus less than 0x80 stays below 0x100).
+fn lowered_ascii(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let from_a = word + ONES * (0x80 - u64::from(b'A'));
+    let past_z = word + ONES * (0x80 - u64::from(b'Z') - 1);
+    word | ((from_a & !past_z & HIGH_BITS) >> 2)
 }
 
 pub(crate) static FOLD_TABLE: std::sync::OnceLock<FoldTable> = std::sync::OnceLock::new();
@@ -590,4 +639,21 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("OFFTOPIC_JUDGING", offtopic::OFFTOPIC_JUDGING)?;
     module.add("FUNCTION_WORDS", offtopic::FUNCTION_WORDS.to_vec())?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_word_of_ascii_is_lowered_as_each_of_its_bytes_is() {
+        for byte in 0u8..0x80 {
+            for lane in 0..8 {
+                let mut bytes = *b"aZ@[`{0~";
+                bytes[lane] = byte;
+                let lowered = lowered_ascii(u64::from_le_bytes(bytes)).to_le_bytes();
+                assert_eq!(lowered, bytes.map(|each| each.to_ascii_lowercase()));
+            }
+        }
+    }
 }

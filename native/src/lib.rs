@@ -29,7 +29,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
 
 use crate::fast_hash::FastMap;
-use crate::prefixes::Prefixes;
+use crate::prefixes::{Heard, Prefixes};
 
 /// The core's own allocations (line tables, edit lists, match positions: many small ones a
 /// document) go to mimalloc, whose per-thread free lists cost a fraction of the system
@@ -263,14 +263,26 @@ impl LiteralScanner {
         if let Some(prefixes) = &self.prefixes {
             let mut words_left = self.words.len();
             prefixes.each(text, &mut |start, words| {
+                let mut spent = true;
                 for &word in words {
                     let (bytes, number) = &self.words[word];
-                    if !is_seen(&seen, *number) && text[start..].starts_with(bytes) {
+                    if is_seen(&seen, *number) {
+                        continue;
+                    }
+                    if text[start..].starts_with(bytes) {
                         note(&mut seen, &mut found, *number);
                         words_left -= 1;
+                    } else {
+                        spent = false;
                     }
                 }
-                words_left > 0
+                if words_left == 0 {
+                    Heard::Enough
+                } else if spent {
+                    Heard::Spent
+                } else {
+                    Heard::More
+                }
             });
         }
         found

@@ -24,6 +24,16 @@ const WALKS: usize = 4;
 /// A text shorter than this is walked in one stretch.
 const SPLIT_ABOVE: usize = 256;
 
+/// What the caller of `Prefixes::each` makes of a prefix found.
+pub(crate) enum Heard {
+    /// Report it again where it occurs again.
+    More,
+    /// Not again: each of its words is found.
+    Spent,
+    /// Report no prefix more.
+    Enough,
+}
+
 /// The automaton: a DFA, or where the DFA would be too large, the contiguous NFA.
 enum Walker {
     Dfa(dfa::DFA),
@@ -76,8 +86,9 @@ impl Prefixes {
 
     /// Calls `found(start, words)` for every prefix that occurs in `text`, with where it starts and
     /// the indices of the words it starts (a prefix may be reported more than once, or in
-    /// another order than the text's). Stops once `found` returns false.
-    pub(crate) fn each(&self, text: &[u8], found: &mut impl FnMut(usize, &[usize]) -> bool) {
+    /// another order than the text's), until it answers `Heard::Enough`; a prefix it answers
+    /// `Heard::Spent` for is not reported again.
+    pub(crate) fn each(&self, text: &[u8], found: &mut impl FnMut(usize, &[usize]) -> Heard) {
         match &self.walker {
             Walker::Dfa(automaton) => self.walk(automaton, text, found),
             Walker::Nfa(automaton) => self.walk(automaton, text, found),
@@ -88,18 +99,35 @@ impl Prefixes {
         &self,
         automaton: &A,
         text: &[u8],
-        found: &mut impl FnMut(usize, &[usize]) -> bool,
+        found: &mut impl FnMut(usize, &[usize]) -> Heard,
     ) {
         let Ok(start) = automaton.start_state(Anchored::No) else {
             return;
         };
+        // The prefixes not to report again, a bit each (made at the first): in prose most
+        // reports are of a few short words ("in", "at") the caller has seen already.
+        let mut spent: Vec<u64> = Vec::new();
         // Reports the prefixes of a match state entered at byte `at`; false: stop.
         let mut report = |state: StateID, at: usize| -> bool {
             for index in 0..automaton.match_len(state) {
                 let pattern = automaton.match_pattern(state, index);
+                let number = pattern.as_usize();
+                if spent
+                    .get(number / 64)
+                    .is_some_and(|bits| bits & (1 << (number % 64)) != 0)
+                {
+                    continue;
+                }
                 let begins = at + 1 - automaton.pattern_len(pattern);
-                if !found(begins, &self.words_of[pattern.as_usize()]) {
-                    return false;
+                match found(begins, &self.words_of[number]) {
+                    Heard::Enough => return false,
+                    Heard::Spent => {
+                        if spent.is_empty() {
+                            spent = vec![0; self.words_of.len().div_ceil(64)];
+                        }
+                        spent[number / 64] |= 1 << (number % 64);
+                    }
+                    Heard::More => {}
                 }
             }
             true
@@ -164,7 +192,7 @@ mod tests {
         let mut seen = Vec::new();
         prefixes.each(text, &mut |start, found| {
             seen.extend(found.iter().map(|&word| (start, word)));
-            true
+            Heard::More
         });
         seen.sort_unstable();
         seen.dedup();
@@ -192,6 +220,34 @@ mod tests {
         }
         expected.sort_unstable();
         assert_eq!(reported(&words, &text), expected);
+    }
+
+    #[test]
+    fn a_prefix_heard_as_spent_is_not_reported_again() {
+        let words: [&[u8]; 2] = [b"in", b"inside"];
+        let prefixes = Prefixes::new(&words).unwrap().unwrap();
+        let text: Vec<u8> = b"in inside ".iter().copied().cycle().take(600).collect();
+        let mut heard = Vec::new();
+        prefixes.each(&text, &mut |start, found| {
+            heard.push((start, found.to_vec()));
+            if found == [0] {
+                Heard::Spent
+            } else {
+                Heard::More
+            }
+        });
+        // Each of the four stretches reports "in" once, then only "inside", at each of its 60
+        // places (some twice, where the stretches overlap).
+        let ins = heard.iter().filter(|(_, found)| found == &[0]).count();
+        let mut insides: Vec<usize> = heard
+            .iter()
+            .filter(|(_, found)| found == &[1])
+            .map(|&(start, _)| start)
+            .collect();
+        insides.sort_unstable();
+        insides.dedup();
+        assert!((1..=4).contains(&ins), "{ins}");
+        assert_eq!(insides.len(), 60);
     }
 
     #[test]

@@ -183,12 +183,13 @@ class Presence:
         cached = self._selected.get(key)
         # A new literal may hold a new clause, or join a clause's literals that pick lines: select again.
         if cached is None or cached[0] != self.found:
-            # The core's tally answers for a clause in one call (``_literals_of`` would be two).
-            literals_of = self._literals_of if self._tally is None else self._tally.literals_of
-            selected = [
-                (index, unit, literals_of(first) if first >= 0 else ())
-                for index, unit, first in self.plan.holding(units, ascii_text, self.held)
-            ]
+            holding = self.plan.holding(units, ascii_text, self.held)
+            if self._tally is not None:
+                selected = self._tally.selected(holding)  # the same, in one call to the core
+            else:
+                selected = [
+                    (index, unit, self._literals_of(first) if first >= 0 else ()) for index, unit, first in holding
+                ]
             cached = self._selected[key] = (self.found, selected)
         return cached[1] if not start else [entry for entry in cached[1] if entry[0] >= start]
 

@@ -536,6 +536,8 @@ def test_the_core_counts_a_presence_as_python_counts_it(scans):
         assert native.held == reference.held and native.literals == reference.literals
         for clause in reference.clauses:
             assert native._literals_of(clause) == reference._literals_of(clause)
+        for text in ("ascii", "caf\u00e9"):  # the steps whose triggers hold, with their first clause's literals
+            assert native.select(plan.units, text) == reference.select(plan.units, text)
     with pytest.raises(IndexError):
         native._count([len(plan.literals)])
 

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 
 /// The plan's literals and the clauses each one is in, shared by the tallies of its documents.
 #[pyclass(frozen, module = "cleantext._native")]
@@ -125,6 +125,30 @@ impl Tally {
                 .iter()
                 .map(|&number| self.table.literals[number].bind(py)),
         )
+    }
+
+    /// `Presence.select`'s selection in one call: for each `(index, step, first clause)` of
+    /// `holding`, `(index, step, the literals of its first clause found)` (none for a step
+    /// whose first clause is -1: it has none).
+    fn selected<'py>(
+        &self,
+        py: Python<'py>,
+        holding: &Bound<'py, PyList>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let mut selected = Vec::with_capacity(holding.len());
+        for entry in holding.iter() {
+            let entry = entry.downcast_into::<PyTuple>()?;
+            let first: isize = entry.get_item(2)?.extract()?;
+            let literals = match usize::try_from(first) {
+                Ok(clause) => self.literals_of(py, clause)?,
+                Err(_) => PyTuple::empty(py),
+            };
+            selected.push(PyTuple::new(
+                py,
+                [entry.get_item(0)?, entry.get_item(1)?, literals.into_any()],
+            )?);
+        }
+        PyList::new(py, selected)
     }
 
     /// Every literal found.

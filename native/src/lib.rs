@@ -429,6 +429,9 @@ impl LiteralScanner {
         let Ok(whole) = utf8::utf8_of(text) else {
             return Ok(None);
         };
+        // An ASCII text (as most are once their quotes and dashes are made plain) is cut where
+        // its code points are.
+        let ascii = whole.len() == text_length as usize;
         let (mut char_at, mut byte_at) = (0, 0);
         folded.clear();
         for (number, &(low, high)) in windows.iter().enumerate() {
@@ -440,8 +443,15 @@ impl LiteralScanner {
             }
             let low = low.min(text_length);
             let high = high.clamp(low, text_length);
-            let start = utf8::advance(whole.as_bytes(), byte_at, (low - char_at) as usize);
-            let end = utf8::advance(whole.as_bytes(), start, (high - low) as usize);
+            let (start, end) = if ascii {
+                (low as usize, high as usize)
+            } else {
+                let start = utf8::advance(whole.as_bytes(), byte_at, (low - char_at) as usize);
+                (
+                    start,
+                    utf8::advance(whole.as_bytes(), start, (high - low) as usize),
+                )
+            };
             (char_at, byte_at) = (high, end);
             if !table.fold_into(&whole[start..end], &mut folded) {
                 return Ok(None);

@@ -298,16 +298,16 @@ def _with_rows(
     cls: type[Result],
     source: str,
     text: str,
-    rows: EditRows,
+    rows: EditRows | Any,
     name: str | None,
     encoding: str | None,
     metadata: Mapping[str, Any],
     warnings: tuple[str, ...],
     timing_rows: tuple[tuple[str, float, int, int], ...],
 ) -> Result:
-    """A result whose edits are built from ``rows`` (:meth:`Document.edit_rows`, or the edit log they are
-    made from, :meth:`Document.edit_snapshot`) when first read,
-    and its timings from ``(label, seconds, evaluations, changes)`` rows."""
+    """A result whose edits are built from ``rows`` (:meth:`Document.edit_rows`, or the core's edit log
+    they are made from, :meth:`Document.edit_snapshot`) when first read, and its timings from
+    ``(label, seconds, evaluations, changes)`` rows."""
     # Every field but the edits, set as the frozen dataclass's own __init__ would (which needs the edits).
     result = object.__new__(cls)
     result.__dict__.update(

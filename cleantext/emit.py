@@ -174,10 +174,12 @@ class Result:
         the source (the text it sent): :meth:`SourcelessResult.with_source` puts it back."""
         return SourcelessResult(type(self), self.text, *self._travelling())
 
-    def _travelling(self) -> tuple[EditRows | tuple[Edit, ...], bool, tuple[Any, ...]]:
-        """What the result travels as: its edit rows (and True) or its :class:`Edit` objects (and
-        False), then the fields after the edits, the timings as rows where the edits are."""
-        rows = self._edit_rows()
+    def _travelling(self) -> tuple[EditRows | Any | tuple[Edit, ...], bool, tuple[Any, ...]]:
+        """What the result travels as: its edit rows, or the core's edit log they are not made from yet
+        (and True), or its :class:`Edit` objects (and False), then the fields after the edits, the timings
+        as rows where the edits are. A log travels as its stored edits, which hold no copy of the source
+        text they replace (a row's ``before``): a worker makes no rows, and sends less."""
+        rows = self.__dict__.get("_rows")
         timings = self.timings if rows is None else self.__dict__["_timing_rows"]
         fields = (self.name, self.encoding, self.metadata, self.warnings, timings)
         return (self.edits, False, fields) if rows is None else (rows, True, fields)
@@ -280,8 +282,9 @@ class SourcelessResult(NamedTuple):
 
     cls: type[Result]
     text: str
-    edits: EditRows | tuple[Edit, ...]
-    """The result's edit rows and their rule groups (``from_rows``), or its :class:`Edit` objects."""
+    edits: EditRows | Any | tuple[Edit, ...]
+    """The result's edit rows and their rule groups, or the core's edit log they are made from
+    (``from_rows``), or its :class:`Edit` objects."""
     from_rows: bool
     fields: tuple[Any, ...]
     """``(name, encoding, metadata, warnings, timings)``, the timings as ``(label, seconds,

@@ -8,6 +8,7 @@ import pickle
 import pytest
 
 import cleantext
+import cleantext.native
 from cleantext import Pipeline
 from cleantext.document import Document, RuleRef
 from cleantext.emit import Result, StepTiming
@@ -77,6 +78,18 @@ def test_a_result_travels_between_processes_whole():
     assert all(isinstance(timing, StepTiming) for timing in copy.timings.values())
     again = pickle.loads(pickle.dumps(pickle.loads(pickle.dumps(result))))
     assert again.timings.keys() == result.timings.keys() and again == result
+
+
+@pytest.mark.skipif(cleantext.native.ENGINE != "native", reason="the native core is not built or not active")
+def test_a_result_travels_as_its_edit_log_without_making_rows():
+    # A worker sends its results back pickled: the core's log goes as its stored edits, which hold no
+    # copy of the source text each edit replaces, and the rows are made where they are asked for.
+    result = PIPELINE.clean("By Jane Doe\n\n\u201cWe hold,\u201d she said \u2014 twice.  \n")
+    sent = pickle.dumps(result)
+    assert type(result.__dict__["_rows"]) is not tuple  # not made by pickling
+    arrived = pickle.loads(sent)
+    assert type(arrived.__dict__["_rows"]) is not tuple
+    assert arrived == result and arrived.to_dict() == result.to_dict()
 
 
 def test_edits_built_from_a_documents_rows_say_what_the_json_says():

@@ -187,8 +187,10 @@ class Result:
     @property
     def changed(self) -> bool:
         """Whether cleaning changed anything."""
-        rows = self._edit_rows()
-        return bool(self.edits if rows is None else rows[0])
+        rows = self.__dict__.get("_rows")  # the rows, or the core's edit log they are made from: not made here
+        if rows is None:
+            return bool(self.edits)
+        return bool(rows[0] if type(rows) is tuple else len(rows))
 
     def source_span(self, out_start: int, out_end: int) -> tuple[int, int]:
         """The source span that output characters ``out_start:out_end`` came from.

@@ -81,12 +81,13 @@ def test_a_result_travels_between_processes_whole():
 
 
 @pytest.mark.skipif(cleantext.native.ENGINE != "native", reason="the native core is not built or not active")
-def test_a_result_travels_as_its_edit_log_without_making_rows():
+def test_a_result_travels_and_says_it_changed_without_making_rows_of_its_edit_log():
     # A worker sends its results back pickled: the core's log goes as its stored edits, which hold no
     # copy of the source text each edit replaces, and the rows are made where they are asked for.
     result = PIPELINE.clean("By Jane Doe\n\n\u201cWe hold,\u201d she said \u2014 twice.  \n")
+    assert result.changed
     sent = pickle.dumps(result)
-    assert type(result.__dict__["_rows"]) is not tuple  # not made by pickling
+    assert type(result.__dict__["_rows"]) is not tuple  # not made by pickling, nor by asking what changed
     arrived = pickle.loads(sent)
     assert type(arrived.__dict__["_rows"]) is not tuple
     assert arrived == result and arrived.to_dict() == result.to_dict()

@@ -500,7 +500,7 @@ impl FoldTable {
         while position < bytes.len() {
             if let Some(eight) = bytes.get(position..position + 8) {
                 let word = u64::from_le_bytes(eight.try_into().expect("eight bytes"));
-                if word & HIGH_BITS == 0 {
+                if word & patterns::HIGH_BITS == 0 {
                     folding[position..position + 8]
                         .copy_from_slice(&lowered_ascii(word).to_le_bytes());
                     position += 8;
@@ -553,17 +553,15 @@ impl FoldTable {
     }
 }
 
-/// The high bit of each byte of a word.
-const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
-
-/// Eight ASCII bytes (a word without `HIGH_BITS`) in ASCII lower case: a byte at least `A` and
-/// at most `Z` gains 0x20. Adding to each byte sets its high bit where it reaches a bound, and
-/// no sum carries into the next byte (an ASCII byte plus less than 0x80 stays below 0x100).
+/// Eight ASCII bytes (a word without `patterns::HIGH_BITS`) in ASCII lower case: a byte at
+/// least `A` and at most `Z` gains 0x20. Adding to each byte sets its high bit where it reaches
+/// a bound, and no sum carries into the next byte (an ASCII byte plus less than 0x80 stays
+/// below 0x100).
 fn lowered_ascii(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     let from_a = word + ONES * (0x80 - u64::from(b'A'));
     let past_z = word + ONES * (0x80 - u64::from(b'Z') - 1);
-    word | ((from_a & !past_z & HIGH_BITS) >> 2)
+    word | ((from_a & !past_z & patterns::HIGH_BITS) >> 2)
 }
 
 pub(crate) static FOLD_TABLE: std::sync::OnceLock<FoldTable> = std::sync::OnceLock::new();

@@ -390,9 +390,11 @@ pub(crate) struct Reading {
     non_ascii_words: bool,
 }
 
+/// The high bit of each byte of a word: where a byte is not ASCII.
+pub(crate) const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
 /// Where the first byte of `bytes` that is not ASCII is, found eight bytes at a time.
 pub(crate) fn first_non_ascii(bytes: &[u8]) -> Option<usize> {
-    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
     let mut chunks = bytes.chunks_exact(8);
     let mut offset = 0;
     for chunk in &mut chunks {

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
-use crate::patterns::Reading;
+use crate::patterns::{Reading, HIGH_BITS};
 
 /// A text's UTF-8: CPython's own, or the one `compose` spliced.
 pub(crate) enum Utf8<'a> {
@@ -122,12 +122,11 @@ pub(crate) fn advance(plain: &[u8], mut byte: usize, mut chars: usize) -> usize 
 /// How many code points start in `bytes` (a multiple of eight long): eight bytes at a time,
 /// less those that continue a code point (`10xxxxxx`: its high bit set, the next one clear).
 fn starts_in(bytes: &[u8]) -> usize {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     bytes
         .chunks_exact(8)
         .map(|eight| {
             let word = u64::from_le_bytes(eight.try_into().expect("eight bytes"));
-            8 - (word & !(word << 1) & HIGH).count_ones() as usize
+            8 - (word & !(word << 1) & HIGH_BITS).count_ones() as usize
         })
         .sum()
 }

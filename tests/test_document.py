@@ -262,6 +262,40 @@ def test_the_cores_log_gives_back_the_edits_it_was_made_of_and_travels_as_them()
     assert type(travelled) is type(log) and travelled.stored() == stored
 
 
+@pytest.mark.skipif(document.edit_log() is None, reason="the native core is not built or not active")
+@given(_tagged_passes())
+def test_the_cores_log_travels_packed_and_arrives_as_it_left(case):
+    text, passes = case
+    doc = Document(text)
+    for replacements in passes:
+        doc.apply_tagged(replacements)
+    log = doc.edit_snapshot()
+    numbers, texts, groups = log.__reduce__()[1]
+    assert len(numbers) == 32 * len(log) and texts == "".join(after for _, _, after, _, _ in log.stored())
+    # One group per distinct set of objects: edits of one pass share theirs.
+    by_identity = {(*map(id, rules), id(removals)) for _, _, _, rules, removals in log.stored()}
+    assert len(groups) == len(by_identity)
+    travelled = pickle.loads(pickle.dumps(log))
+    assert travelled.stored() == log.stored()
+    assert travelled.rows(doc.source) == log.rows(doc.source)
+
+
+@pytest.mark.skipif(document.edit_log() is None, reason="the native core is not built or not active")
+def test_a_packed_log_that_does_not_add_up_is_refused():
+    unpacked = document.edit_log().unpacked
+    edit = (0).to_bytes(8, "little") + (3).to_bytes(8, "little") + (1).to_bytes(8, "little")
+    group = [((A,), None)]
+    assert unpacked(edit + bytes(8), "x", group).stored() == [(0, 3, "x", (A,), None)]
+    with pytest.raises(ValueError, match="not a whole number of edits"):
+        unpacked(edit, "x", group)
+    with pytest.raises(ValueError, match="group 1 of 1"):
+        unpacked(edit + (1).to_bytes(8, "little"), "x", group)
+    with pytest.raises(ValueError, match="out of range"):
+        unpacked(edit + bytes(8), "", group)
+    with pytest.raises(ValueError, match="left over"):
+        unpacked(edit + bytes(8), "xy", group)
+
+
 def test_a_result_holds_the_edits_as_they_were_when_it_was_made():
     doc = Document("a \u201cb\u201d c")
     doc.apply([(2, 3, '"')], rule=A)

@@ -82,7 +82,7 @@ def test_a_result_travels_between_processes_whole():
 
 @pytest.mark.skipif(cleantext.native.ENGINE != "native", reason="the native core is not built or not active")
 def test_a_result_travels_and_says_it_changed_without_making_rows_of_its_edit_log():
-    # A worker sends its results back pickled: the core's log goes as its stored edits, which hold no
+    # A worker sends its results back pickled: the core's log goes packed, its edits holding no
     # copy of the source text each edit replaces, and the rows are made where they are asked for.
     result = PIPELINE.clean("By Jane Doe\n\n\u201cWe hold,\u201d she said \u2014 twice.  \n")
     assert result.changed

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use pyo3::exceptions::PyValueError;
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 
 use crate::patterns::{reading_after, Reading};
 use crate::utf8::{advance, keep, reading_of, retreat, utf8_of};
@@ -153,12 +153,73 @@ impl EditLog {
         self.edits.len()
     }
 
-    /// A log travels to and from worker processes (with the document that holds it) as its
-    /// stored tuples.
-    fn __reduce__<'py>(
-        slf: &Bound<'py, Self>,
-    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyList>,))> {
-        Ok((slf.get_type().into_any(), (slf.get().stored(slf.py())?,)))
+    /// A log travels to and from worker processes (with the document or result that holds it)
+    /// packed: its numbers in one `bytes`, its texts in one `str` and its distinct rule groups in
+    /// a list (see `packed`). A tuple per edit costs a worker and the parent ten times as long
+    /// to pickle and unpickle as the edits take to make.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Packed<'py>)> {
+        let unpacked = slf.get_type().getattr("unpacked")?;
+        Ok((unpacked, slf.get().packed(slf.py())?))
+    }
+
+    /// The log `packed` made (`__reduce__`): `numbers` holds four little-endian 64-bit integers
+    /// per edit (its source span, the length of its text in code points and the number of its
+    /// group), `texts` the edits' texts one after the other, `groups` a `(rules, removals)` tuple
+    /// per distinct group.
+    #[classmethod]
+    fn unpacked(
+        _cls: &Bound<'_, PyType>,
+        numbers: &[u8],
+        texts: &Bound<'_, PyString>,
+        groups: Vec<(Vec<Py<PyAny>>, Py<PyAny>)>,
+    ) -> PyResult<Self> {
+        let py = texts.py();
+        if !numbers.len().is_multiple_of(PACKED_EDIT) {
+            return Err(PyValueError::new_err(format!(
+                "packed edit log: {} bytes of numbers is not a whole number of edits",
+                numbers.len()
+            )));
+        }
+        let texts_length = length(texts)?;
+        let mut at = 0;
+        let mut edits = Vec::with_capacity(numbers.len() / PACKED_EDIT);
+        for packed in numbers.chunks_exact(PACKED_EDIT) {
+            let [src_start, src_end, after_length, group] = std::array::from_fn(|field| {
+                let bytes = &packed[8 * field..8 * field + 8];
+                i64::from_le_bytes(bytes.try_into().expect("eight bytes")) as isize
+            });
+            let Some((rules, removals)) = usize::try_from(group).ok().and_then(|g| groups.get(g))
+            else {
+                return Err(PyValueError::new_err(format!(
+                    "packed edit log: group {group} of {}",
+                    groups.len()
+                )));
+            };
+            if src_start < 0
+                || src_start > src_end
+                || after_length < 0
+                || at + after_length > texts_length
+            {
+                return Err(PyValueError::new_err(
+                    "packed edit log: an edit's span or text is out of range",
+                ));
+            }
+            edits.push(Arc::new(Stored {
+                src_start,
+                src_end,
+                after: cut(texts, at, at + after_length)?.unbind(),
+                after_length,
+                rules: rules.iter().map(|rule| rule.clone_ref(py)).collect(),
+                removals: removals.clone_ref(py),
+            }));
+            at += after_length;
+        }
+        if at != texts_length {
+            return Err(PyValueError::new_err(
+                "packed edit log: texts left over past the last edit",
+            ));
+        }
+        Ok(EditLog { edits })
     }
 
     /// The edits as the tuples `Document`'s reference stores.
@@ -265,7 +326,53 @@ impl EditLog {
     }
 }
 
+/// Bytes of an edit's numbers in a packed log.
+const PACKED_EDIT: usize = 32;
+
+/// A packed log's arguments to `EditLog.unpacked`.
+type Packed<'py> = (
+    Bound<'py, PyBytes>,
+    Bound<'py, PyString>,
+    Bound<'py, PyList>,
+);
+
 impl EditLog {
+    /// The log packed for `unpacked`: its numbers, texts and groups. Groups are told apart by
+    /// the identity of their objects: edits of one pass share them.
+    fn packed<'py>(&self, py: Python<'py>) -> PyResult<Packed<'py>> {
+        let mut numbers = Vec::with_capacity(self.edits.len() * PACKED_EDIT);
+        let texts = PyList::empty(py);
+        let groups = PyList::empty(py);
+        let mut known: Vec<GroupIdentity> = Vec::new();
+        for edit in &self.edits {
+            let identity: GroupIdentity = (
+                edit.rules.iter().map(Py::as_ptr).collect(),
+                edit.removals.as_ptr(),
+            );
+            let group = match known.iter().rposition(|seen| *seen == identity) {
+                Some(group) => group,
+                None => {
+                    groups.append((edit.rules_tuple(py)?, edit.removals.bind(py)))?;
+                    known.push(identity);
+                    known.len() - 1
+                }
+            };
+            for number in [
+                edit.src_start,
+                edit.src_end,
+                edit.after_length,
+                group as isize,
+            ] {
+                numbers.extend_from_slice(&(number as i64).to_le_bytes());
+            }
+            if edit.after_length > 0 {
+                texts.append(edit.after.bind(py))?;
+            }
+        }
+        let texts = PyString::new(py, "").call_method1("join", (texts,))?;
+        Ok((PyBytes::new(py, &numbers), texts.downcast_into()?, groups))
+    }
+
     /// Whether a replacement of `spans` (`(start, end)` in the current text, sorted and apart)
     /// overlaps one of these edits, in the current text: where `compose` would absorb the edit
     /// into the replacement's cluster.

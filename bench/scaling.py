@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import multiprocessing
 import os
 import platform
 import random
@@ -496,6 +497,11 @@ def jobs_rows(megabytes: float, runs: int, cli_runs: int) -> list[tuple[str, int
             progress(f"clean_many jobs={jobs}: {samples[jobs][-1].wall:.1f} s")
     what = f"Pipeline.clean_many, {len(corpus):,} docs, median of {runs}"
     rows = [(what, jobs, median_timing(samples[jobs])) for jobs in (1, 2)]
+    ceilings = []
+    for _ in range(runs):
+        ceilings.append(ceiling_timing(pipeline, encoded))
+        progress(f"two processes at once: {ceilings[-1].wall:.1f} s")
+    rows.append((f"{CEILING}, median of {runs}", 2, median_timing(ceilings)))
     if cli_runs:
         path = SCRATCH / f"scaling-jobs-{megabytes:g}mb.jsonl"
         write_jsonl(corpus, path)
@@ -510,6 +516,32 @@ def jobs_rows(megabytes: float, runs: int, cli_runs: int) -> list[tuple[str, int
     return rows
 
 
+CEILING = "ceiling: two processes, each clean_many(jobs=1) over half the docs, at once"
+"""c.: the row of :func:`ceiling_timing`, whose speed-up is over ``clean_many`` with one job."""
+
+
+def ceiling_timing(pipeline: Pipeline, encoded: Sequence[bytes]) -> Timing:
+    """Two processes forked from this one, each cleaning every other document of ``encoded`` with
+    ``clean_many(jobs=1)``, started together, handing nothing to each other: the most any two jobs
+    can gain on this machine, where two busy cores may each run slower than one alone does."""
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(3)
+    halves = (fresh(encoded[0::2]), fresh(encoded[1::2]))  # fresh strings, decoded before the clock starts
+
+    def clean_half(documents: list[str]) -> None:
+        start.wait()
+        consume(pipeline.clean_many(documents, jobs=1))
+
+    processes = [context.Process(target=clean_half, args=(half,)) for half in halves]
+    for process in processes:
+        process.start()
+    start.wait()
+    timing = timed(lambda: [process.join() for process in processes])
+    if any(process.exitcode != 0 for process in processes):
+        raise RuntimeError(f"a ceiling process failed: exit codes {[process.exitcode for process in processes]}")
+    return timing
+
+
 def free_core_estimate(single: Timing, double: Timing) -> float:
     """The speed-up two free cores would give: CPU of one job over the busier of (half the workers' CPU, parent CPU).
 
@@ -522,6 +554,7 @@ def free_core_estimate(single: Timing, double: Timing) -> float:
 def jobs_markdown(rows: list[tuple[str, int, Timing]], megabytes: float) -> str:
     """The ``--jobs`` table under a heading: wall and CPU seconds, cores kept busy, speed-up over one job."""
     single = {what: timing for what, jobs, timing in rows if jobs == 1}
+    one_job = rows[0][2]  # clean_many's, which the ceiling's speed-up is over
     table = [
         (
             what,
@@ -530,11 +563,18 @@ def jobs_markdown(rows: list[tuple[str, int, Timing]], megabytes: float) -> str:
             f"{timing.cpu:.1f}",
             f"{timing.cpu / timing.wall:.2f}",
             f"{megabytes / timing.wall:.2f}",
-            f"{single[what].wall / timing.wall:.2f}x",
-            f"{free_core_estimate(single[what], timing):.2f}x" if jobs > 1 else "-",
+            f"{single.get(what, one_job).wall / timing.wall:.2f}x",
+            f"{free_core_estimate(single[what], timing):.2f}x" if jobs > 1 and what in single else "-",
         )
         for what, jobs, timing in rows
     ]
+    ceiling = [timing for what, _, timing in rows if what.startswith(CEILING)]
+    reached = (
+        f"\n\n`clean_many` with 2 jobs reached {ceiling[0].wall / rows[1][2].wall:.0%} of the ceiling's speed-up "
+        f"({one_job.wall / ceiling[0].wall:.2f}x): two processes that share nothing, on this machine, at that time."
+        if ceiling
+        else ""
+    )
     headers = (
         "what",
         "jobs",
@@ -549,7 +589,8 @@ def jobs_markdown(rows: list[tuple[str, int, Timing]], megabytes: float) -> str:
         + markdown_table((*headers, "CPU-bound estimate, 2 free cores"), table)
         + "\n\n'cores busy' is CPU seconds over wall seconds: below ~1.9 with 2 jobs means the workers waited "
         "(for the parent, or for a core other programs held). The estimate divides one job's CPU seconds by "
-        "the larger of half the workers' CPU seconds and the parent's: the speed-up if nothing else ran."
+        "the larger of half the workers' CPU seconds and the parent's: the speed-up if nothing else ran "
+        "and two busy cores ran as fast as one; the ceiling row measures what two busy cores do." + reached
     )
 
 

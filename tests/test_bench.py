@@ -1,4 +1,5 @@
-"""The helpers of bench/boilerplate.py: how a page becomes lines, and a snippet its whole line."""
+"""The helpers of bench/boilerplate.py (how a page becomes lines, and a snippet its whole line) and of
+bench/scaling.py (how the ``--jobs`` table reads its rows)."""
 
 import importlib.util
 import random
@@ -8,6 +9,9 @@ BENCH = Path(__file__).resolve().parent.parent / "bench" / "boilerplate.py"
 spec = importlib.util.spec_from_file_location("bench_boilerplate", BENCH)
 boilerplate = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(boilerplate)
+spec = importlib.util.spec_from_file_location("bench_scaling", BENCH.with_name("scaling.py"))
+scaling = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(scaling)
 
 
 def test_a_page_becomes_one_line_per_block_element_without_scripts():
@@ -48,3 +52,17 @@ def test_inserted_lines_and_gold_sentences_are_where_the_document_says():
         "Second paragraph here.",
         "Third one.",
     ]
+
+
+def test_the_jobs_table_sets_the_two_jobs_against_one_and_against_two_processes_that_share_nothing():
+    timing = scaling.Timing
+    rows = [
+        ("clean_many", 1, timing(wall=10.0, cpu=10.0, own_cpu=10.0)),
+        ("clean_many", 2, timing(wall=8.0, cpu=15.0, own_cpu=1.0)),
+        (f"{scaling.CEILING}, median of 3", 2, timing(wall=6.25, cpu=12.5, own_cpu=0.0)),
+    ]
+    table = scaling.jobs_markdown(rows, 100.0)
+    ceiling_row = next(line for line in table.splitlines() if scaling.CEILING in line)
+    assert "| 1.60x | - |" in ceiling_row  # over clean_many's one job; no estimate of its own
+    assert "| 1.25x | 1.43x |" in table  # clean_many: 10 / 8; 10 / max(14 / 2, 1)
+    assert "reached 78% of the ceiling's speed-up (1.60x)" in table

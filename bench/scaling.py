@@ -11,7 +11,7 @@ b. rule count: a pipeline of ONLY a synthetic lexicon pack of 10 entries vs
    1,000 entries, then the default pipeline plus that pack, over the same
    ~10 MB corpus of natural-length documents (target: with the default pipeline,
    1,000 entries cost at most 10% more than 10).
-c. ``--jobs``: ``Pipeline.clean_many(docs, jobs=1)`` vs ``jobs=2`` over a
+c. ``--jobs``: ``Pipeline.clean_many(docs, jobs=1)`` vs ``jobs=2`` (this process and a worker) over a
    ~100 MB corpus of natural-length documents (target: >= 1.8x on 2 cores),
    and ``cleantext clean corpus.jsonl --jobs 1`` vs ``--jobs 2``.
 
@@ -543,12 +543,9 @@ def ceiling_timing(pipeline: Pipeline, encoded: Sequence[bytes]) -> Timing:
 
 
 def free_core_estimate(single: Timing, double: Timing) -> float:
-    """The speed-up two free cores would give: CPU of one job over the busier of (half the workers' CPU, parent CPU).
-
-    For the CLI the parent is a child process too, so this assumes it is not the bottleneck.
-    """
-    workers = double.cpu - double.own_cpu
-    return single.cpu / max(workers / 2, double.own_cpu, 1e-9)
+    """The speed-up two free cores would give: one job's CPU seconds over half those of the two jobs' processes,
+    all of which clean (``clean_many`` and the CLI clean in their own process and one worker)."""
+    return single.cpu / max(double.cpu / 2, 1e-9)
 
 
 def jobs_markdown(rows: list[tuple[str, int, Timing]], megabytes: float) -> str:
@@ -587,10 +584,10 @@ def jobs_markdown(rows: list[tuple[str, int, Timing]], megabytes: float) -> str:
     return (
         f"### c. --jobs (~{megabytes:g} MB of natural-length documents)\n\n"
         + markdown_table((*headers, "CPU-bound estimate, 2 free cores"), table)
-        + "\n\n'cores busy' is CPU seconds over wall seconds: below ~1.9 with 2 jobs means the workers waited "
-        "(for the parent, or for a core other programs held). The estimate divides one job's CPU seconds by "
-        "the larger of half the workers' CPU seconds and the parent's: the speed-up if nothing else ran "
-        "and two busy cores ran as fast as one; the ceiling row measures what two busy cores do." + reached
+        + "\n\n'cores busy' is CPU seconds over wall seconds: below ~1.9 with 2 jobs means a process waited "
+        "(for the other, or for a core other programs held). The estimate divides one job's CPU seconds by "
+        "half the CPU seconds of the two jobs' processes: the speed-up if the work spread evenly, nothing else "
+        "ran and two busy cores ran as fast as one; the ceiling row measures what two busy cores do." + reached
     )
 
 

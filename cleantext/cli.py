@@ -304,7 +304,7 @@ def _add_profile_option(group: argparse._ActionsContainer) -> None:
 
 
 def _add_jobs_option(group: argparse._ActionsContainer) -> None:
-    group.add_argument("--jobs", type=_positive_int, default=1, metavar="N", help="worker processes (default 1)")
+    group.add_argument("--jobs", type=_positive_int, default=1, metavar="N", help="processes (default 1)")
 
 
 def _add_corpus_options(parser: argparse.ArgumentParser) -> None:

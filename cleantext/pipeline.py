@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from cleantext.extract import (
     looks_like_html,
     visible_text,
 )
+from cleantext.heap import LONG_DOCUMENT_CHARS, long_document_heap
 from cleantext.parallel import batched, bounded_map
 from cleantext.plan import Plan, Presence, Selected
 from cleantext.rules import (
@@ -316,7 +317,6 @@ class Pipeline:
         text = document.text
         presence = plan.scan(text)
         repair = [rules for stage, rules in stages if stage == "repair"]
-        unrepairable = None  # a text the repair rules found nothing in
         first_stage = 0
         # A short text no step of a stage before the last may change runs the last stage alone (which
         # ends it with a line break, as a rule): each other would find the text as it is. Where no
@@ -328,6 +328,24 @@ class Pipeline:
                     return warnings
                 first_stage = len(stages) - 1
         cleaning = _Cleaning(document, name, warnings, timings, presence)
+        if len(text) < LONG_DOCUMENT_CHARS:
+            self._run_rounds(stages, first_stage, cleaning, plan, repair)
+        else:
+            with long_document_heap(len(text)):
+                self._run_rounds(stages, first_stage, cleaning, plan, repair)
+        return warnings
+
+    def _run_rounds(
+        self,
+        stages: list[tuple[str, list[Step]]],
+        first_stage: int,
+        cleaning: _Cleaning,
+        plan: Plan,
+        repair: list[list[Step]],
+    ) -> None:
+        """The stages from ``first_stage`` on, then all of them again while the repair rules find more."""
+        document = cleaning.document
+        unrepairable = None  # a text the repair rules found nothing in
         for round_number in range(1, PIPELINE_ROUNDS + 1):
             for stage, rules in stages[first_stage:] if round_number == 1 else stages:
                 # A removal moves other blocks into a rule's head or tail window, so
@@ -352,7 +370,6 @@ class Pipeline:
                 break
             if not self._run_rules(repair[0], cleaning):
                 break
-        return warnings
 
     def _stages_for(self, layout: str) -> tuple[list[tuple[str, list[Step]]], Plan]:
         """The stages under a ``layout`` (rules whose ``when`` asks for another one drop out) and their plan."""
@@ -492,15 +509,16 @@ class Pipeline:
 
         An item is text, bytes, ``(data, name)``, ``(data, name, layout)`` or ``(data, name, layout, site)``
         (see :meth:`clean`). ``jobs > 1`` spreads the work
-        over a process pool while only a bounded window of items is in flight, so
-        memory stays flat on long inputs: the documents go to a worker at most
-        ``chunksize`` at a time, fewer where they hold :data:`BATCH_CHARS`
-        characters. With ``on_error="return"`` an input
+        over ``jobs`` processes, this one and ``jobs - 1`` workers, while only a
+        bounded window of items is in flight, so memory stays flat on long
+        inputs: the documents go at most ``chunksize`` at a time, fewer where
+        they hold :data:`BATCH_CHARS` characters. With ``on_error="return"`` an input
         that cannot be cleaned yields its :class:`InputError` instead of raising.
 
         ``then``: each result is handed to it where it was made (with ``jobs > 1``,
         in a worker, or in this process for the first batch, which it cleans
-        before the workers start), and what it returns is yielded instead, so a worker
+        before the workers start, and for those it cleans between the workers'),
+        and what it returns is yielded instead, so a worker
         sends back only what the caller keeps: ``then=operator.attrgetter("text")``
         yields the clean texts. With ``jobs > 1`` it must be picklable (a
         function of a module, not a lambda), as the pool may start its workers afresh.
@@ -519,9 +537,14 @@ class Pipeline:
         # The first batch is cleaned here: the patterns its documents need are compiled once, and
         # workers forked after it start with them (else each compiles them anew).
         for first in itertools.islice(batches, 1):
-            yield from _unwrap([_clean_or_error(self, *item, then) for item in first], on_error)
+            yield from _unwrap(_clean_batch_here(self, then, first), on_error)
         outcomes = bounded_map(
-            _clean_batch_in_worker, batches, jobs=jobs, initializer=_install_worker, initargs=(self, then)
+            _clean_batch_in_worker,
+            batches,
+            jobs=jobs,
+            initializer=_install_worker,
+            initargs=(self, then),
+            here=partial(_clean_batch_here, self, then),
         )
         for batch, batch_outcomes in outcomes:
             yield from _unwrap(_with_sources(batch, batch_outcomes), on_error)
@@ -703,9 +726,14 @@ def _clean_or_error(
 def run_window_in_worker(window: tuple[str, tuple[bool, bool], str | None]) -> tuple[Document, list[str]]:
     """Clean one window, ``(source, continues, name)``, of a long document in a worker (:mod:`cleantext.windows`)."""
     assert _worker_pipeline is not None, "worker started without a pipeline"
+    return run_window(_worker_pipeline, window)
+
+
+def run_window(pipeline: Pipeline, window: tuple[str, tuple[bool, bool], str | None]) -> tuple[Document, list[str]]:
+    """Clean one window, ``(source, continues, name)``, of a long document: its document and warnings."""
     source, continues, name = window
     document = Document(source, continues=continues)
-    return document, _worker_pipeline.run(document, name=name)
+    return document, pipeline.run(document, name=name)
 
 
 def _clean_batch_in_worker(
@@ -720,6 +748,15 @@ def _clean_batch_in_worker(
             outcome = outcome.without_source()
         outcomes.append(outcome)
     return outcomes
+
+
+def _clean_batch_here(
+    pipeline: Pipeline,
+    then: Callable[[Result], Any] | None,
+    batch: list[tuple[str | bytes, str | None, str | None, str | None]],
+) -> list[Any]:
+    """A batch of ``clean_many`` cleaned in its own process, between those it hands to workers."""
+    return [_clean_or_error(pipeline, *item, then) for item in batch]
 
 
 def _with_sources(

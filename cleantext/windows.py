@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from cleantext.document import Document, RuleRef
@@ -207,13 +208,19 @@ def clean_in_windows(
             yield from stitcher.add(source, last=last)
         yield from stitcher.finish()
         return
-    from cleantext.pipeline import _install_worker, run_window_in_worker  # the pipeline module imports this one
+    from cleantext.pipeline import _install_worker, run_window, run_window_in_worker  # it imports this module
 
-    # Workers take every window after the first for one that goes on before
-    # it; the stitcher cleans one again if the text started later.
+    # Workers (and this process) take every window after the first for one that
+    # goes on before it; the stitcher cleans one again if the text started later.
     work = ((source, (index > 0, not last), name) for index, (source, last) in enumerate(windows))
     cleaned = bounded_map(
-        run_window_in_worker, work, jobs=jobs, ahead=2 * jobs + 1, initializer=_install_worker, initargs=(pipeline,)
+        run_window_in_worker,
+        work,
+        jobs=jobs,
+        ahead=2 * jobs + 1,
+        initializer=_install_worker,
+        initargs=(pipeline,),
+        here=partial(run_window, pipeline),
     )
     for (source, continues, _), outcome in cleaned:
         yield from stitcher.add(source, last=not continues[1], cleaned=outcome)

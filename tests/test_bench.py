@@ -64,5 +64,5 @@ def test_the_jobs_table_sets_the_two_jobs_against_one_and_against_two_processes_
     table = scaling.jobs_markdown(rows, 100.0)
     ceiling_row = next(line for line in table.splitlines() if scaling.CEILING in line)
     assert "| 1.60x | - |" in ceiling_row  # over clean_many's one job; no estimate of its own
-    assert "| 1.25x | 1.43x |" in table  # clean_many: 10 / 8; 10 / max(14 / 2, 1)
+    assert "| 1.25x | 1.33x |" in table  # clean_many: 10 / 8; 10 / (15 / 2)
     assert "reached 78% of the ceiling's speed-up (1.60x)" in table

@@ -11,7 +11,7 @@ import cleantext.steps as steps_module
 from cleantext import InputError, Pipeline
 from cleantext.document import Document
 from cleantext.emit import Cleaned, SourcelessResult, cleaned_text
-from cleantext.parallel import batched
+from cleantext.parallel import QUEUED, batched
 from cleantext.pipeline import BATCH_CHARS
 from cleantext.rules import RULE_KINDS
 
@@ -102,11 +102,13 @@ def _cleaned_in(result):
     return os.getpid()
 
 
-def test_clean_many_cleans_the_first_batch_itself_and_the_rest_in_workers():
-    # The workers, forked after it, start with the patterns the first batch compiled.
-    pids = list(Pipeline.load().clean_many(DOCUMENTS, jobs=2, chunksize=4, then=_cleaned_in))
+def test_clean_many_cleans_the_first_batch_itself_and_the_rest_in_a_worker_and_itself():
+    # The worker, forked after it, starts with the patterns the first batch compiled; then this
+    # process cleans a batch whenever the worker has enough in hand.
+    pids = list(Pipeline.load().clean_many(DOCUMENTS * 4, jobs=2, chunksize=4, then=_cleaned_in))
     assert pids[:4] == [os.getpid()] * 4
-    assert os.getpid() not in pids[4:]
+    assert os.getpid() not in pids[4 : 4 + 4 * QUEUED]
+    assert os.getpid() in pids[4 + 4 * QUEUED :] and len(set(pids)) == 2
 
 
 def test_clean_many_hands_each_result_to_then_where_it_was_made():

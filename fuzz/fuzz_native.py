@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import pickle
 import sys
 from collections.abc import Callable
 from typing import TypeVar
@@ -196,8 +197,11 @@ def TestOneInput(data: bytes) -> None:
     check_screen(text)
     check_topic_words(text)
     check_offtopic(text)
+    # A result as a worker sends it back: its edit log packed, unpacked, its rows made after.
+    travelled = pickle.loads(pickle.dumps(NATIVE_PIPELINE.clean(text)))
     native_result = NATIVE_PIPELINE.clean(text)
     python_result = on_python(lambda: PYTHON_PIPELINE.clean(text))
+    assert travelled.to_dict() == python_result.to_dict(), text
     assert native_result.text == python_result.text, text
     assert [e.to_dict() for e in native_result.edits] == [e.to_dict() for e in python_result.edits], text
     spliced = _native.core_utf8(native_result.text)

@@ -16,6 +16,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 
+use crate::fast_hash::FastMap;
 use crate::patterns::{reading_after, Reading};
 use crate::utf8::{advance, keep, reading_of, retreat, utf8_of};
 
@@ -343,20 +344,19 @@ impl EditLog {
         let mut numbers = Vec::with_capacity(self.edits.len() * PACKED_EDIT);
         let texts = PyList::empty(py);
         let groups = PyList::empty(py);
-        let mut known: Vec<GroupIdentity> = Vec::new();
+        // By identity in a map: an edit's removals are a tuple of its own, so a log can hold as
+        // many groups as edits.
+        let mut known: FastMap<GroupIdentity, usize> = FastMap::default();
         for edit in &self.edits {
             let identity: GroupIdentity = (
                 edit.rules.iter().map(Py::as_ptr).collect(),
                 edit.removals.as_ptr(),
             );
-            let group = match known.iter().rposition(|seen| *seen == identity) {
-                Some(group) => group,
-                None => {
-                    groups.append((edit.rules_tuple(py)?, edit.removals.bind(py)))?;
-                    known.push(identity);
-                    known.len() - 1
-                }
-            };
+            let next = known.len();
+            let group = *known.entry(identity).or_insert(next);
+            if group == next {
+                groups.append((edit.rules_tuple(py)?, edit.removals.bind(py)))?;
+            }
             for number in [
                 edit.src_start,
                 edit.src_end,

@@ -73,19 +73,19 @@ def bounded_map(
     initargs: tuple[Any, ...] = (),
     here: Callable[[Item], Outcome] | None = None,
 ) -> Iterator[tuple[Item, Outcome]]:
-    """``(item, function(item))`` for every item, in order, computed by ``jobs`` worker processes.
+    """``(item, function(item))`` for every item, in order, computed by ``jobs`` processes.
 
     At most ``ahead`` items (default: four per job) are taken and not yet
     handed on. ``initializer(*initargs)`` runs once in each worker (it
     installs the pipeline there). ``jobs <= 1``: in this process, one item at
     a time (the initializer is then the caller's business).
 
-    ``here``: how this process computes an outcome itself (what ``function``
-    computes in a worker), which makes it one of the ``jobs``: ``jobs - 1``
-    workers, and this process takes an item whenever each worker has
-    :data:`QUEUED` waiting or in hand. It sends and receives the workers'
-    items besides, so it takes fewer; no core waits while a third process
-    only hands items on.
+    Without ``here``, all ``jobs`` are workers. ``here``: how this process
+    computes an outcome itself (what ``function`` computes in a worker),
+    which makes it one of the ``jobs``: ``jobs - 1`` workers, and this
+    process takes an item whenever each worker has :data:`QUEUED` waiting or
+    in hand. It sends and receives the workers' items besides, so it takes
+    fewer; no core waits while a third process only hands items on.
     """
     if jobs <= 1:
         for item in items:

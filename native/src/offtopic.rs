@@ -443,13 +443,20 @@ fn unshared_by<K: Ord + Copy>(
     for &(_, number) in &keys {
         unshared[number] = true; // a block without a content word is never taken
     }
+    // Once every candidate shares a word, no later word changes a verdict: the words of a text
+    // read lazily (its ASCII reading) are not read further.
+    let mut open = unshared.iter().filter(|&&unshared| unshared).count();
     for (key, start, end) in words {
+        if open == 0 {
+            break;
+        }
         let from = keys.partition_point(|(probe, _)| *probe < key);
         for &(_, number) in keys[from..].iter().take_while(|(probe, _)| *probe == key) {
             // A word lies within one block: outside the run of blocks, or in it.
             let (low, high) = spans[number];
-            if end <= low || start >= high {
+            if (end <= low || start >= high) && unshared[number] {
                 unshared[number] = false;
+                open -= 1;
             }
         }
     }

@@ -98,6 +98,15 @@ impl Stored {
         })
     }
 
+    /// Its rule group as its objects are: edits of one pass share them. Looked up in a map, as
+    /// an edit's removals are a tuple of its own, so a log can hold as many groups as edits.
+    fn identity(&self) -> GroupIdentity {
+        (
+            self.rules.iter().map(Py::as_ptr).collect(),
+            self.removals.as_ptr(),
+        )
+    }
+
     /// Its rules as the reference's tuple.
     fn rules_tuple<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(py, self.rules.iter().map(|rule| rule.bind(py)))
@@ -133,7 +142,7 @@ pub struct EditLog {
     edits: Vec<Arc<Stored>>,
 }
 
-/// A rule group as `EditLog::rows` knows it by identity: its rules' and its removals' objects.
+/// A rule group as `EditLog::rows` and `EditLog::packed` know it (`Stored::identity`): its rules' and its removals' objects.
 type GroupIdentity = (Vec<*mut ffi::PyObject>, *mut ffi::PyObject);
 
 #[pymethods]
@@ -247,21 +256,14 @@ impl EditLog {
         // other objects is the same group) ...
         let numbers = PyDict::new(py);
         // ... and by the identity of their objects, which most edits share with an earlier one.
-        let mut known: Vec<(GroupIdentity, usize)> = Vec::new();
+        let mut known: FastMap<GroupIdentity, usize> = FastMap::default();
         let empty = PyTuple::empty(py);
         let mut delta = 0;
         for edit in &self.edits {
             let removals = edit.removals.bind(py);
-            let identity: GroupIdentity = (
-                edit.rules.iter().map(Py::as_ptr).collect(),
-                if removals.is_none() {
-                    std::ptr::null_mut()
-                } else {
-                    removals.as_ptr()
-                },
-            );
-            let number = match known.iter().rev().find(|(seen, _)| *seen == identity) {
-                Some(&(_, number)) => number,
+            let identity = edit.identity();
+            let number = match known.get(&identity) {
+                Some(&number) => number,
                 None => {
                     let rules = edit.rules_tuple(py)?;
                     let key = if removals.is_none() {
@@ -283,7 +285,7 @@ impl EditLog {
                             number
                         }
                     };
-                    known.push((identity, number));
+                    known.insert(identity, number);
                     number
                 }
             };
@@ -344,16 +346,10 @@ impl EditLog {
         let mut numbers = Vec::with_capacity(self.edits.len() * PACKED_EDIT);
         let texts = PyList::empty(py);
         let groups = PyList::empty(py);
-        // By identity in a map: an edit's removals are a tuple of its own, so a log can hold as
-        // many groups as edits.
         let mut known: FastMap<GroupIdentity, usize> = FastMap::default();
         for edit in &self.edits {
-            let identity: GroupIdentity = (
-                edit.rules.iter().map(Py::as_ptr).collect(),
-                edit.removals.as_ptr(),
-            );
             let next = known.len();
-            let group = *known.entry(identity).or_insert(next);
+            let group = *known.entry(edit.identity()).or_insert(next);
             if group == next {
                 groups.append((edit.rules_tuple(py)?, edit.removals.bind(py)))?;
             }

@@ -177,8 +177,8 @@ class Result:
     def _travelling(self) -> tuple[EditRows | Any | tuple[Edit, ...], bool, tuple[Any, ...]]:
         """What the result travels as: its edit rows, or the core's edit log they are not made from yet
         (and True), or its :class:`Edit` objects (and False), then the fields after the edits, the timings
-        as rows where the edits are. A log travels as its stored edits, which hold no copy of the source
-        text they replace (a row's ``before``): a worker makes no rows, and sends less."""
+        as rows where the edits are. A log travels packed (``EditLog.__reduce__``), holding no copy of the
+        source text its edits replace (a row's ``before``): a worker makes no rows, and sends less."""
         rows = self.__dict__.get("_rows")
         timings = self.timings if rows is None else self.__dict__["_timing_rows"]
         fields = (self.name, self.encoding, self.metadata, self.warnings, timings)

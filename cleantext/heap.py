@@ -27,7 +27,7 @@ import ctypes
 import platform
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 __all__ = ["LONG_DOCUMENT_CHARS", "long_document_heap"]
@@ -64,19 +64,27 @@ def _glibc() -> Any | None:
 _LIBC = _glibc()
 
 
-@contextmanager
-def long_document_heap(chars: int) -> Iterator[None]:
+_AS_IT_IS = nullcontext()
+
+
+def long_document_heap(chars: int) -> AbstractContextManager[None]:
     """Keep freed blocks in the heap while a document of ``chars`` characters is cleaned, where it is long
-    (at least :data:`LONG_DOCUMENT_CHARS`) and the C library is glibc; else leave the heap as it is."""
-    global _cleaning
+    (at least :data:`LONG_DOCUMENT_CHARS`) and the C library is glibc; else leave the heap as it is (at
+    the cost of a ``with`` alone: every document asks)."""
     if _LIBC is None or chars < LONG_DOCUMENT_CHARS:
-        yield
-        return
+        return _AS_IT_IS
+    return _kept_heap(_LIBC)
+
+
+@contextmanager
+def _kept_heap(libc: Any) -> Iterator[None]:
+    """The thresholds raised for as long as any long document is cleaned, then settled and trimmed."""
+    global _cleaning
     with _lock:
         _cleaning += 1
         if _cleaning == 1:
-            _LIBC.mallopt(M_MMAP_THRESHOLD, RAISED)
-            _LIBC.mallopt(M_TRIM_THRESHOLD, RAISED)
+            libc.mallopt(M_MMAP_THRESHOLD, RAISED)
+            libc.mallopt(M_TRIM_THRESHOLD, RAISED)
     try:
         yield
     finally:
@@ -84,5 +92,5 @@ def long_document_heap(chars: int) -> Iterator[None]:
             _cleaning -= 1
             if _cleaning == 0:
                 for parameter, value in SETTLED:
-                    _LIBC.mallopt(parameter, value)
-                _LIBC.malloc_trim(0)
+                    libc.mallopt(parameter, value)
+                libc.malloc_trim(0)

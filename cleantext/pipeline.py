@@ -33,7 +33,7 @@ from cleantext.extract import (
     looks_like_html,
     visible_text,
 )
-from cleantext.heap import LONG_DOCUMENT_CHARS, long_document_heap
+from cleantext.heap import long_document_heap
 from cleantext.parallel import batched, bounded_map
 from cleantext.plan import Plan, Presence, Selected
 from cleantext.rules import (
@@ -328,11 +328,8 @@ class Pipeline:
                     return warnings
                 first_stage = len(stages) - 1
         cleaning = _Cleaning(document, name, warnings, timings, presence)
-        if len(text) < LONG_DOCUMENT_CHARS:
+        with long_document_heap(len(text)):
             self._run_rounds(stages, first_stage, cleaning, plan, repair)
-        else:
-            with long_document_heap(len(text)):
-                self._run_rounds(stages, first_stage, cleaning, plan, repair)
         return warnings
 
     def _run_rounds(
@@ -740,14 +737,12 @@ def _clean_batch_in_worker(
     batch: list[tuple[str | bytes, str | None, str | None, str | None]],
 ) -> list[Any]:
     assert _worker_pipeline is not None, "worker started without a pipeline"
-    outcomes = []
-    for data, name, layout, site in batch:
-        outcome = _clean_or_error(_worker_pipeline, data, name, layout, site, _worker_then)
-        # The source of a result for a text is that text, which the parent holds: it is not sent back.
-        if isinstance(outcome, Result) and outcome.source is data:
-            outcome = outcome.without_source()
-        outcomes.append(outcome)
-    return outcomes
+    outcomes = _clean_batch_here(_worker_pipeline, _worker_then, batch)
+    # The source of a result for a text is that text, which the parent holds: it is not sent back.
+    return [
+        outcome.without_source() if isinstance(outcome, Result) and outcome.source is data else outcome
+        for (data, *_), outcome in zip(batch, outcomes, strict=True)
+    ]
 
 
 def _clean_batch_here(
@@ -755,7 +750,8 @@ def _clean_batch_here(
     then: Callable[[Result], Any] | None,
     batch: list[tuple[str | bytes, str | None, str | None, str | None]],
 ) -> list[Any]:
-    """A batch of ``clean_many`` cleaned in its own process, between those it hands to workers."""
+    """A batch of ``clean_many`` cleaned with ``pipeline``: in its own process (the first, and those it
+    takes between the workers'), or in a worker (:func:`_clean_batch_in_worker`)."""
     return [_clean_or_error(pipeline, *item, then) for item in batch]
 
 

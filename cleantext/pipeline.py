@@ -417,8 +417,11 @@ class Pipeline:
         """Evaluate ``steps`` in order on the document being cleaned; the number of replacements that changed it."""
         document, presence, timings = cleaning.document, cleaning.presence, cleaning.timings
         selecting = self.triggers == "on"
-        if selecting and (run := presence.plan.native_run(steps)) is not None:
-            return self._run_natively(run, steps, cleaning)
+        # Where the presence remembers nothing of the text, the core's run also screens the steps it
+        # hands to Python (as Plan.screen would): only those that may find something cost a call.
+        screening = len(document.text) < presence.remember_chars
+        if selecting and (run := presence.plan.native_run(steps, screening)) is not None:
+            return self._run_natively(run, steps, cleaning, screening)
         # Steps whose trigger does not hold are never looked at: they cost nothing; nor are those
         # the core's screen finds nothing for.
         todo = (
@@ -441,24 +444,29 @@ class Pipeline:
                     break
         return changes
 
-    def _run_natively(self, run: Any, steps: Sequence[Step], cleaning: _Cleaning) -> int:
+    def _run_natively(self, run: Any, steps: Sequence[Step], cleaning: _Cleaning, screening: bool) -> int:
         """:meth:`_run_rules` with the plan's run of ``steps`` on the core (:meth:`Plan.native_run`): it
         evaluates the steps it can in one call, and hands each of the others, whose trigger holds, to
-        the screen and :meth:`_evaluate`."""
+        :meth:`_evaluate`, after the screen (its own with ``screening``, which passes over those it
+        finds nothing for)."""
         document, presence, timings = cleaning.document, cleaning.presence, cleaning.timings
         changes = 0
         start: int | None = 0
         while start is not None:
-            applied, start, spent = run.run(document, presence, start, cleaning.timed_out, self.timeout)
+            applied, start, spent, screen_seconds, screened = run.run(
+                document, presence, start, cleaning.timed_out, self.timeout, screening
+            )
             changes += applied
             for index, seconds, changed in spent:
                 _timing(timings, steps[index].label).add(seconds, changed)
+            if screen_seconds is not None:
+                _timing(timings, SCREEN).add(screen_seconds, 0)
             if start is None:
                 break
             step = steps[start]
             text = document.text
             literals = presence.allows(step, text)
-            if literals is not None and _screened(presence, [(start, step, literals)], text, timings):
+            if literals is not None and (screened or _screened(presence, [(start, step, literals)], text, timings)):
                 changes += self._evaluate(step, literals, cleaning)
             start += 1
         return changes

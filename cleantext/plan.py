@@ -88,7 +88,8 @@ much as the step's own search there; in a shorter text it costs less than the st
 
 RUN_SHARE = 0.75
 """The share of a list's steps the core must be able to run whole for the list to run on the core
-(:meth:`Plan.native_run`): each step it cannot run costs a call and a screen of its own."""
+(:meth:`Plan.native_run`) where it does not screen the others: each of them then costs a call and
+a screen of its own."""
 
 SEPARATORS = ("\ue002", "\ufdd0", "\uffff")
 """Characters (private use, non-characters) to join the stretches of one update by, the first that
@@ -332,7 +333,7 @@ class Plan:
         # so that a rule's pattern is compiled for the core only once its trigger holds.
         self._checks: dict[int, Check | None] = {}
         self._holding: dict[tuple[int, bool, int], list[tuple[int, Unit, int]]] = {}
-        self._runs: dict[int, Any] = {}
+        self._runs: dict[int, tuple[Any, bool]] = {}
         self.screening = screens()  # decided as the scanner is, when the plan is made
         # The core's screen: the whole screen of a text whose presence remembers nothing (the others:
         # Plan.screen, here), and the sets of whole-text checks asked together for both.
@@ -402,29 +403,31 @@ class Plan:
             self._lists.append(units)  # kept alive, so that no other list can take its identity
         return gated
 
-    def native_run(self, units: Sequence[Unit]) -> Any | None:
+    def native_run(self, units: Sequence[Unit], screening: bool = False) -> Any | None:
         """The core's run of a list of the plan's steps (``Run``), made once per list: in one call,
         each step it can run whole (:attr:`Step.runs_natively`) is evaluated in turn where its
         trigger holds, without the screen or a Python call; it stops at the others, which the run
-        loop evaluates. None without the core, where the presence is counted in Python, or where
-        fewer than :data:`RUN_SHARE` of the steps can run on it."""
+        loop evaluates. ``screening``: the run also screens those (:meth:`screen` of one step, on
+        a text the presence remembers nothing of) and stops only at those that may find something.
+        None without the core, where the presence is counted in Python, or where fewer than
+        :data:`RUN_SHARE` of the steps can run on it and the run does not screen."""
         key = id(units)
-        if key in self._runs:
-            return self._runs[key]
-        run = None
-        runnable = [unit.runs_natively for unit in units]
-        if self.clause_table is not None and units and sum(runnable) >= RUN_SHARE * len(units):
-            words = (self.clause_count + 63) // 64
-            steps = []
-            for unit in units:
-                gates = self.gates.get(id(unit), ((0, -1), (0, -1)))
-                gate_words = (_words(mask, words) for mask, _ in gates)
-                spec = (unit.native_finds, unit.label, unit.rule.ref, unit, unit.where_parts, unit.repeats)
-                steps.append((*spec, *gate_words))
-            run = native_run(steps, self._screen)
-        self._runs[key] = run
-        self._lists.append(units)  # kept alive, so that no other list can take its identity
-        return run
+        if key not in self._runs:
+            run = None
+            runnable = [unit.runs_natively for unit in units]
+            if self.clause_table is not None and units:
+                words = (self.clause_count + 63) // 64
+                steps = []
+                for unit in units:
+                    gates = self.gates.get(id(unit), ((0, -1), (0, -1)))
+                    gate_words = (_words(mask, words) for mask, _ in gates)
+                    spec = (unit.native_finds, unit.label, unit.rule.ref, unit, unit.where_parts, unit.repeats)
+                    steps.append((*spec, *gate_words, gates[0][1], gates[1][1]))
+                run = native_run(steps, self._screen)
+            self._runs[key] = (run, sum(runnable) >= RUN_SHARE * len(units))
+            self._lists.append(units)  # kept alive, so that no other list can take its identity
+        run, mostly_native = self._runs[key]
+        return run if mostly_native or screening else None
 
     def holding(self, units: Sequence[Unit], ascii_text: bool, held: int) -> list[tuple[int, Unit, int]]:
         """``(index, step, first clause)`` for the steps of ``units`` whose trigger the clauses ``held``

@@ -1052,6 +1052,44 @@ def test_the_stages_of_inline_and_character_map_steps_run_on_the_core():
     # lexicon, blank lines); repair (ftfy) and strip (lines and blocks) are not.
     assert runs == {"repair": False, "prepare": True, "normalize": True, "strip": False, "layout": True}
     assert not cleantext.plan.Plan([]).native_run([])
+    # A run that screens the steps it hands to Python serves every stage.
+    assert all(plan.native_run(steps, screening=True) is not None for _, steps in stages)
+
+
+def evaluations(result):
+    """Each step's evaluations and changes (the screen's own count aside)."""
+    timings = result.timings.items()
+    return {label: (timing.evaluations, timing.changes) for label, timing in timings if label != "screen"}
+
+
+@needs_native
+def test_a_run_screens_the_steps_it_hands_to_python_as_the_plans_screen_does():
+    # Below REMEMBER_CHARS the run asks each such step's check alone; the plan's screen (what a longer
+    # text gets: here every text, as the presence remembers from 0 characters on) asks the same checks.
+    pipeline = Pipeline.load()
+    sample = [(name, data) for name, data in same_output_sample() if len(data) < cleantext.plan.REMEMBER_CHARS]
+    for name, data in sample[:60]:
+        try:
+            by_run = pipeline.clean(data, name=name)
+        except cleantext.InputError:
+            continue
+        with unittest.mock.patch.object(cleantext.plan, "REMEMBER_CHARS", 0):
+            by_screen = pipeline.clean(data, name=name)
+        assert by_run.text == by_screen.text, name
+        assert evaluations(by_run) == evaluations(by_screen), name
+
+
+@needs_native
+def test_a_run_passes_over_a_step_for_python_whose_check_finds_nothing():
+    # Each line holds "by", the trigger of the byline rules; only the first is a byline.
+    text = "By Jane Smith\n\nBy Tuesday, the river had risen by two metres.\n"
+    pipeline = Pipeline.load()
+    with unittest.mock.patch.object(cleantext.plan.Plan, "screen", side_effect=AssertionError("the plan's screen")):
+        result = pipeline.clean(text)
+    assert result.text == "By Tuesday, the river had risen by two metres.\n"
+    assert result.timings["bylines.by-name"].changes == 1
+    assert "bylines.credited-by" not in result.timings  # its trigger holds ("by"), its check finds nothing
+    assert result.timings["screen"].evaluations >= 1
 
 
 @needs_native

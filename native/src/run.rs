@@ -48,6 +48,9 @@ struct RunStep {
     /// The bits of the clauses of its trigger, for any text and for ASCII text (`Plan.gates`),
     /// as 64-bit words: the step is evaluated where all of them hold.
     gates: [Vec<u64>; 2],
+    /// The first clause of its trigger, for any text and for ASCII text (-1: none): the lines
+    /// or blocks it searches must hold one of that clause's literals found (`Presence.allows`).
+    firsts: [isize; 2],
 }
 
 /// What the run knows of the document's text as it is: whether it is ASCII, and its reading
@@ -131,7 +134,8 @@ pub struct Run {
 }
 
 /// A step as `Plan.native_run` hands it over: `(finds, label, rule ref, step, where parts,
-/// repeats, gate for any text, gate for ASCII text)`, a gate as the 64-bit words of its clause bits.
+/// repeats, gate for any text, gate for ASCII text, first clause for any text, for ASCII
+/// text)`, a gate as the 64-bit words of its clause bits.
 type StepSpec<'py> = (
     bool,
     Bound<'py, PyString>,
@@ -141,10 +145,20 @@ type StepSpec<'py> = (
     usize,
     Vec<u64>,
     Vec<u64>,
+    isize,
+    isize,
 );
 
-/// `(changes, the step Python must evaluate next or None, per step evaluated: (index, seconds, changes))`.
-type RunOutcome = (usize, Option<usize>, Vec<(usize, f64, usize)>);
+/// `(changes, the step Python must evaluate next or None, per step evaluated: (index, seconds,
+/// changes), the seconds the screen took (None: not asked), whether the screen was asked of
+/// the step Python must evaluate)`.
+type RunOutcome = (
+    usize,
+    Option<usize>,
+    Vec<(usize, f64, usize)>,
+    Option<f64>,
+    bool,
+);
 
 #[pymethods]
 impl Run {
@@ -153,7 +167,18 @@ impl Run {
         let steps = steps
             .into_iter()
             .map(
-                |(finds, label, rule, step, parts, repeats, any_text, ascii_text)| RunStep {
+                |(
+                    finds,
+                    label,
+                    rule,
+                    step,
+                    parts,
+                    repeats,
+                    any_text,
+                    ascii_text,
+                    first,
+                    first_ascii,
+                )| RunStep {
                     finds,
                     finder: OnceLock::new(),
                     label: label.unbind(),
@@ -162,6 +187,7 @@ impl Run {
                     parts,
                     repeats,
                     gates: [any_text, ascii_text],
+                    firsts: [first, first_ascii],
                 },
             )
             .collect();
@@ -175,8 +201,12 @@ impl Run {
     /// Evaluates the steps from `start` on, in order, on `document` (a `Document`) whose
     /// presence (`Presence`) counts on the core (its `_tally`); `skipped`: labels not to evaluate
     /// (timed out); `timeout`: the run's time limit, for a search left to Python. Stops at the
-    /// end, at an empty text, or at a step Python must evaluate.
-    #[pyo3(signature = (document, presence, start, skipped, timeout=None))]
+    /// end, at an empty text, or at a step Python must evaluate. `screening`: a step Python
+    /// evaluates whose trigger holds is first screened here (the plan's screen, the step's
+    /// check alone: `Plan.screen` of a text its presence remembers nothing of), and passed over
+    /// where its check finds nothing.
+    #[pyo3(signature = (document, presence, start, skipped, timeout=None, screening=false))]
+    #[allow(clippy::too_many_arguments)]
     fn run(
         &self,
         py: Python<'_>,
@@ -185,10 +215,12 @@ impl Run {
         start: usize,
         skipped: &Bound<'_, PySet>,
         timeout: Option<f64>,
+        screening: bool,
     ) -> PyResult<RunOutcome> {
         let tally = presence.getattr("_tally")?.downcast_into::<Tally>()?;
         let mut changes = 0;
         let mut spent = Vec::new();
+        let mut screen_seconds: Option<f64> = None;
         let mut current = Current::default();
         // The document's text, read again only after a step was evaluated (only an evaluation
         // changes it here).
@@ -199,14 +231,36 @@ impl Run {
                 continue;
             }
             if text.len()? == 0 {
-                return Ok((changes, None, spent));
+                return Ok((changes, None, spent, screen_seconds, false));
             }
             let is_ascii = current.of(&text)?.ascii;
             if !tally.borrow().holds(&step.gates[usize::from(is_ascii)]) {
                 continue;
             }
             if self.finder(py, step)?.is_none() {
-                return Ok((changes, Some(index), spent));
+                if !screening || (!skipped.is_empty() && skipped.contains(step.label.bind(py))?) {
+                    return Ok((changes, Some(index), spent, screen_seconds, false));
+                }
+                let started = Instant::now();
+                let literals = tally
+                    .borrow()
+                    .clause_texts(step.firsts[usize::from(is_ascii)]);
+                // A literal without UTF-8 is in no text the core reads: Python screens the step.
+                let Some(texts) = literals.texts() else {
+                    return Ok((changes, Some(index), spent, screen_seconds, false));
+                };
+                let read = current.read(py, &self.reader, &text)?;
+                let may = self.screen.get().may_find_for(
+                    py,
+                    read.bind(py).get(),
+                    step.step.bind(py),
+                    &texts,
+                )?;
+                *screen_seconds.get_or_insert(0.0) += started.elapsed().as_secs_f64();
+                if may == Some(false) {
+                    continue;
+                }
+                return Ok((changes, Some(index), spent, screen_seconds, true));
             }
             if current.set.is_none() && self.whole_text_pattern(py, step)?.is_some() {
                 current.set = Some(self.set_from(py, index, &tally, is_ascii)?);
@@ -238,7 +292,7 @@ impl Run {
                 }
             }
             match self.evaluate(py, step, document, presence, &text, &mut current, timeout)? {
-                Outcome::Python => return Ok((changes, Some(index), spent)),
+                Outcome::Python => return Ok((changes, Some(index), spent, screen_seconds, false)),
                 Outcome::Quiet => {}
                 Outcome::Applied(applied) => {
                     spent.push((index, started.elapsed().as_secs_f64(), applied));
@@ -247,7 +301,7 @@ impl Run {
                 }
             }
         }
-        Ok((changes, None, spent))
+        Ok((changes, None, spent, screen_seconds, false))
     }
 }
 

@@ -576,6 +576,24 @@ impl Screen {
 }
 
 impl Screen {
+    /// Whether the check of `step` may find something in `text`, where a line or block must
+    /// hold one of `literals` (`kept` of that step alone; a run's screen of a step Python
+    /// evaluates); None: the step has no check (it is evaluated whatever the text).
+    pub(crate) fn may_find_for(
+        &self,
+        py: Python<'_>,
+        text: &Text,
+        step: &Bound<'_, PyAny>,
+        literals: &[&str],
+    ) -> PyResult<Option<bool>> {
+        let Some(check) = self.check_of(py, step)? else {
+            return Ok(None);
+        };
+        Ok(Some(
+            found_nothing(py, text, &[(check.as_ref(), literals)], None).is_empty(),
+        ))
+    }
+
     /// The check, literals and position of each entry of `selected` that has a check; and
     /// whether an entry has none (its step is evaluated whatever the text; with
     /// `first_unchecked`, the first such entry ends the list). A step's check is made

@@ -16,6 +16,9 @@ pub struct ClauseTable {
 
 struct Table {
     literals: Vec<Py<PyString>>,
+    /// The literals as the core's searches take them (None: one with a lone surrogate, which
+    /// has no UTF-8).
+    texts: Vec<Option<String>>,
     /// Per literal number, the numbers of its clauses.
     clauses_of: Vec<Vec<usize>>,
     clause_count: usize,
@@ -25,7 +28,11 @@ struct Table {
 impl ClauseTable {
     /// `literals` in the plan's order, and per literal the numbers of the clauses it is in.
     #[new]
-    fn new(literals: Vec<Py<PyString>>, clauses_of: Vec<Vec<usize>>) -> PyResult<Self> {
+    fn new(
+        py: Python<'_>,
+        literals: Vec<Py<PyString>>,
+        clauses_of: Vec<Vec<usize>>,
+    ) -> PyResult<Self> {
         if literals.len() != clauses_of.len() {
             return Err(pyo3::exceptions::PyValueError::new_err(
                 "one list of clauses per literal",
@@ -36,9 +43,14 @@ impl ClauseTable {
             .flatten()
             .max()
             .map_or(0, |&last| last + 1);
+        let texts = literals
+            .iter()
+            .map(|literal| literal.bind(py).to_str().ok().map(str::to_owned))
+            .collect();
         Ok(ClauseTable {
             table: Arc::new(Table {
                 literals,
+                texts,
                 clauses_of,
                 clause_count,
             }),
@@ -78,6 +90,37 @@ impl Tally {
                     .get(index)
                     .is_some_and(|&held| held & bits == bits)
         })
+    }
+
+    /// The literals of clause `clause` found, in the order found (as `literals_of`), as the
+    /// core's searches take them; none for a clause of -1 (a step whose trigger has none).
+    pub(crate) fn clause_texts(&self, clause: isize) -> Literals {
+        let numbers = usize::try_from(clause)
+            .ok()
+            .and_then(|clause| self.found.get(clause))
+            .cloned()
+            .unwrap_or_default();
+        Literals {
+            table: Arc::clone(&self.table),
+            numbers,
+        }
+    }
+}
+
+/// Some literals of a plan's table, by number (`Tally::clause_texts`): they stay readable
+/// while the tally that gave them counts more.
+pub(crate) struct Literals {
+    table: Arc<Table>,
+    numbers: Vec<usize>,
+}
+
+impl Literals {
+    /// The literals' texts, in order; None where one has no UTF-8 (a lone surrogate).
+    pub(crate) fn texts(&self) -> Option<Vec<&str>> {
+        self.numbers
+            .iter()
+            .map(|&number| self.table.texts[number].as_deref())
+            .collect()
     }
 }
 

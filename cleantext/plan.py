@@ -227,7 +227,17 @@ class Presence:
         if self.remembered:
             self._forget(replacements, before)
         plan = self.plan
-        numbers = plan.scanner.scan_edits(text, replacements if isinstance(replacements, list) else list(replacements))
+        listed = replacements if isinstance(replacements, list) else list(replacements)
+        tally = self._tally
+        if tally is not None:
+            # The core scans the stretches as below for the literals not counted yet, and counts them.
+            new = plan.scanner.scan_edits_into(text, listed, tally)
+            if new is not None:
+                if new:
+                    self.held = tally.held
+                    self.found += 1
+                return
+        numbers = plan.scanner.scan_edits(text, listed)
         if numbers is not None:
             self._count(numbers)  # the core scanned the stretches as below
             return

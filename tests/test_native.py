@@ -405,6 +405,9 @@ class _ScannerWithoutEdits:
     def scan_edits(self, text, replacements):
         return None
 
+    def scan_edits_into(self, text, replacements, tally):
+        return None
+
 
 @needs_native
 @given(LINES, st.sampled_from(["\n", "\n\n", " "]))
@@ -512,6 +515,25 @@ def test_a_pass_that_puts_quotes_in_counts_the_literals_they_complete():
     presence.update(text, replacements, before)
     assert ' thoughts on "' in presence.literals
     assert presence.literals == plan.scan(text).literals | plan.scan(before).literals
+
+
+@needs_native
+def test_a_scan_around_edits_counts_into_the_tally_only_what_it_had_not_counted():
+    plan = built_in_plan()
+    before = "Read 2 thoughts on \u201cKyiv\u201d, by the editors.\n"
+    replacements = [(19, 20, '"'), (24, 25, '"')]
+    text = 'Read 2 thoughts on "Kyiv", by the editors.\n'
+    presence = plan.scan(before)
+    tally = presence._tally
+    held, counted = tally.held, set(tally.literals())
+    assert plan.scanner.scan_edits_into(text, replacements, tally) is True
+    assert set(tally.literals()) - counted == {' thoughts on "'} and tally.held != held
+    # Scanned again, the same stretches hold nothing the tally has not counted.
+    assert plan.scanner.scan_edits_into(text, replacements, tally) is False
+    # The tally of another plan's literals is refused.
+    other = cleantext.native.scanner([' thoughts on "', "zzz"])
+    with pytest.raises(ValueError, match="not the same plan's"):
+        other.scan_edits_into(text, replacements, tally)
 
 
 def python_counted(plan):

@@ -30,6 +30,7 @@ use pyo3::types::{PyBytes, PyList, PyString};
 
 use crate::fast_hash::FastMap;
 use crate::prefixes::{Heard, Prefixes};
+use crate::tally::Tally;
 
 /// The core's own allocations (line tables, edit lists, match positions: many small ones a
 /// document) go to mimalloc, whose per-thread free lists cost a fraction of the system
@@ -54,6 +55,8 @@ struct LiteralScanner {
     /// The other literals ("words"), `(bytes, number)`, and the automaton of their first bytes
     /// (`Prefixes`): a prefix found is a word's match where the word follows in full.
     words: Vec<(Vec<u8>, usize)>,
+    /// Per literal number: whether it is one of the words.
+    is_word: Vec<bool>,
     prefixes: Option<Prefixes>,
     /// Per code point of a literal: the length of the longest literal that holds it, less one;
     /// and the longest literal's length in code points (1 without literals, as `Plan.longest`).
@@ -72,6 +75,15 @@ struct LiteralScanner {
 struct Subset {
     scanner: LiteralScanner,
     numbers: Vec<usize>,
+}
+
+/// What a pass's edits leave to scan (`LiteralScanner::stretches`).
+enum Stretches {
+    /// No literal can have turned up.
+    Nothing,
+    /// The stretches around the edits, folded and joined, and the subset of the literals
+    /// that may be in them (None: all).
+    Folded(Vec<u8>, Option<Arc<Subset>>),
 }
 
 /// A subset of more than this share of a scanner's literals is not made: its scan would cost
@@ -195,17 +207,128 @@ impl LiteralScanner {
             let spelled: Vec<&[u8]> = words.iter().map(|(bytes, _)| bytes.as_slice()).collect();
             Prefixes::new(&spelled)?
         };
+        let mut is_word = vec![false; spellings.len()];
+        for &(_, number) in &words {
+            is_word[number] = true;
+        }
         Ok(LiteralScanner {
             count: spellings.len(),
             bytes,
             characters,
             words,
+            is_word,
             prefixes,
             reaches: (reach, longest),
             holders,
             spellings,
             subsets: Mutex::new(FastMap::default()),
         })
+    }
+
+    /// What `scan_edits` scans after a pass of `replacements` made `text` (see there): the
+    /// stretches around the edits, folded and joined, and the subset of the literals that may
+    /// have turned up; `Nothing` where none can have; None where Python must scan.
+    fn stretches(
+        &self,
+        text: &Bound<'_, PyString>,
+        replacements: &Bound<'_, PyList>,
+    ) -> PyResult<Option<Stretches>> {
+        let Some(table) = FOLD_TABLE.get() else {
+            return Ok(None);
+        };
+        let (reaches, longest) = &self.reaches;
+        let mut edits = Vec::with_capacity(replacements.len());
+        for replacement in replacements.iter() {
+            let start: isize = replacement.get_item(0)?.extract()?;
+            let end: isize = replacement.get_item(1)?.extract()?;
+            let new = replacement.get_item(2)?.downcast_into::<PyString>()?;
+            edits.push((start, end, edits::length(&new)?, new));
+        }
+        let mut folded = Vec::new();
+        let mut subset = None;
+        let reach = if edits.iter().all(|edit| edit.2 > 0) {
+            // Every literal that turns up holds a character put in.
+            let mut reach: isize = -1;
+            let mut put_in: Vec<u32> = Vec::new();
+            let mut last: Option<&str> = None; // a pass often puts in one text many times
+            for (_, _, _, new) in &edits {
+                let Ok(plain) = new.to_str() else {
+                    return Ok(None);
+                };
+                if last == Some(plain) {
+                    continue;
+                }
+                last = Some(plain);
+                folded.clear();
+                if !table.fold_into(plain, &mut folded) {
+                    return Ok(None);
+                }
+                for character in String::from_utf8_lossy(&folded).chars() {
+                    if let Some(&length) = reaches.get(&u32::from(character)) {
+                        reach = reach.max(length as isize);
+                        put_in.push(u32::from(character));
+                    }
+                }
+            }
+            if reach < 0 {
+                return Ok(Some(Stretches::Nothing));
+            }
+            put_in.sort_unstable();
+            put_in.dedup();
+            subset = self.subset(put_in);
+            reach
+        } else {
+            *longest as isize - 1
+        };
+        let mut windows: Vec<(isize, isize)> = Vec::new();
+        let mut shift: isize = 0;
+        for (start, end, new_length, _) in &edits {
+            let low = (start + shift - reach).max(0);
+            let high = start + shift + new_length + reach;
+            shift += new_length - (end - start);
+            match windows.last_mut() {
+                Some(last) if low <= last.1 => last.1 = last.1.max(high),
+                _ => windows.push((low, high)),
+            }
+        }
+        let text_length = edits::length(text)?;
+        // The stretches are cut from the text's UTF-8 (which `compose` spliced for the version it
+        // made), walking forward from one to the next.
+        let Ok(whole) = utf8::utf8_of(text) else {
+            return Ok(None);
+        };
+        // An ASCII text (as most are once their quotes and dashes are made plain) is cut where
+        // its code points are.
+        let ascii = whole.len() == text_length as usize;
+        let (mut char_at, mut byte_at) = (0, 0);
+        folded.clear();
+        for (number, &(low, high)) in windows.iter().enumerate() {
+            if number > 0 {
+                folded.push(0xFF); // never in UTF-8: no literal spans two stretches
+            }
+            if low == 0 {
+                folded.extend_from_slice(TEXT_START.as_bytes());
+            }
+            let low = low.min(text_length);
+            let high = high.clamp(low, text_length);
+            let (start, end) = if ascii {
+                (low as usize, high as usize)
+            } else {
+                let start = utf8::advance(whole.as_bytes(), byte_at, (low - char_at) as usize);
+                (
+                    start,
+                    utf8::advance(whole.as_bytes(), start, (high - low) as usize),
+                )
+            };
+            (char_at, byte_at) = (high, end);
+            if !table.fold_into(&whole[start..end], &mut folded) {
+                return Ok(None);
+            }
+            if high >= text_length {
+                folded.extend_from_slice(TEXT_END.as_bytes());
+            }
+        }
+        Ok(Some(Stretches::Folded(folded, subset)))
     }
 
     /// The scanner of the literals that hold one of `put_in` (sorted, distinct code points), made
@@ -239,7 +362,13 @@ impl LiteralScanner {
 
     fn present(&self, text: &[u8]) -> Vec<usize> {
         // A bit per literal: a short scan (the stretches around a pass's edits) zeroes little.
-        let mut seen = vec![0u64; self.count.div_ceil(64)];
+        self.present_beyond(text, vec![0u64; self.count.div_ceil(64)], 0)
+    }
+
+    /// `present`, where the literals `seen` marks (a bit per literal; `words_seen` of them
+    /// words) are known to be in the document already: only the others are reported, and a
+    /// prefix all of whose words are known is passed over as soon as it is first found.
+    fn present_beyond(&self, text: &[u8], mut seen: Vec<u64>, words_seen: usize) -> Vec<usize> {
         let mut found = Vec::new();
         let by_characters = !self.characters.numbers.is_empty();
         if !self.bytes.is_empty() || by_characters {
@@ -260,8 +389,8 @@ impl LiteralScanner {
                 }
             }
         }
-        if let Some(prefixes) = &self.prefixes {
-            let mut words_left = self.words.len();
+        let mut words_left = self.words.len().saturating_sub(words_seen);
+        if let (Some(prefixes), true) = (&self.prefixes, words_left > 0) {
             prefixes.each(text, &mut |start, words| {
                 let mut spent = true;
                 for &word in words {
@@ -365,110 +494,58 @@ impl LiteralScanner {
         text: &Bound<'_, PyString>,
         replacements: &Bound<'_, PyList>,
     ) -> PyResult<Option<Vec<usize>>> {
-        let Some(table) = FOLD_TABLE.get() else {
+        Ok(self
+            .stretches(text, replacements)?
+            .map(|stretches| match stretches {
+                Stretches::Nothing => Vec::new(),
+                Stretches::Folded(folded, None) => self.present(&folded),
+                Stretches::Folded(folded, Some(subset)) => subset
+                    .scanner
+                    .present(&folded)
+                    .into_iter()
+                    .map(|number| subset.numbers[number])
+                    .collect(),
+            }))
+    }
+
+    /// `scan_edits` counted into the document's `tally` (`Presence._count` of its answer), where
+    /// only the literals the tally has not counted yet are looked for; whether one was new.
+    /// None where Python must scan.
+    fn scan_edits_into(
+        &self,
+        text: &Bound<'_, PyString>,
+        replacements: &Bound<'_, PyList>,
+        tally: &Bound<'_, Tally>,
+    ) -> PyResult<Option<bool>> {
+        let counts = tally.borrow().literal_count();
+        if counts != self.count {
+            return Err(PyValueError::new_err(format!(
+                "the tally counts {counts} literals, the scanner looks for {}: not the same plan's",
+                self.count
+            )));
+        }
+        let Some(stretches) = self.stretches(text, replacements)? else {
             return Ok(None);
         };
-        let (reaches, longest) = &self.reaches;
-        let mut edits = Vec::with_capacity(replacements.len());
-        for replacement in replacements.iter() {
-            let start: isize = replacement.get_item(0)?.extract()?;
-            let end: isize = replacement.get_item(1)?.extract()?;
-            let new = replacement.get_item(2)?.downcast_into::<PyString>()?;
-            edits.push((start, end, edits::length(&new)?, new));
-        }
-        let mut folded = Vec::new();
-        let mut subset = None;
-        let reach = if edits.iter().all(|edit| edit.2 > 0) {
-            // Every literal that turns up holds a character put in.
-            let mut reach: isize = -1;
-            let mut put_in: Vec<u32> = Vec::new();
-            let mut last: Option<&str> = None; // a pass often puts in one text many times
-            for (_, _, _, new) in &edits {
-                let Ok(plain) = new.to_str() else {
-                    return Ok(None);
-                };
-                if last == Some(plain) {
-                    continue;
-                }
-                last = Some(plain);
-                folded.clear();
-                if !table.fold_into(plain, &mut folded) {
-                    return Ok(None);
-                }
-                for character in String::from_utf8_lossy(&folded).chars() {
-                    if let Some(&length) = reaches.get(&u32::from(character)) {
-                        reach = reach.max(length as isize);
-                        put_in.push(u32::from(character));
-                    }
-                }
+        let numbers = match stretches {
+            Stretches::Nothing => return Ok(Some(false)),
+            Stretches::Folded(folded, None) => {
+                let (seen, words_seen) = tally.borrow().seen_among(&self.is_word, None);
+                self.present_beyond(&folded, seen, words_seen)
             }
-            if reach < 0 {
-                return Ok(Some(Vec::new()));
+            Stretches::Folded(folded, Some(subset)) => {
+                let (seen, words_seen) = tally
+                    .borrow()
+                    .seen_among(&subset.scanner.is_word, Some(&subset.numbers));
+                subset
+                    .scanner
+                    .present_beyond(&folded, seen, words_seen)
+                    .into_iter()
+                    .map(|number| subset.numbers[number])
+                    .collect()
             }
-            put_in.sort_unstable();
-            put_in.dedup();
-            subset = self.subset(put_in);
-            reach
-        } else {
-            *longest as isize - 1
         };
-        let mut windows: Vec<(isize, isize)> = Vec::new();
-        let mut shift: isize = 0;
-        for (start, end, new_length, _) in &edits {
-            let low = (start + shift - reach).max(0);
-            let high = start + shift + new_length + reach;
-            shift += new_length - (end - start);
-            match windows.last_mut() {
-                Some(last) if low <= last.1 => last.1 = last.1.max(high),
-                _ => windows.push((low, high)),
-            }
-        }
-        let text_length = edits::length(text)?;
-        // The stretches are cut from the text's UTF-8 (which `compose` spliced for the version it
-        // made), walking forward from one to the next.
-        let Ok(whole) = utf8::utf8_of(text) else {
-            return Ok(None);
-        };
-        // An ASCII text (as most are once their quotes and dashes are made plain) is cut where
-        // its code points are.
-        let ascii = whole.len() == text_length as usize;
-        let (mut char_at, mut byte_at) = (0, 0);
-        folded.clear();
-        for (number, &(low, high)) in windows.iter().enumerate() {
-            if number > 0 {
-                folded.push(0xFF); // never in UTF-8: no literal spans two stretches
-            }
-            if low == 0 {
-                folded.extend_from_slice(TEXT_START.as_bytes());
-            }
-            let low = low.min(text_length);
-            let high = high.clamp(low, text_length);
-            let (start, end) = if ascii {
-                (low as usize, high as usize)
-            } else {
-                let start = utf8::advance(whole.as_bytes(), byte_at, (low - char_at) as usize);
-                (
-                    start,
-                    utf8::advance(whole.as_bytes(), start, (high - low) as usize),
-                )
-            };
-            (char_at, byte_at) = (high, end);
-            if !table.fold_into(&whole[start..end], &mut folded) {
-                return Ok(None);
-            }
-            if high >= text_length {
-                folded.extend_from_slice(TEXT_END.as_bytes());
-            }
-        }
-        Ok(Some(match subset {
-            Some(subset) => subset
-                .scanner
-                .present(&folded)
-                .into_iter()
-                .map(|number| subset.numbers[number])
-                .collect(),
-            None => self.present(&folded),
-        }))
+        tally.borrow_mut().count_numbers(&numbers).map(Some)
     }
 
     /// How many literals the scanner looks for.
@@ -675,5 +752,33 @@ mod tests {
                 assert_eq!(lowered, bytes.map(|each| each.to_ascii_lowercase()));
             }
         }
+    }
+
+    #[test]
+    fn a_scan_beyond_known_literals_reports_only_the_others() {
+        let literals = ["by", "by the", ",", "\u{e9}", "editor"];
+        let spellings = literals
+            .iter()
+            .map(|literal| {
+                (
+                    literal.as_bytes().to_vec(),
+                    literal.chars().map(u32::from).collect(),
+                )
+            })
+            .collect();
+        let scanner = LiteralScanner::of(spellings).unwrap();
+        let text = "by the editor, caf\u{e9}".as_bytes();
+        let mut everything = scanner.present(text);
+        everything.sort_unstable();
+        assert_eq!(everything, [0, 1, 2, 3, 4]);
+        // "by" and "," known (one word among them): the others only.
+        let known = vec![0b101u64];
+        let mut beyond = scanner.present_beyond(text, known, 1);
+        beyond.sort_unstable();
+        assert_eq!(beyond, [1, 3, 4]);
+        // Every word known: the prefixes are not walked, the one-character literals still looked for.
+        let mut characters = scanner.present_beyond(text, vec![0b10011u64], 3);
+        characters.sort_unstable();
+        assert_eq!(characters, [2, 3]);
     }
 }

@@ -62,6 +62,7 @@ impl ClauseTable {
         let table = Arc::clone(&self.table);
         Tally {
             seen: vec![false; table.literals.len()],
+            counted: Vec::new(),
             held: vec![0; table.clause_count.div_ceil(64)],
             found: vec![Vec::new(); table.clause_count],
             table,
@@ -74,6 +75,8 @@ impl ClauseTable {
 pub struct Tally {
     table: Arc<Table>,
     seen: Vec<bool>,
+    /// The literals counted, in the order counted.
+    counted: Vec<usize>,
     /// A bit per clause that holds.
     held: Vec<u64>,
     /// Per clause, the numbers of its literals found, in the order found.
@@ -90,6 +93,58 @@ impl Tally {
                     .get(index)
                     .is_some_and(|&held| held & bits == bits)
         })
+    }
+
+    /// How many literals the plan has.
+    pub(crate) fn literal_count(&self) -> usize {
+        self.seen.len()
+    }
+
+    /// `count` of these numbers.
+    pub(crate) fn count_numbers(&mut self, numbers: &[usize]) -> PyResult<bool> {
+        let mut new = false;
+        for &number in numbers {
+            let Some(clauses) = self.table.clauses_of.get(number) else {
+                return Err(pyo3::exceptions::PyIndexError::new_err(format!(
+                    "no literal {number}"
+                )));
+            };
+            if std::mem::replace(&mut self.seen[number], true) {
+                continue;
+            }
+            self.counted.push(number);
+            new = true;
+            for &clause in clauses {
+                self.held[clause / 64] |= 1 << (clause % 64);
+                self.found[clause].push(number);
+            }
+        }
+        Ok(new)
+    }
+
+    /// The literals counted, a bit each in the numbering of a scanner whose word literals
+    /// `is_word` marks (`numbers`: each of its literals' number in the plan, for a scanner of
+    /// some of them; None: the plan's own numbering), and how many of them are words.
+    pub(crate) fn seen_among(
+        &self,
+        is_word: &[bool],
+        numbers: Option<&[usize]>,
+    ) -> (Vec<u64>, usize) {
+        let mut bits = vec![0u64; is_word.len().div_ceil(64)];
+        let mut words = 0;
+        let mut mark = |number: usize| {
+            bits[number / 64] |= 1 << (number % 64);
+            words += usize::from(is_word[number]);
+        };
+        match numbers {
+            None => self.counted.iter().for_each(|&number| mark(number)),
+            Some(numbers) => numbers
+                .iter()
+                .enumerate()
+                .filter(|&(_, &number)| self.seen[number])
+                .for_each(|(own, _)| mark(own)),
+        }
+        (bits, words)
     }
 
     /// The literals of clause `clause` found, in the order found (as `literals_of`), as the
@@ -128,23 +183,7 @@ impl Literals {
 impl Tally {
     /// Counts the literals of these `numbers` as present; whether one of them was new.
     fn count(&mut self, numbers: Vec<usize>) -> PyResult<bool> {
-        let mut new = false;
-        for number in numbers {
-            let Some(clauses) = self.table.clauses_of.get(number) else {
-                return Err(pyo3::exceptions::PyIndexError::new_err(format!(
-                    "no literal {number}"
-                )));
-            };
-            if std::mem::replace(&mut self.seen[number], true) {
-                continue;
-            }
-            new = true;
-            for &clause in clauses {
-                self.held[clause / 64] |= 1 << (clause % 64);
-                self.found[clause].push(number);
-            }
-        }
-        Ok(new)
+        self.count_numbers(&numbers)
     }
 
     /// The clauses that hold, a bit each (`Presence.held`).

@@ -503,12 +503,18 @@ def test_the_core_scans_around_edits_what_python_scans(case):
     assert native.held == reference.held
 
 
+QUOTE_PASS = (
+    "Read 2 thoughts on \u201cKyiv\u201d, by the editors.\n",
+    [(19, 20, '"'), (24, 25, '"')],
+    'Read 2 thoughts on "Kyiv", by the editors.\n',
+)
+"""A text, a pass that makes its curly quotes plain, and the text it makes."""
+
+
 @needs_native
 def test_a_pass_that_puts_quotes_in_counts_the_literals_they_complete():
     plan = built_in_plan()
-    before = "Read 2 thoughts on \u201cKyiv\u201d, by the editors.\n"
-    replacements = [(19, 20, '"'), (24, 25, '"')]
-    text = 'Read 2 thoughts on "Kyiv", by the editors.\n'
+    before, replacements, text = QUOTE_PASS
     presence = plan.scan(before)
     assert ' thoughts on "' not in presence.literals
     # The core looks only for the literals that hold a quote, among the plan's thousands.
@@ -520,9 +526,7 @@ def test_a_pass_that_puts_quotes_in_counts_the_literals_they_complete():
 @needs_native
 def test_a_scan_around_edits_counts_into_the_tally_only_what_it_had_not_counted():
     plan = built_in_plan()
-    before = "Read 2 thoughts on \u201cKyiv\u201d, by the editors.\n"
-    replacements = [(19, 20, '"'), (24, 25, '"')]
-    text = 'Read 2 thoughts on "Kyiv", by the editors.\n'
+    before, replacements, text = QUOTE_PASS
     presence = plan.scan(before)
     tally = presence._tally
     held, counted = tally.held, set(tally.literals())

@@ -84,11 +84,6 @@ class Scanner(Protocol):
         the caller must fold it."""
         ...
 
-    def scan_edits(self, text: str, replacements: list[Any]) -> list[int] | None:
-        """The literals of the stretches around a pass of replacements that made ``text`` (see
-        :meth:`cleantext.plan.Presence.update`); None when the caller must find the stretches."""
-        ...
-
 
 WEAK_LENGTH = 2
 """An ASCII literal this short with a letter, digit or space in it ("by", "in", "- "), or an ASCII
@@ -131,10 +126,6 @@ class PythonScanner:
     def scan_folding(self, text: str, ends: bool = False) -> list[int]:
         """What :meth:`scan` answers for the case folding of ``text`` (:func:`cleantext.triggers.fold`)."""
         return self.scan(scanned_form(text, ends=ends))
-
-    def scan_edits(self, text: str, replacements: list[Any]) -> None:
-        """None: the caller finds the stretches (which the native core does itself)."""
-        return None
 
     def scan(self, text: str) -> list[int]:
         """The numbers of the literals ``text`` contains, each once."""

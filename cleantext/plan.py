@@ -237,10 +237,6 @@ class Presence:
                     self.held = tally.held
                     self.found += 1
                 return
-        numbers = plan.scanner.scan_edits(text, listed)
-        if numbers is not None:
-            self._count(numbers)  # the core scanned the stretches as below
-            return
         if all(replacement[2] for replacement in replacements):
             put_in = "".join([replacement[2] for replacement in replacements])
             reach = max((plan.reaches.get(character, -1) for character in set(fold(put_in))), default=-1)

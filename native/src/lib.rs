@@ -113,7 +113,7 @@ impl Characters {
 
     /// The literal number of the character that starts at `position` of `text` (the UTF-8 of a
     /// Python string, lone surrogates as "surrogatepass" writes them; a byte that starts no
-    /// character, as the 0xFF between the stretches `scan_edits` joins, is none).
+    /// character, as the 0xFF between the stretches `scan_edits_into` joins, is none).
     fn number_at(&self, text: &[u8], position: usize) -> Option<usize> {
         if !(0xC0..0xF8).contains(&text[position]) {
             return None;
@@ -225,7 +225,7 @@ impl LiteralScanner {
         })
     }
 
-    /// What `scan_edits` scans after a pass of `replacements` made `text` (see there): the
+    /// What `scan_edits_into` scans after a pass of `replacements` made `text` (see there): the
     /// stretches around the edits, folded and joined, and the subset of the literals that may
     /// have turned up; `Nothing` where none can have; None where Python must scan.
     fn stretches(
@@ -480,37 +480,17 @@ impl LiteralScanner {
         Ok(Some(py.allow_threads(|| self.present(&folded))))
     }
 
-    /// What `Presence.update` scans after a pass of `replacements` (`(start, end, new, ...)`, in
-    /// the coordinates of the text before it) made `text`: the literals of the stretches around
-    /// the edits, folded, as far either side as a literal holding a character put in reaches (as
-    /// the longest literal reaches, where text was only removed), `TEXT_START` and `TEXT_END` at
-    /// the text's ends. None where Python must scan (a character the fold table does not cover).
+    /// What `Presence.update` counts into the document's `tally` after a pass of `replacements`
+    /// (`(start, end, new, ...)`, in the coordinates of the text before it) made `text`: the
+    /// literals of the stretches around the edits, folded, as far either side as a literal
+    /// holding a character put in reaches (as the longest literal reaches, where text was only
+    /// removed), `TEXT_START` and `TEXT_END` at the text's ends; whether one was new. None where
+    /// Python must scan (a character the fold table does not cover).
     ///
     /// Where every replacement puts text in, only the literals that hold a character put in are
     /// looked for (a `Subset`, where they are few): any other literal in the stretches lies in
     /// text the edits left as it was, which the presence has counted already.
-    fn scan_edits(
-        &self,
-        text: &Bound<'_, PyString>,
-        replacements: &Bound<'_, PyList>,
-    ) -> PyResult<Option<Vec<usize>>> {
-        Ok(self
-            .stretches(text, replacements)?
-            .map(|stretches| match stretches {
-                Stretches::Nothing => Vec::new(),
-                Stretches::Folded(folded, None) => self.present(&folded),
-                Stretches::Folded(folded, Some(subset)) => subset
-                    .scanner
-                    .present(&folded)
-                    .into_iter()
-                    .map(|number| subset.numbers[number])
-                    .collect(),
-            }))
-    }
-
-    /// `scan_edits` counted into the document's `tally` (`Presence._count` of its answer), where
-    /// only the literals the tally has not counted yet are looked for; whether one was new.
-    /// None where Python must scan.
+    /// Nor is a literal the tally has counted already.
     fn scan_edits_into(
         &self,
         text: &Bound<'_, PyString>,

@@ -150,15 +150,17 @@ impl Tally {
     /// The literals of clause `clause` found, in the order found (as `literals_of`), as the
     /// core's searches take them; none for a clause of -1 (a step whose trigger has none).
     pub(crate) fn clause_texts(&self, clause: isize) -> Literals {
-        let numbers = usize::try_from(clause)
-            .ok()
-            .and_then(|clause| self.found.get(clause))
-            .cloned()
-            .unwrap_or_default();
+        let numbers = usize::try_from(clause).map_or(&[][..], |clause| self.found_of(clause));
         Literals {
             table: Arc::clone(&self.table),
-            numbers,
+            numbers: numbers.to_vec(),
         }
+    }
+
+    /// The numbers of the literals of clause `clause` found, in the order found (none for a
+    /// clause it does not have).
+    fn found_of(&self, clause: usize) -> &[usize] {
+        self.found.get(clause).map_or(&[][..], Vec::as_slice)
     }
 }
 
@@ -200,10 +202,9 @@ impl Tally {
 
     /// The literals of clause `clause` found, in the order found.
     fn literals_of<'py>(&self, py: Python<'py>, clause: usize) -> PyResult<Bound<'py, PyTuple>> {
-        let numbers = self.found.get(clause).map_or(&[][..], Vec::as_slice);
         PyTuple::new(
             py,
-            numbers
+            self.found_of(clause)
                 .iter()
                 .map(|&number| self.table.literals[number].bind(py)),
         )

@@ -166,6 +166,10 @@ def find_block_matches(
     pattern = rule.compiled
     removes = rule.action == "remove"
     core = native_removal_pattern(rule)
+    if core is not None:
+        matches = core.blocks(native_text(text), low, high, rule.min_words, rule.max_words, list(literals))
+        if matches is not None:
+            return _block_findings(rule, text, matches, timeout)
     blocks = block_spans(text)
     found: Replacements = []
     for index, (start, end) in enumerate(blocks):
@@ -189,6 +193,30 @@ def find_block_matches(
             found.append((*block_removal_span(text, blocks, index), ""))
         else:
             found.append((start + match_start, start + match_end, new))
+    return _without_overlaps(found)
+
+
+def _block_findings(
+    rule: Rule, text: str, matches: list[tuple[int, int, int | None, int | None, str | None]], timeout: float | None
+) -> Replacements:
+    """The replacements of the blocks the native core matched, and of the blocks without a match
+    span, which it left to Python and are searched here (see :func:`find_block_matches`)."""
+    removes = rule.action == "remove"
+    found: Replacements = []
+    for start, end, match_start, match_end, new in matches:
+        block = text[start:end]
+        if match_start is None:
+            match = rule.compiled.search(block, None, None, None, False, timeout)  # by position, see above
+            if match is None:
+                continue
+            match_start, match_end = start + match.start(), start + match.end()
+            new = "" if removes else match.expand(rule.replacement)
+        if rule.guards and _guarded(rule, block, timeout):
+            continue
+        if removes:
+            found.append((*line_removal_span(text, start, end), ""))
+        else:
+            found.append((match_start, match_end, new))
     return _without_overlaps(found)
 
 

@@ -348,6 +348,23 @@ def test_a_rule_of_the_last_block_puts_its_edit_at_the_end_whatever_comes_before
     assert outcome(native_engine, "t", text) == on_python(outcome, python_engine, "t", text)
 
 
+@needs_native
+def test_a_block_step_finds_on_the_core_what_it_finds_on_python_in_the_blocks_its_literals_pick():
+    # The core judges a block by its words and the literals the step was selected by, as Python does.
+    stages, plan = engines()[0]._stages_for("file")
+    texts = [example.input for rule in BUILT_IN if rule.kind == "block" for example in rule.examples]
+    texts += [text.replace("e", odd).replace("a", odd.upper()) for text in texts for odd in ("\u00e9", "\u0131")]
+    found_by_literals = 0
+    for text in texts:
+        for _, steps in stages:
+            for _, unit, literals in plan.scan(text).select(steps, text):
+                if unit.kind == "block":
+                    found = unit.find(text, None, literals=literals)
+                    assert found == on_python(unit.find, text, None, (False, False), literals), (unit.label, text)
+                    found_by_literals += bool(found and literals)
+    assert found_by_literals >= 4  # the rules' examples that fire, where literals picked their blocks
+
+
 def screened_out(pipeline, text):
     """The steps of each stage of ``pipeline`` the screen drops on ``text``, with the literals they were selected by."""
     stages, plan = pipeline._stages_for("file")

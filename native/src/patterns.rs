@@ -995,8 +995,8 @@ fn may_hold(
         .any(|literal| lowered.contains(literal))
 }
 
-/// `(line start, line end, match start, match end, new)`; no match span: a line the core leaves
-/// to Python (a non-ASCII word character next to where an ASCII word boundary would be judged).
+/// `(line start, line end, match start, match end, new)` (or a block's); no match span: a line the
+/// core leaves to Python (a non-ASCII word character next to where an ASCII word boundary would be judged).
 type LineMatch = (usize, usize, Option<usize>, Option<usize>, Option<String>);
 
 #[pymethods]
@@ -1254,6 +1254,71 @@ impl Pattern {
         };
         let literals: Vec<&str> = literals.iter().map(String::as_str).collect();
         Ok(self.line_matches(py, text, low, high, &judged, &literals, false))
+    }
+
+    /// The first match in each block of `text[low:high]` that a block rule judges:
+    /// `(block start, block end, match start, match end, new)`, in code points; a block the
+    /// core leaves to Python comes without a match span (None, None).
+    ///
+    /// The blocks are `segment.block_spans`'s; a block is judged,
+    /// as `strip.find_block_matches` judges it, when it lies within `text[low:high]`, has from
+    /// `min_words` to `max_words` words (0: any number) and, when ASCII, holds one of
+    /// `literals`. None for a text the core does not read.
+    #[allow(clippy::too_many_arguments)]
+    fn blocks(
+        &self,
+        py: Python<'_>,
+        text: &Text,
+        low: usize,
+        high: usize,
+        min_words: usize,
+        max_words: usize,
+        literals: Vec<String>,
+    ) -> Option<Vec<LineMatch>> {
+        let plain = text.readable_str(py)?;
+        let tables = READING_TABLES.get().expect("a readable text has tables");
+        let literals: Vec<&str> = literals.iter().map(String::as_str).collect();
+        let lowered = (!literals.is_empty()).then(|| text.line_table(py).1.as_str());
+        let (plain_literals, other_literals) = split_literals(&literals, tables);
+        let mut found = Vec::new();
+        for block in text.blocks(py) {
+            if block.start < low || block.end > high {
+                continue;
+            }
+            let haystack = &plain[block.byte_start..block.byte_end];
+            if !fits(haystack, min_words, max_words) {
+                continue;
+            }
+            if let Some(lowered) = lowered {
+                let ascii = haystack.is_ascii();
+                let folds_plainly = ascii || !tables.folds_to_ascii.any_in(haystack);
+                let lowered = &lowered[block.byte_start..block.byte_end];
+                if !may_hold(
+                    ascii,
+                    folds_plainly,
+                    lowered,
+                    &plain_literals,
+                    other_literals,
+                ) {
+                    continue;
+                }
+            }
+            match self.first_in_span(haystack) {
+                None => found.push((block.start, block.end, None, None, None)), // Python's to judge
+                Some(None) => {}
+                Some(Some((start, end, groups))) => {
+                    let new = self
+                        .template
+                        .as_ref()
+                        .map(|_| self.replacement(haystack, groups.as_ref()));
+                    let mut offsets = Offsets::new(haystack);
+                    let start = block.start + offsets.char_at(start);
+                    let end = block.start + offsets.char_at(end);
+                    found.push((block.start, block.end, Some(start), Some(end), new));
+                }
+            }
+        }
+        Some(found)
     }
 }
 

@@ -417,11 +417,8 @@ class Pipeline:
         """Evaluate ``steps`` in order on the document being cleaned; the number of replacements that changed it."""
         document, presence, timings = cleaning.document, cleaning.presence, cleaning.timings
         selecting = self.triggers == "on"
-        # Where the presence remembers nothing of the text, the core's run also screens the steps it
-        # hands to Python (as Plan.screen would): only those that may find something cost a call.
-        screening = len(document.text) < presence.remember_chars
-        if selecting and (run := presence.plan.native_run(steps, screening)) is not None:
-            return self._run_natively(run, steps, cleaning, screening)
+        if selecting and (run := presence.plan.native_run(steps)) is not None:
+            return self._run_natively(run, steps, cleaning)
         # Steps whose trigger does not hold are never looked at: they cost nothing; nor are those
         # the core's screen finds nothing for.
         todo = (
@@ -444,17 +441,17 @@ class Pipeline:
                     break
         return changes
 
-    def _run_natively(self, run: Any, steps: Sequence[Step], cleaning: _Cleaning, screening: bool) -> int:
+    def _run_natively(self, run: Any, steps: Sequence[Step], cleaning: _Cleaning) -> int:
         """:meth:`_run_rules` with the plan's run of ``steps`` on the core (:meth:`Plan.native_run`): it
         evaluates the steps it can in one call, and hands each of the others, whose trigger holds, to
-        :meth:`_evaluate`, after the screen (its own with ``screening``, which passes over those it
-        finds nothing for)."""
+        :meth:`_evaluate`, after its screen, which passes over those it finds nothing for (or the
+        plan's, for a step the run hands on unscreened)."""
         document, presence, timings = cleaning.document, cleaning.presence, cleaning.timings
         changes = 0
         start: int | None = 0
         while start is not None:
             applied, start, spent, screen_seconds, screened = run.run(
-                document, presence, start, cleaning.timed_out, self.timeout, screening
+                document, presence, start, cleaning.timed_out, self.timeout
             )
             changes += applied
             for index, seconds, changed in spent:

@@ -86,11 +86,6 @@ KEEP_FINDING_CHARS = 100_000
 again as the document changes: its step is evaluated. Asking again costs a pass over the text, as
 much as the step's own search there; in a shorter text it costs less than the step's Python call."""
 
-RUN_SHARE = 0.75
-"""The share of a list's steps the core must be able to run whole for the list to run on the core
-(:meth:`Plan.native_run`) where it does not screen the others: each of them then costs a call and
-a screen of its own."""
-
 SEPARATORS = ("\ue002", "\ufdd0", "\uffff")
 """Characters (private use, non-characters) to join the stretches of one update by, the first that
 no literal of the plan holds."""
@@ -339,7 +334,7 @@ class Plan:
         # so that a rule's pattern is compiled for the core only once its trigger holds.
         self._checks: dict[int, Check | None] = {}
         self._holding: dict[tuple[int, bool, int], list[tuple[int, Unit, int]]] = {}
-        self._runs: dict[int, tuple[Any, bool]] = {}
+        self._runs: dict[int, Any] = {}
         self.screening = screens()  # decided as the scanner is, when the plan is made
         # The core's screen: the whole screen of a text whose presence remembers nothing (the others:
         # Plan.screen, here), and the sets of whole-text checks asked together for both.
@@ -409,18 +404,16 @@ class Plan:
             self._lists.append(units)  # kept alive, so that no other list can take its identity
         return gated
 
-    def native_run(self, units: Sequence[Unit], screening: bool = False) -> Any | None:
+    def native_run(self, units: Sequence[Unit]) -> Any | None:
         """The core's run of a list of the plan's steps (``Run``), made once per list: in one call,
         each step it can run whole (:attr:`Step.runs_natively`) is evaluated in turn where its
-        trigger holds, without the screen or a Python call; it stops at the others, which the run
-        loop evaluates. ``screening``: the run also screens those (:meth:`screen` of one step, on
-        a text the presence remembers nothing of) and stops only at those that may find something.
-        None without the core, where the presence is counted in Python, or where fewer than
-        :data:`RUN_SHARE` of the steps can run on it and the run does not screen."""
+        trigger holds, without the screen or a Python call; each of the others whose trigger holds
+        it screens (:meth:`screen` of that step alone), and stops at those that may find
+        something, which the run loop evaluates. None without the core, or where the presence is
+        counted in Python."""
         key = id(units)
         if key not in self._runs:
             run = None
-            runnable = [unit.runs_natively for unit in units]
             if self.clause_table is not None and units:
                 words = (self.clause_count + 63) // 64
                 steps = []
@@ -430,10 +423,9 @@ class Plan:
                     spec = (unit.native_finds, unit.label, unit.rule.ref, unit, unit.where_parts, unit.repeats)
                     steps.append((*spec, *gate_words, gates[0][1], gates[1][1]))
                 run = native_run(steps, self._screen)
-            self._runs[key] = (run, sum(runnable) >= RUN_SHARE * len(units))
+            self._runs[key] = run
             self._lists.append(units)  # kept alive, so that no other list can take its identity
-        run, mostly_native = self._runs[key]
-        return run if mostly_native or screening else None
+        return self._runs[key]
 
     def holding(self, units: Sequence[Unit], ascii_text: bool, held: int) -> list[tuple[int, Unit, int]]:
         """``(index, step, first clause)`` for the steps of ``units`` whose trigger the clauses ``held``

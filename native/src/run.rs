@@ -201,12 +201,11 @@ impl Run {
     /// Evaluates the steps from `start` on, in order, on `document` (a `Document`) whose
     /// presence (`Presence`) counts on the core (its `_tally`); `skipped`: labels not to evaluate
     /// (timed out); `timeout`: the run's time limit, for a search left to Python. Stops at the
-    /// end, at an empty text, or at a step Python must evaluate. `screening`: a step Python
-    /// evaluates whose trigger holds is first screened here (the plan's screen, the step's
-    /// check alone: `Plan.screen` of a text its presence remembers nothing of), and passed over
-    /// where its check finds nothing.
-    #[pyo3(signature = (document, presence, start, skipped, timeout=None, screening=false))]
-    #[allow(clippy::too_many_arguments)]
+    /// end, at an empty text, or at a step Python must evaluate. A step Python evaluates whose
+    /// trigger holds is first screened here (the plan's screen, the step's check alone, as
+    /// `Plan.screen` asks it of a text its presence remembers nothing of), and passed over where
+    /// its check finds nothing.
+    #[pyo3(signature = (document, presence, start, skipped, timeout=None))]
     fn run(
         &self,
         py: Python<'_>,
@@ -215,7 +214,6 @@ impl Run {
         start: usize,
         skipped: &Bound<'_, PySet>,
         timeout: Option<f64>,
-        screening: bool,
     ) -> PyResult<RunOutcome> {
         let tally = presence.getattr("_tally")?.downcast_into::<Tally>()?;
         let mut changes = 0;
@@ -238,7 +236,7 @@ impl Run {
                 continue;
             }
             if self.finder(py, step)?.is_none() {
-                if !screening || (!skipped.is_empty() && skipped.contains(step.label.bind(py))?) {
+                if !skipped.is_empty() && skipped.contains(step.label.bind(py))? {
                     return Ok((changes, Some(index), spent, screen_seconds, false));
                 }
                 let started = Instant::now();

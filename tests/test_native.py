@@ -1145,6 +1145,18 @@ def test_a_run_passes_over_a_step_for_python_whose_check_finds_nothing():
 
 
 @needs_native
+def test_a_long_text_is_cleaned_as_the_python_engine_cleans_it_its_versions_decoded_from_their_utf8():
+    # From 1 Mi characters on, the core makes each new version of a text from its spliced UTF-8.
+    paragraph = "\u201cQuoted\u201d \u2014 caf\u00e9, Stra\u00dfe \U0001f600 -- on a -20C day.\n\nBy Jane Smith\n\n"
+    text = paragraph * (2**20 // len(paragraph) + 1)
+    native_engine, python_engine = engines()
+    result = native_engine.clean(text)
+    assert "\u201c" not in result.text and "-20 \u00b0C" in result.text and len(result.text) < len(text) / 2
+    assert bytes(native.core_utf8(result.text)) == result.text.encode("utf-8")
+    assert outcome(native_engine, "t", text) == on_python(outcome, python_engine, "t", text)
+
+
+@needs_native
 def test_a_run_on_the_core_cleans_as_the_python_engine_and_every_step_do():
     native_engine, python_engine = engines()
     every_step = Pipeline.load(triggers="off")

@@ -537,6 +537,33 @@ fn differ(rules: &[Bound<'_, PyAny>], first: &Bound<'_, PyAny>) -> PyResult<bool
     Ok(false)
 }
 
+/// A piece of a pass's new text: a stretch of the old text (code points), or a replacement's text.
+enum Piece<'py> {
+    Old(isize, isize),
+    New(Bound<'py, PyString>),
+}
+
+/// A text from this many code points on gets its new version decoded from the spliced UTF-8
+/// (see `walk`): 1 Mi, the length of a window of a document cleaned in windows.
+const DECODED_FROM_CHARS: isize = 1 << 20;
+
+/// The new text: the pieces, the old text's stretches cut out of `text`, joined.
+fn joined<'py>(
+    text: &Bound<'py, PyString>,
+    pieces: Vec<Piece<'py>>,
+) -> PyResult<Bound<'py, PyString>> {
+    let pieces = pieces
+        .into_iter()
+        .map(|piece| match piece {
+            Piece::Old(start, end) => cut(text, start, end),
+            Piece::New(new) => Ok(new),
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(PyString::new(text.py(), "")
+        .call_method1("join", (PyList::new(text.py(), pieces)?,))?
+        .downcast_into::<PyString>()?)
+}
+
 /// The walk's state: what `Document.apply_tagged` keeps in its locals.
 struct Walk<'py, 'a> {
     merged: Vec<Merged<'py>>,
@@ -605,7 +632,9 @@ fn walk<'py>(
         shift: 0,
         credits,
     };
-    let mut pieces: Vec<Bound<'py, PyString>> = Vec::with_capacity(2 * replacements.len() + 1);
+    // The new text as it is joined where the splice fails: the old text's stretches (code
+    // points) and the replacements, cut only then.
+    let mut pieces: Vec<Piece<'py>> = Vec::with_capacity(2 * replacements.len() + 1);
     // The new text's UTF-8, spliced from the old one's (None: a lone surrogate, not read).
     let old_utf8 = utf8_of(text).ok();
     let old_reading = reading_of(text).filter(|reading| reading.readable);
@@ -728,28 +757,37 @@ fn walk<'py>(
             cluster.cur_end = end;
             cluster.src_end = end + delta;
         }
-        pieces.push(cut(text, copied_to, start)?);
+        pieces.push(Piece::Old(copied_to, start));
         walk.shift += length(&new)? - (end - start);
         if let Some(spliced) = splice.as_mut() {
             if !spliced.replace(start, end, &new) {
                 splice = None;
             }
         }
-        pieces.push(new);
+        pieces.push(Piece::New(new));
         copied_to = end;
     }
     if applied == 0 {
         return Ok(None);
     }
     walk.close(py, None)?;
-    pieces.push(cut(text, copied_to, text_length)?);
-    let new_text = PyString::new(py, "")
-        .call_method1("join", (PyList::new(py, pieces)?,))?
-        .downcast_into::<PyString>()?;
-    if let Some(spliced) = splice {
-        let (plain, reading) = spliced.finish();
-        keep(&new_text, plain, reading);
-    }
+    pieces.push(Piece::Old(copied_to, text_length));
+    let new_text = match splice.map(Splice::finish) {
+        // A long text's new string is decoded from its spliced UTF-8: cutting the old text's
+        // stretches and joining them would hold a second copy of it, fresh memory the kernel
+        // zeroes page by page. A short one's pieces are joined, in fewer instructions.
+        Some((plain, reading)) if text_length >= DECODED_FROM_CHARS => {
+            let new_text = PyString::new(py, &plain);
+            keep(&new_text, plain, reading);
+            new_text
+        }
+        Some((plain, reading)) => {
+            let new_text = joined(text, pieces)?;
+            keep(&new_text, plain, reading);
+            new_text
+        }
+        None => joined(text, pieces)?,
+    };
     // The made edits' text; an edit that gives back its source text is no edit.
     let mut kept: Vec<Arc<Stored>> = Vec::with_capacity(walk.merged.len() + count - next);
     for entry in walk.merged {

@@ -406,7 +406,9 @@ def _offtopic_on_core(rule: Rule, text: str, low: int, high: int, most: int) -> 
     """:func:`find_offtopic`'s removals judged on the core, or None where Python judges: no core, a
     pattern of the rule's that the core does not run, or a text the core leaves to Python (one
     whose words outside ASCII Python reads otherwise than the core's tables, as with a capital
-    sigma, or with more candidates than :data:`OFFTOPIC_SEARCHED_BLOCKS`)."""
+    sigma; one whose words are ASCII, with more candidates than :data:`OFFTOPIC_SEARCHED_BLOCKS`;
+    one of more than :data:`TOPIC_CHUNK_CHARS` with words outside ASCII and at most that many
+    candidates, whose words Python searches with ``re``)."""
     shape = native_span_pattern(rule.pattern)
     guards = [native_span_pattern(guard.pattern) for guard in rule.guards]
     if shape is None or any(guard is None for guard in guards):

@@ -9,6 +9,7 @@ import gc
 import html
 import os
 import pickle
+import random
 import subprocess
 import sys
 import unittest.mock
@@ -1154,6 +1155,30 @@ def test_a_long_text_is_cleaned_as_the_python_engine_cleans_it_its_versions_deco
     assert "\u201c" not in result.text and "-20 \u00b0C" in result.text and len(result.text) < len(text) / 2
     assert bytes(native.core_utf8(result.text)) == result.text.encode("utf-8")
     assert outcome(native_engine, "t", text) == on_python(outcome, python_engine, "t", text)
+
+
+@needs_native
+def test_many_off_topic_lines_in_a_long_text_with_words_outside_ascii_are_judged_on_the_core():
+    # Past a million characters, more candidates than are searched one by one: the whole text split
+    # into words once (strip.split_verdicts), on the core, as Python would.
+    rng = random.Random(7)
+    body = (
+        "The caf\u00e9 council in Orl\u00e9ans voted on Tuesday to keep the old tram depot open through "
+        "the winter, reversing a decision taken in the spring to close it for repairs. The vote was unanimous.\n\n"
+    )
+    # Pairs of teasers of made-up words (two short blocks: a lone one would pass for a section heading).
+    teasers = [" ".join("".join(rng.choices("bcdfghklmnprstvz", k=3)) + "ov" for _ in range(4)) for _ in range(60)]
+    parts = []
+    for number in range(2**20 // len(body) + 1):
+        parts.append(body)
+        if number % 180 == 1 and teasers:
+            parts.append(teasers.pop().capitalize() + "\n\n" + teasers.pop().capitalize() + "\n\n")
+    text = "".join(parts)
+    assert len(text) > 2**20 and not teasers
+    rule = next(rule for rule in BUILT_IN if rule.id == "offtopic.short-block")
+    removals = strip._offtopic_on_core(rule, text, 0, len(text), rule.max_words)
+    assert removals is not None and len(removals) > strip.OFFTOPIC_SEARCHED_BLOCKS
+    assert removals == on_python(strip.find_offtopic, rule, text, 0, len(text), None)
 
 
 @needs_native

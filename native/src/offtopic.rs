@@ -212,8 +212,9 @@ pub const OFFTOPIC_JUDGING: (usize, usize) = (3, 16);
 /// in code points; `shape`: the rule's pattern, `guards`: its guards' patterns (each searched in
 /// a block on its own); `topic`: the reader of words with letters outside ASCII. None where
 /// Python judges: a text with a word character outside ASCII that `topic` does not read as
-/// Python does (or no `topic`), more candidates than are searched one by one, or a block a
-/// pattern leaves to Python.
+/// Python does (or no `topic`), more candidates than are searched one by one in a text whose
+/// words are ASCII, a few in a text past `TOPIC_CHUNK_CHARS` with words outside ASCII (Python
+/// searches those with `re`), or a block a pattern leaves to Python.
 #[pyfunction]
 #[pyo3(signature = (shape, guards, text, low, high, min_words, max_words, topic))]
 #[allow(clippy::too_many_arguments)]
@@ -234,8 +235,8 @@ pub fn offtopic_removals(
     // Words of letters outside ASCII are read with `topic`'s tables, where Python reads them alike.
     let topic = match topic {
         _ if !text.non_ascii_words() => None,
-        Some(topic) if text.length() <= TOPIC_CHUNK_CHARS => Some(topic),
-        _ => return None,
+        Some(topic) => Some(topic),
+        None => return None,
     };
     judge_offtopic(
         py,
@@ -248,8 +249,9 @@ pub fn offtopic_removals(
     )
 }
 
-/// `offtopic_removals` of a text it judges: None where a pattern leaves a block to Python, or
-/// there are more candidates than are searched one by one.
+/// `offtopic_removals` of a text it judges: None where a pattern leaves a block to Python, where
+/// there are more candidates than are searched one by one in a text whose words are ASCII (no
+/// `topic`), or where a few are, in a text past `TOPIC_CHUNK_CHARS` with words outside ASCII.
 ///
 /// A block is removed where it is one line of enough words in a run of short blocks, its words
 /// are shared nowhere outside its run, the shape pattern matches it and no guard does. With no
@@ -297,8 +299,11 @@ fn judge_offtopic(
         return Some(Vec::new());
     }
     let (headings, searched) = OFFTOPIC_JUDGING;
+    // The words of a few candidates searched in the rest of the text (`strip._unshared`), which
+    // Python does with `re` in a text past a million characters: such a text's are Python's.
     let unshared_of = |candidates: &[(usize, usize, usize)]| match topic {
         None => Some(unshared_words(plain, blocks, candidates)),
+        Some(_) if text.length() > TOPIC_CHUNK_CHARS => None,
         Some(topic) => topic.unshared_words(py, plain, blocks, candidates),
     };
     let mut candidates = Vec::new();
@@ -337,10 +342,18 @@ fn judge_offtopic(
         }
     }
     if lines.len() > searched {
-        if candidates.len() > searched {
-            return None; // Python splits the text into words once
-        }
-        let unshared = unshared_of(&candidates)?;
+        // Many candidates: the whole text is split into words once (`strip.split_verdicts`),
+        // with the tables of a text whose words have letters outside ASCII (else Python's).
+        let unshared = if candidates.len() > searched {
+            // As Python hands them over: (first and last of its run, block).
+            let runs: Vec<(usize, usize, usize)> = candidates
+                .iter()
+                .map(|&(index, first, last)| (first, last, index))
+                .collect();
+            topic?.split_unshared(plain, blocks, &runs)?
+        } else {
+            unshared_of(&candidates)?
+        };
         candidates = candidates
             .into_iter()
             .zip(unshared)
@@ -388,9 +401,18 @@ fn unshared_words(
             content_key(&block[start..end]).map(|key| (key, number))
         }));
     }
-    let words = letter_runs_of(bytes)
-        .filter_map(|(start, end, _)| key_of(&bytes[start..end]).map(|key| (key, start, end)));
-    unshared_by(keys, &run_spans(blocks, candidates), words)
+    let mut sharing = Sharing::new(keys, run_spans(blocks, candidates));
+    for (start, end, _) in letter_runs_of(bytes) {
+        // Once every candidate shares a word, no later word changes a verdict: the text's
+        // words are not read further.
+        if sharing.settled() {
+            break;
+        }
+        if let Some(key) = key_of(&bytes[start..end]) {
+            sharing.hear(key, start, end);
+        }
+    }
+    sharing.unshared
 }
 
 impl TopicWords {
@@ -413,12 +435,15 @@ impl TopicWords {
                 return None;
             }
         }
-        let mut words = Vec::new();
-        // Every word counts, function words too (`strip._unshared`).
+        let mut sharing = Sharing::new(keys, run_spans(blocks, candidates));
+        // Every word counts, function words too (`strip._unshared`); each is heard as it is
+        // read, none kept.
         let read = self.each_word(plain, false, |key, _, start, end| {
-            words.push((key, start, end));
+            if !sharing.settled() {
+                sharing.hear(key, start, end);
+            }
         });
-        read.then(|| unshared_by(keys, &run_spans(blocks, candidates), words))
+        read.then_some(sharing.unshared)
     }
 }
 
@@ -431,36 +456,52 @@ fn run_spans(blocks: &[BlockRange], candidates: &[(usize, usize, usize)]) -> Vec
 }
 
 /// Per candidate, whether it has a key (`keys`: each with its candidate's number) and no word
-/// (`words`: each key with its byte span) outside its run's byte span (`spans`) has one of them.
-fn unshared_by<K: Ord + Copy>(
-    mut keys: Vec<(K, usize)>,
-    spans: &[(usize, usize)],
-    words: impl IntoIterator<Item = (K, usize, usize)>,
-) -> Vec<bool> {
-    keys.sort_unstable();
-    keys.dedup();
-    let mut unshared = vec![false; spans.len()];
-    for &(_, number) in &keys {
-        unshared[number] = true; // a block without a content word is never taken
-    }
-    // Once every candidate shares a word, no later word changes a verdict: the words of a text
-    // read lazily (its ASCII reading) are not read further.
-    let mut open = unshared.iter().filter(|&&unshared| unshared).count();
-    for (key, start, end) in words {
-        if open == 0 {
-            break;
+/// heard so far (each key with its byte span) outside its run's byte span (`spans`) has one of them.
+struct Sharing<K> {
+    keys: Vec<(K, usize)>,
+    spans: Vec<(usize, usize)>,
+    unshared: Vec<bool>,
+    /// The candidates still unshared: none left, no later word changes a verdict.
+    open: usize,
+}
+
+impl<K: Ord + Copy> Sharing<K> {
+    fn new(mut keys: Vec<(K, usize)>, spans: Vec<(usize, usize)>) -> Self {
+        keys.sort_unstable();
+        keys.dedup();
+        let mut unshared = vec![false; spans.len()];
+        for &(_, number) in &keys {
+            unshared[number] = true; // a block without a content word is never taken
         }
-        let from = keys.partition_point(|(probe, _)| *probe < key);
-        for &(_, number) in keys[from..].iter().take_while(|(probe, _)| *probe == key) {
+        let open = unshared.iter().filter(|&&unshared| unshared).count();
+        Sharing {
+            keys,
+            spans,
+            unshared,
+            open,
+        }
+    }
+
+    /// Whether every candidate shares a word already.
+    fn settled(&self) -> bool {
+        self.open == 0
+    }
+
+    /// A word of the text: its key and its byte span.
+    fn hear(&mut self, key: K, start: usize, end: usize) {
+        let from = self.keys.partition_point(|(probe, _)| *probe < key);
+        for &(_, number) in self.keys[from..]
+            .iter()
+            .take_while(|(probe, _)| *probe == key)
+        {
             // A word lies within one block: outside the run of blocks, or in it.
-            let (low, high) = spans[number];
-            if (end <= low || start >= high) && unshared[number] {
-                unshared[number] = false;
-                open -= 1;
+            let (low, high) = self.spans[number];
+            if (end <= low || start >= high) && self.unshared[number] {
+                self.unshared[number] = false;
+                self.open -= 1;
             }
         }
     }
-    unshared
 }
 
 /// A paragraph longer than this is split into words a chunk at a time by Python
@@ -788,22 +829,31 @@ impl TopicWords {
                 "a candidate outside its run of blocks",
             ));
         }
+        Ok(self.split_unshared(plain, &ranges, &candidates))
+    }
+}
+
+impl TopicWords {
+    /// `unshared` of a text's UTF-8 and its blocks; None where Python must judge.
+    pub(crate) fn split_unshared(
+        &self,
+        plain: &str,
+        ranges: &[BlockRange],
+        candidates: &[(usize, usize, usize)],
+    ) -> Option<Vec<bool>> {
         if ranges
             .iter()
             .any(|block| block.end - block.start > TOPIC_CHUNK_CHARS)
         {
-            return Ok(None);
+            return None;
         }
         let slice = |index: usize| &plain[ranges[index].byte_start..ranges[index].byte_end];
         // The keys of every block of a candidate's run.
         let mut run_keys: HashMap<usize, Vec<WideKey>> = HashMap::new();
-        for &(first, last, _) in &candidates {
+        for &(first, last, _) in candidates {
             for index in first..last {
                 if let Entry::Vacant(entry) = run_keys.entry(index) {
-                    let Some(keys) = self.key_set(slice(index)) else {
-                        return Ok(None);
-                    };
-                    entry.insert(keys);
+                    entry.insert(self.key_set(slice(index))?);
                 }
             }
         }
@@ -826,10 +876,10 @@ impl TopicWords {
                 }
             });
             if !read {
-                return Ok(None);
+                return None;
             }
         }
-        Ok(Some(
+        Some(
             candidates
                 .iter()
                 .map(|&(first, last, index)| {
@@ -846,7 +896,7 @@ impl TopicWords {
                         })
                 })
                 .collect(),
-        ))
+        )
     }
 }
 

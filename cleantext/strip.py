@@ -84,7 +84,7 @@ def find_line_matches(
     if core is not None:
         matches = core.lines(native_text(text), low, high, rule.min_words, most, removes, list(literals))
         if matches is not None:
-            return _line_findings(rule, text, matches, timeout)
+            return _span_findings(rule, text, matches, timeout)
     candidates: list[tuple[int, int, int | None, int | None, str | None]] = []
     for start, end, _, words, folded, table_row in short_lines(text):
         if start < low or words > most or words < rule.min_words or (table_row and removes):
@@ -93,8 +93,8 @@ def find_line_matches(
             break
         if literals and not any(literal in folded for literal in literals):
             continue  # C-speed substring tests instead of a search
-        candidates.append((start, end, None, None, None))  # no match span: searched in _line_findings
-    return _line_findings(rule, text, candidates, timeout)
+        candidates.append((start, end, None, None, None))  # no match span: searched in _span_findings
+    return _span_findings(rule, text, candidates, timeout)
 
 
 def native_removal_pattern(rule: Rule) -> Any | None:
@@ -104,15 +104,15 @@ def native_removal_pattern(rule: Rule) -> Any | None:
     return native_pattern(rule.pattern, replacement, lines=True, backtracking=BACKTRACK_ALWAYS)
 
 
-def _line_findings(
+def _span_findings(
     rule: Rule,
     text: str,
     matches: list[tuple[int, int, int | None, int | None, str | None]],
     timeout: float | None,
 ) -> Replacements:
-    """The replacements of the lines the native core matched, and of the lines without a match
-    span (left to Python by the core, or all of them on the Python engine), which are searched
-    here (see :func:`find_line_matches`)."""
+    """The replacements of the lines (or blocks) the native core matched, and of those without a
+    match span (left to Python by the core, or all lines on the Python engine), which are searched
+    here (see :func:`find_line_matches` and :func:`find_block_matches`)."""
     found: Replacements = []
     removes = rule.action == "remove"
     for line_start, line_end, start, end, new in matches:
@@ -169,7 +169,7 @@ def find_block_matches(
     if core is not None:
         matches = core.blocks(native_text(text), low, high, rule.min_words, rule.max_words, list(literals))
         if matches is not None:
-            return _block_findings(rule, text, matches, timeout)
+            return _span_findings(rule, text, matches, timeout)
     blocks = block_spans(text)
     found: Replacements = []
     for index, (start, end) in enumerate(blocks):
@@ -193,30 +193,6 @@ def find_block_matches(
             found.append((*block_removal_span(text, blocks, index), ""))
         else:
             found.append((start + match_start, start + match_end, new))
-    return _without_overlaps(found)
-
-
-def _block_findings(
-    rule: Rule, text: str, matches: list[tuple[int, int, int | None, int | None, str | None]], timeout: float | None
-) -> Replacements:
-    """The replacements of the blocks the native core matched, and of the blocks without a match
-    span, which it left to Python and are searched here (see :func:`find_block_matches`)."""
-    removes = rule.action == "remove"
-    found: Replacements = []
-    for start, end, match_start, match_end, new in matches:
-        block = text[start:end]
-        if match_start is None:
-            match = rule.compiled.search(block, None, None, None, False, timeout)  # by position, see above
-            if match is None:
-                continue
-            match_start, match_end = start + match.start(), start + match.end()
-            new = "" if removes else match.expand(rule.replacement)
-        if rule.guards and _guarded(rule, block, timeout):
-            continue
-        if removes:
-            found.append((*line_removal_span(text, start, end), ""))
-        else:
-            found.append((match_start, match_end, new))
     return _without_overlaps(found)
 
 

@@ -632,8 +632,8 @@ fn walk<'py>(
         shift: 0,
         credits,
     };
-    // The new text as it is joined where the splice fails: the old text's stretches (code
-    // points) and the replacements, cut only then.
+    // The new text's pieces: the old text's stretches (code points, cut out only where they
+    // are joined) and the replacements; a long text's is decoded from the splice instead.
     let mut pieces: Vec<Piece<'py>> = Vec::with_capacity(2 * replacements.len() + 1);
     // The new text's UTF-8, spliced from the old one's (None: a lone surrogate, not read).
     let old_utf8 = utf8_of(text).ok();

@@ -1275,34 +1275,11 @@ impl Pattern {
         max_words: usize,
         literals: Vec<String>,
     ) -> Option<Vec<LineMatch>> {
-        let plain = text.readable_str(py)?;
-        let tables = READING_TABLES.get().expect("a readable text has tables");
         let literals: Vec<&str> = literals.iter().map(String::as_str).collect();
-        let lowered = (!literals.is_empty()).then(|| text.line_table(py).1.as_str());
-        let (plain_literals, other_literals) = split_literals(&literals, tables);
+        let placed = |block: &BlockRange| block.start >= low && block.end <= high;
+        let judged = judged_blocks(py, text, placed, (min_words, max_words), &literals)?;
         let mut found = Vec::new();
-        for block in text.blocks(py) {
-            if block.start < low || block.end > high {
-                continue;
-            }
-            let haystack = &plain[block.byte_start..block.byte_end];
-            if !fits(haystack, min_words, max_words) {
-                continue;
-            }
-            if let Some(lowered) = lowered {
-                let ascii = haystack.is_ascii();
-                let folds_plainly = ascii || !tables.folds_to_ascii.any_in(haystack);
-                let lowered = &lowered[block.byte_start..block.byte_end];
-                if !may_hold(
-                    ascii,
-                    folds_plainly,
-                    lowered,
-                    &plain_literals,
-                    other_literals,
-                ) {
-                    continue;
-                }
-            }
+        for (block, haystack) in judged {
             match self.first_in_span(haystack) {
                 None => found.push((block.start, block.end, None, None, None)), // Python's to judge
                 Some(None) => {}
@@ -1338,6 +1315,44 @@ fn split_literals<'a>(literals: &[&'a str], tables: &ReadingTables) -> (Vec<&'a 
         .collect();
     let other = plain.len() < literals.len();
     (plain, other)
+}
+
+/// The blocks of `text` a block rule judges (`strip.find_block_matches`), each with its text:
+/// those `placed` lets through, of `min_words` to `max_words` words (0: any number) that, when
+/// ASCII, hold one of `literals`. None for a text the core does not read.
+fn judged_blocks<'a>(
+    py: Python<'a>,
+    text: &'a Text,
+    placed: impl Fn(&BlockRange) -> bool + 'a,
+    (min_words, max_words): (usize, usize),
+    literals: &[&'a str],
+) -> Option<impl Iterator<Item = (&'a BlockRange, &'a str)> + 'a> {
+    let plain = text.readable_str(py)?;
+    let tables = READING_TABLES.get().expect("a readable text has tables");
+    // The text's ASCII lower case, made with its line table, only where literals pick blocks.
+    let lowered = (!literals.is_empty()).then(|| text.line_table(py).1.as_str());
+    let (plain_literals, other_literals) = split_literals(literals, tables);
+    Some(text.blocks(py).iter().filter_map(move |block| {
+        let haystack = &plain[block.byte_start..block.byte_end];
+        if !placed(block) || !fits(haystack, min_words, max_words) {
+            return None;
+        }
+        if let Some(lowered) = lowered {
+            let ascii = haystack.is_ascii();
+            let folds_plainly = ascii || !tables.folds_to_ascii.any_in(haystack);
+            let lowered = &lowered[block.byte_start..block.byte_end];
+            if !may_hold(
+                ascii,
+                folds_plainly,
+                lowered,
+                &plain_literals,
+                other_literals,
+            ) {
+                return None;
+            }
+        }
+        Some((block, haystack))
+    }))
 }
 
 impl Pattern {
@@ -1461,35 +1476,11 @@ impl Pattern {
         max_words: usize,
         literals: &[&str],
     ) -> bool {
-        let Some(plain) = text.readable_str(py) else {
+        let placed = |block: &BlockRange| within(regions, block);
+        let Some(judged) = judged_blocks(py, text, placed, (min_words, max_words), literals) else {
             return true;
         };
-        let tables = READING_TABLES.get().expect("a readable text has tables");
-        // The text's ASCII lower case, made with its line table, only where literals pick blocks.
-        let lowered = (!literals.is_empty()).then(|| text.line_table(py).1.as_str());
-        let (plain_literals, other_literals) = split_literals(literals, tables);
-        for block in text.blocks(py) {
-            if !within(regions, block) {
-                continue;
-            }
-            let haystack = &plain[block.byte_start..block.byte_end];
-            if !fits(haystack, min_words, max_words) {
-                continue;
-            }
-            if let Some(lowered) = lowered {
-                let ascii = haystack.is_ascii();
-                let folds_plainly = ascii || !tables.folds_to_ascii.any_in(haystack);
-                let lowered = &lowered[block.byte_start..block.byte_end];
-                if !may_hold(
-                    ascii,
-                    folds_plainly,
-                    lowered,
-                    &plain_literals,
-                    other_literals,
-                ) {
-                    continue;
-                }
-            }
+        for (_, haystack) in judged {
             if self.may_find_in_block(haystack) {
                 return true;
             }

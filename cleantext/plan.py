@@ -37,6 +37,13 @@ only remove whole paragraphs. A remembered check is not asked again, nor,
 in a long text (:data:`KEEP_FINDING_CHARS`), one that found something. A
 short text (:data:`REMEMBER_CHARS`) is asked again: that costs less than
 keeping track.
+
+Where the core counts the presence, each stage runs on the core
+(:meth:`Plan.native_run`), which screens every step it hands to Python as
+it reaches it, with that step's check alone; the plan's screen, and what
+the presence remembers, then serve only the steps the run hands on
+unscreened (a literal the core cannot read). The Python engine uses them
+throughout.
 """
 
 from __future__ import annotations

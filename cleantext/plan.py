@@ -229,10 +229,10 @@ class Presence:
         if self.remembered:
             self._forget(replacements, before)
         plan = self.plan
-        listed = replacements if isinstance(replacements, list) else list(replacements)
         tally = self._tally
         if tally is not None:
             # The core scans the stretches as below for the literals not counted yet, and counts them.
+            listed = replacements if isinstance(replacements, list) else list(replacements)
             new = plan.scanner.scan_edits_into(text, listed, tally)
             if new is not None:
                 if new:

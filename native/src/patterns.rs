@@ -1283,15 +1283,8 @@ impl Pattern {
             match self.first_in_span(haystack) {
                 None => found.push((block.start, block.end, None, None, None)), // Python's to judge
                 Some(None) => {}
-                Some(Some((start, end, groups))) => {
-                    let new = self
-                        .template
-                        .as_ref()
-                        .map(|_| self.replacement(haystack, groups.as_ref()));
-                    let mut offsets = Offsets::new(haystack);
-                    let start = block.start + offsets.char_at(start);
-                    let end = block.start + offsets.char_at(end);
-                    found.push((block.start, block.end, Some(start), Some(end), new));
+                Some(Some(first)) => {
+                    found.push(self.span_match(haystack, (block.start, block.end), first));
                 }
             }
         }
@@ -1356,6 +1349,21 @@ fn judged_blocks<'a>(
 }
 
 impl Pattern {
+    /// What `lines` and `blocks` answer for the match `found` in `haystack`, the text of the
+    /// line or block `start..end` (code points): the span, the match in code points of the
+    /// text, and the replacement where the pattern has one.
+    fn span_match(&self, haystack: &str, (start, end): (usize, usize), found: Found) -> LineMatch {
+        let (match_start, match_end, groups) = found;
+        let new = self
+            .template
+            .as_ref()
+            .map(|_| self.replacement(haystack, groups.as_ref()));
+        let mut offsets = Offsets::new(haystack);
+        let match_start = start + offsets.char_at(match_start);
+        let match_end = start + offsets.char_at(match_end);
+        (start, end, Some(match_start), Some(match_end), new)
+    }
+
     /// What `lines` answers; with `first_only`, it stops at the first line it answers with
     /// (the screen asks only whether there is one).
     #[allow(clippy::too_many_arguments)]
@@ -1408,20 +1416,10 @@ impl Pattern {
             let Ok(first) = self.find_at(haystack, 0) else {
                 return None; // the backtracking engine gave up: Python judges the text
             };
-            let first = first.map(|(start, end, groups)| {
-                let new = self
-                    .template
-                    .as_ref()
-                    .map(|_| self.replacement(haystack, groups.as_ref()));
-                (start, end, new)
-            });
             if first.is_some() && self.candidates {
                 found.push((line.start, line.end, None, None, None)); // Python judges the line
-            } else if let Some((start, end, new)) = first {
-                let mut offsets = Offsets::new(haystack);
-                let start = line.start + offsets.char_at(start);
-                let end = line.start + offsets.char_at(end);
-                found.push((line.start, line.end, Some(start), Some(end), new));
+            } else if let Some(first) = first {
+                found.push(self.span_match(haystack, (line.start, line.end), first));
             }
         }
         Some(found)

@@ -108,18 +108,44 @@ fn initial_bit(run: &[u8]) -> u32 {
     1 << (run[0].to_ascii_lowercase() - b'a')
 }
 
+/// The most letters a function word has.
+const FUNCTION_WORD_LETTERS: usize = 6;
+
+/// A run of at most `FUNCTION_WORD_LETTERS` ASCII letters in lower case, as one number: its
+/// bytes from the most significant down, zeros after them, so that numbers sort as words do.
+const fn packed_word(run: &[u8]) -> u64 {
+    let mut packed = 0u64;
+    let mut index = 0;
+    while index < FUNCTION_WORD_LETTERS {
+        let byte = if index < run.len() {
+            run[index].to_ascii_lowercase()
+        } else {
+            0
+        };
+        packed = (packed << 8) | byte as u64;
+        index += 1;
+    }
+    packed
+}
+
+/// `FUNCTION_WORDS` packed (`packed_word`), in the same order: a word is looked up with a
+/// binary search of numbers, where comparing strings cost a call to `memcmp` per probe.
+const PACKED_FUNCTION_WORDS: [u64; FUNCTION_WORDS.len()] = {
+    let mut packed = [0u64; FUNCTION_WORDS.len()];
+    let mut index = 0;
+    while index < FUNCTION_WORDS.len() {
+        packed[index] = packed_word(FUNCTION_WORDS[index].as_bytes());
+        index += 1;
+    }
+    packed
+};
+
 /// Whether a run of ASCII letters is a function word, in any case.
 fn is_function_word(run: &[u8]) -> bool {
-    // No function word is longer than six letters.
-    if run.len() > 6 {
-        return false;
-    }
-    let mut lowered = [0u8; 6];
-    for (into, byte) in lowered.iter_mut().zip(run) {
-        *into = byte.to_ascii_lowercase();
-    }
-    let word = std::str::from_utf8(&lowered[..run.len()]).expect("ASCII letters");
-    FUNCTION_WORDS.binary_search(&word).is_ok()
+    run.len() <= FUNCTION_WORD_LETTERS
+        && PACKED_FUNCTION_WORDS
+            .binary_search(&packed_word(run))
+            .is_ok()
 }
 
 /// The key of a content word (see `Key`); None for a function word or a word too short.
@@ -907,6 +933,28 @@ mod tests {
     #[test]
     fn the_function_words_are_sorted_for_their_search() {
         assert!(FUNCTION_WORDS.windows(2).all(|pair| pair[0] < pair[1]));
+        assert!(PACKED_FUNCTION_WORDS
+            .windows(2)
+            .all(|pair| pair[0] < pair[1]));
+        assert!(FUNCTION_WORDS
+            .iter()
+            .all(|word| word.len() <= FUNCTION_WORD_LETTERS));
+    }
+
+    #[test]
+    fn a_function_word_is_known_in_any_case_and_no_other_word_is() {
+        for word in FUNCTION_WORDS {
+            assert!(is_function_word(word.as_bytes()), "{word}");
+            assert!(
+                is_function_word(word.to_ascii_uppercase().as_bytes()),
+                "{word}"
+            );
+        }
+        for word in [
+            "theme", "th", "abouts", "yours", "whence", "Zelensky", "wouldst", "ab",
+        ] {
+            assert!(!is_function_word(word.as_bytes()), "{word}");
+        }
     }
 
     #[test]

@@ -236,6 +236,9 @@ class Lexicon:
         self.matcher = re.compile(_word_trie(self.replacements))
         self.guard = re.compile(_whole_words(protected), re.IGNORECASE) if protected else None
         self.reach = max(map(len, protected), default=0)
+        # Most spellings are in no protected expression, and need no search for one (see _protected).
+        self._protected_lines = "\n".join(sorted(protected))
+        self._held: dict[str, bool] = {}  # spelling: whether a protected expression may hold it
         # The core's finder of the spellings, made as first asked (False: the core cannot hold them).
         self._core: Any = None
 
@@ -311,16 +314,28 @@ class Lexicon:
         A protected expression is a whole word of at most :attr:`reach`
         characters, so only the word starts from that far before the variant's
         end up to its start are tried: the cost is the variant's, not the text's.
+        One that starts by ``start`` ends by ``start + reach``, so the search reads
+        no further than the character after that (which tells a whole word).
         """
         assert self.guard is not None
-        match = self.guard.match
-        for position in range(max(low, end - self.reach), start + 1):
-            if position and _is_word_character(text[position - 1]):
-                continue  # inside a word, where no protected expression starts
-            held = match(text, position, high)
-            if held is not None and held.end() >= end:
+        if not self._may_be_held(text[start:end]):
+            return False
+        search = self.guard.search
+        position, window_end = max(low, end - self.reach), min(high, start + self.reach + 1)
+        while (held := search(text, position, window_end)) is not None and held.start() <= start:
+            if held.end() >= end:
                 return True
+            position = held.start() + 1
         return False
+
+    def _may_be_held(self, spelling: str) -> bool:
+        """Whether ``spelling`` is in a protected expression, as the guard compares them (case-insensitively):
+        only then can a protected expression in a text hold it. Asked once per spelling."""
+        held = self._held.get(spelling)
+        if held is None:
+            found = re.search(re.escape(spelling), self._protected_lines, re.IGNORECASE)
+            held = self._held[spelling] = found is not None
+        return held
 
 
 def _is_word_character(character: str) -> bool:

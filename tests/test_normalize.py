@@ -141,6 +141,57 @@ def test_the_lexicon_finds_exactly_what_a_whole_word_pattern_finds():
     check()
 
 
+def _protected_at_every_position(lexicon, text, start, end, low, high):
+    """A protected expression holds ``text[start:end]``: tried at every place it could start (the reference)."""
+    return any(
+        (held := lexicon.guard.match(text, position, high)) is not None and held.end() >= end
+        for position in range(max(low, end - lexicon.reach), start + 1)
+    )
+
+
+KELVIN_SIGN, DOTLESS_I, LONG_S = "\u212a", "\u0131", "\u017f"
+
+EXOTIC = LexiconRule(
+    id="names.kyiv",
+    category="names",
+    stage="normalize",
+    action="replace",
+    description="",
+    canonical="Kyiv",
+    variants=("Kiev", "Kievs", "Kyjiw"),
+    # Letters the guard takes for K, i and s, as the standard library's case-insensitive matching does.
+    protected=(f"{KELVIN_SIGN}iev Rus", f"chicken K{DOTLESS_I}ev", f"Kiev{LONG_S} Fort", "Battle of Kyjiw Hill"),
+)
+
+
+@given(
+    st.lists(
+        st.sampled_from(["Kiev", "KIEV", "kiev", "Kievs", "Kyjiw", " ", "Rus", "chicken", "Fort", "Battle of", "Hill"])
+        | st.sampled_from([KELVIN_SIGN, DOTLESS_I, LONG_S, "x", ", "]),
+        max_size=10,
+    ),
+    st.integers(0, 3),
+)
+def test_a_variant_is_protected_exactly_where_a_protected_expression_around_it_matches(parts, trimmed):
+    # The lexicon skips the guard for a spelling that no protected expression holds, and searches
+    # only as far as one could reach: neither may change what a match at each place would tell.
+    from cleantext.normalize import Lexicon
+
+    lexicon = Lexicon([EXOTIC])
+    text = " ".join(parts)
+    low, high = min(trimmed, len(text)), max(min(trimmed, len(text)), len(text) - trimmed)
+    for match in lexicon.matcher.finditer(text, low, high):
+        start, end = match.span()
+        expected = _protected_at_every_position(lexicon, text, start, end, low, high)
+        assert lexicon._protected(text, start, end, low, high) == expected, (text, start, end)
+
+
+def test_a_variant_in_a_protected_expression_written_with_other_letters_for_the_same_ones_stays():
+    text = "Kiev Rus, chicken Kiev, Kievs Fort, KIEV RUS and Kiev"
+    found = find_lexicon(EXOTIC, text, 0, len(text), None)
+    assert [(text[s:e], s) for s, e, _ in found] == [("Kiev", text.rindex("Kiev"))]
+
+
 def test_names_in_their_own_letters_stay_by_default_and_take_the_lexicon_spelling_in_ascii_style():
     source = "Wir fahren nach Düsseldorf und Zürich. São Paulo, Kraków. Zelensky met Erdoğan.\n"
     native = Pipeline.load().clean(source).text

@@ -38,6 +38,16 @@ use crate::tally::Tally;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `mi_option_purge_delay` (its place in `mi_option_e`, `mimalloc.h`, which the
+/// `libmimalloc-sys` crate does not name).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Milliseconds memory freed by the core waits before it goes back to the system (mimalloc's
+/// default: 1,000). A long document's versions are each a buffer of its length, freed and
+/// made again a step later: purged after a second, each came back as fresh pages the kernel
+/// zeroes, half the page faults of a 50 MB document (528,000 a clean, 242,000 never purged).
+const PURGE_DELAY_MS: std::ffi::c_long = 10_000;
+
 /// Which of a fixed set of literals occur in a text: one pass over its bytes and characters, and
 /// one Aho-Corasick pass.
 ///
@@ -688,6 +698,8 @@ fn version() -> &'static str {
 
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    // SAFETY: sets one of mimalloc's options, which it reads as it frees; no memory is touched.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
     module.add_class::<LiteralScanner>()?;
     module.add_class::<patterns::Pattern>()?;
     module.add_class::<patterns::CharMap>()?;

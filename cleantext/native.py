@@ -66,6 +66,7 @@ __all__ = [
     "offtopic_removals",
     "pattern_set",
     "quiet",
+    "repeat_removals",
     "scanner",
     "screens",
 ]
@@ -576,6 +577,17 @@ def offtopic_removals(
     removals: list[tuple[int, int]] | None = _NATIVE.offtopic_removals(
         shape, list(guards), read, low, high, min_words, max_words, topic
     )
+    return removals
+
+
+def repeat_removals(text: str, low: int, high: int, min_words: int, longest: int) -> list[tuple[int, int]] | None:
+    """The blocks (``(start, end)``) the repeat rule removes from ``text``, before each is widened to its
+    line break (:func:`cleantext.strip.find_repeats`), compared on the core: a block of at most ``longest``
+    characters whose words, at least ``min_words``, are those of an earlier block within ``text[low:high]``.
+    None where Python compares: no core, or a text with a word character outside ASCII."""
+    if _NATIVE is None:
+        return None
+    removals: list[tuple[int, int]] | None = _NATIVE.repeat_removals(native_text(text), low, high, min_words, longest)
     return removals
 
 

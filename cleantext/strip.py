@@ -34,6 +34,7 @@ from cleantext.native import (
     native_text,
     native_topic_words,
     offtopic_removals,
+    repeat_removals,
 )
 from cleantext.rules import Rule
 from cleantext.scorer import LineScorer
@@ -205,6 +206,9 @@ def find_repeats(rule: Rule, text: str, low: int, high: int, timeout: float | No
     """
     if "\n" not in text.strip():
         return []  # one line: nothing to repeat
+    on_core = repeat_removals(text, low, high, max(rule.min_words, 1), REPEAT_MAX_CHARS)
+    if on_core is not None:
+        return _without_overlaps([(*line_removal_span(text, start, end), "") for start, end in on_core])
     # A title or standfirst is short: longer blocks are neither originals nor
     # repeats, and are never split into words (a 20 MB paragraph would be).
     blocks = [(start, end) for start, end in block_spans(text) if end - start <= REPEAT_MAX_CHARS]

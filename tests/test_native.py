@@ -4,6 +4,7 @@ Where the core is not built (no Rust toolchain at install), the comparisons
 skip and the engine tests check that the Python engine runs.
 """
 
+import dataclasses
 import functools
 import gc
 import html
@@ -897,6 +898,67 @@ def test_the_screen_lets_a_repeat_through_whether_its_blocks_are_ascii_or_not(sp
     for first, second in (("Kyiv calls the West", spelling), (spelling, "Kyiv calls the West")):
         text = f"{first}\n\nBody text that goes on for a while.\n\n{second}\n"
         assert "repeats.title-or-standfirst" not in {unit.label for unit, _ in screened_out(engines()[0], text)}
+
+
+REPEAT_LINES = st.sampled_from(
+    [
+        "Russia hits Ukraine energy sites",
+        "RUSSIA HITS UKRAINE ENERGY SITES!",
+        "\u2018Russia hits\u2019 Ukraine \u2014 energy sites",
+        "Russia hits Ukraine energy",
+        "Russiahits Ukraine energy sites",
+        "The strikes were launched as temperatures dropped to -20C.",
+        "the strikes were launched, as temperatures dropped to -20c",
+        "Story continues below advertisement",
+        "snake_case words 2024 and more",
+        "Snake_Case Words 2024 And More",
+        "A B",
+        "\u201c \u2014 \u201d",
+        "",
+        "   ",
+    ]
+)
+
+
+def python_repeats(rule, text, low, high):
+    with unittest.mock.patch.object(strip, "repeat_removals", lambda *args: None):
+        return strip.find_repeats(rule, text, low, high, None)
+
+
+@needs_native
+@given(
+    st.lists(REPEAT_LINES, max_size=12),
+    st.sampled_from(["\n\n", "\n", "\n \n\n"]),
+    st.integers(0, 4),
+    st.floats(0, 1),
+    st.floats(0, 1),
+    st.sampled_from([0, 1, 4, 6]),
+)
+@example(["Russia hits Ukraine energy sites", "Body.", "RUSSIA HITS UKRAINE ENERGY SITES!"], "\n\n", 4, 0.0, 1.0, 4)
+# Twice the same words outside the region: only a block within it is an original.
+@example(["Russia hits Ukraine energy", "Body.", *["Russia hits Ukraine energy sites"] * 2], "\n\n", 4, 0.0, 0.27, 4)
+# The same words in a block over twice as long as an original: not compared.
+@example(["A B", "Body text goes here.", "\u201cA \u2014 B\u201d"], "\n\n", 3, 0.0, 0.75, 1)
+def test_the_core_finds_the_repeated_blocks_python_finds(lines, separator, longest_lines, low_share, high_share, words):
+    # Regions that cut blocks, blocks too long to compare, fewer words than the rule asks for.
+    rule = next(rule for rule in BUILT_IN if rule.id == "repeats.title-or-standfirst")
+    rule = dataclasses.replace(rule, min_words=words)
+    text = separator.join(lines) + "\n"
+    low, high = sorted((int(low_share * len(text)), int(high_share * len(text))))
+    longest = max((len(line) for line in lines[:longest_lines]), default=0)
+    with unittest.mock.patch.object(strip, "REPEAT_MAX_CHARS", longest):
+        on_core = cleantext.native.repeat_removals(text, low, high, max(words, 1), longest)
+        assert on_core is not None
+        assert strip.find_repeats(rule, text, low, high, None) == python_repeats(rule, text, low, high)
+
+
+@needs_native
+def test_the_core_leaves_repeats_in_a_text_with_words_outside_ascii_to_python():
+    rule = next(rule for rule in BUILT_IN if rule.id == "repeats.title-or-standfirst")
+    text = "Kyiv calls the West again\n\nBody of the article.\n\nKYIV CALLS THE WEST AGAIN\n\nCaf\u00e9.\n"
+    assert cleantext.native.repeat_removals(text, 0, len(text), 4, strip.REPEAT_MAX_CHARS) is None
+    removed = strip.find_repeats(rule, text, 0, len(text), None)
+    assert [text[start:end] for start, end, _ in removed] == ["KYIV CALLS THE WEST AGAIN\n"]
 
 
 @needs_native

@@ -14,6 +14,7 @@ mod lines;
 mod offtopic;
 mod patterns;
 mod prefixes;
+mod repeats;
 mod run;
 mod screen;
 mod spellings;
@@ -717,6 +718,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(patterns::block_spans, module)?)?;
     module.add_function(wrap_pyfunction!(screen::quiet, module)?)?;
     module.add_function(wrap_pyfunction!(offtopic::offtopic_removals, module)?)?;
+    module.add_function(wrap_pyfunction!(repeats::repeat_removals, module)?)?;
     module.add_function(wrap_pyfunction!(set_fold_table, module)?)?;
     module.add_function(wrap_pyfunction!(version, module)?)?;
     module.add_function(wrap_pyfunction!(locate, module)?)?;

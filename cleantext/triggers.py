@@ -37,9 +37,8 @@ import re
 import re._constants as sre
 import re._parser as sre_parse
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["Clause", "Trigger", "derive", "fold", "scanned_form", "useful"]
 
@@ -75,8 +74,9 @@ _COMMON_CHARACTERS = frozenset(" \nabcdefghijklmnopqrstuvwxyz0123456789" + TEXT_
 """Single characters in nearly every text (or every scan): a clause with one of them promises nothing."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Info:
+# A named tuple: loading the rules makes some 76,000 of these, and a frozen dataclass sets each
+# field through object.__setattr__ (a fifth of the derivation's time).
+class _Info(NamedTuple):
     """What a part of a pattern requires: the exact strings it matches, if few, else clauses.
 
     ``edge``: a part that matches no exact strings but starts and ends with one

@@ -20,7 +20,7 @@ Example::
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from operator import itemgetter, sub
@@ -156,6 +156,31 @@ class Document:
             edits = log(edits)
         applied, self._text, self._edits = edits.compose(self._text, self._source, found, _removals, _cluster_credits)
         return applied
+
+    def bridges(self, gaps: Sequence[tuple[int, int]]) -> bool:
+        """Whether an edit's text, in the current text, covers one of ``gaps`` (``(start, end)``, sorted
+        and apart) and reaches past it on both sides.
+
+        Replacements on both sides of such a gap, applied in one pass, would
+        both join that edit; applied one pass after the other, only the first
+        would. Elsewhere the two ways make the same edits.
+        """
+        edits = self._edits
+        if type(edits) is not list:
+            return bool(edits.bridges(gaps))
+        delta = 0  # source offset minus current offset, past the edits passed
+        passed = 0
+        for start, end in gaps:
+            while passed < len(edits):
+                src_start, src_end, after, _, _ = edits[passed]
+                out_start = src_start - delta
+                if out_start >= start:
+                    break  # it and the edits after it begin inside or after this gap
+                if out_start + len(after) > end:
+                    return True
+                delta += (src_end - src_start) - len(after)
+                passed += 1
+        return False
 
     def apply_in_python(self, replacements: Iterable[tuple[int, int, str, RuleRef]]) -> int:
         """:meth:`apply_tagged` on the Python engine: the reference the core's walk is held to."""

@@ -49,7 +49,7 @@ from cleantext.rules import (
 )
 from cleantext.segment import block_removal_span, block_spans
 from cleantext.sites import SiteProfile, site_of
-from cleantext.steps import TIMEOUT_CHARS, Step, staged_steps
+from cleantext.steps import TIMEOUT_CHARS, LinePass, Step, Tagged, staged_steps
 from cleantext.windows import WINDOW_CHARS, Window, clean_in_windows
 
 __all__ = [
@@ -464,9 +464,80 @@ class Pipeline:
             text = document.text
             literals = presence.allows(step, text)
             if literals is not None and (screened or _screened(presence, [(start, step, literals)], text, timings)):
+                if step.judges_lines_alone:
+                    applied, start = self._evaluate_line_pass(start, steps, literals, cleaning)
+                    changes += applied
+                    continue
                 changes += self._evaluate(step, literals, cleaning)
             start += 1
         return changes
+
+    def _evaluate_line_pass(
+        self, first: int, steps: Sequence[Step], literals: tuple[str, ...], cleaning: _Cleaning
+    ) -> tuple[int, int]:
+        """The step at ``first``, which judges lines alone, and those of its kind that follow it whose
+        triggers hold and whose screen may find something, each found on the text as it is and applied in
+        one pass (a :class:`LinePass`): one new version of a long text where each step made one. The number
+        of replacements that changed the text, and the index of the step to go on from: past the row, or
+        the first step whose removals the pass could not take, found again on the text the pass leaves."""
+        document, presence, timings = cleaning.document, cleaning.presence, cleaning.timings
+        text = document.text
+        row = [(first, steps[first], literals)]
+        after = first + 1
+        while after < len(steps) and steps[after].judges_lines_alone:
+            step = steps[after]
+            words = presence.allows(step, text) if step.label not in cleaning.timed_out else None
+            if words is not None:
+                row.append((after, step, words))
+            after += 1
+        if len(row) > 1:
+            row[1:] = _screened(presence, row[1:], text, timings)
+        line_pass = LinePass(text)
+        for index, step, words in row:
+            found, seconds = self._found(step, words, cleaning)
+            if step.label in cleaning.timed_out:
+                continue  # counted as such
+            taken = not found or line_pass.take(index, step, found)
+            # A step not taken is evaluated again: this evaluation is not counted, its time is.
+            _timing(timings, step.label).add(seconds, 0, evaluations=int(taken))
+            if not taken:
+                after = index
+                break
+        if not line_pass.taken:
+            return 0, after
+        counts = line_pass.apply(document, presence.update)
+        if counts is None:
+            # An earlier edit spans a gap between two steps' removals: the first step alone, the others again.
+            (_, step, found), (after, _, _) = line_pass.taken[:2]
+            counts = [step.apply(document, found, self.timeout, presence.update)]
+        for (_, step, _), count in zip(line_pass.taken, counts, strict=False):
+            _timing(timings, step.label).add(0.0, count, evaluations=0)
+        return sum(counts), after
+
+    def _found(self, step: Step, literals: tuple[str, ...], cleaning: _Cleaning) -> tuple[Tagged, float]:
+        """The step's replacements in the document's text and the seconds it took (none for a step that
+        timed out, counted as such: it is not evaluated again on this document)."""
+        if step.label in cleaning.timed_out:
+            return [], 0.0
+        document = cleaning.document
+        site = document.metadata.get("site")  # see _evaluate
+        started = time.monotonic()
+        try:
+            found = step.find(document.text, self.timeout, document.continues, literals, site)
+        except TimeoutError:
+            self._time_out(step, started, cleaning)
+            return [], 0.0
+        return found, time.monotonic() - started
+
+    def _time_out(self, step: Step, started: float, cleaning: _Cleaning) -> None:
+        """Records that ``step`` timed out on the document: it is skipped there from now on, with a warning."""
+        cleaning.timed_out.add(step.label)
+        spent = time.monotonic() - started
+        cleaning.warnings.append(
+            f"rule {step.label} timed out after {spent:.1f}s on {cleaning.name or 'the document'}; "
+            "skipped there (raise the time limit with --timeout)"
+        )
+        _timing(cleaning.timings, step.label).add(spent, 0)
 
     def _evaluate(self, step: Step, literals: tuple[str, ...], cleaning: _Cleaning) -> int:
         """One step on the document, its time counted; the number of replacements that changed the
@@ -487,13 +558,7 @@ class Pipeline:
                 _check_trigger(step, text, found, words, reference, name)
             applied = step.apply(document, found, self.timeout, cleaning.presence.update) if found else 0
         except TimeoutError:
-            cleaning.timed_out.add(label)
-            spent = time.monotonic() - started
-            cleaning.warnings.append(
-                f"rule {label} timed out after {spent:.1f}s on {name or 'the document'}; "
-                "skipped there (raise the time limit with --timeout)"
-            )
-            _timing(cleaning.timings, label).add(spent, 0)
+            self._time_out(step, started, cleaning)
             return 0
         _timing(cleaning.timings, label).add(time.monotonic() - started, applied)
         return applied

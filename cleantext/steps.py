@@ -22,8 +22,12 @@ Example::
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache, partial
+from heapq import merge
+from itertools import pairwise
+from operator import itemgetter
 from typing import Any, ClassVar
 
 from cleantext.document import Document, RuleRef
@@ -66,6 +70,7 @@ __all__ = [
     "CharmapStep",
     "InlineStep",
     "LexiconStep",
+    "LinePass",
     "LineStep",
     "OfftopicStep",
     "RemovalStep",
@@ -138,6 +143,12 @@ class Step:
     def sees_context(self) -> bool:
         """Whether removing lines elsewhere can change what the step finds (position, neighbours, whole blocks)."""
         return True
+
+    @property
+    def judges_lines_alone(self) -> bool:
+        """Whether the step removes whole lines, judging each by its own text (not :attr:`sees_context`):
+        steps of this kind in a row may be found on one text and applied in one pass (:class:`LinePass`)."""
+        return False
 
     @property
     def engine(self) -> str:
@@ -326,6 +337,11 @@ class LineStep(RemovalStep):
         """A line rule that removes lines anywhere judges each line alone: removals elsewhere change nothing."""
         rule = self.rule
         return not (rule.action == "remove" and not rule.where.parts and not rule.abstain_above)
+
+    @property
+    def judges_lines_alone(self) -> bool:
+        """A line rule that removes lines anywhere: each removal takes a whole line with one line break."""
+        return not self.sees_context
 
     def screen_check(self) -> Check | None:
         """The pattern over every line the rule judges in its regions."""
@@ -693,6 +709,61 @@ def _characters(characters: Sequence[str], ascii_text: bool) -> Trigger | None:
     if folded and not useful(folded):
         return None  # a common character: the step runs on every text
     return (folded,)
+
+
+class LinePass:
+    """Steps that judge lines alone (:attr:`Step.judges_lines_alone`), each found on the same text,
+    their removals applied to the document in one pass.
+
+    Such a step finds in a text that others of its kind removed lines from
+    what it finds in the text before, less those lines: it judges each line
+    by its own text, and their removals take whole lines. Except next to a
+    removal: a line there may come to end the text (its removal then takes
+    the line break before it) or to stand right under a line of as many
+    table cells (and removals leave a table). So a step is taken only while
+    its removals keep at least a character apart from those taken before,
+    and the pass is made only where no earlier edit spans a gap between two
+    removals (:meth:`Document.bridges`): one pass then makes the text and
+    the edits that one pass per step makes.
+    """
+
+    __slots__ = ("_removed", "taken", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.taken: list[tuple[int, Step, Tagged]] = []
+        """``(index, step, removals)`` of each step taken, in the order taken."""
+        self._removed: list[tuple[int, int]] = []  # the spans taken, sorted
+
+    def take(self, index: int, step: Step, found: Tagged) -> bool:
+        """Adds the step's removals (``found`` in :attr:`text`: sorted, apart) unless one touches a
+        removal taken before; whether it did."""
+        removed = self._removed
+        for start, end, *_ in found:
+            at = bisect_left(removed, (start,))
+            if (at and removed[at - 1][1] >= start) or (at < len(removed) and removed[at][0] <= end):
+                return False
+        self._removed = list(merge(removed, [(start, end) for start, end, *_ in found]))
+        self.taken.append((index, step, found))
+        return True
+
+    def apply(self, document: Document, changed: Changed) -> list[int] | None:
+        """Applies the removals taken to ``document``, whose text is :attr:`text`, as :meth:`Step.apply`
+        applies one step's; how many of each step's changed the text. None, the document left as it is,
+        where an earlier edit spans a gap between two removals."""
+        text = self.text
+        removed = self._removed
+        if len(self.taken) > 1:
+            gaps = [(end, start) for (_, end), (start, _) in pairwise(removed) if start > end]
+            if gaps and document.bridges(gaps):
+                return None
+        for _, step, found in self.taken:
+            if step.rule.captures:
+                _capture_metadata(step.rule, text, found, document.metadata)
+        tagged = list(merge(*(found for _, _, found in self.taken), key=itemgetter(0)))
+        if document.apply_tagged(tagged):
+            changed(document.text, tagged, text)
+        return [sum(text[start:end] != new for start, end, new, _ in found) for _, _, found in self.taken]
 
 
 def _capture_metadata(rule: Rule, text: str, found: Tagged, metadata: dict[str, Any]) -> None:

@@ -24,12 +24,14 @@ from test_plan import BENCHMARKS, outcome, same_output_sample
 
 import cleantext.native
 import cleantext.plan
+import cleantext.steps
 from cleantext import Document, Pipeline, segment, strip
+from cleantext.document import RuleRef
 from cleantext.extract import extract_article, located_natively, located_replacements, visible_text
 from cleantext.native import CASE_DISPUTED, ENGINE, PythonScanner, native_pattern, native_text, pattern_set, quiet
 from cleantext.normalize import Lexicon, find_charmap, find_inline
 from cleantext.rules import LexiconRule, LineRule
-from cleantext.steps import engine_of
+from cleantext.steps import LinePass, engine_of
 from cleantext.strip import find_block_matches, find_line_matches
 from cleantext.triggers import TEXT_END, TEXT_START, fold
 
@@ -1170,7 +1172,8 @@ def evaluations(result):
 def test_a_run_screens_the_steps_it_hands_to_python_as_the_plans_screen_does():
     # The run asks each such step's check alone, on the text as it is when the run reaches the step; the
     # plan's screen (the run loop's in Python, without the core's run) asks the same checks after each
-    # change, and remembers what it found (here on every text, from 0 characters on).
+    # change, and remembers what it found (here on every text, from 0 characters on). Line steps are
+    # evaluated one by one here, as the plan's screen has them (a line pass finds them all on one text).
     pipeline = Pipeline.load()
     stages, _ = pipeline._stages_for("file")
     whole = {step.label for _, steps in stages for step in steps if step.runs_natively}  # quiet ones go uncounted
@@ -1179,12 +1182,15 @@ def test_a_run_screens_the_steps_it_hands_to_python_as_the_plans_screen_does():
         return {label: counts for label, counts in evaluations(result).items() if label not in whole}
 
     sample = [(name, data) for name, data in same_output_sample() if len(data) < 20_000]
+    one_by_one = unittest.mock.patch.object(cleantext.steps.LineStep, "judges_lines_alone", False)
     for name, data in sample[:60]:
         try:
-            by_run = pipeline.clean(data, name=name)
+            with one_by_one:
+                by_run = pipeline.clean(data, name=name)
         except cleantext.InputError:
             continue
         with (
+            one_by_one,
             unittest.mock.patch.object(cleantext.plan.Plan, "native_run", return_value=None),
             unittest.mock.patch.object(cleantext.plan, "REMEMBER_CHARS", 0),
         ):
@@ -1192,6 +1198,121 @@ def test_a_run_screens_the_steps_it_hands_to_python_as_the_plans_screen_does():
         assert by_run.text == by_screen.text, name
         assert python_evaluations(by_run) == python_evaluations(by_screen), name
         assert "screen" in by_run.timings or not python_evaluations(by_run), name
+
+
+# Lines the line steps of a row remove (promos, credits and widgets, each a row of steps that judge
+# lines alone), lines next to which a removal makes a table (two lines of as many cells), and content.
+PASS_LINES = [
+    "The first paragraph holds a sentence of content.",
+    "\u201cQuoted,\u201d she said -- on a -20C day.",
+    "By Tuesday, the river had risen by two metres.",
+    "Sign up for our newsletter",
+    "Subscribe now",
+    "Download our app",
+    "Photo: Reuters",
+    "Copyright 2024 Example News. All rights reserved.",
+    "Advertisement",
+    "Share this article",
+    "Follow us on Twitter",
+    "Related: Ukraine war latest",
+    "Home | News | Sport",
+    "Share | Tweet | Email",
+    "Topics: Ukraine, Russia",
+    "* * *",
+    "",
+]
+TABLE_AFTER_A_REMOVAL = (
+    "The first paragraph holds a sentence.\nHome | News | Sport\nShare this article\nShare | Tweet | Email\nMore.\n"
+)
+
+
+def one_by_one():
+    """Line steps evaluated one by one, each on the text the one before left: the reference of a line pass."""
+    return unittest.mock.patch.object(cleantext.steps.LineStep, "judges_lines_alone", False)
+
+
+@needs_native
+@given(st.lists(st.sampled_from(PASS_LINES), min_size=1, max_size=12), st.booleans())
+@example([TABLE_AFTER_A_REMOVAL.removesuffix("\n")], True)
+@example(["Content here.", "", "Share this article", "Advertisement"], False)
+@example(["Content.", "Sign up for our newsletter", "Subscribe now", "Download our app", "More."], True)
+def test_a_line_pass_cleans_as_one_pass_per_step_does(lines, final_break):
+    # The steps of a row are found on one text and their removals applied at once, where that makes what
+    # each step's own pass, on the text the last one left, makes: the same text, edits and metadata.
+    text = "\n".join(lines) + ("\n" if final_break else "")
+    pipeline = line_pass_pipeline()
+    with one_by_one():
+        reference = outcome(pipeline, "t", text)
+    assert outcome(pipeline, "t", text) == reference
+
+
+@functools.lru_cache(maxsize=1)
+def line_pass_pipeline():
+    return Pipeline.load()
+
+
+@needs_native
+def test_a_line_pass_applies_a_rows_removals_at_once():
+    text = "Content.\nSubscribe now\nMore content.\nDownload our app\nEnd.\n"
+    applied = []
+    apply_tagged = cleantext.Document.apply_tagged
+
+    def spy(document, replacements):
+        applied.append(sorted({rule.id for *_, rule in replacements}))
+        return apply_tagged(document, replacements)
+
+    with unittest.mock.patch.object(cleantext.Document, "apply_tagged", spy):
+        result = line_pass_pipeline().clean(text)
+    assert result.text == "Content.\nMore content.\nEnd.\n"
+    assert ["promos.app-prompt", "promos.subscribe"] in applied
+    assert result.timings["promos.subscribe"].changes == 1 and result.timings["promos.subscribe"].evaluations == 1
+
+
+@needs_native
+def test_a_line_pass_leaves_a_line_next_to_a_removal_to_the_text_that_removal_leaves():
+    # Once "Share this article" is gone, the two menus stand one under the other: a table, which
+    # removal rules leave. The breadcrumbs rule, in the same row, must see that text, not the one before.
+    result = line_pass_pipeline().clean(TABLE_AFTER_A_REMOVAL)
+    assert result.text == "The first paragraph holds a sentence.\nHome | News | Sport\nShare | Tweet | Email\nMore.\n"
+    with one_by_one():
+        assert line_pass_pipeline().clean(TABLE_AFTER_A_REMOVAL).text == result.text
+
+
+@needs_native
+def test_a_line_pass_is_not_made_where_an_earlier_edit_spans_the_gap_between_two_removals():
+    stages, _ = line_pass_pipeline()._stages_for("file")
+    steps = {step.label: step for _, row in stages for step in row}
+    subscribe, app = steps["promos.subscribe"], steps["promos.app-prompt"]
+    for upper_case, made in ((False, [1, 1]), (True, None)):
+        document = Document("Subscribe now\nab\nDownload our app\n")
+        if upper_case:  # one edit from the first line to the third: one pass would join both removals to it
+            document.apply([(10, 20, "NOW\nAB\nDOW")], rule=RuleRef("test.upper", "test"))
+        text = document.text
+        line_pass = LinePass(text)
+        assert line_pass.take(0, subscribe, [(0, 14, "", subscribe.rule.ref)])
+        assert not line_pass.take(1, app, [(13, 20, "", app.rule.ref)])  # it touches the first removal
+        assert line_pass.take(1, app, [(17, 34, "", app.rule.ref)])
+        assert line_pass.apply(document, lambda *_: None) == made
+        assert document.text == (text if made is None else "ab\n")
+
+
+@pytest.mark.parametrize("on_core", [False, True])
+def test_an_edit_bridges_a_gap_only_where_its_text_reaches_past_both_ends(on_core):
+    if on_core and native is None:
+        pytest.skip("the native core is not built or not active")
+    document = Document("ab\ncd\nef\ngh")
+    ref = RuleRef("test.join", "test")
+    if on_core:
+        document.apply([(1, 8, "B\nCD\nE")], rule=ref)
+    else:
+        document.apply_in_python([(1, 8, "B\nCD\nE", ref)])
+    assert type(document._edits) is (list if not on_core else native.EditLog)
+    assert document.text == "aB\nCD\nE\ngh"
+    assert document.bridges([(3, 5)])  # the edit's text is 1..8: it reaches past 3..5 on both sides
+    assert not document.bridges([(0, 2)])  # it starts inside
+    assert not document.bridges([(7, 9)])  # it ends inside
+    assert not document.bridges([(9, 10)])  # after it
+    assert document.bridges([(0, 1), (4, 6)])  # the second gap
 
 
 @needs_native

@@ -305,6 +305,28 @@ impl EditLog {
         Ok((PyTuple::new(py, rows)?, PyTuple::new(py, groups)?))
     }
 
+    /// Whether an edit's text, in the current text, covers one of `gaps` (`(start, end)`, sorted
+    /// and apart) and reaches past it on both sides: the one edit that a pass replacing on both
+    /// sides of the gap would join to both replacements (see `Document.bridges`).
+    fn bridges(&self, gaps: Vec<(isize, isize)>) -> bool {
+        let mut edits = self.edits.iter().peekable();
+        let mut delta: isize = 0; // source offset minus current offset, past the edits passed
+        for (start, end) in gaps {
+            while let Some(edit) = edits.peek() {
+                let out_start = edit.src_start - delta;
+                if out_start >= start {
+                    break; // it and the edits after it begin inside or after this gap
+                }
+                if out_start + edit.after_length > end {
+                    return true;
+                }
+                delta += edit.shrinks_by();
+                edits.next();
+            }
+        }
+        false
+    }
+
     /// Composes `replacements`, each `(start, end, new, rule)` in `text`'s coordinates, sorted
     /// and apart, with these edits of `source` (see `Document.apply_tagged`). Returns the number
     /// of replacements that changed the text, the new text and the new log (the text and this

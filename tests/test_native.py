@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from test_plan import BENCHMARKS, outcome, same_output_sample
 
 import cleantext.native
+import cleantext.pipeline
 import cleantext.plan
 import cleantext.steps
 from cleantext import Document, Pipeline, segment, strip
@@ -1226,6 +1227,11 @@ TABLE_AFTER_A_REMOVAL = (
 )
 
 
+def line_pass_everywhere():
+    """The line pass on texts of any length (it starts at ``LINE_PASS_CHARS``, beyond these tests' texts)."""
+    return unittest.mock.patch.object(cleantext.pipeline, "LINE_PASS_CHARS", 0)
+
+
 def one_by_one():
     """Line steps evaluated one by one, each on the text the one before left: the reference of a line pass."""
     return unittest.mock.patch.object(cleantext.steps.LineStep, "judges_lines_alone", False)
@@ -1243,7 +1249,8 @@ def test_a_line_pass_cleans_as_one_pass_per_step_does(lines, final_break):
     pipeline = line_pass_pipeline()
     with one_by_one():
         reference = outcome(pipeline, "t", text)
-    assert outcome(pipeline, "t", text) == reference
+    with line_pass_everywhere():
+        assert outcome(pipeline, "t", text) == reference
 
 
 @functools.lru_cache(maxsize=1)
@@ -1261,7 +1268,7 @@ def test_a_line_pass_applies_a_rows_removals_at_once():
         applied.append(sorted({rule.id for *_, rule in replacements}))
         return apply_tagged(document, replacements)
 
-    with unittest.mock.patch.object(cleantext.Document, "apply_tagged", spy):
+    with line_pass_everywhere(), unittest.mock.patch.object(cleantext.Document, "apply_tagged", spy):
         result = line_pass_pipeline().clean(text)
     assert result.text == "Content.\nMore content.\nEnd.\n"
     assert ["promos.app-prompt", "promos.subscribe"] in applied
@@ -1272,7 +1279,8 @@ def test_a_line_pass_applies_a_rows_removals_at_once():
 def test_a_line_pass_leaves_a_line_next_to_a_removal_to_the_text_that_removal_leaves():
     # Once "Share this article" is gone, the two menus stand one under the other: a table, which
     # removal rules leave. The breadcrumbs rule, in the same row, must see that text, not the one before.
-    result = line_pass_pipeline().clean(TABLE_AFTER_A_REMOVAL)
+    with line_pass_everywhere():
+        result = line_pass_pipeline().clean(TABLE_AFTER_A_REMOVAL)
     assert result.text == "The first paragraph holds a sentence.\nHome | News | Sport\nShare | Tweet | Email\nMore.\n"
     with one_by_one():
         assert line_pass_pipeline().clean(TABLE_AFTER_A_REMOVAL).text == result.text

@@ -355,15 +355,16 @@ def _compiled(pattern: str, replacement: str | None, lines: bool, backtracking: 
             if leading is not None and leading.groups == translation.groups:
                 guarded = (list(leading.guards), leading.rest, leading.rest_boundaries)
         template = None if replacement is None else list(translate_template(replacement, translation.groups))
-        # Where the automata's ASCII \b is not exact (a line or block with word characters outside
-        # ASCII), the core searches the pattern's form with Unicode ones, translated when first needed.
+        # Where the automata's ASCII \b is not exact (a text, line or block with word characters
+        # outside ASCII), the core searches the pattern's form with Unicode ones, translated when
+        # first needed: in a whole text, only where the relaxed form below finds a match starting.
         unicode_boundaries = (
-            partial(_unicode_boundaries, pattern, shared)
-            if lines and translation.boundaries and not translation.backtracks
+            partial(_unicode_boundaries, pattern, shared, lines)
+            if translation.boundaries and not translation.backtracks
             else None
         )
-        # In a whole text with such word characters, which Python searches, the pattern relaxed
-        # (no word boundaries nor look-arounds) tells where it surely finds nothing.
+        # In a whole text with such word characters, the pattern relaxed (no word boundaries nor
+        # look-arounds) tells where a match may start, and where it surely finds nothing.
         unbounded = (
             _relaxed_form(pattern, lines)
             if not lines and translation.boundaries and not translation.backtracks
@@ -411,10 +412,10 @@ def found_in(pattern: str, compiled: Any, span: str, timeout: float | None) -> b
     return compiled.search(span, None, None, None, False, timeout) is not None
 
 
-def _unicode_boundaries(pattern: str, shared: frozenset[str]) -> str | None:
-    """A line or block pattern translated with Unicode word boundaries (``regex``'s), or None."""
+def _unicode_boundaries(pattern: str, shared: frozenset[str], lines: bool) -> str | None:
+    """A pattern translated with Unicode word boundaries (``regex``'s), or None."""
     try:
-        return translate(pattern, lines=True, native_boundaries=True, shared_classes=shared).pattern
+        return translate(pattern, lines=lines, native_boundaries=True, shared_classes=shared).pattern
     except Untranslatable:
         return None
 

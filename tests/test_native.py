@@ -724,17 +724,23 @@ def test_a_line_with_a_non_ascii_word_character_is_left_to_python_and_the_others
 
 
 @needs_native
-def test_a_whole_text_with_a_non_ascii_word_character_is_python_s_only_where_the_pattern_may_match():
+def test_a_whole_text_with_a_non_ascii_word_character_is_searched_with_unicode_word_boundaries():
     pattern = native_pattern(r"\b(?P<n>\d+)C\b", r"\g<n> °C")
-    # The automata's word boundaries are ASCII ones, not regex's in a text with "é": Python searches
-    # it, unless the pattern without its boundaries finds nothing there either.
-    nothing, maybe = "Café: 20 degrees.\n", "Café: 20C outside, 21Cé.\n"
+    # The automata's word boundaries are ASCII ones, not regex's in a text with "é": the pattern's
+    # form with Unicode ones is tried where the pattern without its boundaries finds a match starting.
+    nothing, maybe = "Café: 20 degrees.\n", "Café: 20C outside, 21Cé, 2C\u0301.\n"
     assert pattern.replacements(native_text(nothing), 0, len(nothing)) == []
     assert pattern.starts(native_text(nothing), 0, len(nothing)) == []
-    assert pattern.replacements(native_text(maybe), 0, len(maybe)) is None
-    assert pattern.replacements(native_text(maybe), 0, 10) is None  # a region that holds "20C"
-    assert pattern.replacements(native_text(maybe), 12, len(maybe)) is None  # "21Cé"
+    assert pattern.replacements(native_text(maybe), 0, len(maybe)) == [(6, 9, "20 °C")]
+    assert pattern.replacements(native_text(maybe), 0, 10) == [(6, 9, "20 °C")]
+    assert pattern.replacements(native_text(maybe), 12, len(maybe)) == []  # "21Cé", "2C" and a combining accent
     assert pattern.replacements(native_text(maybe), 10, 12) == []
+    assert [match.span() for match in regex.finditer(r"\b(?P<n>\d+)C\b", maybe)] == [(6, 9)]
+    # A look-behind is judged at each place the search starts from, as in ASCII text.
+    behind, text = r"(?<!\w)minus (?P<n>\d+)C\b", "łminus 3C, ł minus 4C, Ж-minus 5C.\n"
+    expected = [(match.start(), match.end(), f"-{match['n']} °C") for match in regex.finditer(behind, text)]
+    assert native_pattern(behind, r"-\g<n> °C").replacements(native_text(text), 0, len(text)) == expected
+    assert len(expected) == 2
     ascii_text = "It was 20C.\n"
     assert pattern.replacements(native_text(ascii_text), 0, len(ascii_text)) == [(7, 10, "20 °C")]
 

@@ -12,7 +12,10 @@
 
 use regex_automata::util::captures::Captures;
 use regex_automata::util::prefilter::Prefilter;
-use regex_automata::{meta, Input, MatchKind, PatternID, PatternSet};
+use regex_automata::{meta, Anchored, Input, MatchKind, PatternID, PatternSet};
+
+/// The spans of a match's groups, in bytes (None: the group took no part).
+pub(crate) type GroupSpans = Vec<Option<(usize, usize)>>;
 
 /// Which patterns of a set match somewhere in a text.
 pub(crate) type Matches = PatternSet;
@@ -316,6 +319,30 @@ impl Automaton {
         self.engine(haystack, from)
             .search(&Input::new(haystack).range(from..))
             .map(|found| (found.start(), found.end()))
+    }
+
+    /// The match that starts at byte `at` of `haystack`, if one does (what is before `at` is
+    /// seen by the assertions): its span and, when `groups`, the spans of every group.
+    pub(crate) fn found_at(
+        &self,
+        haystack: &str,
+        at: usize,
+        groups: bool,
+    ) -> Option<(usize, usize, Option<GroupSpans>)> {
+        let input = Input::new(haystack).range(at..).anchored(Anchored::Yes);
+        if !groups {
+            return self
+                .regex
+                .search(&input)
+                .map(|found| (found.start(), found.end(), None));
+        }
+        let mut captures: Captures = self.regex.create_captures();
+        self.regex.search_captures(&input, &mut captures);
+        let whole = captures.get_match()?;
+        let spans = (0..captures.group_len())
+            .map(|group| captures.get_group(group).map(|span| (span.start, span.end)))
+            .collect();
+        Some((whole.start(), whole.end(), Some(spans)))
     }
 
     /// As `find_at`, with the spans of every group (None: the group took no part).

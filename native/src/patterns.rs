@@ -1156,6 +1156,9 @@ impl Pattern {
         high: usize,
     ) -> PyResult<Option<Vec<(usize, usize, String)>>> {
         let Some((haystack, byte_low, low)) = self.whole_text(py, text, low, high)? else {
+            if let Some(found) = self.unicode_replacements(py, text, low, high) {
+                return Ok(Some(found));
+            }
             return Ok(self.surely_nothing_in(py, text, low, high).then(Vec::new));
         };
         if self.candidates {
@@ -1173,6 +1176,67 @@ impl Pattern {
             spans.push((start, end, new));
         });
         Ok(searched.ok().map(|()| spans))
+    }
+
+    /// `replacements` in a text with word characters outside ASCII, where the automata's word
+    /// boundaries (ASCII ones) are not `regex`'s: each match is the pattern's form with Unicode
+    /// word boundaries (`unicode_engine`) anchored where its form without word boundaries
+    /// (`unbounded`) has a match starting, the only places where one can. None where the pattern
+    /// has neither form, or the core does not read the text.
+    fn unicode_replacements(
+        &self,
+        py: Python<'_>,
+        text: &Text,
+        low: usize,
+        high: usize,
+    ) -> Option<Vec<(usize, usize, String)>> {
+        let unbounded = self.unbounded.as_ref()?;
+        if self.candidates || !text.reading.readable || !self.ascii_boundaries() {
+            return None;
+        }
+        let Engine::Automata(unicode) = self.unicode_engine()? else {
+            return None;
+        };
+        let (haystack, byte_low, low) = searched_part(py, text, low, high)?;
+        let groups = self.needs_groups();
+        let mut positions = Offsets::from(haystack, byte_low, low);
+        let mut spans = Vec::new();
+        let mut position = byte_low;
+        while position <= haystack.len() {
+            let Some((candidate, _)) = unbounded.find_at(haystack, position) else {
+                break;
+            };
+            let found = if self.before_holds(haystack, candidate) {
+                unicode.found_at(haystack, candidate, groups)
+            } else {
+                None
+            };
+            // The search goes on past the match, or past the character where one was tried or
+            // ended empty (as `each_match`).
+            let past = |at: usize| {
+                haystack[at..]
+                    .chars()
+                    .next()
+                    .map(|next| at + next.len_utf8())
+            };
+            let next = match found {
+                Some((start, end, groups)) => {
+                    let new = self.replacement(haystack, groups.as_ref());
+                    spans.push((positions.char_at(start), positions.char_at(end), new));
+                    if end > start {
+                        Some(end)
+                    } else {
+                        past(end)
+                    }
+                }
+                None => past(candidate),
+            };
+            let Some(next) = next else {
+                break;
+            };
+            position = next;
+        }
+        Some(spans)
     }
 
     /// Every position of `text[low:]` (code points) where a match starts, each found by a

@@ -721,10 +721,11 @@ class LinePass:
     removal: a line there may come to end the text (its removal then takes
     the line break before it) or to stand right under a line of as many
     table cells (and removals leave a table). So a step is taken only while
-    its removals keep at least a character apart from those taken before,
-    and the pass is made only where no earlier edit spans a gap between two
-    removals (:meth:`Document.bridges`): one pass then makes the text and
-    the edits that one pass per step makes.
+    its removals keep at least a character apart from those taken before
+    (the removal of a line another step took is dropped: the step would not
+    see that line), and the pass is made only where no earlier edit spans a
+    gap between two removals (:meth:`Document.bridges`): one pass then makes
+    the text and the edits that one pass per step makes.
     """
 
     __slots__ = ("_removed", "taken", "text")
@@ -737,14 +738,21 @@ class LinePass:
 
     def take(self, index: int, step: Step, found: Tagged) -> bool:
         """Adds the step's removals (``found`` in :attr:`text`: sorted, apart) unless one touches a
-        removal taken before; whether it did."""
+        removal taken before; whether it did. A removal of a line taken before is dropped: that line
+        is gone from the text the step would see."""
         removed = self._removed
-        for start, end, *_ in found:
+        kept: Tagged = []
+        for removal in found:
+            start, end = removal[0], removal[1]
             at = bisect_left(removed, (start,))
+            if at < len(removed) and removed[at] == (start, end):
+                continue
             if (at and removed[at - 1][1] >= start) or (at < len(removed) and removed[at][0] <= end):
                 return False
-        self._removed = list(merge(removed, [(start, end) for start, end, *_ in found]))
-        self.taken.append((index, step, found))
+            kept.append(removal)
+        if kept:
+            self._removed = list(merge(removed, [(start, end) for start, end, *_ in kept]))
+            self.taken.append((index, step, kept))
         return True
 
     def apply(self, document: Document, changed: Changed) -> list[int] | None:

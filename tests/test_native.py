@@ -1265,6 +1265,37 @@ def line_pass_pipeline():
 
 
 @needs_native
+@pytest.mark.parametrize("packed", [False, True])
+def test_a_long_text_past_the_line_pass_threshold_cleans_as_one_pass_per_step_does(packed):
+    # Boilerplate between paragraphs, as in articles; or packed, where removals of different rules touch.
+    shuffled = random.Random(18)
+    if packed:
+        lines = [shuffled.choice(PASS_LINES) for _ in range(cleantext.pipeline.LINE_PASS_CHARS // 15)]
+    else:
+        lines = [
+            line
+            for _ in range(cleantext.pipeline.LINE_PASS_CHARS // 60)
+            for line in (PASS_LINES[0], shuffled.choice(PASS_LINES[3:]))
+        ]
+    text = "\n".join(lines) + "\n"
+    assert len(text) >= cleantext.pipeline.LINE_PASS_CHARS
+    pipeline = line_pass_pipeline()
+    passes = []
+    apply = cleantext.steps.LinePass.apply
+
+    def spy(line_pass, document, changed):
+        passes.append(len(line_pass.taken))
+        return apply(line_pass, document, changed)
+
+    with unittest.mock.patch.object(cleantext.steps.LinePass, "apply", spy):
+        made = outcome(pipeline, "long", text)
+    # Apart, a pass applies several steps' removals; packed, most steps' removals touch another's.
+    assert max(passes) >= (1 if packed else 3)
+    with one_by_one():
+        assert made == outcome(pipeline, "long", text)
+
+
+@needs_native
 def test_a_line_pass_applies_a_rows_removals_at_once():
     text = "Content.\nSubscribe now\nMore content.\nDownload our app\nEnd.\n"
     applied = []

@@ -105,10 +105,15 @@ fn byte_offset(text: &str, length: usize, char: usize) -> usize {
     retreat(text.as_bytes(), length - char)
 }
 
+/// Whether an ASCII byte is a word character (`\\w`): a letter, a digit or "_".
+pub(crate) fn ascii_word_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_'
+}
+
 /// Whether `character` is a word character to `regex` (`\\w`); None before the tables are set.
 pub(crate) fn word_character(character: char) -> Option<bool> {
     if character.is_ascii() {
-        return Some(character.is_ascii_alphanumeric() || character == '_');
+        return Some(ascii_word_byte(character as u8));
     }
     READING_TABLES
         .get()

@@ -9,12 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use pyo3::prelude::*;
 
-use crate::patterns::{BlockRange, Text};
-
-/// Whether an ASCII byte is a word character (`\w`): a letter, a digit or "_".
-fn is_word_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || byte == b'_'
-}
+use crate::patterns::{ascii_word_byte, BlockRange, Text};
 
 /// The words of an ASCII-word block, lower-cased, one space apart ("" for a block without
 /// words), and how many there are; only its first word with `first_only`.
@@ -23,7 +18,7 @@ fn words_of(block: &[u8], first_only: bool) -> (String, usize) {
     let mut count = 0;
     let mut in_word = false;
     for &byte in block {
-        if is_word_byte(byte) {
+        if ascii_word_byte(byte) {
             if !in_word {
                 if count > 0 {
                     if first_only {

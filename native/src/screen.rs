@@ -19,7 +19,8 @@ use std::sync::{Arc, Mutex};
 use crate::automaton::Matches;
 use crate::fast_hash::{FastHasher, FastMap};
 use crate::patterns::{
-    within, word_character, BlockRange, CharMap, LineJudging, Pattern, PatternSet, Text,
+    ascii_word_byte, within, word_character, BlockRange, CharMap, LineJudging, Pattern, PatternSet,
+    Text,
 };
 use crate::{FoldTable, FOLD_TABLE};
 
@@ -272,13 +273,13 @@ fn word_hash(table: &FoldTable, block: &str, most: usize) -> Option<Option<(u64,
     let mut ascii_end = 0;
     while ascii_end < bytes.len() && count < most && bytes[ascii_end] < 0x80 {
         let folded = bytes[ascii_end].to_ascii_lowercase();
-        let word_character = folded.is_ascii_alphanumeric() || folded == b'_';
-        if word_character {
+        let is_word = ascii_word_byte(folded);
+        if is_word {
             hash.write_u32(u32::from(folded));
             count += 1;
             words += usize::from(!in_word);
         }
-        in_word = word_character;
+        in_word = is_word;
         ascii_end += 1;
     }
     if count >= most || ascii_end == bytes.len() {

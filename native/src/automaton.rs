@@ -17,6 +17,13 @@ use regex_automata::{meta, Anchored, Input, MatchKind, PatternID, PatternSet};
 /// The spans of a match's groups, in bytes (None: the group took no part).
 pub(crate) type GroupSpans = Vec<Option<(usize, usize)>>;
 
+/// The spans of every group of a match.
+fn group_spans(captures: &Captures) -> GroupSpans {
+    (0..captures.group_len())
+        .map(|group| captures.get_group(group).map(|span| (span.start, span.end)))
+        .collect()
+}
+
 /// Which patterns of a set match somewhere in a text.
 pub(crate) type Matches = PatternSet;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
@@ -339,29 +346,18 @@ impl Automaton {
         let mut captures: Captures = self.regex.create_captures();
         self.regex.search_captures(&input, &mut captures);
         let whole = captures.get_match()?;
-        let spans = (0..captures.group_len())
-            .map(|group| captures.get_group(group).map(|span| (span.start, span.end)))
-            .collect();
-        Some((whole.start(), whole.end(), Some(spans)))
+        Some((whole.start(), whole.end(), Some(group_spans(&captures))))
     }
 
     /// As `find_at`, with the spans of every group (None: the group took no part).
-    pub(crate) fn captures_at(
-        &self,
-        haystack: &str,
-        from: usize,
-    ) -> Option<Vec<Option<(usize, usize)>>> {
+    pub(crate) fn captures_at(&self, haystack: &str, from: usize) -> Option<GroupSpans> {
         if !self.may_start(haystack, from) {
             return None;
         }
         let engine = self.engine(haystack, from);
         let mut captures: Captures = engine.create_captures();
         engine.search_captures(&Input::new(haystack).range(from..), &mut captures);
-        captures.is_match().then(|| {
-            (0..captures.group_len())
-                .map(|group| captures.get_group(group).map(|span| (span.start, span.end)))
-                .collect()
-        })
+        captures.is_match().then(|| group_spans(&captures))
     }
 }
 

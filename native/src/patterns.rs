@@ -16,7 +16,7 @@ use pyo3::sync::GILOnceCell;
 use pyo3::types::{PyString, PyTuple};
 use regex::{Regex, RegexBuilder};
 
-use crate::automaton::{matched, Automaton, AutomatonSet, Matches};
+use crate::automaton::{matched, Automaton, AutomatonSet, GroupSpans, Matches};
 
 use crate::fast_hash::FastMap;
 use crate::html::python_space;
@@ -108,6 +108,15 @@ fn byte_offset(text: &str, length: usize, char: usize) -> usize {
 /// Whether an ASCII byte is a word character (`\\w`): a letter, a digit or "_".
 pub(crate) fn ascii_word_byte(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || byte == b'_'
+}
+
+/// The byte offset just past the character at byte `at` of `haystack` (where a search that
+/// found nothing there, or an empty match, goes on); None at the end.
+fn past_character(haystack: &str, at: usize) -> Option<usize> {
+    haystack[at..]
+        .chars()
+        .next()
+        .map(|next| at + next.len_utf8())
 }
 
 /// Whether `character` is a word character to `regex` (`\\w`); None before the tables are set.
@@ -617,11 +626,8 @@ impl Text {
     }
 }
 
-/// The spans of a match's groups (None: the group took no part), in bytes.
-type Groups = Vec<Option<(usize, usize)>>;
-
 /// A match: its span in bytes and, when the replacement needs them, its groups.
-type Found = (usize, usize, Option<Groups>);
+type Found = (usize, usize, Option<GroupSpans>);
 
 /// A search the backtracking engine gave up on (its step limit): the Python engine decides.
 struct GaveUp;
@@ -711,10 +717,10 @@ fn find_at_candidates(
         if found.is_some() {
             return Ok(found);
         }
-        match haystack[start..].chars().next() {
-            Some(next) => position = start + next.len_utf8(),
-            None => return Ok(None),
-        }
+        let Some(next) = past_character(haystack, start) else {
+            return Ok(None);
+        };
+        position = next;
     }
     Ok(None)
 }
@@ -841,10 +847,10 @@ impl Pattern {
                 return Ok(Some(found));
             }
             // The match at the next start is the search's next find: the look-behind only judges starts.
-            match haystack[found.0..].chars().next() {
-                Some(next) => position = found.0 + next.len_utf8(),
-                None => return Ok(None),
-            }
+            let Some(next) = past_character(haystack, found.0) else {
+                return Ok(None);
+            };
+            position = next;
         }
         Ok(None)
     }
@@ -862,7 +868,7 @@ impl Pattern {
         &self,
         haystack: &str,
         from: usize,
-        mut visit: impl FnMut(usize, usize, Option<&Groups>),
+        mut visit: impl FnMut(usize, usize, Option<&GroupSpans>),
     ) -> Result<(), GaveUp> {
         let mut position = from;
         while position <= haystack.len() {
@@ -873,17 +879,17 @@ impl Pattern {
             position = if end > start {
                 end
             } else {
-                match haystack[end..].chars().next() {
-                    Some(next) => end + next.len_utf8(),
-                    None => break,
-                }
+                let Some(next) = past_character(haystack, end) else {
+                    break;
+                };
+                next
             };
         }
         Ok(())
     }
 
     /// The replacement of one match in `haystack`: the template, with its groups' text.
-    fn replacement(&self, haystack: &str, groups: Option<&Groups>) -> String {
+    fn replacement(&self, haystack: &str, groups: Option<&GroupSpans>) -> String {
         let mut new = String::new();
         for piece in self.template.iter().flatten() {
             match piece {
@@ -1218,12 +1224,6 @@ impl Pattern {
             };
             // The search goes on past the match, or past the character where one was tried or
             // ended empty (as `each_match`).
-            let past = |at: usize| {
-                haystack[at..]
-                    .chars()
-                    .next()
-                    .map(|next| at + next.len_utf8())
-            };
             let next = match found {
                 Some((start, end, groups)) => {
                     let new = self.replacement(haystack, groups.as_ref());
@@ -1231,10 +1231,10 @@ impl Pattern {
                     if end > start {
                         Some(end)
                     } else {
-                        past(end)
+                        past_character(haystack, end)
                     }
                 }
-                None => past(candidate),
+                None => past_character(haystack, candidate),
             };
             let Some(next) = next else {
                 break;
@@ -1266,10 +1266,10 @@ impl Pattern {
                 break;
             };
             found.push(positions.char_at(start));
-            match haystack[start..].chars().next() {
-                Some(next) => position = start + next.len_utf8(),
-                None => break,
-            }
+            let Some(next) = past_character(haystack, start) else {
+                break;
+            };
+            position = next;
         }
         Ok(Some(found))
     }

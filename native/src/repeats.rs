@@ -58,36 +58,35 @@ pub fn repeat_removals(
     let bytes = plain.as_bytes();
     let block_bytes = |block: &BlockRange| &bytes[block.byte_start..block.byte_end];
     let within = |block: &BlockRange| block.start >= low && block.end <= high;
-    let blocks: Vec<&BlockRange> = text
+    // Each block a repeat may be, with its first word.
+    let blocks: Vec<(&BlockRange, String)> = text
         .blocks(py)
         .iter()
         .filter(|block| block.end - block.start <= longest)
+        .map(|block| (block, words_of(block_bytes(block), true).0))
         .collect();
     // Only a block about as long as an original, and starting with the same word, can repeat it.
     let lengths: Vec<usize> = blocks
         .iter()
-        .filter(|block| within(block))
-        .map(|block| block.end - block.start)
+        .filter(|(block, _)| within(block))
+        .map(|(block, _)| block.end - block.start)
         .collect();
-    let first_words: HashSet<String> = blocks
+    let first_words: HashSet<&str> = blocks
         .iter()
-        .filter(|block| within(block))
-        .map(|block| words_of(block_bytes(block), true).0)
+        .filter(|(block, _)| within(block))
+        .map(|(_, first)| first.as_str())
         .collect();
-    let mut compared: Vec<(&BlockRange, String)> = Vec::new();
-    for &block in &blocks {
-        let length = block.end - block.start;
-        let first = words_of(block_bytes(block), true).0;
-        if !within(block)
-            && (!lengths
-                .iter()
-                .any(|&original| original / 2 <= length && length <= 2 * original)
-                || !first_words.contains(&first))
-        {
-            continue;
-        }
-        compared.push((block, first));
-    }
+    let compared: Vec<&(&BlockRange, String)> = blocks
+        .iter()
+        .filter(|(block, first)| {
+            let length = block.end - block.start;
+            within(block)
+                || (lengths
+                    .iter()
+                    .any(|&original| original / 2 <= length && length <= 2 * original)
+                    && first_words.contains(first.as_str()))
+        })
+        .collect();
     // Blocks of equal words have the same first word: one whose first word no other block
     // has is never split into words.
     let mut first_counts: HashMap<&str, usize> = HashMap::new();

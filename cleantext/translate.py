@@ -91,6 +91,17 @@ _ONE_CHARACTER = r"\\[wWdDsS]|\\[pP]\{[^}]*\}|\[(?:\\.|[^\]\\])*\]|\\[^xuUNgkpPb
 property, a bracketed class, an escape of one character (not an assertion, nor the start of a
 longer escape: a code point, a name, a group) or a plain character."""
 
+# The pieces of pattern syntax read at a position (matched there, the pattern not sliced).
+_NAMED_GROUP = regex.compile(r"\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>")
+_DEFINED_GROUP = regex.compile(r"\(\?P?<(\w+)>")
+_CALLABLE_GROUP = regex.compile(r"\(\?P?<([A-Za-z_]\w*)>")
+_GLOBAL_FLAGS = regex.compile(r"\(\?([a-zA-Z]+)\)")
+_GROUP_FLAGS = regex.compile(r"\(\?([a-zA-Z]*)(?:-([a-zA-Z]+))?([:)])")
+_PLAIN_OPENER = regex.compile(r"\(\?(?::|=|!|<=|<!|>)")
+_CALL = regex.compile(r"\(\?(?:&|P>)(\w+)\)")
+_REPETITION = regex.compile(r"\{(\d*)(,?)(\d*)\}([?+]?)")
+_TEMPLATE_REFERENCE = regex.compile(r"\\g<(\w+)>|\\(\d\d?)")
+
 
 @dataclass(frozen=True)
 class Translation:
@@ -292,31 +303,31 @@ class _Translator:
                 end = self._group_end(pattern, position)
                 self._read_defines(pattern[position + len("(?(DEFINE)") : end - 1])
                 position = end
-            elif character == "(" and (named := regex.match(r"\(\?P?<([A-Za-z_]\w*)>", pattern[position:])):
+            elif character == "(" and (named := _CALLABLE_GROUP.match(pattern, position)):
                 # A group that a (?&name) call elsewhere may run again.
                 end = self._group_end(pattern, position)
-                self.defines.setdefault(named.group(1), pattern[position + named.end() : end - 1])
-                position += named.end()
-            elif character == "(" and (flags := regex.match(r"\(\?([a-zA-Z]+)\)", pattern[position:])):
+                self.defines.setdefault(named.group(1), pattern[named.end() : end - 1])
+                position = named.end()
+            elif character == "(" and (flags := _GLOBAL_FLAGS.match(pattern, position)):
                 unknown = set(flags.group(1)) - _FLAGS
                 if unknown:
                     raise Untranslatable(f"the flags {''.join(sorted(unknown))}")
                 self.global_flags |= set(flags.group(1))
-                position += flags.end()
+                position = flags.end()
             else:
                 position += 1
 
     def _read_defines(self, body: str) -> None:
         position = 0
         while position < len(body):
-            named = regex.match(r"\(\?P?<(\w+)>", body[position:])
+            named = _DEFINED_GROUP.match(body, position)
             if not named or body[position].isspace():
                 if body[position].isspace():
                     position += 1
                     continue
                 raise Untranslatable("a DEFINE group that holds more than named groups")
             end = self._group_end(body, position)
-            self.defines[named.group(1)] = body[position + named.end() : end - 1]
+            self.defines[named.group(1)] = body[named.end() : end - 1]
             position = end
 
     def _skip_class(self, pattern: str, position: int) -> int:
@@ -398,7 +409,7 @@ class _Translator:
                         out.append(pattern[position])
                     position += 1
             elif character == "{":
-                quantifier = regex.match(r"\{(\d*)(,?)(\d*)\}([?+]?)", pattern[position:])
+                quantifier = _REPETITION.match(pattern, position)
                 if quantifier and (quantifier.group(1) or quantifier.group(3)):
                     low, comma, high, mode = quantifier.groups()
                     # The crate unrolls a counted repetition: of a Unicode class, a long one is slow to build.
@@ -409,7 +420,7 @@ class _Translator:
                         high = ""  # no upper bound matches more, and a large class is not unrolled
                     self.backtracks |= mode == "+"
                     out.append(f"{{{low or 0}{comma}{high}}}{mode}")
-                    position += quantifier.end()
+                    position = quantifier.end()
                 else:
                     # A literal brace to re, but regex reads some ("{e<=1}") as fuzzy matching.
                     raise Untranslatable("a brace that is not a repetition")
@@ -427,16 +438,15 @@ class _Translator:
     def _group(
         self, pattern: str, position: int, flags: set[str], *, captures: bool, depth: int, calls: int
     ) -> tuple[str, int]:
-        rest = pattern[position:]
         inner_flags = flags
-        if rest.startswith("(?(DEFINE)"):
+        if pattern.startswith("(?(DEFINE)", position):
             return "", self._group_end(pattern, position)
-        if rest.startswith("(?#"):
+        if pattern.startswith("(?#", position):
             end = pattern.find(")", position)
             if end < 0:
                 raise Untranslatable("an unterminated comment")
             return "", end + 1
-        call = regex.match(r"\(\?(?:&|P>)(\w+)\)", rest)
+        call = _CALL.match(pattern, position)
         if call:
             name = call.group(1)
             if name not in self.defines:
@@ -446,14 +456,14 @@ class _Translator:
             body, end = self._sequence(self.defines[name], 0, set(flags), captures=False, depth=0, calls=calls + 1)
             if end < len(self.defines[name]):
                 raise Untranslatable(f"an unbalanced group in the definition of {name}")
-            return f"(?:{body})", position + call.end()
-        named = regex.match(r"\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>", rest)
-        flagged = regex.match(r"\(\?([a-zA-Z]*)(?:-([a-zA-Z]+))?([:)])", rest)
+            return f"(?:{body})", call.end()
+        named = _NAMED_GROUP.match(pattern, position)
+        flagged = _GROUP_FLAGS.match(pattern, position)
         if named:
             opener = self._capture(named.group(1)) if captures else "(?:"
-            position += named.end()
-        elif rest.startswith(("(?:", "(?=", "(?!", "(?<=", "(?<!", "(?>")):
-            opener = regex.match(r"\(\?(?::|=|!|<=|<!|>)", rest).group()
+            position = named.end()
+        elif pattern.startswith(("(?:", "(?=", "(?!", "(?<=", "(?<!", "(?>"), position):
+            opener = _PLAIN_OPENER.match(pattern, position).group()
             position += len(opener)
             if self.relaxed and opener != "(?:":
                 # A look-around only rules matches out, an atomic group only some ways to match.
@@ -472,13 +482,13 @@ class _Translator:
             if end == ")":
                 if off:
                     raise Untranslatable(f"the global flag -{off}")
-                return "", position + flagged.end()  # a global flag: applied to the whole pattern already
+                return "", flagged.end()  # a global flag: applied to the whole pattern already
             inner_flags = (set(flags) | set(on)) - set(off)
             case = ("i" if "i" in on else "") + ("-i" if "i" in off else "")
             opener = f"(?{case}:" if case else "(?:"
-            position += flagged.end()
-        elif rest.startswith("(?"):
-            raise Untranslatable(f"the group syntax {rest[:4]!r}")
+            position = flagged.end()
+        elif pattern.startswith("(?", position):
+            raise Untranslatable(f"the group syntax {pattern[position : position + 4]!r}")
         else:
             opener = self._capture(None) if captures else "(?:"
             position += 1
@@ -789,7 +799,7 @@ def translate_template(template: str, groups: dict[str | int, tuple[int, ...]]) 
             literal.append(character)
             position += 1
             continue
-        reference = regex.match(r"\\g<(\w+)>|\\(\d\d?)", template[position:])
+        reference = _TEMPLATE_REFERENCE.match(template, position)
         if reference:
             key: str | int = reference.group(1) or reference.group(2)
             key = int(key) if str(key).isdigit() else key
@@ -803,7 +813,7 @@ def translate_template(template: str, groups: dict[str | int, tuple[int, ...]]) 
                 pieces.append("".join(literal))
                 literal = []
             pieces.append(target)
-            position += reference.end()
+            position = reference.end()
             continue
         letter = template[position + 1 : position + 2]
         if letter in _SIMPLE_ESCAPES:

@@ -21,7 +21,9 @@ import html
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache, partial
+from operator import methodcaller
 from typing import Any, Protocol
 
 import ahocorasick
@@ -65,6 +67,7 @@ __all__ = [
     "native_topic_words",
     "offtopic_removals",
     "pattern_set",
+    "prepare_steps",
     "quiet",
     "repeat_removals",
     "scanner",
@@ -391,6 +394,18 @@ def _compiled(pattern: str, replacement: str | None, lines: bool, backtracking: 
             return None if relaxed is None else _NATIVE.Pattern(relaxed, candidates=True)
     except (Untranslatable, ValueError):
         return None
+
+
+def prepare_steps(steps: Iterable[Any], threads: int) -> None:
+    """Build what the core needs for each step (its :meth:`~cleantext.steps.Step.prepare`) on
+    ``threads`` threads: the core builds a pattern's automata without the interpreter's lock, so
+    one thread translates a pattern while others build theirs. Without the core, nothing."""
+    if _NATIVE is None:
+        return
+    _set_tables()  # once, before the threads: each pattern reads them
+    with ThreadPoolExecutor(max_workers=max(threads, 1)) as pool:
+        for _ in pool.map(methodcaller("prepare"), steps):
+            pass
 
 
 def native_span_pattern(pattern: str) -> Any | None:

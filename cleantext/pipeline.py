@@ -34,6 +34,7 @@ from cleantext.extract import (
     visible_text,
 )
 from cleantext.heap import long_document_heap
+from cleantext.native import prepare_steps
 from cleantext.parallel import batched, bounded_map
 from cleantext.plan import Plan, Presence, Selected
 from cleantext.rules import (
@@ -253,7 +254,7 @@ class Pipeline:
         input_format = input_format or self.input_format
         if input_format not in INPUT_FORMATS:
             raise ValueError(f"input_format must be one of {', '.join(INPUT_FORMATS)}, not {input_format!r}")
-        is_html = input_format == "html" or (input_format == "auto" and looks_like_html(text))
+        is_html = _is_page(text, input_format)
         timings: dict[str, StepTiming] = {}
         if is_html:
             started = time.perf_counter()
@@ -611,8 +612,10 @@ class Pipeline:
             return
         batches = batched(work, chunksize, budget=BATCH_CHARS, weight=_weight)
         # The first batch is cleaned here: the patterns its documents need are compiled once, and
-        # workers forked after it start with them (else each compiles them anew).
+        # workers forked after it start with them (else each compiles them anew). They are built
+        # first on as many threads as there are jobs.
         for first in itertools.islice(batches, 1):
+            self._prepare_for(first, threads=jobs)
             yield from _unwrap(_clean_batch_here(self, then, first), on_error)
         outcomes = bounded_map(
             _clean_batch_in_worker,
@@ -624,6 +627,22 @@ class Pipeline:
         )
         for batch, batch_outcomes in outcomes:
             yield from _unwrap(_with_sources(batch, batch_outcomes), on_error)
+
+    def _prepare_for(
+        self, batch: Sequence[tuple[str | bytes, str | None, str | None, str | None]], *, threads: int
+    ) -> None:
+        """Build on ``threads`` threads what the core needs for the steps whose triggers hold on the
+        plain texts of ``batch`` (see :func:`cleantext.native.prepare_steps`). Bytes and pages
+        are read only when cleaned: what their steps need is built then."""
+        steps: dict[int, Step] = {}
+        for data, _name, layout, _site in batch:
+            if not isinstance(data, str) or _is_page(data, self.input_format):
+                continue
+            stages, plan = self._stages_for(layout or self.options["layout"])
+            presence = plan.scan(data)
+            for _stage, stage_steps in stages:
+                steps.update((id(step), step) for _index, step, _literals in presence.select(stage_steps, data))
+        prepare_steps(steps.values(), threads)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (
@@ -822,6 +841,11 @@ def _clean_batch_in_worker(
         outcome.without_source() if isinstance(outcome, Result) and outcome.source is data else outcome
         for (data, *_), outcome in zip(batch, outcomes, strict=True)
     ]
+
+
+def _is_page(text: str, input_format: str) -> bool:
+    """Whether ``text`` is read as an HTML page under ``input_format``."""
+    return input_format == "html" or (input_format == "auto" and looks_like_html(text))
 
 
 def _clean_batch_here(

@@ -32,7 +32,7 @@ from typing import Any, ClassVar
 
 from cleantext.document import Document, RuleRef
 from cleantext.metadata import clean_author, parse_date
-from cleantext.native import Check, native_span_pattern, quiet
+from cleantext.native import Check, native_span_pattern, native_topic_words, quiet
 from cleantext.normalize import (
     Lexicon,
     find_charmap,
@@ -185,6 +185,19 @@ class Step:
         step finds nothing in a text (see :meth:`cleantext.plan.Plan.screen`); None: the step
         is always evaluated. The check finds something wherever the step does."""
         return None
+
+    def prepare(self) -> None:
+        """Build what the core needs to run the step (its patterns, tables and screen), as its first
+        document would: ahead of time, on another thread (the core builds without the
+        interpreter's lock: :func:`cleantext.native.prepare_steps`)."""
+        self.screen_check()
+        if self.runs_natively:
+            self.native_finder()
+        form = type(self).native_form
+        if form is not None:
+            form(self.rule)
+        for guard in getattr(self.rule, "guards", ()):  # a line, block or off-topic rule's
+            native_span_pattern(guard.pattern)
 
     def trigger(self) -> StepTrigger:
         """The literals any text the step changes must contain, derived from its pattern, plus its ``requires`` hint."""
@@ -396,6 +409,11 @@ class OfftopicStep(Step):
         if core is None:
             return None
         return ("offtopic", core, rule.min_words, rule.max_words or OFFTOPIC_MAX_WORDS, False, self.where_parts)
+
+    def prepare(self) -> None:
+        """Its forms, and the reader of content words in text with letters outside ASCII."""
+        super().prepare()
+        native_topic_words()
 
 
 class InlineStep(Step):

@@ -4,11 +4,13 @@ Where the core is not built (no Rust toolchain at install), the comparisons
 skip and the engine tests check that the Python engine runs.
 """
 
+import concurrent.futures
 import dataclasses
 import functools
 import gc
 import html
 import os
+import pathlib
 import pickle
 import random
 import subprocess
@@ -26,6 +28,7 @@ import cleantext.native
 import cleantext.pipeline
 import cleantext.plan
 import cleantext.steps
+import cleantext.translate
 from cleantext import Document, Pipeline, segment, strip
 from cleantext.document import RuleRef
 from cleantext.extract import extract_article, located_natively, located_replacements, visible_text
@@ -1705,3 +1708,36 @@ def test_the_core_s_lexicon_replaces_what_python_s_trie_does(text, high, expecte
     assert found == expected == [(start, end, new) for start, end, new, _ in lexicon.find_in_python(text, 0, high)]
     # A lexicon travels to worker processes without the core's finder, which is made there again.
     assert pickle.loads(pickle.dumps(lexicon)).find(text, 0, high, None) == lexicon.find(text, 0, high, None)
+
+
+SEEDS = pathlib.Path(__file__).resolve().parent.parent / "seeds"
+SEED_TEXTS = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
+
+
+@needs_native
+def test_steps_prepared_on_threads_are_built_before_their_first_document():
+    # What clean_many(jobs=2) does before its first batch: the forms of the steps whose triggers
+    # hold on the batch, built on two threads. Cleaning the batch then builds almost nothing more
+    # (only steps that an earlier step's edit triggers), and cleans it as an unprepared pipeline does.
+    expected = [outcome(Pipeline.load(), None, text) for text in SEED_TEXTS]
+    cleantext.native._compiled.cache_clear()
+    pipeline = Pipeline.load()
+    pipeline._prepare_for([(text, None, None, None) for text in SEED_TEXTS], threads=2)
+    prepared = cleantext.native._compiled.cache_info().misses
+    assert prepared >= 30
+    assert [outcome(pipeline, None, text) for text in SEED_TEXTS] == expected
+    assert cleantext.native._compiled.cache_info().misses - prepared <= 3
+
+
+@needs_native
+def test_patterns_built_on_several_threads_at_once_find_what_they_find_alone():
+    # The core builds a pattern's automata without the interpreter's lock.
+    sources = [rf"(?i){word}[\p{{L}}\p{{M}}]{{0,40}}" for word in ("alpha", "beta", "gamma", "delta", "omega")]
+    plain = "Alpha Betaine, gammaray; DELTAS omega."
+    text = native_text(plain)
+    alone = [native_pattern(source, "<>").replacements(text, 0, len(plain)) for source in sources]
+    translated = [cleantext.translate.translate(source).pattern for source in sources]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        built = list(pool.map(lambda source: native.Pattern(source, ["<>"]), translated))
+    assert all(alone)
+    assert [pattern.replacements(text, 0, len(plain)) for pattern in built] == alone

@@ -1010,43 +1010,38 @@ fn may_hold(
 /// core leaves to Python (a non-ASCII word character next to where an ASCII word boundary would be judged).
 type LineMatch = (usize, usize, Option<usize>, Option<usize>, Option<String>);
 
-#[pymethods]
-impl Pattern {
-    /// A translated `pattern`; `template`: its replacement as text and group numbers (None: no replacement).
-    ///
-    /// `word_boundaries`: it has `\\b` or `\\B`; `before`: a leading look-behind of a few
-    /// characters taken out of the pattern, as `(their pattern, positive, how many)`; `backtracking`:
-    /// it needs look-arounds or atomic groups, which only the backtracking engine has;
-    /// `guarded`: for such a line or block pattern, its leading look-aheads, each as `(pattern,
-    /// positive, word boundaries)`, and the rest and whether it has word boundaries (see `Guarded`).
-    #[new]
-    #[pyo3(signature = (pattern, template=None, word_boundaries=false, before=None, backtracking=false, prefilter=None, candidates=false, unicode_boundaries=None, unbounded=None, guarded=None))]
-    #[allow(clippy::too_many_arguments)]
+/// The compiled parts of a `Pattern`, built from its sources alone (no Python object).
+struct Built {
+    engine: Engine,
+    before: Option<(Regex, bool, usize)>,
+    prefilter: Option<Automaton>,
+    touchable: Option<Ranges>,
+    unbounded: Option<Automaton>,
+    guarded: Option<Guarded>,
+}
+
+impl Built {
+    /// See `Pattern::new` for what each source is.
     fn new(
         pattern: &str,
-        template: Option<Vec<Bound<'_, PyAny>>>,
         word_boundaries: bool,
         before: Option<(String, bool, usize)>,
         backtracking: bool,
         prefilter: Option<&str>,
-        candidates: bool,
-        unicode_boundaries: Option<Py<PyAny>>,
         unbounded: Option<&str>,
         guarded: Option<GuardedSource>,
-    ) -> PyResult<Self> {
+    ) -> Result<Self, String> {
         let compile = |pattern: &str| {
             RegexBuilder::new(pattern)
                 .size_limit(NFA_BYTES)
                 .dfa_size_limit(DFA_CACHE_BYTES)
                 .build()
-                .map_err(|error| PyValueError::new_err(error.to_string()))
+                .map_err(|error| error.to_string())
         };
+        let automaton = |pattern: &str| Automaton::new(pattern, NFA_BYTES, DFA_CACHE_BYTES);
         let before = match before {
             Some((characters, positive, count)) => Some((compile(&characters)?, positive, count)),
             None => None,
-        };
-        let automaton = |pattern: &str| {
-            Automaton::new(pattern, NFA_BYTES, DFA_CACHE_BYTES).map_err(PyValueError::new_err)
         };
         let prefilter = match prefilter {
             Some(relaxed) if backtracking => Some(automaton(relaxed)?),
@@ -1070,7 +1065,7 @@ impl Pattern {
                     .delegate_size_limit(NFA_BYTES)
                     .delegate_dfa_size_limit(DFA_CACHE_BYTES)
                     .build()
-                    .map_err(|error| PyValueError::new_err(error.to_string()))?,
+                    .map_err(|error| error.to_string())?,
             )
         } else {
             Engine::Automata(automaton(pattern)?)
@@ -1083,34 +1078,87 @@ impl Pattern {
                         .map(|(guard, positive, boundaries)| {
                             Ok((automaton(guard)?, *positive, *boundaries))
                         })
-                        .collect::<PyResult<_>>()?,
+                        .collect::<Result<_, String>>()?,
                     rest: automaton(&rest)?,
                     rest_boundaries,
                 })
             }
             _ => None,
         };
-        let (minimum_length, maximum_length) = match &engine {
+        let unbounded = match unbounded {
+            Some(relaxed) if word_boundaries && !backtracking => Some(automaton(relaxed)?),
+            _ => None,
+        };
+        Ok(Built {
+            engine,
+            before,
+            prefilter,
+            touchable,
+            unbounded,
+            guarded,
+        })
+    }
+}
+
+#[pymethods]
+impl Pattern {
+    /// A translated `pattern`; `template`: its replacement as text and group numbers (None: no replacement).
+    ///
+    /// `word_boundaries`: it has `\\b` or `\\B`; `before`: a leading look-behind of a few
+    /// characters taken out of the pattern, as `(their pattern, positive, how many)`; `backtracking`:
+    /// it needs look-arounds or atomic groups, which only the backtracking engine has;
+    /// `guarded`: for such a line or block pattern, its leading look-aheads, each as `(pattern,
+    /// positive, word boundaries)`, and the rest and whether it has word boundaries (see `Guarded`).
+    #[new]
+    #[pyo3(signature = (pattern, template=None, word_boundaries=false, before=None, backtracking=false, prefilter=None, candidates=false, unicode_boundaries=None, unbounded=None, guarded=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        pattern: &str,
+        template: Option<Vec<Bound<'_, PyAny>>>,
+        word_boundaries: bool,
+        before: Option<(String, bool, usize)>,
+        backtracking: bool,
+        prefilter: Option<&str>,
+        candidates: bool,
+        unicode_boundaries: Option<Py<PyAny>>,
+        unbounded: Option<&str>,
+        guarded: Option<GuardedSource>,
+    ) -> PyResult<Self> {
+        let template = template_of(template)?;
+        // The automata are built without the interpreter's lock: other threads may build theirs
+        // meanwhile (`cleantext.native.compile_ahead`).
+        let built = py
+            .allow_threads(|| {
+                Built::new(
+                    pattern,
+                    word_boundaries,
+                    before,
+                    backtracking,
+                    prefilter,
+                    unbounded,
+                    guarded,
+                )
+            })
+            .map_err(PyValueError::new_err)?;
+        let (minimum_length, maximum_length) = match &built.engine {
             Engine::Automata(regex) => regex.lengths(),
             Engine::Backtracking(_) => (None, None),
         };
         Ok(Pattern {
-            engine,
+            engine: built.engine,
             word_boundaries,
-            template: template_of(template)?,
-            before,
-            prefilter,
+            template,
+            before: built.before,
+            prefilter: built.prefilter,
             minimum_length,
             maximum_length,
             candidates,
-            touchable,
+            touchable: built.touchable,
             unicode_source: unicode_boundaries.filter(|_| word_boundaries && !backtracking),
             unicode: GILOnceCell::new(),
-            unbounded: match unbounded {
-                Some(relaxed) if word_boundaries && !backtracking => Some(automaton(relaxed)?),
-                _ => None,
-            },
-            guarded,
+            unbounded: built.unbounded,
+            guarded: built.guarded,
         })
     }
 

@@ -27,6 +27,7 @@ except ImportError:  # pragma: no cover - only with the clean-text package in th
         "cleantext-toolkit), then reinstall cleantext-toolkit, or keep them in separate environments."
     ) from None
 from cleantext.batch import AUTO_PROFILE, PROG, BatchOptions, Corpus, clean_inputs, count_sites, report
+from cleantext.cache import cache_path, cache_source
 from cleantext.config import Config, load_config
 from cleantext.decode import ERRORS
 from cleantext.errors import InputError, RuleError
@@ -448,6 +449,8 @@ def run_config(args: argparse.Namespace) -> int:
     settings = _effective_config(args).as_dict()
     # Not a setting: which engine this installation runs (see cleantext.native).
     settings["engine"] = {"value": ENGINE, "source": engine_summary()}
+    path = cache_path()
+    settings["cache"] = {"value": None if path is None else str(path), "source": cache_source()}
     if args.format == "json":
         print(json.dumps(settings, ensure_ascii=False, indent=2))
         return 0

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 
 import ahocorasick
 
+from cleantext.cache import persisted
 from cleantext.errors import CleantextError
 from cleantext.memo import last_text
 from cleantext.translate import (
@@ -263,6 +264,7 @@ def _set_tables() -> None:
     _SHARED = frozenset(shared)
 
 
+@persisted
 def _folding() -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """What the core needs to tell, from a line's ASCII lower case, whether its case folding (as
     :func:`cleantext.triggers.fold` has it) may hold a literal: the non-ASCII characters whose
@@ -618,15 +620,19 @@ def native_topic_words() -> Any | None:
     if _NATIVE is None:
         return None
     if _TOPIC_WORDS is None:
-        letters = class_ranges(r"\p{L}")
-        lowered = [
-            (point, chr(point).lower())
-            for start, end in letters
-            for point in range(max(start, 0x80), end + 1)
-            if chr(point).lower() != chr(point)
-        ]
-        _TOPIC_WORDS = _NATIVE.TopicWords(list(letters), lowered)
+        _TOPIC_WORDS = _NATIVE.TopicWords(list(class_ranges(r"\p{L}")), _lowered_letters())
     return _TOPIC_WORDS
+
+
+@persisted
+def _lowered_letters() -> list[tuple[int, str]]:
+    """``(code point, its lower case)`` for the letters outside ASCII that ``str.lower`` changes."""
+    return [
+        (point, chr(point).lower())
+        for start, end in class_ranges(r"\p{L}")
+        for point in range(max(start, 0x80), end + 1)
+        if chr(point).lower() != chr(point)
+    ]
 
 
 _TOPIC_WORDS: Any | None = None

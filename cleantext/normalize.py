@@ -25,6 +25,7 @@ from typing import Any
 
 import regex
 
+from cleantext.cache import persisted
 from cleantext.document import RuleRef
 from cleantext.native import (
     BACKTRACK_PLAIN_START,
@@ -147,7 +148,7 @@ def find_unicode(rule: Rule, text: str, low: int, high: int, timeout: float | No
     return found
 
 
-@lru_cache(maxsize=4)
+@persisted
 def unstable_characters(form: str) -> dict[str, str]:
     """The characters a normalization form may change or move, each with its own normal form:
     a text without any of them is in the form already.

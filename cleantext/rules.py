@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import functools
 import re
 import tomllib
 import warnings
@@ -224,9 +225,11 @@ class Guard:
     name: str
     pattern: str
 
-    def __post_init__(self) -> None:
-        # Each guard compiled on its own: a flag such as (?i) in one must not reach another.
-        object.__setattr__(self, "compiled", regex.compile(self.pattern))
+    @functools.cached_property
+    def compiled(self) -> Any:
+        """The pattern compiled on its own (a flag such as ``(?i)`` in one must not reach another),
+        when first searched: a pack's guards are checked where the pack is read."""
+        return regex.compile(self.pattern)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Guard, (self.name, self.pattern))
@@ -328,10 +331,19 @@ class PatternRule(Rule):
         super().__post_init__()
         if not self.pattern and "pattern" in self.required:
             raise ValueError("pattern must not be empty")
-        compiled = self._compile()
-        object.__setattr__(self, "compiled", compiled)
-        groups = getattr(compiled, "groupindex", {})
-        object.__setattr__(self, "captures", tuple(g for g in METADATA_GROUPS if g in groups))
+        # A built-in pack's patterns compile when first searched (the test suite compiles them all);
+        # any other rule's now, so that a broken pattern is refused where the rule is made.
+        if not _bundled(self.file):
+            _ = self.compiled
+        # A group of a name holds the name: a pattern without any compiles no sooner for its groups.
+        named = [group for group in METADATA_GROUPS if group in self.pattern]
+        groups = getattr(self.compiled, "groupindex", {}) if named else {}
+        object.__setattr__(self, "captures", tuple(group for group in named if group in groups))
+
+    @functools.cached_property
+    def compiled(self) -> Any:
+        """The pattern compiled (``regex``)."""
+        return self._compile()
 
     def _compile(self) -> Any:
         return regex.compile(self.pattern)
@@ -679,6 +691,19 @@ def spelled_for(rules: Sequence[Rule], options: Mapping[str, str]) -> list[Rule]
             rule = replace(rule, variants=variants)
         styled.append(rule)
     return styled
+
+
+def _bundled(file: str | None) -> bool:
+    """Whether ``file`` is one of the built-in packs."""
+    return file is not None and Path(file).parent == _bundled_folder()
+
+
+@lru_cache(maxsize=1)
+def _bundled_folder() -> Path | None:
+    try:
+        return rules_dir()
+    except RuleError:
+        return None
 
 
 def rules_dir() -> Path:

@@ -56,6 +56,8 @@ from functools import lru_cache
 
 import regex
 
+from cleantext.cache import persisted
+
 __all__ = [
     "SHARED_CANDIDATES",
     "Guarded",
@@ -147,7 +149,7 @@ def _code_point(index: int) -> int:
     return index if index < _SURROGATES[0] else index + (_SURROGATES[1] - _SURROGATES[0] + 1)
 
 
-@lru_cache(maxsize=256)
+@persisted
 def class_ranges(escape: str) -> Ranges:
     """The code point ranges (inclusive, no surrogates) that ``regex`` matches with a class ``escape`` (``\\w``)."""
     try:
@@ -654,6 +656,7 @@ SHARED_CANDIDATES = (r"\w", r"\d", r"\s", *(f"\\p{{{name}}}" for name in ("L", "
 """Class escapes the crate may run with its own table (see ``shared_classes`` in :func:`translate`)."""
 
 
+@persisted
 def translate(
     pattern: str,
     *,
@@ -707,6 +710,7 @@ class Guarded:
     """Where each group of the pattern went in ``rest`` (as :attr:`Translation.groups`)."""
 
 
+@persisted
 def leading_guards(pattern: str, *, shared_classes: frozenset[str] = frozenset()) -> Guarded | None:
     """The look-aheads right after the ``^`` that starts a line or paragraph ``pattern``, and the rest,
     where each translates without a backtracking search; else None.

@@ -40,6 +40,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from cleantext.cache import persisted
+
 __all__ = ["Clause", "Trigger", "derive", "fold", "scanned_form", "useful"]
 
 Clause = frozenset[str]
@@ -96,7 +98,7 @@ _ANY = _Info()
 _EMPTY = _Info(exact=frozenset({""}))
 
 
-@lru_cache(maxsize=4096)
+@persisted
 def derive(pattern: str, *, ascii_text: bool = False, whole_text: bool = False) -> Trigger | None:
     """The trigger of a ``regex`` pattern, or None when no literal can be derived (evaluate always).
 

@@ -216,9 +216,16 @@ def test_config_refuses_an_unknown_rule_id_as_clean_does(tmp_path, capsys, monke
     assert main(["config", "--names", "ascii"]) == 2
     (tmp_path / "cleantext.toml").write_text('names = "ascii"\n')
     assert main(["config", "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out)["names"] == {
-        "value": "ascii",
-        "source": str(tmp_path / "cleantext.toml"),
+    settings = json.loads(capsys.readouterr().out)
+    assert settings["names"] == {"value": "ascii", "source": str(tmp_path / "cleantext.toml")}
+    # Not settings: the engine, and where the startup cache is (the test session's own folder).
+    assert settings["cache"]["source"] == "CLEANTEXT_CACHE_DIR"
+    assert Path(settings["cache"]["value"]).parent == Path(os.environ["CLEANTEXT_CACHE_DIR"])
+    monkeypatch.setenv("CLEANTEXT_CACHE", "off")
+    assert main(["config", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["cache"] == {
+        "value": None,
+        "source": "CLEANTEXT_CACHE=off: kept in memory only",
     }
 
 

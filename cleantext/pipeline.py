@@ -34,7 +34,7 @@ from cleantext.extract import (
     visible_text,
 )
 from cleantext.heap import long_document_heap
-from cleantext.native import prepare_steps
+from cleantext.native import ENGINE, prepare_steps
 from cleantext.parallel import batched, bounded_map
 from cleantext.plan import Plan, Presence, Selected
 from cleantext.rules import (
@@ -633,7 +633,9 @@ class Pipeline:
     ) -> None:
         """Build on ``threads`` threads what the core needs for the steps whose triggers hold on the
         plain texts of ``batch`` (see :func:`cleantext.native.prepare_steps`). Bytes and pages
-        are read only when cleaned: what their steps need is built then."""
+        are read only when cleaned: what their steps need is built then. The Python engine builds nothing ahead."""
+        if ENGINE != "native":
+            return
         steps: dict[int, Step] = {}
         for data, _name, layout, _site in batch:
             if not isinstance(data, str) or _is_page(data, self.input_format):

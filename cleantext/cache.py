@@ -43,9 +43,10 @@ __all__ = ["MAX_ENTRIES", "cache_path", "cache_source", "persisted", "save"]
 
 Function = TypeVar("Function", bound=Callable[..., Any])
 
-MAX_ENTRIES = 50_000
-"""The most values kept: the functions cached are called with the rules' patterns, which are few;
-beyond this many (a program translating patterns of its own without end), new ones are not kept."""
+MAX_ENTRIES = 10_000
+"""The most values kept (the default pipeline's are some 460, about 1 KB each): the functions cached
+are called with the rules' patterns; beyond this many (packs edited many times over, a program
+translating patterns of its own), new ones are not kept, and the file stays at a few megabytes."""
 
 STALE_DAYS = 30
 """A cache file of another fingerprint that nothing has written for this many days is deleted."""

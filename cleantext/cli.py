@@ -33,7 +33,7 @@ from cleantext.decode import ERRORS
 from cleantext.errors import InputError, RuleError
 from cleantext.examples import check_rule_examples
 from cleantext.explain import Stats
-from cleantext.extract import extract_article, looks_like_html
+from cleantext.extract import extract_article, is_page
 from cleantext.inputs import (
     MAX_DOCUMENT_BYTES,
 )
@@ -534,7 +534,7 @@ def _write_profile(profile: SiteProfile, output: str, *, corpus_failed: int) -> 
 
 def _article_text(text: str, input_format: str) -> str:
     """The text to count names in: a page's article body, else the text itself."""
-    if input_format == "html" or (input_format == "auto" and looks_like_html(text)):
+    if is_page(text, input_format):
         return extract_article(text).body
     return text
 

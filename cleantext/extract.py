@@ -56,6 +56,7 @@ __all__ = [
     "Article",
     "extract_article",
     "extract_article_within",
+    "is_page",
     "locate_text",
     "located_natively",
     "located_replacements",
@@ -117,6 +118,12 @@ def starts_like_html(text: str) -> bool:
     True
     """
     return _HTML_START.match(text[:4096]) is not None
+
+
+def is_page(text: str, input_format: str) -> bool:
+    """Whether ``text`` is read as an HTML page under ``input_format`` (``html``, or ``auto`` and it
+    :func:`looks_like_html`), whose article is then extracted."""
+    return input_format == "html" or (input_format == "auto" and looks_like_html(text))
 
 
 def looks_like_html(text: str) -> bool:

@@ -29,8 +29,8 @@ from cleantext.extract import (
     TITLE,
     UNCONFIRMED,
     extract_article_within,
+    is_page,
     locate_text,
-    looks_like_html,
     visible_text,
 )
 from cleantext.heap import long_document_heap
@@ -254,7 +254,7 @@ class Pipeline:
         input_format = input_format or self.input_format
         if input_format not in INPUT_FORMATS:
             raise ValueError(f"input_format must be one of {', '.join(INPUT_FORMATS)}, not {input_format!r}")
-        is_html = _is_page(text, input_format)
+        is_html = is_page(text, input_format)
         timings: dict[str, StepTiming] = {}
         if is_html:
             started = time.perf_counter()
@@ -638,7 +638,7 @@ class Pipeline:
             return
         steps: dict[int, Step] = {}
         for data, _name, layout, _site in batch:
-            if not isinstance(data, str) or _is_page(data, self.input_format):
+            if not isinstance(data, str) or is_page(data, self.input_format):
                 continue
             stages, plan = self._stages_for(layout or self.options["layout"])
             presence = plan.scan(data)
@@ -843,11 +843,6 @@ def _clean_batch_in_worker(
         outcome.without_source() if isinstance(outcome, Result) and outcome.source is data else outcome
         for (data, *_), outcome in zip(batch, outcomes, strict=True)
     ]
-
-
-def _is_page(text: str, input_format: str) -> bool:
-    """Whether ``text`` is read as an HTML page under ``input_format``."""
-    return input_format == "html" or (input_format == "auto" and looks_like_html(text))
 
 
 def _clean_batch_here(

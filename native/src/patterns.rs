@@ -1127,7 +1127,7 @@ impl Pattern {
     ) -> PyResult<Self> {
         let template = template_of(template)?;
         // The automata are built without the interpreter's lock: other threads may build theirs
-        // meanwhile (`cleantext.native.compile_ahead`).
+        // meanwhile (`cleantext.native.prepare_steps`).
         let built = py
             .allow_threads(|| {
                 Built::new(

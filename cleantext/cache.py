@@ -39,7 +39,7 @@ from typing import Any, TypeVar
 import platformdirs
 import regex
 
-__all__ = ["MAX_ENTRIES", "cache_path", "cache_source", "persisted", "save"]
+__all__ = ["MAX_ENTRIES", "cache_path", "cache_source", "persisted", "persisted_by", "save"]
 
 Function = TypeVar("Function", bound=Callable[..., Any])
 
@@ -96,13 +96,27 @@ def persisted(function: Function) -> Function:
     """Remember ``function``'s values by its (hashable, picklable) arguments, in this process and
     in the cache file. Only for pure functions, whose value the cache's fingerprint and the
     arguments determine; each call gets the one value kept (as with ``functools.lru_cache``)."""
+    return persisted_by(None)(function)
+
+
+def persisted_by(key_of: Callable[..., Any] | None) -> Callable[[Function], Function]:
+    """:func:`persisted`, with the values kept by ``key_of(*args, **keywords)`` (hashable, picklable),
+    which must tell apart any two calls whose values differ: a digest of a long argument, say."""
+
+    def decorate(function: Function) -> Function:
+        return _remembering(function, key_of)
+
+    return decorate
+
+
+def _remembering(function: Function, key_of: Callable[..., Any] | None) -> Function:
     name = f"{function.__module__}.{function.__qualname__}"
 
     @functools.wraps(function)
     def remembered(*args: Any, **keywords: Any) -> Any:
         global _added
         entries = _loaded()
-        key = (name, args, tuple(sorted(keywords.items())))
+        key = (name, args, tuple(sorted(keywords.items()))) if key_of is None else (name, key_of(*args, **keywords))
         try:
             return entries[key]
         except KeyError:

@@ -20,7 +20,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import regex
@@ -229,13 +229,7 @@ class Lexicon:
             for spelling, new in lexicon_spellings(rule).items():
                 self.replacements.setdefault(spelling, (new, rule.ref))
             protected.update(rule.protected)
-        # The spellings are literals, so the patterns are tries that run in linear
-        # time: the standard library's engine is faster on them than ``regex`` and
-        # needs no time limit. The matcher starts with the trie itself, whose
-        # first letters the engine then skips ahead to; the word boundary before
-        # a match is checked in Python, on the few places found.
-        self.matcher = re.compile(_word_trie(self.replacements))
-        self.guard = re.compile(_whole_words(protected), re.IGNORECASE) if protected else None
+        self._protected_words = frozenset(protected)
         self.reach = max(map(len, protected), default=0)
         # Most spellings are in no protected expression, and need no search for one (see _protected).
         self._protected_lines = "\n".join(sorted(protected))
@@ -246,6 +240,22 @@ class Lexicon:
     def __getstate__(self) -> dict[str, Any]:
         # The core's finder is made again where the lexicon is unpickled.
         return {**self.__dict__, "_core": None}
+
+    # The spellings are literals, so the patterns are tries that run in linear time: the standard
+    # library's engine is faster on them than ``regex`` and needs no time limit. They compile when
+    # first searched: on the core, the matcher only where the core cannot hold the spellings, and the
+    # guard only once a spelling a protected expression may hold turns up.
+
+    @cached_property
+    def matcher(self) -> re.Pattern[str]:
+        """The trie of every spelling (:func:`_word_trie`), whose first letters the engine skips ahead
+        to; the word boundary before a match is checked in Python, on the few places found."""
+        return re.compile(_word_trie(self.replacements))
+
+    @cached_property
+    def guard(self) -> re.Pattern[str] | None:
+        """Any protected expression as a whole word, in any case; None where the rules protect none."""
+        return re.compile(_whole_words(self._protected_words), re.IGNORECASE) if self._protected_words else None
 
     def find(self, text: str, low: int, high: int, timeout: float | None) -> list[tuple[int, int, str, RuleRef]]:
         """Replacements of every variant in ``text[low:high]``, each tagged with its rule.
@@ -286,7 +296,7 @@ class Lexicon:
                         position = start + 1  # inside a word
                     else:
                         position = end
-                        if self.guard is None or not self._protected(text, start, end, low, high):
+                        if not self._protected_words or not self._protected(text, start, end, low, high):
                             new, ref = self.replacements[text[start:end]]
                             found.append((start, end, new, ref))
             index = following
@@ -303,7 +313,7 @@ class Lexicon:
                 position = start + 1  # inside a word: look again from the next character
                 continue
             position = end
-            if self.guard is not None and self._protected(text, start, end, low, high):
+            if self._protected_words and self._protected(text, start, end, low, high):
                 continue
             new, ref = self.replacements[match.group()]
             found.append((start, end, new, ref))
@@ -318,9 +328,9 @@ class Lexicon:
         One that starts by ``start`` ends by ``start + reach``, so the search reads
         no further than the character after that (which tells a whole word).
         """
-        assert self.guard is not None
         if not self._may_be_held(text[start:end]):
             return False
+        assert self.guard is not None
         search = self.guard.search
         position, window_end = max(low, end - self.reach), min(high, start + self.reach + 1)
         while (held := search(text, position, window_end)) is not None and held.start() <= start:

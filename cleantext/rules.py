@@ -26,6 +26,8 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import functools
+import hashlib
+import pickle
 import re
 import tomllib
 import warnings
@@ -37,6 +39,7 @@ from typing import Any, ClassVar
 
 import regex
 
+from cleantext.cache import persisted, persisted_by
 from cleantext.document import RuleRef
 from cleantext.errors import RuleError
 from cleantext.segment import block_spans
@@ -335,9 +338,9 @@ class PatternRule(Rule):
         # any other rule's now, so that a broken pattern is refused where the rule is made.
         if not _bundled(self.file):
             _ = self.compiled
-        # A group of a name holds the name: a pattern without any compiles no sooner for its groups.
+        # A group of a name holds the name: a pattern without any is not asked for its groups.
         named = [group for group in METADATA_GROUPS if group in self.pattern]
-        groups = getattr(self.compiled, "groupindex", {}) if named else {}
+        groups = _group_names(self.pattern) if named else ()
         object.__setattr__(self, "captures", tuple(group for group in named if group in groups))
 
     @functools.cached_property
@@ -693,6 +696,13 @@ def spelled_for(rules: Sequence[Rule], options: Mapping[str, str]) -> list[Rule]
     return styled
 
 
+@persisted
+def _group_names(pattern: str) -> tuple[str, ...]:
+    """The names of ``pattern``'s groups (kept in the startup cache: a built-in pattern then compiles
+    only when it is first searched)."""
+    return tuple(regex.compile(pattern).groupindex)
+
+
 def _bundled(file: str | None) -> bool:
     """Whether ``file`` is one of the built-in packs."""
     return file is not None and Path(file).parent == _bundled_folder()
@@ -718,12 +728,22 @@ def rules_dir() -> Path:
 def read_toml(path: Path) -> dict[str, Any]:
     """A TOML file as data; :class:`RuleError` naming the file when it cannot be read or parsed."""
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        content = path.read_bytes()
     except OSError as error:
         raise RuleError(f"cannot read the file ({error.strerror or error})", file=str(path)) from None
+    try:
+        return pickle.loads(_parsed_toml(content))
+    except UnicodeDecodeError as error:
+        raise RuleError(f"not UTF-8 text ({error.reason} at byte {error.start})", file=str(path)) from None
     except tomllib.TOMLDecodeError as error:
         raise RuleError(f"not valid TOML: {error}", file=str(path)) from None
+
+
+@persisted_by(lambda content: hashlib.sha256(content).digest())
+def _parsed_toml(content: bytes) -> bytes:
+    """The data of a TOML file's ``content``, pickled: kept in the startup cache by the content's digest
+    (the rule packs are parsed once, not at each start), and unpickled afresh for each caller."""
+    return pickle.dumps(tomllib.loads(content.decode("utf-8")), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def default_pack_names() -> list[str]:
@@ -755,6 +775,8 @@ def _guards(data: Mapping[str, Any], file: str) -> dict[str, str]:
     table = data.get("guards", {})
     if not isinstance(table, dict) or not all(isinstance(v, str) and v for v in table.values()):
         raise RuleError("[guards] must hold name = pattern entries (non-empty strings)", file=file)
+    if _bundled(file):
+        return dict(table)  # compiled when first searched, as the built-in packs' patterns are
     for name, pattern in table.items():
         try:
             regex.compile(pattern)

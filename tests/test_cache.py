@@ -11,7 +11,7 @@ import regex
 
 from cleantext import cache, triggers
 from cleantext.native import ENGINE
-from cleantext.rules import LineRule, builtin_guards, builtin_pack_names, load_packs
+from cleantext.rules import LineRule, builtin_guards, builtin_pack_names, load_packs, read_toml
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = sorted((ROOT / "seeds").glob("*.txt"))[0]
@@ -47,9 +47,11 @@ def test_a_process_that_reads_the_cache_cleans_as_one_that_wrote_it(tmp_path):
     # It found every value it needed in the file: it computed none, so it wrote nothing.
     assert Path(path).stat().st_mtime_ns == written
     # What the warm process read is what a fresh derivation gives.
-    for (function, args, keywords), value in kept.items():
-        if function == "cleantext.triggers.derive":
-            assert triggers.derive.__wrapped__(*args, **dict(keywords)) == value
+    derived = [(key, value) for key, value in kept.items() if key[0] == "cleantext.triggers.derive"]
+    for (_, args, keywords), value in derived:
+        assert triggers.derive.__wrapped__(*args, **dict(keywords)) == value
+    # The rule packs' data, kept by the digest of each file's content.
+    assert "cleantext.rules._parsed_toml" in kept_functions
 
 
 def test_a_broken_or_foreign_cache_file_is_computed_again_and_replaced(tmp_path):
@@ -106,6 +108,30 @@ def test_persisted_values_are_the_function_s_and_are_kept_up_to_a_limit(monkeypa
     assert calls == [3, 3, 4, 5, 5]  # past the limit, computed each time and not kept
 
 
+def test_values_kept_by_a_key_of_their_arguments():
+    calls = []
+
+    @cache.persisted_by(len)
+    def shout(word: str) -> str:
+        calls.append(word)
+        return word.upper()
+
+    # The key tells the calls apart: here, by length alone, so "cat" gets the value kept for "dog".
+    assert [shout("dog"), shout("dog"), shout("cat"), shout("horse")] == ["DOG", "DOG", "DOG", "HORSE"]
+    assert calls == ["dog", "horse"]
+
+
+def test_a_rule_file_is_parsed_once_and_read_anew_when_it_changes(tmp_path):
+    pack = tmp_path / "mine.toml"
+    pack.write_text('[pack]\nname = "mine"\n', encoding="utf-8")
+    first = read_toml(pack)
+    assert first == {"pack": {"name": "mine"}}
+    first["pack"]["name"] = "changed by a caller"
+    assert read_toml(pack) == {"pack": {"name": "mine"}}  # each caller gets data of its own
+    pack.write_text('[pack]\nname = "yours"\n', encoding="utf-8")
+    assert read_toml(pack) == {"pack": {"name": "yours"}}  # kept by the content, not the name
+
+
 def test_a_stale_file_of_another_fingerprint_is_deleted_when_the_cache_is_written(tmp_path, monkeypatch):
     monkeypatch.setenv("CLEANTEXT_CACHE_DIR", str(tmp_path))
     stale, recent = tmp_path / "startup-0000.pickle", tmp_path / "startup-1111.pickle"
@@ -130,7 +156,8 @@ def test_every_built_in_pattern_compiles():
     for rule in rules:
         for guard in getattr(rule, "guards", ()):
             assert guard.compiled.pattern == guard.pattern
-    assert set(builtin_guards())
+    # The built-in guards, named or not, as the built-in packs' patterns, compile when first searched.
+    assert all(regex.compile(pattern) for pattern in builtin_guards().values())
 
 
 @pytest.mark.parametrize(

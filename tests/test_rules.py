@@ -141,6 +141,10 @@ def test_invalid_toml_and_duplicate_ids_are_reported(tmp_path):
     broken = write_pack(tmp_path, "[[rule]\nid = 1\n", "broken.toml")
     with pytest.raises(RuleError, match="not valid TOML"):
         load_pack(broken)
+    latin1 = tmp_path / "latin1.toml"
+    latin1.write_bytes(b'[pack]\nname = "caf\xe9"\n')
+    with pytest.raises(RuleError, match=r"latin1\.toml.*not UTF-8 text \(invalid continuation byte at byte 18\)"):
+        load_pack(latin1)
     twice = write_pack(tmp_path, RULE + RULE, "twice.toml")
     with pytest.raises(RuleError, match="duplicate rule id"):
         load_pack(twice)

@@ -885,7 +885,7 @@ def test_a_pattern_too_large_for_the_automata_finds_candidate_lines_that_python_
 def test_rules_show_says_where_the_core_finds_what_python_judges(capsys):
     from cleantext.cli import main
 
-    assert main(["rules", "show", "widgets.related"]) == 0
+    assert main(["rules", "show", "widgets.more-headings"]) == 0
     engine = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("engine"))
     assert "python, on the lines or blocks where the core finds a relaxed form" in engine
     assert main(["rules", "show", "names.zelenskyy"]) == 0

@@ -10,7 +10,10 @@
 //! skips the rest of the text, and the same search reads 0.03-0.4 ns a byte. Only the start is
 //! skipped to: what matches is the crate's to say, so the answers are the crate's own.
 
+use regex_automata::hybrid;
+use regex_automata::nfa::thompson::{self, backtrack, pikevm, NFA};
 use regex_automata::util::captures::Captures;
+use regex_automata::util::pool::Pool;
 use regex_automata::util::prefilter::Prefilter;
 use regex_automata::{meta, Anchored, Input, MatchKind, PatternID, PatternSet};
 
@@ -224,6 +227,111 @@ fn engine_for<'a>(
     }
 }
 
+/// What one search of a `Forward` engine needs for itself.
+struct ForwardCache {
+    dfa: hybrid::dfa::Cache,
+    pikevm: pikevm::Cache,
+    backtrack: backtrack::Cache,
+}
+
+type MakeForwardCache = Box<dyn Fn() -> ForwardCache + Send + Sync>;
+
+/// The engines of a pattern whose every match starts where the haystack does (`\A`, `^`): a
+/// forward lazy DFA finds where a match ends, and the bounded backtracker (the PikeVM where the
+/// match is too long for it) its groups, within it. Where a match starts is known, so the
+/// reverse automaton the crate's meta engine builds for every pattern, to find it, is not
+/// built: it is about half of what building one of the line rules' patterns takes (counted
+/// repetitions of large classes, `[\p{L}...]{0,40}`, built twice). The answers are the meta
+/// engine's: it finds a match this way too, from a known start, and falls back to the PikeVM
+/// as here where the lazy DFA gives up.
+struct Forward {
+    nfa: NFA,
+    dfa: hybrid::dfa::DFA,
+    pikevm: pikevm::PikeVM,
+    backtrack: backtrack::BoundedBacktracker,
+    caches: Pool<ForwardCache, MakeForwardCache>,
+}
+
+impl Forward {
+    /// The engines of `hir` (a pattern anchored at the haystack's start) with these limits, as
+    /// `compiled` configures the meta engine; None where one cannot be built.
+    fn new(hir: &Hir, (nfa_bytes, cache_bytes): (usize, usize)) -> Option<Self> {
+        let nfa = thompson::Compiler::new()
+            .configure(
+                thompson::Config::new()
+                    .nfa_size_limit(Some(nfa_bytes))
+                    .shrink(false),
+            )
+            .build_from_hir(hir)
+            .ok()?;
+        let dfa = hybrid::dfa::DFA::builder()
+            .configure(
+                hybrid::dfa::Config::new()
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .unicode_word_boundary(true)
+                    .cache_capacity(cache_bytes)
+                    .minimum_cache_clear_count(Some(3))
+                    .minimum_bytes_per_state(Some(10)),
+            )
+            .build_from_nfa(nfa.clone())
+            .ok()?;
+        let pikevm = pikevm::PikeVM::new_from_nfa(nfa.clone()).ok()?;
+        let backtrack = backtrack::BoundedBacktracker::new_from_nfa(nfa.clone()).ok()?;
+        let (for_dfa, for_pikevm, for_backtrack) = (dfa.clone(), pikevm.clone(), backtrack.clone());
+        let make: MakeForwardCache = Box::new(move || ForwardCache {
+            dfa: for_dfa.create_cache(),
+            pikevm: for_pikevm.create_cache(),
+            backtrack: for_backtrack.create_cache(),
+        });
+        Some(Forward {
+            nfa,
+            dfa,
+            pikevm,
+            backtrack,
+            caches: Pool::new(make),
+        })
+    }
+
+    /// The match that starts at byte `at` of `haystack` (what is before it is seen by the
+    /// assertions), and with `groups`, the spans of its groups.
+    fn search(
+        &self,
+        haystack: &str,
+        at: usize,
+        groups: bool,
+    ) -> Option<(usize, usize, Option<GroupSpans>)> {
+        let input = Input::new(haystack).range(at..).anchored(Anchored::Yes);
+        let mut cache = self.caches.get();
+        let end = match self.dfa.try_search_fwd(&mut cache.dfa, &input) {
+            Ok(found) => found?.offset(),
+            // The lazy DFA gave up (its cache cleared too often) or met a character its
+            // Unicode word boundary cannot judge: the PikeVM finds the match.
+            Err(_) => {
+                let mut slots = [None, None];
+                self.pikevm
+                    .search_slots(&mut cache.pikevm, &input, &mut slots)?;
+                slots[1]?.get()
+            }
+        };
+        if !groups {
+            return Some((at, end, None));
+        }
+        let mut captures = Captures::all(self.nfa.group_info().clone());
+        let within = input.span(at..end);
+        let backtracked = end - at <= self.backtrack.max_haystack_len()
+            && self
+                .backtrack
+                .try_search(&mut cache.backtrack, &within, &mut captures)
+                .is_ok();
+        if !backtracked {
+            self.pikevm
+                .search(&mut cache.pikevm, &within, &mut captures);
+        }
+        let whole = captures.get_match()?;
+        Some((whole.start(), whole.end(), Some(group_spans(&captures))))
+    }
+}
+
 fn parse(pattern: &str) -> Result<Hir, String> {
     regex_syntax::ParserBuilder::new()
         .utf8(true)
@@ -234,16 +342,23 @@ fn parse(pattern: &str) -> Result<Hir, String> {
 
 /// One compiled pattern: `regex::Regex`'s engine and configuration, with the prefilter above.
 pub(crate) struct Automaton {
-    regex: meta::Regex,
+    engines: Engines,
     source: String,
     /// The fewest and the most bytes a match has, if known.
     lengths: (Option<usize>, Option<usize>),
     /// For a pattern whose every match starts where the haystack does (`^`, `\A`), and is not
     /// empty: the bytes it starts with. A line whose first byte is not one is not searched.
     anchored_starts: Option<Box<[bool; 256]>>,
-    /// For a pattern whose search skips to the bytes a match starts with (see
-    /// `selective_starts`): the same without skipping, for crowded haystacks.
-    skipping: Option<Skipping>,
+}
+
+/// How an `Automaton` searches.
+enum Engines {
+    /// The crate's meta engine, as `regex::Regex` has it; for a pattern whose search skips to the
+    /// bytes a match starts with (see `selective_starts`), the same without skipping, for
+    /// crowded haystacks.
+    Meta(meta::Regex, Option<Skipping>),
+    /// A pattern anchored at the haystack's start (see `Automaton::anchored_starts`).
+    Forward(Box<Forward>),
 }
 
 impl Automaton {
@@ -261,18 +376,26 @@ impl Automaton {
             .contains(Look::Start)
             .then(|| first_bytes(&hir).map(Box::new))
             .flatten();
-        let (regex, skipping) = compiled(
-            std::slice::from_ref(&hir),
-            MatchKind::LeftmostFirst,
-            (nfa_bytes, cache_bytes),
-            selective_starts(&hir),
-        )?;
+        let forward = anchored_starts
+            .as_ref()
+            .and_then(|_| Forward::new(&hir, (nfa_bytes, cache_bytes)));
+        let engines = match forward {
+            Some(forward) => Engines::Forward(Box::new(forward)),
+            None => {
+                let (regex, skipping) = compiled(
+                    std::slice::from_ref(&hir),
+                    MatchKind::LeftmostFirst,
+                    (nfa_bytes, cache_bytes),
+                    selective_starts(&hir),
+                )?;
+                Engines::Meta(regex, skipping)
+            }
+        };
         Ok(Automaton {
-            regex,
+            engines,
             source: pattern.to_owned(),
             lengths,
             anchored_starts,
-            skipping,
         })
     }
 
@@ -293,7 +416,7 @@ impl Automaton {
     /// set that skips too (see `AutomatonSet`), where one that reads every byte would make the
     /// set's pass read every byte.
     pub(crate) fn skips(&self) -> bool {
-        self.skipping.is_some()
+        matches!(self.engines, Engines::Meta(_, Some(_)))
     }
 
     /// The fewest and the most bytes (UTF-8) a match has, if known.
@@ -306,15 +429,17 @@ impl Automaton {
         &self.source
     }
 
-    /// The engine for a search of `haystack` from byte `from`: the one that skips, unless the
-    /// bytes it skips to are crowded there.
-    fn engine(&self, haystack: &str, from: usize) -> &meta::Regex {
-        engine_for(&self.regex, &self.skipping, haystack, from)
-    }
-
     /// Whether the pattern matches somewhere in `haystack`.
     pub(crate) fn is_match(&self, haystack: &str) -> bool {
-        self.may_start(haystack, 0) && self.engine(haystack, 0).is_match(Input::new(haystack))
+        if !self.may_start(haystack, 0) {
+            return false;
+        }
+        match &self.engines {
+            Engines::Meta(regex, skipping) => {
+                engine_for(regex, skipping, haystack, 0).is_match(Input::new(haystack))
+            }
+            Engines::Forward(forward) => forward.search(haystack, 0, false).is_some(),
+        }
     }
 
     /// The first match that starts at byte `from` or later (what is before `from` is seen by
@@ -323,9 +448,15 @@ impl Automaton {
         if !self.may_start(haystack, from) {
             return None;
         }
-        self.engine(haystack, from)
-            .search(&Input::new(haystack).range(from..))
-            .map(|found| (found.start(), found.end()))
+        match &self.engines {
+            Engines::Meta(regex, skipping) => engine_for(regex, skipping, haystack, from)
+                .search(&Input::new(haystack).range(from..))
+                .map(|found| (found.start(), found.end())),
+            // Every match starts at 0, where `may_start` let the search begin.
+            Engines::Forward(forward) => forward
+                .search(haystack, from, false)
+                .map(|(start, end, _)| (start, end)),
+        }
     }
 
     /// The match that starts at byte `at` of `haystack`, if one does (what is before `at` is
@@ -336,15 +467,18 @@ impl Automaton {
         at: usize,
         groups: bool,
     ) -> Option<(usize, usize, Option<GroupSpans>)> {
+        let regex = match &self.engines {
+            Engines::Meta(regex, _) => regex,
+            Engines::Forward(forward) => return forward.search(haystack, at, groups),
+        };
         let input = Input::new(haystack).range(at..).anchored(Anchored::Yes);
         if !groups {
-            return self
-                .regex
+            return regex
                 .search(&input)
                 .map(|found| (found.start(), found.end(), None));
         }
-        let mut captures: Captures = self.regex.create_captures();
-        self.regex.search_captures(&input, &mut captures);
+        let mut captures: Captures = regex.create_captures();
+        regex.search_captures(&input, &mut captures);
         let whole = captures.get_match()?;
         Some((whole.start(), whole.end(), Some(group_spans(&captures))))
     }
@@ -354,7 +488,14 @@ impl Automaton {
         if !self.may_start(haystack, from) {
             return None;
         }
-        let engine = self.engine(haystack, from);
+        let engine = match &self.engines {
+            Engines::Meta(regex, skipping) => engine_for(regex, skipping, haystack, from),
+            Engines::Forward(forward) => {
+                return forward
+                    .search(haystack, from, true)
+                    .and_then(|found| found.2)
+            }
+        };
         let mut captures: Captures = engine.create_captures();
         engine.search_captures(&Input::new(haystack).range(from..), &mut captures);
         captures.is_match().then(|| group_spans(&captures))
@@ -464,7 +605,9 @@ mod tests {
         let pattern = r"[\x{412}-\x{444}][\x{401}-\x{40C}]|\x{1A}";
         let ours = Automaton::new(pattern, 1 << 22, 1 << 23).unwrap();
         let theirs = regex::Regex::new(pattern).unwrap();
-        let skipping = ours.skipping.as_ref().expect("a selective start");
+        let Engines::Meta(_, Some(skipping)) = &ours.engines else {
+            panic!("a selective start");
+        };
         let russian =
             "\u{412}\u{43e}\u{43b}\u{43e}\u{434}\u{438}\u{43c}\u{438}\u{440} \u{401}\u{436}";
         let english = "The council voted on Tuesday, \u{412}\u{401} and more words after it.";
@@ -521,6 +664,60 @@ mod tests {
             })
             .collect();
         assert_eq!(skipping, [true, true, true, false, false]);
+    }
+
+    #[test]
+    fn a_pattern_anchored_at_the_start_is_searched_forward_only_with_the_crate_s_groups() {
+        // The groups of a leftmost-first match, a Unicode word boundary the lazy DFA cannot
+        // judge on non-ASCII text (its PikeVM then finds the match), a match longer than the
+        // bounded backtracker takes (its groups are the PikeVM's).
+        let long = format!("By {} Doe", "\u{e9}".repeat(5_000));
+        let patterns = [
+            r"\A(?i:by)\s+(?P<name>\w+)(?:\s+(?P<last>\w+))?",
+            r"\A(a|ab)(c|bcd)?",
+            r"\A\W{0,2}(?:(photo)|(image))s?\b",
+            r"\A(?:By)\s(\p{L}+)\s(Doe)",
+        ];
+        let haystacks = [
+            "By Jane Doe",
+            "by \u{e9}mile Zola",
+            "abcd",
+            "ab",
+            "-- photos: AP",
+            "images\u{e9}",
+            "images \u{e9}",
+            long.as_str(),
+            "x By",
+        ];
+        let mut past_backtracking = false;
+        for pattern in patterns {
+            let ours = Automaton::new(pattern, 1 << 22, 1 << 23).unwrap();
+            let theirs = regex::Regex::new(pattern).unwrap();
+            let Engines::Forward(forward) = &ours.engines else {
+                panic!("{pattern}: not searched forward only");
+            };
+            past_backtracking |= long.len() > forward.backtrack.max_haystack_len();
+            for haystack in haystacks {
+                if haystack.len() < 100 {
+                    answers_as_the_crate(&ours, &theirs, haystack); // from every position
+                }
+                let expected: Option<GroupSpans> = theirs.captures(haystack).map(|found| {
+                    found
+                        .iter()
+                        .map(|group| group.map(|span| (span.start(), span.end())))
+                        .collect()
+                });
+                let context = format!("{pattern} in {haystack:?}");
+                assert_eq!(ours.captures_at(haystack, 0), expected, "{context}");
+                let at_start = ours.found_at(haystack, 0, true);
+                assert_eq!(at_start.and_then(|found| found.2), expected, "{context}");
+                assert_eq!(ours.found_at(haystack, 1, true), None, "{context}");
+            }
+        }
+        assert!(
+            past_backtracking,
+            "no match was too long for the bounded backtracker"
+        );
     }
 
     #[test]

@@ -780,7 +780,8 @@ BENCHMARKS: tuple[Benchmark, ...] = (
             "synthetic pack of 10 or 1,000 entries, alone and on top of the default pipeline), (c) the number "
             "of processes (`Pipeline.clean_many` and `cleantext clean --jobs`, 1 and 2). Data: the "
             "articles of the memory benchmark; the `--jobs` corpus is 100 MB, and the command's runs read the "
-            "startup cache an earlier run wrote (a run on ten documents, first). Other programs running on the "
+            "startup cache and the modules' bytecode an earlier run wrote (a run on ten documents, first), as "
+            "on an installed copy. Other programs running on the "
             "machine lower the `--jobs` speed-up; `cores busy` and the CPU-bound estimate show by how much."
         ),
         render=render_scaling,

@@ -473,11 +473,11 @@ def cleantext_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "cleantext"]
 
 
-def cli_timing(path: Path, jobs: int) -> Timing:
+def cli_timing(path: Path, jobs: int, environment: dict[str, str] | None = None) -> Timing:
     """Wall and CPU seconds (all processes) of ``cleantext clean path -o out -q --jobs N``."""
     out = path.with_name(f"{path.stem}.out-jobs{jobs}.jsonl")
     command = [*cleantext_command(), "clean", str(path), "-o", str(out), "-q", "--jobs", str(jobs)]
-    timing = timed(lambda: subprocess.run(command, check=True))
+    timing = timed(lambda: subprocess.run(command, check=True, env=environment))
     out.unlink()
     return timing
 
@@ -505,10 +505,12 @@ def jobs_rows(megabytes: float, runs: int, cli_runs: int) -> list[tuple[str, int
     if cli_runs:
         path = SCRATCH / f"scaling-jobs-{megabytes:g}mb.jsonl"
         write_jsonl(corpus, path)
-        # The startup cache as any earlier run on the machine leaves it: every timed run reads it.
+        # The startup cache and the modules' bytecode as any earlier run on the machine leaves them
+        # (Python writes bytecode unless PYTHONDONTWRITEBYTECODE says not to; pip does at install):
+        # every timed run reads them.
         warm_up = SCRATCH / "scaling-jobs-warm-up.jsonl"
         write_jsonl(corpus[:10], warm_up)
-        cli_timing(warm_up, 1)
+        cli_timing(warm_up, 1, {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"})
         warm_up.unlink()
         cli_samples: dict[int, list[Timing]] = {1: [], 2: []}
         for _ in range(cli_runs):  # interleaved, as above

@@ -292,6 +292,11 @@ class SourcelessResult(NamedTuple):
     """``(name, encoding, metadata, warnings, timings)``, the timings as ``(label, seconds,
     evaluations, changes)`` tuples where ``from_rows``."""
 
+    def __reduce__(self) -> tuple[type[SourcelessResult], tuple[Any, ...]]:
+        # A named tuple pickles through copyreg and its __getnewargs__, two Python calls more per
+        # result: a third of the time of a worker's results, both ways.
+        return (SourcelessResult, tuple(self))
+
     def with_source(self, source: str) -> Result:
         """The result, ``source`` put back."""
         if self.from_rows:
@@ -423,6 +428,9 @@ class Cleaned(NamedTuple):
     name: str | None
     warnings: tuple[str, ...]
     source_chars: int
+
+    def __reduce__(self) -> tuple[type[Cleaned], tuple[Any, ...]]:
+        return (Cleaned, tuple(self))  # as SourcelessResult's
 
 
 def cleaned_text(result: Result) -> Cleaned:

@@ -98,6 +98,14 @@ def test_a_worker_sends_a_result_back_without_the_text_it_was_sent():
     assert list(pipeline.clean_many([text, text], jobs=2)) == [pipeline.clean(text), pipeline.clean(text)]
 
 
+def test_what_a_worker_sends_back_pickles_as_itself():
+    result = Pipeline.load().clean("By Jane Doe\n\nA \u201cquoted\u201d text.\n", name="a.txt")
+    cleaned = pickle.loads(pickle.dumps(cleaned_text(result), protocol=pickle.HIGHEST_PROTOCOL))
+    assert type(cleaned) is Cleaned and cleaned == cleaned_text(result)
+    sourceless = pickle.loads(pickle.dumps(result.without_source(), protocol=pickle.HIGHEST_PROTOCOL))
+    assert type(sourceless) is SourcelessResult and sourceless.with_source(result.source) == result
+
+
 def _cleaned_in(result):
     return os.getpid()
 

@@ -20,16 +20,23 @@ Example::
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from difflib import SequenceMatcher
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import ftfy
-import ftfy.badness
-
+from cleantext.cache import persisted
 from cleantext.native import native_pattern, native_text
 from cleantext.rules import FTFY_FIXES, Rule
+
+if TYPE_CHECKING:
+    import ftfy
+
+# ftfy is imported where a fix runs (it takes a quarter of the time `import cleantext` takes): most
+# documents have no line a repair rule's gate flags, and ftfy's test for mojibake reaches the core
+# as a pattern kept in the startup cache (see _badness).
 
 __all__ = ["ENCODING_FIXES", "badness_anywhere_on_core", "find_repairs", "gate_on_core"]
 
@@ -42,6 +49,8 @@ _FINE_DIFF = 2_000
 
 @lru_cache(maxsize=64)
 def _config(fixes: tuple[str, ...]) -> ftfy.TextFixerConfig:
+    import ftfy
+
     # Everything off but the rule's own fixes: quotes, NFC and line breaks belong
     # to other rules, and one rule's edits must be explained by that rule alone.
     switches: dict[str, object] = {name: False for name in FTFY_FIXES}
@@ -77,10 +86,16 @@ def find_repairs(rule: Rule, text: str, low: int, high: int, timeout: float | No
         for start, end in _pieces(text, line_start, line_end):
             piece = text[start:end]
             if _holds(core, gate, piece) and _may_change(rule.fixes, piece):
-                fixed = ftfy.fix_text(piece, config)
+                fixed = _fix_text(piece, config)
                 if fixed != piece:
                     found.extend((start + a, start + b, new) for a, b, new in _differences(piece, fixed))
         position = max(line_end, hit_end)
+
+
+def _fix_text(text: str, config: ftfy.TextFixerConfig) -> str:
+    import ftfy
+
+    return ftfy.fix_text(text, config)
 
 
 def gate_on_core(pattern: str) -> Any | None:
@@ -127,21 +142,44 @@ def _may_change(fixes: tuple[str, ...], piece: str) -> bool:
 
 def _badness_on_core() -> Any | None:
     """ftfy's test for mojibake on the core, or None (no core)."""
-    return native_pattern(_BADNESS)
+    return native_pattern(_badness())
 
 
 def badness_anywhere_on_core() -> Any | None:
-    """ftfy's test for mojibake on the core without its anchors (:data:`_BADNESS_ANYWHERE`): what it
+    """ftfy's test for mojibake on the core without its anchors (:func:`_badness_anywhere`): what it
     finds in a piece of a line, it finds in the line. None: no core, or a test whose anchors are
     not dropped so simply."""
-    return None if _BADNESS_ANYWHERE is None else native_pattern(_BADNESS_ANYWHERE)
+    anywhere = _badness_anywhere()
+    return None if anywhere is None else native_pattern(anywhere)
 
 
-# ftfy.badness.BADNESS_RE is a pattern of Python's ``re``, whose ``\w`` and ``\s``
-# take characters that the ``regex`` dialect the core follows does not (``³``,
-# ``\x1c``): they are widened (any character; ``\s`` and those four), so the core
-# finds all that ftfy's test finds, and a little more, on which ftfy then decides.
-_BADNESS = "(?x)" + ftfy.badness.BADNESS_RE.pattern.replace("\\w", "(?s:.)").replace("\\s", "[\\s\\x1c-\\x1f]")
+@lru_cache(maxsize=1)
+def _badness() -> str:
+    """ftfy's test for mojibake (``ftfy.badness.BADNESS_RE``) as the core searches it (:func:`_widened`),
+    kept in the startup cache by the size and time of the file ftfy defines it in."""
+    spec = importlib.util.find_spec("ftfy")
+    folders = list(spec.submodule_search_locations or ()) if spec is not None else []
+    source = Path(folders[0], "badness.py") if folders else None
+    if source is None or not source.is_file():  # not a folder of files: nothing to know it by
+        return _widened()
+    status = source.stat()
+    return _kept_widened((str(source), status.st_size, status.st_mtime_ns))
+
+
+@persisted
+def _kept_widened(source: tuple[str, int, int]) -> str:
+    """:func:`_widened`, kept by the file it comes from (``source``: its path, size and time)."""
+    return _widened()
+
+
+def _widened() -> str:
+    """``ftfy.badness.BADNESS_RE``, a pattern of Python's ``re``, whose ``\\w`` and ``\\s`` take
+    characters that the ``regex`` dialect the core follows does not (``³``, ``\\x1c``), widened
+    (any character; ``\\s`` and those four), so that the core finds all that ftfy's test finds, and
+    a little more, on which ftfy then decides."""
+    import ftfy.badness
+
+    return "(?x)" + ftfy.badness.BADNESS_RE.pattern.replace("\\w", "(?s:.)").replace("\\s", "[\\s\\x1c-\\x1f]")
 
 
 def _unanchored(pattern: str) -> str | None:
@@ -173,7 +211,12 @@ def _unanchored(pattern: str) -> str | None:
     return "".join(kept)
 
 
-_BADNESS_ANYWHERE = _unanchored(_BADNESS)
+@lru_cache(maxsize=1)
+def _badness_anywhere() -> str | None:
+    """:func:`_badness` without its anchors (see :func:`_unanchored`)."""
+    return _unanchored(_badness())
+
+
 """ftfy's test for mojibake over a whole line: whatever it finds in a piece of the line, it finds in
 the line (the test anchors one of its cases at the start of what it is given)."""
 

@@ -191,7 +191,8 @@ def test_ftfys_test_over_a_whole_line_drops_only_its_anchors():
     assert repair._unanchored("(?x)^a[^]^]$ # [ ^\n^b") == "(?x)a[^]^] # [ ^\nb"
     assert repair._unanchored("(?<=a)b") is None
     assert repair._unanchored(r"\bword") is None
-    assert repair._BADNESS_ANYWHERE is not None and "^[" not in repair._BADNESS_ANYWHERE
+    anywhere = repair._badness_anywhere()
+    assert anywhere is not None and "^[" not in anywhere
 
 
 def test_only_encoding_fixes_are_spared_on_the_cores_word():
@@ -225,3 +226,31 @@ def test_the_built_in_gates_run_on_the_core():
     rules = [rule for rule in Pipeline.load().rules if rule.kind == "ftfy"]
     on_core = {rule.id for rule in rules if repair.gate_on_core(rule.pattern) is not None}
     assert {"repair.mojibake", "repair.ligatures"} <= on_core or native.ENGINE != "native"
+
+
+FTFY_IMPORTED = """
+import glob, sys
+from cleantext import Pipeline
+pipeline = Pipeline.load()
+for path in sorted(glob.glob(sys.argv[1] + "/*.txt")):
+    pipeline.clean(open(path, encoding="utf-8").read())
+print("ftfy" in sys.modules)
+print(pipeline.clean("Caf\\u00c3\\u00a9 open.\\n").text.strip(), "ftfy" in sys.modules)
+"""
+
+
+@pytest.mark.skipif(native.ENGINE != "native", reason="the Python engine runs ftfy on every line a gate finds")
+def test_ftfy_is_imported_only_where_a_fix_runs(tmp_path):
+    # The first process derives ftfy's test for mojibake from ftfy and keeps it in the startup cache;
+    # the next one cleans the sample articles, where the core's test for mojibake finds no line for
+    # ftfy, without importing it.
+    import os
+    import subprocess
+    import sys
+
+    seeds = str(Path(__file__).resolve().parent.parent / "seeds")
+    environment = {**os.environ, "CLEANTEXT_CACHE_DIR": str(tmp_path)}
+    command = [sys.executable, "-c", FTFY_IMPORTED, seeds]
+    for _ in range(2):
+        done = subprocess.run(command, capture_output=True, text=True, env=environment, check=True)
+    assert done.stdout.splitlines() == ["False", "Café open. True"]

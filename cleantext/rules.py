@@ -732,7 +732,9 @@ def read_toml(path: Path) -> dict[str, Any]:
     except OSError as error:
         raise RuleError(f"cannot read the file ({error.strerror or error})", file=str(path)) from None
     try:
-        return pickle.loads(_parsed_toml(content))
+        if _bundled(str(path)):
+            return pickle.loads(_parsed_toml(content))
+        return tomllib.loads(content.decode("utf-8"))
     except UnicodeDecodeError as error:
         raise RuleError(f"not UTF-8 text ({error.reason} at byte {error.start})", file=str(path)) from None
     except tomllib.TOMLDecodeError as error:
@@ -741,8 +743,9 @@ def read_toml(path: Path) -> dict[str, Any]:
 
 @persisted_by(lambda content: hashlib.sha256(content).digest())
 def _parsed_toml(content: bytes) -> bytes:
-    """The data of a TOML file's ``content``, pickled: kept in the startup cache by the content's digest
-    (the rule packs are parsed once, not at each start), and unpickled afresh for each caller."""
+    """The data of a built-in TOML file's ``content``, pickled: kept in the startup cache by the content's
+    digest (the built-in packs are parsed once, not at each start), and unpickled afresh for each
+    caller. Other files (your packs, configuration) are parsed where they are read, and never kept."""
     return pickle.dumps(tomllib.loads(content.decode("utf-8")), protocol=pickle.HIGHEST_PROTOCOL)
 
 

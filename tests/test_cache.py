@@ -1,5 +1,6 @@
 """The startup cache: values kept between processes, never stale, never in the way of a run."""
 
+import hashlib
 import os
 import pickle
 import subprocess
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 import regex
 
-from cleantext import cache, triggers
+from cleantext import cache, rules, triggers
 from cleantext.native import ENGINE
 from cleantext.rules import LineRule, builtin_guards, builtin_pack_names, load_packs, read_toml
 
@@ -121,15 +122,22 @@ def test_values_kept_by_a_key_of_their_arguments():
     assert calls == ["dog", "horse"]
 
 
-def test_a_rule_file_is_parsed_once_and_read_anew_when_it_changes(tmp_path):
+def test_a_built_in_rule_file_is_parsed_once_and_read_anew_when_it_changes(tmp_path, monkeypatch):
+    def kept(content: str) -> bool:
+        return ("cleantext.rules._parsed_toml", hashlib.sha256(content.encode()).digest()) in cache._loaded()
+
     pack = tmp_path / "mine.toml"
-    pack.write_text('[pack]\nname = "mine"\n', encoding="utf-8")
+    mine, yours = '[pack]\nname = "mine"\n', '[pack]\nname = "yours"\n'
+    pack.write_text(mine, encoding="utf-8")
     first = read_toml(pack)
-    assert first == {"pack": {"name": "mine"}}
+    assert first == {"pack": {"name": "mine"}} and not kept(mine)  # a file of yours is not kept
+    monkeypatch.setattr(rules, "_bundled_folder", lambda: tmp_path)
+    first = read_toml(pack)
+    assert first == {"pack": {"name": "mine"}} and kept(mine)
     first["pack"]["name"] = "changed by a caller"
     assert read_toml(pack) == {"pack": {"name": "mine"}}  # each caller gets data of its own
-    pack.write_text('[pack]\nname = "yours"\n', encoding="utf-8")
-    assert read_toml(pack) == {"pack": {"name": "yours"}}  # kept by the content, not the name
+    pack.write_text(yours, encoding="utf-8")
+    assert read_toml(pack) == {"pack": {"name": "yours"}} and kept(yours)  # kept by the content
 
 
 def test_a_stale_file_of_another_fingerprint_is_deleted_when_the_cache_is_written(tmp_path, monkeypatch):

@@ -11,7 +11,7 @@
 //! skipped to: what matches is the crate's to say, so the answers are the crate's own.
 
 use regex_automata::hybrid;
-use regex_automata::nfa::thompson::{self, backtrack, pikevm, NFA};
+use regex_automata::nfa::thompson::{self, backtrack, pikevm};
 use regex_automata::util::captures::Captures;
 use regex_automata::util::pool::Pool;
 use regex_automata::util::prefilter::Prefilter;
@@ -245,7 +245,6 @@ type MakeForwardCache = Box<dyn Fn() -> ForwardCache + Send + Sync>;
 /// engine's: it finds a match this way too, from a known start, and falls back to the PikeVM
 /// as here where the lazy DFA gives up.
 struct Forward {
-    nfa: NFA,
     dfa: hybrid::dfa::DFA,
     pikevm: pikevm::PikeVM,
     backtrack: backtrack::BoundedBacktracker,
@@ -276,7 +275,7 @@ impl Forward {
             .build_from_nfa(nfa.clone())
             .ok()?;
         let pikevm = pikevm::PikeVM::new_from_nfa(nfa.clone()).ok()?;
-        let backtrack = backtrack::BoundedBacktracker::new_from_nfa(nfa.clone()).ok()?;
+        let backtrack = backtrack::BoundedBacktracker::new_from_nfa(nfa).ok()?;
         let (for_dfa, for_pikevm, for_backtrack) = (dfa.clone(), pikevm.clone(), backtrack.clone());
         let make: MakeForwardCache = Box::new(move || ForwardCache {
             dfa: for_dfa.create_cache(),
@@ -284,7 +283,6 @@ impl Forward {
             backtrack: for_backtrack.create_cache(),
         });
         Some(Forward {
-            nfa,
             dfa,
             pikevm,
             backtrack,
@@ -316,7 +314,7 @@ impl Forward {
         if !groups {
             return Some((at, end, None));
         }
-        let mut captures = Captures::all(self.nfa.group_info().clone());
+        let mut captures = Captures::all(self.pikevm.get_nfa().group_info().clone());
         let within = input.span(at..end);
         let backtracked = end - at <= self.backtrack.max_haystack_len()
             && self

@@ -66,3 +66,42 @@ def test_the_jobs_table_sets_the_two_jobs_against_one_and_against_two_processes_
     assert "| 1.60x | - |" in ceiling_row  # over clean_many's one job; no estimate of its own
     assert "| 1.25x | 1.33x |" in table  # clean_many: 10 / 8; 10 / (15 / 2)
     assert "reached 78% of the ceiling's speed-up (1.60x)" in table
+
+
+spec = importlib.util.spec_from_file_location("bench_native_profile", BENCH.with_name("native_profile.py"))
+native_profile = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(native_profile)
+
+
+def test_a_profile_sample_counts_toward_the_innermost_part_its_stack_names():
+    script = (
+        "\n"
+        "\t          14de55 regex_automata::hybrid::search::find_fwd\n"
+        "\t          14de55 _native::patterns::Pattern::line_matches (inlined)\n"
+        "\t          1495e0 _native::screen::may_find\n"
+        "\t          14b397 _native::run::Run::run\n"
+        "\t          101b56 _PyEval_EvalFrameDefault\n"
+        "\n"
+        "\t          109d68 _native::edits::walk\n"
+        "\t          109d00 _native::edits::EditLog::compose (inlined)\n"
+        "\t          101b56 _PyEval_EvalFrameDefault\n"
+        "\t          109000 _native::run::Run::apply_tagged\n"
+        "\t          14b397 _native::run::Run::run\n"
+        "\n"
+        "\t          101b56 _PyEval_EvalFrameDefault\n"
+        "\t          109000 _native::run::Run::apply_tagged\n"
+        "\n"
+        "\t          109000 _native::utf8::advance\n"
+        "\t          14b397 _native::run::Run::run\n"
+        "\n"
+        "\t          101b56 _PyEval_EvalFrameDefault\n"
+    )
+    stacks = list(native_profile.stacks(script))
+    assert stacks[0][:2] == ["regex_automata::hybrid::search::find_fwd", "_native::patterns::Pattern::line_matches"]
+    assert [native_profile.part_of(stack) for stack in stacks] == [
+        "screen: the checks of the steps Python evaluates",
+        "edit log: a pass's edits composed, the new text made",
+        "applying a pass: Python's Document and Presence",
+        "core run loop: gates, calls",  # no part named: the broader one
+        native_profile.PYTHON,
+    ]

@@ -1,0 +1,207 @@
+"""Where a document's time goes: a sampling profile of the default pipeline, by part of the work.
+
+Cleans the throughput corpus (the documents of ``bench/throughput.py``, held in
+memory, decoded anew for each pass) over and over in one process under
+``perf record`` with DWARF call stacks, and counts each sample toward the part
+of the work its stack is in: the innermost frame that names a part wins (a
+search inside the screen counts as the screen's; Python running inside a
+call of the core, such as ``Document.apply_tagged``, counts as the core
+function that called it). The table gives each part's share of the samples
+and its microseconds per document (the share of the measured time per
+document, which the clean loop times itself). Timings on these machines drift
+by a tenth from one minute to the next; the shares drift far less.
+
+The core is built once more with debugging information (``CARGO_PROFILE_RELEASE_DEBUG``)
+into a folder of its own, so that the functions the compiler inlined are seen
+in the stacks; ``--installed`` profiles the installed core instead (its
+inlined functions then count toward their callers).
+
+Needs Linux ``perf`` (the ``linux-perf`` package) with the permission to
+sample its own processes, and, without ``--installed``, cargo.
+
+Run: ``python bench/native_profile.py`` (``--help`` for options).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# (the start of a frame's symbol, the part of the work it names), looked for from the innermost
+# frame out. Only where no
+# frame names one of these does a sample count toward the first of FALLBACKS any frame names:
+# the core's parts named more broadly (a helper several parts call counts toward its caller's).
+PARTS: tuple[tuple[str, str], ...] = (
+    ("_native::LiteralScanner::scan_folding", "pre-pass: the literals of the whole text"),
+    ("_native::LiteralScanner::__pymethod_scan_folding", "pre-pass: the literals of the whole text"),
+    ("_native::LiteralScanner::scan_edits_into", "presence: the literals around a pass's edits"),
+    ("_native::LiteralScanner::__pymethod_scan_edits_into", "presence: the literals around a pass's edits"),
+    ("_native::edits::", "edit log: a pass's edits composed, the new text made"),
+    ("_native::screen::", "screen: the checks of the steps Python evaluates"),
+    ("_native::run::Run::apply_tagged", "applying a pass: Python's Document and Presence"),
+    ("_native::run::Run::found", "core steps: finding replacements"),
+    ("_native::run::Run::evaluate_fused", "core steps: finding replacements"),
+    ("_native::patterns::Text::", "reading a text for the core (Text)"),
+    ("_native::offtopic::", "off-topic blocks"),
+    ("_native::repeats::", "repeated blocks"),
+    ("_native::spellings::", "lexicon: spellings"),
+    ("_native::tally::", "triggers: tally and selection"),
+    ("_native::patterns::Pattern::__pymethod", "steps Python evaluates: their core searches"),
+    ("_native::patterns::__pyfunction", "steps Python evaluates: their core searches"),
+)
+
+FALLBACKS: tuple[tuple[str, str], ...] = (
+    ("_native::run::Run::", "core run loop: gates, calls"),
+    ("_native::", "core, other"),
+)
+
+PYTHON = "Python: the pipeline's loop, the steps Python evaluates, results"
+
+
+def part_of(stack: list[str]) -> str:
+    """The part of the work a sample's ``stack`` (symbols, innermost first) is in."""
+    for symbol in stack:
+        for start, part in PARTS:
+            if symbol.startswith(start):
+                return part
+    for start, part in FALLBACKS:
+        if any(symbol.startswith(start) for symbol in stack):
+            return part
+    return PYTHON
+
+
+def stacks(script_output: str) -> Iterator[list[str]]:
+    """The stacks of ``perf script -F ip,sym``: symbols, innermost first, ``(inlined)`` dropped."""
+    stack: list[str] = []
+    for line in script_output.splitlines():
+        line = line.strip()
+        if not line:
+            if stack:
+                yield stack
+            stack = []
+            continue
+        _, _, symbol = line.partition(" ")
+        stack.append(symbol.removesuffix(" (inlined)").strip())
+    if stack:
+        yield stack
+
+
+def build_core(folder: Path) -> Path:
+    """The core built with debugging information into ``folder``; the path of its library."""
+    environment = {**os.environ, "CARGO_PROFILE_RELEASE_DEBUG": "true", "CARGO_TARGET_DIR": str(folder)}
+    subprocess.run(
+        ["cargo", "build", "--release", "--quiet", "--manifest-path", str(ROOT / "native" / "Cargo.toml")],
+        check=True,
+        env=environment,
+    )
+    return folder / "release" / "lib_native.so"
+
+
+def package_with(core: Path, folder: Path) -> Path:
+    """A copy of the ``cleantext`` package in ``folder`` with ``core`` as its native module."""
+    package = folder / "cleantext"
+    shutil.copytree(ROOT / "cleantext", package, ignore=shutil.ignore_patterns("__pycache__", "_native*.so"))
+    installed = next((ROOT / "cleantext").glob("_native*.so"), None)
+    name = installed.name if installed else "_native.abi3.so"
+    shutil.copy(core, package / name)
+    return folder
+
+
+def profiled(seconds: float, megabytes: float, frequency: int, data: Path) -> None:
+    """In the child process: warm up, then clean the corpus under ``perf record`` of this process for ``seconds``."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from throughput import build_corpus
+
+    from cleantext import Pipeline
+    from cleantext.native import engine_summary
+
+    pipeline = Pipeline.load()
+    encoded = [document.encode() for document in build_corpus(megabytes)]
+    for document in encoded:
+        pipeline.clean(document.decode())
+    recording = ["perf", "record", "-q", "-e", "cpu-clock", "-F", str(frequency), "--call-graph", "dwarf,16384"]
+    recorder = subprocess.Popen([*recording, "-p", str(os.getpid()), "-o", str(data)], stdout=subprocess.DEVNULL)
+    time.sleep(0.5)  # perf attaches
+    documents = 0
+    spent = 0.0
+    finish = time.perf_counter() + seconds
+    while time.perf_counter() < finish:
+        texts = [document.decode() for document in encoded]
+        started = time.perf_counter()
+        for text in texts:
+            pipeline.clean(text)
+        spent += time.perf_counter() - started
+        documents += len(texts)
+    recorder.send_signal(signal.SIGINT)
+    recorder.wait()
+    print(f"{documents} {spent} {engine_summary()}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="seconds of cleaning to sample (default 10)")
+    parser.add_argument("--mb", type=float, default=5.0, help="corpus size in megabytes (default 5)")
+    parser.add_argument("--frequency", type=int, default=1000, help="samples per second (default 1000)")
+    parser.add_argument(
+        "--installed", action="store_true", help="profile the installed core, not a build with debugging information"
+    )
+    parser.add_argument(
+        "--stacks", metavar="FILE", type=Path, help="also write the samples' stacks (perf script) to FILE"
+    )
+    parser.add_argument("--child", metavar="DATA", type=Path, help=argparse.SUPPRESS)
+    options = parser.parse_args(argv)
+    if options.child:
+        profiled(options.seconds, options.mb, options.frequency, options.child)
+        return 0
+    if shutil.which("perf") is None:
+        print("native_profile: perf not found (install linux-perf)", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="cleantext-profile-") as scratch:
+        folder = Path(scratch)
+        environment = dict(os.environ)
+        if not options.installed:
+            if shutil.which("cargo") is None:
+                print("native_profile: cargo not found (or profile the installed core: --installed)", file=sys.stderr)
+                return 2
+            package_with(build_core(folder / "target"), folder / "package")
+            environment["PYTHONPATH"] = os.pathsep.join([str(folder / "package"), environment.get("PYTHONPATH", "")])
+        data = folder / "perf.data"
+        sizes = ["--seconds", str(options.seconds), "--mb", str(options.mb), "--frequency", str(options.frequency)]
+        child = subprocess.run(
+            [sys.executable, __file__, "--child", str(data), *sizes],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=environment,
+        )
+        documents, spent, engine = child.stdout.split(maxsplit=2)
+        script = subprocess.run(
+            ["perf", "script", "-i", str(data), "-F", "ip,sym"], check=True, capture_output=True, text=True
+        ).stdout
+    if options.stacks:
+        options.stacks.write_text(script)
+    counts = collections.Counter(part_of(stack) for stack in stacks(script))
+    samples = sum(counts.values())
+    per_document = float(spent) / int(documents) * 1e6
+    print(f"{int(documents):,} documents in {float(spent):.1f} s: {per_document:.0f} µs a document; {engine.strip()}")
+    print(f"{samples:,} samples\n")
+    print("| part of the work | share | µs a document |")
+    print("|:---|---:|---:|")
+    for part, count in counts.most_common():
+        print(f"| {part} | {count / samples:.1%} | {count / samples * per_document:.1f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

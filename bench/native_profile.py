@@ -16,10 +16,21 @@ into a folder of its own, so that the functions the compiler inlined are seen
 in the stacks; ``--installed`` profiles the installed core instead (its
 inlined functions then count toward their callers).
 
-Needs Linux ``perf`` (the ``linux-perf`` package) with the permission to
-sample its own processes, and, without ``--installed``, cargo.
+``--instructions`` counts instructions instead, under valgrind's callgrind,
+which gives the same count from one run to the next where timings drift: the
+corpus (``--mb``, 1 by default there) is cleaned once to warm up and then
+once more, and a run that stops after the warm-up is subtracted. It gives the
+instructions a document takes, all told and inside each of the core's entry
+points (their callees, Python called back included): what to compare before
+and after a change to the installed core or to the Python around it, where a
+gain of a few percent is lost in the timings' drift.
 
-Run: ``python bench/native_profile.py`` (``--help`` for options).
+Needs Linux ``perf`` (the ``linux-perf`` package) with the permission to
+sample its own processes, and, without ``--installed``, cargo; with
+``--instructions``, valgrind and its ``callgrind_annotate`` instead.
+
+Run: ``python bench/native_profile.py`` (``--help`` for options);
+``python bench/native_profile.py --instructions``.
 """
 
 from __future__ import annotations
@@ -27,6 +38,7 @@ from __future__ import annotations
 import argparse
 import collections
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -148,6 +160,64 @@ def profiled(seconds: float, megabytes: float, frequency: int, data: Path) -> No
     print(f"{documents} {spent} {engine_summary()}")
 
 
+def counted(megabytes: float, passes: int) -> None:
+    """In the child process under callgrind: warm up, then clean the corpus ``passes`` times."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from throughput import build_corpus
+
+    from cleantext import Pipeline
+
+    pipeline = Pipeline.load()
+    encoded = [document.encode() for document in build_corpus(megabytes)]
+    for document in encoded:
+        pipeline.clean(document.decode())
+    for _ in range(passes):
+        for text in [document.decode() for document in encoded]:
+            pipeline.clean(text)
+    print(len(encoded))
+
+
+# An entry point of the core in callgrind_annotate's inclusive listing: its count and its name.
+ENTRY_POINT = re.compile(r"^\s*([\d,]+) \([^)]*\)\s+\S*:(_native::\S*__py(?:method|function)_\w+)")
+
+
+def instructions(megabytes: float, environment: dict[str, str], folder: Path) -> tuple[int, int, dict[str, int]]:
+    """The documents of the corpus, the instructions of one pass over them, and those inside each entry point
+    of the core (inclusive), each the count of a run that cleans once more less that of one that does not."""
+    totals: list[int] = []
+    entries: list[collections.Counter[str]] = []
+    documents = 0
+    child = [sys.executable, __file__, "--mb", str(megabytes), "--child-passes"]
+    # One seed of str hashes: the two runs then count the same instructions up to the pass they differ by.
+    environment = {**environment, "PYTHONHASHSEED": "0"}
+    # A run as those below, first, leaves the startup cache as both of them find it.
+    subprocess.run([*child, "0"], check=True, capture_output=True, env=environment)
+    for passes in (0, 1):
+        out = folder / f"callgrind.{passes}"
+        counted = subprocess.run(
+            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *child, str(passes)],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=environment,
+        )
+        documents = int(counted.stdout.split()[-1])
+        listing = subprocess.run(
+            ["callgrind_annotate", "--inclusive=yes", "--threshold=100", str(out)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        totals.append(next(int(line.split()[1]) for line in out.read_text().splitlines() if line.startswith("totals:")))
+        counter: collections.Counter[str] = collections.Counter()
+        for line in listing.splitlines():
+            if match := ENTRY_POINT.match(line):
+                counter[match.group(2)] += int(match.group(1).replace(",", ""))
+        entries.append(counter)
+    inside = {name: entries[1][name] - entries[0][name] for name in entries[1]}
+    return documents, totals[1] - totals[0], inside
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="seconds of cleaning to sample (default 10)")
@@ -159,11 +229,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--stacks", metavar="FILE", type=Path, help="also write the samples' stacks (perf script) to FILE"
     )
+    parser.add_argument(
+        "--instructions", action="store_true", help="count instructions under callgrind (the installed core)"
+    )
     parser.add_argument("--child", metavar="DATA", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child-passes", type=int, help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     if options.child:
         profiled(options.seconds, options.mb, options.frequency, options.child)
         return 0
+    if options.child_passes is not None:
+        counted(options.mb, options.child_passes)
+        return 0
+    if options.instructions:
+        return count_instructions(1.0 if "--mb" not in (argv or sys.argv) else options.mb)
     if shutil.which("perf") is None:
         print("native_profile: perf not found (install linux-perf)", file=sys.stderr)
         return 2
@@ -200,6 +279,24 @@ def main(argv: list[str] | None = None) -> int:
     print("|:---|---:|---:|")
     for part, count in counts.most_common():
         print(f"| {part} | {count / samples:.1%} | {count / samples * per_document:.1f} |")
+    return 0
+
+
+def count_instructions(megabytes: float) -> int:
+    """``--instructions``: the instructions a document takes, and inside each of the core's entry points."""
+    missing = [tool for tool in ("valgrind", "callgrind_annotate") if shutil.which(tool) is None]
+    if missing:
+        print(f"native_profile: {' and '.join(missing)} not found (install valgrind)", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="cleantext-profile-") as scratch:
+        documents, total, inside = instructions(megabytes, dict(os.environ), Path(scratch))
+    print(f"{documents:,} documents: {total / documents:,.0f} instructions a document\n")
+    print("Inside each entry point of the core, its callees included (Python called back too): the rows overlap.\n")
+    print("| inside | instructions a document | share |")
+    print("|:---|---:|---:|")
+    for name, count in sorted(inside.items(), key=lambda item: -item[1]):
+        if count / total >= 0.001:
+            print(f"| {name} | {count / documents:,.0f} | {count / total:.1%} |")
     return 0
 
 

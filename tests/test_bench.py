@@ -105,3 +105,19 @@ def test_a_profile_sample_counts_toward_the_innermost_part_its_stack_names():
         "core run loop: gates, calls",  # no part named: the broader one
         native_profile.PYTHON,
     ]
+
+
+def test_an_entry_point_of_the_core_is_read_from_callgrinds_inclusive_listing():
+    listing = [
+        " 2,150,797,486 (51.83%)  ???:_native::run::Run::__pymethod_run__ [/x/_native.abi3.so]",
+        "   309,713 ( 7.3%)  native/src/lib.rs:_native::LiteralScanner::__pymethod_scan_folding__ [/x/_native.abi3.so]",
+        "    36,221 ( 2.1%)  ???:_native::offtopic::__pyfunction_offtopic_removals [/x/_native.abi3.so]",
+        " 1,754,956,627 (42.29%)  ???:_native::screen::Screen::check_of [/x/_native.abi3.so]",
+        " 7,065,979,825 (170.3%)  Objects/call.c:_PyFunction_Vectorcall'2",
+    ]
+    read = [native_profile.ENTRY_POINT.match(line) for line in listing]
+    assert [(match.group(1), match.group(2)) for match in read if match] == [
+        ("2,150,797,486", "_native::run::Run::__pymethod_run__"),
+        ("309,713", "_native::LiteralScanner::__pymethod_scan_folding__"),
+        ("36,221", "_native::offtopic::__pyfunction_offtopic_removals"),
+    ]

@@ -51,9 +51,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 # (the start of a frame's symbol, the part of the work it names), looked for from the innermost
-# frame out. Only where no
-# frame names one of these does a sample count toward the first of FALLBACKS any frame names:
-# the core's parts named more broadly (a helper several parts call counts toward its caller's).
+# frame out. Only where no frame names one of these does a sample count toward the first of
+# FALLBACKS any frame names: the core's parts named more broadly (a helper several parts call
+# counts toward its caller's).
 PARTS: tuple[tuple[str, str], ...] = (
     ("_native::LiteralScanner::scan_folding", "pre-pass: the literals of the whole text"),
     ("_native::LiteralScanner::__pymethod_scan_folding", "pre-pass: the literals of the whole text"),
@@ -221,7 +221,7 @@ def instructions(megabytes: float, environment: dict[str, str], folder: Path) ->
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="seconds of cleaning to sample (default 10)")
-    parser.add_argument("--mb", type=float, default=5.0, help="corpus size in megabytes (default 5)")
+    parser.add_argument("--mb", type=float, help="corpus size in megabytes (default 5; 1 with --instructions)")
     parser.add_argument("--frequency", type=int, default=1000, help="samples per second (default 1000)")
     parser.add_argument(
         "--installed", action="store_true", help="profile the installed core, not a build with debugging information"
@@ -235,14 +235,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--child", metavar="DATA", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--child-passes", type=int, help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
+    megabytes = options.mb if options.mb is not None else 1.0 if options.instructions else 5.0
     if options.child:
-        profiled(options.seconds, options.mb, options.frequency, options.child)
+        profiled(options.seconds, megabytes, options.frequency, options.child)
         return 0
     if options.child_passes is not None:
-        counted(options.mb, options.child_passes)
+        counted(megabytes, options.child_passes)
         return 0
     if options.instructions:
-        return count_instructions(1.0 if "--mb" not in (argv or sys.argv) else options.mb)
+        return count_instructions(megabytes)
     if shutil.which("perf") is None:
         print("native_profile: perf not found (install linux-perf)", file=sys.stderr)
         return 2
@@ -256,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
             package_with(build_core(folder / "target"), folder / "package")
             environment["PYTHONPATH"] = os.pathsep.join([str(folder / "package"), environment.get("PYTHONPATH", "")])
         data = folder / "perf.data"
-        sizes = ["--seconds", str(options.seconds), "--mb", str(options.mb), "--frequency", str(options.frequency)]
+        sizes = ["--seconds", str(options.seconds), "--mb", str(megabytes), "--frequency", str(options.frequency)]
         child = subprocess.run(
             [sys.executable, __file__, "--child", str(data), *sizes],
             check=True,

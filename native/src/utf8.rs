@@ -97,9 +97,10 @@ pub(crate) fn advance(plain: &[u8], mut byte: usize, mut chars: usize) -> usize 
     // Whole chunks, long then short, where they start no more code points than are left to
     // pass: a count of the bytes that start one (`starts_in`). The short
     // chunks keep the byte loop to a few bytes where a long chunk would pass the code point
-    // sought.
+    // sought. A chunk starts a code point every four bytes at least: one of more than four
+    // times the code points left surely passes the one sought, and is not counted.
     for chunk in [4096, 64, 16, 8] {
-        while byte + chunk <= plain.len() {
+        while byte + chunk <= plain.len() && chars >= chunk / 4 {
             let starts = starts_in(&plain[byte..byte + chunk]);
             if starts > chars {
                 break;
@@ -184,7 +185,8 @@ pub(crate) fn retreat(plain: &[u8], mut chars: usize) -> usize {
     // Whole chunks, long then short, where they start fewer code points than are left to
     // pass back over.
     for chunk in [4096, 64, 16, 8] {
-        while chars > 0 && byte >= chunk {
+        // As in `advance`: a chunk of more than four times the code points left is not counted.
+        while chars > chunk / 4 && byte >= chunk {
             let starts = starts_in(&plain[byte - chunk..byte]);
             if starts >= chars {
                 break;
@@ -255,6 +257,41 @@ mod tests {
                     "{from} {chars}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn a_long_text_is_passed_through_as_the_code_points_it_holds() {
+        // Longer than the longest chunk, ASCII stretches and wide characters in turn; the
+        // distances around a quarter of each chunk size, where a chunk is first counted.
+        let mut text = String::new();
+        for round in 0..40 {
+            text.push_str(&"plain ascii text ".repeat(round % 7 * 9));
+            text.push_str(&"\u{201c}é\u{1F600}".repeat(round % 5 * 20));
+        }
+        assert!(text.len() > 3 * 4096);
+        let starts: Vec<usize> = text.char_indices().map(|(at, _)| at).collect();
+        let distances = [
+            0, 1, 2, 3, 4, 5, 15, 16, 17, 63, 64, 65, 1023, 1024, 1025, 4096, 5000,
+        ];
+        for first in (0..starts.len()).step_by(97) {
+            for &chars in &distances {
+                let expected = starts.get(first + chars).copied().unwrap_or(text.len());
+                let from = starts[first];
+                assert_eq!(
+                    advance(text.as_bytes(), from, chars),
+                    expected,
+                    "{from} {chars}"
+                );
+            }
+        }
+        for &chars in &distances {
+            let expected = match starts.len().checked_sub(chars) {
+                _ if chars == 0 => text.len(),
+                Some(at) => starts[at],
+                None => 0,
+            };
+            assert_eq!(retreat(text.as_bytes(), chars), expected, "{chars}");
         }
     }
 

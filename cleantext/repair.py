@@ -213,12 +213,10 @@ def _unanchored(pattern: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _badness_anywhere() -> str | None:
-    """:func:`_badness` without its anchors (see :func:`_unanchored`)."""
+    """:func:`_badness` without its anchors (see :func:`_unanchored`): ftfy's test for mojibake over a
+    whole line, which finds in the line whatever it finds in a piece of it (the test anchors one of its
+    cases at the start of what it is given)."""
     return _unanchored(_badness())
-
-
-"""ftfy's test for mojibake over a whole line: whatever it finds in a piece of the line, it finds in
-the line (the test anchors one of its cases at the start of what it is given)."""
 
 
 def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:

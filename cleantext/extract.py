@@ -137,8 +137,7 @@ def looks_like_html(text: str) -> bool:
     >>> looks_like_html("Use <p> for paragraphs.")
     False
     """
-    head = text[:4096]
-    return _HTML_START.match(head) is not None and _CLOSING_TAG.search(text) is not None
+    return starts_like_html(text) and _CLOSING_TAG.search(text) is not None
 
 
 @dataclass(slots=True)

@@ -47,6 +47,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -120,28 +121,35 @@ def build_core(folder: Path) -> Path:
     return folder / "release" / "lib_native.so"
 
 
-def package_with(core: Path, folder: Path) -> Path:
+def package_with(core: Path, folder: Path) -> None:
     """A copy of the ``cleantext`` package in ``folder`` with ``core`` as its native module."""
     package = folder / "cleantext"
     shutil.copytree(ROOT / "cleantext", package, ignore=shutil.ignore_patterns("__pycache__", "_native*.so"))
     installed = next((ROOT / "cleantext").glob("_native*.so"), None)
     name = installed.name if installed else "_native.abi3.so"
     shutil.copy(core, package / name)
-    return folder
 
 
-def profiled(seconds: float, megabytes: float, frequency: int, data: Path) -> None:
-    """In the child process: warm up, then clean the corpus under ``perf record`` of this process for ``seconds``."""
+def warmed(megabytes: float) -> tuple[Any, list[bytes]]:
+    """In a child process: the default pipeline and the corpus as UTF-8, every document cleaned once
+    (the patterns compiled as their triggers first hold)."""
     sys.path.insert(0, str(ROOT / "bench"))
     from throughput import build_corpus
 
     from cleantext import Pipeline
-    from cleantext.native import engine_summary
 
     pipeline = Pipeline.load()
     encoded = [document.encode() for document in build_corpus(megabytes)]
     for document in encoded:
         pipeline.clean(document.decode())
+    return pipeline, encoded
+
+
+def profiled(seconds: float, megabytes: float, frequency: int, data: Path) -> None:
+    """In the child process: warm up, then clean the corpus under ``perf record`` of this process for ``seconds``."""
+    from cleantext.native import engine_summary
+
+    pipeline, encoded = warmed(megabytes)
     recording = ["perf", "record", "-q", "-e", "cpu-clock", "-F", str(frequency), "--call-graph", "dwarf,16384"]
     recorder = subprocess.Popen([*recording, "-p", str(os.getpid()), "-o", str(data)], stdout=subprocess.DEVNULL)
     time.sleep(0.5)  # perf attaches
@@ -162,15 +170,7 @@ def profiled(seconds: float, megabytes: float, frequency: int, data: Path) -> No
 
 def counted(megabytes: float, passes: int) -> None:
     """In the child process under callgrind: warm up, then clean the corpus ``passes`` times."""
-    sys.path.insert(0, str(ROOT / "bench"))
-    from throughput import build_corpus
-
-    from cleantext import Pipeline
-
-    pipeline = Pipeline.load()
-    encoded = [document.encode() for document in build_corpus(megabytes)]
-    for document in encoded:
-        pipeline.clean(document.decode())
+    pipeline, encoded = warmed(megabytes)
     for _ in range(passes):
         for text in [document.decode() for document in encoded]:
             pipeline.clean(text)
@@ -194,14 +194,14 @@ def instructions(megabytes: float, environment: dict[str, str], folder: Path) ->
     subprocess.run([*child, "0"], check=True, capture_output=True, env=environment)
     for passes in (0, 1):
         out = folder / f"callgrind.{passes}"
-        counted = subprocess.run(
+        run = subprocess.run(
             ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *child, str(passes)],
             check=True,
             capture_output=True,
             text=True,
             env=environment,
         )
-        documents = int(counted.stdout.split()[-1])
+        documents = int(run.stdout.split()[-1])
         listing = subprocess.run(
             ["callgrind_annotate", "--inclusive=yes", "--threshold=100", str(out)],
             check=True,

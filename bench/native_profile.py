@@ -122,9 +122,11 @@ def build_core(folder: Path) -> Path:
 
 
 def package_with(core: Path, folder: Path) -> None:
-    """A copy of the ``cleantext`` package in ``folder`` with ``core`` as its native module."""
+    """A copy of the ``cleantext`` package in ``folder`` with ``core`` as its native module, and the
+    checkout's rule packs beside it, where the package looks for them."""
     package = folder / "cleantext"
     shutil.copytree(ROOT / "cleantext", package, ignore=shutil.ignore_patterns("__pycache__", "_native*.so"))
+    (folder / "rules").symlink_to(ROOT / "rules", target_is_directory=True)
     installed = next((ROOT / "cleantext").glob("_native*.so"), None)
     name = installed.name if installed else "_native.abi3.so"
     shutil.copy(core, package / name)
@@ -181,6 +183,16 @@ def counted(megabytes: float, passes: int) -> None:
 ENTRY_POINT = re.compile(r"^\s*([\d,]+) \([^)]*\)\s+\S*:(_native::\S*__py(?:method|function)_\w+)")
 
 
+def checked(command: list[str], environment: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``command`` run to its end, its output captured; where it fails, its error output is shown and the
+    profile stops with its exit status."""
+    run = subprocess.run(command, capture_output=True, text=True, env=environment)
+    if run.returncode:
+        sys.stderr.write(run.stderr)
+        raise SystemExit(f"native_profile: {Path(command[0]).name} exited with status {run.returncode}")
+    return run
+
+
 def instructions(megabytes: float, environment: dict[str, str], folder: Path) -> tuple[int, int, dict[str, int]]:
     """The documents of the corpus, the instructions of one pass over them, and those inside each entry point
     of the core (inclusive), each the count of a run that cleans once more less that of one that does not."""
@@ -191,23 +203,12 @@ def instructions(megabytes: float, environment: dict[str, str], folder: Path) ->
     # One seed of str hashes: the two runs then count the same instructions up to the pass they differ by.
     environment = {**environment, "PYTHONHASHSEED": "0"}
     # A run as those below, first, leaves the startup cache as both of them find it.
-    subprocess.run([*child, "0"], check=True, capture_output=True, env=environment)
+    checked([*child, "0"], environment)
     for passes in (0, 1):
         out = folder / f"callgrind.{passes}"
-        run = subprocess.run(
-            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *child, str(passes)],
-            check=True,
-            capture_output=True,
-            text=True,
-            env=environment,
-        )
+        run = checked(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *child, str(passes)], environment)
         documents = int(run.stdout.split()[-1])
-        listing = subprocess.run(
-            ["callgrind_annotate", "--inclusive=yes", "--threshold=100", str(out)],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
+        listing = checked(["callgrind_annotate", "--inclusive=yes", "--threshold=100", str(out)]).stdout
         totals.append(next(int(line.split()[1]) for line in out.read_text().splitlines() if line.startswith("totals:")))
         counter: collections.Counter[str] = collections.Counter()
         for line in listing.splitlines():
@@ -258,17 +259,9 @@ def main(argv: list[str] | None = None) -> int:
             environment["PYTHONPATH"] = os.pathsep.join([str(folder / "package"), environment.get("PYTHONPATH", "")])
         data = folder / "perf.data"
         sizes = ["--seconds", str(options.seconds), "--mb", str(megabytes), "--frequency", str(options.frequency)]
-        child = subprocess.run(
-            [sys.executable, __file__, "--child", str(data), *sizes],
-            check=True,
-            capture_output=True,
-            text=True,
-            env=environment,
-        )
+        child = checked([sys.executable, __file__, "--child", str(data), *sizes], environment)
         documents, spent, engine = child.stdout.split(maxsplit=2)
-        script = subprocess.run(
-            ["perf", "script", "-i", str(data), "-F", "ip,sym"], check=True, capture_output=True, text=True
-        ).stdout
+        script = checked(["perf", "script", "-i", str(data), "-F", "ip,sym"]).stdout
     if options.stacks:
         options.stacks.write_text(script)
     counts = collections.Counter(part_of(stack) for stack in stacks(script))

@@ -75,18 +75,92 @@ fn letter_runs(text: &str) -> impl Iterator<Item = (usize, usize, bool)> + '_ {
 }
 
 /// `letter_runs` of UTF-8 bytes.
+///
+/// The letters are found sixteen bytes at a time, a bit each, and each run is read off the bits:
+/// a branch per word boundary, taken one time in two at random, cost more than the rest of the
+/// pass over the text's words.
 fn letter_runs_of(bytes: &[u8]) -> impl Iterator<Item = (usize, usize, bool)> + '_ {
+    let bits = letter_bits(bytes);
     let mut position = 0;
     std::iter::from_fn(move || {
-        let start = position + bytes[position..].iter().position(u8::is_ascii_alphabetic)?;
-        let end = bytes[start..]
-            .iter()
-            .position(|byte| !byte.is_ascii_alphabetic())
-            .map_or(bytes.len(), |length| start + length);
+        let (start, end) = next_run(&bits, bytes.len(), position)?;
         position = end;
         let ascii_before = start == 0 || bytes[start - 1].is_ascii();
         let ascii_after = end == bytes.len() || bytes[end].is_ascii();
         Some((start, end, ascii_before && ascii_after))
+    })
+}
+
+/// A bit for each byte of `bytes` that is an ASCII letter, the first byte's the lowest bit of the
+/// first word; the bits past the end are clear.
+fn letter_bits(bytes: &[u8]) -> Vec<u64> {
+    let mut bits = vec![0u64; bytes.len().div_ceil(64)];
+    let mut sixteens = bytes.chunks_exact(16);
+    for (number, sixteen) in sixteens.by_ref().enumerate() {
+        let letters = letters_of_sixteen(sixteen.try_into().expect("sixteen bytes"));
+        bits[number / 4] |= u64::from(letters) << (16 * (number % 4));
+    }
+    let rest = sixteens.remainder();
+    if !rest.is_empty() {
+        let mut padded = [0u8; 16];
+        padded[..rest.len()].copy_from_slice(rest);
+        let number = bytes.len() / 16;
+        bits[number / 4] |= u64::from(letters_of_sixteen(&padded)) << (16 * (number % 4));
+    }
+    bits
+}
+
+/// The first run of set bits (of `length` bits in all) at or after bit `from`, as a span.
+fn next_run(bits: &[u64], length: usize, from: usize) -> Option<(usize, usize)> {
+    let mut word = from / 64;
+    let mut set = bits.get(word)? & (!0u64 << (from % 64));
+    while set == 0 {
+        word += 1;
+        set = *bits.get(word)?;
+    }
+    let start = word * 64 + set.trailing_zeros() as usize;
+    let mut clear = !bits[word] & (!0u64 << (start % 64));
+    while clear == 0 {
+        word += 1;
+        match bits.get(word) {
+            Some(&next) => clear = !next,
+            None => return Some((start, length)),
+        }
+    }
+    Some((
+        start,
+        (word * 64 + clear.trailing_zeros() as usize).min(length),
+    ))
+}
+
+/// The ASCII letters of sixteen bytes, a bit each, the first byte's lowest. SSE2, which every
+/// x86-64 processor has.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn letters_of_sixteen(sixteen: &[u8; 16]) -> u32 {
+    use std::arch::x86_64::{
+        __m128i, _mm_and_si128, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8,
+        _mm_or_si128, _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is part of x86-64; the load reads the sixteen bytes of the array, unaligned.
+    unsafe {
+        let bytes = _mm_loadu_si128(sixteen.as_ptr().cast::<__m128i>());
+        // A capital is its small letter less 0x20. Signed comparisons: a byte of a non-ASCII
+        // character is below zero, outside the range.
+        let lowered = _mm_or_si128(bytes, _mm_set1_epi8(0x20));
+        let letters = _mm_and_si128(
+            _mm_cmpgt_epi8(lowered, _mm_set1_epi8((b'a' - 1) as i8)),
+            _mm_cmplt_epi8(lowered, _mm_set1_epi8((b'z' + 1) as i8)),
+        );
+        _mm_movemask_epi8(letters) as u32
+    }
+}
+
+/// Elsewhere, a byte at a time.
+#[cfg(not(target_arch = "x86_64"))]
+fn letters_of_sixteen(sixteen: &[u8; 16]) -> u32 {
+    sixteen.iter().enumerate().fold(0, |bits, (at, byte)| {
+        bits | u32::from(byte.is_ascii_alphabetic()) << at
     })
 }
 
@@ -101,11 +175,6 @@ fn key_of(run: &[u8]) -> Option<Key> {
             key << 8 | u64::from(byte.to_ascii_lowercase())
         })
     })
-}
-
-/// The bit of a word's first letter, in any case, among 26.
-fn initial_bit(run: &[u8]) -> u32 {
-    1 << (run[0].to_ascii_lowercase() - b'a')
 }
 
 /// The most letters a function word has.
@@ -153,6 +222,51 @@ fn content_key(run: &[u8]) -> Option<Key> {
     key_of(run).filter(|_| !is_function_word(run))
 }
 
+/// A key as 64 bits, for `KeyFilter`.
+trait FilterKey: Copy {
+    fn folded(self) -> u64;
+}
+
+impl FilterKey for Key {
+    fn folded(self) -> u64 {
+        self
+    }
+}
+
+impl FilterKey for WideKey {
+    fn folded(self) -> u64 {
+        (self as u64) ^ ((self >> 64) as u64)
+    }
+}
+
+/// A set of keys as 4,096 bits, one per hash: most words of a text have no key of a candidate's,
+/// and one test of a bit rules them out before a search of the sorted keys.
+struct KeyFilter {
+    bits: [u64; 64],
+}
+
+impl KeyFilter {
+    fn new<K: FilterKey>(keys: impl Iterator<Item = K>) -> Self {
+        let mut bits = [0u64; 64];
+        for key in keys {
+            let bit = Self::bit_of(key);
+            bits[bit >> 6] |= 1 << (bit & 63);
+        }
+        Self { bits }
+    }
+
+    /// The bit of a key: the top 12 bits of its multiplicative hash.
+    fn bit_of<K: FilterKey>(key: K) -> usize {
+        (key.folded().wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize
+    }
+
+    /// False where `key` is surely not in the set.
+    fn may_hold<K: FilterKey>(&self, key: K) -> bool {
+        let bit = Self::bit_of(key);
+        self.bits[bit >> 6] >> (bit & 63) & 1 == 1
+    }
+}
+
 /// Per candidate (a block of `plain`, and the first and last block of its run of short blocks),
 /// whether it surely shares a content word with the text outside its run, so that the rule
 /// keeps it (see the module's docstring); false where that is not known here.
@@ -180,12 +294,7 @@ pub(crate) fn surely_shared(
         .iter()
         .map(|&(index, _, _)| plain[blocks[index].byte_start..blocks[index].byte_end].is_ascii())
         .collect();
-    let initials = candidates.iter().fold(0u32, |bits, &(index, _, _)| {
-        let block = &plain.as_bytes()[blocks[index].byte_start..blocks[index].byte_end];
-        letter_runs_of(block).fold(bits, |bits, (start, end, _)| {
-            bits | initial_bit(&block[start..end])
-        })
-    });
+    let filter = KeyFilter::new(keys.iter().map(|&(key, _)| key));
     let mut left = 0; // the blocks with keys not yet found outside their run
     for &(_, number) in &keys {
         if shared[number] {
@@ -202,11 +311,11 @@ pub(crate) fn surely_shared(
         .collect();
     for (start, end, ascii_around) in letter_runs(plain) {
         let run = &plain.as_bytes()[start..end];
-        // Most words start with a letter no key starts with: one test of a bit rules them out.
-        if initial_bit(run) & initials == 0 || !ascii_around {
+        if !ascii_around {
             continue;
         }
-        let Some(key) = key_of(run) else {
+        // Most words have no key of a candidate's: one test of a bit rules them out.
+        let Some(key) = key_of(run).filter(|&key| filter.may_hold(key)) else {
             continue;
         };
         let from = keys.partition_point(|(probe, _)| *probe < key);
@@ -485,13 +594,14 @@ fn run_spans(blocks: &[BlockRange], candidates: &[(usize, usize, usize)]) -> Vec
 /// heard so far (each key with its byte span) outside its run's byte span (`spans`) has one of them.
 struct Sharing<K> {
     keys: Vec<(K, usize)>,
+    filter: KeyFilter,
     spans: Vec<(usize, usize)>,
     unshared: Vec<bool>,
     /// The candidates still unshared: none left, no later word changes a verdict.
     open: usize,
 }
 
-impl<K: Ord + Copy> Sharing<K> {
+impl<K: Ord + FilterKey> Sharing<K> {
     fn new(mut keys: Vec<(K, usize)>, spans: Vec<(usize, usize)>) -> Self {
         keys.sort_unstable();
         keys.dedup();
@@ -501,6 +611,7 @@ impl<K: Ord + Copy> Sharing<K> {
         }
         let open = unshared.iter().filter(|&&unshared| unshared).count();
         Sharing {
+            filter: KeyFilter::new(keys.iter().map(|&(key, _)| key)),
             keys,
             spans,
             unshared,
@@ -515,6 +626,9 @@ impl<K: Ord + Copy> Sharing<K> {
 
     /// A word of the text: its key and its byte span.
     fn hear(&mut self, key: K, start: usize, end: usize) {
+        if !self.filter.may_hold(key) {
+            return;
+        }
         let from = self.keys.partition_point(|(probe, _)| *probe < key);
         for &(_, number) in self.keys[from..]
             .iter()
@@ -954,6 +1068,44 @@ mod tests {
             "theme", "th", "abouts", "yours", "whence", "Zelensky", "wouldst", "ab",
         ] {
             assert!(!is_function_word(word.as_bytes()), "{word}");
+        }
+    }
+
+    #[test]
+    fn letter_runs_are_the_runs_of_ascii_letters_across_every_sixteen_and_sixty_four_bytes() {
+        // Runs that start and end on either side of each boundary of sixteen and of sixty-four
+        // bytes, at the text's ends, and around letters outside ASCII and bytes next to letters.
+        let mut texts = vec![String::new(), "a".into(), "@[`{".into()];
+        for length in [15, 16, 17, 63, 64, 65, 127, 128, 129] {
+            for gap in [0, 1, 2, 15, 16, 17] {
+                let mut text = String::new();
+                while text.len() < length {
+                    text.push_str(&"Word".repeat(gap + 1));
+                    text.push_str(["@", " ", "`", "\u{e9}", "[", "{", "Z9"][text.len() % 7]);
+                }
+                texts.push(text.clone());
+                texts.push(format!("{text}xyz"));
+                texts.push(format!(" {text}"));
+            }
+        }
+        for text in &texts {
+            let bytes = text.as_bytes();
+            let mut expected = Vec::new();
+            let mut at = 0;
+            while at < bytes.len() {
+                if bytes[at].is_ascii_alphabetic() {
+                    let start = at;
+                    while at < bytes.len() && bytes[at].is_ascii_alphabetic() {
+                        at += 1;
+                    }
+                    let before = start == 0 || bytes[start - 1].is_ascii();
+                    let after = at == bytes.len() || bytes[at].is_ascii();
+                    expected.push((start, at, before && after));
+                } else {
+                    at += 1;
+                }
+            }
+            assert_eq!(letter_runs(text).collect::<Vec<_>>(), expected, "{text:?}");
         }
     }
 

@@ -154,7 +154,7 @@ class Document:
         edits = self._edits
         if type(edits) is list:
             edits = log(edits)
-        applied, self._text, self._edits = edits.compose(self._text, self._source, found, _removals, _cluster_credits)
+        applied, self._text, self._edits = edits.compose(self._text, self._source, found, *COMPOSE_CALLBACKS)
         return applied
 
     def bridges(self, gaps: Sequence[tuple[int, int]]) -> bool:
@@ -419,3 +419,9 @@ def _credits(removals: Iterable[tuple[RuleRef, int]]) -> tuple[tuple[RuleRef, in
         total = totals.setdefault((rule.id, rule.category), [rule, 0])
         total[1] += count
     return tuple((rule, count) for rule, count in totals.values())
+
+
+COMPOSE_CALLBACKS = (_removals, _cluster_credits)
+"""What the core's edit log calls back as it composes a pass (``EditLog.compose``): what an absorbed
+edit's rules removed, and the removals of an edit of several rules. The core's run of a stage
+applies a pass with them too (:func:`cleantext.native.native_run`)."""

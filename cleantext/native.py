@@ -558,15 +558,21 @@ def pattern_set(forms: Sequence[Any]) -> Any | None:
         return None
 
 
-def native_run(steps: Sequence[tuple[Any, ...]], screen: Any) -> Any | None:
+def native_run(
+    steps: Sequence[tuple[Any, ...]], screen: Any, scanner: Any, compose_callbacks: tuple[Any, Any]
+) -> Any | None:
     """The core's run of a list of steps (see :meth:`cleantext.plan.Plan.native_run`), each
     ``(finds, label, rule ref, step, where as block ranges, repeats, gate words for any text, for
     ASCII text)`` (a step whose ``native_finder()`` is None is Python's to evaluate), whose
     whole-text patterns it searches a text for together with the sets of the plan's ``screen``
-    (:func:`native_screen`); None without the core."""
+    (:func:`native_screen`). It applies a pass itself where the document's edits are the core's
+    log, as :meth:`cleantext.document.Document.apply_tagged` does (``compose_callbacks``: its
+    :data:`cleantext.document.COMPOSE_CALLBACKS`), and counts the literals around the edits with
+    the plan's ``scanner`` where the presence remembers no screen check, as
+    :meth:`cleantext.plan.Presence.update` does. None without the core."""
     if _NATIVE is None or screen is None:
         return None
-    return _NATIVE.Run(list(steps), native_text, screen)
+    return _NATIVE.Run(list(steps), native_text, screen, (scanner, *compose_callbacks))
 
 
 def screens() -> bool:

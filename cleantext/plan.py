@@ -51,6 +51,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from cleantext.document import COMPOSE_CALLBACKS
 from cleantext.native import (
     Check,
     clause_table,
@@ -429,7 +430,7 @@ class Plan:
                     gate_words = (_words(mask, words) for mask, _ in gates)
                     spec = (unit.native_finds, unit.label, unit.rule.ref, unit, unit.where_parts, unit.repeats)
                     steps.append((*spec, *gate_words, gates[0][1], gates[1][1]))
-                run = native_run(steps, self._screen)
+                run = native_run(steps, self._screen, self.scanner, COMPOSE_CALLBACKS)
             self._runs[key] = run
             self._lists.append(units)  # kept alive, so that no other list can take its identity
         return self._runs[key]

@@ -333,7 +333,7 @@ impl EditLog {
     /// log where none did). `removals_of(source length, after, rules, removals)`: what an
     /// absorbed edit's rules removed; `credits(removed, rule, removed now)`: the removals of an
     /// edit of several rules.
-    fn compose<'py>(
+    pub(crate) fn compose<'py>(
         slf: &Bound<'py, Self>,
         text: &Bound<'py, PyString>,
         source: &Bound<'py, PyString>,

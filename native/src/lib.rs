@@ -502,7 +502,7 @@ impl LiteralScanner {
     /// looked for (a `Subset`, where they are few): any other literal in the stretches lies in
     /// text the edits left as it was, which the presence has counted already.
     /// Nor is a literal the tally has counted already.
-    fn scan_edits_into(
+    pub(crate) fn scan_edits_into(
         &self,
         text: &Bound<'_, PyString>,
         replacements: &Bound<'_, PyList>,

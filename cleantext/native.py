@@ -575,6 +575,16 @@ def native_run(
     return _NATIVE.Run(list(steps), native_text, screen, (scanner, *compose_callbacks))
 
 
+def native_stages(stages: Sequence[tuple[Any, ...]], rounds: int, screen_label: str) -> Any | None:
+    """The core's run of a pipeline's stages (see :meth:`cleantext.pipeline.Pipeline.run`), each
+    ``(is a repair stage, passes, run of its steps, the steps, run of its context steps, those
+    steps)`` (a run None for an empty list), in at most ``rounds`` rounds; the screen's time counted
+    under ``screen_label``. None without the core."""
+    if _NATIVE is None:
+        return None
+    return _NATIVE.Stages(list(stages), rounds, screen_label)
+
+
 def screens() -> bool:
     """Whether the core can tell steps that find nothing (:func:`quiet`): it is built and active."""
     return _NATIVE is not None

@@ -34,7 +34,7 @@ from cleantext.extract import (
     visible_text,
 )
 from cleantext.heap import long_document_heap
-from cleantext.native import ENGINE, prepare_steps
+from cleantext.native import ENGINE, native_stages, prepare_steps
 from cleantext.parallel import batched, bounded_map
 from cleantext.plan import Plan, Presence, Selected
 from cleantext.rules import (
@@ -121,6 +121,7 @@ class Pipeline:
         "_before_last",
         "_extraction",
         "_layouts",
+        "_on_core",
         "input_format",
         "options",
         "profile",
@@ -154,6 +155,7 @@ class Pipeline:
         self._layouts: dict[str, tuple[list[tuple[str, list[Step]]], Plan]] = {}
         # Per layout, the steps of every stage but the last, in one list (one selection of the plan).
         self._before_last: dict[str, list[Step]] = {}
+        self._on_core: dict[str, Any | None] = {}  # by layout: see _stages_on_core
         # The default plan, compiled here: a rule its steps cannot be built for (a score rule's
         # missing model) is an error of loading, and forked workers inherit the plan.
         self._stages_for(self.options["layout"])
@@ -323,7 +325,6 @@ class Pipeline:
         stages, plan = self._stages_for(layout)
         text = document.text
         presence = plan.scan(text)
-        repair = [rules for stage, rules in stages if stage == "repair"]
         first_stage = 0
         # A short text no step of a stage before the last may change runs the last stage alone (which
         # ends it with a line break, as a rule): each other would find the text as it is. Where no
@@ -335,20 +336,23 @@ class Pipeline:
                     return warnings
                 first_stage = len(stages) - 1
         cleaning = _Cleaning(document, name, warnings, timings, presence)
+        on_core = self._stages_on_core(layout) if self.triggers == "on" else None
         with long_document_heap(len(text)):
-            self._run_rounds(stages, first_stage, cleaning, plan, repair)
+            if on_core is not None:
+                hand_off = partial(self._hand_off, cleaning)
+                skipped = cleaning.timed_out
+                on_core.run(document, presence, first_stage, hand_off, timings, StepTiming, skipped, self.timeout)
+            else:
+                self._run_rounds(stages, first_stage, cleaning, plan)
         return warnings
 
     def _run_rounds(
-        self,
-        stages: list[tuple[str, list[Step]]],
-        first_stage: int,
-        cleaning: _Cleaning,
-        plan: Plan,
-        repair: list[list[Step]],
+        self, stages: list[tuple[str, list[Step]]], first_stage: int, cleaning: _Cleaning, plan: Plan
     ) -> None:
-        """The stages from ``first_stage`` on, then all of them again while the repair rules find more."""
+        """The stages from ``first_stage`` on, then all of them again while the repair rules find more.
+        With the core, :meth:`_stages_on_core` runs them in one call, as here."""
         document = cleaning.document
+        repair = [rules for stage, rules in stages if stage == "repair"]
         unrepairable = None  # a text the repair rules found nothing in
         for round_number in range(1, PIPELINE_ROUNDS + 1):
             for stage, rules in stages[first_stage:] if round_number == 1 else stages:
@@ -390,6 +394,24 @@ class Pipeline:
             self._before_last[layout] = [step for _, steps in stages[:-1] for step in steps]
         return planned
 
+    def _stages_on_core(self, layout: str) -> Any | None:
+        """The core's run of the stages under ``layout`` (``Stages``: :meth:`_run_rounds` in one call,
+        each list of steps run by its plan's run, :meth:`Plan.native_run`), made once per layout; None
+        where the plan has no runs (the Python engine, or a presence counted in Python)."""
+        if layout not in self._on_core:
+            stages, plan = self._stages_for(layout)
+            spec = []
+            for stage, steps in stages:
+                context = plan.context_of(steps)
+                run, context_run = plan.native_run(steps), plan.native_run(context)
+                if (run is None and steps) or (context_run is None and context):
+                    spec = None
+                    break
+                passes = STRIP_PASSES if stage == "strip" else 1
+                spec.append((stage == "repair", passes, run, steps, context_run, context))
+            self._on_core[layout] = None if spec is None else native_stages(spec, PIPELINE_ROUNDS, SCREEN)
+        return self._on_core[layout]
+
     def up_to(self, stage: str) -> Pipeline:
         """This pipeline without ``stage`` and the stages after it (``up_to("strip")``: the text as the
         boilerplate rules see it, which is what a site profile counts)."""
@@ -424,8 +446,6 @@ class Pipeline:
         """Evaluate ``steps`` in order on the document being cleaned; the number of replacements that changed it."""
         document, presence, timings = cleaning.document, cleaning.presence, cleaning.timings
         selecting = self.triggers == "on"
-        if selecting and (run := presence.plan.native_run(steps)) is not None:
-            return self._run_natively(run, steps, cleaning)
         # Steps whose trigger does not hold are never looked at: they cost nothing; nor are those
         # the core's screen finds nothing for.
         todo = (
@@ -448,36 +468,20 @@ class Pipeline:
                     break
         return changes
 
-    def _run_natively(self, run: Any, steps: Sequence[Step], cleaning: _Cleaning) -> int:
-        """:meth:`_run_rules` with the plan's run of ``steps`` on the core (:meth:`Plan.native_run`): it
-        evaluates the steps it can in one call, and hands each of the others, whose trigger holds, to
-        :meth:`_evaluate`, after its screen, which passes over those it finds nothing for (or the
-        plan's, for a step the run hands on unscreened)."""
-        document, presence, timings = cleaning.document, cleaning.presence, cleaning.timings
-        changes = 0
-        start: int | None = 0
-        while start is not None:
-            applied, start, spent, screen_seconds, screened = run.run(
-                document, presence, start, cleaning.timed_out, self.timeout
-            )
-            changes += applied
-            for index, seconds, changed in spent:
-                _timing(timings, steps[index].label).add(seconds, changed)
-            if screen_seconds is not None:
-                _timing(timings, SCREEN).add(screen_seconds, 0)
-            if start is None:
-                break
-            step = steps[start]
-            text = document.text
-            literals = presence.allows(step, text)
-            if literals is not None and (screened or _screened(presence, [(start, step, literals)], text, timings)):
-                if step.judges_lines_alone and len(text) >= LINE_PASS_CHARS:
-                    applied, start = self._evaluate_line_pass(start, steps, literals, cleaning)
-                    changes += applied
-                    continue
-                changes += self._evaluate(step, literals, cleaning)
-            start += 1
-        return changes
+    def _hand_off(self, cleaning: _Cleaning, steps: Sequence[Step], start: int, screened: bool) -> tuple[int, int]:
+        """The step at ``start``, which the core's run of ``steps`` hands on (:meth:`Plan.native_run`),
+        evaluated where its trigger holds, and its screen (the run's, where ``screened``; else the
+        plan's) may find something; the number of replacements that changed the text, and the index
+        of the step the run goes on from."""
+        document, presence = cleaning.document, cleaning.presence
+        step = steps[start]
+        text = document.text
+        literals = presence.allows(step, text)
+        if literals is None or not (screened or _screened(presence, [(start, step, literals)], text, cleaning.timings)):
+            return 0, start + 1
+        if step.judges_lines_alone and len(text) >= LINE_PASS_CHARS:
+            return self._evaluate_line_pass(start, steps, literals, cleaning)
+        return self._evaluate(step, literals, cleaning), start + 1
 
     def _evaluate_line_pass(
         self, first: int, steps: Sequence[Step], literals: tuple[str, ...], cleaning: _Cleaning

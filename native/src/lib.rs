@@ -711,6 +711,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<tally::Tally>()?;
     module.add_class::<offtopic::TopicWords>()?;
     module.add_class::<run::Run>()?;
+    module.add_class::<run::Stages>()?;
     module.add_class::<edits::EditLog>()?;
     module.add_class::<spellings::Spellings>()?;
     module.add_function(wrap_pyfunction!(patterns::set_reading_tables, module)?)?;

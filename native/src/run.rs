@@ -14,7 +14,7 @@ use std::time::Instant;
 use pyo3::exceptions::PyTimeoutError;
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PySet, PyString, PyTuple};
+use pyo3::types::{PyDict, PyList, PySet, PyString, PyTuple};
 
 use crate::automaton::Matches;
 use crate::edits::EditLog;
@@ -772,5 +772,217 @@ impl Run {
             presence.setattr(intern!(py, "found"), found + 1)?;
         }
         Ok(true)
+    }
+}
+
+/// A list of steps as `Stages` runs it: its run on the core, and the list itself, which the
+/// hand-off to Python gets with the index of a step Python must evaluate.
+struct Listed {
+    run: Py<Run>,
+    steps: Py<PyAny>,
+}
+
+/// One stage of a pipeline as `Stages` runs it.
+struct Stage {
+    /// Whether it is a repair stage, whose steps finding nothing mark the text unrepairable.
+    repair: bool,
+    /// At most this many passes (the strip stage's, while a pass removes something).
+    passes: usize,
+    /// Its steps; None where it has none.
+    steps: Option<Listed>,
+    /// Its steps that look at position or at other blocks (`Plan.context_of`), for the passes
+    /// after the first; None where it has none.
+    context: Option<Listed>,
+}
+
+/// What one document's run of the stages works with.
+struct Cleaning<'a, 'py> {
+    document: &'a Bound<'py, PyAny>,
+    presence: &'a Bound<'py, PyAny>,
+    /// `(steps, index, screened) -> (changes, index to go on from)`: Python's evaluation of a
+    /// step the core hands on (`Pipeline._hand_off`).
+    hand_off: &'a Bound<'py, PyAny>,
+    /// The document's step timings by label, and what makes a new one (`StepTiming`).
+    timings: &'a Bound<'py, PyDict>,
+    new_timing: &'a Bound<'py, PyAny>,
+    skipped: &'a Bound<'py, PySet>,
+    timeout: Option<f64>,
+}
+
+impl Cleaning<'_, '_> {
+    /// Counts an evaluation of the step `label` (`_timing(timings, label).add(seconds, changes)`).
+    fn note(&self, label: &Bound<'_, PyAny>, seconds: f64, changes: usize) -> PyResult<()> {
+        let timing = match self.timings.get_item(label)? {
+            Some(timing) => timing,
+            None => {
+                let timing = self.new_timing.call0()?;
+                self.timings.set_item(label, &timing)?;
+                timing
+            }
+        };
+        timing.call_method1(intern!(label.py(), "add"), (seconds, changes))?;
+        Ok(())
+    }
+}
+
+/// A pipeline's stages under one layout on the core: `Pipeline._run_rounds` in one call per
+/// document, each list of steps run by its `Run`, and each step a run hands on evaluated by
+/// Python (`Pipeline._hand_off`). The Python engine's `_run_rounds` stays the reference: the
+/// same stages, passes and rounds, each list's steps evaluated in `Pipeline._run_rules`.
+#[pyclass(frozen, module = "cleantext._native")]
+pub struct Stages {
+    stages: Vec<Stage>,
+    /// Which stage's steps look once more at the end of a round: the first repair stage's.
+    repair: Option<usize>,
+    /// At most this many rounds of the stages (`PIPELINE_ROUNDS`).
+    rounds: usize,
+    /// The label the screen's time is counted under (`pipeline.SCREEN`).
+    screen_label: Py<PyString>,
+}
+
+/// A stage as `Stages` is given it: whether it is a repair stage, its passes, and its run and
+/// list, then those of its context steps (a run None for an empty list).
+type StageSpec = (
+    bool,
+    usize,
+    Option<Py<Run>>,
+    Py<PyAny>,
+    Option<Py<Run>>,
+    Py<PyAny>,
+);
+
+#[pymethods]
+impl Stages {
+    #[new]
+    fn new(stages: Vec<StageSpec>, rounds: usize, screen_label: Py<PyString>) -> Self {
+        let listed = |run: Option<Py<Run>>, steps: Py<PyAny>| run.map(|run| Listed { run, steps });
+        let stages: Vec<Stage> = stages
+            .into_iter()
+            .map(
+                |(repair, passes, run, steps, context_run, context_steps)| Stage {
+                    repair,
+                    passes,
+                    steps: listed(run, steps),
+                    context: listed(context_run, context_steps),
+                },
+            )
+            .collect();
+        Stages {
+            repair: stages.iter().position(|stage| stage.repair),
+            stages,
+            rounds,
+            screen_label,
+        }
+    }
+
+    /// Runs the stages from `first_stage` on, then all of them again while the repair steps
+    /// find more, on `document` and its `presence` (see `Run.run`); `hand_off`, `timings`,
+    /// `new_timing`: see `Cleaning`; `skipped`: labels not to evaluate (timed out).
+    #[pyo3(signature = (document, presence, first_stage, hand_off, timings, new_timing, skipped, timeout=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn run(
+        &self,
+        py: Python<'_>,
+        document: &Bound<'_, PyAny>,
+        presence: &Bound<'_, PyAny>,
+        first_stage: usize,
+        hand_off: &Bound<'_, PyAny>,
+        timings: &Bound<'_, PyDict>,
+        new_timing: &Bound<'_, PyAny>,
+        skipped: &Bound<'_, PySet>,
+        timeout: Option<f64>,
+    ) -> PyResult<()> {
+        let cleaning = Cleaning {
+            document,
+            presence,
+            hand_off,
+            timings,
+            new_timing,
+            skipped,
+            timeout,
+        };
+        let text = intern!(py, "text");
+        let mut unrepairable: Option<Bound<'_, PyAny>> = None; // a text the repair steps found nothing in
+        for round in 1..=self.rounds {
+            let from = if round == 1 { first_stage } else { 0 };
+            for stage in self.stages.iter().skip(from) {
+                // A removal moves other blocks into a rule's head or tail window, so the strip
+                // stage runs again, its steps that look at position or other blocks, until it
+                // removes nothing more.
+                for number in 0..stage.passes {
+                    let todo = if number == 0 {
+                        &stage.steps
+                    } else {
+                        &stage.context
+                    };
+                    let before = document.getattr(text)?;
+                    if self.run_listed(py, todo.as_ref(), &cleaning)? == 0 {
+                        if stage.repair {
+                            unrepairable = Some(before);
+                        }
+                        break;
+                    }
+                }
+            }
+            // The repair steps look once more (`Pipeline._run_rounds`), but not on the very
+            // text they found nothing in.
+            let Some(repair) = self.repair else {
+                break;
+            };
+            let now = document.getattr(text)?;
+            if round == self.rounds || unrepairable.as_ref().is_some_and(|text| text.is(&now)) {
+                break;
+            }
+            if self.run_listed(py, self.stages[repair].steps.as_ref(), &cleaning)? == 0 {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Stages {
+    /// One list of steps on the document (`Pipeline._run_rules` on the core): its run from the
+    /// first step, each step it hands on evaluated by Python, the run going on after it; how many
+    /// replacements changed the text.
+    fn run_listed(
+        &self,
+        py: Python<'_>,
+        listed: Option<&Listed>,
+        cleaning: &Cleaning<'_, '_>,
+    ) -> PyResult<usize> {
+        let Some(listed) = listed else {
+            return Ok(0);
+        };
+        let run = listed.run.bind(py).get();
+        let steps = listed.steps.bind(py);
+        let mut changes = 0;
+        let mut start = 0;
+        loop {
+            let (applied, next, spent, screen_seconds, screened) = run.run(
+                py,
+                cleaning.document,
+                cleaning.presence,
+                start,
+                cleaning.skipped,
+                cleaning.timeout,
+            )?;
+            changes += applied;
+            for (index, seconds, changed) in spent {
+                cleaning.note(run.steps[index].label.bind(py), seconds, changed)?;
+            }
+            if let Some(seconds) = screen_seconds {
+                cleaning.note(self.screen_label.bind(py), seconds, 0)?;
+            }
+            let Some(index) = next else {
+                return Ok(changes);
+            };
+            let (applied, after): (usize, usize) = cleaning
+                .hand_off
+                .call1((steps, index, screened))?
+                .extract()?;
+            changes += applied;
+            start = after;
+        }
     }
 }

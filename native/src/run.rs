@@ -730,11 +730,10 @@ impl Run {
             Ok(log) => log,
             Err(error) => Bound::new(py, EditLog::new(error.into_inner().extract()?)?)?,
         };
-        let log = &log;
         let text = document.getattr(intern!(py, "_text"))?;
         let source = document.getattr(intern!(py, "_source"))?;
         let (applied, new_text, new_log) = EditLog::compose(
-            log,
+            &log,
             text.downcast()?,
             source.downcast()?,
             tagged,

@@ -81,6 +81,13 @@ impl Current {
         Ok(self)
     }
 
+    /// Forgets what only one run's call may use (the set of its steps' patterns and its pass):
+    /// the text's reading serves the next.
+    fn new_run(&mut self) {
+        self.set = None;
+        self.matches = None;
+    }
+
     /// The reading of `text` (from now on the text it knows), as `reader`
     /// (`cleantext.native.native_text`, which the steps Python evaluates share) gives it.
     fn read(
@@ -96,6 +103,13 @@ impl Current {
         }
         Ok(known.read.as_ref().expect("made above").clone_ref(py))
     }
+}
+
+/// The document's text as it is (`Document.text`, read from its slot).
+fn text_of<'py>(document: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyString>> {
+    Ok(document
+        .getattr(intern!(document.py(), "_text"))?
+        .downcast_into::<PyString>()?)
 }
 
 /// What one step's evaluation comes to.
@@ -238,14 +252,38 @@ impl Run {
         skipped: &Bound<'_, PySet>,
         timeout: Option<f64>,
     ) -> PyResult<RunOutcome> {
-        let tally = presence.getattr("_tally")?.downcast_into::<Tally>()?;
+        let mut current = Current::default();
+        self.run_with(
+            py,
+            document,
+            presence,
+            (start, skipped, timeout),
+            &mut current,
+        )
+    }
+}
+
+impl Run {
+    /// `run`, with what is known of the document's text as it is (`current`, which `Stages`
+    /// keeps from one run to the next).
+    fn run_with(
+        &self,
+        py: Python<'_>,
+        document: &Bound<'_, PyAny>,
+        presence: &Bound<'_, PyAny>,
+        (start, skipped, timeout): (usize, &Bound<'_, PySet>, Option<f64>),
+        current: &mut Current,
+    ) -> PyResult<RunOutcome> {
+        current.new_run();
+        let tally = presence
+            .getattr(intern!(py, "_tally"))?
+            .downcast_into::<Tally>()?;
         let mut changes = 0;
         let mut spent = Vec::new();
         let mut screen_seconds: Option<f64> = None;
-        let mut current = Current::default();
         // The document's text, read again only after a step was evaluated (only an evaluation
         // changes it here).
-        let mut text = document.getattr("text")?.downcast_into::<PyString>()?;
+        let mut text = text_of(document)?;
         let mut resume = start; // past the steps a fused pass evaluated
         for (index, step) in self.steps.iter().enumerate().skip(start) {
             if index < resume {
@@ -306,27 +344,25 @@ impl Run {
                     }
                     changes += counts.iter().sum::<usize>();
                     if counts.iter().any(|&count| count > 0) {
-                        text = document.getattr("text")?.downcast_into::<PyString>()?;
+                        text = text_of(document)?;
                     }
                     resume = chain[chain.len() - 1] + 1;
                     continue;
                 }
             }
-            match self.evaluate(py, step, document, presence, &text, &mut current, timeout)? {
+            match self.evaluate(py, step, document, presence, &text, current, timeout)? {
                 Outcome::Python => return Ok((changes, Some(index), spent, screen_seconds, false)),
                 Outcome::Quiet => {}
                 Outcome::Applied(applied) => {
                     spent.push((index, started.elapsed().as_secs_f64(), applied));
                     changes += applied;
-                    text = document.getattr("text")?.downcast_into::<PyString>()?;
+                    text = text_of(document)?;
                 }
             }
         }
         Ok((changes, None, spent, screen_seconds, false))
     }
-}
 
-impl Run {
     /// The finder of a step that finds its replacements anywhere in the text; None for the others.
     fn whole_text_finder<'a>(
         &self,
@@ -519,7 +555,7 @@ impl Run {
             return Ok(Outcome::Applied(0));
         }
         for _ in 0..step.repeats {
-            let text = document.getattr("text")?.downcast_into::<PyString>()?;
+            let text = text_of(document)?;
             let again = match self.found(py, step, document, &text, current)? {
                 Search::Nothing => break,
                 Search::Found(found) => found,
@@ -708,7 +744,7 @@ impl Run {
         }
         let applied = self.composed(py, document, &tagged)?;
         if applied > 0 {
-            let new_text = document.getattr(intern!(py, "text"))?;
+            let new_text = text_of(document)?.into_any();
             if !self.counted(py, presence, &new_text, &tagged)? {
                 presence.call_method1(intern!(py, "update"), (new_text, tagged, text))?;
             }
@@ -806,6 +842,8 @@ struct Cleaning<'a, 'py> {
     new_timing: &'a Bound<'py, PyAny>,
     skipped: &'a Bound<'py, PySet>,
     timeout: Option<f64>,
+    /// What is known of the text as it is, kept from one run to the next.
+    current: Current,
 }
 
 impl Cleaning<'_, '_> {
@@ -891,7 +929,7 @@ impl Stages {
         skipped: &Bound<'_, PySet>,
         timeout: Option<f64>,
     ) -> PyResult<()> {
-        let cleaning = Cleaning {
+        let mut cleaning = Cleaning {
             document,
             presence,
             hand_off,
@@ -899,9 +937,9 @@ impl Stages {
             new_timing,
             skipped,
             timeout,
+            current: Current::default(),
         };
-        let text = intern!(py, "text");
-        let mut unrepairable: Option<Bound<'_, PyAny>> = None; // a text the repair steps found nothing in
+        let mut unrepairable: Option<Bound<'_, PyString>> = None; // a text the repair steps found nothing in
         for round in 1..=self.rounds {
             let from = if round == 1 { first_stage } else { 0 };
             for stage in self.stages.iter().skip(from) {
@@ -914,8 +952,8 @@ impl Stages {
                     } else {
                         &stage.context
                     };
-                    let before = document.getattr(text)?;
-                    if self.run_listed(py, todo.as_ref(), &cleaning)? == 0 {
+                    let before = text_of(document)?;
+                    if self.run_listed(py, todo.as_ref(), &mut cleaning)? == 0 {
                         if stage.repair {
                             unrepairable = Some(before);
                         }
@@ -928,11 +966,11 @@ impl Stages {
             let Some(repair) = self.repair else {
                 break;
             };
-            let now = document.getattr(text)?;
+            let now = text_of(document)?;
             if round == self.rounds || unrepairable.as_ref().is_some_and(|text| text.is(&now)) {
                 break;
             }
-            if self.run_listed(py, self.stages[repair].steps.as_ref(), &cleaning)? == 0 {
+            if self.run_listed(py, self.stages[repair].steps.as_ref(), &mut cleaning)? == 0 {
                 break;
             }
         }
@@ -948,7 +986,7 @@ impl Stages {
         &self,
         py: Python<'_>,
         listed: Option<&Listed>,
-        cleaning: &Cleaning<'_, '_>,
+        cleaning: &mut Cleaning<'_, '_>,
     ) -> PyResult<usize> {
         let Some(listed) = listed else {
             return Ok(0);
@@ -958,13 +996,12 @@ impl Stages {
         let mut changes = 0;
         let mut start = 0;
         loop {
-            let (applied, next, spent, screen_seconds, screened) = run.run(
+            let (applied, next, spent, screen_seconds, screened) = run.run_with(
                 py,
                 cleaning.document,
                 cleaning.presence,
-                start,
-                cleaning.skipped,
-                cleaning.timeout,
+                (start, cleaning.skipped, cleaning.timeout),
+                &mut cleaning.current,
             )?;
             changes += applied;
             for (index, seconds, changed) in spent {

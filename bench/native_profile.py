@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import itertools
 import os
 import re
 import shutil
@@ -76,10 +77,15 @@ PARTS: tuple[tuple[str, str], ...] = (
 
 FALLBACKS: tuple[tuple[str, str], ...] = (
     ("_native::run::Run::", "core run loop: gates, calls"),
+    ("_native::run::Stages::", "core run loop: gates, calls"),
     ("_native::", "core, other"),
 )
 
 PYTHON = "Python: the pipeline's loop, the steps Python evaluates, results"
+
+PYTHON_FRAME = "_PyEval_EvalFrame"
+"""The start of the symbol of the interpreter's frame: the frames outside it called Python (the core
+calls back the steps Python evaluates), those inside it are what Python called."""
 
 
 def part_of(stack: list[str]) -> str:
@@ -88,8 +94,10 @@ def part_of(stack: list[str]) -> str:
         for start, part in PARTS:
             if symbol.startswith(start):
                 return part
+    # Python called back by the core is Python's work, not the core's that called it.
+    inside_python = list(itertools.takewhile(lambda symbol: not symbol.startswith(PYTHON_FRAME), stack))
     for start, part in FALLBACKS:
-        if any(symbol.startswith(start) for symbol in stack):
+        if any(symbol.startswith(start) for symbol in inside_python):
             return part
     return PYTHON
 

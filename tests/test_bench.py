@@ -95,6 +95,12 @@ def test_a_profile_sample_counts_toward_the_innermost_part_its_stack_names():
         "\t          14b397 _native::run::Run::run\n"
         "\n"
         "\t          101b56 _PyEval_EvalFrameDefault\n"
+        "\n"
+        "\t          101b56 _PyEval_EvalFrameDefault\n"
+        "\t          14c000 _native::run::Stages::run_listed\n"
+        "\n"
+        "\t          14c010 _native::run::Stages::run_listed\n"
+        "\t          101b56 _PyEval_EvalFrameDefault\n"
     )
     stacks = list(native_profile.stacks(script))
     assert stacks[0][:2] == ["regex_automata::hybrid::search::find_fwd", "_native::patterns::Pattern::line_matches"]
@@ -104,6 +110,8 @@ def test_a_profile_sample_counts_toward_the_innermost_part_its_stack_names():
         "applying a pass: Python's Document and Presence",
         "core run loop: gates, calls",  # no part named: the broader one
         native_profile.PYTHON,
+        native_profile.PYTHON,  # a step Python evaluates, called back by the core's run of the stages
+        "core run loop: gates, calls",
     ]
 
 

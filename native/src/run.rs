@@ -7,6 +7,9 @@
 //! (each step's trigger is tested against the document's tally as it comes). A step it cannot
 //! run (another kind, a rule with captures, a text or a search the core leaves to Python, a
 //! normalization to make) ends the call: Python evaluates that one and calls again from the next.
+//!
+//! `Stages` runs a pipeline's stages with these runs in one call per document
+//! (`Pipeline._run_rounds` on the core), calling Python back for each step a run hands on.
 
 use std::sync::OnceLock;
 use std::time::Instant;

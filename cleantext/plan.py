@@ -417,8 +417,9 @@ class Plan:
         each step it can run whole (:attr:`Step.runs_natively`) is evaluated in turn where its
         trigger holds, without the screen or a Python call; each of the others whose trigger holds
         it screens (:meth:`screen` of that step alone), and stops at those that may find
-        something, which the run loop evaluates. None without the core, or where the presence is
-        counted in Python."""
+        something, which Python evaluates (the core's run of the stages calls
+        :meth:`cleantext.pipeline.Pipeline._hand_off` back). None without the core, or where the
+        presence is counted in Python."""
         key = id(units)
         if key not in self._runs:
             run = None

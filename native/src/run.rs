@@ -115,6 +115,19 @@ fn text_of<'py>(document: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyString>> 
         .downcast_into::<PyString>()?)
 }
 
+/// The document's edits as the core's log: the log itself, or the reference's list (before the
+/// core's first pass on the document) made one.
+fn edit_log_of<'py>(document: &Bound<'py, PyAny>) -> PyResult<Bound<'py, EditLog>> {
+    let py = document.py();
+    match document
+        .getattr(intern!(py, "_edits"))?
+        .downcast_into::<EditLog>()
+    {
+        Ok(log) => Ok(log),
+        Err(error) => Bound::new(py, EditLog::new(error.into_inner().extract()?)?),
+    }
+}
+
 /// What one step's evaluation comes to.
 enum Outcome {
     /// How many replacements changed the text.
@@ -237,39 +250,18 @@ impl Run {
             },
         }
     }
-
-    /// Evaluates the steps from `start` on, in order, on `document` (a `Document`) whose
-    /// presence (`Presence`) counts on the core (its `_tally`); `skipped`: labels not to evaluate
-    /// (timed out); `timeout`: the run's time limit, for a search left to Python. Stops at the
-    /// end, at an empty text, or at a step Python must evaluate. A step Python evaluates whose
-    /// trigger holds is first screened here (the plan's screen, the step's check alone, as
-    /// `Plan.screen` asks it of a text its presence remembers nothing of), and passed over where
-    /// its check finds nothing.
-    #[pyo3(signature = (document, presence, start, skipped, timeout=None))]
-    fn run(
-        &self,
-        py: Python<'_>,
-        document: &Bound<'_, PyAny>,
-        presence: &Bound<'_, PyAny>,
-        start: usize,
-        skipped: &Bound<'_, PySet>,
-        timeout: Option<f64>,
-    ) -> PyResult<RunOutcome> {
-        let mut current = Current::default();
-        self.run_with(
-            py,
-            document,
-            presence,
-            (start, skipped, timeout),
-            &mut current,
-        )
-    }
 }
 
 impl Run {
-    /// `run`, with what is known of the document's text as it is (`current`, which `Stages`
-    /// keeps from one run to the next).
-    fn run_with(
+    /// Evaluates the steps from `start` on, in order, on `document` (a `Document`) whose
+    /// presence (`Presence`) counts on the core (its `_tally`); `skipped`: labels not to evaluate
+    /// (timed out); `timeout`: the run's time limit, for a search left to Python; `current`:
+    /// what is known of the document's text as it is, which `Stages` keeps from one run to the
+    /// next. Stops at the end, at an empty text, or at a step Python must evaluate. A step
+    /// Python evaluates whose trigger holds is first screened here (the plan's screen, the
+    /// step's check alone, as `Plan.screen` asks it of a text its presence remembers nothing
+    /// of), and passed over where its check finds nothing.
+    fn run(
         &self,
         py: Python<'_>,
         document: &Bound<'_, PyAny>,
@@ -504,13 +496,7 @@ impl Run {
             .iter()
             .map(|&(start, end, _, _)| (start as isize, end as isize))
             .collect();
-        let edits = document.getattr("_edits")?;
-        let meets = match edits.downcast::<EditLog>() {
-            Ok(log) => log.get().meets(&spans),
-            // The reference's list, before the core's first pass on the document.
-            Err(_) => EditLog::new(edits.extract()?)?.meets(&spans),
-        };
-        if meets {
+        if edit_log_of(document)?.get().meets(&spans) {
             return Ok(None);
         }
         self.apply_tagged(py, document, presence, text, tagged)?;
@@ -756,24 +742,17 @@ impl Run {
     }
 
     /// `Document.apply_tagged` of `tagged`, as there: the pass composed with the document's edits
-    /// (the reference's list, before the core's first pass on the document, made a log first),
-    /// the document given the new text and log.
+    /// (`edit_log_of`), the document given the new text and log.
     fn composed(
         &self,
         py: Python<'_>,
         document: &Bound<'_, PyAny>,
         tagged: &Bound<'_, PyList>,
     ) -> PyResult<usize> {
-        let edits = document.getattr(intern!(py, "_edits"))?;
-        let log = match edits.downcast_into::<EditLog>() {
-            Ok(log) => log,
-            Err(error) => Bound::new(py, EditLog::new(error.into_inner().extract()?)?)?,
-        };
-        let text = document.getattr(intern!(py, "_text"))?;
         let source = document.getattr(intern!(py, "_source"))?;
         let (applied, new_text, new_log) = EditLog::compose(
-            &log,
-            text.downcast()?,
+            &edit_log_of(document)?,
+            &text_of(document)?,
             source.downcast()?,
             tagged,
             self.applying.removals_of.bind(py),
@@ -916,7 +895,7 @@ impl Stages {
     }
 
     /// Runs the stages from `first_stage` on, then all of them again while the repair steps
-    /// find more, on `document` and its `presence` (see `Run.run`); `hand_off`, `timings`,
+    /// find more, on `document` and its `presence` (see `Run::run`); `hand_off`, `timings`,
     /// `new_timing`: see `Cleaning`; `skipped`: labels not to evaluate (timed out).
     #[pyo3(signature = (document, presence, first_stage, hand_off, timings, new_timing, skipped, timeout=None))]
     #[allow(clippy::too_many_arguments)]
@@ -999,7 +978,7 @@ impl Stages {
         let mut changes = 0;
         let mut start = 0;
         loop {
-            let (applied, next, spent, screen_seconds, screened) = run.run_with(
+            let (applied, next, spent, screen_seconds, screened) = run.run(
                 py,
                 cleaning.document,
                 cleaning.presence,

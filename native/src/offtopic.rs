@@ -275,7 +275,7 @@ pub(crate) fn surely_shared(
     blocks: &[BlockRange],
     candidates: &[(usize, usize, usize)],
 ) -> Vec<bool> {
-    // Each key of each candidate, with the candidate's number: sorted, for a binary search.
+    // Each key of each candidate, with the candidate's number.
     let mut keys: Vec<(Key, usize)> = Vec::new();
     for (number, &(index, _, _)) in candidates.iter().enumerate() {
         let block = &plain[blocks[index].byte_start..blocks[index].byte_end];
@@ -286,55 +286,34 @@ pub(crate) fn surely_shared(
             content_key(&block.as_bytes()[start..end]).map(|key| (key, number))
         }));
     }
-    keys.sort_unstable();
-    keys.dedup();
     // A block without a content word is never taken; one with a key is shared once a key is
-    // found outside its run; one whose words are not known here stays unshared.
-    let mut shared: Vec<bool> = candidates
-        .iter()
-        .map(|&(index, _, _)| plain[blocks[index].byte_start..blocks[index].byte_end].is_ascii())
-        .collect();
-    let filter = KeyFilter::new(keys.iter().map(|&(key, _)| key));
-    let mut left = 0; // the blocks with keys not yet found outside their run
-    for &(_, number) in &keys {
-        if shared[number] {
-            shared[number] = false;
-            left += 1;
-        }
-    }
-    if left == 0 {
-        return shared;
-    }
-    let spans: Vec<(usize, usize)> = candidates
-        .iter()
-        .map(|&(_, first, last)| (blocks[first].byte_start, blocks[last - 1].byte_end))
-        .collect();
-    for (start, end, ascii_around) in letter_runs(plain) {
-        let run = &plain.as_bytes()[start..end];
-        if !ascii_around {
-            continue;
-        }
-        // Most words have no key of a candidate's: one test of a bit rules them out.
-        let Some(key) = key_of(run).filter(|&key| filter.may_hold(key)) else {
-            continue;
-        };
-        let from = keys.partition_point(|(probe, _)| *probe < key);
-        if keys.get(from).is_none_or(|(probe, _)| *probe != key) || is_function_word(run) {
-            continue;
-        }
-        for &(_, number) in keys[from..].iter().take_while(|(probe, _)| *probe == key) {
-            // A run of letters lies within one block: outside the run of blocks, or in it.
-            let (low, high) = spans[number];
-            if !shared[number] && (end <= low || start >= high) {
-                shared[number] = true;
-                left -= 1;
+    // found outside its run (a content word between ASCII characters: both of Python's ways of
+    // judging count it); one whose words are not known here stays unshared.
+    let mut sharing = Sharing::new(keys, run_spans(blocks, candidates));
+    if !sharing.settled() {
+        for (start, end, ascii_around) in letter_runs(plain) {
+            let run = &plain.as_bytes()[start..end];
+            if !ascii_around {
+                continue;
+            }
+            let Some(key) = key_of(run).filter(|&key| sharing.may_hear(key)) else {
+                continue;
+            };
+            if !is_function_word(run) {
+                sharing.hear(key, start, end);
+                if sharing.settled() {
+                    break;
+                }
             }
         }
-        if left == 0 {
-            break;
-        }
     }
-    shared
+    candidates
+        .iter()
+        .zip(sharing.unshared)
+        .map(|(&(index, _, _), unshared)| {
+            plain[blocks[index].byte_start..blocks[index].byte_end].is_ascii() && !unshared
+        })
+        .collect()
 }
 
 /// How an off-topic rule judges its candidates: a text with this many lone heading-shaped lines
@@ -624,9 +603,14 @@ impl<K: Ord + FilterKey> Sharing<K> {
         self.open == 0
     }
 
+    /// False where no candidate has `key`: hearing it changes nothing.
+    fn may_hear(&self, key: K) -> bool {
+        self.filter.may_hold(key)
+    }
+
     /// A word of the text: its key and its byte span.
     fn hear(&mut self, key: K, start: usize, end: usize) {
-        if !self.filter.may_hold(key) {
+        if !self.may_hear(key) {
             return;
         }
         let from = self.keys.partition_point(|(probe, _)| *probe < key);

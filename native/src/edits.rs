@@ -569,6 +569,17 @@ enum Piece<'py> {
 /// (see `walk`): 1 Mi, the length of a window of a document cleaned in windows.
 const DECODED_FROM_CHARS: isize = 1 << 20;
 
+/// A pass that cuts its text into a piece for every this many bytes or fewer gets its new
+/// version decoded from the spliced UTF-8 too: a piece cut and joined costs about what
+/// decoding this many bytes does (a quote pass over an article cuts it into hundreds).
+const DECODED_BYTES_PER_PIECE: usize = 128;
+
+/// Whether a pass's new text of `bytes` bytes of UTF-8, made of `pieces` pieces, is made by
+/// decoding its spliced UTF-8 rather than by joining its pieces (see `walk`).
+fn decoded(length: isize, bytes: usize, pieces: usize) -> bool {
+    length >= DECODED_FROM_CHARS || pieces * DECODED_BYTES_PER_PIECE > bytes
+}
+
 /// The new text: the pieces, the old text's stretches cut out of `text`, joined.
 fn joined<'py>(
     text: &Bound<'py, PyString>,
@@ -797,8 +808,9 @@ fn walk<'py>(
     let new_text = match splice.map(Splice::finish) {
         // A long text's new string is decoded from its spliced UTF-8: cutting the old text's
         // stretches and joining them would hold a second copy of it, fresh memory the kernel
-        // zeroes page by page. A short one's pieces are joined, in fewer instructions.
-        Some((plain, reading)) if text_length >= DECODED_FROM_CHARS => {
+        // zeroes page by page. So is one cut into many pieces (each a string of its own). A
+        // short text cut into a few pieces is joined: a final line break is two.
+        Some((plain, reading)) if decoded(text_length, plain.len(), pieces.len()) => {
             let new_text = PyString::new(py, &plain);
             keep(&new_text, plain, reading);
             new_text
@@ -848,4 +860,22 @@ fn walk<'py>(
     }
     kept.extend(edits[next..].iter().map(Arc::clone));
     Ok(Some((applied, new_text, kept)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pass_into_many_pieces_or_over_a_long_text_is_decoded_a_few_pieces_joined() {
+        // A final line break on an article: two pieces, joined.
+        assert!(!decoded(5_000, 5_000, 2));
+        // A quote pass over the same article: a hundred replacements, two hundred pieces and more.
+        assert!(decoded(5_000, 5_000, 201));
+        // One piece for every 128 bytes is the line.
+        assert!(!decoded(1_280, 1_280, 10));
+        assert!(decoded(1_280, 1_280, 11));
+        // A text of a window's length or more, however few its pieces.
+        assert!(decoded(DECODED_FROM_CHARS, 1 << 21, 2));
+    }
 }

@@ -539,7 +539,7 @@ pub(crate) fn reading_after(reading: Reading, removed: &str, put_in: &str) -> Op
 pub struct Text {
     text: Py<PyString>,
     /// Its UTF-8 where `compose` spliced it (see `crate::utf8`); else CPython's is read.
-    spliced: Option<Arc<str>>,
+    spliced: Option<Arc<String>>,
     /// Its length in code points.
     length: usize,
     reading: Reading,

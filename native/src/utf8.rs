@@ -22,7 +22,7 @@ use crate::patterns::HIGH_BITS;
 /// A text's UTF-8: CPython's own, or the one `compose` spliced.
 pub(crate) enum Utf8<'a> {
     Cpython(&'a str),
-    Spliced(Arc<str>),
+    Spliced(Arc<String>),
 }
 
 impl Deref for Utf8<'_> {
@@ -42,7 +42,7 @@ impl Deref for Utf8<'_> {
 static SPLICED: Mutex<Option<Spliced>> = Mutex::new(None);
 
 /// A version `compose` made, its UTF-8, and its reading where known.
-type Spliced = (Py<PyString>, Arc<str>, Option<Reading>);
+type Spliced = (Py<PyString>, Arc<String>, Option<Reading>);
 
 /// The text read last (`Text::new`) and its reading: the old text of the next pass, whose
 /// reading the walk carries over to the new one (`patterns::reading_after`).
@@ -50,7 +50,7 @@ static READ: Mutex<Option<(Py<PyString>, Reading)>> = Mutex::new(None);
 
 /// The UTF-8 spliced for `text`, if it is the version `compose` made last, with its reading
 /// where the walk knew it.
-pub(crate) fn spliced(text: &Bound<'_, PyString>) -> Option<(Arc<str>, Option<Reading>)> {
+pub(crate) fn spliced(text: &Bound<'_, PyString>) -> Option<(Arc<String>, Option<Reading>)> {
     let kept = SPLICED.lock().ok()?;
     match kept.as_ref() {
         Some((known, plain, reading)) if known.is(text) => Some((plain.clone(), *reading)),
@@ -71,7 +71,8 @@ pub(crate) fn utf8_of<'a>(text: &'a Bound<'_, PyString>) -> PyResult<Utf8<'a>> {
 /// with its reading where it is known.
 pub(crate) fn keep(text: &Bound<'_, PyString>, plain: String, reading: Option<Reading>) {
     if let Ok(mut kept) = SPLICED.lock() {
-        *kept = Some((text.clone().unbind(), Arc::from(plain), reading));
+        // The string moves into the `Arc` as it is: `Arc<str>` would copy the whole text.
+        *kept = Some((text.clone().unbind(), Arc::new(plain), reading));
     }
 }
 

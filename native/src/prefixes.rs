@@ -3,9 +3,9 @@
 //!
 //! A walk of an automaton is a chain of loads, each of which waits for the one before: a
 //! byte costs the latency of a load, more where the state is not in the cache (the automaton
-//! of the built-in words takes 1.5 MB: see `OWN_CODES`). Four walks over four stretches of the text, stepped in
-//! turn, wait for their loads together, and read a text in about half the time of the crate's
-//! own overlapping search. A stretch starts as far before its share of the text as a prefix
+//! of the built-in words takes 1.5 MB: see `OWN_CODES`). Four walks over four stretches of
+//! the text, stepped in turn, wait for their loads together, and read a text in about half
+//! the time of the crate's own overlapping search. A stretch starts as far before its share of the text as a prefix
 //! is long, less one, so that every prefix that ends in its share is seen whole.
 
 use aho_corasick::automaton::{Automaton, StateID};

@@ -129,3 +129,42 @@ def test_an_entry_point_of_the_core_is_read_from_callgrinds_inclusive_listing():
         ("309,713", "_native::LiteralScanner::__pymethod_scan_folding__"),
         ("36,221", "_native::offtopic::__pyfunction_offtopic_removals"),
     ]
+
+
+def test_a_simulated_caches_misses_are_read_from_callgrinds_output_and_listing():
+    output = "\n".join(
+        [
+            "version: 1",
+            "events: Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw",
+            "fn=(1) main",
+            "0 5 1 1 0 0 0 0 0 0",
+            "totals: 5251 1200 800 12 130 90 9 40 35",
+            "summary: 5251 1200 800 12 130 90 9 40 35",
+        ]
+    )
+    assert native_profile.totals_of(output) == {
+        "Ir": 5251,
+        "Dr": 1200,
+        "Dw": 800,
+        "I1mr": 12,
+        "D1mr": 130,
+        "D1mw": 90,
+        "ILmr": 9,
+        "DLmr": 40,
+        "DLmw": 35,
+    }
+    listing = "\n".join(
+        [
+            "22,276,006 (100.0%)  PROGRAM TOTALS",
+            "",
+            "4,503,925 (20.22%)  ???:_native::LiteralScanner::present_beyond [/x/_native.abi3.so]",
+            "   66,684 ( 0.30%)  /rustc/abc/library/core/src/ptr/mod.rs:_native::edits::walk [/x/_native.abi3.so]",
+            "    2,047 ( 0.01%)  ./string/../multiarch/memmove-vec-unaligned-erms.S:__memcpy_avx_unaligned_erms",
+            "      900 ( 0.00%)  ???:_native::edits::walk [/x/_native.abi3.so]",
+        ]
+    )
+    assert native_profile.functions_of(listing) == {
+        "_native::LiteralScanner::present_beyond": 4_503_925,
+        "_native::edits::walk": 67_584,  # inlined code from two files: one function
+        "__memcpy_avx_unaligned_erms": 2_047,
+    }

@@ -211,23 +211,41 @@ def checked(command: list[str], environment: dict[str, str] | None = None) -> su
     return run
 
 
-def instructions(megabytes: float, environment: dict[str, str], folder: Path) -> tuple[int, int, dict[str, int]]:
-    """The documents of the corpus, the instructions of one pass over them, and those inside each entry point
-    of the core (inclusive), each the count of a run that cleans once more less that of one that does not."""
-    totals: list[int] = []
-    entries: list[collections.Counter[str]] = []
-    documents = 0
+def callgrind_passes(
+    megabytes: float, environment: dict[str, str], folder: Path, options: list[str]
+) -> tuple[int, tuple[Path, Path]]:
+    """The documents of the corpus, and the output files of two runs under callgrind (with ``options``): one
+    that warms up and stops, one that cleans the corpus once more. What one pass costs is the second's count
+    less the first's."""
     child = [sys.executable, __file__, "--mb", str(megabytes), "--child-passes"]
-    # One seed of str hashes: the two runs then count the same instructions up to the pass they differ by.
+    # One seed of str hashes: the two runs then count the same up to the pass they differ by.
     environment = {**environment, "PYTHONHASHSEED": "0"}
     # A run as those below, first, leaves the startup cache as both of them find it.
     checked([*child, "0"], environment)
+    documents = 0
     for passes in (0, 1):
         out = folder / f"callgrind.{passes}"
-        run = checked(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *child, str(passes)], environment)
-        documents = int(run.stdout.split()[-1])
+        command = ["valgrind", "--tool=callgrind", *options, f"--callgrind-out-file={out}", *child, str(passes)]
+        documents = int(checked(command, environment).stdout.split()[-1])
+    return documents, (folder / "callgrind.0", folder / "callgrind.1")
+
+
+def valgrind_missing() -> bool:
+    """Whether valgrind or callgrind_annotate is not installed (then says so)."""
+    missing = [tool for tool in ("valgrind", "callgrind_annotate") if shutil.which(tool) is None]
+    if missing:
+        print(f"native_profile: {' and '.join(missing)} not found (install valgrind)", file=sys.stderr)
+    return bool(missing)
+
+
+def instructions(megabytes: float, environment: dict[str, str], folder: Path) -> tuple[int, int, dict[str, int]]:
+    """The documents of the corpus, the instructions of one pass over them, and those inside each entry point
+    of the core (inclusive), each the count of a run that cleans once more less that of one that does not."""
+    documents, outputs = callgrind_passes(megabytes, environment, folder, [])
+    totals = [totals_of(out.read_text())["Ir"] for out in outputs]
+    entries: list[collections.Counter[str]] = []
+    for out in outputs:
         listing = checked(["callgrind_annotate", "--inclusive=yes", "--threshold=100", str(out)]).stdout
-        totals.append(next(int(line.split()[1]) for line in out.read_text().splitlines() if line.startswith("totals:")))
         counter: collections.Counter[str] = collections.Counter()
         for line in listing.splitlines():
             if match := ENTRY_POINT.match(line):
@@ -281,18 +299,11 @@ def misses(
     """The documents of the corpus; the misses of each event (:data:`MISS_EVENTS`) in one pass over them,
     with a last level of ``cache_bytes``; and each function's own last-level misses (reads and writes):
     each the count of a run that cleans once more less that of one that does not."""
-    child = [sys.executable, __file__, "--mb", str(megabytes), "--child-passes"]
-    environment = {**environment, "PYTHONHASHSEED": "0"}
-    checked([*child, "0"], environment)  # the startup cache as both runs below find it
     simulated = ["--cache-sim=yes", f"--LL={cache_bytes},16,64"]
-    totals: list[dict[str, int]] = []
+    documents, outputs = callgrind_passes(megabytes, environment, folder, simulated)
+    totals = [totals_of(out.read_text()) for out in outputs]
     functions: list[collections.Counter[str]] = []
-    documents = 0
-    for passes in (0, 1):
-        out = folder / f"callgrind.{passes}"
-        command = ["valgrind", "--tool=callgrind", *simulated, f"--callgrind-out-file={out}", *child, str(passes)]
-        documents = int(checked(command, environment).stdout.split()[-1])
-        totals.append(totals_of(out.read_text()))
+    for out in outputs:
         own: collections.Counter[str] = collections.Counter()
         for event in ("DLmr", "DLmw"):
             annotate = ["callgrind_annotate", "--auto=no", "--threshold=100", f"--show={event}", f"--sort={event}"]
@@ -305,9 +316,7 @@ def misses(
 
 def count_misses(megabytes: float, cache_bytes: int | None) -> int:
     """``--misses``: the data misses of a simulated cache a document takes, and the functions that miss most."""
-    missing = [tool for tool in ("valgrind", "callgrind_annotate") if shutil.which(tool) is None]
-    if missing:
-        print(f"native_profile: {' and '.join(missing)} not found (install valgrind)", file=sys.stderr)
+    if valgrind_missing():
         return 2
     size = cache_bytes or second_level_cache_bytes()
     with tempfile.TemporaryDirectory(prefix="cleantext-profile-") as scratch:
@@ -394,9 +403,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def count_instructions(megabytes: float) -> int:
     """``--instructions``: the instructions a document takes, and inside each of the core's entry points."""
-    missing = [tool for tool in ("valgrind", "callgrind_annotate") if shutil.which(tool) is None]
-    if missing:
-        print(f"native_profile: {' and '.join(missing)} not found (install valgrind)", file=sys.stderr)
+    if valgrind_missing():
         return 2
     with tempfile.TemporaryDirectory(prefix="cleantext-profile-") as scratch:
         documents, total, inside = instructions(megabytes, dict(os.environ), Path(scratch))
